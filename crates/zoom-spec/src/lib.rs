@@ -1,0 +1,467 @@
+//! `spec/chatbot.yaml`, the workspace's single source of truth, embedded and parsed, and a
+//! validator that checks JSON values against its schemas.
+//!
+//! The xtask uses the validator to prove every example in the spec valid before it generates
+//! code; the fake Zoom uses it to answer malformed requests with a message that names the
+//! field and the rule it broke, as Zoom does.
+//!
+//! ```
+//! let spec = zoom_spec::spec();
+//! let schema = zoom_spec::component_schema(spec, "TextStyle").unwrap();
+//! let errors = zoom_spec::Validator::new(spec)
+//!     .validate_schema(schema, &serde_json::json!({"color": "red"}), "style");
+//! assert_eq!(errors[0].to_string(), "style.color: must match ^#[0-9A-Fa-f]{6}$");
+//! ```
+#![deny(missing_docs)]
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
+
+pub use openapiv3;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+/// The text of `spec/chatbot.yaml`, as compiled in.
+pub const SPEC_YAML: &str = include_str!("../../../spec/chatbot.yaml");
+
+/// Parses an OpenAPI 3.0 document written in YAML.
+pub fn parse(yaml: &str) -> Result<OpenAPI, String> {
+    yaml_serde::from_str(yaml).map_err(|e| format!("spec/chatbot.yaml is not a valid OpenAPI 3.0 document: {e}"))
+}
+
+/// The embedded spec, parsed once.
+///
+/// # Panics
+/// If the embedded spec does not parse; `cargo xtask codegen` refuses such a spec first.
+pub fn spec() -> &'static OpenAPI {
+    static SPEC: OnceLock<OpenAPI> = OnceLock::new();
+    SPEC.get_or_init(|| parse(SPEC_YAML).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The component schema called `name`, if the spec has one.
+pub fn component_schema<'a>(spec: &'a OpenAPI, name: &str) -> Option<&'a Schema> {
+    match spec.components.as_ref()?.schemas.get(name)? {
+        ReferenceOr::Item(schema) => Some(schema),
+        ReferenceOr::Reference { reference } => resolve(spec, reference),
+    }
+}
+
+fn resolve<'a>(spec: &'a OpenAPI, reference: &str) -> Option<&'a Schema> {
+    let name = reference.strip_prefix("#/components/schemas/")?;
+    component_schema(spec, name)
+}
+
+/// One rule a value broke: where (a dotted path such as `content.body[0].text`) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The field, as a dotted path from the root name given to the validator.
+    pub path: String,
+    /// The rule, in words: "is required", "must have at most 1024 characters", ...
+    pub rule: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.rule)
+    }
+}
+
+/// Checks JSON values against the schemas of one spec.
+pub struct Validator<'a> {
+    spec: &'a OpenAPI,
+    patterns: Mutex<HashMap<String, regex::Regex>>,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator for the schemas of `spec`.
+    pub fn new(spec: &'a OpenAPI) -> Self {
+        Self { spec, patterns: Mutex::new(HashMap::new()) }
+    }
+
+    /// Checks `value` against a schema or a `$ref` to one; `root` names the value in the
+    /// violations (for example `body` or the query parameter's name).
+    pub fn validate(&self, schema: &ReferenceOr<Schema>, value: &Value, root: &str) -> Vec<Violation> {
+        let mut out = Vec::new();
+        self.check_ref(schema, value, root, &mut out);
+        out
+    }
+
+    /// Checks `value` against a schema.
+    pub fn validate_schema(&self, schema: &Schema, value: &Value, root: &str) -> Vec<Violation> {
+        let mut out = Vec::new();
+        self.check(schema, value, root, &mut out);
+        out
+    }
+
+    /// Checks `value` against the component schema called `name`; `None` if there is none.
+    pub fn validate_component(&self, name: &str, value: &Value, root: &str) -> Option<Vec<Violation>> {
+        component_schema(self.spec, name).map(|s| self.validate_schema(s, value, root))
+    }
+
+    fn check_ref(&self, schema: &ReferenceOr<Schema>, value: &Value, path: &str, out: &mut Vec<Violation>) {
+        match schema {
+            ReferenceOr::Item(s) => self.check(s, value, path, out),
+            ReferenceOr::Reference { reference } => match resolve(self.spec, reference) {
+                Some(s) => self.check(s, value, path, out),
+                None => out.push(violation(path, format!("refers to {reference}, which the spec lacks"))),
+            },
+        }
+    }
+
+    fn check_boxed(&self, schema: &ReferenceOr<Box<Schema>>, value: &Value, path: &str, out: &mut Vec<Violation>) {
+        match schema {
+            ReferenceOr::Item(s) => self.check(s, value, path, out),
+            ReferenceOr::Reference { reference } => {
+                self.check_ref(&ReferenceOr::Reference { reference: reference.clone() }, value, path, out)
+            }
+        }
+    }
+
+    fn check(&self, schema: &Schema, value: &Value, path: &str, out: &mut Vec<Violation>) {
+        if value.is_null() {
+            if !schema.schema_data.nullable {
+                out.push(violation(path, "must not be null"));
+            }
+            return;
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                let Some(text) = value.as_str() else {
+                    return out.push(violation(path, "must be a string"));
+                };
+                let len = text.chars().count();
+                if let Some(max) = s.max_length
+                    && len > max
+                {
+                    out.push(violation(path, format!("must have at most {max} characters")));
+                }
+                if let Some(min) = s.min_length
+                    && len < min
+                {
+                    out.push(violation(path, format!("must have at least {min} characters")));
+                }
+                if !s.enumeration.is_empty() && !s.enumeration.iter().flatten().any(|e| e == text) {
+                    let allowed: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                    out.push(violation(path, format!("must be one of: {}", allowed.join(", "))));
+                }
+                if let Some(pattern) = &s.pattern
+                    && !self.matches(pattern, text)
+                {
+                    out.push(violation(path, format!("must match {pattern}")));
+                }
+                match &s.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Date) if !is_date(text) => {
+                        out.push(violation(path, "must be a date, yyyy-mm-dd"))
+                    }
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) if !is_date_time(text) => {
+                        out.push(violation(path, "must be an RFC 3339 date-time"))
+                    }
+                    _ => {}
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                let Some(n) = value.as_i64().or_else(|| value.as_u64().map(|u| u as i64)) else {
+                    return out.push(violation(path, "must be an integer"));
+                };
+                if matches!(i.format, VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)) && i32::try_from(n).is_err()
+                {
+                    out.push(violation(path, "must fit in 32 bits"));
+                }
+                if let Some(max) = i.maximum
+                    && (n > max || (i.exclusive_maximum && n == max))
+                {
+                    out.push(violation(path, format!("must be at most {max}")));
+                }
+                if let Some(min) = i.minimum
+                    && (n < min || (i.exclusive_minimum && n == min))
+                {
+                    out.push(violation(path, format!("must be at least {min}")));
+                }
+                if !i.enumeration.is_empty() && !i.enumeration.iter().flatten().any(|e| *e == n) {
+                    out.push(violation(path, "is not an allowed value"));
+                }
+            }
+            SchemaKind::Type(Type::Number(num)) => {
+                let Some(n) = value.as_f64() else {
+                    return out.push(violation(path, "must be a number"));
+                };
+                if let Some(max) = num.maximum
+                    && n > max
+                {
+                    out.push(violation(path, format!("must be at most {max}")));
+                }
+                if let Some(min) = num.minimum
+                    && n < min
+                {
+                    out.push(violation(path, format!("must be at least {min}")));
+                }
+            }
+            SchemaKind::Type(Type::Boolean(_)) => {
+                if !value.is_boolean() {
+                    out.push(violation(path, "must be a boolean"));
+                }
+            }
+            SchemaKind::Type(Type::Array(a)) => {
+                let Some(items) = value.as_array() else {
+                    return out.push(violation(path, "must be an array"));
+                };
+                if let Some(max) = a.max_items
+                    && items.len() > max
+                {
+                    out.push(violation(path, format!("must have at most {max} items")));
+                }
+                if let Some(min) = a.min_items
+                    && items.len() < min
+                {
+                    out.push(violation(path, format!("must have at least {min} items")));
+                }
+                if let Some(item_schema) = &a.items {
+                    for (i, item) in items.iter().enumerate() {
+                        self.check_boxed(item_schema, item, &format!("{path}[{i}]"), out);
+                    }
+                }
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                let Some(map) = value.as_object() else {
+                    return out.push(violation(path, "must be an object"));
+                };
+                for name in &o.required {
+                    if !map.contains_key(name) {
+                        out.push(violation(&join(path, name), "is required"));
+                    }
+                }
+                for (name, field) in map {
+                    let field_path = join(path, name);
+                    match o.properties.get(name) {
+                        Some(s) => self.check_boxed(s, field, &field_path, out),
+                        None => match &o.additional_properties {
+                            Some(AdditionalProperties::Any(false)) => {
+                                out.push(violation(&field_path, "is not a known field"))
+                            }
+                            Some(AdditionalProperties::Schema(s)) => self.check_ref(s, field, &field_path, out),
+                            _ => {}
+                        },
+                    }
+                }
+            }
+            SchemaKind::OneOf { one_of } => self.check_one_of(one_of, value, path, out),
+            SchemaKind::AnyOf { any_of } => {
+                let all: Vec<Vec<Violation>> = any_of.iter().map(|s| self.validate(s, value, path)).collect();
+                if !all.iter().any(Vec::is_empty) {
+                    out.push(violation(path, "matches none of the allowed forms"));
+                }
+            }
+            SchemaKind::AllOf { all_of } => {
+                for s in all_of {
+                    self.check_ref(s, value, path, out);
+                }
+            }
+            SchemaKind::Not { .. } | SchemaKind::Any(_) => {}
+        }
+    }
+
+    /// `oneOf`: exactly one variant must hold. When the variants are told apart by a one-value
+    /// `type` property (as the card body items are), the violations of the variant that the
+    /// value's `type` names are reported, so the message names the real field.
+    fn check_one_of(&self, variants: &[ReferenceOr<Schema>], value: &Value, path: &str, out: &mut Vec<Violation>) {
+        let results: Vec<Vec<Violation>> = variants.iter().map(|s| self.validate(s, value, path)).collect();
+        let passing = results.iter().filter(|r| r.is_empty()).count();
+        if passing == 1 {
+            return;
+        }
+        if passing > 1 {
+            return out.push(violation(path, "matches more than one of the allowed forms"));
+        }
+        let tags: Vec<Option<Vec<String>>> = variants.iter().map(|v| self.type_tags(v)).collect();
+        if tags.iter().all(Option::is_some) {
+            let given = value.get("type").and_then(Value::as_str);
+            let tag_path = join(path, "type");
+            let Some(given) = given else {
+                return out.push(violation(&tag_path, "is required"));
+            };
+            if let Some(i) = tags.iter().position(|t| t.as_ref().is_some_and(|t| t.iter().any(|x| x == given))) {
+                out.extend(results.into_iter().nth(i).unwrap_or_default());
+                return;
+            }
+            let mut all: Vec<String> = tags.into_iter().flatten().flatten().collect();
+            all.dedup();
+            return out.push(violation(&tag_path, format!("must be one of: {}", all.join(", "))));
+        }
+        out.push(violation(path, "matches none of the allowed forms"));
+    }
+
+    fn type_tags(&self, variant: &ReferenceOr<Schema>) -> Option<Vec<String>> {
+        let schema = match variant {
+            ReferenceOr::Item(s) => s,
+            ReferenceOr::Reference { reference } => resolve(self.spec, reference)?,
+        };
+        let SchemaKind::Type(Type::Object(o)) = &schema.schema_kind else { return None };
+        let ReferenceOr::Item(tag) = o.properties.get("type")? else { return None };
+        let SchemaKind::Type(Type::String(s)) = &tag.schema_kind else { return None };
+        let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+        (!values.is_empty()).then_some(values)
+    }
+
+    fn matches(&self, pattern: &str, text: &str) -> bool {
+        let mut cache = self.patterns.lock().unwrap_or_else(|e| e.into_inner());
+        if !cache.contains_key(pattern) {
+            match regex::Regex::new(pattern) {
+                Ok(re) => {
+                    cache.insert(pattern.to_owned(), re);
+                }
+                // A pattern the regex engine cannot read refuses nothing; the xtask reports it.
+                Err(_) => return true,
+            }
+        }
+        cache[pattern].is_match(text)
+    }
+}
+
+/// Checks the patterns of every schema in `spec` compile; returns the ones that do not.
+pub fn unreadable_patterns(spec: &OpenAPI) -> Vec<String> {
+    let mut bad = HashSet::new();
+    let text = serde_json::to_value(spec).unwrap_or(Value::Null);
+    collect_patterns(&text, &mut |p| {
+        if regex::Regex::new(p).is_err() {
+            bad.insert(p.to_owned());
+        }
+    });
+    let mut bad: Vec<String> = bad.into_iter().collect();
+    bad.sort();
+    bad
+}
+
+fn collect_patterns(value: &Value, f: &mut dyn FnMut(&str)) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("pattern", Value::String(p)) => f(p),
+                    _ => collect_patterns(v, f),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_patterns(v, f)),
+        _ => {}
+    }
+}
+
+fn violation(path: &str, rule: impl Into<String>) -> Violation {
+    Violation { path: if path.is_empty() { "body".into() } else { path.into() }, rule: rule.into() }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+}
+
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+fn is_date_time(text: &str) -> bool {
+    // yyyy-mm-ddThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)
+    let b = text.as_bytes();
+    if b.len() < 20 || !is_date(&text[..10]) || !matches!(b[10], b'T' | b't') {
+        return false;
+    }
+    let time = &b[11..19];
+    let digits_ok =
+        time.iter().enumerate().all(|(i, c)| if i == 2 || i == 5 { *c == b':' } else { c.is_ascii_digit() });
+    let mut rest = &b[19..];
+    if let Some((b'.', frac)) = rest.split_first() {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    let zone_ok = match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    };
+    digits_ok && zone_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(name: &str, value: Value) -> Vec<String> {
+        Validator::new(spec())
+            .validate_component(name, &value, "")
+            .expect("schema exists")
+            .into_iter()
+            .map(|v| v.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn missing_required_field_is_named() {
+        assert_eq!(
+            check("SendChatbotMessageRequest", json!({"robot_jid": "a", "to_jid": "b", "content": {}})),
+            vec!["account_id: is required"]
+        );
+    }
+
+    #[test]
+    fn length_limit_names_the_limit() {
+        let long = "x".repeat(1025);
+        assert_eq!(
+            check("SendChatMessageRequest", json!({ "message": long })),
+            vec!["message: must have at most 1024 characters"]
+        );
+        assert!(check("SendChatMessageRequest", json!({ "message": "x".repeat(1024) })).is_empty());
+    }
+
+    #[test]
+    fn card_body_errors_point_into_the_tagged_variant() {
+        let card = json!({"body": [{"type": "message", "text": "ok"}, {"type": "actions", "items": [{"text": "Go"}]}]});
+        assert_eq!(check("Card", card), vec!["body[1].items[0].value: is required"]);
+        assert_eq!(
+            check("Card", json!({"body": [{"type": "carousel"}]}))[0].split(": must be one of").next(),
+            Some("body[0].type")
+        );
+        assert_eq!(check("Card", json!({"body": [{"text": "no type"}]})), vec!["body[0].type: is required"]);
+    }
+
+    #[test]
+    fn enums_types_patterns_and_formats() {
+        assert_eq!(check("TextStyle", json!({"color": "#12345G"})), vec!["color: must match ^#[0-9A-Fa-f]{6}$"]);
+        assert_eq!(check("TextStyle", json!({"bold": "yes"})), vec!["bold: must be a boolean"]);
+        assert_eq!(
+            check("ReactToChatMessageRequest", json!({"action": "toggle"})),
+            vec!["action: must be one of: add, remove"]
+        );
+        assert_eq!(
+            check("SendChatMessageRequest", json!({"message": "m", "scheduled_time": "tomorrow"})),
+            vec!["scheduled_time: must be an RFC 3339 date-time"]
+        );
+        assert!(
+            check("SendChatMessageRequest", json!({"message": "m", "scheduled_time": "2026-11-22T10:00:00.5+01:00"}))
+                .is_empty()
+        );
+        assert_eq!(
+            check("SendChatMessageRequest", json!({"message": "m", "file_ids": ["1","2","3","4","5","6","7"]})),
+            vec!["file_ids: must have at most 6 items"]
+        );
+        assert_eq!(
+            check("ChatbotError", json!({"code": 1u64 << 40, "message": ""})),
+            vec!["code: must fit in 32 bits"]
+        );
+    }
+
+    #[test]
+    fn every_pattern_in_the_spec_compiles() {
+        assert_eq!(unreadable_patterns(spec()), Vec::<String>::new());
+    }
+}

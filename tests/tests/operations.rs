@@ -1,0 +1,491 @@
+//! One contract test per operation of the spec: the generated client calls the generated
+//! httpmock mock; the mock must see exactly the request the spec describes (method, path,
+//! query, body, and no `api-version` header) and the typed response must come back.
+//! The requests and answers are the spec's own examples.
+
+use contract_tests::{operations, parameter_example, parameter_str, request_example, response_example};
+use httpmock::MockServer;
+use zoom_api_gen::types::{self, GrantType};
+use zoom_api_gen::{Client, Error, hooks::Hooks};
+use zoom_mock::MockServerExt;
+use zoom_mock::form::FormBodyExt;
+
+fn client(server: &MockServer) -> Client {
+    Client::new(&server.base_url(), Hooks::none())
+}
+
+/// What every request must not carry: progenitor's version header is not for Zoom.
+fn no_version_header(when: httpmock::When) {
+    when.header_missing("api-version");
+}
+
+#[test]
+fn every_operation_in_the_spec_has_a_contract_test() {
+    let source = include_str!("operations.rs");
+    let missing: Vec<String> = operations()
+        .into_iter()
+        .map(|(id, method, path)| (snake(&id), method, path))
+        .filter(|(name, _, _)| !source.contains(&format!("async fn contract_{name}()")))
+        .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
+        .collect();
+    assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
+    assert_eq!(operations().len(), 15, "the spec's operation count changed; add the new contract tests");
+}
+
+fn snake(id: &str) -> String {
+    let mut out = String::new();
+    for c in id.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ----- chatbot messages ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn contract_send_chatbot_message() {
+    let server = MockServer::start_async().await;
+    let body: types::SendChatbotMessageRequest = request_example("sendChatbotMessage");
+    let sent: types::ChatbotMessageSent = response_example("sendChatbotMessage", "201");
+    let mock = server.send_chatbot_message(|when, then| {
+        no_version_header(when.body(&body).into_inner().header("content-type", "application/json"));
+        then.created(&sent);
+    });
+    let got = client(&server).send_chatbot_message().body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 201);
+    assert_eq!(got.into_inner(), sent);
+}
+
+#[tokio::test]
+async fn contract_edit_chatbot_message() {
+    let server = MockServer::start_async().await;
+    let id = parameter_str("editChatbotMessage", "message_id");
+    let body: types::EditChatbotMessageRequest = request_example("editChatbotMessage");
+    let changed: types::ChatbotMessageChanged = response_example("editChatbotMessage", "200");
+    let mock = server.edit_chatbot_message(|when, then| {
+        no_version_header(when.message_id(&id).body(&body).into_inner());
+        then.ok(&changed);
+    });
+    let got = client(&server).edit_chatbot_message().message_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), changed);
+}
+
+#[tokio::test]
+async fn contract_delete_chatbot_message() {
+    let server = MockServer::start_async().await;
+    let op = "deleteChatbotMessage";
+    let (id, robot, account) =
+        (parameter_str(op, "message_id"), parameter_str(op, "robot_jid"), parameter_str(op, "account_id"));
+    let changed: types::ChatbotMessageChanged = response_example(op, "200");
+    let mock = server.delete_chatbot_message(|when, then| {
+        // No body, and the bot and account in the query: the mistake other SDKs make.
+        no_version_header(
+            when.message_id(&id).robot_jid(&robot).account_id(&account).user_jid(None).into_inner().body(""),
+        );
+        then.ok(&changed);
+    });
+    let got = client(&server)
+        .delete_chatbot_message()
+        .message_id(&id)
+        .robot_jid(&robot)
+        .account_id(&account)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), changed);
+}
+
+#[tokio::test]
+async fn contract_unfurl_link() {
+    let server = MockServer::start_async().await;
+    let op = "unfurlLink";
+    let (user, trigger) = (parameter_str(op, "userId"), parameter_str(op, "triggerId"));
+    let body: types::UnfurlLinkRequest = request_example(op);
+    let mock = server.unfurl_link(|when, then| {
+        no_version_header(when.user_id(&user).trigger_id(&trigger).body(&body).into_inner());
+        then.no_content();
+    });
+    let got =
+        client(&server).unfurl_link().user_id(&user).trigger_id(&trigger).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+// ----- user-level chat messages -------------------------------------------------------------
+
+#[tokio::test]
+async fn contract_list_chat_messages() {
+    let server = MockServer::start_async().await;
+    let op = "listChatMessages";
+    let channel = parameter_str(op, "to_channel");
+    let token = parameter_str(op, "next_page_token");
+    let page: types::ChatMessagePage = response_example(op, "200");
+    let mock = server.list_chat_messages(|when, then| {
+        no_version_header(
+            when.user_id("me")
+                .to_channel(channel.as_str())
+                .page_size(std::num::NonZeroU64::new(20).unwrap())
+                .next_page_token(token.as_str())
+                .include_deleted_and_edited_message(true)
+                .to_contact(None)
+                .into_inner(),
+        );
+        then.ok(&page);
+    });
+    let got = client(&server)
+        .list_chat_messages()
+        .user_id("me")
+        .to_channel(&channel)
+        .page_size(std::num::NonZeroU64::new(20).unwrap())
+        .next_page_token(&token)
+        .include_deleted_and_edited_message(true)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    let got = got.into_inner();
+    assert_eq!(got, page);
+    assert_eq!(got.messages[0].status, Some(types::ChatMessageStatus::Normal));
+}
+
+#[tokio::test]
+async fn contract_send_chat_message() {
+    let server = MockServer::start_async().await;
+    let body: types::SendChatMessageRequest = request_example("sendChatMessage");
+    let created: types::ChatMessageCreated = response_example("sendChatMessage", "201");
+    let mock = server.send_chat_message(|when, then| {
+        no_version_header(when.user_id("me").body(&body).into_inner());
+        then.created(&created);
+    });
+    let got = client(&server).send_chat_message().user_id("me").body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), created);
+}
+
+#[tokio::test]
+async fn contract_get_chat_message() {
+    let server = MockServer::start_async().await;
+    let op = "getChatMessage";
+    let (id, contact) = (parameter_str(op, "messageId"), parameter_str(op, "to_contact"));
+    let message: types::ChatMessage = response_example(op, "200");
+    let mock = server.get_chat_message(|when, then| {
+        // `@` in the query arrives decoded, as Zoom reads it.
+        no_version_header(
+            when.user_id("me").message_id(&id).to_contact(contact.as_str()).to_channel(None).into_inner(),
+        );
+        then.ok(&message);
+    });
+    let got =
+        client(&server).get_chat_message().user_id("me").message_id(&id).to_contact(&contact).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), message);
+}
+
+#[tokio::test]
+async fn contract_edit_chat_message() {
+    let server = MockServer::start_async().await;
+    let id = parameter_str("editChatMessage", "messageId");
+    let body: types::EditChatMessageRequest = request_example("editChatMessage");
+    let mock = server.edit_chat_message(|when, then| {
+        no_version_header(when.user_id("me").message_id(&id).body(&body).into_inner());
+        then.no_content();
+    });
+    let got =
+        client(&server).edit_chat_message().user_id("me").message_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_delete_chat_message() {
+    let server = MockServer::start_async().await;
+    let op = "deleteChatMessage";
+    let (id, channel) = (parameter_str(op, "messageId"), parameter_str(op, "to_channel"));
+    let mock = server.delete_chat_message(|when, then| {
+        no_version_header(
+            when.user_id("me").message_id(&id).to_channel(channel.as_str()).to_contact(None).into_inner(),
+        );
+        then.no_content();
+    });
+    let got =
+        client(&server).delete_chat_message().user_id("me").message_id(&id).to_channel(&channel).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_react_to_chat_message() {
+    let server = MockServer::start_async().await;
+    let id = parameter_str("reactToChatMessage", "messageId");
+    let body: types::ReactToChatMessageRequest = request_example("reactToChatMessage");
+    assert_eq!(body.action, Some(types::ReactToChatMessageRequestAction::Add));
+    let mock = server.react_to_chat_message(|when, then| {
+        no_version_header(when.user_id("me").message_id(&id).body(&body).into_inner());
+        then.no_content();
+    });
+    client(&server).react_to_chat_message().user_id("me").message_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn contract_mark_chat_message() {
+    let server = MockServer::start_async().await;
+    let id = parameter_str("markChatMessage", "messageId");
+    let body: types::MarkChatMessageRequest = request_example("markChatMessage");
+    let mock = server.mark_chat_message(|when, then| {
+        no_version_header(when.user_id("me").message_id(&id).body(&body).into_inner());
+        then.no_content();
+    });
+    client(&server).mark_chat_message().user_id("me").message_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn contract_get_chat_message_thread() {
+    let server = MockServer::start_async().await;
+    let op = "getChatMessageThread";
+    let (id, from, channel) =
+        (parameter_str(op, "messageId"), parameter_str(op, "from"), parameter_str(op, "to_channel"));
+    let limit = parameter_example(op, "limit").as_u64().unwrap();
+    let thread: types::ChatThread = response_example(op, "200");
+    let mock = server.get_chat_message_thread(|when, then| {
+        no_version_header(
+            when.user_id("me")
+                .message_id(&id)
+                .from(from.as_str())
+                .to_channel(channel.as_str())
+                .limit(std::num::NonZeroU64::new(limit).unwrap())
+                .sort(types::GetChatMessageThreadSort::Asc)
+                .into_inner(),
+        );
+        then.ok(&thread);
+    });
+    let got = client(&server)
+        .get_chat_message_thread()
+        .user_id("me")
+        .message_id(&id)
+        .from(&from)
+        .to_channel(&channel)
+        .limit(std::num::NonZeroU64::new(limit).unwrap())
+        .sort(types::GetChatMessageThreadSort::Asc)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    let got = got.into_inner();
+    assert_eq!(got, thread);
+    assert_eq!(got.messages.iter().filter(|m| m.is_reply).count(), 1);
+}
+
+// ----- OAuth --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn contract_request_token() {
+    let server = MockServer::start_async().await;
+    let body: types::TokenRequest = request_example("requestToken");
+    assert_eq!(body.grant_type, GrantType::AccountCredentials);
+    let token: types::TokenResponse = response_example("requestToken", "200");
+    let mock = server.request_token(|when, then| {
+        no_version_header(when.form_body(&body).into_inner());
+        then.ok(&token);
+    });
+    let got = client(&server).request_token().body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), token);
+}
+
+#[tokio::test]
+async fn form_body_matcher_is_exact() {
+    let server = MockServer::start_async().await;
+    let expected: types::TokenRequest = request_example("requestToken");
+    let mock = server.request_token(|when, then| {
+        when.form_body(&expected);
+        then.ok(&response_example("requestToken", "200"));
+    });
+    // A different grant, and the same grant with an extra field, must both miss.
+    let other: types::TokenRequest =
+        types::TokenRequest::builder().grant_type(GrantType::ClientCredentials).try_into().unwrap();
+    let extra: types::TokenRequest = types::TokenRequest::builder()
+        .grant_type(GrantType::AccountCredentials)
+        .account_id(expected.account_id.clone())
+        .code(Some("stray".to_owned()))
+        .try_into()
+        .unwrap();
+    for body in [other, extra] {
+        // Nothing matched, so httpmock answers its own 404, whose body is not an OAuth error.
+        let err = client(&server).request_token().body(body).send().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err:?}");
+    }
+    assert_eq!(mock.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn contract_revoke_token() {
+    let server = MockServer::start_async().await;
+    let body: types::RevokeTokenRequest = request_example("revokeToken");
+    let outcome: types::RevokeTokenResponse = response_example("revokeToken", "200");
+    let mock = server.revoke_token(|when, then| {
+        no_version_header(when.form_body(&body).into_inner());
+        then.ok(&outcome);
+    });
+    let got = client(&server).revoke_token().body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner().status, "success");
+}
+
+// ----- incoming webhooks --------------------------------------------------------------------
+
+#[tokio::test]
+async fn contract_send_incoming_webhook() {
+    let server = MockServer::start_async().await;
+    let op = "sendIncomingWebhook";
+    let id = parameter_str(op, "webhookId");
+    let body: types::IncomingWebhookCard = request_example(op);
+    let mock = server.send_incoming_webhook(|when, then| {
+        no_version_header(when.webhook_id(&id).format(types::IncomingWebhookFormat::Full).body(&body).into_inner());
+        then.ok();
+    });
+    let got = client(&server)
+        .send_incoming_webhook()
+        .webhook_id(&id)
+        .format(types::IncomingWebhookFormat::Full)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 200);
+}
+
+// ----- typed error paths --------------------------------------------------------------------
+
+/// The error body a 4XX carries must come back typed, with its status.
+fn expect_error_response<E: std::fmt::Debug>(err: Error<E>, status: u16) -> E {
+    match err {
+        Error::ErrorResponse(rv) => {
+            assert_eq!(rv.status().as_u16(), status);
+            rv.into_inner()
+        }
+        other => panic!("expected a typed error response, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn chatbot_errors_come_back_typed() {
+    let server = MockServer::start_async().await;
+    let refusal: types::ChatbotError = response_example("sendChatbotMessage", "4XX");
+    server.send_chatbot_message(|_, then| {
+        then.client_error(403, &refusal);
+    });
+    let body: types::SendChatbotMessageRequest = request_example("sendChatbotMessage");
+    let err = client(&server).send_chatbot_message().body(body).send().await.unwrap_err();
+    let got = expect_error_response(err, 403);
+    assert_eq!((got.code, got.message.as_str(), got.result), (7004, "Not authorized.", Some(false)));
+}
+
+#[tokio::test]
+async fn unknown_chatbot_message_is_a_typed_404() {
+    let server = MockServer::start_async().await;
+    let missing = types::ChatbotError { code: 8001, message: "Message does not exist.".into(), result: Some(false) };
+    server.delete_chatbot_message(|when, then| {
+        when.message_id("gone");
+        then.client_error(404, &missing);
+    });
+    let err = client(&server)
+        .delete_chatbot_message()
+        .message_id("gone")
+        .robot_jid("bot@xmpp.zoom.us")
+        .account_id("acct")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(expect_error_response(err, 404), missing);
+}
+
+#[tokio::test]
+async fn rate_limited_answers_come_back_typed() {
+    let server = MockServer::start_async().await;
+    let limited: types::ApiError = response_example("listChatMessages", "429");
+    server.list_chat_messages(|_, then| {
+        then.too_many_requests(&limited).into_inner().header("Retry-After", "1");
+    });
+    let err = client(&server).list_chat_messages().user_id("me").send().await.unwrap_err();
+    let Error::ErrorResponse(rv) = err else { panic!("expected a typed error") };
+    assert_eq!(rv.headers().get("retry-after").unwrap(), "1");
+    assert_eq!(rv.status().as_u16(), 429);
+    assert_eq!(rv.into_inner().code, 429);
+}
+
+#[tokio::test]
+async fn api_validation_errors_keep_their_field_errors() {
+    let server = MockServer::start_async().await;
+    let invalid: types::ApiError = response_example("sendChatMessage", "4XX");
+    server.send_chat_message(|_, then| {
+        then.client_error(400, &invalid);
+    });
+    let body: types::SendChatMessageRequest = request_example("sendChatMessage");
+    let err = client(&server).send_chat_message().user_id("me").body(body).send().await.unwrap_err();
+    let got = expect_error_response(err, 400);
+    assert_eq!(got.code, 300);
+    assert_eq!(got.errors[0].field, "message");
+}
+
+#[tokio::test]
+async fn oauth_errors_come_back_typed() {
+    let server = MockServer::start_async().await;
+    let refusal: types::OAuthError = response_example("requestToken", "4XX");
+    server.request_token(|_, then| {
+        then.client_error(401, &refusal);
+    });
+    let body: types::TokenRequest = request_example("requestToken");
+    let err = client(&server).request_token().body(body).send().await.unwrap_err();
+    let got = expect_error_response(err, 401);
+    assert_eq!(got.error, "invalid_client");
+}
+
+#[tokio::test]
+async fn a_policy_sees_every_request_and_its_operation_id() {
+    use std::sync::{Arc, Mutex};
+    use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
+
+    #[derive(Default)]
+    struct Recording(Mutex<Vec<(&'static str, Option<String>)>>);
+    impl RequestPolicy for Recording {
+        fn execute<'a>(
+            &'a self,
+            client: &'a reqwest::Client,
+            mut request: reqwest::Request,
+            operation_id: &'static str,
+        ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+            let version = request.headers().get("api-version").map(|v| v.to_str().unwrap().to_owned());
+            self.0.lock().unwrap().push((operation_id, version));
+            request.headers_mut().insert("authorization", "Bearer from-policy".parse().unwrap());
+            Box::pin(client.execute(request))
+        }
+    }
+
+    let server = MockServer::start_async().await;
+    let sent: types::ChatbotMessageSent = response_example("sendChatbotMessage", "201");
+    let mock = server.send_chatbot_message(|when, then| {
+        when.into_inner().header("authorization", "Bearer from-policy");
+        then.created(&sent);
+    });
+    let policy = Arc::new(Recording::default());
+    let client = Client::new(&server.base_url(), Hooks::with_policy(policy.clone()));
+    client
+        .send_chatbot_message()
+        .body(request_example::<types::SendChatbotMessageRequest>("sendChatbotMessage"))
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(*policy.0.lock().unwrap(), vec![("send_chatbot_message", None)]);
+}
