@@ -1,11 +1,15 @@
-//! Test doubles for Zoom Team Chat, generated from `spec/chatbot.yaml`.
+//! Test doubles for Zoom Team Chat, both held to `spec/chatbot.yaml`.
 //!
-//! [`MockServerExt`] (generated) adds one typed method per operation to
-//! [`httpmock::MockServer`]: `server.send_chatbot_message(|when, then| ...)`. Form-encoded
-//! bodies (the OAuth token endpoint) are not matched by the generated body matcher, which
-//! reads JSON; [`form`] fills that gap.
+//! - [`fake::ZoomMock`]: a stateful fake Zoom, a real HTTP server that keeps conversations,
+//!   issues tokens, validates requests against the spec, applies rate limits and injects
+//!   faults. Start it in-process, or run the `zoom-mock` binary.
+//! - [`MockServerExt`] (generated): one typed method per operation on
+//!   [`httpmock::MockServer`], as in `server.send_chatbot_message(|when, then| ...)`, for
+//!   tests that script exact exchanges. The generated body matcher reads JSON only, so
+//!   [`form`] matches the form-encoded bodies of the OAuth endpoints.
 #![deny(missing_docs)]
 
+pub mod fake;
 pub mod form;
 
 // Generated code answers to the spec, not to our lints. `unreachable_patterns`: progenitor

@@ -1,0 +1,519 @@
+//! The user-level chat message endpoints under `/chat/users/{userId}/messages`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use zoom_api_gen::types;
+
+use super::Shared;
+use super::chatbot::exists;
+use super::http::{Family, Incoming, error, json, limited};
+use super::state::{ConversationId, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenKind};
+
+const F: Family = Family::Api;
+
+/// How long a `next_page_token` stays valid.
+pub(crate) const PAGE_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+fn not_found(id: &str) -> Response {
+    error(F, StatusCode::NOT_FOUND, 4131, format!("Message does not exist: {id}."))
+}
+
+/// The user a path's `userId` names: `me` is the token's user.
+fn resolve_user(state: &State, token: &TokenKind, user_id: &str) -> Result<String, Response> {
+    let user = match (user_id, token) {
+        ("me", TokenKind::User(u)) => u.clone(),
+        ("me", _) => state.config.default_user_id.clone(),
+        (other, _) => other.to_owned(),
+    };
+    if state.config.strict
+        && user != state.config.default_user_id
+        && !exists(state, &ConversationId::Contact(user.clone()))
+    {
+        return Err(error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user_id}.")));
+    }
+    Ok(user)
+}
+
+/// The conversation named by `to_channel` or `to_contact` (an email is mapped to the user id
+/// the directory gives it).
+fn resolve_conversation(
+    state: &State,
+    to_channel: Option<&str>,
+    to_contact: Option<&str>,
+) -> Result<ConversationId, Response> {
+    let id = match (to_channel, to_contact) {
+        (Some(c), _) if !c.is_empty() => ConversationId::Channel(c.to_ascii_lowercase()),
+        (_, Some(u)) if !u.is_empty() => {
+            let known = state.config.users.iter().find(|k| k.email.eq_ignore_ascii_case(u));
+            ConversationId::Contact(known.map(|k| k.id.clone()).unwrap_or_else(|| u.to_owned()).to_ascii_lowercase())
+        }
+        _ => {
+            return Err(json(
+                StatusCode::BAD_REQUEST,
+                &types::ApiError {
+                    code: 300,
+                    message: "Validation Failed. to_contact or to_channel is required.".into(),
+                    errors: vec![types::ApiFieldError {
+                        field: "to_channel".into(),
+                        message: "to_contact or to_channel is required".into(),
+                    }],
+                },
+            ));
+        }
+    };
+    if !exists(state, &id) {
+        return Err(match &id {
+            ConversationId::Channel(c) => {
+                error(F, StatusCode::NOT_FOUND, 4130, format!("Channel does not exist: {c}."))
+            }
+            ConversationId::Contact(_) => error(
+                F,
+                StatusCode::NOT_FOUND,
+                1001,
+                format!("User does not exist: {}.", to_contact.unwrap_or_default()),
+            ),
+        });
+    }
+    Ok(id)
+}
+
+/// A live message in the named conversation (when one is named), or 404/4131.
+fn find<'a>(state: &'a State, id: &str, conversation: Option<&ConversationId>) -> Result<&'a StoredMessage, Response> {
+    match state.messages.get(id) {
+        Some(m) if m.deleted_at.is_none() && conversation.is_none_or(|c| *c == m.conversation) => Ok(m),
+        _ => Err(not_found(id)),
+    }
+}
+
+fn optional_conversation(state: &State, req: &Incoming) -> Result<Option<ConversationId>, Response> {
+    match (req.query("to_channel"), req.query("to_contact")) {
+        (None, None) => Ok(None),
+        (c, u) => resolve_conversation(state, c, u).map(Some),
+    }
+}
+
+fn sender_name(state: &State, sender: &Sender) -> String {
+    match sender {
+        Sender::Bot(jid) => jid.clone(),
+        Sender::IncomingWebhook(id) => format!("incoming-webhook:{id}"),
+        Sender::User(u) => state
+            .config
+            .users
+            .iter()
+            .find(|k| k.id.eq_ignore_ascii_case(u))
+            .map(|k| k.email.clone())
+            .unwrap_or(u.clone()),
+    }
+}
+
+/// A stored message as the chat API shows it.
+pub(crate) fn to_chat_message(state: &State, m: &StoredMessage, with_status: bool) -> types::ChatMessage {
+    let (at_items, rich_text, interactive_cards, bot_message) = match &m.content {
+        MessageContent::Text(t) => {
+            (t.at_items.clone(), t.rich_text.clone(), t.interactive_cards.clone(), Default::default())
+        }
+        MessageContent::Card { card, .. } => {
+            let card = serde_json::to_value(card).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+            (Vec::new(), Vec::new(), Vec::new(), card)
+        }
+    };
+    let status = match (with_status, m.deleted_at.is_some(), m.is_edited()) {
+        (false, ..) => None,
+        (true, true, _) => Some(types::ChatMessageStatus::Deleted),
+        (true, false, true) => Some(types::ChatMessageStatus::Edited),
+        (true, false, false) => Some(types::ChatMessageStatus::Normal),
+    };
+    let reply_main_message_timestamp =
+        m.reply_to.as_ref().and_then(|r| state.messages.get(r)).map(|p| p.sent_at.timestamp_millis());
+    types::ChatMessage {
+        at_items,
+        bot_message,
+        date_time: Some(m.sent_at),
+        download_url: None,
+        file_id: None,
+        file_name: None,
+        file_size: None,
+        files: Vec::new(),
+        id: Some(m.id.clone()),
+        interactive_cards,
+        message: Some(m.text()),
+        message_type: Some(types::ChatMessageMessageType::PlainTextMessage),
+        message_url: None,
+        reactions: m
+            .reactions
+            .iter()
+            .map(|(emoji, users)| types::ChatReaction {
+                emoji: Some(emoji.clone()),
+                member_ids: Vec::new(),
+                senders: users
+                    .iter()
+                    .map(|u| types::ReactionSender { user_id: Some(u.clone()), member_id: None })
+                    .collect(),
+                total_count: Some(users.len() as i64),
+                user_ids: users.iter().cloned().collect(),
+            })
+            .collect(),
+        reply_main_message_id: m.reply_to.clone(),
+        reply_main_message_timestamp,
+        rich_text,
+        send_member_id: None,
+        sender: Some(sender_name(state, &m.sender)),
+        sender_display_name: Some(sender_name(state, &m.sender)),
+        status,
+        timestamp: Some(m.sent_at.timestamp_millis()),
+    }
+}
+
+pub(crate) async fn list(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>("listChatMessages", F, &req, |state, call| {
+        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
+            return r;
+        }
+        let conversation = match resolve_conversation(state, req.query("to_channel"), req.query("to_contact")) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let page_size = req.query("page_size").and_then(|p| p.parse::<usize>().ok()).unwrap_or(10);
+        let offset = match req.query("next_page_token").filter(|t| !t.is_empty()) {
+            None => 0,
+            Some(token) => match state.page_cursors.get(token) {
+                Some(c) if c.conversation == conversation && c.created.elapsed() < PAGE_TOKEN_LIFETIME => c.offset,
+                _ => {
+                    return error(F, StatusCode::BAD_REQUEST, 300, "Invalid next_page_token: unknown or expired.");
+                }
+            },
+        };
+        let include_changed = req.query("include_deleted_and_edited_message") == Some("true");
+        let exclude_children = req.query("exclude_child_message") == Some("true");
+        let date: Option<NaiveDate> = req.query("date").and_then(|d| d.parse().ok());
+        let from: Option<DateTime<Utc>> = req.query("from").and_then(|d| d.parse().ok());
+        let to: Option<DateTime<Utc>> = req.query("to").and_then(|d| d.parse().ok());
+        // Without `date` or `from`, Zoom lists today's messages (UTC).
+        let day = date.or_else(|| from.is_none().then(|| Utc::now().date_naive()));
+        let search = req.query("search_key").map(str::to_lowercase);
+        let matching: Vec<&StoredMessage> = state
+            .conversation(&conversation)
+            .into_iter()
+            .rev()
+            .filter(|m| include_changed || m.deleted_at.is_none())
+            .filter(|m| !exclude_children || m.reply_to.is_none())
+            .filter(|m| day.is_none_or(|d| m.sent_at.date_naive() == d))
+            .filter(|m| from.is_none_or(|f| m.sent_at >= f) && to.is_none_or(|t| m.sent_at <= t))
+            .filter(|m| search.as_ref().is_none_or(|s| m.text().to_lowercase().contains(s)))
+            .collect();
+        let page: Vec<types::ChatMessage> =
+            matching.iter().skip(offset).take(page_size).map(|m| to_chat_message(state, m, include_changed)).collect();
+        let more = offset + page.len() < matching.len();
+        let next = if more {
+            let token = state.new_opaque(24);
+            let cursor = PageCursor { conversation, offset: offset + page.len(), created: Instant::now() };
+            state.remember_cursor(token.clone(), cursor);
+            token
+        } else {
+            String::new()
+        };
+        json(
+            StatusCode::OK,
+            &types::ChatMessagePage {
+                date: day,
+                from,
+                to,
+                messages: page,
+                next_page_token: Some(next),
+                page_size: Some(page_size as i64),
+            },
+        )
+    })
+}
+
+pub(crate) async fn send(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run("sendChatMessage", F, &req, |state, call| {
+        let body: types::SendChatMessageRequest = call.body.expect("the spec gives this operation a body");
+        let user = match resolve_user(state, &call.token.kind, &user_id) {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let conversation = match resolve_conversation(state, body.to_channel.as_deref(), body.to_contact.as_deref()) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let reply_to = match &body.reply_main_message_id {
+            None => None,
+            Some(main) => match find(state, main, Some(&conversation)) {
+                Err(r) => return r,
+                Ok(m) if m.reply_to.is_some() => {
+                    return error(F, StatusCode::BAD_REQUEST, 5402, "This only supports replies to a main message.");
+                }
+                Ok(m) => Some(m.id.clone()),
+            },
+        };
+        let channel_key = conversation.jid();
+        if let Err(l) = state.limiter.check_channel(&user, &channel_key, Instant::now()) {
+            return limited(F, l);
+        }
+        let id = state.new_message_id();
+        state.store(StoredMessage {
+            id: id.clone(),
+            conversation,
+            sender: Sender::User(user),
+            content: MessageContent::Text(body),
+            sent_at: Utc::now(),
+            reply_to,
+            visible_to_user: None,
+            user_jid: None,
+            edits: Vec::new(),
+            deleted_at: None,
+            reactions: Default::default(),
+            unread_by: Default::default(),
+        });
+        json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(id) })
+    })
+}
+
+pub(crate) async fn get(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((user_id, message_id)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>("getChatMessage", F, &req, |state, call| {
+        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
+            return r;
+        }
+        let conversation = match optional_conversation(state, &req) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        match find(state, &message_id, conversation.as_ref()) {
+            Ok(m) => {
+                let mut shown = to_chat_message(state, m, false);
+                shown.message_url = Some(format!("https://zoom.us/launch/chat/v2/{}", m.id));
+                json(StatusCode::OK, &shown)
+            }
+            Err(r) => r,
+        }
+    })
+}
+
+pub(crate) async fn edit(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((user_id, message_id)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run("editChatMessage", F, &req, |state, call| {
+        let body: types::EditChatMessageRequest = call.body.expect("the spec gives this operation a body");
+        let user = match resolve_user(state, &call.token.kind, &user_id) {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let conversation = match optional_conversation(state, &req) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let Some(message) = state
+            .messages
+            .get_mut(&message_id)
+            .filter(|m| m.deleted_at.is_none() && conversation.as_ref().is_none_or(|c| *c == m.conversation))
+        else {
+            return not_found(&message_id);
+        };
+        let MessageContent::Text(current) = &message.content else {
+            return error(F, StatusCode::BAD_REQUEST, 300, "Only text messages can be edited through this API.");
+        };
+        if message.sender != Sender::User(user) {
+            return error(F, StatusCode::BAD_REQUEST, 300, "Only the sender can edit a message.");
+        }
+        let mut updated = current.clone();
+        if let Some(text) = body.message {
+            updated.message = text.to_string().try_into().expect("both limits are 1024 characters");
+        }
+        if !body.file_ids.is_empty() {
+            updated.file_ids = body.file_ids;
+        }
+        if !body.interactive_cards.is_empty() {
+            updated.interactive_cards = body.interactive_cards;
+        }
+        let old = std::mem::replace(&mut message.content, MessageContent::Text(updated));
+        message.edits.push(Revision { content: old, replaced_at: Utc::now() });
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+pub(crate) async fn delete(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((user_id, message_id)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>("deleteChatMessage", F, &req, |state, call| {
+        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
+            return r;
+        }
+        let conversation = match optional_conversation(state, &req) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        if let Err(r) = find(state, &message_id, conversation.as_ref()) {
+            return r;
+        }
+        if let Some(m) = state.messages.get_mut(&message_id) {
+            m.deleted_at = Some(Utc::now());
+        }
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+fn missing(field: &str) -> Response {
+    json(
+        StatusCode::BAD_REQUEST,
+        &types::ApiError {
+            code: 300,
+            message: format!("Validation Failed. {field}: is required."),
+            errors: vec![types::ApiFieldError { field: field.into(), message: "is required".into() }],
+        },
+    )
+}
+
+pub(crate) async fn react(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((user_id, message_id)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run("reactToChatMessage", F, &req, |state, call| {
+        let body: types::ReactToChatMessageRequest = call.body.expect("the spec gives this operation a body");
+        let user = match resolve_user(state, &call.token.kind, &user_id) {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let (Some(action), Some(emoji)) = (body.action, body.emoji.or(body.custom_emoji_id)) else {
+            return missing(if body.action.is_none() { "action" } else { "emoji" });
+        };
+        if let Err(r) = find(state, &message_id, None) {
+            return r;
+        }
+        let Some(message) = state.messages.get_mut(&message_id) else { return not_found(&message_id) };
+        match action {
+            types::ReactToChatMessageRequestAction::Add => {
+                message.reactions.entry(emoji).or_default().insert(user);
+            }
+            types::ReactToChatMessageRequestAction::Remove => {
+                if let Some(users) = message.reactions.get_mut(&emoji) {
+                    users.remove(&user);
+                    if users.is_empty() {
+                        message.reactions.remove(&emoji);
+                    }
+                }
+            }
+        }
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+pub(crate) async fn mark(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((user_id, message_id)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run("markChatMessage", F, &req, |state, call| {
+        let body: types::MarkChatMessageRequest = call.body.expect("the spec gives this operation a body");
+        let user = match resolve_user(state, &call.token.kind, &user_id) {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let Some(action) = body.action else { return missing("action") };
+        if let Err(r) = find(state, &message_id, None) {
+            return r;
+        }
+        let Some(message) = state.messages.get_mut(&message_id) else { return not_found(&message_id) };
+        match action {
+            types::MarkChatMessageRequestAction::Unread => message.unread_by.insert(user),
+            types::MarkChatMessageRequestAction::Read => message.unread_by.remove(&user),
+        };
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+pub(crate) async fn thread(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((user_id, message_id)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>("getChatMessageThread", F, &req, |state, call| {
+        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
+            return r;
+        }
+        let conversation = match optional_conversation(state, &req) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let main = match find(state, &message_id, conversation.as_ref()) {
+            Ok(m) => m.reply_to.clone().unwrap_or_else(|| m.id.clone()),
+            Err(r) => return r,
+        };
+        let Some(main_message) = state.messages.get(&main) else { return not_found(&main) };
+        let mut replies: Vec<&StoredMessage> = state
+            .conversation(&main_message.conversation)
+            .into_iter()
+            .filter(|m| m.deleted_at.is_none() && m.reply_to.as_deref() == Some(main.as_str()))
+            .collect();
+        if req.query("sort") != Some("asc") {
+            replies.reverse();
+        }
+        let limit = req.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(10);
+        let with_main = req.query("need_main_message") != Some("false");
+        let with_emoji = req.query("need_emoji") == Some("true");
+        let total = replies.len() + 1;
+        let last_reply = replies.iter().map(|m| m.sent_at.timestamp_millis()).max();
+        let shown = with_main
+            .then_some(main_message)
+            .into_iter()
+            .chain(replies)
+            .take(limit)
+            .map(|m| types::ThreadMessage {
+                at_items: Vec::new(),
+                bot_message: Default::default(),
+                files: Vec::new(),
+                interactive_cards: Vec::new(),
+                is_followed: None,
+                is_reply: m.reply_to.is_some(),
+                last_reply_time: if m.reply_to.is_none() { last_reply } else { None },
+                message: m.text(),
+                message_type: Some(types::ThreadMessageMessageType::PlainTextMessage),
+                msg_id: m.id.clone(),
+                reactions: if with_emoji {
+                    m.reactions
+                        .iter()
+                        .map(|(e, users)| types::ThreadReaction {
+                            emoji_id: Some(e.clone()),
+                            count: Some(users.len() as i64),
+                            is_sender: None,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                rich_text: Vec::new(),
+                sender_display_name: Some(sender_name(state, &m.sender)),
+                sender_email: None,
+                sender_member_id: None,
+                sender_user_id: match &m.sender {
+                    Sender::User(u) => Some(u.clone()),
+                    _ => None,
+                },
+                timestamp: m.sent_at.timestamp_millis(),
+            })
+            .collect();
+        json(StatusCode::OK, &types::ChatThread { total: total as i64, messages: shown })
+    })
+}

@@ -1,0 +1,184 @@
+//! The chatbot message endpoints: send, edit, delete, unfurl.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use zoom_api_gen::types;
+
+use super::Shared;
+use super::http::{Family, Incoming, error, json};
+use super::state::{ConversationId, MessageContent, Revision, Sender, State, StoredMessage};
+
+const F: Family = Family::Chatbot;
+
+/// `sent_time` of a send answer: `yyyy-MM-dd HH:mm:ss`, UTC.
+pub(crate) fn sent_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// `sent_time` of an edit or delete answer: with ` +0000` appended, as Zoom does.
+pub(crate) fn sent_time_with_zone(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S +0000").to_string()
+}
+
+/// The checks every chatbot call makes of the bot and account it names.
+fn check_bot(state: &State, robot_jid: &str, account_id: &str) -> Result<(), Response> {
+    if ConversationId::from_jid(robot_jid).is_none() {
+        return Err(error(F, StatusCode::NOT_FOUND, 7002, "Invalid robot_jid."));
+    }
+    if !robot_jid.eq_ignore_ascii_case(&state.config.robot_jid) {
+        return Err(error(F, StatusCode::FORBIDDEN, 7003, "Robot not found."));
+    }
+    if account_id != state.config.account_id {
+        return Err(error(F, StatusCode::FORBIDDEN, 7004, "Not authorized."));
+    }
+    Ok(())
+}
+
+/// Whether a conversation exists: always, unless the fake runs with a strict directory.
+pub(crate) fn exists(state: &State, id: &ConversationId) -> bool {
+    if !state.config.strict {
+        return true;
+    }
+    match id {
+        ConversationId::Channel(c) => state.config.channels.iter().any(|k| k.eq_ignore_ascii_case(c)),
+        ConversationId::Contact(u) => {
+            state.config.users.iter().any(|k| k.id.eq_ignore_ascii_case(u) || k.email.eq_ignore_ascii_case(u))
+        }
+    }
+}
+
+/// A live message the bot sent, or 404/8001.
+fn own_message<'a>(state: &'a mut State, id: &str) -> Result<&'a mut StoredMessage, Response> {
+    let robot = state.config.robot_jid.clone();
+    match state.messages.get_mut(id) {
+        Some(m) if m.deleted_at.is_none() && matches!(&m.sender, Sender::Bot(b) if b.eq_ignore_ascii_case(&robot)) => {
+            Ok(m)
+        }
+        _ => Err(error(F, StatusCode::NOT_FOUND, 8001, "Message does not exist.")),
+    }
+}
+
+pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
+    shared.run("sendChatbotMessage", F, &req, |state, call| {
+        let body: types::SendChatbotMessageRequest = call.body.expect("the spec gives this operation a body");
+        if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
+            return r;
+        }
+        let Some(conversation) = ConversationId::from_jid(&body.to_jid).filter(|c| exists(state, c)) else {
+            return error(F, StatusCode::FORBIDDEN, 7004, "Not authorized.");
+        };
+        let reply_to = match &body.reply_to {
+            None => None,
+            Some(parent) => match state.messages.get(parent) {
+                // Threads are one level deep: a reply to a reply joins the main message's thread.
+                Some(p) if p.conversation == conversation && p.deleted_at.is_none() => {
+                    Some(p.reply_to.clone().unwrap_or_else(|| p.id.clone()))
+                }
+                _ => return error(F, StatusCode::NOT_FOUND, 8001, "Message does not exist."),
+            },
+        };
+        let now = Utc::now();
+        let id = state.new_message_id();
+        state.store(StoredMessage {
+            id: id.clone(),
+            conversation,
+            sender: Sender::Bot(state.config.robot_jid.clone()),
+            content: MessageContent::Card { card: body.content, markdown: body.is_markdown_support.unwrap_or(false) },
+            sent_at: now,
+            reply_to,
+            visible_to_user: body.visible_to_user,
+            user_jid: body.user_jid.clone(),
+            edits: Vec::new(),
+            deleted_at: None,
+            reactions: Default::default(),
+            unread_by: Default::default(),
+        });
+        json(
+            StatusCode::CREATED,
+            &types::ChatbotMessageSent {
+                message_id: id,
+                robot_jid: body.robot_jid,
+                sent_time: sent_time(now),
+                to_jid: body.to_jid,
+                user_jid: body.user_jid,
+            },
+        )
+    })
+}
+
+fn changed(robot_jid: &str, m: &StoredMessage) -> types::ChatbotMessageChanged {
+    types::ChatbotMessageChanged {
+        message_id: Some(m.id.clone()),
+        robot_jid: Some(robot_jid.to_owned()),
+        sent_time: Some(sent_time_with_zone(m.sent_at)),
+        to_jid: Some(m.conversation.jid()),
+        user_jid: m.user_jid.clone(),
+    }
+}
+
+pub(crate) async fn edit(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(message_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run("editChatbotMessage", F, &req, |state, call| {
+        let body: types::EditChatbotMessageRequest = call.body.expect("the spec gives this operation a body");
+        if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
+            return r;
+        }
+        let message = match own_message(state, &message_id) {
+            Ok(m) => m,
+            Err(r) => return r,
+        };
+        let new = MessageContent::Card { card: body.content, markdown: body.is_markdown_support.unwrap_or(false) };
+        let old = std::mem::replace(&mut message.content, new);
+        message.edits.push(Revision { content: old, replaced_at: Utc::now() });
+        json(StatusCode::OK, &changed(&body.robot_jid, message))
+    })
+}
+
+pub(crate) async fn delete(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(message_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>("deleteChatbotMessage", F, &req, |state, _| {
+        let (robot, account) = (req.query("robot_jid").unwrap_or(""), req.query("account_id").unwrap_or(""));
+        if let Err(r) = check_bot(state, robot, account) {
+            return r;
+        }
+        let message = match own_message(state, &message_id) {
+            Ok(m) => m,
+            Err(r) => return r,
+        };
+        message.deleted_at = Some(Utc::now());
+        json(StatusCode::OK, &changed(robot, message))
+    })
+}
+
+pub(crate) async fn unfurl(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((_user_id, trigger_id)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run("unfurlLink", F, &req, |state, call| {
+        let body: types::UnfurlLinkRequest = call.body.expect("the spec gives this operation a body");
+        if !state.unfurl_triggers.contains(&trigger_id) {
+            return error(F, StatusCode::NOT_FOUND, 8002, "Unfurl id does not exist.");
+        }
+        if let Err(e) = serde_json::from_str::<types::Card>(&body.content) {
+            return error(
+                F,
+                StatusCode::BAD_REQUEST,
+                7001,
+                format!("Invalid parameter: content: must be a JSON-encoded message card ({e})."),
+            );
+        }
+        state.unfurls.push((trigger_id.clone(), body.content));
+        StatusCode::NO_CONTENT.into_response()
+    })
+}

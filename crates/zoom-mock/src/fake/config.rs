@@ -1,0 +1,102 @@
+//! How a fake Zoom is set up: its app, its account, its limits, its faults.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::limits::{Plan, RateLabel};
+
+/// Faults to inject, reproducible from `seed`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Faults {
+    /// Added to every answer.
+    pub latency: Duration,
+    /// A random extra of up to this much per answer.
+    pub jitter: Duration,
+    /// Share (0 to 1) of API answers replaced by a 5xx.
+    pub error_rate: f64,
+    /// Share (0 to 1) of requests whose connection is closed with no answer.
+    pub drop_rate: f64,
+    /// Seed of the random choices (and of message ids and tokens).
+    pub seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self { latency: Duration::ZERO, jitter: Duration::ZERO, error_rate: 0.0, drop_rate: 0.0, seed: 0x5EED_2006 }
+    }
+}
+
+/// A user of the strict directory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DirectoryUser {
+    /// User id (the JID is `{id}@xmpp.zoom.us`, lower-cased).
+    pub id: String,
+    /// Email, which the chat API accepts in `to_contact`.
+    pub email: String,
+}
+
+/// The whole configuration of a fake. Build it with [`ZoomMock::builder`](super::ZoomMock::builder).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on.
+    pub host: String,
+    /// Port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// The registered app's client id.
+    pub client_id: String,
+    /// The registered app's client secret.
+    pub client_secret: String,
+    /// The account the app is installed in.
+    pub account_id: String,
+    /// The bot's JID.
+    pub robot_jid: String,
+    /// The bot's user id (the `uid` in its token).
+    pub bot_user_id: String,
+    /// The user `me` stands for with a server-to-server token.
+    pub default_user_id: String,
+    /// Lifetime of issued tokens.
+    pub token_lifetime: Duration,
+    /// The plan whose limits apply.
+    pub plan: Plan,
+    /// Explicit per-second limits that override the plan's.
+    pub rates: HashMap<RateLabel, u32>,
+    /// Whether user-level sends are throttled per sender and channel.
+    pub channel_limits: bool,
+    /// Messages kept per conversation; the oldest go first.
+    pub retention: usize,
+    /// Requests kept in the inspection log.
+    pub request_log: usize,
+    /// With a strict directory, only these users and channels exist.
+    pub strict: bool,
+    /// Users of the strict directory.
+    pub users: Vec<DirectoryUser>,
+    /// Channel ids of the strict directory.
+    pub channels: Vec<String>,
+    /// Faults to inject.
+    pub faults: Faults,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 0,
+            client_id: "fake_client_id".into(),
+            client_secret: "fake_client_secret".into(),
+            account_id: "FakeAccount01".into(),
+            robot_jid: "v1fakebot@xmpp.zoom.us".into(),
+            bot_user_id: "fakebotuser".into(),
+            default_user_id: "fakeuser01".into(),
+            token_lifetime: Duration::from_secs(3600),
+            plan: Plan::Business,
+            rates: HashMap::new(),
+            channel_limits: true,
+            retention: 1_000,
+            request_log: 10_000,
+            strict: false,
+            users: Vec::new(),
+            channels: Vec::new(),
+            faults: Faults::default(),
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The HTTP side shared by all handlers: the raw request, Zoom's three error shapes, the
+//! rate-limit answer, and the pipeline every API call goes through (token, rate limit,
+//! validation) before its handler touches the state.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zoom_api_gen::types;
+
+use super::Shared;
+use super::limits::{Limited, RetryAfter};
+use super::ops::{Invalid, operations};
+use super::state::{State, TokenInfo, TokenKind};
+
+/// The largest body the fake reads.
+const MAX_BODY: usize = 1 << 20;
+
+/// A request as it arrived: the fake parses and judges it itself, so that every refusal is
+/// worded as Zoom words it (an extractor's own rejection would not be).
+pub(crate) struct Incoming {
+    pub headers: HeaderMap,
+    pub query: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Incoming {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        let body = axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())?;
+        Ok(Self { headers: parts.headers, query, body })
+    }
+}
+
+impl Incoming {
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Which of Zoom's error shapes an endpoint answers with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// `{code, message, result}`.
+    Chatbot,
+    /// `{code, message, errors?}`.
+    Api,
+}
+
+pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+pub(crate) fn error(family: Family, status: StatusCode, code: i32, message: impl Into<String>) -> Response {
+    let message = message.into();
+    match family {
+        Family::Chatbot => json(status, &types::ChatbotError { code, message, result: Some(false) }),
+        Family::Api => json(status, &types::ApiError { code, message, errors: Vec::new() }),
+    }
+}
+
+pub(crate) fn oauth_error(status: StatusCode, error: &str, reason: impl Into<String>) -> Response {
+    json(status, &types::OAuthError { error: error.into(), reason: reason.into() })
+}
+
+/// A 429 as Zoom sends it: the family's error body and the `X-RateLimit-*` headers.
+pub(crate) fn limited(family: Family, l: Limited) -> Response {
+    let mut response = error(family, StatusCode::TOO_MANY_REQUESTS, 429, l.message);
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(name, v);
+        }
+    };
+    set("x-ratelimit-category", l.category);
+    set("x-ratelimit-type", l.kind.to_owned());
+    set("x-ratelimit-limit", l.limit.to_string());
+    set("x-ratelimit-remaining", "0".to_owned());
+    set(
+        "retry-after",
+        match l.retry_after {
+            RetryAfter::Seconds(s) => s.to_string(),
+            RetryAfter::At(at) => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        },
+    );
+    response
+}
+
+fn validation_error(family: Family, invalid: Invalid) -> Response {
+    match (family, invalid) {
+        (Family::Chatbot, Invalid::Malformed(why)) => {
+            error(family, StatusCode::BAD_REQUEST, 7001, format!("Invalid request body: {why}."))
+        }
+        (Family::Api, Invalid::Malformed(why)) => {
+            error(family, StatusCode::BAD_REQUEST, 300, format!("Invalid request body: {why}."))
+        }
+        (Family::Chatbot, Invalid::Rules(v)) => {
+            let list: Vec<String> = v.iter().map(ToString::to_string).collect();
+            error(family, StatusCode::BAD_REQUEST, 7001, format!("Invalid parameter: {}.", list.join("; ")))
+        }
+        (Family::Api, Invalid::Rules(v)) => {
+            let list: Vec<String> = v.iter().map(ToString::to_string).collect();
+            json(
+                StatusCode::BAD_REQUEST,
+                &types::ApiError {
+                    code: 300,
+                    message: format!("Validation Failed. {}.", list.join("; ")),
+                    errors: v.into_iter().map(|v| types::ApiFieldError { field: v.path, message: v.rule }).collect(),
+                },
+            )
+        }
+    }
+}
+
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+/// What a handler gets once the pipeline let the request through.
+pub(crate) struct Call<B> {
+    pub token: TokenInfo,
+    pub body: Option<B>,
+}
+
+impl Shared {
+    /// The pipeline of every API call: a valid token of the right kind, a free rate-limit
+    /// slot, a request valid against the spec; then `handler` runs with the state locked.
+    pub(crate) fn run<B: DeserializeOwned>(
+        self: &Arc<Self>,
+        op: &'static str,
+        family: Family,
+        req: &Incoming,
+        handler: impl FnOnce(&mut State, Call<B>) -> Response,
+    ) -> Response {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let token = match authorize(&state, family, req, now) {
+            Ok(t) => t,
+            Err(response) => return response,
+        };
+        if let Some(label) = operations().get(op).label
+            && let Err(l) = state.limiter.check_label(label, now, Utc::now())
+        {
+            return limited(family, l);
+        }
+        let body = match operations().validate(op, &req.query, &req.body) {
+            Ok(Some(value)) => match serde_json::from_value::<B>(value) {
+                Ok(typed) => Some(typed),
+                Err(e) => return validation_error(family, Invalid::Malformed(e.to_string())),
+            },
+            Ok(None) => None,
+            Err(invalid) => return validation_error(family, invalid),
+        };
+        handler(&mut state, Call { token, body })
+    }
+}
+
+fn authorize(state: &State, family: Family, req: &Incoming, now: Instant) -> Result<TokenInfo, Response> {
+    let (status, code, missing, wrong_kind) = match family {
+        Family::Chatbot => {
+            (StatusCode::UNAUTHORIZED, 7010, "Invalid authorization token.", "Invalid authorization token.")
+        }
+        Family::Api => (
+            StatusCode::UNAUTHORIZED,
+            124,
+            "Invalid access token.",
+            "Invalid access token, does not contain scopes:[chat_message:write].",
+        ),
+    };
+    let Some(token) = bearer(&req.headers) else {
+        return Err(error(family, status, code, missing));
+    };
+    let Some(info) = state.tokens.get(token) else {
+        return Err(error(family, status, code, missing));
+    };
+    if info.generation < state.token_generation {
+        return Err(error(family, status, code, missing));
+    }
+    if info.expires <= now {
+        return Err(error(family, status, code, "Access token is expired."));
+    }
+    let right_kind = match family {
+        Family::Chatbot => info.kind == TokenKind::Chatbot,
+        Family::Api => info.kind != TokenKind::Chatbot,
+    };
+    if !right_kind {
+        return Err(error(family, status, code, wrong_kind));
+    }
+    Ok(info.clone())
+}

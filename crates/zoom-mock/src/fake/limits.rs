@@ -1,0 +1,339 @@
+//! Rate limits as Zoom applies them: per account and rate-limit label, by plan, with a daily
+//! quota on the free plan; and, for user-level chat sends, per sender and channel.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+/// A rate-limit label, as the spec's `x-rate-limit-label` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RateLabel {
+    /// Light operations.
+    Light,
+    /// Medium operations (all message operations).
+    Medium,
+    /// Heavy operations.
+    Heavy,
+}
+
+impl RateLabel {
+    /// Reads a label as the spec writes it; `none` and unknown labels give `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "light" => Some(Self::Light),
+            "medium" => Some(Self::Medium),
+            "heavy" => Some(Self::Heavy),
+            _ => None,
+        }
+    }
+
+    /// The label as Zoom writes it in `X-RateLimit-Category`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Light => "Light",
+            Self::Medium => "Medium",
+            Self::Heavy => "Heavy",
+        }
+    }
+}
+
+impl fmt::Display for RateLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An account plan, which sets the limits of each label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Plan {
+    /// Free: 4/2/1 per second and 6,000/2,000/1,000 per day (Light/Medium/Heavy).
+    Free,
+    /// Pro: 30/20/10 per second.
+    Pro,
+    /// Business and up: 80/60/40 per second. The default.
+    #[default]
+    Business,
+    /// No limits at all (for load tests of the fake itself).
+    Unlimited,
+}
+
+impl Plan {
+    /// Reads `free`, `pro`, `business` or `unlimited`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "free" => Some(Self::Free),
+            "pro" => Some(Self::Pro),
+            "business" => Some(Self::Business),
+            "unlimited" => Some(Self::Unlimited),
+            _ => None,
+        }
+    }
+
+    /// Requests per second allowed for `label`.
+    pub fn per_second(self, label: RateLabel) -> Option<u32> {
+        use RateLabel::*;
+        match (self, label) {
+            (Self::Free, Light) => Some(4),
+            (Self::Free, Medium) => Some(2),
+            (Self::Free, Heavy) => Some(1),
+            (Self::Pro, Light) => Some(30),
+            (Self::Pro, Medium) => Some(20),
+            (Self::Pro, Heavy) => Some(10),
+            (Self::Business, Light) => Some(80),
+            (Self::Business, Medium) => Some(60),
+            (Self::Business, Heavy) => Some(40),
+            (Self::Unlimited, _) => None,
+        }
+    }
+
+    /// Requests per UTC day allowed for `label` (free plan only).
+    pub fn per_day(self, label: RateLabel) -> Option<u32> {
+        match (self, label) {
+            (Self::Free, RateLabel::Light) => Some(6_000),
+            (Self::Free, RateLabel::Medium) => Some(2_000),
+            (Self::Free, RateLabel::Heavy) => Some(1_000),
+            _ => None,
+        }
+    }
+}
+
+/// Why a request was limited, and what the 429 says about it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Limited {
+    pub category: String,
+    pub kind: &'static str,
+    pub limit: u32,
+    pub retry_after: RetryAfter,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RetryAfter {
+    Seconds(u64),
+    At(DateTime<Utc>),
+}
+
+/// The generic cell rate algorithm: `rate` per second with a burst of `rate`, so a client that
+/// spaces its requests evenly at the rate is never refused.
+#[derive(Debug)]
+struct Gcra {
+    interval: Duration,
+    burst: u32,
+    tat: Instant,
+}
+
+impl Gcra {
+    fn new(rate: u32, now: Instant) -> Self {
+        Self { interval: Duration::from_secs(1) / rate.max(1), burst: rate.max(1), tat: now }
+    }
+
+    /// `Ok(remaining)` or `Err(wait)`.
+    fn check(&mut self, now: Instant) -> Result<u32, Duration> {
+        let tolerance = self.interval * self.burst;
+        let new_tat = self.tat.max(now) + self.interval;
+        let ahead = new_tat - now;
+        if ahead > tolerance {
+            return Err(ahead - tolerance);
+        }
+        self.tat = new_tat;
+        Ok(((tolerance - ahead).as_nanos() / self.interval.as_nanos().max(1)) as u32)
+    }
+}
+
+/// Per-sender, per-channel windows of user-level chat sends: (messages, window, block).
+const CHANNEL_WINDOWS: [(usize, Duration, Duration); 4] = [
+    (10, Duration::from_secs(1), Duration::from_secs(10)),
+    (30, Duration::from_secs(10), Duration::from_secs(30)),
+    (60, Duration::from_secs(100), Duration::from_secs(60)),
+    (450, Duration::from_secs(1000), Duration::from_secs(300)),
+];
+
+#[derive(Debug, Default)]
+struct ChannelWindow {
+    sent: VecDeque<Instant>,
+    blocked_until: Option<Instant>,
+}
+
+/// All rate-limit state of one fake.
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    plan: Plan,
+    overrides: HashMap<RateLabel, u32>,
+    per_label: HashMap<RateLabel, Gcra>,
+    daily: HashMap<RateLabel, (chrono::NaiveDate, u32)>,
+    channel_limits: bool,
+    channels: HashMap<(String, String), ChannelWindow>,
+}
+
+/// How many sender/channel windows are kept before idle ones are dropped.
+const MAX_CHANNEL_WINDOWS: usize = 10_000;
+
+impl Limiter {
+    pub fn new(plan: Plan, overrides: HashMap<RateLabel, u32>, channel_limits: bool) -> Self {
+        Self {
+            plan,
+            overrides,
+            per_label: HashMap::new(),
+            daily: HashMap::new(),
+            channel_limits,
+            channels: HashMap::new(),
+        }
+    }
+
+    pub fn set_plan(&mut self, plan: Plan) {
+        self.plan = plan;
+        self.per_label.clear();
+    }
+
+    pub fn set_rate(&mut self, label: RateLabel, per_second: u32) {
+        self.overrides.insert(label, per_second);
+        self.per_label.remove(&label);
+    }
+
+    fn per_second(&self, label: RateLabel) -> Option<u32> {
+        self.overrides.get(&label).copied().or_else(|| self.plan.per_second(label))
+    }
+
+    /// Counts one request of `label` for the account.
+    pub fn check_label(&mut self, label: RateLabel, now: Instant, today: DateTime<Utc>) -> Result<(), Limited> {
+        if let Some(per_day) = self.plan.per_day(label) {
+            let date = today.date_naive();
+            let entry = self.daily.entry(label).or_insert((date, 0));
+            if entry.0 != date {
+                *entry = (date, 0);
+            }
+            if entry.1 >= per_day {
+                let midnight = date.succ_opt().unwrap_or(date).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+                return Err(Limited {
+                    category: label.to_string(),
+                    kind: "Daily-limit",
+                    limit: per_day,
+                    retry_after: RetryAfter::At(midnight),
+                    message: format!(
+                        "You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request. ({label})"
+                    ),
+                });
+            }
+            entry.1 += 1;
+        }
+        let Some(rate) = self.per_second(label) else { return Ok(()) };
+        let gcra = self.per_label.entry(label).or_insert_with(|| Gcra::new(rate, now));
+        gcra.check(now).map(|_| ()).map_err(|wait| Limited {
+            category: label.to_string(),
+            kind: "QPS",
+            limit: rate,
+            retry_after: RetryAfter::Seconds(wait.as_secs_f64().ceil().max(1.0) as u64),
+            message: "You have reached the maximum per-second rate limit for this API. Try again later.".into(),
+        })
+    }
+
+    /// Counts one user-level send by `sender` into `channel`.
+    pub fn check_channel(&mut self, sender: &str, channel: &str, now: Instant) -> Result<(), Limited> {
+        if !self.channel_limits {
+            return Ok(());
+        }
+        if self.channels.len() >= MAX_CHANNEL_WINDOWS {
+            let horizon = CHANNEL_WINDOWS[3].1;
+            self.channels.retain(|_, w| {
+                w.blocked_until.is_some_and(|b| b > now) || w.sent.back().is_some_and(|t| now - *t < horizon)
+            });
+        }
+        let window = self.channels.entry((sender.to_owned(), channel.to_owned())).or_default();
+        if let Some(until) = window.blocked_until {
+            if until > now {
+                return Err(channel_limited(until - now, 0));
+            }
+            window.blocked_until = None;
+        }
+        while window.sent.front().is_some_and(|t| now - *t >= CHANNEL_WINDOWS[3].1) {
+            window.sent.pop_front();
+        }
+        for (limit, span, block) in CHANNEL_WINDOWS {
+            let in_window = window.sent.iter().rev().take_while(|t| now - **t < span).count();
+            if in_window >= limit {
+                window.blocked_until = Some(now + block);
+                return Err(channel_limited(block, limit as u32));
+            }
+        }
+        window.sent.push_back(now);
+        Ok(())
+    }
+}
+
+fn channel_limited(wait: Duration, limit: u32) -> Limited {
+    Limited {
+        category: "Medium".into(),
+        kind: "Channel-limit",
+        limit,
+        retry_after: RetryAfter::Seconds(wait.as_secs_f64().ceil().max(1.0) as u64),
+        message: "You are sending messages to this channel too quickly. Try again later.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gcra_allows_a_burst_of_rate_then_one_per_interval() {
+        let t0 = Instant::now();
+        let mut g = Gcra::new(10, t0);
+        for _ in 0..10 {
+            assert!(g.check(t0).is_ok());
+        }
+        let wait = g.check(t0).unwrap_err();
+        assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO, "{wait:?}");
+        assert!(g.check(t0 + Duration::from_millis(100)).is_ok());
+        assert!(g.check(t0 + Duration::from_millis(100)).is_err());
+    }
+
+    #[test]
+    fn evenly_spaced_requests_at_the_rate_are_never_refused() {
+        let t0 = Instant::now();
+        let mut g = Gcra::new(200, t0);
+        for i in 0..2_000u32 {
+            assert!(g.check(t0 + Duration::from_millis(5) * i).is_ok(), "refused request {i}");
+        }
+    }
+
+    #[test]
+    fn free_plan_has_a_daily_quota_with_an_iso_retry_date() {
+        let mut l = Limiter::new(Plan::Free, HashMap::new(), true);
+        let t0 = Instant::now();
+        let day = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").unwrap().with_timezone(&Utc);
+        for i in 0..1_000u32 {
+            l.check_label(RateLabel::Heavy, t0 + Duration::from_secs(i as u64), day).unwrap();
+        }
+        let err = l.check_label(RateLabel::Heavy, t0 + Duration::from_secs(2_000), day).unwrap_err();
+        assert_eq!(err.kind, "Daily-limit");
+        assert_eq!(err.retry_after, RetryAfter::At("2026-11-23T00:00:00Z".parse().unwrap()));
+    }
+
+    #[test]
+    fn the_eleventh_message_in_a_second_blocks_the_channel_for_ten_seconds() {
+        let mut l = Limiter::new(Plan::Unlimited, HashMap::new(), true);
+        let t0 = Instant::now();
+        for i in 0..10u32 {
+            l.check_channel("me", "c1", t0 + Duration::from_millis(50) * i).unwrap();
+        }
+        let err = l.check_channel("me", "c1", t0 + Duration::from_millis(600)).unwrap_err();
+        assert_eq!(err.retry_after, RetryAfter::Seconds(10));
+        // Another channel, and the same channel after the block, are free.
+        l.check_channel("me", "c2", t0 + Duration::from_millis(600)).unwrap();
+        assert!(l.check_channel("me", "c1", t0 + Duration::from_secs(5)).is_err());
+        l.check_channel("me", "c1", t0 + Duration::from_millis(10_700)).unwrap();
+    }
+
+    #[test]
+    fn thirty_one_in_ten_seconds_blocks_for_thirty() {
+        let mut l = Limiter::new(Plan::Unlimited, HashMap::new(), true);
+        let t0 = Instant::now();
+        for i in 0..30u32 {
+            l.check_channel("me", "c", t0 + Duration::from_millis(300) * i).unwrap();
+        }
+        let err = l.check_channel("me", "c", t0 + Duration::from_millis(9_100)).unwrap_err();
+        assert_eq!(err.retry_after, RetryAfter::Seconds(30));
+    }
+}

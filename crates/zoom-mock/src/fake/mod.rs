@@ -1,0 +1,518 @@
+//! A stateful fake Zoom: a real HTTP server that answers like Zoom for everything in
+//! `spec/chatbot.yaml`, keeps conversations, issues and checks tokens, applies Zoom's rate
+//! limits, and injects faults on demand.
+//!
+//! One port serves the paths of all three Zoom hosts as they are: `/v2/...` (the API),
+//! `/oauth/token` and `/oauth/revoke`, and `/chat/webhooks/incomingwebhook/{id}`. A request
+//! written for Zoom works against the fake with only the host changed.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use zoom_mock::fake::{ConversationId, ZoomMock};
+//!
+//! let zoom = ZoomMock::start().await?;
+//! println!("API at {}, OAuth at {}", zoom.api_base_url(), zoom.oauth_base_url());
+//! assert!(zoom.conversation(&ConversationId::Channel("general".into())).is_empty());
+//! # Ok(()) }
+//! ```
+
+// Handlers refuse a request by returning the refusal itself (`Result<_, Response>`), as axum
+// handlers do; the size of that error path does not matter here.
+#![allow(clippy::result_large_err)]
+
+mod chat;
+mod chatbot;
+mod config;
+mod http;
+mod limits;
+mod oauth;
+mod ops;
+mod rng;
+mod state;
+mod webhook;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State as AxumState};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{patch, post, put};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+use tower::ServiceExt as _;
+
+pub use config::{Config, DirectoryUser, Faults};
+pub use limits::{Plan, RateLabel};
+pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
+
+use http::Family;
+use limits::{Limited, RetryAfter};
+use state::State;
+
+/// What the handlers share: the state behind one lock, and the server's own origin.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    /// `http://host:port`, which the token response gives as `api_url`.
+    origin: String,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking handler must not take the fake down with it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Sets up a fake; [`ZoomMock::builder`] starts one.
+#[derive(Clone, Debug, Default)]
+pub struct ZoomMockBuilder {
+    config: Config,
+}
+
+impl ZoomMockBuilder {
+    /// Listen on this address (default `127.0.0.1`).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.config.host = host.into();
+        self
+    }
+
+    /// Listen on this port (default 0: a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.port = port;
+        self
+    }
+
+    /// The app's client id and secret.
+    pub fn credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        self.config.client_id = client_id.into();
+        self.config.client_secret = client_secret.into();
+        self
+    }
+
+    /// The account the app is installed in.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.config.account_id = account_id.into();
+        self
+    }
+
+    /// The bot's JID.
+    pub fn robot_jid(mut self, robot_jid: impl Into<String>) -> Self {
+        self.config.robot_jid = robot_jid.into();
+        self
+    }
+
+    /// How long issued tokens live (default one hour).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.token_lifetime = lifetime;
+        self
+    }
+
+    /// The plan whose rate limits apply (default Business).
+    pub fn plan(mut self, plan: Plan) -> Self {
+        self.config.plan = plan;
+        self
+    }
+
+    /// An explicit per-second limit for a label, overriding the plan's.
+    pub fn rate(mut self, label: RateLabel, per_second: u32) -> Self {
+        self.config.rates.insert(label, per_second);
+        self
+    }
+
+    /// Whether user-level sends are throttled per sender and channel (default on).
+    pub fn channel_limits(mut self, on: bool) -> Self {
+        self.config.channel_limits = on;
+        self
+    }
+
+    /// Messages kept per conversation (default 1,000); older ones are dropped.
+    pub fn retention(mut self, messages: usize) -> Self {
+        self.config.retention = messages.max(1);
+        self
+    }
+
+    /// Requests kept in the inspection log (default 10,000).
+    pub fn request_log(mut self, requests: usize) -> Self {
+        self.config.request_log = requests;
+        self
+    }
+
+    /// Only the declared users and channels exist; others answer 7004, 1001 or 4130.
+    pub fn strict(mut self) -> Self {
+        self.config.strict = true;
+        self
+    }
+
+    /// Declares a user of the strict directory.
+    pub fn user(mut self, id: impl Into<String>, email: impl Into<String>) -> Self {
+        self.config.users.push(DirectoryUser { id: id.into(), email: email.into() });
+        self
+    }
+
+    /// Declares a channel of the strict directory.
+    pub fn channel(mut self, id: impl Into<String>) -> Self {
+        self.config.channels.push(id.into());
+        self
+    }
+
+    /// Faults to inject from the start.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.config.faults = faults;
+        self
+    }
+
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Starts the server on a tokio runtime.
+    pub async fn start(self) -> io::Result<ZoomMock> {
+        let listener = TcpListener::bind((self.config.host.as_str(), self.config.port)).await?;
+        let addr = listener.local_addr()?;
+        let origin = format!("http://{addr}");
+        let shared = Arc::new(Shared { state: Mutex::new(State::new(self.config)), origin });
+        let server = tokio::spawn(serve(listener, router(shared.clone())));
+        Ok(ZoomMock { shared, addr, server })
+    }
+}
+
+/// A running fake Zoom. Dropping it stops the server and closes its connections.
+pub struct ZoomMock {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    server: JoinHandle<()>,
+}
+
+impl Drop for ZoomMock {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl std::fmt::Debug for ZoomMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZoomMock").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl ZoomMock {
+    /// Starts a fake with the default settings on a free loopback port.
+    pub async fn start() -> io::Result<Self> {
+        Self::builder().start().await
+    }
+
+    /// A builder for a fake with other settings.
+    pub fn builder() -> ZoomMockBuilder {
+        ZoomMockBuilder::default()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL of the API, in place of `https://api.zoom.us/v2`.
+    pub fn api_base_url(&self) -> String {
+        format!("{}/v2", self.shared.origin)
+    }
+
+    /// Base URL of the OAuth host, in place of `https://zoom.us`.
+    pub fn oauth_base_url(&self) -> String {
+        self.shared.origin.clone()
+    }
+
+    /// Base URL of the incoming-webhook host, in place of `https://integrations.zoom.us`.
+    pub fn webhook_base_url(&self) -> String {
+        self.shared.origin.clone()
+    }
+
+    fn config<T>(&self, f: impl FnOnce(&Config) -> T) -> T {
+        f(&self.shared.lock().config)
+    }
+
+    /// The registered app's client id.
+    pub fn client_id(&self) -> String {
+        self.config(|c| c.client_id.clone())
+    }
+
+    /// The registered app's client secret.
+    pub fn client_secret(&self) -> String {
+        self.config(|c| c.client_secret.clone())
+    }
+
+    /// The account id.
+    pub fn account_id(&self) -> String {
+        self.config(|c| c.account_id.clone())
+    }
+
+    /// The bot's JID.
+    pub fn robot_jid(&self) -> String {
+        self.config(|c| c.robot_jid.clone())
+    }
+
+    /// The bot's user id (the `uid` in its token).
+    pub fn bot_user_id(&self) -> String {
+        self.config(|c| c.bot_user_id.clone())
+    }
+
+    /// The messages of a conversation, oldest first, deleted ones included.
+    pub fn conversation(&self, id: &ConversationId) -> Vec<StoredMessage> {
+        self.shared.lock().conversation(id).into_iter().cloned().collect()
+    }
+
+    /// The messages of the conversation a JID names.
+    pub fn conversation_of_jid(&self, jid: &str) -> Vec<StoredMessage> {
+        ConversationId::from_jid(jid).map(|id| self.conversation(&id)).unwrap_or_default()
+    }
+
+    /// One message, by id.
+    pub fn message(&self, id: &str) -> Option<StoredMessage> {
+        self.shared.lock().messages.get(id).cloned()
+    }
+
+    /// The number of messages held, over all conversations.
+    pub fn message_count(&self) -> usize {
+        self.shared.lock().messages.len()
+    }
+
+    /// The latest requests, oldest first (as many as the request log keeps).
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.shared.lock().requests.iter().cloned().collect()
+    }
+
+    /// The latest issued tokens, oldest first.
+    pub fn tokens_issued(&self) -> Vec<IssuedToken> {
+        self.shared.lock().issued.iter().cloned().collect()
+    }
+
+    /// How many tokens were issued since start.
+    pub fn token_count(&self) -> u64 {
+        self.shared.lock().issued_total
+    }
+
+    /// Link previews attached so far: (trigger id, JSON-encoded card).
+    pub fn unfurls(&self) -> Vec<(String, String)> {
+        self.shared.lock().unfurls.clone()
+    }
+
+    /// Registers the trigger id of a `team_chat.link_shared` event, which an unfurl may use.
+    pub fn link_shared_trigger(&self) -> String {
+        let mut state = self.shared.lock();
+        let id = state.new_opaque(16);
+        state.unfurl_triggers.insert(id.clone());
+        id
+    }
+
+    /// Connects an incoming webhook to a channel: returns its id and verification token.
+    pub fn incoming_webhook(&self, channel_id: &str) -> (String, String) {
+        let mut state = self.shared.lock();
+        let id = state.new_opaque(16);
+        let token = state.new_opaque(16);
+        let hook = state::IncomingWebhook {
+            channel: ConversationId::Channel(channel_id.to_ascii_lowercase()),
+            token: token.clone(),
+        };
+        state.incoming_webhooks.insert(id.clone(), hook);
+        (id, token)
+    }
+
+    /// An authorisation code for `user_id`, as Zoom's consent page would give the app. With a
+    /// `code_challenge` (PKCE, S256) the exchange must bring the matching `code_verifier`.
+    pub fn authorization_code(
+        &self,
+        user_id: &str,
+        redirect_uri: Option<&str>,
+        code_challenge: Option<&str>,
+    ) -> String {
+        oauth::authorization_code(&mut self.shared.lock(), user_id, redirect_uri, code_challenge)
+    }
+
+    /// Switches the plan whose rate limits apply.
+    pub fn set_plan(&self, plan: Plan) {
+        self.shared.lock().limiter.set_plan(plan);
+    }
+
+    /// Sets an explicit per-second limit for a label.
+    pub fn set_rate(&self, label: RateLabel, per_second: u32) {
+        self.shared.lock().limiter.set_rate(label, per_second);
+    }
+
+    /// The next `n` API requests are answered with a 429.
+    pub fn force_rate_limit(&self, n: u32) {
+        self.shared.lock().forced_429 = n;
+    }
+
+    /// Every token issued so far stops working now.
+    pub fn invalidate_tokens(&self) {
+        let mut state = self.shared.lock();
+        state.token_generation += 1;
+        let generation = state.token_generation;
+        state.tokens.retain(|_, t| t.generation >= generation);
+    }
+
+    /// Replaces the faults injected from now on (the random sequence restarts from the seed).
+    pub fn set_faults(&self, faults: Faults) {
+        let mut state = self.shared.lock();
+        state.rng = rng::SplitMix64::new(faults.seed);
+        state.config.faults = faults;
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v2/im/chat/messages", post(chatbot::send))
+        .route("/v2/im/chat/messages/{message_id}", put(chatbot::edit).delete(chatbot::delete))
+        .route("/v2/im/chat/users/{user_id}/unfurls/{trigger_id}", post(chatbot::unfurl))
+        .route("/v2/chat/users/{user_id}/messages", post(chat::send).get(chat::list))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}", put(chat::edit).get(chat::get).delete(chat::delete))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}/emoji_reactions", patch(chat::react))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}/status", patch(chat::mark))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}/thread", axum::routing::get(chat::thread))
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route("/chat/webhooks/incomingwebhook/{webhook_id}", post(webhook::post))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), observe))
+        .with_state(shared)
+}
+
+async fn not_found() -> Response {
+    http::error(Family::Api, StatusCode::NOT_FOUND, 404, "The requested resource does not exist.")
+}
+
+/// Marks a response whose connection must be closed without an answer.
+#[derive(Clone, Copy)]
+struct DropConnection;
+
+/// What the fault injector decided for one request.
+#[derive(Default)]
+struct Decision {
+    delay: Duration,
+    drop: bool,
+    server_error: bool,
+    force_429: bool,
+}
+
+fn family_of(path: &str) -> Family {
+    if path.starts_with("/v2/im/") { Family::Chatbot } else { Family::Api }
+}
+
+/// Wraps every request: injects the configured faults, then records the request and its
+/// answer in the log.
+async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let operation = ops::operations().identify(&method, &path).map(str::to_owned);
+    // Faults hit the API and incoming webhooks, never the OAuth host.
+    let faultable = !path.starts_with("/oauth/");
+    let decision = if faultable { decide(&shared) } else { Decision::default() };
+    if !decision.delay.is_zero() {
+        tokio::time::sleep(decision.delay).await;
+    }
+    let family = family_of(&path);
+    let fault = decision.drop || decision.server_error || decision.force_429;
+    let response = if decision.drop {
+        let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        r.extensions_mut().insert(DropConnection);
+        r
+    } else if decision.force_429 {
+        http::limited(
+            family,
+            Limited {
+                category: "Medium".into(),
+                kind: "QPS",
+                limit: 0,
+                retry_after: RetryAfter::Seconds(1),
+                message: "You have reached the maximum per-second rate limit for this API. Try again later.".into(),
+            },
+        )
+    } else if decision.server_error {
+        http::error(family, StatusCode::SERVICE_UNAVAILABLE, 503, "Service temporarily unavailable.")
+    } else {
+        next.run(req).await
+    };
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let mut state = shared.lock();
+    if state.config.request_log > 0 {
+        state.requests.push_back(SeenRequest {
+            method,
+            path,
+            query,
+            operation,
+            status: parts.status.as_u16(),
+            response_body: body.clone(),
+            fault,
+        });
+        while state.requests.len() > state.config.request_log {
+            state.requests.pop_front();
+        }
+    }
+    drop(state);
+    let mut response = Response::from_parts(parts, Body::from(body));
+    if let Ok(id) = format!("fake-{:016x}", shared.lock().rng.next_u64()).parse() {
+        response.headers_mut().insert("x-zm-trackingid", id);
+    }
+    response
+}
+
+fn decide(shared: &Shared) -> Decision {
+    let mut state = shared.lock();
+    let f = state.config.faults.clone();
+    let mut d = Decision { delay: f.latency, ..Decision::default() };
+    if !f.jitter.is_zero() {
+        d.delay += f.jitter.mul_f64(state.rng.next_f64());
+    }
+    if state.forced_429 > 0 {
+        state.forced_429 -= 1;
+        d.force_429 = true;
+        return d;
+    }
+    if f.drop_rate > 0.0 && state.rng.next_f64() < f.drop_rate {
+        d.drop = true;
+    } else if f.error_rate > 0.0 && state.rng.next_f64() < f.error_rate {
+        d.server_error = true;
+    }
+    d
+}
+
+/// The accept loop. Hand-rolled rather than `axum::serve` for one reason: a dropped-connection
+/// fault must close the connection with no answer at all, which hyper does when the service
+/// fails, and which axum's infallible services cannot express.
+async fn serve(listener: TcpListener, router: Router) {
+    let mut connections = JoinSet::new();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let _ = stream.set_nodelay(true);
+        while connections.try_join_next().is_some() {}
+        let router = router.clone();
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let router = router.clone();
+                async move {
+                    let response = router.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {});
+                    if response.extensions().get::<DropConnection>().is_some() {
+                        Err(io::Error::new(io::ErrorKind::ConnectionAborted, "fault: dropped connection"))
+                    } else {
+                        Ok(response)
+                    }
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}

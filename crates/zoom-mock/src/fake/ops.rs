@@ -1,0 +1,159 @@
+//! What the fake knows about each operation, read from the spec at start-up (never re-typed):
+//! its rate-limit label, its query parameters and its body schema. Requests are validated
+//! here against those schemas.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use zoom_spec::openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, Type};
+use zoom_spec::{Validator, Violation};
+
+use super::limits::RateLabel;
+
+/// One operation of the spec, as the fake uses it.
+pub(crate) struct Operation {
+    pub label: Option<RateLabel>,
+    pub query: Vec<&'static Parameter>,
+    pub body: Option<&'static ReferenceOr<Schema>>,
+}
+
+/// Why a request was refused by validation.
+pub(crate) enum Invalid {
+    /// The body is not JSON at all.
+    Malformed(String),
+    /// The body or query broke these rules.
+    Rules(Vec<Violation>),
+}
+
+pub(crate) struct Operations {
+    by_id: HashMap<String, Operation>,
+    /// (method, path segments, operation id), to tell which operation a request is for.
+    routes: Vec<(String, Vec<String>, String)>,
+    validator: Validator<'static>,
+}
+
+pub(crate) fn operations() -> &'static Operations {
+    static OPS: OnceLock<Operations> = OnceLock::new();
+    OPS.get_or_init(|| {
+        let spec = zoom_spec::spec();
+        let mut by_id = HashMap::new();
+        let mut routes = Vec::new();
+        for (path, item) in spec.paths.iter() {
+            let ReferenceOr::Item(item) = item else { continue };
+            for (method, op) in item.iter() {
+                let Some(id) = op.operation_id.clone() else { continue };
+                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
+                routes.push((method.to_uppercase(), segments, id.clone()));
+                let label = op.extensions.get("x-rate-limit-label").and_then(Value::as_str).and_then(RateLabel::parse);
+                let query = item
+                    .parameters
+                    .iter()
+                    .chain(&op.parameters)
+                    .filter_map(|p| resolve_parameter(p))
+                    .filter(|p| matches!(p, Parameter::Query { .. }))
+                    .collect();
+                let body = op
+                    .request_body
+                    .as_ref()
+                    .and_then(|b| b.as_item())
+                    .and_then(|b| b.content.values().next().and_then(|media| media.schema.as_ref()));
+                by_id.insert(id, Operation { label, query, body });
+            }
+        }
+        Operations { by_id, routes, validator: Validator::new(spec) }
+    })
+}
+
+fn resolve_parameter(p: &'static ReferenceOr<Parameter>) -> Option<&'static Parameter> {
+    match p {
+        ReferenceOr::Item(p) => Some(p),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            zoom_spec::spec().components.as_ref()?.parameters.get(name)?.as_item()
+        }
+    }
+}
+
+impl Operations {
+    pub fn get(&self, id: &str) -> &Operation {
+        self.by_id.get(id).unwrap_or_else(|| panic!("the spec has no operation {id}"))
+    }
+
+    /// The operation a request is for, by the spec's path templates. API paths carry the
+    /// `/v2` of their server; OAuth and incoming-webhook paths have none.
+    pub fn identify(&self, method: &str, path: &str) -> Option<&str> {
+        let path = path.strip_prefix("/v2").filter(|_| path.starts_with("/v2/")).unwrap_or(path);
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        self.routes
+            .iter()
+            .find(|(m, template, _)| {
+                m == method
+                    && template.len() == segments.len()
+                    && template.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+            })
+            .map(|(_, _, id)| id.as_str())
+    }
+
+    pub fn validator(&self) -> &Validator<'static> {
+        &self.validator
+    }
+
+    /// Checks the query parameters of `id` and, if it has a JSON body, parses and checks the
+    /// body. Returns the parsed body.
+    pub fn validate(&self, id: &str, query: &[(String, String)], body: &[u8]) -> Result<Option<Value>, Invalid> {
+        let op = self.get(id);
+        let mut violations = self.validate_query(op, query);
+        let parsed = match op.body {
+            None => None,
+            Some(schema) => {
+                if body.iter().all(u8::is_ascii_whitespace) {
+                    violations.push(Violation { path: "body".into(), rule: "is required".into() });
+                    None
+                } else {
+                    let value: Value = serde_json::from_slice(body)
+                        .map_err(|e| Invalid::Malformed(format!("the body is not valid JSON ({e})")))?;
+                    violations.extend(self.validator.validate(schema, &value, ""));
+                    Some(value)
+                }
+            }
+        };
+        if violations.is_empty() { Ok(parsed) } else { Err(Invalid::Rules(violations)) }
+    }
+
+    fn validate_query(&self, op: &Operation, query: &[(String, String)]) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for p in &op.query {
+            let data = p.parameter_data_ref();
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else { continue };
+            match query.iter().find(|(k, _)| *k == data.name) {
+                None if data.required => out.push(Violation { path: data.name.clone(), rule: "is required".into() }),
+                None => {}
+                Some((_, raw)) => match typed_query_value(schema, raw) {
+                    Ok(value) => out.extend(self.validator.validate(schema, &value, &data.name)),
+                    Err(rule) => out.push(Violation { path: data.name.clone(), rule }),
+                },
+            }
+        }
+        out
+    }
+}
+
+/// A query value is text; the schema says what JSON value it stands for.
+fn typed_query_value(schema: &ReferenceOr<Schema>, raw: &str) -> Result<Value, String> {
+    let kind = match schema {
+        ReferenceOr::Item(s) => &s.schema_kind,
+        ReferenceOr::Reference { .. } => return Ok(Value::String(raw.to_owned())),
+    };
+    match kind {
+        SchemaKind::Type(Type::Integer(_)) => {
+            raw.parse::<i64>().map(Value::from).map_err(|_| "must be an integer".to_owned())
+        }
+        SchemaKind::Type(Type::Boolean(_)) => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("must be true or false".to_owned()),
+        },
+        _ => Ok(Value::String(raw.to_owned())),
+    }
+}

@@ -1,0 +1,353 @@
+//! The fake's state, and the typed views of it that tests inspect.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use zoom_api_gen::types;
+
+use super::config::Config;
+use super::limits::Limiter;
+use super::rng::SplitMix64;
+
+/// A conversation: a channel, or a one-to-one chat with a contact.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConversationId {
+    /// A channel, by channel id (the part of its JID before `@conference.xmpp.zoom.us`).
+    Channel(String),
+    /// A one-to-one chat, by the other person's user id (or email, as the chat API names them).
+    Contact(String),
+}
+
+const CHANNEL_DOMAIN: &str = "@conference.xmpp.zoom.us";
+const USER_DOMAIN: &str = "@xmpp.zoom.us";
+
+impl ConversationId {
+    /// The conversation a JID names, if the JID is well formed: `ID@xmpp.zoom.us` (a user,
+    /// optionally with a `/resource`, as direct messages to a bot arrive) or
+    /// `ID@conference.xmpp.zoom.us` (a channel).
+    pub fn from_jid(jid: &str) -> Option<Self> {
+        let bare = jid.split('/').next().unwrap_or(jid);
+        let (id, channel) = if let Some(id) = bare.strip_suffix(CHANNEL_DOMAIN) {
+            (id, true)
+        } else if let Some(id) = bare.strip_suffix(USER_DOMAIN) {
+            (id, false)
+        } else {
+            return None;
+        };
+        let well_formed = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        match (well_formed, channel) {
+            (false, _) => None,
+            (true, true) => Some(Self::Channel(id.to_ascii_lowercase())),
+            (true, false) => Some(Self::Contact(id.to_ascii_lowercase())),
+        }
+    }
+
+    /// The JID of the conversation.
+    pub fn jid(&self) -> String {
+        match self {
+            Self::Channel(id) => format!("{id}{CHANNEL_DOMAIN}"),
+            Self::Contact(id) => format!("{id}{USER_DOMAIN}"),
+        }
+    }
+}
+
+/// Who sent a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// A chatbot, by its JID.
+    Bot(String),
+    /// A user, through the chat API.
+    User(String),
+    /// An incoming webhook, by its id.
+    IncomingWebhook(String),
+}
+
+/// What a message shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MessageContent {
+    /// A chatbot card (also what incoming webhooks post).
+    Card {
+        /// The card.
+        card: types::Card,
+        /// Whether its texts are markdown.
+        markdown: bool,
+    },
+    /// A user-level text message.
+    Text(types::SendChatMessageRequest),
+}
+
+/// An earlier version of an edited message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Revision {
+    /// What the message showed.
+    pub content: MessageContent,
+    /// Until when.
+    pub replaced_at: DateTime<Utc>,
+}
+
+/// A message in the fake's state, with its history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredMessage {
+    /// Its id, as Zoom returned it.
+    pub id: String,
+    /// Where it is.
+    pub conversation: ConversationId,
+    /// Who sent it.
+    pub sender: Sender,
+    /// What it shows now.
+    pub content: MessageContent,
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+    /// The main message, for a reply.
+    pub reply_to: Option<String>,
+    /// The only member who sees it, if it was sent with `visible_to_user`.
+    pub visible_to_user: Option<String>,
+    /// The user a bot acted for (`user_jid`).
+    pub user_jid: Option<String>,
+    /// Earlier versions, oldest first.
+    pub edits: Vec<Revision>,
+    /// When it was deleted; deleted messages stay for inspection.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Reactions: emoji to the users who reacted.
+    pub reactions: BTreeMap<String, BTreeSet<String>>,
+    /// Users who marked it unread (and have not read it since).
+    pub unread_by: BTreeSet<String>,
+}
+
+impl StoredMessage {
+    /// Whether it has been edited.
+    pub fn is_edited(&self) -> bool {
+        !self.edits.is_empty()
+    }
+
+    /// The card, for a chatbot or incoming-webhook message.
+    pub fn card(&self) -> Option<&types::Card> {
+        match &self.content {
+            MessageContent::Card { card, .. } => Some(card),
+            MessageContent::Text(_) => None,
+        }
+    }
+
+    /// The text: a user message's text, or a card's head text.
+    pub fn text(&self) -> String {
+        match &self.content {
+            MessageContent::Text(t) => t.message.to_string(),
+            MessageContent::Card { card, .. } => card.head.as_ref().map(|h| h.text.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// A request the fake received, and how it answered.
+#[derive(Clone, Debug)]
+pub struct SeenRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path, including the `/v2` prefix of API paths.
+    pub path: String,
+    /// Raw query string.
+    pub query: String,
+    /// The spec's operation id for its method and path, if it matches one.
+    pub operation: Option<String>,
+    /// The status the fake answered.
+    pub status: u16,
+    /// The body the fake answered.
+    pub response_body: Bytes,
+    /// Whether a fault was injected into the answer.
+    pub fault: bool,
+}
+
+/// What a token lets its holder do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A chatbot token (client_credentials).
+    Chatbot,
+    /// A server-to-server token (account_credentials).
+    ServerToServer,
+    /// A user token (authorization_code or refresh_token), for this user id.
+    User(String),
+}
+
+/// A token the fake issued.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IssuedToken {
+    /// The grant that produced it.
+    pub grant: types::GrantType,
+    /// What it is.
+    pub kind: TokenKind,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct TokenInfo {
+    pub kind: TokenKind,
+    pub expires: Instant,
+    pub generation: u64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct AuthCode {
+    pub user_id: String,
+    pub redirect_uri: Option<String>,
+    pub code_challenge: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct IncomingWebhook {
+    pub channel: ConversationId,
+    pub token: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PageCursor {
+    pub conversation: ConversationId,
+    pub offset: usize,
+    pub created: Instant,
+}
+
+/// Everything the fake remembers. One lock guards it; every critical section is short.
+pub(crate) struct State {
+    pub config: Config,
+    pub rng: SplitMix64,
+    pub limiter: Limiter,
+    pub tokens: HashMap<String, TokenInfo>,
+    /// Tokens issued before this generation are refused (the "invalidate all tokens" fault).
+    pub token_generation: u64,
+    pub refresh_tokens: HashMap<String, String>,
+    pub auth_codes: HashMap<String, AuthCode>,
+    pub issued: VecDeque<IssuedToken>,
+    pub issued_total: u64,
+    pub messages: HashMap<String, StoredMessage>,
+    pub conversations: HashMap<ConversationId, VecDeque<String>>,
+    pub unfurl_triggers: HashSet<String>,
+    pub unfurls: Vec<(String, String)>,
+    pub incoming_webhooks: HashMap<String, IncomingWebhook>,
+    pub page_cursors: HashMap<String, PageCursor>,
+    pub requests: VecDeque<SeenRequest>,
+    pub forced_429: u32,
+}
+
+/// How many issued-token records and page cursors are kept (older ones are dropped).
+pub(crate) const KEEP_ISSUED: usize = 10_000;
+const KEEP_CURSORS: usize = 10_000;
+
+impl State {
+    pub fn new(config: Config) -> Self {
+        let limiter = Limiter::new(config.plan, config.rates.clone(), config.channel_limits);
+        let rng = SplitMix64::new(config.faults.seed);
+        Self {
+            config,
+            rng,
+            limiter,
+            tokens: HashMap::new(),
+            token_generation: 0,
+            refresh_tokens: HashMap::new(),
+            auth_codes: HashMap::new(),
+            issued: VecDeque::new(),
+            issued_total: 0,
+            messages: HashMap::new(),
+            conversations: HashMap::new(),
+            unfurl_triggers: HashSet::new(),
+            unfurls: Vec::new(),
+            incoming_webhooks: HashMap::new(),
+            page_cursors: HashMap::new(),
+            requests: VecDeque::new(),
+            forced_429: 0,
+        }
+    }
+
+    /// A Zoom-like id: `5AF2A82E-9220-4600-AFB2-A028852E377C`. URL-safe, as real clients need.
+    pub fn new_message_id(&mut self) -> String {
+        let a = self.rng.next_u64();
+        let b = self.rng.next_u64();
+        format!(
+            "{:08X}-{:04X}-{:04X}-{:04X}-{:012X}",
+            a >> 32,
+            (a >> 16) & 0xFFFF,
+            a & 0xFFFF,
+            b >> 48,
+            b & 0xFFFF_FFFF_FFFF
+        )
+    }
+
+    /// An opaque URL-safe token.
+    pub fn new_opaque(&mut self, bytes: usize) -> String {
+        use base64::Engine as _;
+        let raw: Vec<u8> = (0..bytes).map(|_| self.rng.next_u64() as u8).collect();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// Stores a message, dropping the conversation's oldest when it holds more than the
+    /// configured retention.
+    pub fn store(&mut self, message: StoredMessage) {
+        let ids = self.conversations.entry(message.conversation.clone()).or_default();
+        ids.push_back(message.id.clone());
+        while ids.len() > self.config.retention {
+            if let Some(old) = ids.pop_front() {
+                self.messages.remove(&old);
+            }
+        }
+        self.messages.insert(message.id.clone(), message);
+    }
+
+    /// The messages of a conversation, oldest first.
+    pub fn conversation(&self, id: &ConversationId) -> Vec<&StoredMessage> {
+        self.conversations
+            .get(id)
+            .map(|ids| ids.iter().filter_map(|m| self.messages.get(m)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn record_issue(&mut self, grant: types::GrantType, kind: TokenKind) {
+        self.issued_total += 1;
+        self.issued.push_back(IssuedToken { grant, kind, at: Utc::now() });
+        while self.issued.len() > KEEP_ISSUED {
+            self.issued.pop_front();
+        }
+    }
+
+    pub fn remember_cursor(&mut self, token: String, cursor: PageCursor) {
+        if self.page_cursors.len() >= KEEP_CURSORS {
+            let now = Instant::now();
+            self.page_cursors.retain(|_, c| now - c.created < super::chat::PAGE_TOKEN_LIFETIME);
+        }
+        self.page_cursors.insert(token, cursor);
+    }
+
+    pub fn drop_expired_tokens(&mut self, now: Instant) {
+        let generation = self.token_generation;
+        self.tokens.retain(|_, t| t.expires > now && t.generation >= generation);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jids_name_conversations() {
+        assert_eq!(
+            ConversationId::from_jid("B1C841DC@conference.xmpp.zoom.us"),
+            Some(ConversationId::Channel("b1c841dc".into()))
+        );
+        assert_eq!(ConversationId::from_jid("kdykjn@xmpp.zoom.us"), Some(ConversationId::Contact("kdykjn".into())));
+        assert_eq!(
+            ConversationId::from_jid("kdykjn@xmpp.zoom.us/robot_v1bot@xmpp.zoom.us"),
+            Some(ConversationId::Contact("kdykjn".into()))
+        );
+        for bad in ["", "@xmpp.zoom.us", "user@example.com", "a b@xmpp.zoom.us", "user"] {
+            assert_eq!(ConversationId::from_jid(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn message_ids_look_like_zooms_and_are_url_safe() {
+        let mut state = State::new(Config::default());
+        let id = state.new_message_id();
+        assert_eq!(id.len(), 36);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase() || b == b'-'), "{id}");
+        assert_ne!(id, state.new_message_id());
+    }
+}

@@ -1,0 +1,110 @@
+//! `POST /chat/webhooks/incomingwebhook/{webhookId}?format=full|message|fields`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::Value;
+use zoom_api_gen::types;
+
+use super::Shared;
+use super::http::{Family, Incoming, error, json};
+use super::ops::{Invalid, operations};
+use super::state::{MessageContent, Sender, StoredMessage};
+
+const F: Family = Family::Api;
+
+pub(crate) async fn post(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(webhook_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    let mut state = shared.lock();
+    let Some(hook) = state.incoming_webhooks.get(&webhook_id).cloned() else {
+        return error(F, StatusCode::NOT_FOUND, 404, "Incoming webhook does not exist.");
+    };
+    // The verification token, bare or after `Bearer ` (Zoom's guide shows both).
+    let presented = req
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")).unwrap_or(v).trim().to_owned());
+    if presented.as_deref() != Some(hook.token.as_str()) {
+        return error(F, StatusCode::UNAUTHORIZED, 401, "Invalid verification token.");
+    }
+    let card = match req.query("format") {
+        Some("full") => match operations().validate("sendIncomingWebhook", &req.query, &req.body) {
+            Ok(Some(value)) => match serde_json::from_value::<types::IncomingWebhookCard>(value) {
+                Ok(body) => body.content,
+                Err(e) => return invalid(&e.to_string()),
+            },
+            Ok(None) => return invalid("body: is required"),
+            Err(Invalid::Malformed(why)) => return invalid(&why),
+            Err(Invalid::Rules(v)) => {
+                return invalid(&v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+            }
+        },
+        Some("message") => {
+            let text = String::from_utf8_lossy(&req.body).into_owned();
+            if text.trim().is_empty() {
+                return invalid("body: is required");
+            }
+            card_of(vec![types::CardBodyItem::Message {
+                text,
+                style: None,
+                editable: None,
+                is_markdown_support: None,
+                link: None,
+            }])
+        }
+        Some("fields") => match serde_json::from_slice::<serde_json::Map<String, Value>>(&req.body) {
+            Ok(fields) => card_of(vec![types::CardBodyItem::Fields {
+                items: fields
+                    .into_iter()
+                    .map(|(key, value)| types::CardField {
+                        key,
+                        value: match value {
+                            Value::String(s) => s,
+                            other => other.to_string(),
+                        },
+                        short: None,
+                        editable: None,
+                        style: None,
+                    })
+                    .collect(),
+            }]),
+            Err(e) => return invalid(&format!("the body must be a JSON object of fields ({e})")),
+        },
+        Some(other) => return invalid(&format!("format: must be one of: full, message, fields (got {other})")),
+        None => return invalid("format: is required"),
+    };
+    let id = state.new_message_id();
+    state.store(StoredMessage {
+        id,
+        conversation: hook.channel,
+        sender: Sender::IncomingWebhook(webhook_id),
+        content: MessageContent::Card { card, markdown: false },
+        sent_at: Utc::now(),
+        reply_to: None,
+        visible_to_user: None,
+        user_jid: None,
+        edits: Vec::new(),
+        deleted_at: None,
+        reactions: Default::default(),
+        unread_by: Default::default(),
+    });
+    StatusCode::OK.into_response()
+}
+
+fn card_of(body: Vec<types::CardBodyItem>) -> types::Card {
+    types::Card { body, head: None, settings: None }
+}
+
+fn invalid(why: &str) -> Response {
+    json(
+        StatusCode::BAD_REQUEST,
+        &types::ApiError { code: 300, message: format!("Validation Failed. {why}."), errors: Vec::new() },
+    )
+}

@@ -1,0 +1,108 @@
+//! `zoom-mock`: the fake Zoom as a program. Prints its base URLs and credentials, then serves
+//! until Ctrl-C.
+
+use std::time::Duration;
+
+use clap::Parser;
+use zoom_mock::fake::{Config, Faults, Plan, RateLabel, ZoomMock};
+
+/// A fake Zoom Team Chat server for offline development and tests.
+#[derive(Parser, Debug)]
+#[command(name = "zoom-mock", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 9090)]
+    port: u16,
+    /// The app's client id.
+    #[arg(long, default_value = "fake_client_id")]
+    client_id: String,
+    /// The app's client secret.
+    #[arg(long, default_value = "fake_client_secret")]
+    client_secret: String,
+    /// The account id.
+    #[arg(long, default_value = "FakeAccount01")]
+    account_id: String,
+    /// The bot's JID.
+    #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
+    robot_jid: String,
+    /// The plan whose rate limits apply: free, pro, business or unlimited.
+    #[arg(long, default_value = "business", value_parser = parse_plan)]
+    plan: Plan,
+    /// Override one label's per-second limit, as LABEL=N (e.g. medium=200). Repeatable.
+    #[arg(long = "rate", value_parser = parse_rate)]
+    rates: Vec<(RateLabel, u32)>,
+    /// Lifetime of issued tokens, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime: u64,
+    /// Messages kept per conversation.
+    #[arg(long, default_value_t = 1000)]
+    retention: usize,
+    /// Added latency per answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Random extra latency per answer, up to this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// Share (0 to 1) of API answers replaced by a 503.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Share (0 to 1) of API requests whose connection is dropped unanswered.
+    #[arg(long, default_value_t = 0.0)]
+    drop_rate: f64,
+    /// Seed of the faults' random choices.
+    #[arg(long, default_value_t = 0x5EED_2006)]
+    seed: u64,
+}
+
+fn parse_plan(text: &str) -> Result<Plan, String> {
+    Plan::parse(text).ok_or_else(|| format!("unknown plan {text:?}: use free, pro, business or unlimited"))
+}
+
+fn parse_rate(text: &str) -> Result<(RateLabel, u32), String> {
+    let (label, n) = text.split_once('=').ok_or("expected LABEL=N, e.g. medium=200")?;
+    let label =
+        RateLabel::parse(label).ok_or_else(|| format!("unknown label {label:?}: use light, medium or heavy"))?;
+    let n = n.parse().map_err(|_| format!("{n:?} is not a number of requests per second"))?;
+    Ok((label, n))
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    let config = Config {
+        host: args.host,
+        port: args.port,
+        client_id: args.client_id,
+        client_secret: args.client_secret,
+        account_id: args.account_id,
+        robot_jid: args.robot_jid,
+        token_lifetime: Duration::from_secs(args.token_lifetime),
+        plan: args.plan,
+        rates: args.rates.into_iter().collect(),
+        retention: args.retention.max(1),
+        faults: Faults {
+            latency: Duration::from_millis(args.latency_ms),
+            jitter: Duration::from_millis(args.jitter_ms),
+            error_rate: args.error_rate,
+            drop_rate: args.drop_rate,
+            seed: args.seed,
+        },
+        ..Config::default()
+    };
+    let zoom = ZoomMock::builder().config(config).start().await?;
+    println!("fake Zoom listening on {}", zoom.addr());
+    println!("  API:               {}", zoom.api_base_url());
+    println!("  OAuth:             {}/oauth/token", zoom.oauth_base_url());
+    println!("  incoming webhooks: {}/chat/webhooks/incomingwebhook/{{id}}", zoom.webhook_base_url());
+    println!("  client id:         {}", zoom.client_id());
+    println!("  client secret:     {}", zoom.client_secret());
+    println!("  account id:        {}", zoom.account_id());
+    println!("  robot JID:         {}", zoom.robot_jid());
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Shared helpers of the fake's tests: raw HTTP against a running fake, so every status, code
+//! and header is checked as a client would see it.
+#![allow(dead_code)]
+
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+use zoom_mock::fake::ZoomMock;
+
+pub fn http() -> Client {
+    Client::new()
+}
+
+pub async fn token(zoom: &ZoomMock, grant: &str) -> String {
+    let mut form = vec![("grant_type", grant.to_owned())];
+    if grant == "account_credentials" {
+        form.push(("account_id", zoom.account_id()));
+    }
+    let r = http()
+        .post(format!("{}/oauth/token", zoom.oauth_base_url()))
+        .basic_auth(zoom.client_id(), Some(zoom.client_secret()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "token request refused");
+    r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+}
+
+pub async fn bot_token(zoom: &ZoomMock) -> String {
+    token(zoom, "client_credentials").await
+}
+
+pub async fn api_token(zoom: &ZoomMock) -> String {
+    token(zoom, "account_credentials").await
+}
+
+pub fn api(zoom: &ZoomMock, method: Method, path: &str, token: &str) -> RequestBuilder {
+    http().request(method, format!("{}{path}", zoom.api_base_url())).bearer_auth(token)
+}
+
+pub fn card(text: &str) -> Value {
+    json!({"head": {"text": text}})
+}
+
+pub fn send_body(zoom: &ZoomMock, to_jid: &str, text: &str) -> Value {
+    json!({"robot_jid": zoom.robot_jid(), "to_jid": to_jid, "account_id": zoom.account_id(), "content": card(text)})
+}
+
+pub async fn bot_send(zoom: &ZoomMock, token: &str, to_jid: &str, text: &str) -> Response {
+    api(zoom, Method::POST, "/im/chat/messages", token).json(&send_body(zoom, to_jid, text)).send().await.unwrap()
+}
+
+/// Status and JSON body of a response.
+pub async fn answer(r: Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+}
+
+/// Asserts a Zoom error answer: status, code, and a message containing `says`.
+pub async fn expect_error(r: Response, status: u16, code: i64, says: &str) -> Value {
+    let (got_status, body) = answer(r).await;
+    assert_eq!((got_status, body["code"].as_i64()), (status, Some(code)), "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains(says), "message {message:?} should contain {says:?}");
+    body
+}
+
+pub const CHANNEL: &str = "general@conference.xmpp.zoom.us";

@@ -1,0 +1,215 @@
+//! The generated client against the fake Zoom: every operation works end to end, and every
+//! answer the fake gave (successes and errors alike) conforms to the spec's response schema
+//! for that operation and status.
+
+use std::collections::BTreeSet;
+
+use base64::Engine as _;
+use contract_tests::{operation, operations, status_text};
+use openapiv3::ReferenceOr;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use zoom_api_gen::types::{self, GrantType};
+use zoom_api_gen::{Client, Error, hooks::Hooks};
+use zoom_mock::fake::{Plan, ZoomMock};
+
+fn client_with(base: &str, authorization: &str) -> Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, HeaderValue::from_str(authorization).unwrap());
+    let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    Client::new_with_client(base, http, Hooks::none())
+}
+
+fn card(value: Value) -> types::Card {
+    serde_json::from_value(value).unwrap()
+}
+
+/// Drives every operation through the generated client, with some refusals on the way.
+async fn exercise(zoom: &ZoomMock) {
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", zoom.client_id(), zoom.client_secret()));
+    let oauth = client_with(&zoom.oauth_base_url(), &format!("Basic {basic}"));
+    let grant = |g: GrantType, account: Option<String>| -> types::TokenRequest {
+        types::TokenRequest::builder().grant_type(g).account_id(account).try_into().unwrap()
+    };
+    let bot_token = oauth.request_token().body(grant(GrantType::ClientCredentials, None)).send().await.unwrap();
+    let api_token =
+        oauth.request_token().body(grant(GrantType::AccountCredentials, Some(zoom.account_id()))).send().await.unwrap();
+    let spare = oauth.request_token().body(grant(GrantType::ClientCredentials, None)).send().await.unwrap();
+    let revoke = types::RevokeTokenRequest { token: spare.access_token.clone() };
+    oauth.revoke_token().body(revoke).send().await.unwrap();
+    let wrong_secret = client_with(&zoom.oauth_base_url(), "Basic d3Jvbmc6d3Jvbmc=");
+    wrong_secret.request_token().body(grant(GrantType::ClientCredentials, None)).send().await.unwrap_err();
+
+    // Chatbot messages.
+    let bot = client_with(&zoom.api_base_url(), &format!("Bearer {}", bot_token.access_token));
+    let send = |to_jid: &str, text: &str| types::SendChatbotMessageRequest {
+        robot_jid: zoom.robot_jid(),
+        to_jid: to_jid.to_owned(),
+        account_id: zoom.account_id(),
+        content: card(json!({"head": {"text": text}})),
+        visible_to_user: None,
+        user_jid: None,
+        reply_to: None,
+        is_markdown_support: None,
+    };
+    let sent = bot.send_chatbot_message().body(send("general@conference.xmpp.zoom.us", "hi")).send().await.unwrap();
+    let edit = types::EditChatbotMessageRequest {
+        robot_jid: zoom.robot_jid(),
+        account_id: zoom.account_id(),
+        content: card(json!({"head": {"text": "edited"}})),
+        user_jid: None,
+        is_markdown_support: None,
+    };
+    bot.edit_chatbot_message().message_id(&sent.message_id).body(edit).send().await.unwrap();
+    let delete = || {
+        bot.delete_chatbot_message()
+            .message_id(&sent.message_id)
+            .robot_jid(zoom.robot_jid())
+            .account_id(zoom.account_id())
+    };
+    delete().send().await.unwrap();
+    assert_eq!(delete().send().await.unwrap_err().status().map(|s| s.as_u16()), Some(404));
+    bot.send_chatbot_message().body(send("nobody@example.com", "lost")).send().await.unwrap_err();
+    let trigger = zoom.link_shared_trigger();
+    let unfurl = types::UnfurlLinkRequest { content: json!({"head": {"text": "preview"}}).to_string() };
+    bot.unfurl_link().user_id("me").trigger_id(&trigger).body(unfurl.clone()).send().await.unwrap();
+    bot.unfurl_link().user_id("me").trigger_id("unknown").body(unfurl).send().await.unwrap_err();
+    zoom.force_rate_limit(1);
+    bot.send_chatbot_message().body(send("general@conference.xmpp.zoom.us", "limited")).send().await.unwrap_err();
+
+    // User-level chat messages.
+    let chat = client_with(&zoom.api_base_url(), &format!("Bearer {}", api_token.access_token));
+    let message: types::SendChatMessageRequest =
+        serde_json::from_value(json!({"message": "hello", "to_channel": "c1"})).unwrap();
+    let created = chat.send_chat_message().user_id("me").body(message).send().await.unwrap();
+    let id = created.id.clone().unwrap();
+    let reply: types::SendChatMessageRequest =
+        serde_json::from_value(json!({"message": "reply", "to_channel": "c1", "reply_main_message_id": id})).unwrap();
+    chat.send_chat_message().user_id("me").body(reply).send().await.unwrap();
+    let with_file: types::SendChatMessageRequest =
+        serde_json::from_value(json!({"message": "ok", "to_channel": "c1", "file_ids": ["1"]})).unwrap();
+    chat.send_chat_message().user_id("me").body(with_file).send().await.unwrap();
+    let page = chat
+        .list_chat_messages()
+        .user_id("me")
+        .to_channel("c1")
+        .include_deleted_and_edited_message(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.messages.len(), 3);
+    chat.get_chat_message().user_id("me").message_id(&id).to_channel("c1").send().await.unwrap();
+    chat.get_chat_message().user_id("me").message_id("NOPE").send().await.unwrap_err();
+    let edit: types::EditChatMessageRequest = serde_json::from_value(json!({"message": "hello again"})).unwrap();
+    chat.edit_chat_message().user_id("me").message_id(&id).body(edit).send().await.unwrap();
+    let react: types::ReactToChatMessageRequest =
+        serde_json::from_value(json!({"action": "add", "emoji": "U+1F44D"})).unwrap();
+    chat.react_to_chat_message().user_id("me").message_id(&id).body(react).send().await.unwrap();
+    let mark: types::MarkChatMessageRequest = serde_json::from_value(json!({"action": "unread"})).unwrap();
+    chat.mark_chat_message().user_id("me").message_id(&id).body(mark).send().await.unwrap();
+    let thread =
+        chat.get_chat_message_thread().user_id("me").message_id(&id).from("2026-01-01T00:00:00Z").send().await.unwrap();
+    assert_eq!(thread.total, 2);
+    chat.delete_chat_message().user_id("me").message_id(&id).send().await.unwrap();
+    let listed = chat
+        .list_chat_messages()
+        .user_id("me")
+        .to_channel("c1")
+        .page_size(std::num::NonZeroU64::new(1).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(!listed.next_page_token.clone().unwrap_or_default().is_empty());
+    match chat.list_chat_messages().user_id("me").send().await.unwrap_err() {
+        Error::ErrorResponse(e) => assert_eq!(e.code, 300),
+        other => panic!("{other:?}"),
+    }
+
+    // Incoming webhooks.
+    let (hook, hook_token) = zoom.incoming_webhook("alerts");
+    let hooks = client_with(&zoom.webhook_base_url(), &hook_token);
+    let body = types::IncomingWebhookCard { content: card(json!({"head": {"text": "Disk full"}})) };
+    hooks
+        .send_incoming_webhook()
+        .webhook_id(&hook)
+        .format(types::IncomingWebhookFormat::Full)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    let stranger = client_with(&zoom.webhook_base_url(), "wrong");
+    stranger
+        .send_incoming_webhook()
+        .webhook_id(&hook)
+        .format(types::IncomingWebhookFormat::Full)
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
+}
+
+/// The response schema the spec gives an operation for a status, or `None` for no body.
+fn response_schema(op_id: &str, status: u16) -> Result<Option<ReferenceOr<openapiv3::Schema>>, String> {
+    let (op, _) = operation(op_id);
+    let exact = status.to_string();
+    let range = format!("{}XX", status / 100);
+    let response = op
+        .responses
+        .responses
+        .iter()
+        .find(|(code, _)| status_text(code) == exact)
+        .or_else(|| op.responses.responses.iter().find(|(code, _)| status_text(code) == range))
+        .map(|(_, r)| r)
+        .ok_or_else(|| format!("{op_id} documents no {status} answer"))?;
+    let response = match response {
+        ReferenceOr::Item(r) => r,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.trim_start_matches("#/components/responses/");
+            zoom_spec::spec().components.as_ref().unwrap().responses[name].as_item().unwrap()
+        }
+    };
+    Ok(response.content.values().next().and_then(|m| m.schema.clone()))
+}
+
+#[tokio::test]
+async fn every_answer_of_the_fake_conforms_to_the_spec() {
+    let zoom = ZoomMock::builder().plan(Plan::Business).start().await.unwrap();
+    exercise(&zoom).await;
+
+    let validator = zoom_spec::Validator::new(zoom_spec::spec());
+    let mut problems = Vec::new();
+    let mut seen_ok = BTreeSet::new();
+    let mut errors_checked = 0;
+    let seen = zoom.requests();
+    for r in &seen {
+        let Some(op) = r.operation.as_deref() else {
+            problems.push(format!("{} {} was not handled by an operation", r.method, r.path));
+            continue;
+        };
+        if r.status < 300 {
+            seen_ok.insert(op.to_owned());
+        } else {
+            errors_checked += 1;
+        }
+        match response_schema(op, r.status) {
+            Err(e) => problems.push(e),
+            Ok(None) if !r.response_body.is_empty() => {
+                problems.push(format!("{op} {} has a body it should not", r.status))
+            }
+            Ok(None) => {}
+            Ok(Some(schema)) => match serde_json::from_slice::<Value>(&r.response_body) {
+                Err(e) => problems.push(format!("{op} {}: body is not JSON ({e})", r.status)),
+                Ok(body) => {
+                    for v in validator.validate(&schema, &body, "") {
+                        problems.push(format!("{op} {}: {v} in {body}", r.status));
+                    }
+                }
+            },
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
+    assert_eq!(seen_ok, all, "every operation answered successfully at least once");
+    assert_eq!(errors_checked, 8, "the scenario makes eight refusals; each must be checked");
+}
