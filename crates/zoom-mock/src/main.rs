@@ -4,6 +4,9 @@
 use std::time::Duration;
 
 use clap::Parser;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use zoom_mock::fake::{Config, Faults, Plan, RateLabel, ZoomMock};
 
 /// A fake Zoom Team Chat server for offline development and tests.

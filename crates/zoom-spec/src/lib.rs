@@ -70,6 +70,28 @@ impl fmt::Display for Violation {
     }
 }
 
+/// Where the validator is in a value. Built on the stack as the walk descends, and turned
+/// into text only when a violation is reported, so valid values cost no string work.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root(&'a str),
+    Field(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Root(name) => f.write_str(name),
+            At::Field(parent, name) => match parent {
+                At::Root("") => f.write_str(name),
+                parent => write!(f, "{parent}.{name}"),
+            },
+            At::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
 /// Checks JSON values against the schemas of one spec.
 pub struct Validator<'a> {
     spec: &'a OpenAPI,
@@ -86,14 +108,14 @@ impl<'a> Validator<'a> {
     /// violations (for example `body` or the query parameter's name).
     pub fn validate(&self, schema: &ReferenceOr<Schema>, value: &Value, root: &str) -> Vec<Violation> {
         let mut out = Vec::new();
-        self.check_ref(schema, value, root, &mut out);
+        self.check_ref(schema, value, &At::Root(root), &mut out);
         out
     }
 
     /// Checks `value` against a schema.
     pub fn validate_schema(&self, schema: &Schema, value: &Value, root: &str) -> Vec<Violation> {
         let mut out = Vec::new();
-        self.check(schema, value, root, &mut out);
+        self.check(schema, value, &At::Root(root), &mut out);
         out
     }
 
@@ -102,7 +124,13 @@ impl<'a> Validator<'a> {
         component_schema(self.spec, name).map(|s| self.validate_schema(s, value, root))
     }
 
-    fn check_ref(&self, schema: &ReferenceOr<Schema>, value: &Value, path: &str, out: &mut Vec<Violation>) {
+    fn collect(&self, schema: &ReferenceOr<Schema>, value: &Value, path: &At<'_>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        self.check_ref(schema, value, path, &mut out);
+        out
+    }
+
+    fn check_ref(&self, schema: &ReferenceOr<Schema>, value: &Value, path: &At<'_>, out: &mut Vec<Violation>) {
         match schema {
             ReferenceOr::Item(s) => self.check(s, value, path, out),
             ReferenceOr::Reference { reference } => match resolve(self.spec, reference) {
@@ -112,7 +140,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_boxed(&self, schema: &ReferenceOr<Box<Schema>>, value: &Value, path: &str, out: &mut Vec<Violation>) {
+    fn check_boxed(&self, schema: &ReferenceOr<Box<Schema>>, value: &Value, path: &At<'_>, out: &mut Vec<Violation>) {
         match schema {
             ReferenceOr::Item(s) => self.check(s, value, path, out),
             ReferenceOr::Reference { reference } => {
@@ -121,7 +149,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check(&self, schema: &Schema, value: &Value, path: &str, out: &mut Vec<Violation>) {
+    fn check(&self, schema: &Schema, value: &Value, path: &At<'_>, out: &mut Vec<Violation>) {
         if value.is_null() {
             if !schema.schema_data.nullable {
                 out.push(violation(path, "must not be null"));
@@ -221,7 +249,7 @@ impl<'a> Validator<'a> {
                 }
                 if let Some(item_schema) = &a.items {
                     for (i, item) in items.iter().enumerate() {
-                        self.check_boxed(item_schema, item, &format!("{path}[{i}]"), out);
+                        self.check_boxed(item_schema, item, &At::Index(path, i), out);
                     }
                 }
             }
@@ -231,11 +259,11 @@ impl<'a> Validator<'a> {
                 };
                 for name in &o.required {
                     if !map.contains_key(name) {
-                        out.push(violation(&join(path, name), "is required"));
+                        out.push(violation(&At::Field(path, name), "is required"));
                     }
                 }
                 for (name, field) in map {
-                    let field_path = join(path, name);
+                    let field_path = At::Field(path, name);
                     match o.properties.get(name) {
                         Some(s) => self.check_boxed(s, field, &field_path, out),
                         None => match &o.additional_properties {
@@ -250,7 +278,7 @@ impl<'a> Validator<'a> {
             }
             SchemaKind::OneOf { one_of } => self.check_one_of(one_of, value, path, out),
             SchemaKind::AnyOf { any_of } => {
-                let all: Vec<Vec<Violation>> = any_of.iter().map(|s| self.validate(s, value, path)).collect();
+                let all: Vec<Vec<Violation>> = any_of.iter().map(|s| self.collect(s, value, path)).collect();
                 if !all.iter().any(Vec::is_empty) {
                     out.push(violation(path, "matches none of the allowed forms"));
                 }
@@ -264,37 +292,41 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// `oneOf`: exactly one variant must hold. When the variants are told apart by a one-value
-    /// `type` property (as the card body items are), the violations of the variant that the
-    /// value's `type` names are reported, so the message names the real field.
-    fn check_one_of(&self, variants: &[ReferenceOr<Schema>], value: &Value, path: &str, out: &mut Vec<Violation>) {
-        let results: Vec<Vec<Violation>> = variants.iter().map(|s| self.validate(s, value, path)).collect();
-        let passing = results.iter().filter(|r| r.is_empty()).count();
-        if passing == 1 {
-            return;
-        }
-        if passing > 1 {
-            return out.push(violation(path, "matches more than one of the allowed forms"));
-        }
-        let tags: Vec<Option<Vec<String>>> = variants.iter().map(|v| self.type_tags(v)).collect();
-        if tags.iter().all(Option::is_some) {
-            let given = value.get("type").and_then(Value::as_str);
-            let tag_path = join(path, "type");
-            let Some(given) = given else {
+    /// `oneOf`: exactly one variant must hold. When every variant is told apart by a one-value
+    /// `type` property (as the card body items are), the value's `type` picks the one variant
+    /// to check, so the violations name the real field and the other variants cost nothing.
+    fn check_one_of(&self, variants: &[ReferenceOr<Schema>], value: &Value, path: &At<'_>, out: &mut Vec<Violation>) {
+        if variants.iter().all(|v| self.type_tags(v).is_some()) {
+            let tag_path = At::Field(path, "type");
+            let Some(given) = value.get("type").and_then(Value::as_str) else {
                 return out.push(violation(&tag_path, "is required"));
             };
-            if let Some(i) = tags.iter().position(|t| t.as_ref().is_some_and(|t| t.iter().any(|x| x == given))) {
-                out.extend(results.into_iter().nth(i).unwrap_or_default());
-                return;
+            let has =
+                |v: &ReferenceOr<Schema>| self.type_tags(v).is_some_and(|t| t.iter().flatten().any(|x| x == given));
+            match variants.iter().find(|v| has(v)) {
+                Some(variant) => self.check_ref(variant, value, path, out),
+                None => {
+                    let all: Vec<&str> = variants
+                        .iter()
+                        .filter_map(|v| self.type_tags(v))
+                        .flatten()
+                        .flatten()
+                        .map(String::as_str)
+                        .collect();
+                    out.push(violation(&tag_path, format!("must be one of: {}", all.join(", "))));
+                }
             }
-            let mut all: Vec<String> = tags.into_iter().flatten().flatten().collect();
-            all.dedup();
-            return out.push(violation(&tag_path, format!("must be one of: {}", all.join(", "))));
+            return;
         }
-        out.push(violation(path, "matches none of the allowed forms"));
+        match variants.iter().filter(|s| self.collect(s, value, path).is_empty()).count() {
+            1 => {}
+            0 => out.push(violation(path, "matches none of the allowed forms")),
+            _ => out.push(violation(path, "matches more than one of the allowed forms")),
+        }
     }
 
-    fn type_tags(&self, variant: &ReferenceOr<Schema>) -> Option<Vec<String>> {
+    /// The values of a variant's `type` enum, if the variant is tagged that way.
+    fn type_tags<'s>(&'s self, variant: &'s ReferenceOr<Schema>) -> Option<&'s [Option<String>]> {
         let schema = match variant {
             ReferenceOr::Item(s) => s,
             ReferenceOr::Reference { reference } => resolve(self.spec, reference)?,
@@ -302,8 +334,7 @@ impl<'a> Validator<'a> {
         let SchemaKind::Type(Type::Object(o)) = &schema.schema_kind else { return None };
         let ReferenceOr::Item(tag) = o.properties.get("type")? else { return None };
         let SchemaKind::Type(Type::String(s)) = &tag.schema_kind else { return None };
-        let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
-        (!values.is_empty()).then_some(values)
+        (!s.enumeration.is_empty()).then_some(s.enumeration.as_slice())
     }
 
     fn matches(&self, pattern: &str, text: &str) -> bool {
@@ -350,12 +381,9 @@ fn collect_patterns(value: &Value, f: &mut dyn FnMut(&str)) {
     }
 }
 
-fn violation(path: &str, rule: impl Into<String>) -> Violation {
-    Violation { path: if path.is_empty() { "body".into() } else { path.into() }, rule: rule.into() }
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+fn violation(path: &At<'_>, rule: impl Into<String>) -> Violation {
+    let path = path.to_string();
+    Violation { path: if path.is_empty() { "body".into() } else { path }, rule: rule.into() }
 }
 
 fn is_date(text: &str) -> bool {

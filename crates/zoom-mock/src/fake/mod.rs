@@ -34,6 +34,7 @@ mod webhook;
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -62,6 +63,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// `http://host:port`, which the token response gives as `api_url`.
     origin: String,
+    /// Numbers the `x-zm-trackingid` of each answer.
+    tracking: AtomicU64,
 }
 
 impl Shared {
@@ -180,7 +183,8 @@ impl ZoomMockBuilder {
         let listener = TcpListener::bind((self.config.host.as_str(), self.config.port)).await?;
         let addr = listener.local_addr()?;
         let origin = format!("http://{addr}");
-        let shared = Arc::new(Shared { state: Mutex::new(State::new(self.config)), origin });
+        let shared =
+            Arc::new(Shared { state: Mutex::new(State::new(self.config)), origin, tracking: AtomicU64::new(1) });
         let server = tokio::spawn(serve(listener, router(shared.clone())));
         Ok(ZoomMock { shared, addr, server })
     }
@@ -461,7 +465,7 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     }
     drop(state);
     let mut response = Response::from_parts(parts, Body::from(body));
-    if let Ok(id) = format!("fake-{:016x}", shared.lock().rng.next_u64()).parse() {
+    if let Ok(id) = format!("fake-{:016x}", shared.tracking.fetch_add(1, Ordering::Relaxed)).parse() {
         response.headers_mut().insert("x-zm-trackingid", id);
     }
     response
