@@ -213,3 +213,75 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
     assert_eq!(errors_checked, 8, "the scenario makes eight refusals; each must be checked");
 }
+
+/// The spec's own request examples, sent as they are (path, query and body), are never
+/// refused as invalid: a fake that refused what Zoom documents would be a false friend.
+#[tokio::test]
+async fn the_spec_examples_are_never_refused_as_invalid() {
+    use contract_tests::{parameter_example, request_example_json};
+    // The identities the examples use.
+    let zoom = ZoomMock::builder()
+        .robot_jid("v1pky3tyBBB5pl8q@xmpp.zoom.us")
+        .account_id("Wk9PTV9BQ0NPVU5UX0lE")
+        .channel_limits(false)
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let token = |form: Vec<(&'static str, String)>| {
+        let request = http
+            .post(format!("{}/oauth/token", zoom.oauth_base_url()))
+            .basic_auth(zoom.client_id(), Some(zoom.client_secret()))
+            .form(&form);
+        async move {
+            request.send().await.unwrap().json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let bot = token(vec![("grant_type", "client_credentials".into())]).await;
+    let user = token(vec![("grant_type", "account_credentials".into()), ("account_id", zoom.account_id())]).await;
+
+    let mut checked = 0;
+    for (id, method, path) in operations() {
+        let (op, params) = operation(&id);
+        let mut url_path = path.clone();
+        let mut query = Vec::new();
+        for p in &params {
+            let data = p.parameter_data_ref();
+            let value = parameter_example(&id, &data.name);
+            let text = value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
+            match p {
+                openapiv3::Parameter::Path { .. } => url_path = url_path.replace(&format!("{{{}}}", data.name), &text),
+                _ => query.push((data.name.clone(), text)),
+            }
+        }
+        let base = if path.starts_with("/oauth") || path.starts_with("/chat/webhooks") {
+            zoom.oauth_base_url()
+        } else {
+            zoom.api_base_url()
+        };
+        let mut request = http.request(method.parse().unwrap(), format!("{base}{url_path}")).query(&query);
+        request = if path.starts_with("/oauth") {
+            request.basic_auth(zoom.client_id(), Some(zoom.client_secret()))
+        } else if path.starts_with("/im/") {
+            request.bearer_auth(&bot)
+        } else {
+            request.bearer_auth(&user)
+        };
+        if op.request_body.is_some() {
+            let example = request_example_json(&id);
+            request = if path.starts_with("/oauth") { request.form(&example) } else { request.json(&example) };
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        // Schema refusals are worded by the validator; other 400s (an unknown page token, say)
+        // are about state, and Zoom answers those too.
+        let message = body["message"].as_str().unwrap_or_default();
+        let schema_refusal =
+            ["Validation Failed", "Invalid parameter", "Invalid request body"].iter().any(|p| message.starts_with(p));
+        let refused_as_invalid = status == 400 && schema_refusal || body["error"] == "invalid_request" || status >= 500;
+        assert!(!refused_as_invalid, "{id}: the spec's example was refused: {status} {body}");
+        checked += 1;
+    }
+    assert_eq!(checked, operations().len());
+}
