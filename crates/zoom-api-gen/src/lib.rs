@@ -26,6 +26,8 @@
 #![deny(missing_docs)]
 
 pub mod hooks;
+#[rustfmt::skip]
+pub mod operations;
 
 // Generated code answers to the spec, not to our lints. `unreachable_patterns`: progenitor
 // matches a `4XX` range before a specific `429` that shares its error type, so the 429 arm is

@@ -33,7 +33,7 @@ struct Args {
     robot_jid: String,
     /// The plan whose rate limits apply: free, pro, business or unlimited.
     #[arg(long, default_value = "business", value_parser = parse_plan)]
-    plan: Plan,
+    plan: Option<Plan>,
     /// Override one label's per-second limit, as LABEL=N (e.g. medium=200). Repeatable.
     #[arg(long = "rate", value_parser = parse_rate)]
     rates: Vec<(RateLabel, u32)>,
@@ -60,8 +60,12 @@ struct Args {
     seed: u64,
 }
 
-fn parse_plan(text: &str) -> Result<Plan, String> {
-    Plan::parse(text).ok_or_else(|| format!("unknown plan {text:?}: use free, pro, business or unlimited"))
+/// A plan name, or `unlimited` for none.
+fn parse_plan(text: &str) -> Result<Option<Plan>, String> {
+    if text.eq_ignore_ascii_case("unlimited") {
+        return Ok(None);
+    }
+    Plan::parse(text).map(Some).ok_or_else(|| format!("unknown plan {text:?}: use free, pro, business or unlimited"))
 }
 
 fn parse_rate(text: &str) -> Result<(RateLabel, u32), String> {

@@ -32,7 +32,7 @@ async fn the_plan_limit_gives_429_with_zooms_headers() {
 
 #[tokio::test]
 async fn explicit_rates_override_the_plan_and_can_change_at_run_time() {
-    let zoom = ZoomMock::builder().plan(Plan::Unlimited).rate(RateLabel::Medium, 1).start().await.unwrap();
+    let zoom = ZoomMock::builder().unlimited().rate(RateLabel::Medium, 1).start().await.unwrap();
     let token = api_token(&zoom).await;
     let list = || api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c", &token).send();
     assert_eq!(list().await.unwrap().status(), 200);
@@ -56,7 +56,7 @@ async fn forced_rate_limits_hit_the_next_requests_only() {
 }
 
 async fn statuses_with(faults: Faults, n: usize) -> Vec<Option<u16>> {
-    let zoom = ZoomMock::builder().plan(Plan::Unlimited).faults(faults).start().await.unwrap();
+    let zoom = ZoomMock::builder().unlimited().faults(faults).start().await.unwrap();
     let token = bot_token(&zoom).await;
     let mut out = Vec::new();
     for i in 0..n {
@@ -125,7 +125,7 @@ async fn added_latency_delays_answers() {
 
 #[tokio::test]
 async fn retention_caps_each_conversation() {
-    let zoom = ZoomMock::builder().retention(3).request_log(4).plan(Plan::Unlimited).start().await.unwrap();
+    let zoom = ZoomMock::builder().retention(3).request_log(4).unlimited().start().await.unwrap();
     let token = bot_token(&zoom).await;
     let mut ids = Vec::new();
     for i in 0..6 {

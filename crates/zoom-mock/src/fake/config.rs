@@ -56,8 +56,8 @@ pub struct Config {
     pub default_user_id: String,
     /// Lifetime of issued tokens.
     pub token_lifetime: Duration,
-    /// The plan whose limits apply.
-    pub plan: Plan,
+    /// The plan whose limits apply; `None` for no plan limits.
+    pub plan: Option<Plan>,
     /// Explicit per-second limits that override the plan's.
     pub rates: HashMap<RateLabel, u32>,
     /// Whether user-level sends are throttled per sender and channel.
@@ -88,7 +88,7 @@ impl Default for Config {
             bot_user_id: "fakebotuser".into(),
             default_user_id: "fakeuser01".into(),
             token_lifetime: Duration::from_secs(3600),
-            plan: Plan::Business,
+            plan: Some(Plan::Business),
             rates: HashMap::new(),
             channel_limits: true,
             retention: 1_000,

@@ -2,102 +2,11 @@
 //! quota on the free plan; and, for user-level chat sends, per sender and channel.
 
 use std::collections::{HashMap, VecDeque};
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-
-/// A rate-limit label, as the spec's `x-rate-limit-label` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RateLabel {
-    /// Light operations.
-    Light,
-    /// Medium operations (all message operations).
-    Medium,
-    /// Heavy operations.
-    Heavy,
-}
-
-impl RateLabel {
-    /// Reads a label as the spec writes it; `none` and unknown labels give `None`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.to_ascii_lowercase().as_str() {
-            "light" => Some(Self::Light),
-            "medium" => Some(Self::Medium),
-            "heavy" => Some(Self::Heavy),
-            _ => None,
-        }
-    }
-
-    /// The label as Zoom writes it in `X-RateLimit-Category`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Light => "Light",
-            Self::Medium => "Medium",
-            Self::Heavy => "Heavy",
-        }
-    }
-}
-
-impl fmt::Display for RateLabel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An account plan, which sets the limits of each label.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Plan {
-    /// Free: 4/2/1 per second and 6,000/2,000/1,000 per day (Light/Medium/Heavy).
-    Free,
-    /// Pro: 30/20/10 per second.
-    Pro,
-    /// Business and up: 80/60/40 per second. The default.
-    #[default]
-    Business,
-    /// No limits at all (for load tests of the fake itself).
-    Unlimited,
-}
-
-impl Plan {
-    /// Reads `free`, `pro`, `business` or `unlimited`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.to_ascii_lowercase().as_str() {
-            "free" => Some(Self::Free),
-            "pro" => Some(Self::Pro),
-            "business" => Some(Self::Business),
-            "unlimited" => Some(Self::Unlimited),
-            _ => None,
-        }
-    }
-
-    /// Requests per second allowed for `label`.
-    pub fn per_second(self, label: RateLabel) -> Option<u32> {
-        use RateLabel::*;
-        match (self, label) {
-            (Self::Free, Light) => Some(4),
-            (Self::Free, Medium) => Some(2),
-            (Self::Free, Heavy) => Some(1),
-            (Self::Pro, Light) => Some(30),
-            (Self::Pro, Medium) => Some(20),
-            (Self::Pro, Heavy) => Some(10),
-            (Self::Business, Light) => Some(80),
-            (Self::Business, Medium) => Some(60),
-            (Self::Business, Heavy) => Some(40),
-            (Self::Unlimited, _) => None,
-        }
-    }
-
-    /// Requests per UTC day allowed for `label` (free plan only).
-    pub fn per_day(self, label: RateLabel) -> Option<u32> {
-        match (self, label) {
-            (Self::Free, RateLabel::Light) => Some(6_000),
-            (Self::Free, RateLabel::Medium) => Some(2_000),
-            (Self::Free, RateLabel::Heavy) => Some(1_000),
-            _ => None,
-        }
-    }
-}
+use zoom_api_gen::operations::CHANNEL_SEND_WINDOWS;
+pub use zoom_api_gen::operations::{Plan, RateLabel};
 
 /// Why a request was limited, and what the 429 says about it.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,14 +51,6 @@ impl Gcra {
     }
 }
 
-/// Per-sender, per-channel windows of user-level chat sends: (messages, window, block).
-const CHANNEL_WINDOWS: [(usize, Duration, Duration); 4] = [
-    (10, Duration::from_secs(1), Duration::from_secs(10)),
-    (30, Duration::from_secs(10), Duration::from_secs(30)),
-    (60, Duration::from_secs(100), Duration::from_secs(60)),
-    (450, Duration::from_secs(1000), Duration::from_secs(300)),
-];
-
 #[derive(Debug, Default)]
 struct ChannelWindow {
     sent: VecDeque<Instant>,
@@ -159,7 +60,8 @@ struct ChannelWindow {
 /// All rate-limit state of one fake.
 #[derive(Debug)]
 pub(crate) struct Limiter {
-    plan: Plan,
+    /// `None`: no plan limits at all.
+    plan: Option<Plan>,
     overrides: HashMap<RateLabel, u32>,
     per_label: HashMap<RateLabel, Gcra>,
     daily: HashMap<RateLabel, (chrono::NaiveDate, u32)>,
@@ -171,7 +73,7 @@ pub(crate) struct Limiter {
 const MAX_CHANNEL_WINDOWS: usize = 10_000;
 
 impl Limiter {
-    pub fn new(plan: Plan, overrides: HashMap<RateLabel, u32>, channel_limits: bool) -> Self {
+    pub fn new(plan: Option<Plan>, overrides: HashMap<RateLabel, u32>, channel_limits: bool) -> Self {
         Self {
             plan,
             overrides,
@@ -182,7 +84,7 @@ impl Limiter {
         }
     }
 
-    pub fn set_plan(&mut self, plan: Plan) {
+    pub fn set_plan(&mut self, plan: Option<Plan>) {
         self.plan = plan;
         self.per_label.clear();
     }
@@ -193,12 +95,12 @@ impl Limiter {
     }
 
     fn per_second(&self, label: RateLabel) -> Option<u32> {
-        self.overrides.get(&label).copied().or_else(|| self.plan.per_second(label))
+        self.overrides.get(&label).copied().or_else(|| self.plan.map(|p| p.per_second(label)))
     }
 
     /// Counts one request of `label` for the account.
     pub fn check_label(&mut self, label: RateLabel, now: Instant, today: DateTime<Utc>) -> Result<(), Limited> {
-        if let Some(per_day) = self.plan.per_day(label) {
+        if let Some(per_day) = self.plan.and_then(|p| p.per_day(label)) {
             let date = today.date_naive();
             let entry = self.daily.entry(label).or_insert((date, 0));
             if entry.0 != date {
@@ -234,8 +136,9 @@ impl Limiter {
         if !self.channel_limits {
             return Ok(());
         }
+        let longest = CHANNEL_SEND_WINDOWS.iter().map(|w| Duration::from_secs(w.seconds)).max().unwrap_or_default();
         if self.channels.len() >= MAX_CHANNEL_WINDOWS {
-            let horizon = CHANNEL_WINDOWS[3].1;
+            let horizon = longest;
             self.channels.retain(|_, w| {
                 w.blocked_until.is_some_and(|b| b > now) || w.sent.back().is_some_and(|t| now - *t < horizon)
             });
@@ -247,14 +150,16 @@ impl Limiter {
             }
             window.blocked_until = None;
         }
-        while window.sent.front().is_some_and(|t| now - *t >= CHANNEL_WINDOWS[3].1) {
+        while window.sent.front().is_some_and(|t| now - *t >= longest) {
             window.sent.pop_front();
         }
-        for (limit, span, block) in CHANNEL_WINDOWS {
+        for w in CHANNEL_SEND_WINDOWS {
+            let span = Duration::from_secs(w.seconds);
             let in_window = window.sent.iter().rev().take_while(|t| now - **t < span).count();
-            if in_window >= limit {
+            if in_window >= w.messages as usize {
+                let block = Duration::from_secs(w.blocked_seconds);
                 window.blocked_until = Some(now + block);
-                return Err(channel_limited(block, limit as u32));
+                return Err(channel_limited(block, w.messages));
             }
         }
         window.sent.push_back(now);
@@ -300,7 +205,7 @@ mod tests {
 
     #[test]
     fn free_plan_has_a_daily_quota_with_an_iso_retry_date() {
-        let mut l = Limiter::new(Plan::Free, HashMap::new(), true);
+        let mut l = Limiter::new(Some(Plan::Free), HashMap::new(), true);
         let t0 = Instant::now();
         let day = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").unwrap().with_timezone(&Utc);
         for i in 0..1_000u32 {
@@ -313,7 +218,7 @@ mod tests {
 
     #[test]
     fn the_eleventh_message_in_a_second_blocks_the_channel_for_ten_seconds() {
-        let mut l = Limiter::new(Plan::Unlimited, HashMap::new(), true);
+        let mut l = Limiter::new(None, HashMap::new(), true);
         let t0 = Instant::now();
         for i in 0..10u32 {
             l.check_channel("me", "c1", t0 + Duration::from_millis(50) * i).unwrap();
@@ -328,7 +233,7 @@ mod tests {
 
     #[test]
     fn thirty_one_in_ten_seconds_blocks_for_thirty() {
-        let mut l = Limiter::new(Plan::Unlimited, HashMap::new(), true);
+        let mut l = Limiter::new(None, HashMap::new(), true);
         let t0 = Instant::now();
         for i in 0..30u32 {
             l.check_channel("me", "c", t0 + Duration::from_millis(300) * i).unwrap();

@@ -120,7 +120,13 @@ impl ZoomMockBuilder {
 
     /// The plan whose rate limits apply (default Business).
     pub fn plan(mut self, plan: Plan) -> Self {
-        self.config.plan = plan;
+        self.config.plan = Some(plan);
+        self
+    }
+
+    /// No plan limits at all (for load tests); explicit [`rate`](Self::rate)s still apply.
+    pub fn unlimited(mut self) -> Self {
+        self.config.plan = None;
         self
     }
 
@@ -341,8 +347,8 @@ impl ZoomMock {
         oauth::authorization_code(&mut self.shared.lock(), user_id, redirect_uri, code_challenge)
     }
 
-    /// Switches the plan whose rate limits apply.
-    pub fn set_plan(&self, plan: Plan) {
+    /// Switches the plan whose rate limits apply; `None` lifts them.
+    pub fn set_plan(&self, plan: Option<Plan>) {
         self.shared.lock().limiter.set_plan(plan);
     }
 

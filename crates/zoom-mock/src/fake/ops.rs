@@ -9,7 +9,7 @@ use serde_json::Value;
 use zoom_spec::openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, Type};
 use zoom_spec::{Validator, Violation};
 
-use super::limits::RateLabel;
+use zoom_api_gen::operations::RateLabel;
 
 /// One operation of the spec, as the fake uses it.
 pub(crate) struct Operation {
@@ -45,7 +45,10 @@ pub(crate) fn operations() -> &'static Operations {
                 let Some(id) = op.operation_id.clone() else { continue };
                 let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
                 routes.push((method.to_uppercase(), segments, id.clone()));
-                let label = op.extensions.get("x-rate-limit-label").and_then(Value::as_str).and_then(RateLabel::parse);
+                let label = zoom_api_gen::operations::OPERATIONS
+                    .iter()
+                    .find(|o| o.operation_id == id)
+                    .and_then(|o| o.rate_limit_label);
                 let query = item
                     .parameters
                     .iter()
