@@ -1,7 +1,47 @@
-//! The ergonomic Zoom Team Chat crate for chatbot developers (in progress).
+//! Zoom Team Chat bots from Rust: credentials in, cards out. Tokens, rate limits and retries
+//! are handled; inputs are checked before anything is sent; errors say what went wrong.
 //!
-//! For now it re-exports the generated client; token handling, typed ids, card builders,
-//! retries and webhook verification arrive here on top of it (see ARCHITECTURE.md).
+//! ```no_run
+//! # async fn run() -> zoom_chatbot::Result<()> {
+//! use zoom_chatbot::{ZoomClient, card::{Actions, Button, Card, Text}};
+//!
+//! // ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, ZOOM_ACCOUNT_ID, ZOOM_ROBOT_JID
+//! let zoom = ZoomClient::from_env()?;
+//! let card = Card::new()
+//!     .head("Build finished")
+//!     .push(Text::new("All 312 tests passed."))
+//!     .push(Actions::new().button(Button::primary("Deploy", "deploy")))
+//!     .build()?;
+//! let sent = zoom.send("b1c841dc@conference.xmpp.zoom.us", card).await?;
+//! sent.reply(Card::new().head("Deploying...").build()?).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Where things live:
+//! - [`auth`]: token sources (chatbot, server-to-server, user OAuth with PKCE, static) and the
+//!   shared, single-flight token cache;
+//! - [`card`]: card builders; [`ids`]: typed JIDs and ids;
+//! - [`ZoomClient`] (in `client`): chatbot messages; [`chat`]: the user-level chat API;
+//! - [`retry`] and [`pacing`]: what happens when Zoom says no, and how not to make it;
+//! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`).
 #![deny(missing_docs)]
 
+pub mod auth;
+pub mod card;
+pub mod chat;
+mod client;
+pub mod error;
+pub mod ids;
+pub mod pacing;
+mod policy;
+pub mod retry;
+pub mod time;
+
+pub use client::{
+    ClientBuilder, MessageReceipt, SendMessage, SentMessage, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient,
+};
+pub use error::{Error, Result};
+pub use secrecy::SecretString;
+/// The generated client and types this crate is built on.
 pub use zoom_api_gen as api;
+pub use zoom_api_gen::types;

@@ -1,0 +1,404 @@
+//! The user-level chat API: text messages with mentions and formatting, replies, listing as
+//! a stream over pages, reactions, read status and threads.
+//!
+//! ```no_run
+//! # async fn run(zoom: zoom_chatbot::ZoomClient) -> zoom_chatbot::Result<()> {
+//! use futures_util::TryStreamExt;
+//! use zoom_chatbot::chat::{Conversation, Format};
+//!
+//! let team = Conversation::channel("5ebf7e6a1c0b4f8e9b7c6d5e4f3a2b1c")?;
+//! let id = zoom.chat().send(&team, "@Ana the build is green").mention("ana@example.com", 0..4).format(Format::Bold, 19..24).await?;
+//! let everything: Vec<_> = zoom.chat().list(&team).page_size(50).stream().try_collect().await?;
+//! # let _ = (id, everything); Ok(()) }
+//! ```
+
+use std::future::{Future, IntoFuture};
+use std::num::NonZeroU64;
+use std::ops::Range;
+use std::pin::Pin;
+
+use futures_core::Stream;
+use zoom_api_gen::types;
+
+use crate::client::{ZoomClient, zoom_error};
+use crate::error::{Error, Result};
+use crate::ids::{ChannelId, MessageId, UserId};
+use crate::policy::call;
+
+/// The most characters a chat message may have.
+pub const MAX_MESSAGE_CHARS: usize = 1024;
+/// The most messages a list page may have.
+pub const MAX_PAGE_SIZE: u64 = 50;
+
+/// A conversation, as the chat API names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Conversation {
+    /// A channel, by channel id.
+    Channel(ChannelId),
+    /// A one-to-one chat, by the other person's email or user id.
+    Contact(String),
+}
+
+impl Conversation {
+    /// A channel, by id.
+    pub fn channel(id: &str) -> Result<Self> {
+        Ok(Self::Channel(id.parse()?))
+    }
+
+    /// A one-to-one chat with a contact (email or user id).
+    pub fn contact(email_or_id: &str) -> Result<Self> {
+        if email_or_id.trim().is_empty() {
+            return Err(Error::invalid("to_contact", "must not be empty"));
+        }
+        Ok(Self::Contact(email_or_id.to_owned()))
+    }
+
+    fn channel_param(&self) -> Option<String> {
+        match self {
+            Self::Channel(c) => Some(c.to_string()),
+            Self::Contact(_) => None,
+        }
+    }
+
+    fn contact_param(&self) -> Option<String> {
+        match self {
+            Self::Contact(c) => Some(c.clone()),
+            Self::Channel(_) => None,
+        }
+    }
+
+    /// A key for the per-channel pacing windows.
+    fn key(&self) -> String {
+        match self {
+            Self::Channel(c) => format!("channel:{c}"),
+            Self::Contact(c) => format!("contact:{c}"),
+        }
+    }
+}
+
+/// Names the conversation on a generated request builder (its `to_channel` or `to_contact`).
+macro_rules! in_conversation {
+    ($request:expr, $conversation:expr) => {
+        match $conversation {
+            Conversation::Channel(c) => $request.to_channel(c.to_string()),
+            Conversation::Contact(c) => $request.to_contact(c.clone()),
+        }
+    };
+}
+
+/// Formatting of a range of a message's text.
+pub use types::RichTextRangeFormatType as Format;
+
+/// The chat API, acting as one user.
+#[derive(Clone, Debug)]
+pub struct Chat {
+    client: ZoomClient,
+    user: UserId,
+}
+
+fn range_field(field: &str, i: usize, range: &Range<usize>, len: usize) -> Result<()> {
+    if range.start > range.end || range.end > len {
+        return Err(Error::invalid(
+            format!("{field}[{i}]"),
+            format!("the range {}..{} must lie within the message's {len} characters", range.start, range.end),
+        ));
+    }
+    Ok(())
+}
+
+impl Chat {
+    pub(crate) fn new(client: ZoomClient, user: UserId) -> Self {
+        Self { client, user }
+    }
+
+    /// Sends a text message. Await it, or add mentions, formatting or a thread first.
+    pub fn send(&self, to: &Conversation, text: impl Into<String>) -> ChatMessage {
+        ChatMessage {
+            chat: self.clone(),
+            to: to.clone(),
+            text: text.into(),
+            reply_to: None,
+            mentions: Vec::new(),
+            formats: Vec::new(),
+        }
+    }
+
+    /// Lists a conversation's messages, newest first.
+    pub fn list(&self, conversation: &Conversation) -> ListMessages {
+        ListMessages {
+            chat: self.clone(),
+            to: conversation.clone(),
+            page_size: None,
+            include_changed: false,
+            replies: true,
+        }
+    }
+
+    /// One message.
+    pub async fn get(&self, conversation: &Conversation, id: &MessageId) -> Result<types::ChatMessage> {
+        let request = self.client.api().get_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
+        let request = in_conversation!(request, conversation);
+        Ok(call(request.send()).await.map_err(zoom_error)?.into_inner())
+    }
+
+    /// Replaces a message's text.
+    pub async fn edit(&self, conversation: &Conversation, id: &MessageId, text: &str) -> Result<()> {
+        let message = checked_text(text)?;
+        let body = types::EditChatMessageRequest {
+            message: Some(message.to_string().try_into().map_err(|_| Error::invalid("message", "too long"))?),
+            to_channel: conversation.channel_param(),
+            to_contact: conversation.contact_param(),
+            file_ids: Vec::new(),
+            interactive_cards: Vec::new(),
+        };
+        let request =
+            self.client.api().edit_chat_message().user_id(self.user.as_str()).message_id(id.as_str()).body(body);
+        call(request.send()).await.map_err(zoom_error)?;
+        Ok(())
+    }
+
+    /// Deletes a message.
+    pub async fn delete(&self, conversation: &Conversation, id: &MessageId) -> Result<()> {
+        let request = self.client.api().delete_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
+        let request = in_conversation!(request, conversation);
+        call(request.send()).await.map_err(zoom_error)?;
+        Ok(())
+    }
+
+    /// Adds (`true`) or removes (`false`) the user's reaction, an emoji like `U+1F44D`.
+    pub async fn react(&self, conversation: &Conversation, id: &MessageId, emoji: &str, add: bool) -> Result<()> {
+        let ok = emoji.strip_prefix("U+").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
+        if !ok {
+            return Err(Error::invalid("emoji", format!("{emoji:?} must be a code point like U+1F44D")));
+        }
+        let action = if add {
+            types::ReactToChatMessageRequestAction::Add
+        } else {
+            types::ReactToChatMessageRequestAction::Remove
+        };
+        let body = types::ReactToChatMessageRequest {
+            action: Some(action),
+            emoji: Some(emoji.to_owned()),
+            to_channel: conversation.channel_param(),
+            to_contact: conversation.contact_param(),
+            custom_emoji: None,
+            custom_emoji_id: None,
+        };
+        let request =
+            self.client.api().react_to_chat_message().user_id(self.user.as_str()).message_id(id.as_str()).body(body);
+        call(request.send()).await.map_err(zoom_error)?;
+        Ok(())
+    }
+
+    /// Marks a message read (`true`) or unread (`false`) for the user.
+    pub async fn mark(&self, conversation: &Conversation, id: &MessageId, read: bool) -> Result<()> {
+        let action =
+            if read { types::MarkChatMessageRequestAction::Read } else { types::MarkChatMessageRequestAction::Unread };
+        let body = types::MarkChatMessageRequest {
+            action: Some(action),
+            timestamp: None,
+            to_channel: conversation.channel_param(),
+            to_contact: conversation.contact_param(),
+        };
+        let request =
+            self.client.api().mark_chat_message().user_id(self.user.as_str()).message_id(id.as_str()).body(body);
+        call(request.send()).await.map_err(zoom_error)?;
+        Ok(())
+    }
+
+    /// A message's thread (its main message and replies, oldest first), from `from` on
+    /// (RFC 3339).
+    pub async fn thread(&self, conversation: &Conversation, id: &MessageId, from: &str) -> Result<types::ChatThread> {
+        let request = self
+            .client
+            .api()
+            .get_chat_message_thread()
+            .user_id(self.user.as_str())
+            .message_id(id.as_str())
+            .from(from)
+            .sort(types::GetChatMessageThreadSort::Asc)
+            .limit(NonZeroU64::new(100).expect("not zero"));
+        let request = in_conversation!(request, conversation);
+        Ok(call(request.send()).await.map_err(zoom_error)?.into_inner())
+    }
+}
+
+fn checked_text(text: &str) -> Result<&str> {
+    let n = text.chars().count();
+    if n > MAX_MESSAGE_CHARS {
+        return Err(Error::invalid("message", format!("must have at most {MAX_MESSAGE_CHARS} characters, has {n}")));
+    }
+    if text.trim().is_empty() {
+        return Err(Error::invalid("message", "must not be empty"));
+    }
+    Ok(text)
+}
+
+/// A text message about to be sent; await it.
+#[must_use = "a message is sent only when awaited"]
+pub struct ChatMessage {
+    chat: Chat,
+    to: Conversation,
+    text: String,
+    reply_to: Option<MessageId>,
+    mentions: Vec<(Option<String>, Range<usize>)>,
+    formats: Vec<(Format, Range<usize>, Option<String>)>,
+}
+
+impl ChatMessage {
+    /// Sends it as a reply in this main message's thread.
+    pub fn reply_to(mut self, main: &MessageId) -> Self {
+        self.reply_to = Some(main.clone());
+        self
+    }
+
+    /// Mentions a contact (email or user id) at a range of the text (in characters).
+    pub fn mention(mut self, contact: &str, at: Range<usize>) -> Self {
+        self.mentions.push((Some(contact.to_owned()), at));
+        self
+    }
+
+    /// Mentions everyone in the channel at a range of the text.
+    pub fn mention_all(mut self, at: Range<usize>) -> Self {
+        self.mentions.push((None, at));
+        self
+    }
+
+    /// Formats a range of the text.
+    pub fn format(mut self, format: Format, at: Range<usize>) -> Self {
+        self.formats.push((format, at, None));
+        self
+    }
+
+    /// Formats a range of the text with a value (a size, a colour, a link).
+    pub fn format_with(mut self, format: Format, at: Range<usize>, value: impl Into<String>) -> Self {
+        self.formats.push((format, at, Some(value.into())));
+        self
+    }
+
+    async fn run(self) -> Result<MessageId> {
+        let text = checked_text(&self.text)?;
+        let len = text.chars().count();
+        let mut at_items = Vec::new();
+        for (i, (contact, at)) in self.mentions.into_iter().enumerate() {
+            range_field("at_items", i, &at, len)?;
+            at_items.push(types::AtItem {
+                at_contact: contact.clone(),
+                at_contact_member_id: None,
+                // 1: a contact; 2: everyone in the channel.
+                at_type: NonZeroU64::new(if contact.is_some() { 1 } else { 2 }),
+                start_position: Some(at.start as u64),
+                end_position: Some(at.end as u64),
+            });
+        }
+        let mut rich_text = Vec::new();
+        for (i, (format, at, attr)) in self.formats.into_iter().enumerate() {
+            range_field("rich_text", i, &at, len)?;
+            rich_text.push(types::RichTextRange {
+                format_type: Some(format),
+                format_attr: attr,
+                start_position: Some(at.start as u64),
+                end_position: Some(at.end as u64),
+            });
+        }
+        let body = types::SendChatMessageRequest {
+            message: text.to_owned().try_into().map_err(|_| Error::invalid("message", "too long"))?,
+            to_channel: self.to.channel_param(),
+            to_contact: self.to.contact_param(),
+            reply_main_message_id: self.reply_to.map(|r| r.to_string()),
+            at_items,
+            rich_text,
+            file_ids: Vec::new(),
+            interactive_cards: Vec::new(),
+            scheduled_time: None,
+        };
+        if let Some(pacer) = self.chat.client.pacer() {
+            pacer.channel(&self.to.key()).await;
+        }
+        let request = self.chat.client.api().send_chat_message().user_id(self.chat.user.as_str()).body(body);
+        let created = call(request.send()).await.map_err(zoom_error)?.into_inner();
+        let id = created.id.ok_or_else(|| Error::UnexpectedResponse { status: 201, detail: "no message id".into() })?;
+        id.parse().map_err(|_| Error::UnexpectedResponse { status: 201, detail: format!("message id {id:?}") })
+    }
+}
+
+impl IntoFuture for ChatMessage {
+    type Output = Result<MessageId>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<MessageId>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// A listing of a conversation; [`stream`](Self::stream) it.
+pub struct ListMessages {
+    chat: Chat,
+    to: Conversation,
+    page_size: Option<u64>,
+    include_changed: bool,
+    replies: bool,
+}
+
+impl ListMessages {
+    /// Messages fetched per request (1 to 50; Zoom's default is 10).
+    pub fn page_size(mut self, n: u64) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// Lists deleted and edited messages too, with their status.
+    pub fn include_deleted_and_edited(mut self) -> Self {
+        self.include_changed = true;
+        self
+    }
+
+    /// Leaves thread replies out.
+    pub fn without_replies(mut self) -> Self {
+        self.replies = false;
+        self
+    }
+
+    /// The messages, newest first, fetched a page at a time as the stream is read.
+    pub fn stream(self) -> impl Stream<Item = Result<types::ChatMessage>> + Send + 'static {
+        let size = match self.page_size {
+            None => Ok(None),
+            Some(n @ 1..=MAX_PAGE_SIZE) => Ok(NonZeroU64::new(n)),
+            Some(n) => Err(Error::invalid("page_size", format!("must be 1 to {MAX_PAGE_SIZE}, not {n}"))),
+        };
+        // State: the messages of the current page still to give, and the next page's token
+        // (`None` once the last page was fetched).
+        let start = (Vec::<types::ChatMessage>::new().into_iter(), Some(String::new()), Some(size), self);
+        futures_util::stream::try_unfold(start, |(mut page, mut next, mut size, list)| async move {
+            loop {
+                if let Some(message) = page.next() {
+                    return Ok(Some((message, (page, next, size, list))));
+                }
+                let Some(token) = next.take() else { return Ok(None) };
+                let page_size = match size.take() {
+                    Some(Err(e)) => return Err(e),
+                    Some(Ok(s)) => s,
+                    None => None,
+                };
+                let mut request = list.chat.client.api().list_chat_messages().user_id(list.chat.user.as_str());
+                request = in_conversation!(request, &list.to);
+                if let Some(n) = page_size {
+                    request = request.page_size(n);
+                }
+                if list.include_changed {
+                    request = request.include_deleted_and_edited_message(true);
+                }
+                if !list.replies {
+                    request = request.exclude_child_message(true);
+                }
+                if !token.is_empty() {
+                    request = request.next_page_token(token);
+                }
+                let answer = call(request.send()).await.map_err(zoom_error)?.into_inner();
+                next = answer.next_page_token.filter(|t| !t.is_empty());
+                page = answer.messages.into_iter();
+                size = Some(Ok(page_size));
+            }
+        })
+    }
+}

@@ -1,0 +1,574 @@
+//! [`ZoomClient`]: configuration, chatbot messages, and the mapping of Zoom's answers to
+//! [`Error`].
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use zoom_api_gen::ClientInfo as _;
+use zoom_api_gen::hooks::Hooks;
+use zoom_api_gen::types;
+
+use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
+use crate::error::{Error, FieldError, Result, RetryAfter};
+use crate::ids::{BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
+use crate::pacing::{Pacer, Pacing};
+use crate::policy::{Policy, call};
+use crate::retry::RetryPolicy;
+use crate::time::parse_sent_time;
+
+/// Zoom's REST API.
+pub const ZOOM_API_URL: &str = "https://api.zoom.us/v2";
+/// Zoom's OAuth host.
+pub const ZOOM_OAUTH_URL: &str = "https://zoom.us";
+/// The Incoming Webhook app's host.
+pub const ZOOM_WEBHOOK_URL: &str = "https://integrations.zoom.us";
+
+/// Sets up a [`ZoomClient`].
+pub struct ClientBuilder {
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    account_id: Option<String>,
+    robot_jid: Option<String>,
+    api_url: Option<String>,
+    oauth_url: String,
+    webhook_url: String,
+    bot_tokens: Option<Box<dyn TokenSource>>,
+    user_tokens: Option<Box<dyn TokenSource>>,
+    retry: RetryPolicy,
+    pacing: Option<Pacing>,
+    timeout: Duration,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .field("account_id", &self.account_id)
+            .field("robot_jid", &self.robot_jid)
+            .field("api_url", &self.api_url)
+            .field("oauth_url", &self.oauth_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            account_id: None,
+            robot_jid: None,
+            api_url: None,
+            oauth_url: ZOOM_OAUTH_URL.into(),
+            webhook_url: ZOOM_WEBHOOK_URL.into(),
+            bot_tokens: None,
+            user_tokens: None,
+            retry: RetryPolicy::default(),
+            pacing: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl ClientBuilder {
+    /// The app's client id and secret (from the Marketplace app's credentials page).
+    pub fn credentials(mut self, client_id: impl Into<String>, client_secret: SecretString) -> Self {
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(client_secret);
+        self
+    }
+
+    /// The account the bot is installed in (chatbot messages name it; server-to-server
+    /// tokens are issued for it).
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The bot's JID (the app's Chat Subscription page shows it).
+    pub fn robot_jid(mut self, robot_jid: impl Into<String>) -> Self {
+        self.robot_jid = Some(robot_jid.into());
+        self
+    }
+
+    /// The API's base URL (default Zoom's, or the regional host the token names).
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.api_url = Some(url.into());
+        self
+    }
+
+    /// The OAuth host's base URL (default `https://zoom.us`).
+    pub fn oauth_url(mut self, url: impl Into<String>) -> Self {
+        self.oauth_url = url.into();
+        self
+    }
+
+    /// The incoming-webhook host's base URL (default `https://integrations.zoom.us`).
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = url.into();
+        self
+    }
+
+    /// Where chatbot tokens come from (default: the app's `client_credentials`).
+    pub fn bot_tokens(mut self, source: impl TokenSource) -> Self {
+        self.bot_tokens = Some(Box::new(source));
+        self
+    }
+
+    /// Where tokens for the user-level chat API come from (default: server-to-server
+    /// `account_credentials` for the account, when an account id is set).
+    pub fn user_tokens(mut self, source: impl TokenSource) -> Self {
+        self.user_tokens = Some(Box::new(source));
+        self
+    }
+
+    /// How failed requests are retried (see [`crate::retry`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Keeps the client (and its clones) under these limits (see [`crate::pacing`]).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// Timeout of each HTTP exchange (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Reads `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`, `ZOOM_ACCOUNT_ID`, `ZOOM_ROBOT_JID` and the
+    /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`.
+    pub fn from_env() -> Self {
+        let mut b = Self {
+            client_id: env("ZOOM_CLIENT_ID"),
+            client_secret: env("ZOOM_CLIENT_SECRET").map(SecretString::from),
+            account_id: env("ZOOM_ACCOUNT_ID"),
+            robot_jid: env("ZOOM_ROBOT_JID"),
+            api_url: env("ZOOM_API_URL"),
+            ..Self::default()
+        };
+        if let Some(u) = env("ZOOM_OAUTH_URL") {
+            b.oauth_url = u;
+        }
+        if let Some(u) = env("ZOOM_WEBHOOK_URL") {
+            b.webhook_url = u;
+        }
+        b
+    }
+
+    /// The client.
+    pub fn build(self) -> Result<ZoomClient> {
+        let mut http = reqwest::Client::builder().timeout(self.timeout).connect_timeout(self.timeout);
+        // Credentials go only to the hosts they were meant for: no redirects are followed.
+        http = http.redirect(reqwest::redirect::Policy::none());
+        let http = http.build().map_err(Error::Transport)?;
+        let oauth = match (&self.client_id, &self.client_secret) {
+            (Some(id), Some(secret)) => OAuth::new(&self.oauth_url, http.clone(), id, secret),
+            (None, None) if self.bot_tokens.is_some() || self.user_tokens.is_some() => {
+                OAuth::new(&self.oauth_url, http.clone(), "", &SecretString::from(String::new()))
+            }
+            _ => {
+                return Err(Error::Config(
+                    "set both the client id and the client secret (ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET)".into(),
+                ));
+            }
+        };
+        let robot_jid = self.robot_jid.map(|j| j.parse::<BotJid>()).transpose()?;
+        let bot = match self.bot_tokens {
+            Some(source) => Some(TokenCache::boxed(source)),
+            None if self.client_id.is_some() => Some(TokenCache::new(ChatbotCredentials)),
+            None => None,
+        };
+        let user = match (self.user_tokens, &self.account_id) {
+            (Some(source), _) => Some(TokenCache::boxed(source)),
+            (None, Some(account)) if self.client_id.is_some() => {
+                Some(TokenCache::new(ServerToServer::new(account.clone())))
+            }
+            _ => None,
+        };
+        let policy = Arc::new(Policy {
+            oauth,
+            follow_api_url: self.api_url.is_none(),
+            bot,
+            user,
+            retry: self.retry,
+            pacer: self.pacing.map(|p| Arc::new(Pacer::new(p))),
+        });
+        let api_url = self.api_url.unwrap_or_else(|| ZOOM_API_URL.into());
+        let api = zoom_api_gen::Client::new_with_client(&api_url, http, Hooks::with_policy(policy.clone()));
+        let webhook_url = self.webhook_url;
+        Ok(ZoomClient { inner: Arc::new(Inner { api, webhook_url, policy, account_id: self.account_id, robot_jid }) })
+    }
+}
+
+struct Inner {
+    api: zoom_api_gen::Client,
+    webhook_url: String,
+    policy: Arc<Policy>,
+    account_id: Option<String>,
+    robot_jid: Option<BotJid>,
+}
+
+/// A Zoom Team Chat client. Cheap to clone; clones share one token cache, one pacer and one
+/// connection pool.
+///
+/// ```no_run
+/// # async fn run() -> zoom_chatbot::Result<()> {
+/// use zoom_chatbot::{ZoomClient, card::{Card, Text}};
+///
+/// let zoom = ZoomClient::from_env()?;
+/// let card = Card::new().head("Deployed").push(Text::new("1.4.2 is live")).build()?;
+/// let sent = zoom.send("b1c841dc@conference.xmpp.zoom.us", card).await?;
+/// sent.delete().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ZoomClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ZoomClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZoomClient")
+            .field("api_url", &self.inner.api.baseurl())
+            .field("account_id", &self.inner.account_id)
+            .field("robot_jid", &self.inner.robot_jid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ZoomClient {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the `ZOOM_*` environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::from_env().build()
+    }
+
+    pub(crate) fn api(&self) -> &zoom_api_gen::Client {
+        &self.inner.api
+    }
+
+    /// The incoming-webhook host's base URL this client was configured with.
+    pub fn webhook_url(&self) -> &str {
+        &self.inner.webhook_url
+    }
+
+    pub(crate) fn pacer(&self) -> Option<&Pacer> {
+        self.inner.policy.pacer.as_deref()
+    }
+
+    fn robot_jid(&self) -> Result<&BotJid> {
+        self.inner
+            .robot_jid
+            .as_ref()
+            .ok_or_else(|| Error::Config("chatbot messages need the bot's JID (ZOOM_ROBOT_JID)".into()))
+    }
+
+    fn account_id(&self) -> Result<&str> {
+        self.inner
+            .account_id
+            .as_deref()
+            .ok_or_else(|| Error::Config("chatbot messages need the account id (ZOOM_ACCOUNT_ID)".into()))
+    }
+
+    /// The bot's user id: the `uid` of its chatbot token (fetches a token if none is held).
+    pub async fn bot_user_id(&self) -> Result<Option<String>> {
+        let policy = &self.inner.policy;
+        let cache = policy.bot.as_ref().ok_or_else(|| Error::Config("no chatbot token source".into()))?;
+        Ok(cache.get(&policy.oauth).await?.uid.clone())
+    }
+
+    /// How many tokens this client and its clones have asked Zoom for.
+    pub fn token_requests(&self) -> u64 {
+        let p = &self.inner.policy;
+        p.bot.as_ref().map_or(0, |c| c.fetches()) + p.user.as_ref().map_or(0, |c| c.fetches())
+    }
+
+    /// Sends a card to a user or a channel. Await it, or set options first:
+    /// `zoom.send(to, card).reply_to(&id).visible_to(&user).await`.
+    pub fn send(&self, to: impl IntoRecipient, card: types::Card) -> SendMessage {
+        SendMessage {
+            client: self.clone(),
+            to: to.into_recipient(),
+            card,
+            reply_to: None,
+            visible_to_user: None,
+            user_jid: None,
+            markdown: None,
+        }
+    }
+
+    /// Replaces the card of a message the bot sent.
+    pub async fn edit_message(&self, id: &MessageId, card: types::Card) -> Result<MessageReceipt> {
+        self.edit(id, card, None).await
+    }
+
+    async fn edit(&self, id: &MessageId, card: types::Card, markdown: Option<bool>) -> Result<MessageReceipt> {
+        let body = types::EditChatbotMessageRequest {
+            robot_jid: self.robot_jid()?.to_string(),
+            account_id: self.account_id()?.to_owned(),
+            content: card,
+            user_jid: None,
+            is_markdown_support: markdown,
+        };
+        let answer = call(self.api().edit_chatbot_message().message_id(id.as_str()).body(body).send())
+            .await
+            .map_err(zoom_error)?;
+        Ok(MessageReceipt::from(answer.into_inner()))
+    }
+
+    /// Deletes a message the bot sent.
+    pub async fn delete_message(&self, id: &MessageId) -> Result<MessageReceipt> {
+        let request = self
+            .api()
+            .delete_chatbot_message()
+            .message_id(id.as_str())
+            .robot_jid(self.robot_jid()?.as_str())
+            .account_id(self.account_id()?);
+        let answer = call(request.send()).await.map_err(zoom_error)?;
+        Ok(MessageReceipt::from(answer.into_inner()))
+    }
+
+    /// Attaches a preview card to a link a user shared (`team_chat.link_shared`).
+    pub async fn unfurl(&self, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
+        if trigger_id.is_empty() {
+            return Err(Error::invalid("trigger_id", "must not be empty"));
+        }
+        let content = serde_json::to_string(card).map_err(|e| Error::invalid("content", e.to_string()))?;
+        let request = self
+            .api()
+            .unfurl_link()
+            .user_id(user_id.as_str())
+            .trigger_id(trigger_id)
+            .body(types::UnfurlLinkRequest { content });
+        call(request.send()).await.map_err(zoom_error)?;
+        Ok(())
+    }
+
+    /// The user-level chat API, as the token's own user (`me`).
+    pub fn chat(&self) -> crate::chat::Chat {
+        crate::chat::Chat::new(self.clone(), UserId::me())
+    }
+
+    /// The user-level chat API, acting as `user` (server-to-server tokens can act for any
+    /// user of the account).
+    pub fn chat_as(&self, user: UserId) -> crate::chat::Chat {
+        crate::chat::Chat::new(self.clone(), user)
+    }
+}
+
+/// A chatbot message about to be sent; await it.
+#[must_use = "a message is sent only when awaited"]
+pub struct SendMessage {
+    client: ZoomClient,
+    to: Result<Recipient>,
+    card: types::Card,
+    reply_to: Option<MessageId>,
+    visible_to_user: Option<String>,
+    user_jid: Option<UserJid>,
+    markdown: Option<bool>,
+}
+
+impl SendMessage {
+    /// Sends it as a reply in this message's thread.
+    pub fn reply_to(mut self, parent: &MessageId) -> Self {
+        self.reply_to = Some(parent.clone());
+        self
+    }
+
+    /// In a channel, only this member (a user id) sees it.
+    pub fn visible_to(mut self, user_id: &UserId) -> Self {
+        self.visible_to_user = Some(user_id.to_string());
+        self
+    }
+
+    /// For user-managed apps: the user the bot acts for.
+    pub fn on_behalf_of(mut self, user: &UserJid) -> Self {
+        self.user_jid = Some(user.clone());
+        self
+    }
+
+    /// Reads the card's texts as markdown.
+    pub fn markdown(mut self) -> Self {
+        self.markdown = Some(true);
+        self
+    }
+
+    async fn run(self) -> Result<SentMessage> {
+        let to = self.to?;
+        let client = self.client;
+        let body = types::SendChatbotMessageRequest {
+            robot_jid: client.robot_jid()?.to_string(),
+            to_jid: to.jid().to_owned(),
+            account_id: client.account_id()?.to_owned(),
+            content: self.card,
+            visible_to_user: self.visible_to_user,
+            user_jid: self.user_jid.map(|u| u.to_string()),
+            reply_to: self.reply_to.map(|r| r.to_string()),
+            is_markdown_support: self.markdown,
+        };
+        let answer =
+            call(client.api().send_chatbot_message().body(body).send()).await.map_err(zoom_error)?.into_inner();
+        let id: MessageId = answer.message_id.parse().map_err(|_| Error::UnexpectedResponse {
+            status: 201,
+            detail: format!("message id {:?}", answer.message_id),
+        })?;
+        Ok(SentMessage { id, to, sent_at: parse_sent_time(&answer.sent_time), markdown: self.markdown, client })
+    }
+}
+
+impl IntoFuture for SendMessage {
+    type Output = Result<SentMessage>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<SentMessage>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// A message the bot sent: it can edit, delete or answer itself.
+#[derive(Clone)]
+pub struct SentMessage {
+    /// Its id.
+    pub id: MessageId,
+    /// Where it went.
+    pub to: Recipient,
+    /// When Zoom says it was sent (`None` if Zoom's `sent_time` could not be read).
+    pub sent_at: Option<DateTime<Utc>>,
+    markdown: Option<bool>,
+    client: ZoomClient,
+}
+
+impl fmt::Debug for SentMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SentMessage")
+            .field("id", &self.id)
+            .field("to", &self.to)
+            .field("sent_at", &self.sent_at)
+            .finish()
+    }
+}
+
+impl SentMessage {
+    /// Replaces its card.
+    pub async fn edit(&self, card: types::Card) -> Result<MessageReceipt> {
+        self.client.edit(&self.id, card, self.markdown).await
+    }
+
+    /// Deletes it.
+    pub async fn delete(&self) -> Result<MessageReceipt> {
+        self.client.delete_message(&self.id).await
+    }
+
+    /// Answers it in its thread.
+    pub fn reply(&self, card: types::Card) -> SendMessage {
+        self.client.send(&self.to, card).reply_to(&self.id)
+    }
+}
+
+/// What Zoom says about a message after an edit or delete.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageReceipt {
+    /// The message's id.
+    pub id: Option<String>,
+    /// Its conversation's JID.
+    pub to_jid: Option<String>,
+    /// When it was first sent.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<types::ChatbotMessageChanged> for MessageReceipt {
+    fn from(c: types::ChatbotMessageChanged) -> Self {
+        Self { id: c.message_id, to_jid: c.to_jid, sent_at: c.sent_time.as_deref().and_then(parse_sent_time) }
+    }
+}
+
+/// The error bodies of Zoom's endpoint families, read the same way.
+pub(crate) trait ErrorBody {
+    fn code(&self) -> i64;
+    fn message(&self) -> String;
+    fn field_errors(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
+
+impl ErrorBody for types::ChatbotError {
+    fn code(&self) -> i64 {
+        self.code.into()
+    }
+    fn message(&self) -> String {
+        self.message.clone()
+    }
+}
+
+impl ErrorBody for types::ApiError {
+    fn code(&self) -> i64 {
+        self.code.into()
+    }
+    fn message(&self) -> String {
+        self.message.clone()
+    }
+    fn field_errors(&self) -> Vec<FieldError> {
+        self.errors.iter().map(|e| FieldError { field: e.field.clone(), message: e.message.clone() }).collect()
+    }
+}
+
+/// Turns what a generated call returned into this crate's [`Error`].
+pub(crate) fn zoom_error<E: ErrorBody>(e: Result<zoom_api_gen::Error<E>, Error>) -> Error {
+    use zoom_api_gen::Error as G;
+    let e = match e {
+        Ok(e) => e,
+        Err(policy_failure) => return policy_failure,
+    };
+    match e {
+        G::ErrorResponse(rv) => {
+            let status = rv.status().as_u16();
+            let header = |name: &str| rv.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let tracking_id = header("x-zm-trackingid");
+            if status == 429 {
+                return Error::RateLimited {
+                    category: header("x-ratelimit-category").unwrap_or_default(),
+                    kind: header("x-ratelimit-type").unwrap_or_default(),
+                    retry_after: header("retry-after").as_deref().and_then(RetryAfter::parse),
+                    tracking_id,
+                };
+            }
+            let body = rv.into_inner();
+            Error::Zoom {
+                status,
+                code: body.code(),
+                message: body.message(),
+                field_errors: body.field_errors(),
+                tracking_id,
+            }
+        }
+        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => Error::Transport(e),
+        G::InvalidRequest(why) => Error::invalid("request", why),
+        G::UnexpectedResponse(r) => {
+            Error::UnexpectedResponse { status: r.status().as_u16(), detail: "undocumented status".into() }
+        }
+        G::InvalidResponsePayload(bytes, e) => Error::UnexpectedResponse {
+            status: 0,
+            detail: format!("{e} in {:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)])),
+        },
+        G::Custom(why) => Error::UnexpectedResponse { status: 0, detail: why },
+    }
+}

@@ -1,0 +1,169 @@
+//! One error type for everything the client can meet.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+/// What went wrong. `Display` is meant for people; match on the variants in code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client refused to send: an input broke a rule it knows (nothing was sent).
+    #[error("invalid {field}: {rule}")]
+    InvalidInput {
+        /// The field, as the request names it (`message`, `to_jid`, `content.body[2].value`).
+        field: String,
+        /// The rule it broke.
+        rule: String,
+    },
+
+    /// Zoom answered with an error.
+    #[error("Zoom refused the request: HTTP {status}, code {code}: {message}{}", tracking_suffix(.tracking_id))]
+    Zoom {
+        /// HTTP status.
+        status: u16,
+        /// Zoom's error code (7001, 124, 4131, ...).
+        code: i64,
+        /// Zoom's message.
+        message: String,
+        /// Per-field details, when Zoom gives them.
+        field_errors: Vec<FieldError>,
+        /// The `x-zm-trackingid` header, to quote to Zoom support.
+        tracking_id: Option<String>,
+    },
+
+    /// Zoom refused for rate limiting, and retrying (if enabled) did not get through.
+    #[error("rate limited by Zoom ({category} {kind}){}{}", retry_suffix(.retry_after), tracking_suffix(.tracking_id))]
+    RateLimited {
+        /// The rate-limit label (`X-RateLimit-Category`).
+        category: String,
+        /// Which limit (`X-RateLimit-Type`: `QPS`, `Daily-limit`, ...).
+        kind: String,
+        /// When Zoom said to try again.
+        retry_after: Option<RetryAfter>,
+        /// The `x-zm-trackingid` header.
+        tracking_id: Option<String>,
+    },
+
+    /// Getting or renewing a token failed (bad credentials, revoked refresh token, ...).
+    #[error("authentication failed: {reason}")]
+    Auth {
+        /// The OAuth error (`invalid_client`, `invalid_grant`, ...), or what went wrong.
+        error: String,
+        /// Zoom's explanation. Never contains a secret.
+        reason: String,
+        /// HTTP status of the OAuth answer, if there was one.
+        status: Option<u16>,
+    },
+
+    /// The request could not be sent or its answer not read.
+    #[error("could not reach Zoom: {0}")]
+    Transport(#[source] reqwest::Error),
+
+    /// Zoom answered something this client could not read.
+    #[error("unexpected answer from Zoom (HTTP {status}): {detail}")]
+    UnexpectedResponse {
+        /// HTTP status.
+        status: u16,
+        /// What was wrong with it.
+        detail: String,
+    },
+
+    /// The configuration is incomplete or contradictory.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// One field Zoom rejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field.
+    pub field: String,
+    /// Why.
+    pub message: String,
+}
+
+/// When Zoom said a rate-limited request may be tried again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// After this long.
+    Delay(Duration),
+    /// At this time (daily limits name the reset time).
+    At(DateTime<Utc>),
+}
+
+impl RetryAfter {
+    /// Reads a `Retry-After` header: seconds, an HTTP date, or an ISO-8601 date-time.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Self::Delay(Duration::from_secs(seconds)));
+        }
+        if let Ok(at) = DateTime::parse_from_rfc3339(value) {
+            return Some(Self::At(at.with_timezone(&Utc)));
+        }
+        DateTime::parse_from_rfc2822(value).ok().map(|at| Self::At(at.with_timezone(&Utc)))
+    }
+
+    /// How long to wait from `now`.
+    pub fn delay_from(self, now: DateTime<Utc>) -> Duration {
+        match self {
+            Self::Delay(d) => d,
+            Self::At(at) => (at - now).to_std().unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
+impl fmt::Display for RetryAfter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Delay(d) => write!(f, "{} s", d.as_secs()),
+            Self::At(at) => write!(f, "{}", at.to_rfc3339()),
+        }
+    }
+}
+
+fn tracking_suffix(id: &Option<String>) -> String {
+    id.as_ref().map(|id| format!(" (tracking id {id})")).unwrap_or_default()
+}
+
+fn retry_suffix(r: &Option<RetryAfter>) -> String {
+    r.map(|r| format!(", retry after {r}")).unwrap_or_default()
+}
+
+impl Error {
+    pub(crate) fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self::InvalidInput { field: field.into(), rule: rule.into() }
+    }
+
+    /// Whether trying the same call again later may succeed: rate limits, Zoom's 5xx
+    /// answers and transport failures. Invalid input, refusals and bad credentials are not.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } | Self::Transport(_) => true,
+            Self::Zoom { status, .. } | Self::UnexpectedResponse { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Zoom's error code, when Zoom answered with one.
+    pub fn zoom_code(&self) -> Option<i64> {
+        match self {
+            Self::Zoom { code, .. } => Some(*code),
+            Self::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// The `x-zm-trackingid` of Zoom's answer, when there was one.
+    pub fn tracking_id(&self) -> Option<&str> {
+        match self {
+            Self::Zoom { tracking_id, .. } | Self::RateLimited { tracking_id, .. } => tracking_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

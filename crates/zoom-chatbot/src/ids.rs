@@ -1,0 +1,368 @@
+//! Typed ids: a channel cannot be passed where a user is wanted, and a malformed JID is
+//! refused with a clear message before anything is sent.
+//!
+//! ```
+//! use zoom_chatbot::ids::{ChannelJid, Recipient, UserJid};
+//!
+//! let channel: ChannelJid = "b1c841dc@conference.xmpp.zoom.us".parse().unwrap();
+//! let to: Recipient = channel.into();
+//! assert!(to.is_channel());
+//! let err = "b1c841dc@conference.xmpp.zoom.us".parse::<UserJid>().unwrap_err();
+//! assert_eq!(err.to_string(), "invalid user JID: a channel JID was given where a user JID is wanted");
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+const USER_DOMAIN: &str = "@xmpp.zoom.us";
+const CHANNEL_DOMAIN: &str = "@conference.xmpp.zoom.us";
+
+fn check_local(kind: &'static str, local: &str) -> Result<(), Error> {
+    if local.is_empty() {
+        return Err(Error::invalid(kind, "the part before @ is empty"));
+    }
+    if let Some(bad) = local.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))) {
+        return Err(Error::invalid(kind, format!("{bad:?} is not allowed before @ (letters, digits, - _ . only)")));
+    }
+    Ok(())
+}
+
+fn check_id(kind: &'static str, id: &str) -> Result<(), Error> {
+    if id.is_empty() {
+        return Err(Error::invalid(kind, "must not be empty"));
+    }
+    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))) {
+        return Err(Error::invalid(kind, format!("{bad:?} is not allowed (letters, digits, - _ . only)")));
+    }
+    Ok(())
+}
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The id as Zoom writes it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = Error;
+            fn try_from(value: &str) -> Result<Self, Error> {
+                value.parse()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(value: String) -> Result<Self, Error> {
+                value.parse()
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A user's JID: `USERID@xmpp.zoom.us` (a `/resource` suffix, as direct messages to a
+    /// bot carry, is dropped).
+    UserJid
+);
+string_id!(
+    /// A channel's JID: `CHANNELID@conference.xmpp.zoom.us`.
+    ChannelJid
+);
+string_id!(
+    /// A bot's JID (its `robot_jid`): `...@xmpp.zoom.us`.
+    BotJid
+);
+string_id!(
+    /// An account id.
+    AccountId
+);
+string_id!(
+    /// A user id, an email address, or `me`, as the chat API's `userId` takes it.
+    UserId
+);
+string_id!(
+    /// A message id. Zoom's ids are URL-safe (`5AF2A82E-9220-4600-AFB2-A028852E377C`,
+    /// `201910tryyRFjM_main`), which is checked, since they travel in paths.
+    MessageId
+);
+string_id!(
+    /// A channel id (the chat API's `to_channel`).
+    ChannelId
+);
+
+impl FromStr for UserJid {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let bare = s.split('/').next().unwrap_or(s);
+        if bare.ends_with(CHANNEL_DOMAIN) {
+            return Err(Error::invalid("user JID", "a channel JID was given where a user JID is wanted"));
+        }
+        let local = bare
+            .strip_suffix(USER_DOMAIN)
+            .ok_or_else(|| Error::invalid("user JID", format!("must end with {USER_DOMAIN}")))?;
+        check_local("user JID", local)?;
+        Ok(Self(bare.to_owned()))
+    }
+}
+
+impl FromStr for ChannelJid {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let local = s.strip_suffix(CHANNEL_DOMAIN).ok_or_else(|| {
+            let rule = if s.ends_with(USER_DOMAIN) {
+                "a user JID was given where a channel JID is wanted".to_owned()
+            } else {
+                format!("must end with {CHANNEL_DOMAIN}")
+            };
+            Error::invalid("channel JID", rule)
+        })?;
+        check_local("channel JID", local)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl ChannelJid {
+    /// The channel id (the part before `@`), as the chat API's `to_channel` wants it.
+    pub fn channel_id(&self) -> ChannelId {
+        ChannelId(self.0.trim_end_matches(CHANNEL_DOMAIN).to_owned())
+    }
+}
+
+impl FromStr for BotJid {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let local = s
+            .strip_suffix(USER_DOMAIN)
+            .filter(|_| !s.ends_with(CHANNEL_DOMAIN))
+            .ok_or_else(|| Error::invalid("robot_jid", format!("must end with {USER_DOMAIN}")))?;
+        check_local("robot_jid", local)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl FromStr for AccountId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        check_id("account_id", s)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl FromStr for MessageId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        check_id("message id", s)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl FromStr for ChannelId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        check_id("channel id", s)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl FromStr for UserId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        if s.is_empty() {
+            return Err(Error::invalid("user id", "must not be empty"));
+        }
+        if let Some(bad) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.@+".contains(*c))) {
+            return Err(Error::invalid("user id", format!("{bad:?} is not allowed in a user id or email")));
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl UserId {
+    /// `me`: the user the token belongs to.
+    pub fn me() -> Self {
+        Self("me".into())
+    }
+}
+
+/// Where a chatbot message goes: a user or a channel.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    /// A one-to-one chat with this user.
+    User(UserJid),
+    /// A channel.
+    Channel(ChannelJid),
+}
+
+impl Recipient {
+    /// The JID, as `to_jid` takes it.
+    pub fn jid(&self) -> &str {
+        match self {
+            Self::User(u) => u.as_str(),
+            Self::Channel(c) => c.as_str(),
+        }
+    }
+
+    /// Whether it is a channel.
+    pub fn is_channel(&self) -> bool {
+        matches!(self, Self::Channel(_))
+    }
+}
+
+impl FromStr for Recipient {
+    type Err = Error;
+    /// Reads a user or channel JID, told apart by its domain.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        if s.ends_with(CHANNEL_DOMAIN) {
+            s.parse().map(Self::Channel)
+        } else {
+            s.parse().map(Self::User).map_err(|_| {
+                Error::invalid(
+                    "to_jid",
+                    format!("must end with {USER_DOMAIN} (a user) or {CHANNEL_DOMAIN} (a channel)"),
+                )
+            })
+        }
+    }
+}
+
+impl TryFrom<&str> for Recipient {
+    type Error = Error;
+    fn try_from(value: &str) -> Result<Self, Error> {
+        value.parse()
+    }
+}
+
+impl From<UserJid> for Recipient {
+    fn from(u: UserJid) -> Self {
+        Self::User(u)
+    }
+}
+
+impl From<ChannelJid> for Recipient {
+    fn from(c: ChannelJid) -> Self {
+        Self::Channel(c)
+    }
+}
+
+/// Anything that names a chatbot message's recipient: a [`Recipient`], a [`UserJid`], a
+/// [`ChannelJid`], or JID text (checked when the message is sent).
+pub trait IntoRecipient {
+    /// The recipient, or why the text is not one.
+    fn into_recipient(self) -> Result<Recipient, Error>;
+}
+
+impl IntoRecipient for Recipient {
+    fn into_recipient(self) -> Result<Recipient, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoRecipient for &Recipient {
+    fn into_recipient(self) -> Result<Recipient, Error> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoRecipient for UserJid {
+    fn into_recipient(self) -> Result<Recipient, Error> {
+        Ok(Recipient::User(self))
+    }
+}
+
+impl IntoRecipient for ChannelJid {
+    fn into_recipient(self) -> Result<Recipient, Error> {
+        Ok(Recipient::Channel(self))
+    }
+}
+
+impl IntoRecipient for &str {
+    fn into_recipient(self) -> Result<Recipient, Error> {
+        self.parse()
+    }
+}
+
+impl IntoRecipient for String {
+    fn into_recipient(self) -> Result<Recipient, Error> {
+        self.parse()
+    }
+}
+
+impl IntoRecipient for &String {
+    fn into_recipient(self) -> Result<Recipient, Error> {
+        self.parse()
+    }
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.jid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jids_parse_and_say_what_is_wrong() {
+        assert_eq!(
+            "kdykjn@xmpp.zoom.us/robot_x@xmpp.zoom.us".parse::<UserJid>().unwrap().as_str(),
+            "kdykjn@xmpp.zoom.us"
+        );
+        assert_eq!(
+            "x@example.com".parse::<UserJid>().unwrap_err().to_string(),
+            "invalid user JID: must end with @xmpp.zoom.us"
+        );
+        assert_eq!(
+            "a b@xmpp.zoom.us".parse::<UserJid>().unwrap_err().to_string(),
+            "invalid user JID: ' ' is not allowed before @ (letters, digits, - _ . only)"
+        );
+        assert_eq!(
+            "u@xmpp.zoom.us".parse::<ChannelJid>().unwrap_err().to_string(),
+            "invalid channel JID: a user JID was given where a channel JID is wanted"
+        );
+        assert!("v1bot@conference.xmpp.zoom.us".parse::<BotJid>().is_err());
+        assert_eq!("c1@conference.xmpp.zoom.us".parse::<ChannelJid>().unwrap().channel_id().as_str(), "c1");
+    }
+
+    #[test]
+    fn recipients_are_told_apart_by_domain() {
+        assert!("c@conference.xmpp.zoom.us".parse::<Recipient>().unwrap().is_channel());
+        assert!(!"u@xmpp.zoom.us".parse::<Recipient>().unwrap().is_channel());
+        assert_eq!(
+            "nobody".parse::<Recipient>().unwrap_err().to_string(),
+            "invalid to_jid: must end with @xmpp.zoom.us (a user) or @conference.xmpp.zoom.us (a channel)"
+        );
+    }
+
+    #[test]
+    fn message_ids_must_be_url_safe() {
+        assert!("201910tryyRFjM_main".parse::<MessageId>().is_ok());
+        assert!("5AF2A82E-9220-4600-AFB2-A028852E377C".parse::<MessageId>().is_ok());
+        assert_eq!(
+            "a/b".parse::<MessageId>().unwrap_err().to_string(),
+            "invalid message id: '/' is not allowed (letters, digits, - _ . only)"
+        );
+    }
+}

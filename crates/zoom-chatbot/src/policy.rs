@@ -1,0 +1,230 @@
+//! The request policy behind every API call of a [`ZoomClient`](crate::ZoomClient): the
+//! right token for the operation, pacing, retries, renewal after a 401, and a tracing span.
+//! It plugs into the generated client through `zoom_api_gen::hooks`.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::Utc;
+use tokio::time::Instant;
+use tracing::Instrument as _;
+use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
+use zoom_api_gen::operations::{self, OperationInfo};
+
+use crate::auth::{OAuth, Token, TokenCache};
+use crate::error::{Error, RetryAfter};
+use crate::pacing::Pacer;
+use crate::retry::{RetryPolicy, idempotent};
+
+tokio::task_local! {
+    /// A failure the policy met that a `reqwest` result cannot carry (a token that could not
+    /// be had), handed to the call that is waiting for it.
+    static FAILURE: RefCell<Option<Error>>;
+}
+
+/// Runs one generated call so that the policy can hand it a typed failure.
+pub(crate) async fn call<T, E>(fut: impl Future<Output = Result<T, E>>) -> Result<T, Result<E, Error>> {
+    FAILURE
+        .scope(RefCell::new(None), async {
+            let outcome = fut.await;
+            match FAILURE.with(|f| f.borrow_mut().take()) {
+                Some(failure) => Err(Err(failure)),
+                None => outcome.map_err(Ok),
+            }
+        })
+        .await
+}
+
+/// Zoom's codes for a token it does not accept: 124 (API) and 7010 (chatbot).
+const TOKEN_REFUSED: [i64; 2] = [124, 7010];
+
+pub(crate) struct Policy {
+    pub oauth: OAuth,
+    /// Send API requests to the host a token's `api_url` names (the account's region), as
+    /// long as no API URL was configured explicitly.
+    pub follow_api_url: bool,
+    pub bot: Option<TokenCache>,
+    pub user: Option<TokenCache>,
+    pub retry: RetryPolicy,
+    pub pacer: Option<Arc<Pacer>>,
+}
+
+impl Policy {
+    fn cache_for(&self, info: Option<&OperationInfo>) -> Option<&TokenCache> {
+        match info.map(|i| i.tag) {
+            Some("chatbot") => self.bot.as_ref(),
+            Some("chat") => self.user.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Records `failure` for the waiting call, and answers with a stand-in the generated code
+    /// will not mistake for Zoom's (the call returns `failure` instead).
+    fn fail(&self, failure: Error) -> reqwest::Result<reqwest::Response> {
+        let _ = FAILURE.try_with(|f| *f.borrow_mut() = Some(failure));
+        let stand_in = http::Response::builder().status(599).body(Bytes::new()).expect("a valid response");
+        Ok(reqwest::Response::from(stand_in))
+    }
+
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        info: Option<&'static OperationInfo>,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::Span::current();
+        let cache = self.cache_for(info);
+        let mut token: Option<Arc<Token>> = match cache {
+            None => None,
+            Some(cache) => match cache.get(&self.oauth).await {
+                Ok(t) => Some(t),
+                Err(e) => return self.fail(e),
+            },
+        };
+        let may_repeat = idempotent(request.method());
+        let mut renewed = false;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            span.record("attempts", attempt);
+            if let (Some(pacer), Some(label)) = (&self.pacer, info.and_then(|i| i.rate_limit_label)) {
+                pacer.label(label).await;
+            }
+            let mut outgoing = request.try_clone().expect("generated requests have buffered bodies");
+            if self.follow_api_url
+                && let Some(api_url) = token.as_ref().and_then(|t| t.api_url.as_deref())
+            {
+                regional(outgoing.url_mut(), api_url);
+            }
+            if let Some(token) = &token
+                && let Ok(mut value) = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            {
+                value.set_sensitive(true);
+                outgoing.headers_mut().insert(reqwest::header::AUTHORIZATION, value);
+            }
+            let retries_left = attempt < self.retry.max_attempts;
+            match client.execute(outgoing).await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    if let Some(id) = response.headers().get("x-zm-trackingid").and_then(|v| v.to_str().ok()) {
+                        span.record("tracking_id", id);
+                    }
+                    if status == 401
+                        && !renewed
+                        && let (Some(cache), Some(stale)) = (cache, &token)
+                    {
+                        let (response, body) = buffered(response).await?;
+                        let code = serde_json::from_slice::<serde_json::Value>(&body)
+                            .ok()
+                            .and_then(|v| v.get("code").and_then(serde_json::Value::as_i64));
+                        if !code.is_some_and(|c| TOKEN_REFUSED.contains(&c)) {
+                            return Ok(response);
+                        }
+                        // Zoom refused the token (expired early, revoked, replaced): renew once.
+                        renewed = true;
+                        tracing::info!(code, "Zoom refused the token; renewing it once");
+                        match cache.renew(&self.oauth, stale).await {
+                            Ok(fresh) => token = Some(fresh),
+                            Err(e) => return self.fail(e),
+                        }
+                        attempt -= 1; // the renewal's retry does not count against the budget
+                        continue;
+                    }
+                    if status == 429 && retries_left {
+                        let wait = response
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(RetryAfter::parse)
+                            .map(|r| r.delay_from(Utc::now()).min(self.retry.max_delay))
+                            .unwrap_or_else(|| self.retry.backoff(attempt));
+                        tracing::info!(wait_ms = wait.as_millis() as u64, "rate limited by Zoom; waiting");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    if response.status().is_server_error() && may_repeat && retries_left {
+                        let wait = self.retry.backoff(attempt);
+                        tracing::info!(status, wait_ms = wait.as_millis() as u64, "Zoom failed; retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Ok(response);
+                }
+                Err(e) => {
+                    // A POST goes again only if it never left: a connection that was not made.
+                    let safe = may_repeat || e.is_connect();
+                    if safe && retries_left {
+                        let wait = self.retry.backoff(attempt);
+                        tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
+
+impl RequestPolicy for Policy {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        let info = operations::operation(operation);
+        let span = tracing::info_span!(
+            "zoom_request",
+            operation,
+            method = %request.method(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            tracking_id = tracing::field::Empty,
+        );
+        Box::pin(
+            async move {
+                let started = Instant::now();
+                let outcome = self.run(client, request, info).await;
+                let span = tracing::Span::current();
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                match &outcome {
+                    Ok(r) => {
+                        span.record("status", r.status().as_u16());
+                        tracing::debug!("answered");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "no answer"),
+                }
+                outcome
+            }
+            .instrument(span),
+        )
+    }
+}
+
+/// Points `url` at the host of `api_url` (scheme, host and port), keeping its path: the token
+/// answer names the account's regional API host, such as `https://api-eu.zoom.us`.
+fn regional(url: &mut reqwest::Url, api_url: &str) {
+    let Ok(region) = reqwest::Url::parse(api_url) else { return };
+    if region.host_str().is_none() || (url.host_str() == region.host_str() && url.port() == region.port()) {
+        return;
+    }
+    let _ = url.set_scheme(region.scheme());
+    let _ = url.set_host(region.host_str());
+    let _ = url.set_port(region.port());
+}
+
+/// Reads a response's body and gives back an equivalent response, for answers the policy
+/// must look into before the generated code does.
+async fn buffered(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, Bytes)> {
+    let mut builder = http::Response::builder().status(response.status()).version(response.version());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let body = response.bytes().await?;
+    let rebuilt = builder.body(body.clone()).expect("parts of a valid response");
+    Ok((reqwest::Response::from(rebuilt), body))
+}
