@@ -7,7 +7,7 @@
 //! use zoom_chatbot::chat::{Conversation, Format};
 //!
 //! let team = Conversation::channel("5ebf7e6a1c0b4f8e9b7c6d5e4f3a2b1c")?;
-//! let id = zoom.chat().send(&team, "@Ana the build is green").mention("ana@example.com", 0..4).format(Format::Bold, 19..24).await?;
+//! let id = zoom.chat().send(&team, "@Ana the build is green").mention("ana@example.com", 0..4).format(Format::Bold, 18..23).await?;
 //! let everything: Vec<_> = zoom.chat().list(&team).page_size(50).stream().try_collect().await?;
 //! # let _ = (id, everything); Ok(()) }
 //! ```

@@ -37,6 +37,9 @@ pub(crate) async fn call<T, E>(fut: impl Future<Output = Result<T, E>>) -> Resul
         .await
 }
 
+/// The status of the stand-in answer the policy gives when it has no answer from Zoom.
+const STAND_IN: u16 = 599;
+
 /// Zoom's codes for a token it does not accept: 124 (API) and 7010 (chatbot).
 const TOKEN_REFUSED: [i64; 2] = [124, 7010];
 
@@ -63,8 +66,9 @@ impl Policy {
     /// Records `failure` for the waiting call, and answers with a stand-in the generated code
     /// will not mistake for Zoom's (the call returns `failure` instead).
     fn fail(&self, failure: Error) -> reqwest::Result<reqwest::Response> {
+        tracing::warn!(error = %failure, "could not get a token");
         let _ = FAILURE.try_with(|f| *f.borrow_mut() = Some(failure));
-        let stand_in = http::Response::builder().status(599).body(Bytes::new()).expect("a valid response");
+        let stand_in = http::Response::builder().status(STAND_IN).body(Bytes::new()).expect("a valid response");
         Ok(reqwest::Response::from(stand_in))
     }
 
@@ -192,6 +196,7 @@ impl RequestPolicy for Policy {
                 let span = tracing::Span::current();
                 span.record("duration_ms", started.elapsed().as_millis() as u64);
                 match &outcome {
+                    Ok(r) if r.status().as_u16() == STAND_IN => {}
                     Ok(r) => {
                         span.record("status", r.status().as_u16());
                         tracing::debug!("answered");

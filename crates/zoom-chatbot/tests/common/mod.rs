@@ -1,0 +1,38 @@
+//! A client pointed at a fake Zoom.
+#![allow(dead_code)]
+
+use zoom_chatbot::card::{Card, Text};
+use zoom_chatbot::retry::RetryPolicy;
+use zoom_chatbot::{ClientBuilder, SecretString, ZoomClient, types};
+use zoom_mock::fake::ZoomMock;
+
+pub const CHANNEL: &str = "team@conference.xmpp.zoom.us";
+
+pub fn builder(fake: &ZoomMock) -> ClientBuilder {
+    ZoomClient::builder()
+        .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
+        .account_id(fake.account_id())
+        .robot_jid(fake.robot_jid())
+        .api_url(fake.api_base_url())
+        .oauth_url(fake.oauth_base_url())
+        .webhook_url(fake.webhook_base_url())
+        // Short waits keep retry tests quick; the rules are the same.
+        .retry(RetryPolicy {
+            max_attempts: 4,
+            base_delay: std::time::Duration::from_millis(10),
+            max_delay: std::time::Duration::from_secs(2),
+        })
+}
+
+pub fn client(fake: &ZoomMock) -> ZoomClient {
+    builder(fake).build().unwrap()
+}
+
+pub fn card(text: &str) -> types::Card {
+    Card::new().head(text).push(Text::new("body")).build().unwrap()
+}
+
+/// The statuses the fake answered for an operation, in order.
+pub fn statuses(fake: &ZoomMock, operation: &str) -> Vec<u16> {
+    fake.requests().iter().filter(|r| r.operation.as_deref() == Some(operation)).map(|r| r.status).collect()
+}

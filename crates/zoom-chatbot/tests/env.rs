@@ -1,0 +1,35 @@
+//! Configuration from the environment (its own test binary: it sets process variables).
+
+mod common;
+
+use zoom_chatbot::ZoomClient;
+use zoom_mock::fake::ZoomMock;
+
+#[tokio::test]
+async fn from_env_reads_credentials_and_url_overrides() {
+    let fake = ZoomMock::start().await.unwrap();
+    let vars = [
+        ("ZOOM_CLIENT_ID", fake.client_id()),
+        ("ZOOM_CLIENT_SECRET", fake.client_secret()),
+        ("ZOOM_ACCOUNT_ID", fake.account_id()),
+        ("ZOOM_ROBOT_JID", fake.robot_jid()),
+        ("ZOOM_API_URL", fake.api_base_url()),
+        ("ZOOM_OAUTH_URL", fake.oauth_base_url()),
+        ("ZOOM_WEBHOOK_URL", "http://127.0.0.1:1/hooks".to_owned()),
+    ];
+    for (k, v) in &vars {
+        // SAFETY: this test binary has this one test; nothing else reads the environment.
+        unsafe { std::env::set_var(k, v) };
+    }
+    let zoom = ZoomClient::from_env().unwrap();
+    assert_eq!(zoom.webhook_url(), "http://127.0.0.1:1/hooks");
+    zoom.send(common::CHANNEL, common::card("from env")).await.unwrap();
+    assert_eq!(fake.conversation_of_jid(common::CHANNEL).len(), 1);
+
+    unsafe { std::env::remove_var("ZOOM_CLIENT_SECRET") };
+    let err = ZoomClient::from_env().unwrap_err();
+    assert!(err.to_string().contains("ZOOM_CLIENT_SECRET"), "{err}");
+    unsafe { std::env::set_var("ZOOM_CLIENT_SECRET", "x") };
+    unsafe { std::env::set_var("ZOOM_ROBOT_JID", "not a jid") };
+    assert!(matches!(ZoomClient::from_env().unwrap_err(), zoom_chatbot::Error::InvalidInput { .. }));
+}

@@ -1,0 +1,107 @@
+//! Secrets never appear in logs, errors or `Debug` output, and every request has its span.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use common::*;
+use zoom_chatbot::SecretString;
+use zoom_chatbot::auth::Token;
+use zoom_mock::fake::ZoomMock;
+
+/// Collects everything the tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn no_secret_reaches_a_log_line_an_error_or_debug_output() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = ZoomMock::start().await.unwrap();
+    let zoom = client(&fake);
+    let sent = zoom.send(CHANNEL, card("hello")).await.unwrap();
+    fake.invalidate_tokens(); // a 401, a renewal, a retry
+    sent.edit(card("edited")).await.unwrap();
+    let wrong = zoom_chatbot::ZoomClient::builder()
+        .credentials(fake.client_id(), SecretString::from("the-wrong-secret".to_owned()))
+        .account_id(fake.account_id())
+        .robot_jid(fake.robot_jid())
+        .api_url(fake.api_base_url())
+        .oauth_url(fake.oauth_base_url())
+        .build()
+        .unwrap();
+    let auth_error = wrong.send(CHANNEL, card("x")).await.unwrap_err();
+
+    // Every access token the fake issued, read from its own log.
+    let tokens: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("requestToken") && r.status == 200)
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.response_body).unwrap()["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    let secret = fake.client_secret();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", fake.client_id()));
+    let mut forbidden = tokens.clone();
+    forbidden.extend([secret, basic, "the-wrong-secret".to_owned()]);
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let token = Token::fixed(SecretString::from(tokens[0].clone()));
+    let shown = [
+        logs.clone(),
+        format!("{zoom:?}"),
+        format!("{:?}", builder(&fake)),
+        format!("{auth_error:?} {auth_error}"),
+        format!("{sent:?}"),
+        format!("{token:?}"),
+    ];
+    for text in &shown {
+        for secret in &forbidden {
+            assert!(!text.contains(secret.as_str()), "a secret leaked into: {text}");
+        }
+    }
+
+    // The spans were there: one per request, with operation, status and tracking id.
+    assert!(logs.contains("zoom_request"), "{logs}");
+    assert!(
+        logs.contains("operation=\"send_chatbot_message\"") || logs.contains("operation=send_chatbot_message"),
+        "{logs}"
+    );
+    assert!(logs.contains("status=201") && logs.contains("status=200"), "{logs}");
+    assert!(logs.contains("code=7010"), "the refused token is logged by its code: {logs}");
+    assert!(logs.contains("could not get a token"), "{logs}");
+    assert!(!logs.contains("status=599"), "the stand-in answer is never reported as Zoom's: {logs}");
+    assert!(logs.contains("tracking_id=\"fake-"), "{logs}");
+    assert!(logs.contains("renewing it once"), "{logs}");
+}
