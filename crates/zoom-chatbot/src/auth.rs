@@ -28,6 +28,8 @@ use crate::error::{Error, Result};
 #[derive(Clone)]
 pub struct Token {
     secret: SecretString,
+    /// `Bearer {secret}`, built once and marked sensitive (never printed by `http`'s `Debug`).
+    header: Option<reqwest::header::HeaderValue>,
     expires_at: Option<Instant>,
     lifetime: Option<Duration>,
     /// The API host for the account's region (`api_url` of the token answer).
@@ -56,6 +58,7 @@ impl Token {
         let lifetime = Duration::from_secs(r.expires_in.max(0) as u64);
         let uid = jwt_uid(&r.access_token);
         Self {
+            header: bearer_header(&r.access_token),
             secret: SecretString::from(r.access_token),
             expires_at: Some(Instant::now() + lifetime),
             lifetime: Some(lifetime),
@@ -67,11 +70,19 @@ impl Token {
 
     /// A token you already hold; it is never renewed.
     pub fn fixed(secret: SecretString) -> Self {
-        Self { secret, expires_at: None, lifetime: None, api_url: None, uid: None, scope: String::new() }
+        let header = bearer_header(secret.expose_secret());
+        Self { secret, header, expires_at: None, lifetime: None, api_url: None, uid: None, scope: String::new() }
     }
 
-    pub(crate) fn expose(&self) -> &str {
-        self.secret.expose_secret()
+    /// The token itself, for calls outside this client (revoking it with [`OAuth::revoke`],
+    /// say). It stays a secret type: nothing prints it.
+    pub fn secret(&self) -> &SecretString {
+        &self.secret
+    }
+
+    /// The `Authorization` header value, or `None` if the token cannot be a header.
+    pub(crate) fn header(&self) -> Option<&reqwest::header::HeaderValue> {
+        self.header.as_ref()
     }
 
     /// Whether the token is still good for `ahead` from now.
@@ -83,6 +94,12 @@ impl Token {
     fn renew_ahead(&self) -> Duration {
         self.lifetime.map(|l| (l / 10).min(Duration::from_secs(60))).unwrap_or_default()
     }
+}
+
+fn bearer_header(token: &str) -> Option<reqwest::header::HeaderValue> {
+    let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
 
 /// Reads the `uid` claim of a JWT-shaped token without checking its signature (only Zoom

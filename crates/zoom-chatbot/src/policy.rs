@@ -102,11 +102,8 @@ impl Policy {
             {
                 regional(outgoing.url_mut(), api_url);
             }
-            if let Some(token) = &token
-                && let Ok(mut value) = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            {
-                value.set_sensitive(true);
-                outgoing.headers_mut().insert(reqwest::header::AUTHORIZATION, value);
+            if let Some(value) = token.as_ref().and_then(|t| t.header()) {
+                outgoing.headers_mut().insert(reqwest::header::AUTHORIZATION, value.clone());
             }
             let retries_left = attempt < self.retry.max_attempts;
             match client.execute(outgoing).await {

@@ -15,11 +15,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 /// ```
 pub fn parse_sent_time(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
+    // The send answer's form (19 characters) first: it is the common one.
+    if text.len() == 19
+        && let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+    {
+        return Some(naive.and_utc());
+    }
     if let Ok(at) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S %z") {
         return Some(at.with_timezone(&Utc));
-    }
-    if let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S") {
-        return Some(naive.and_utc());
     }
     DateTime::parse_from_rfc3339(text).ok().map(|at| at.with_timezone(&Utc))
 }
