@@ -36,3 +36,24 @@ pub fn card(text: &str) -> types::Card {
 pub fn statuses(fake: &ZoomMock, operation: &str) -> Vec<u16> {
     fake.requests().iter().filter(|r| r.operation.as_deref() == Some(operation)).map(|r| r.status).collect()
 }
+
+/// Collects what the tracing subscriber writes.
+#[derive(Clone, Default)]
+pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
