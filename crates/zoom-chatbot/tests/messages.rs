@@ -141,13 +141,7 @@ async fn a_regional_api_url_in_the_token_is_followed() {
     let fake = ZoomMock::start().await.unwrap();
     // No API URL configured: the token answer's api_url (the fake's own origin) decides,
     // instead of https://api.zoom.us/v2.
-    let zoom = zoom_chatbot::ZoomClient::builder()
-        .credentials(fake.client_id(), zoom_chatbot::SecretString::from(fake.client_secret()))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
-        .oauth_url(fake.oauth_base_url())
-        .build()
-        .unwrap();
+    let zoom = with_secret(&fake, &fake.client_secret());
     let sent = zoom.send(CHANNEL, card("routed")).await.unwrap();
     assert!(fake.message(sent.id.as_str()).is_some(), "the message reached the host the token named");
 }

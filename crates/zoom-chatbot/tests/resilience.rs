@@ -17,13 +17,7 @@ use zoom_mock::fake::{Faults, ZoomMock};
 async fn concurrent_calls_from_clones_make_one_token_request() {
     let fake = ZoomMock::builder().unlimited().start().await.unwrap();
     let zoom = client(&fake);
-    let sends = (0..200).map(|i| {
-        let zoom = zoom.clone();
-        tokio::spawn(async move { zoom.send(CHANNEL, card(&i.to_string())).await })
-    });
-    for send in sends {
-        send.await.unwrap().unwrap();
-    }
+    send_concurrently(&zoom, 200).await;
     assert_eq!(fake.token_count(), 1);
     assert_eq!(zoom.token_requests(), 1);
     assert_eq!(fake.conversation_of_jid(CHANNEL).len(), 200);
@@ -59,15 +53,7 @@ async fn concurrent_calls_after_a_refusal_renew_the_token_once() {
     let zoom = client(&fake);
     zoom.send(CHANNEL, card("warm")).await.unwrap();
     fake.invalidate_tokens();
-    let sends: Vec<_> = (0..30)
-        .map(|i| {
-            let zoom = zoom.clone();
-            tokio::spawn(async move { zoom.send(CHANNEL, card(&i.to_string())).await })
-        })
-        .collect();
-    for send in sends {
-        send.await.unwrap().unwrap();
-    }
+    send_concurrently(&zoom, 30).await;
     assert_eq!(fake.token_count(), 2, "one renewal for all thirty");
     assert_eq!(fake.conversation_of_jid(CHANNEL).len(), 31);
 }
@@ -160,14 +146,7 @@ async fn a_post_whose_connection_dropped_is_not_repeated_but_a_get_is() {
 #[tokio::test]
 async fn bad_credentials_are_an_auth_error_and_nothing_reaches_the_api() {
     let fake = ZoomMock::start().await.unwrap();
-    let zoom = zoom_chatbot::ZoomClient::builder()
-        .credentials(fake.client_id(), zoom_chatbot::SecretString::from("wrong-secret".to_owned()))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
-        .api_url(fake.api_base_url())
-        .oauth_url(fake.oauth_base_url())
-        .build()
-        .unwrap();
+    let zoom = with_secret(&fake, "wrong-secret");
     let err = zoom.send(CHANNEL, card("x")).await.unwrap_err();
     match &err {
         Error::Auth { error, status: Some(401), .. } => assert_eq!(error, "invalid_client"),
@@ -181,15 +160,7 @@ async fn bad_credentials_are_an_auth_error_and_nothing_reaches_the_api() {
 async fn pacing_keeps_a_burst_under_the_label_limit() {
     let fake = ZoomMock::builder().unlimited().rate(RateLabel::Medium, 50).start().await.unwrap();
     let zoom = builder(&fake).pacing(Pacing::custom().rate(RateLabel::Medium, 50)).build().unwrap();
-    let sends: Vec<_> = (0..120)
-        .map(|i| {
-            let zoom = zoom.clone();
-            tokio::spawn(async move { zoom.send(CHANNEL, card(&i.to_string())).await })
-        })
-        .collect();
-    for send in sends {
-        send.await.unwrap().unwrap();
-    }
+    send_concurrently(&zoom, 120).await;
     let answers = statuses(&fake, "sendChatbotMessage");
     assert_eq!(answers.iter().filter(|s| **s == 429).count(), 0, "no 429 at all");
     assert_eq!(fake.conversation_of_jid(CHANNEL).len(), 120, "each delivered once");

@@ -24,14 +24,7 @@ async fn no_secret_reaches_a_log_line_an_error_or_debug_output() {
     let sent = zoom.send(CHANNEL, card("hello")).await.unwrap();
     fake.invalidate_tokens(); // a 401, a renewal, a retry
     sent.edit(card("edited")).await.unwrap();
-    let wrong = zoom_chatbot::ZoomClient::builder()
-        .credentials(fake.client_id(), SecretString::from("the-wrong-secret".to_owned()))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
-        .api_url(fake.api_base_url())
-        .oauth_url(fake.oauth_base_url())
-        .build()
-        .unwrap();
+    let wrong = with_secret(&fake, "the-wrong-secret");
     let auth_error = wrong.send(CHANNEL, card("x")).await.unwrap_err();
 
     // Every access token the fake issued, read from its own log.

@@ -24,6 +24,31 @@ pub fn builder(fake: &ZoomMock) -> ClientBuilder {
         })
 }
 
+/// A client for the fake whose app secret is `secret`, with no API URL (so the token's
+/// `api_url` decides where API calls go).
+pub fn with_secret(fake: &ZoomMock, secret: &str) -> ZoomClient {
+    ZoomClient::builder()
+        .credentials(fake.client_id(), SecretString::from(secret.to_owned()))
+        .account_id(fake.account_id())
+        .robot_jid(fake.robot_jid())
+        .oauth_url(fake.oauth_base_url())
+        .build()
+        .unwrap()
+}
+
+/// Sends `n` cards at once from clones of `zoom`; every send must succeed.
+pub async fn send_concurrently(zoom: &ZoomClient, n: usize) {
+    let sends: Vec<_> = (0..n)
+        .map(|i| {
+            let zoom = zoom.clone();
+            tokio::spawn(async move { zoom.send(CHANNEL, card(&i.to_string())).await })
+        })
+        .collect();
+    for send in sends {
+        send.await.unwrap().unwrap();
+    }
+}
+
 pub fn client(fake: &ZoomMock) -> ZoomClient {
     builder(fake).build().unwrap()
 }

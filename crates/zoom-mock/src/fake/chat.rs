@@ -11,7 +11,7 @@ use zoom_api_gen::types;
 
 use super::Shared;
 use super::chatbot::exists;
-use super::http::{Family, Incoming, error, json, limited};
+use super::http::{Family, Incoming, error, invalid_field, json, limited};
 use super::state::{ConversationId, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenKind};
 
 const F: Family = Family::Api;
@@ -53,17 +53,7 @@ fn resolve_conversation(
             ConversationId::Contact(known.map(|k| k.id.clone()).unwrap_or_else(|| u.to_owned()).to_ascii_lowercase())
         }
         _ => {
-            return Err(json(
-                StatusCode::BAD_REQUEST,
-                &types::ApiError {
-                    code: 300,
-                    message: "Validation Failed. to_contact or to_channel is required.".into(),
-                    errors: vec![types::ApiFieldError {
-                        field: "to_channel".into(),
-                        message: "to_contact or to_channel is required".into(),
-                    }],
-                },
-            ));
+            return Err(invalid_field(F, "to_channel", "to_contact or to_channel is required"));
         }
     };
     if !exists(state, &id) {
@@ -375,14 +365,7 @@ pub(crate) async fn delete(
 }
 
 fn missing(field: &str) -> Response {
-    json(
-        StatusCode::BAD_REQUEST,
-        &types::ApiError {
-            code: 300,
-            message: format!("Validation Failed. {field}: is required."),
-            errors: vec![types::ApiFieldError { field: field.into(), message: "is required".into() }],
-        },
-    )
+    invalid_field(F, field, "is required")
 }
 
 pub(crate) async fn react(

@@ -97,7 +97,8 @@ pub(crate) fn limited(family: Family, l: Limited) -> Response {
     response
 }
 
-fn validation_error(family: Family, invalid: Invalid) -> Response {
+/// A request refused by validation, as each family words it.
+pub(crate) fn validation_error(family: Family, invalid: Invalid) -> Response {
     match (family, invalid) {
         (Family::Chatbot, Invalid::Malformed(why)) => {
             error(family, StatusCode::BAD_REQUEST, 7001, format!("Invalid request body: {why}."))
@@ -121,6 +122,11 @@ fn validation_error(family: Family, invalid: Invalid) -> Response {
             )
         }
     }
+}
+
+/// A refusal for one field breaking one rule.
+pub(crate) fn invalid_field(family: Family, field: &str, rule: &str) -> Response {
+    validation_error(family, Invalid::Rules(vec![zoom_spec::Violation { path: field.into(), rule: rule.into() }]))
 }
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use zoom_api_gen::types;
 
 use super::Shared;
-use super::http::{Family, Incoming, error, json};
+use super::http::{Family, Incoming, error, invalid_field, validation_error};
 use super::ops::{Invalid, operations};
 use super::state::{MessageContent, Sender, StoredMessage};
 
@@ -38,18 +38,15 @@ pub(crate) async fn post(
         Some("full") => match operations().validate("sendIncomingWebhook", &req.query, &req.body) {
             Ok(Some(value)) => match serde_json::from_value::<types::IncomingWebhookCard>(value) {
                 Ok(body) => body.content,
-                Err(e) => return invalid(&e.to_string()),
+                Err(e) => return validation_error(F, Invalid::Malformed(e.to_string())),
             },
-            Ok(None) => return invalid("body: is required"),
-            Err(Invalid::Malformed(why)) => return invalid(&why),
-            Err(Invalid::Rules(v)) => {
-                return invalid(&v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
-            }
+            Ok(None) => return invalid_field(F, "body", "is required"),
+            Err(invalid) => return validation_error(F, invalid),
         },
         Some("message") => {
             let text = String::from_utf8_lossy(&req.body).into_owned();
             if text.trim().is_empty() {
-                return invalid("body: is required");
+                return invalid_field(F, "body", "is required");
             }
             card_of(vec![types::CardBodyItem::Message {
                 text,
@@ -75,10 +72,12 @@ pub(crate) async fn post(
                     })
                     .collect(),
             }]),
-            Err(e) => return invalid(&format!("the body must be a JSON object of fields ({e})")),
+            Err(e) => {
+                return validation_error(F, Invalid::Malformed(format!("a fields body must be a JSON object ({e})")));
+            }
         },
-        Some(other) => return invalid(&format!("format: must be one of: full, message, fields (got {other})")),
-        None => return invalid("format: is required"),
+        Some(_) => return invalid_field(F, "format", "must be one of: full, message, fields"),
+        None => return invalid_field(F, "format", "is required"),
     };
     let id = state.new_message_id();
     state.store(StoredMessage {
@@ -100,11 +99,4 @@ pub(crate) async fn post(
 
 fn card_of(body: Vec<types::CardBodyItem>) -> types::Card {
     types::Card { body, head: None, settings: None }
-}
-
-fn invalid(why: &str) -> Response {
-    json(
-        StatusCode::BAD_REQUEST,
-        &types::ApiError { code: 300, message: format!("Validation Failed. {why}."), errors: Vec::new() },
-    )
 }
