@@ -88,10 +88,29 @@ fn wait_until_listening(port: u16, what: &str) -> Result<(), String> {
     Err(format!("{what} did not start listening on port {port}"))
 }
 
+fn present(tool: &str) -> bool {
+    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+}
+
 fn require(tool: &str, install: &str) -> Result<(), String> {
-    match Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status() {
-        Ok(_) => Ok(()),
-        Err(_) => Err(format!("bench-mock needs `{tool}`: {install}")),
+    if present(tool) { Ok(()) } else { Err(format!("bench-mock needs `{tool}`: {install}")) }
+}
+
+/// wrk comes from Debian's packages; on a fresh machine (as root, with apt) it is installed.
+fn ensure_wrk() -> Result<(), String> {
+    if present("wrk") {
+        return Ok(());
+    }
+    println!("wrk is missing; installing it with apt-get ...");
+    let installed = Command::new("apt-get")
+        .args(["install", "-y", "-q", "wrk"])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed && present("wrk") {
+        Ok(())
+    } else {
+        Err("bench-mock needs `wrk` and could not install it: run `apt-get install wrk` (as root)".into())
     }
 }
 
@@ -222,7 +241,7 @@ fn wrk(url: &str, script: &Path, connections: usize, seconds: u64) -> Result<Run
 }
 
 pub fn run(root: &Path, o: Options) -> Result<(), String> {
-    require("wrk", "install it with `apt-get install wrk`")?;
+    ensure_wrk()?;
     if o.prism {
         require("npm", "install Node.js and npm, or pass --no-prism")?;
     }
