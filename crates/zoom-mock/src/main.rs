@@ -58,6 +58,9 @@ struct Args {
     /// Seed of the faults' random choices.
     #[arg(long, default_value_t = 0x5EED_2006)]
     seed: u64,
+    /// Answer the first N API requests with a 429 (more later: POST /_fake/rate-limit?n=N).
+    #[arg(long, default_value_t = 0)]
+    force_429: u32,
 }
 
 /// A plan name, or `unlimited` for none.
@@ -100,6 +103,7 @@ async fn main() -> std::io::Result<()> {
         ..Config::default()
     };
     let zoom = ZoomMock::builder().config(config).start().await?;
+    zoom.force_rate_limit(args.force_429);
     println!("fake Zoom listening on {}", zoom.addr());
     println!("  API:               {}", zoom.api_base_url());
     println!("  OAuth:             {}/oauth/token", zoom.oauth_base_url());
@@ -108,6 +112,10 @@ async fn main() -> std::io::Result<()> {
     println!("  client secret:     {}", zoom.client_secret());
     println!("  account id:        {}", zoom.account_id());
     println!("  robot JID:         {}", zoom.robot_jid());
+    println!(
+        "  controls:          POST {0}/_fake/rate-limit?n=N, POST {0}/_fake/invalidate-tokens",
+        zoom.oauth_base_url()
+    );
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     println!("stopping");

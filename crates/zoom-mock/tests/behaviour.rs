@@ -200,3 +200,16 @@ async fn dropping_the_handle_stops_the_server() {
     let err = reqwest::Client::new().post(&url).send().await.unwrap_err();
     assert!(err.is_connect() || err.is_request(), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_running_fake_can_be_controlled_over_http() {
+    let zoom = ZoomMock::start().await.unwrap();
+    let token = bot_token(&zoom).await;
+    let control = |path: &str| http().post(format!("{}/_fake/{path}", zoom.oauth_base_url())).send();
+    assert_eq!(control("rate-limit?n=1").await.unwrap().status(), 200);
+    assert_eq!(bot_send(&zoom, &token, CHANNEL, "a").await.status(), 429);
+    assert_eq!(bot_send(&zoom, &token, CHANNEL, "b").await.status(), 201);
+    assert_eq!(control("rate-limit?n=many").await.unwrap().status(), 400);
+    assert_eq!(control("invalidate-tokens").await.unwrap().status(), 200);
+    expect_error(bot_send(&zoom, &token, CHANNEL, "c").await, 401, 7010, "Invalid authorization token").await;
+}

@@ -364,10 +364,7 @@ impl ZoomMock {
 
     /// Every token issued so far stops working now.
     pub fn invalidate_tokens(&self) {
-        let mut state = self.shared.lock();
-        state.token_generation += 1;
-        let generation = state.token_generation;
-        state.tokens.retain(|_, t| t.generation >= generation);
+        invalidate(&mut self.shared.lock());
     }
 
     /// Replaces the faults injected from now on (the random sequence restarts from the seed).
@@ -391,9 +388,36 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         .route("/chat/webhooks/incomingwebhook/{webhook_id}", post(webhook::post))
+        // Control of a running fake (for the binary, where there is no handle). Outside every
+        // Zoom path, so no client written for Zoom can reach it by accident.
+        .route("/_fake/rate-limit", post(control_rate_limit))
+        .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), observe))
         .with_state(shared)
+}
+
+/// `POST /_fake/rate-limit?n=N`: the next N API requests are answered with a 429.
+async fn control_rate_limit(AxumState(shared): AxumState<Arc<Shared>>, req: http::Incoming) -> Response {
+    match req.query("n").and_then(|n| n.parse::<u32>().ok()) {
+        Some(n) => {
+            shared.lock().forced_429 = n;
+            (StatusCode::OK, format!("the next {n} API requests answer 429\n")).into_response()
+        }
+        None => (StatusCode::BAD_REQUEST, "give ?n=NUMBER\n").into_response(),
+    }
+}
+
+/// `POST /_fake/invalidate-tokens`: every token issued so far stops working.
+async fn control_invalidate_tokens(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
+    invalidate(&mut shared.lock());
+    (StatusCode::OK, "all tokens issued so far are invalid\n").into_response()
+}
+
+fn invalidate(state: &mut State) {
+    state.token_generation += 1;
+    let generation = state.token_generation;
+    state.tokens.retain(|_, t| t.generation >= generation);
 }
 
 async fn not_found() -> Response {
@@ -424,8 +448,8 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let operation = ops::operations().identify(&method, &path).map(str::to_owned);
-    // Faults hit the API and incoming webhooks, never the OAuth host.
-    let faultable = !path.starts_with("/oauth/");
+    // Faults hit the API and incoming webhooks, never the OAuth host or the fake's controls.
+    let faultable = !path.starts_with("/oauth/") && !path.starts_with("/_fake/");
     let decision = if faultable { decide(&shared) } else { Decision::default() };
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
