@@ -82,6 +82,14 @@ generated_types!(
     RevokeTokenResponse,
     IncomingWebhookFormat,
     IncomingWebhookCard,
+    ZoomEvent,
+    UrlValidationPayload,
+    UrlValidationResponse,
+    BotNotificationPayload,
+    BotInstalledPayload,
+    InteractivePayload,
+    TeamChatPayload,
+    TeamChatObject,
 );
 
 fn component_names() -> Vec<String> {
@@ -150,7 +158,11 @@ impl Doc<'_> {
                 variants
                     .iter()
                     .map(|v| {
-                        let tag = v["properties"]["type"]["enum"][0].as_str().expect("variants are tagged by type");
+                        // Cards are tagged by `type`, events by `event`.
+                        let tag = ["type", "event"]
+                            .iter()
+                            .find_map(|t| v["properties"][*t]["enum"][0].as_str())
+                            .expect("variants are tagged by type or event");
                         (tag.to_owned(), Box::new(self.shape(v)))
                     })
                     .collect(),

@@ -83,6 +83,122 @@ pub mod types {
             Default::default()
         }
     }
+    ///Who installed the bot.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BotInstalledPayload {
+        ///The account.
+        #[serde(rename = "accountId")]
+        pub account_id: ::std::string::String,
+        ///The bot's JID.
+        #[serde(rename = "robotJid")]
+        pub robot_jid: ::std::string::String,
+        ///When, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        ///The user's id.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///The user's JID.
+        #[serde(
+            rename = "userJid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_jid: ::std::option::Option<::std::string::String>,
+        ///The user's display name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl BotInstalledPayload {
+        pub fn builder() -> builder::BotInstalledPayload {
+            Default::default()
+        }
+    }
+    ///Who used the bot, where, and what they typed.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BotNotificationPayload {
+        ///The account.
+        #[serde(rename = "accountId")]
+        pub account_id: ::std::string::String,
+        ///The channel's name, when sent in a channel.
+        #[serde(
+            rename = "channelName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        ///The text after the slash command, or the direct message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cmd: ::std::option::Option<::std::string::String>,
+        ///The bot's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The bot's JID.
+        #[serde(rename = "robotJid")]
+        pub robot_jid: ::std::string::String,
+        ///When, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        ///Where to answer (a channel JID, or the user's JID for a direct message).
+        #[serde(rename = "toJid")]
+        pub to_jid: ::std::string::String,
+        ///The trigger id of this event.
+        #[serde(
+            rename = "triggerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trigger_id: ::std::option::Option<::std::string::String>,
+        ///The user's id.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///The user's JID.
+        #[serde(rename = "userJid")]
+        pub user_jid: ::std::string::String,
+        ///The user's member id.
+        #[serde(
+            rename = "userMemberId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_member_id: ::std::option::Option<::std::string::String>,
+        ///The user's display name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        ///Whether the user has authorised the app (`authorized`).
+        #[serde(
+            rename = "userStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_status: ::std::option::Option<::std::string::String>,
+    }
+    impl BotNotificationPayload {
+        pub fn builder() -> builder::BotNotificationPayload {
+            Default::default()
+        }
+    }
     ///The look of a button; Disabled also makes it unclickable.
     #[derive(
         ::serde::Deserialize,
@@ -1691,6 +1807,96 @@ An embedded video.*/
             Default::default()
         }
     }
+    ///A user acted on a bot's card. `actionItem` comes with a button click, `selectedItems` with a dropdown choice, `editItem` and `fieldEditItem` with edits; `callback_url` and `callback_token`, when present, allow one reply within 30 minutes.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InteractivePayload {
+        ///The account.
+        #[serde(rename = "accountId")]
+        pub account_id: ::std::string::String,
+        #[serde(
+            rename = "actionItem",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action_item: ::std::option::Option<CardButton>,
+        ///The token of that reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub callback_token: ::std::option::Option<::std::string::String>,
+        ///Where a one-time reply may be posted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub callback_url: ::std::option::Option<::std::string::String>,
+        ///The channel's name, when in a channel.
+        #[serde(
+            rename = "channelName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        ///The edited text (its fields vary).
+        #[serde(
+            rename = "editItem",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub edit_item: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///The edited field (its fields vary).
+        #[serde(
+            rename = "fieldEditItem",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub field_edit_item: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+        ///The card's message id (edit it to answer in place).
+        #[serde(rename = "messageId")]
+        pub message_id: ::std::string::String,
+        ///The card as it was, as Zoom echoes it (its shape varies).
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub original: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///The bot's JID.
+        #[serde(rename = "robotJid")]
+        pub robot_jid: ::std::string::String,
+        ///The choices made.
+        #[serde(
+            rename = "selectedItems",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub selected_items: ::std::vec::Vec<CardOption>,
+        ///When, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        ///The conversation the card is in.
+        #[serde(rename = "toJid")]
+        pub to_jid: ::std::string::String,
+        ///The user's id.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///The user's JID.
+        #[serde(rename = "userJid")]
+        pub user_jid: ::std::string::String,
+        ///The user's display name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl InteractivePayload {
+        pub fn builder() -> builder::InteractivePayload {
+            Default::default()
+        }
+    }
     ///`ListChatMessagesDownloadFileFormats`
     #[derive(
         ::serde::Deserialize,
@@ -2384,6 +2590,137 @@ An embedded video.*/
             Default::default()
         }
     }
+    ///The message an app mention or link share happened in.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TeamChatObject {
+        ///The channel's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///The channel's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        ///The contact's user id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        ///When the message was sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date_time: ::std::option::Option<::std::string::String>,
+        ///The shared link (link_shared).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///Its text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///The message's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_id: ::std::option::Option<::std::string::String>,
+        ///When, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        ///The id to unfurl the link with (link_shared).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trigger_id: ::std::option::Option<::std::string::String>,
+        ///A one-to-one chat or a channel.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<TeamChatObjectType>,
+    }
+    impl TeamChatObject {
+        pub fn builder() -> builder::TeamChatObject {
+            Default::default()
+        }
+    }
+    ///A one-to-one chat or a channel.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TeamChatObjectType {
+        #[serde(rename = "to_contact")]
+        ToContact,
+        #[serde(rename = "to_channel")]
+        ToChannel,
+    }
+    impl ::std::fmt::Display for TeamChatObjectType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ToContact => f.write_str("to_contact"),
+                Self::ToChannel => f.write_str("to_channel"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TeamChatObjectType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "to_contact" => Ok(Self::ToContact),
+                "to_channel" => Ok(Self::ToChannel),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TeamChatObjectType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TeamChatObjectType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A message event of the team_chat family.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TeamChatPayload {
+        ///The account.
+        pub account_id: ::std::string::String,
+        ///Whether an external user acted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub by_external_user: ::std::option::Option<bool>,
+        pub object: TeamChatObject,
+        ///The acting user's email.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<::std::string::String>,
+        ///The acting user's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator_id: ::std::option::Option<::std::string::String>,
+    }
+    impl TeamChatPayload {
+        pub fn builder() -> builder::TeamChatPayload {
+            Default::default()
+        }
+    }
     ///How a text looks. Ignored when markdown is on.
     #[derive(
         ::serde::Deserialize,
@@ -2733,6 +3070,149 @@ An embedded video.*/
             Default::default()
         }
     }
+    ///The token to answer the endpoint check with.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UrlValidationPayload {
+        ///Echo it, with its HMAC-SHA256 under the secret token as `encryptedToken`.
+        #[serde(rename = "plainToken")]
+        pub plain_token: ::std::string::String,
+    }
+    impl UrlValidationPayload {
+        pub fn builder() -> builder::UrlValidationPayload {
+            Default::default()
+        }
+    }
+    ///The answer to `endpoint.url_validation`, within three seconds.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UrlValidationResponse {
+        ///Hex of HMAC-SHA256(secret token, plainToken).
+        #[serde(rename = "encryptedToken")]
+        pub encrypted_token: ::std::string::String,
+        ///The token Zoom sent.
+        #[serde(rename = "plainToken")]
+        pub plain_token: ::std::string::String,
+    }
+    impl UrlValidationResponse {
+        pub fn builder() -> builder::UrlValidationResponse {
+            Default::default()
+        }
+    }
+    ///An event Zoom delivers to a bot, told apart by `event`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(tag = "event")]
+    pub enum ZoomEvent {
+        /**UrlValidation
+
+Zoom checks that the endpoint belongs to the app; answer with the tokens.*/
+        #[serde(rename = "endpoint.url_validation")]
+        EndpointUrlValidation {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: UrlValidationPayload,
+        },
+        /**BotNotification
+
+A slash command, or a direct message to the bot.*/
+        #[serde(rename = "bot_notification")]
+        BotNotification {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: BotNotificationPayload,
+        },
+        /**BotInstalled
+
+A user installed the bot.*/
+        #[serde(rename = "bot_installed")]
+        BotInstalled {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: BotInstalledPayload,
+        },
+        /**InteractiveMessageActions
+
+A button of a bot's card was clicked.*/
+        #[serde(rename = "interactive_message_actions")]
+        InteractiveMessageActions {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: InteractivePayload,
+        },
+        /**InteractiveMessageSelect
+
+A dropdown choice was made on a bot's card.*/
+        #[serde(rename = "interactive_message_select")]
+        InteractiveMessageSelect {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: InteractivePayload,
+        },
+        /**InteractiveMessageEditable
+
+An editable text of a bot's card was changed.*/
+        #[serde(rename = "interactive_message_editable")]
+        InteractiveMessageEditable {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: InteractivePayload,
+        },
+        /**InteractiveMessageFieldsEditable
+
+An editable field of a bot's card was changed.*/
+        #[serde(rename = "interactive_message_fields_editable")]
+        InteractiveMessageFieldsEditable {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: InteractivePayload,
+        },
+        /**AppMention
+
+The app was mentioned in a message.*/
+        #[serde(rename = "team_chat.app_mention")]
+        TeamChatAppMention {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: TeamChatPayload,
+        },
+        /**LinkShared
+
+A user shared a link the app unfurls (answer with an unfurl and its trigger id).*/
+        #[serde(rename = "team_chat.link_shared")]
+        TeamChatLinkShared {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            event_ts: ::std::option::Option<i64>,
+            payload: TeamChatPayload,
+        },
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
@@ -2994,6 +3474,421 @@ An embedded video.*/
                     at_type: Ok(value.at_type),
                     end_position: Ok(value.end_position),
                     start_position: Ok(value.start_position),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BotInstalledPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            robot_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_jid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BotInstalledPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    robot_jid: Err("no value supplied for robot_jid".to_string()),
+                    timestamp: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    user_jid: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl BotInstalledPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn robot_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.robot_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for robot_jid: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BotInstalledPayload>
+        for super::BotInstalledPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BotInstalledPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    robot_jid: value.robot_jid?,
+                    timestamp: value.timestamp?,
+                    user_id: value.user_id?,
+                    user_jid: value.user_jid?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BotInstalledPayload> for BotInstalledPayload {
+            fn from(value: super::BotInstalledPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    robot_jid: Ok(value.robot_jid),
+                    timestamp: Ok(value.timestamp),
+                    user_id: Ok(value.user_id),
+                    user_jid: Ok(value.user_jid),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BotNotificationPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cmd: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            robot_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            trigger_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BotNotificationPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    channel_name: Ok(Default::default()),
+                    cmd: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    robot_jid: Err("no value supplied for robot_jid".to_string()),
+                    timestamp: Ok(Default::default()),
+                    to_jid: Err("no value supplied for to_jid".to_string()),
+                    trigger_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    user_jid: Err("no value supplied for user_jid".to_string()),
+                    user_member_id: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                    user_status: Ok(Default::default()),
+                }
+            }
+        }
+        impl BotNotificationPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn cmd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cmd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cmd: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn robot_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.robot_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for robot_jid: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn to_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_jid: {e}")
+                    });
+                self
+            }
+            pub fn trigger_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for trigger_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for user_member_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+            pub fn user_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BotNotificationPayload>
+        for super::BotNotificationPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BotNotificationPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    channel_name: value.channel_name?,
+                    cmd: value.cmd?,
+                    name: value.name?,
+                    robot_jid: value.robot_jid?,
+                    timestamp: value.timestamp?,
+                    to_jid: value.to_jid?,
+                    trigger_id: value.trigger_id?,
+                    user_id: value.user_id?,
+                    user_jid: value.user_jid?,
+                    user_member_id: value.user_member_id?,
+                    user_name: value.user_name?,
+                    user_status: value.user_status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BotNotificationPayload>
+        for BotNotificationPayload {
+            fn from(value: super::BotNotificationPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    channel_name: Ok(value.channel_name),
+                    cmd: Ok(value.cmd),
+                    name: Ok(value.name),
+                    robot_jid: Ok(value.robot_jid),
+                    timestamp: Ok(value.timestamp),
+                    to_jid: Ok(value.to_jid),
+                    trigger_id: Ok(value.trigger_id),
+                    user_id: Ok(value.user_id),
+                    user_jid: Ok(value.user_jid),
+                    user_member_id: Ok(value.user_member_id),
+                    user_name: Ok(value.user_name),
+                    user_status: Ok(value.user_status),
                 }
             }
         }
@@ -5407,6 +6302,345 @@ An embedded video.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct InteractivePayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            action_item: ::std::result::Result<
+                ::std::option::Option<super::CardButton>,
+                ::std::string::String,
+            >,
+            callback_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            callback_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            edit_item: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            field_edit_item: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            original: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            robot_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            selected_items: ::std::result::Result<
+                ::std::vec::Vec<super::CardOption>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InteractivePayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    action_item: Ok(Default::default()),
+                    callback_token: Ok(Default::default()),
+                    callback_url: Ok(Default::default()),
+                    channel_name: Ok(Default::default()),
+                    edit_item: Ok(Default::default()),
+                    field_edit_item: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    original: Ok(Default::default()),
+                    robot_jid: Err("no value supplied for robot_jid".to_string()),
+                    selected_items: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    to_jid: Err("no value supplied for to_jid".to_string()),
+                    user_id: Ok(Default::default()),
+                    user_jid: Err("no value supplied for user_jid".to_string()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl InteractivePayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn action_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CardButton>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_item: {e}")
+                    });
+                self
+            }
+            pub fn callback_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for callback_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn callback_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for callback_url: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn edit_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for edit_item: {e}")
+                    });
+                self
+            }
+            pub fn field_edit_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_edit_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for field_edit_item: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn original<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for original: {e}")
+                    });
+                self
+            }
+            pub fn robot_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.robot_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for robot_jid: {e}")
+                    });
+                self
+            }
+            pub fn selected_items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.selected_items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for selected_items: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn to_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InteractivePayload> for super::InteractivePayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InteractivePayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    action_item: value.action_item?,
+                    callback_token: value.callback_token?,
+                    callback_url: value.callback_url?,
+                    channel_name: value.channel_name?,
+                    edit_item: value.edit_item?,
+                    field_edit_item: value.field_edit_item?,
+                    message_id: value.message_id?,
+                    original: value.original?,
+                    robot_jid: value.robot_jid?,
+                    selected_items: value.selected_items?,
+                    timestamp: value.timestamp?,
+                    to_jid: value.to_jid?,
+                    user_id: value.user_id?,
+                    user_jid: value.user_jid?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InteractivePayload> for InteractivePayload {
+            fn from(value: super::InteractivePayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    action_item: Ok(value.action_item),
+                    callback_token: Ok(value.callback_token),
+                    callback_url: Ok(value.callback_url),
+                    channel_name: Ok(value.channel_name),
+                    edit_item: Ok(value.edit_item),
+                    field_edit_item: Ok(value.field_edit_item),
+                    message_id: Ok(value.message_id),
+                    original: Ok(value.original),
+                    robot_jid: Ok(value.robot_jid),
+                    selected_items: Ok(value.selected_items),
+                    timestamp: Ok(value.timestamp),
+                    to_jid: Ok(value.to_jid),
+                    user_id: Ok(value.user_id),
+                    user_jid: Ok(value.user_jid),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct MarkChatMessageRequest {
             action: ::std::result::Result<
                 ::std::option::Option<super::MarkChatMessageRequestAction>,
@@ -6349,6 +7583,344 @@ An embedded video.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TeamChatObject {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            date_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            trigger_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::TeamChatObjectType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatObject {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    channel_name: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    date_time: Ok(Default::default()),
+                    link: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    message_id: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    trigger_id: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamChatObject {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn trigger_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for trigger_id: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamChatObjectType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatObject> for super::TeamChatObject {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatObject,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    channel_name: value.channel_name?,
+                    contact_id: value.contact_id?,
+                    date_time: value.date_time?,
+                    link: value.link?,
+                    message: value.message?,
+                    message_id: value.message_id?,
+                    timestamp: value.timestamp?,
+                    trigger_id: value.trigger_id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatObject> for TeamChatObject {
+            fn from(value: super::TeamChatObject) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    contact_id: Ok(value.contact_id),
+                    date_time: Ok(value.date_time),
+                    link: Ok(value.link),
+                    message: Ok(value.message),
+                    message_id: Ok(value.message_id),
+                    timestamp: Ok(value.timestamp),
+                    trigger_id: Ok(value.trigger_id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<super::TeamChatObject, ::std::string::String>,
+            operator: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Ok(Default::default()),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Ok(Default::default()),
+                    operator_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamChatPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatPayload> for super::TeamChatPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatPayload> for TeamChatPayload {
+            fn from(value: super::TeamChatPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TextStyle {
             bold: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -7172,6 +8744,122 @@ An embedded video.*/
         impl ::std::convert::From<super::UnfurlLinkRequest> for UnfurlLinkRequest {
             fn from(value: super::UnfurlLinkRequest) -> Self {
                 Self { content: Ok(value.content) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UrlValidationPayload {
+            plain_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UrlValidationPayload {
+            fn default() -> Self {
+                Self {
+                    plain_token: Err("no value supplied for plain_token".to_string()),
+                }
+            }
+        }
+        impl UrlValidationPayload {
+            pub fn plain_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.plain_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for plain_token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UrlValidationPayload>
+        for super::UrlValidationPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UrlValidationPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    plain_token: value.plain_token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UrlValidationPayload> for UrlValidationPayload {
+            fn from(value: super::UrlValidationPayload) -> Self {
+                Self {
+                    plain_token: Ok(value.plain_token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UrlValidationResponse {
+            encrypted_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            plain_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UrlValidationResponse {
+            fn default() -> Self {
+                Self {
+                    encrypted_token: Err(
+                        "no value supplied for encrypted_token".to_string(),
+                    ),
+                    plain_token: Err("no value supplied for plain_token".to_string()),
+                }
+            }
+        }
+        impl UrlValidationResponse {
+            pub fn encrypted_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.encrypted_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encrypted_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn plain_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.plain_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for plain_token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UrlValidationResponse>
+        for super::UrlValidationResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UrlValidationResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    encrypted_token: value.encrypted_token?,
+                    plain_token: value.plain_token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UrlValidationResponse>
+        for UrlValidationResponse {
+            fn from(value: super::UrlValidationResponse) -> Self {
+                Self {
+                    encrypted_token: Ok(value.encrypted_token),
+                    plain_token: Ok(value.plain_token),
+                }
             }
         }
     }

@@ -23,6 +23,8 @@
 //! - [`card`]: card builders; [`ids`]: typed JIDs and ids;
 //! - [`ZoomClient`] (in `client`): chatbot messages; [`chat`]: the user-level chat API;
 //! - [`retry`] and [`pacing`]: what happens when Zoom says no, and how not to make it;
+//! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation
+//!   handshake, typed events;
 //! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`).
 #![deny(missing_docs)]
 
@@ -36,6 +38,7 @@ pub mod pacing;
 mod policy;
 pub mod retry;
 pub mod time;
+pub mod webhook;
 
 pub use client::{
     ClientBuilder, MessageReceipt, SendMessage, SentMessage, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient,

@@ -1,0 +1,293 @@
+//! Receiving Zoom's events safely: the signature checked on the raw bytes, in constant time,
+//! within a replay window; the endpoint's URL-validation handshake answered; the event read
+//! into the type the spec defines, or kept whole if it is one this version does not know.
+//!
+//! ```
+//! use std::time::{Duration, SystemTime, UNIX_EPOCH};
+//! use zoom_chatbot::SecretString;
+//! use zoom_chatbot::webhook::{Event, Verifier, sign};
+//!
+//! let secret = SecretString::from("app-secret-token".to_owned());
+//! let verifier = Verifier::new(secret.clone());
+//! let body = br#"{"event":"endpoint.url_validation","payload":{"plainToken":"abc"}}"#;
+//! let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+//! // What Zoom sends: a timestamp and `v0=` + hex HMAC of `v0:{timestamp}:{body}`.
+//! let signature = sign(&secret, now, body);
+//!
+//! let event = verifier.verify_and_parse(Some(&now.to_string()), Some(&signature), body).unwrap();
+//! let Event::Known(known) = event else { panic!("a known event") };
+//! let zoom_chatbot::types::ZoomEvent::EndpointUrlValidation { payload, .. } = *known else { panic!() };
+//! let answer = verifier.url_validation(&payload.plain_token);
+//! assert_eq!(answer.plain_token, "abc");
+//! assert_eq!(answer.encrypted_token.len(), 64);
+//! ```
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use zoom_api_gen::types;
+
+/// The header with the request's time, in seconds since the epoch.
+pub const TIMESTAMP_HEADER: &str = "x-zm-request-timestamp";
+/// The header with `v0=` and the hex HMAC-SHA256 signature.
+pub const SIGNATURE_HEADER: &str = "x-zm-signature";
+/// How far a request's timestamp may be from now, by default.
+pub const DEFAULT_REPLAY_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// Why a request was refused. None of them carries the secret or the expected signature.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A header Zoom always sends is missing.
+    #[error("missing header {0}")]
+    MissingHeader(&'static str),
+    /// The timestamp header is not a number of seconds.
+    #[error("the {TIMESTAMP_HEADER} header is not a number of seconds")]
+    MalformedTimestamp,
+    /// The timestamp is older than the replay window allows.
+    #[error("the request is {age_secs} s old, more than the {window_secs} s the replay window allows")]
+    StaleTimestamp {
+        /// How old.
+        age_secs: u64,
+        /// The window.
+        window_secs: u64,
+    },
+    /// The timestamp is further in the future than the replay window allows.
+    #[error(
+        "the request is dated {ahead_secs} s in the future, more than the {window_secs} s the replay window allows"
+    )]
+    FutureTimestamp {
+        /// How far ahead.
+        ahead_secs: u64,
+        /// The window.
+        window_secs: u64,
+    },
+    /// The signature does not match the body and timestamp.
+    #[error("the signature does not match the request")]
+    BadSignature,
+    /// The body is signed correctly but is not a JSON event.
+    #[error("the body is not a Zoom event: {0}")]
+    MalformedBody(String),
+}
+
+/// An event as received: one the spec defines, or one this version does not know, kept whole.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A known event (boxed: events are large, and most of an `Event`'s life is a move).
+    Known(Box<types::ZoomEvent>),
+    /// An event this version does not know (or of a shape it does not expect): its name, if
+    /// any, and the whole body. Never an error, so new Zoom events do not break a bot.
+    Unknown {
+        /// The `event` field.
+        event: Option<String>,
+        /// The whole body.
+        body: serde_json::Value,
+    },
+}
+
+/// Checks and reads Zoom's requests with the app's secret token.
+#[derive(Clone)]
+pub struct Verifier {
+    secret: SecretString,
+    window: Duration,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier").field("secret", &"[redacted]").field("window", &self.window).finish()
+    }
+}
+
+fn mac(secret: &SecretString) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes()).expect("HMAC takes keys of any length")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Zoom's signature of a request: `v0=` + hex(HMAC-SHA256(secret, `v0:{timestamp}:{body}`)).
+/// The fake Zoom and tests sign with it; bots only verify.
+pub fn sign(secret: &SecretString, timestamp: u64, body: &[u8]) -> String {
+    let mut m = mac(secret);
+    m.update(format!("v0:{timestamp}:").as_bytes());
+    m.update(body);
+    format!("v0={}", hex(&m.finalize().into_bytes()))
+}
+
+impl Verifier {
+    /// A verifier for the app's secret token, with a five-minute replay window.
+    pub fn new(secret: SecretString) -> Self {
+        Self { secret, window: DEFAULT_REPLAY_WINDOW }
+    }
+
+    /// How far from now a request's timestamp may be.
+    pub fn replay_window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Checks a request: both headers present, the timestamp within the window of `now`, and
+    /// the signature right for the raw body (compared in constant time).
+    pub fn verify_at(
+        &self,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<(), VerifyError> {
+        let timestamp = timestamp.ok_or(VerifyError::MissingHeader(TIMESTAMP_HEADER))?;
+        let signature = signature.ok_or(VerifyError::MissingHeader(SIGNATURE_HEADER))?;
+        let at: u64 = timestamp.trim().parse().map_err(|_| VerifyError::MalformedTimestamp)?;
+        let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let window_secs = self.window.as_secs();
+        if now > at && now - at > window_secs {
+            return Err(VerifyError::StaleTimestamp { age_secs: now - at, window_secs });
+        }
+        if at > now && at - now > window_secs {
+            return Err(VerifyError::FutureTimestamp { ahead_secs: at - now, window_secs });
+        }
+        // Sign with the timestamp exactly as sent, as Zoom signed it.
+        let mut m = mac(&self.secret);
+        m.update(b"v0:");
+        m.update(timestamp.as_bytes());
+        m.update(b":");
+        m.update(body);
+        let expected = format!("v0={}", hex(&m.finalize().into_bytes()));
+        if bool::from(expected.as_bytes().ct_eq(signature.trim().as_bytes())) {
+            Ok(())
+        } else {
+            Err(VerifyError::BadSignature)
+        }
+    }
+
+    /// [`verify_at`](Self::verify_at) the current time.
+    pub fn verify(&self, timestamp: Option<&str>, signature: Option<&str>, body: &[u8]) -> Result<(), VerifyError> {
+        self.verify_at(timestamp, signature, body, SystemTime::now())
+    }
+
+    /// Checks a request, then reads its event.
+    pub fn verify_and_parse(
+        &self,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<Event, VerifyError> {
+        self.verify(timestamp, signature, body)?;
+        parse_event(body)
+    }
+
+    /// The answer to `endpoint.url_validation`: the plain token and its HMAC under the secret.
+    pub fn url_validation(&self, plain_token: &str) -> types::UrlValidationResponse {
+        let mut m = mac(&self.secret);
+        m.update(plain_token.as_bytes());
+        types::UrlValidationResponse {
+            plain_token: plain_token.to_owned(),
+            encrypted_token: hex(&m.finalize().into_bytes()),
+        }
+    }
+}
+
+/// Reads an event body (already verified): a known event, or an unknown one kept whole.
+/// Only a body that is not a JSON object is an error.
+pub fn parse_event(body: &[u8]) -> Result<Event, VerifyError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| VerifyError::MalformedBody(e.to_string()))?;
+    if !value.is_object() {
+        return Err(VerifyError::MalformedBody("an event is a JSON object".into()));
+    }
+    match serde_json::from_value::<types::ZoomEvent>(value.clone()) {
+        Ok(event) => Ok(Event::Known(Box::new(event))),
+        Err(_) => {
+            Ok(Event::Unknown { event: value.get("event").and_then(|e| e.as_str()).map(str::to_owned), body: value })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret() -> SecretString {
+        SecretString::from("Jefe".to_owned())
+    }
+
+    #[test]
+    fn hmac_matches_rfc4231() {
+        // RFC 4231, test case 2: key "Jefe", data "what do ya want for nothing?".
+        let v = Verifier::new(secret());
+        assert_eq!(
+            v.url_validation("what do ya want for nothing?").encrypted_token,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn each_rule_has_its_error() {
+        let v = Verifier::new(secret());
+        let body = br#"{"event":"bot_installed","payload":{"accountId":"a","robotJid":"b@xmpp.zoom.us"}}"#;
+        let now = SystemTime::now();
+        let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let good = sign(&secret(), t, body);
+        assert_eq!(v.verify_at(Some(&t.to_string()), Some(&good), body, now), Ok(()));
+        assert_eq!(v.verify_at(None, Some(&good), body, now), Err(VerifyError::MissingHeader(TIMESTAMP_HEADER)));
+        assert_eq!(v.verify_at(Some("1"), None, body, now), Err(VerifyError::MissingHeader(SIGNATURE_HEADER)));
+        assert_eq!(v.verify_at(Some("soon"), Some(&good), body, now), Err(VerifyError::MalformedTimestamp));
+        let old = t - 301;
+        assert_eq!(
+            v.verify_at(Some(&old.to_string()), Some(&sign(&secret(), old, body)), body, now),
+            Err(VerifyError::StaleTimestamp { age_secs: 301, window_secs: 300 })
+        );
+        let ahead = t + 400;
+        assert!(matches!(
+            v.verify_at(Some(&ahead.to_string()), Some(&sign(&secret(), ahead, body)), body, now),
+            Err(VerifyError::FutureTimestamp { ahead_secs: 400, .. })
+        ));
+        let wider = Verifier::new(secret()).replay_window(Duration::from_secs(600));
+        assert_eq!(wider.verify_at(Some(&old.to_string()), Some(&sign(&secret(), old, body)), body, now), Ok(()));
+        let other = sign(&SecretString::from("other".to_owned()), t, body);
+        assert_eq!(v.verify_at(Some(&t.to_string()), Some(&other), body, now), Err(VerifyError::BadSignature));
+        assert_eq!(v.verify_at(Some(&(t - 1).to_string()), Some(&good), body, now), Err(VerifyError::BadSignature));
+    }
+
+    #[test]
+    fn unknown_events_are_kept_whole() {
+        let body = br#"{"event":"team_chat.something_new","payload":{"x":1}}"#;
+        match parse_event(body).unwrap() {
+            Event::Unknown { event, body } => {
+                assert_eq!(event.as_deref(), Some("team_chat.something_new"));
+                assert_eq!(body["payload"]["x"], 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_event(b"[1,2]"), Err(VerifyError::MalformedBody(_))));
+        assert!(matches!(parse_event(b"{oops"), Err(VerifyError::MalformedBody(_))));
+    }
+
+    #[test]
+    fn a_button_click_reads_into_its_type() {
+        let body = br#"{"event":"interactive_message_actions","event_ts":1,"payload":{"accountId":"a","robotJid":"b@xmpp.zoom.us",
+            "toJid":"c@conference.xmpp.zoom.us","userJid":"u@xmpp.zoom.us","messageId":"M1",
+            "actionItem":{"text":"Deploy","value":"deploy","style":"Primary"},"original":{"head":{"text":"Build"}}}}"#;
+        let Event::Known(known) = parse_event(body).unwrap() else { panic!("not known") };
+        let types::ZoomEvent::InteractiveMessageActions { payload, .. } = *known else { panic!("not a click") };
+        assert_eq!(payload.action_item.unwrap().value, "deploy");
+        assert_eq!(payload.message_id, "M1");
+    }
+
+    #[test]
+    fn no_error_shows_the_secret_or_the_expected_signature() {
+        let v = Verifier::new(SecretString::from("s3cr3t-value".to_owned()));
+        let body = b"{}";
+        let now = SystemTime::now();
+        let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let expected = sign(&SecretString::from("s3cr3t-value".to_owned()), t, body);
+        let err = v.verify_at(Some(&t.to_string()), Some("v0=00"), body, now).unwrap_err();
+        for shown in [format!("{err}"), format!("{err:?}"), format!("{v:?}")] {
+            assert!(!shown.contains("s3cr3t-value") && !shown.contains(&expected[3..]), "{shown}");
+        }
+    }
+}
