@@ -23,12 +23,15 @@
 //! - [`card`]: card builders; [`ids`]: typed JIDs and ids;
 //! - [`ZoomClient`] (in `client`): chatbot messages; [`chat`]: the user-level chat API;
 //! - [`retry`] and [`pacing`]: what happens when Zoom says no, and how not to make it;
+//! - [`bot`]: a bot's endpoint: verification, the handshake, dispatch by command and button
+//!   (an axum router with the `axum` feature, on by default);
 //! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation
 //!   handshake, typed events;
 //! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`).
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod bot;
 pub mod card;
 pub mod chat;
 mod client;

@@ -24,9 +24,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zoom_api_gen::types;
 
@@ -101,21 +99,10 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
-fn mac(secret: &SecretString) -> Hmac<Sha256> {
-    Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes()).expect("HMAC takes keys of any length")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Zoom's signature of a request: `v0=` + hex(HMAC-SHA256(secret, `v0:{timestamp}:{body}`)).
 /// The fake Zoom and tests sign with it; bots only verify.
 pub fn sign(secret: &SecretString, timestamp: u64, body: &[u8]) -> String {
-    let mut m = mac(secret);
-    m.update(format!("v0:{timestamp}:").as_bytes());
-    m.update(body);
-    format!("v0={}", hex(&m.finalize().into_bytes()))
+    zoom_signature::signature(secret.expose_secret().as_bytes(), &timestamp.to_string(), body)
 }
 
 impl Verifier {
@@ -150,13 +137,8 @@ impl Verifier {
         if at > now && at - now > window_secs {
             return Err(VerifyError::FutureTimestamp { ahead_secs: at - now, window_secs });
         }
-        // Sign with the timestamp exactly as sent, as Zoom signed it.
-        let mut m = mac(&self.secret);
-        m.update(b"v0:");
-        m.update(timestamp.as_bytes());
-        m.update(b":");
-        m.update(body);
-        let expected = format!("v0={}", hex(&m.finalize().into_bytes()));
+        // Signed with the timestamp exactly as sent, as Zoom signed it.
+        let expected = zoom_signature::signature(self.secret.expose_secret().as_bytes(), timestamp, body);
         if bool::from(expected.as_bytes().ct_eq(signature.trim().as_bytes())) {
             Ok(())
         } else {
@@ -182,11 +164,9 @@ impl Verifier {
 
     /// The answer to `endpoint.url_validation`: the plain token and its HMAC under the secret.
     pub fn url_validation(&self, plain_token: &str) -> types::UrlValidationResponse {
-        let mut m = mac(&self.secret);
-        m.update(plain_token.as_bytes());
         types::UrlValidationResponse {
             plain_token: plain_token.to_owned(),
-            encrypted_token: hex(&m.finalize().into_bytes()),
+            encrypted_token: zoom_signature::hmac_hex(self.secret.expose_secret().as_bytes(), plain_token.as_bytes()),
         }
     }
 }

@@ -3,15 +3,84 @@
 
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use zoom_mock::fake::{Config, Faults, Plan, RateLabel, ZoomMock};
+use zoom_api_gen::types::{self, ZoomEvent};
+use zoom_mock::fake::{Config, Faults, Plan, RateLabel, ZoomMock, post_signed, validate_endpoint};
 
 /// A fake Zoom Team Chat server for offline development and tests.
 #[derive(Parser, Debug)]
-#[command(name = "zoom-mock", version)]
+#[command(name = "zoom-mock", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Send one signed event to a bot's endpoint, as Zoom would (no server needed).
+    Event {
+        /// The bot's endpoint URL.
+        #[arg(long)]
+        url: String,
+        /// The app's secret token, which Zoom signs with.
+        #[arg(long)]
+        secret: String,
+        #[command(subcommand)]
+        event: EventKind,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum EventKind {
+    /// The URL-validation handshake (checks the bot's answer).
+    Validate,
+    /// A slash command: the text after the command.
+    Slash {
+        /// The text after the slash command.
+        text: String,
+        /// Where it was typed (a channel JID, or the user's JID for a direct message).
+        #[arg(long, default_value = "general@conference.xmpp.zoom.us")]
+        to_jid: String,
+        /// Who typed it.
+        #[arg(long, default_value = "fakeuser01@xmpp.zoom.us")]
+        user_jid: String,
+        /// The account id.
+        #[arg(long, default_value = "FakeAccount01")]
+        account_id: String,
+        /// The bot's JID.
+        #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
+        robot_jid: String,
+    },
+    /// A click on a button of the bot's card.
+    Click {
+        /// The card's message id.
+        #[arg(long)]
+        message_id: String,
+        /// The button's value.
+        #[arg(long)]
+        value: String,
+        /// The conversation the card is in.
+        #[arg(long, default_value = "general@conference.xmpp.zoom.us")]
+        to_jid: String,
+        /// Who clicked.
+        #[arg(long, default_value = "fakeuser01@xmpp.zoom.us")]
+        user_jid: String,
+        /// The account id.
+        #[arg(long, default_value = "FakeAccount01")]
+        account_id: String,
+        /// The bot's JID.
+        #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
+        robot_jid: String,
+    },
+}
+
+/// The server's settings.
+#[derive(clap::Args, Debug)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
@@ -32,8 +101,8 @@ struct Args {
     #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
     robot_jid: String,
     /// The plan whose rate limits apply: free, pro, business or unlimited.
-    #[arg(long, default_value = "business", value_parser = parse_plan)]
-    plan: Option<Plan>,
+    #[arg(long, default_value = "business")]
+    plan: String,
     /// Override one label's per-second limit, as LABEL=N (e.g. medium=200). Repeatable.
     #[arg(long = "rate", value_parser = parse_rate)]
     rates: Vec<(RateLabel, u32)>,
@@ -79,9 +148,77 @@ fn parse_rate(text: &str) -> Result<(RateLabel, u32), String> {
     Ok((label, n))
 }
 
+fn now_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+async fn send_event(url: &str, secret: &str, kind: EventKind) -> Result<(), Box<dyn std::error::Error>> {
+    let event = match kind {
+        EventKind::Validate => {
+            validate_endpoint(url, secret, &format!("cli{}", now_millis())).await?;
+            println!("the endpoint answered the URL validation correctly");
+            return Ok(());
+        }
+        EventKind::Slash { text, to_jid, user_jid, account_id, robot_jid } => ZoomEvent::BotNotification {
+            event_ts: Some(now_millis()),
+            payload: types::BotNotificationPayload {
+                account_id,
+                channel_name: None,
+                cmd: Some(text),
+                name: None,
+                robot_jid,
+                timestamp: Some(now_millis()),
+                to_jid,
+                trigger_id: None,
+                user_id: user_jid.split('@').next().map(str::to_owned),
+                user_jid,
+                user_member_id: None,
+                user_name: Some("Fake User".into()),
+                user_status: Some("authorized".into()),
+            },
+        },
+        EventKind::Click { message_id, value, to_jid, user_jid, account_id, robot_jid } => {
+            ZoomEvent::InteractiveMessageActions {
+                event_ts: Some(now_millis()),
+                payload: types::InteractivePayload {
+                    account_id,
+                    action_item: Some(types::CardButton { text: value.clone(), value, style: None, submit: None }),
+                    callback_token: None,
+                    callback_url: None,
+                    channel_name: None,
+                    edit_item: Default::default(),
+                    field_edit_item: Default::default(),
+                    message_id,
+                    original: Default::default(),
+                    robot_jid,
+                    selected_items: Vec::new(),
+                    timestamp: Some(now_millis()),
+                    to_jid,
+                    user_id: user_jid.split('@').next().map(str::to_owned),
+                    user_jid,
+                    user_name: Some("Fake User".into()),
+                },
+            }
+        }
+    };
+    let (status, body) = post_signed(url, secret, &event).await?;
+    println!("the bot answered HTTP {status} {body}");
+    Ok(())
+}
+
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let args = Args::parse();
+async fn main() {
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(Command::Event { url, secret, event }) = cli.command {
+        return send_event(&url, &secret, event).await;
+    }
+    let args = cli.serve;
     let config = Config {
         host: args.host,
         port: args.port,
@@ -90,7 +227,7 @@ async fn main() -> std::io::Result<()> {
         account_id: args.account_id,
         robot_jid: args.robot_jid,
         token_lifetime: Duration::from_secs(args.token_lifetime),
-        plan: args.plan,
+        plan: parse_plan(&args.plan)?,
         rates: args.rates.into_iter().collect(),
         retention: args.retention.max(1),
         faults: Faults {

@@ -24,6 +24,7 @@
 mod chat;
 mod chatbot;
 mod config;
+mod events;
 mod http;
 mod limits;
 mod oauth;
@@ -51,6 +52,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt as _;
 
 pub use config::{Config, DirectoryUser, Faults};
+pub use events::{BotEndpoint, DeliveryError, post_signed, validate_endpoint};
 pub use limits::{Plan, RateLabel};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 

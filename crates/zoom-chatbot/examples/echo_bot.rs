@@ -1,0 +1,66 @@
+//! An example bot: a slash command gets a card with buttons; a button click edits that card.
+//!
+//! ```sh
+//! ZOOM_WEBHOOK_SECRET_TOKEN=... ZOOM_CLIENT_ID=... ZOOM_CLIENT_SECRET=... ZOOM_ACCOUNT_ID=... \
+//! ZOOM_ROBOT_JID=... cargo run -p zoom-chatbot --example echo_bot
+//! ```
+//!
+//! It listens on `127.0.0.1:${PORT:-3000}`, path `/zoom/events`. Against the fake Zoom, point
+//! `ZOOM_API_URL` and `ZOOM_OAUTH_URL` at it (the README shows the whole loop).
+
+use zoom_chatbot::bot::{Bot, Context};
+use zoom_chatbot::card::{Actions, Button, Card, Style, Text};
+use zoom_chatbot::{Result, SecretString, ZoomClient, types};
+
+/// The card the bot answers a command with.
+pub fn echo_card(text: &str) -> Result<types::Card> {
+    Card::new()
+        .head("Echo")
+        .push(Text::new(format!("You said: {text}")))
+        .push(Actions::new().button(Button::primary("Shout", "shout")).button(Button::new("Done", "done")))
+        .build()
+}
+
+fn said(ctx: &Context) -> String {
+    // The text is in the card the user clicked on: "You said: ...".
+    let zoom_chatbot::types::ZoomEvent::InteractiveMessageActions { payload, .. } = &*ctx.event else {
+        return String::new();
+    };
+    payload.original["body"][0]["text"].as_str().unwrap_or("").trim_start_matches("You said: ").to_owned()
+}
+
+/// The bot: any slash command is echoed in a card; "Shout" and "Done" edit that card.
+pub fn echo_bot(zoom: ZoomClient, secret_token: SecretString) -> Bot {
+    Bot::new(zoom, secret_token)
+        .on_other(|ctx| async move {
+            match ctx.command_text() {
+                Some(text) => ctx.reply(echo_card(text)?).await.map(|_| ()),
+                None => Ok(()),
+            }
+        })
+        .on_button("shout", |ctx| async move {
+            let card = Card::new()
+                .head("Echo")
+                .push(Text::new(format!("You said: {}", said(&ctx).to_uppercase())).style(Style::new().bold()))
+                .push(Actions::new().button(Button::new("Done", "done")))
+                .build()?;
+            ctx.edit_card(card).await.map(|_| ())
+        })
+        .on_button("done", |ctx| async move {
+            let card = Card::new().head("Echo").push(Text::new(format!("Done: {}", said(&ctx)))).build()?;
+            ctx.edit_card(card).await.map(|_| ())
+        })
+}
+
+#[tokio::main]
+#[allow(dead_code)] // the end-to-end test includes this file and runs `echo_bot` itself
+async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let secret = std::env::var("ZOOM_WEBHOOK_SECRET_TOKEN")
+        .map_err(|_| "set ZOOM_WEBHOOK_SECRET_TOKEN (the app's secret token)")?;
+    let zoom = ZoomClient::from_env()?;
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    println!("echo bot listening on http://{}/zoom/events", listener.local_addr()?);
+    axum::serve(listener, echo_bot(zoom, SecretString::from(secret)).router("/zoom/events")).await?;
+    Ok(())
+}
