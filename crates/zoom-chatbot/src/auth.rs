@@ -117,12 +117,13 @@ pub struct OAuth {
     client: zoom_api_gen::Client,
 }
 
-/// Adds the app's Basic credentials to OAuth requests, at the last moment, marked sensitive.
-struct BasicAuth {
-    header: SecretString,
+/// Adds a fixed `Authorization` value (the app's Basic credentials, an incoming webhook's
+/// token) to every request, at the last moment, marked sensitive.
+pub(crate) struct FixedAuthorization {
+    pub header: SecretString,
 }
 
-impl RequestPolicy for BasicAuth {
+impl RequestPolicy for FixedAuthorization {
     fn execute<'a>(
         &'a self,
         client: &'a reqwest::Client,
@@ -141,7 +142,7 @@ impl OAuth {
     /// The OAuth host at `base_url` (`https://zoom.us`), for the app `client_id`.
     pub fn new(base_url: &str, http: reqwest::Client, client_id: &str, client_secret: &SecretString) -> Self {
         let basic = STANDARD.encode(format!("{client_id}:{}", client_secret.expose_secret()));
-        let policy = Arc::new(BasicAuth { header: SecretString::from(format!("Basic {basic}")) });
+        let policy = Arc::new(FixedAuthorization { header: SecretString::from(format!("Basic {basic}")) });
         Self { client: zoom_api_gen::Client::new_with_client(base_url, http, Hooks::with_policy(policy)) }
     }
 

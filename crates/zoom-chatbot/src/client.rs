@@ -363,6 +363,16 @@ impl ZoomClient {
         Ok(())
     }
 
+    /// An incoming webhook of this client's webhook host, by its id and verification token.
+    pub fn incoming_webhook(&self, webhook_id: &str, token: SecretString) -> crate::incoming::IncomingWebhook {
+        crate::incoming::IncomingWebhook::new(
+            &self.inner.webhook_url,
+            self.inner.api.client().clone(),
+            webhook_id,
+            token,
+        )
+    }
+
     /// The user-level chat API, as the token's own user (`me`).
     pub fn chat(&self) -> crate::chat::Chat {
         crate::chat::Chat::new(self.clone(), UserId::me())

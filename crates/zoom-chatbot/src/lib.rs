@@ -25,6 +25,7 @@
 //! - [`retry`] and [`pacing`]: what happens when Zoom says no, and how not to make it;
 //! - [`bot`]: a bot's endpoint: verification, the handshake, dispatch by command and button
 //!   (an axum router with the `axum` feature, on by default);
+//! - [`incoming`]: posting through an incoming webhook (card, message, fields);
 //! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation
 //!   handshake, typed events;
 //! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`).
@@ -37,6 +38,7 @@ pub mod chat;
 mod client;
 pub mod error;
 pub mod ids;
+pub mod incoming;
 pub mod pacing;
 mod policy;
 pub mod retry;

@@ -74,3 +74,38 @@ async fn no_secret_reaches_a_log_line_an_error_or_debug_output() {
     assert!(logs.contains("tracking_id=\"fake-"), "{logs}");
     assert!(logs.contains("renewing it once"), "{logs}");
 }
+
+#[tokio::test]
+async fn the_bot_logs_no_webhook_secret_or_signature() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = ZoomMock::start().await.unwrap();
+    let secret = "webhook-secret-never-logged";
+    let bot = zoom_chatbot::bot::Bot::new(client(&fake), SecretString::from(secret.to_owned()));
+    let body = br#"{"event":"endpoint.url_validation","payload":{"plainToken":"abc"}}"#.to_vec();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let good = zoom_chatbot::webhook::sign(&SecretString::from(secret.to_owned()), now, &body);
+    let request = |signature: &str| {
+        http::Request::builder()
+            .header("x-zm-request-timestamp", now.to_string())
+            .header("x-zm-signature", signature)
+            .body(bytes::Bytes::from(body.clone()))
+            .unwrap()
+    };
+    assert_eq!(bot.handle(request("v0=forged")).await.status(), 401);
+    let answer = bot.handle(request(&good)).await;
+    assert_eq!(answer.status(), 200);
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("refused a request"), "the refusal is logged: {logs}");
+    for secret_text in [secret, &good[3..]] {
+        assert!(!logs.contains(secret_text), "{logs}");
+    }
+    assert!(!format!("{bot:?}").contains(secret));
+}

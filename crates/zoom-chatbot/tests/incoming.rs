@@ -1,0 +1,45 @@
+//! Incoming webhooks in their three formats, against the fake Zoom.
+
+mod common;
+
+use common::*;
+use zoom_chatbot::card::{Card, Text};
+use zoom_chatbot::{Error, SecretString};
+use zoom_mock::fake::ZoomMock;
+
+#[tokio::test]
+async fn card_message_and_fields_land_in_the_channel() {
+    let fake = ZoomMock::start().await.unwrap();
+    let zoom = client(&fake);
+    let (id, token) = fake.incoming_webhook("alerts");
+    let hook = zoom.incoming_webhook(&id, SecretString::from(token.clone()));
+    hook.send_card(Card::new().head("Disk almost full").push(Text::new("/var at 93%")).build().unwrap()).await.unwrap();
+    hook.send_message("Backup finished").await.unwrap();
+    hook.send_fields(&[("host", "db1"), ("load", "3.2")]).await.unwrap();
+
+    let stored = fake.conversation_of_jid("alerts@conference.xmpp.zoom.us");
+    let cards: Vec<serde_json::Value> =
+        stored.iter().map(|m| serde_json::to_value(m.card().unwrap()).unwrap()).collect();
+    assert_eq!(cards[0]["head"]["text"], "Disk almost full");
+    assert_eq!(cards[1]["body"][0]["text"], "Backup finished");
+    assert_eq!(cards[2]["body"][0]["items"][1], serde_json::json!({"key": "load", "value": "3.2"}));
+    assert!(!format!("{hook:?}").contains(&token), "the token is never printed");
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_zooms_refusal_and_empty_input_is_refused_first() {
+    let fake = ZoomMock::start().await.unwrap();
+    let zoom = client(&fake);
+    let (id, _) = fake.incoming_webhook("alerts");
+    let hook = zoom.incoming_webhook(&id, SecretString::from("wrong".to_owned()));
+    for err in [
+        hook.send_card(Card::new().head("x").build().unwrap()).await.unwrap_err(),
+        hook.send_message("x").await.unwrap_err(),
+    ] {
+        assert!(matches!(err, Error::Zoom { status: 401, .. }), "{err:?}");
+    }
+    let before = fake.requests().len();
+    assert!(matches!(hook.send_message("  ").await.unwrap_err(), Error::InvalidInput { .. }));
+    assert!(matches!(hook.send_fields(&[]).await.unwrap_err(), Error::InvalidInput { .. }));
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+}
