@@ -7,8 +7,11 @@ use clap::{Parser, Subcommand};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use zoom_api_gen::types::{self, ZoomEvent};
-use zoom_mock::fake::{Config, Faults, Plan, RateLabel, ZoomMock, post_signed, validate_endpoint};
+use zoom_api_gen::types;
+use zoom_mock::fake::{
+    Config, EventContext, Faults, Plan, RateLabel, ZoomMock, button_click_event, post_signed, slash_command_event,
+    validate_endpoint,
+};
 
 /// A fake Zoom Team Chat server for offline development and tests.
 #[derive(Parser, Debug)]
@@ -43,18 +46,8 @@ enum EventKind {
     Slash {
         /// The text after the slash command.
         text: String,
-        /// Where it was typed (a channel JID, or the user's JID for a direct message).
-        #[arg(long, default_value = "general@conference.xmpp.zoom.us")]
-        to_jid: String,
-        /// Who typed it.
-        #[arg(long, default_value = "fakeuser01@xmpp.zoom.us")]
-        user_jid: String,
-        /// The account id.
-        #[arg(long, default_value = "FakeAccount01")]
-        account_id: String,
-        /// The bot's JID.
-        #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
-        robot_jid: String,
+        #[command(flatten)]
+        who: Who,
     },
     /// A click on a button of the bot's card.
     Click {
@@ -64,19 +57,32 @@ enum EventKind {
         /// The button's value.
         #[arg(long)]
         value: String,
-        /// The conversation the card is in.
-        #[arg(long, default_value = "general@conference.xmpp.zoom.us")]
-        to_jid: String,
-        /// Who clicked.
-        #[arg(long, default_value = "fakeuser01@xmpp.zoom.us")]
-        user_jid: String,
-        /// The account id.
-        #[arg(long, default_value = "FakeAccount01")]
-        account_id: String,
-        /// The bot's JID.
-        #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
-        robot_jid: String,
+        #[command(flatten)]
+        who: Who,
     },
+}
+
+/// Who acts in an event, and where.
+#[derive(clap::Args, Debug)]
+struct Who {
+    /// The conversation (a channel JID, or the user's JID for a direct message).
+    #[arg(long, default_value = "general@conference.xmpp.zoom.us")]
+    to_jid: String,
+    /// The acting user.
+    #[arg(long, default_value = "fakeuser01@xmpp.zoom.us")]
+    user_jid: String,
+    /// The account id.
+    #[arg(long, default_value = "FakeAccount01")]
+    account_id: String,
+    /// The bot's JID.
+    #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
+    robot_jid: String,
+}
+
+impl From<Who> for EventContext {
+    fn from(w: Who) -> Self {
+        Self { account_id: w.account_id, robot_jid: w.robot_jid, to_jid: w.to_jid, user_jid: w.user_jid }
+    }
 }
 
 /// The server's settings.
@@ -148,57 +154,19 @@ fn parse_rate(text: &str) -> Result<(RateLabel, u32), String> {
     Ok((label, n))
 }
 
-fn now_millis() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 async fn send_event(url: &str, secret: &str, kind: EventKind) -> Result<(), Box<dyn std::error::Error>> {
     let event = match kind {
         EventKind::Validate => {
-            validate_endpoint(url, secret, &format!("cli{}", now_millis())).await?;
+            let plain = format!("cli{}", std::process::id());
+            validate_endpoint(url, secret, &plain).await?;
             println!("the endpoint answered the URL validation correctly");
             return Ok(());
         }
-        EventKind::Slash { text, to_jid, user_jid, account_id, robot_jid } => ZoomEvent::BotNotification {
-            event_ts: Some(now_millis()),
-            payload: types::BotNotificationPayload {
-                account_id,
-                channel_name: None,
-                cmd: Some(text),
-                name: None,
-                robot_jid,
-                timestamp: Some(now_millis()),
-                to_jid,
-                trigger_id: None,
-                user_id: user_jid.split('@').next().map(str::to_owned),
-                user_jid,
-                user_member_id: None,
-                user_name: Some("Fake User".into()),
-                user_status: Some("authorized".into()),
-            },
-        },
-        EventKind::Click { message_id, value, to_jid, user_jid, account_id, robot_jid } => {
-            ZoomEvent::InteractiveMessageActions {
-                event_ts: Some(now_millis()),
-                payload: types::InteractivePayload {
-                    account_id,
-                    action_item: Some(types::CardButton { text: value.clone(), value, style: None, submit: None }),
-                    callback_token: None,
-                    callback_url: None,
-                    channel_name: None,
-                    edit_item: Default::default(),
-                    field_edit_item: Default::default(),
-                    message_id,
-                    original: Default::default(),
-                    robot_jid,
-                    selected_items: Vec::new(),
-                    timestamp: Some(now_millis()),
-                    to_jid,
-                    user_id: user_jid.split('@').next().map(str::to_owned),
-                    user_jid,
-                    user_name: Some("Fake User".into()),
-                },
-            }
+        EventKind::Slash { text, who } => slash_command_event(&who.into(), &text, None),
+        EventKind::Click { message_id, value, who } => {
+            // Standing alone, the command does not know the card: `original` stays empty.
+            let button = types::CardButton { text: value.clone(), value, style: None, submit: None };
+            button_click_event(&who.into(), &message_id, button, Default::default())
         }
     };
     let (status, body) = post_signed(url, secret, &event).await?;

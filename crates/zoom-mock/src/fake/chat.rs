@@ -255,20 +255,9 @@ pub(crate) async fn send(
             return limited(F, l);
         }
         let id = state.new_message_id();
-        state.store(StoredMessage {
-            id: id.clone(),
-            conversation,
-            sender: Sender::User(user),
-            content: MessageContent::Text(body),
-            sent_at: Utc::now(),
-            reply_to,
-            visible_to_user: None,
-            user_jid: None,
-            edits: Vec::new(),
-            deleted_at: None,
-            reactions: Default::default(),
-            unread_by: Default::default(),
-        });
+        let mut message = StoredMessage::new(id.clone(), conversation, Sender::User(user), MessageContent::Text(body));
+        message.reply_to = reply_to;
+        state.store(message);
         json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(id) })
     })
 }

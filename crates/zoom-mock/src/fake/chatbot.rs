@@ -83,20 +83,15 @@ pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incomin
         };
         let now = Utc::now();
         let id = state.new_message_id();
-        state.store(StoredMessage {
-            id: id.clone(),
-            conversation,
-            sender: Sender::Bot(state.config.robot_jid.clone()),
-            content: MessageContent::Card { card: body.content, markdown: body.is_markdown_support.unwrap_or(false) },
-            sent_at: now,
-            reply_to,
-            visible_to_user: body.visible_to_user,
-            user_jid: body.user_jid.clone(),
-            edits: Vec::new(),
-            deleted_at: None,
-            reactions: Default::default(),
-            unread_by: Default::default(),
-        });
+        let sender = Sender::Bot(state.config.robot_jid.clone());
+        let markdown = body.is_markdown_support.unwrap_or(false);
+        let mut message =
+            StoredMessage::new(id.clone(), conversation, sender, MessageContent::Card { card: body.content, markdown });
+        message.sent_at = now;
+        message.reply_to = reply_to;
+        message.visible_to_user = body.visible_to_user;
+        message.user_jid = body.user_jid.clone();
+        state.store(message);
         json(
             StatusCode::CREATED,
             &types::ChatbotMessageSent {

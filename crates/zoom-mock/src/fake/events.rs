@@ -94,6 +94,77 @@ pub async fn validate_endpoint(url: &str, secret_token: &str, plain: &str) -> Re
     Ok(())
 }
 
+/// Who acts in an event, and where.
+#[derive(Clone, Debug)]
+pub struct EventContext {
+    /// The account.
+    pub account_id: String,
+    /// The bot's JID.
+    pub robot_jid: String,
+    /// The conversation (a channel JID, or the user's JID for a direct message).
+    pub to_jid: String,
+    /// The acting user's JID.
+    pub user_jid: String,
+}
+
+impl EventContext {
+    fn user_id(&self) -> Option<String> {
+        self.user_jid.split('@').next().map(str::to_owned)
+    }
+}
+
+/// A slash command event: the text after the command.
+pub fn slash_command_event(ctx: &EventContext, text: &str, trigger_id: Option<String>) -> ZoomEvent {
+    ZoomEvent::BotNotification {
+        event_ts: Some(now_millis()),
+        payload: types::BotNotificationPayload {
+            account_id: ctx.account_id.clone(),
+            channel_name: None,
+            cmd: Some(text.to_owned()),
+            name: Some("Fake Bot".into()),
+            robot_jid: ctx.robot_jid.clone(),
+            timestamp: Some(now_millis()),
+            to_jid: ctx.to_jid.clone(),
+            trigger_id,
+            user_id: ctx.user_id(),
+            user_jid: ctx.user_jid.clone(),
+            user_member_id: None,
+            user_name: Some("Fake User".into()),
+            user_status: Some("authorized".into()),
+        },
+    }
+}
+
+/// A button click event on the card `message_id` (`original` is the card as it was).
+pub fn button_click_event(
+    ctx: &EventContext,
+    message_id: &str,
+    button: types::CardButton,
+    original: serde_json::Map<String, serde_json::Value>,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageActions {
+        event_ts: Some(now_millis()),
+        payload: types::InteractivePayload {
+            account_id: ctx.account_id.clone(),
+            action_item: Some(button),
+            callback_token: None,
+            callback_url: None,
+            channel_name: None,
+            edit_item: Default::default(),
+            field_edit_item: Default::default(),
+            message_id: message_id.to_owned(),
+            original,
+            robot_jid: ctx.robot_jid.clone(),
+            selected_items: Vec::new(),
+            timestamp: Some(now_millis()),
+            to_jid: ctx.to_jid.clone(),
+            user_id: ctx.user_id(),
+            user_jid: ctx.user_jid.clone(),
+            user_name: Some("Fake User".into()),
+        },
+    }
+}
+
 impl ZoomMock {
     /// Checks a bot's endpoint as Zoom does before enabling it: an `endpoint.url_validation`
     /// event whose answer must carry the plain token and its HMAC under `secret_token`.
@@ -121,24 +192,13 @@ impl ZoomMock {
             let mut state = self.shared.lock();
             let trigger = state.new_opaque(16);
             state.unfurl_triggers.insert(trigger.clone());
-            ZoomEvent::BotNotification {
-                event_ts: Some(now_millis()),
-                payload: types::BotNotificationPayload {
-                    account_id: state.config.account_id.clone(),
-                    channel_name: None,
-                    cmd: Some(text.to_owned()),
-                    name: Some("Fake Bot".into()),
-                    robot_jid: state.config.robot_jid.clone(),
-                    timestamp: Some(now_millis()),
-                    to_jid: to_jid.to_owned(),
-                    trigger_id: Some(trigger),
-                    user_id: user_jid.split('@').next().map(str::to_owned),
-                    user_jid: user_jid.to_owned(),
-                    user_member_id: None,
-                    user_name: Some("Fake User".into()),
-                    user_status: Some("authorized".into()),
-                },
-            }
+            let ctx = EventContext {
+                account_id: state.config.account_id.clone(),
+                robot_jid: state.config.robot_jid.clone(),
+                to_jid: to_jid.to_owned(),
+                user_jid: user_jid.to_owned(),
+            };
+            slash_command_event(&ctx, text, Some(trigger))
         };
         self.deliver(bot, &event).await
     }
@@ -180,25 +240,11 @@ fn click_event(shared: &Shared, user_jid: &str, message_id: &str, value: &str) -
         ConversationId::Channel(_) => message.conversation.jid(),
         ConversationId::Contact(_) => user_jid.to_owned(),
     };
-    Ok(ZoomEvent::InteractiveMessageActions {
-        event_ts: Some(now_millis()),
-        payload: types::InteractivePayload {
-            account_id: state.config.account_id.clone(),
-            action_item: Some(button),
-            callback_token: None,
-            callback_url: None,
-            channel_name: None,
-            edit_item: Default::default(),
-            field_edit_item: Default::default(),
-            message_id: message_id.to_owned(),
-            original,
-            robot_jid: state.config.robot_jid.clone(),
-            selected_items: Vec::new(),
-            timestamp: Some(now_millis()),
-            to_jid,
-            user_id: user_jid.split('@').next().map(str::to_owned),
-            user_jid: user_jid.to_owned(),
-            user_name: Some("Fake User".into()),
-        },
-    })
+    let ctx = EventContext {
+        account_id: state.config.account_id.clone(),
+        robot_jid: state.config.robot_jid.clone(),
+        to_jid,
+        user_jid: user_jid.to_owned(),
+    };
+    Ok(button_click_event(&ctx, message_id, button, original))
 }

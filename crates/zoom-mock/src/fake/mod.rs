@@ -52,7 +52,9 @@ use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt as _;
 
 pub use config::{Config, DirectoryUser, Faults};
-pub use events::{BotEndpoint, DeliveryError, post_signed, validate_endpoint};
+pub use events::{
+    BotEndpoint, DeliveryError, EventContext, button_click_event, post_signed, slash_command_event, validate_endpoint,
+};
 pub use limits::{Plan, RateLabel};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 

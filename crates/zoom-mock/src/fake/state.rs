@@ -117,6 +117,24 @@ pub struct StoredMessage {
 }
 
 impl StoredMessage {
+    /// A new, live message: no thread, no edits, no reactions.
+    pub(crate) fn new(id: String, conversation: ConversationId, sender: Sender, content: MessageContent) -> Self {
+        Self {
+            id,
+            conversation,
+            sender,
+            content,
+            sent_at: chrono::Utc::now(),
+            reply_to: None,
+            visible_to_user: None,
+            user_jid: None,
+            edits: Vec::new(),
+            deleted_at: None,
+            reactions: Default::default(),
+            unread_by: Default::default(),
+        }
+    }
+
     /// Whether it has been edited.
     pub fn is_edited(&self) -> bool {
         !self.edits.is_empty()

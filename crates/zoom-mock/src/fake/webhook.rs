@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::Value;
 use zoom_api_gen::types;
 
@@ -80,20 +79,8 @@ pub(crate) async fn post(
         None => return invalid_field(F, "format", "is required"),
     };
     let id = state.new_message_id();
-    state.store(StoredMessage {
-        id,
-        conversation: hook.channel,
-        sender: Sender::IncomingWebhook(webhook_id),
-        content: MessageContent::Card { card, markdown: false },
-        sent_at: Utc::now(),
-        reply_to: None,
-        visible_to_user: None,
-        user_jid: None,
-        edits: Vec::new(),
-        deleted_at: None,
-        reactions: Default::default(),
-        unread_by: Default::default(),
-    });
+    let content = MessageContent::Card { card, markdown: false };
+    state.store(StoredMessage::new(id, hook.channel, Sender::IncomingWebhook(webhook_id), content));
     StatusCode::OK.into_response()
 }
 
