@@ -122,12 +122,13 @@ async fn authorization_code_with_pkce_then_refresh_tokens_rotate() {
 
 #[tokio::test]
 async fn revoked_expired_and_invalidated_tokens_are_refused() {
-    let zoom = ZoomMock::builder().token_lifetime(Duration::from_millis(300)).start().await.unwrap();
+    // A second is ample for one request on a loaded machine, and short for a test.
+    let zoom = ZoomMock::builder().token_lifetime(Duration::from_secs(1)).start().await.unwrap();
     let list = |token: &str| api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c1", token).send();
 
     let token = api_token(&zoom).await;
     assert_eq!(list(&token).await.unwrap().status(), 200);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
     expect_error(list(&token).await.unwrap(), 401, 124, "expired").await;
 
     let token = api_token(&zoom).await;
