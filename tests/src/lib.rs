@@ -37,29 +37,12 @@ pub fn operation(id: &str) -> (&'static Operation, Vec<&'static Parameter>) {
 }
 
 fn resolve_parameter(p: &'static ReferenceOr<Parameter>) -> &'static Parameter {
-    match p {
-        ReferenceOr::Item(p) => p,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.trim_start_matches("#/components/parameters/");
-            match &spec().components.as_ref().unwrap().parameters[name] {
-                ReferenceOr::Item(p) => p,
-                ReferenceOr::Reference { .. } => panic!("nested parameter $ref"),
-            }
-        }
-    }
+    zoom_spec::parameter(spec(), p).expect("parameter references resolve (the xtask checks)")
 }
 
-fn resolve_response(r: &'static ReferenceOr<Response>) -> &'static Response {
-    match r {
-        ReferenceOr::Item(r) => r,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.trim_start_matches("#/components/responses/");
-            match &spec().components.as_ref().unwrap().responses[name] {
-                ReferenceOr::Item(r) => r,
-                ReferenceOr::Reference { .. } => panic!("nested response $ref"),
-            }
-        }
-    }
+/// A response, with its `$ref` followed.
+pub fn resolve_response(r: &'static ReferenceOr<Response>) -> &'static Response {
+    zoom_spec::response(spec(), r).expect("response references resolve (the xtask checks)")
 }
 
 /// The request-body example of an operation, as JSON.

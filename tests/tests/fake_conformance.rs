@@ -162,13 +162,7 @@ fn response_schema(op_id: &str, status: u16) -> Result<Option<ReferenceOr<openap
         .or_else(|| op.responses.responses.iter().find(|(code, _)| status_text(code) == range))
         .map(|(_, r)| r)
         .ok_or_else(|| format!("{op_id} documents no {status} answer"))?;
-    let response = match response {
-        ReferenceOr::Item(r) => r,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.trim_start_matches("#/components/responses/");
-            zoom_spec::spec().components.as_ref().unwrap().responses[name].as_item().unwrap()
-        }
-    };
+    let response = contract_tests::resolve_response(response);
     Ok(response.content.values().next().and_then(|m| m.schema.clone()))
 }
 

@@ -276,13 +276,7 @@ fn spec_examples() -> Vec<(String, String, Value)> {
                 }
             }
             for (code, response) in &op.responses.responses {
-                let response = match response {
-                    ReferenceOr::Item(r) => r,
-                    ReferenceOr::Reference { reference } => {
-                        let n = reference.trim_start_matches("#/components/responses/");
-                        spec().components.as_ref().unwrap().responses[n].as_item().unwrap()
-                    }
-                };
+                let response = contract_tests::resolve_response(response);
                 for media in response.content.values() {
                     if let Some(example) = &media.example {
                         out.push((

@@ -46,7 +46,7 @@ pub fn check(spec: &OpenAPI) -> Vec<String> {
             }
 
             let params: Vec<&Parameter> =
-                item.parameters.iter().chain(&op.parameters).filter_map(|p| resolve_parameter(spec, p)).collect();
+                item.parameters.iter().chain(&op.parameters).filter_map(|p| zoom_spec::parameter(spec, p)).collect();
             check_path_parameters(&name, path, &params, &mut problems);
             for p in &params {
                 check_parameter_example(&validator, &name, p, &mut problems);
@@ -68,32 +68,6 @@ pub fn check(spec: &OpenAPI) -> Vec<String> {
         }
     }
     problems
-}
-
-fn resolve_parameter<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
-    match p {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            match spec.components.as_ref()?.parameters.get(name)? {
-                ReferenceOr::Item(p) => Some(p),
-                ReferenceOr::Reference { .. } => None,
-            }
-        }
-    }
-}
-
-fn resolve_response<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Option<&'a Response> {
-    match r {
-        ReferenceOr::Item(r) => Some(r),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            match spec.components.as_ref()?.responses.get(name)? {
-                ReferenceOr::Item(r) => Some(r),
-                ReferenceOr::Reference { .. } => None,
-            }
-        }
-    }
 }
 
 fn check_path_parameters(name: &str, path: &str, params: &[&Parameter], problems: &mut Vec<String>) {
@@ -181,7 +155,7 @@ fn check_responses(spec: &OpenAPI, validator: &Validator, name: &str, op: &Opera
         problems.push(format!("{name}: has no success response"));
     }
     for (code, is_success, r) in entries {
-        let Some(response) = resolve_response(spec, r) else {
+        let Some(response) = zoom_spec::response(spec, r) else {
             problems.push(format!("{name}: response {code} refers to a missing component"));
             continue;
         };

@@ -537,7 +537,7 @@ impl ErrorBody for types::ApiError {
         self.message.clone()
     }
     fn field_errors(&self) -> Vec<FieldError> {
-        self.errors.iter().map(|e| FieldError { field: e.field.clone(), message: e.message.clone() }).collect()
+        self.errors.clone()
     }
 }
 

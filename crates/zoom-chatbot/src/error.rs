@@ -75,14 +75,8 @@ pub enum Error {
     Config(String),
 }
 
-/// One field Zoom rejected.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field.
-    pub field: String,
-    /// Why.
-    pub message: String,
-}
+/// One field Zoom rejected: the spec's generated `ApiFieldError` (`field`, `message`).
+pub use zoom_api_gen::types::ApiFieldError as FieldError;
 
 /// When Zoom said a rate-limited request may be tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

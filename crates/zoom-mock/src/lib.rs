@@ -19,5 +19,4 @@ pub mod form;
 #[allow(clippy::all, missing_docs, unused_imports, unreachable_patterns)]
 mod generated;
 
-pub use generated::operations;
 pub use generated::*;

@@ -20,8 +20,8 @@ use std::sync::{Mutex, OnceLock};
 
 pub use openapiv3;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
-    VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, OpenAPI, Parameter, ReferenceOr, Response, Schema, SchemaKind, StringFormat,
+    Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -47,6 +47,29 @@ pub fn component_schema<'a>(spec: &'a OpenAPI, name: &str) -> Option<&'a Schema>
     match spec.components.as_ref()?.schemas.get(name)? {
         ReferenceOr::Item(schema) => Some(schema),
         ReferenceOr::Reference { reference } => resolve(spec, reference),
+    }
+}
+
+/// A parameter, following a `$ref` into `#/components/parameters` (one level, as the spec
+/// writes them); `None` if the reference leads nowhere.
+pub fn parameter<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
+    match p {
+        ReferenceOr::Item(p) => Some(p),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            spec.components.as_ref()?.parameters.get(name)?.as_item()
+        }
+    }
+}
+
+/// A response, following a `$ref` into `#/components/responses`; `None` if it leads nowhere.
+pub fn response<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Option<&'a Response> {
+    match r {
+        ReferenceOr::Item(r) => Some(r),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/responses/")?;
+            spec.components.as_ref()?.responses.get(name)?.as_item()
+        }
     }
 }
 

@@ -53,7 +53,7 @@ pub(crate) fn operations() -> &'static Operations {
                     .parameters
                     .iter()
                     .chain(&op.parameters)
-                    .filter_map(|p| resolve_parameter(p))
+                    .filter_map(|p| zoom_spec::parameter(spec, p))
                     .filter(|p| matches!(p, Parameter::Query { .. }))
                     .collect();
                 let body = op
@@ -66,16 +66,6 @@ pub(crate) fn operations() -> &'static Operations {
         }
         Operations { by_id, routes, validator: Validator::new(spec) }
     })
-}
-
-fn resolve_parameter(p: &'static ReferenceOr<Parameter>) -> Option<&'static Parameter> {
-    match p {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            zoom_spec::spec().components.as_ref()?.parameters.get(name)?.as_item()
-        }
-    }
 }
 
 impl Operations {
