@@ -69,7 +69,8 @@ pub const API_VERSION_HEADER: &str = "api-version";
 
 impl ClientHooks<Hooks> for crate::Client {
     async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
-        request.headers_mut().remove(API_VERSION_HEADER);
+        static API_VERSION: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static(API_VERSION_HEADER);
+        request.headers_mut().remove(&API_VERSION);
         Ok(())
     }
 

@@ -23,7 +23,6 @@ use zoom_api_gen::types;
 use crate::client::{ZoomClient, zoom_error};
 use crate::error::{Error, Result};
 use crate::ids::{ChannelId, MessageId, UserId};
-use crate::policy::call;
 
 /// The most characters a chat message may have.
 pub const MAX_MESSAGE_CHARS: usize = 1024;
@@ -138,7 +137,7 @@ impl Chat {
     pub async fn get(&self, conversation: &Conversation, id: &MessageId) -> Result<types::ChatMessage> {
         let request = self.client.api().get_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
         let request = in_conversation!(request, conversation);
-        Ok(call(request.send()).await.map_err(zoom_error)?.into_inner())
+        Ok(request.send().await.map_err(zoom_error)?.into_inner())
     }
 
     /// Replaces a message's text.
@@ -153,7 +152,7 @@ impl Chat {
         };
         let request =
             self.client.api().edit_chat_message().user_id(self.user.as_str()).message_id(id.as_str()).body(body);
-        call(request.send()).await.map_err(zoom_error)?;
+        request.send().await.map_err(zoom_error)?;
         Ok(())
     }
 
@@ -161,7 +160,7 @@ impl Chat {
     pub async fn delete(&self, conversation: &Conversation, id: &MessageId) -> Result<()> {
         let request = self.client.api().delete_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
         let request = in_conversation!(request, conversation);
-        call(request.send()).await.map_err(zoom_error)?;
+        request.send().await.map_err(zoom_error)?;
         Ok(())
     }
 
@@ -186,7 +185,7 @@ impl Chat {
         };
         let request =
             self.client.api().react_to_chat_message().user_id(self.user.as_str()).message_id(id.as_str()).body(body);
-        call(request.send()).await.map_err(zoom_error)?;
+        request.send().await.map_err(zoom_error)?;
         Ok(())
     }
 
@@ -202,7 +201,7 @@ impl Chat {
         };
         let request =
             self.client.api().mark_chat_message().user_id(self.user.as_str()).message_id(id.as_str()).body(body);
-        call(request.send()).await.map_err(zoom_error)?;
+        request.send().await.map_err(zoom_error)?;
         Ok(())
     }
 
@@ -219,7 +218,7 @@ impl Chat {
             .sort(types::GetChatMessageThreadSort::Asc)
             .limit(NonZeroU64::new(100).expect("not zero"));
         let request = in_conversation!(request, conversation);
-        Ok(call(request.send()).await.map_err(zoom_error)?.into_inner())
+        Ok(request.send().await.map_err(zoom_error)?.into_inner())
     }
 }
 
@@ -316,7 +315,7 @@ impl ChatMessage {
             pacer.channel(&self.to.key()).await;
         }
         let request = self.chat.client.api().send_chat_message().user_id(self.chat.user.as_str()).body(body);
-        let created = call(request.send()).await.map_err(zoom_error)?.into_inner();
+        let created = request.send().await.map_err(zoom_error)?.into_inner();
         let id = created.id.ok_or_else(|| Error::UnexpectedResponse { status: 201, detail: "no message id".into() })?;
         id.parse().map_err(|_| Error::UnexpectedResponse { status: 201, detail: format!("message id {id:?}") })
     }
@@ -394,7 +393,7 @@ impl ListMessages {
                 if !token.is_empty() {
                     request = request.next_page_token(token);
                 }
-                let answer = call(request.send()).await.map_err(zoom_error)?.into_inner();
+                let answer = request.send().await.map_err(zoom_error)?.into_inner();
                 next = answer.next_page_token.filter(|t| !t.is_empty());
                 page = answer.messages.into_iter();
                 size = Some(Ok(page_size));

@@ -17,7 +17,7 @@ use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSo
 use crate::error::{Error, FieldError, Result, RetryAfter};
 use crate::ids::{BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
 use crate::pacing::{Pacer, Pacing};
-use crate::policy::{Policy, call};
+use crate::policy::{Policy, PolicyFailure};
 use crate::retry::RetryPolicy;
 use crate::time::parse_sent_time;
 
@@ -27,6 +27,16 @@ pub const ZOOM_API_URL: &str = "https://api.zoom.us/v2";
 pub const ZOOM_OAUTH_URL: &str = "https://zoom.us";
 /// The Incoming Webhook app's host.
 pub const ZOOM_WEBHOOK_URL: &str = "https://integrations.zoom.us";
+
+/// How long an unused connection stays open for reuse.
+///
+/// Shorter than reqwest's 90 s default, for two reasons. Servers and the proxies before them
+/// close idle connections too, and a request started on a connection the far end has just
+/// closed fails. And it keeps the pool's idle check (a timer that fires at this interval)
+/// due before any request deadline of the default timeout: tokio's timer driver then never
+/// has to be woken to arm a deadline, which measurably costs a loopback send (see
+/// BENCHMARKS.md).
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Sets up a [`ZoomClient`].
 pub struct ClientBuilder {
@@ -172,7 +182,10 @@ impl ClientBuilder {
 
     /// The client.
     pub fn build(self) -> Result<ZoomClient> {
-        let mut http = reqwest::Client::builder().timeout(self.timeout).connect_timeout(self.timeout);
+        let mut http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT);
         // Credentials go only to the hosts they were meant for: no redirects are followed.
         http = http.redirect(reqwest::redirect::Policy::none());
         let http = http.build().map_err(Error::Transport)?;
@@ -266,6 +279,13 @@ impl ZoomClient {
         &self.inner.api
     }
 
+    /// The HTTP client every request of this client (and its clones) goes through: one
+    /// connection pool, the configured timeout, no redirects. For calls this crate does not
+    /// cover; it adds no credentials by itself.
+    pub fn http(&self) -> &reqwest::Client {
+        self.inner.api.client()
+    }
+
     /// The incoming-webhook host's base URL this client was configured with.
     pub fn webhook_url(&self) -> &str {
         &self.inner.webhook_url
@@ -323,15 +343,14 @@ impl ZoomClient {
 
     async fn edit(&self, id: &MessageId, card: types::Card, markdown: Option<bool>) -> Result<MessageReceipt> {
         let body = types::EditChatbotMessageRequest {
-            robot_jid: self.robot_jid()?.to_string(),
+            robot_jid: self.robot_jid()?.as_str().to_owned(),
             account_id: self.account_id()?.to_owned(),
             content: card,
             user_jid: None,
             is_markdown_support: markdown,
         };
-        let answer = call(self.api().edit_chatbot_message().message_id(id.as_str()).body(body).send())
-            .await
-            .map_err(zoom_error)?;
+        let answer =
+            self.api().edit_chatbot_message().message_id(id.as_str()).body(body).send().await.map_err(zoom_error)?;
         Ok(MessageReceipt::from(answer.into_inner()))
     }
 
@@ -343,7 +362,7 @@ impl ZoomClient {
             .message_id(id.as_str())
             .robot_jid(self.robot_jid()?.as_str())
             .account_id(self.account_id()?);
-        let answer = call(request.send()).await.map_err(zoom_error)?;
+        let answer = request.send().await.map_err(zoom_error)?;
         Ok(MessageReceipt::from(answer.into_inner()))
     }
 
@@ -359,18 +378,13 @@ impl ZoomClient {
             .user_id(user_id.as_str())
             .trigger_id(trigger_id)
             .body(types::UnfurlLinkRequest { content });
-        call(request.send()).await.map_err(zoom_error)?;
+        request.send().await.map_err(zoom_error)?;
         Ok(())
     }
 
     /// An incoming webhook of this client's webhook host, by its id and verification token.
     pub fn incoming_webhook(&self, webhook_id: &str, token: SecretString) -> crate::incoming::IncomingWebhook {
-        crate::incoming::IncomingWebhook::new(
-            &self.inner.webhook_url,
-            self.inner.api.client().clone(),
-            webhook_id,
-            token,
-        )
+        crate::incoming::IncomingWebhook::new(&self.inner.webhook_url, self.http().clone(), webhook_id, token)
     }
 
     /// The user-level chat API, as the token's own user (`me`).
@@ -426,7 +440,7 @@ impl SendMessage {
         let to = self.to?;
         let client = self.client;
         let body = types::SendChatbotMessageRequest {
-            robot_jid: client.robot_jid()?.to_string(),
+            robot_jid: client.robot_jid()?.as_str().to_owned(),
             to_jid: to.jid().to_owned(),
             account_id: client.account_id()?.to_owned(),
             content: self.card,
@@ -435,8 +449,7 @@ impl SendMessage {
             reply_to: self.reply_to.map(|r| r.to_string()),
             is_markdown_support: self.markdown,
         };
-        let answer =
-            call(client.api().send_chatbot_message().body(body).send()).await.map_err(zoom_error)?.into_inner();
+        let answer = client.api().send_chatbot_message().body(body).send().await.map_err(zoom_error)?.into_inner();
         let id: MessageId = answer.message_id.parse().map_err(|_| Error::UnexpectedResponse {
             status: 201,
             detail: format!("message id {:?}", answer.message_id),
@@ -542,12 +555,8 @@ impl ErrorBody for types::ApiError {
 }
 
 /// Turns what a generated call returned into this crate's [`Error`].
-pub(crate) fn zoom_error<E: ErrorBody>(e: Result<zoom_api_gen::Error<E>, Error>) -> Error {
+pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
     use zoom_api_gen::Error as G;
-    let e = match e {
-        Ok(e) => e,
-        Err(policy_failure) => return policy_failure,
-    };
     match e {
         G::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
@@ -572,9 +581,10 @@ pub(crate) fn zoom_error<E: ErrorBody>(e: Result<zoom_api_gen::Error<E>, Error>)
         }
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => Error::Transport(e),
         G::InvalidRequest(why) => Error::invalid("request", why),
-        G::UnexpectedResponse(r) => {
-            Error::UnexpectedResponse { status: r.status().as_u16(), detail: "undocumented status".into() }
-        }
+        G::UnexpectedResponse(r) => PolicyFailure::take(&r).unwrap_or_else(|| Error::UnexpectedResponse {
+            status: r.status().as_u16(),
+            detail: "undocumented status".into(),
+        }),
         G::InvalidResponsePayload(bytes, e) => Error::UnexpectedResponse {
             status: 0,
             detail: format!("{e} in {:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)])),

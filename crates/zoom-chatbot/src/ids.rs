@@ -19,11 +19,16 @@ use crate::error::Error;
 const USER_DOMAIN: &str = "@xmpp.zoom.us";
 const CHANNEL_DOMAIN: &str = "@conference.xmpp.zoom.us";
 
+/// The characters Zoom's ids and JID local parts are made of.
+fn allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
 fn check_local(kind: &'static str, local: &str) -> Result<(), Error> {
     if local.is_empty() {
         return Err(Error::invalid(kind, "the part before @ is empty"));
     }
-    if let Some(bad) = local.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))) {
+    if let Some(bad) = local.chars().find(|&c| !allowed(c)) {
         return Err(Error::invalid(kind, format!("{bad:?} is not allowed before @ (letters, digits, - _ . only)")));
     }
     Ok(())
@@ -33,10 +38,11 @@ fn check_id(kind: &'static str, id: &str) -> Result<(), Error> {
     if id.is_empty() {
         return Err(Error::invalid(kind, "must not be empty"));
     }
-    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))) {
-        return Err(Error::invalid(kind, format!("{bad:?} is not allowed (letters, digits, - _ . only)")));
+    if id.bytes().all(|b| allowed(char::from(b))) {
+        return Ok(());
     }
-    Ok(())
+    let bad = id.chars().find(|&c| !allowed(c)).unwrap_or_default();
+    Err(Error::invalid(kind, format!("{bad:?} is not allowed (letters, digits, - _ . only)")))
 }
 
 macro_rules! string_id {

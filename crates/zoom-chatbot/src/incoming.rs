@@ -22,7 +22,6 @@ use zoom_api_gen::types;
 use crate::auth::FixedAuthorization;
 use crate::client::zoom_error;
 use crate::error::{Error, Result};
-use crate::policy::call;
 
 /// One incoming webhook: its id and verification token.
 #[derive(Clone)]
@@ -63,7 +62,7 @@ impl IncomingWebhook {
             .webhook_id(&self.webhook_id)
             .format(types::IncomingWebhookFormat::Full)
             .body(types::IncomingWebhookCard { content: card });
-        call(request.send()).await.map_err(zoom_error)?;
+        request.send().await.map_err(zoom_error)?;
         Ok(())
     }
 

@@ -2,14 +2,13 @@
 //! right token for the operation, pacing, retries, renewal after a 401, and a tracing span.
 //! It plugs into the generated client through `zoom_api_gen::hooks`.
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::Utc;
+use reqwest::header::HeaderName;
 use tokio::time::Instant;
-use tracing::Instrument as _;
+use tracing::{Instrument as _, Span};
 use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
 use zoom_api_gen::operations::{self, OperationInfo};
 
@@ -18,27 +17,28 @@ use crate::error::{Error, RetryAfter};
 use crate::pacing::Pacer;
 use crate::retry::{RetryPolicy, idempotent};
 
-tokio::task_local! {
-    /// A failure the policy met that a `reqwest` result cannot carry (a token that could not
-    /// be had), handed to the call that is waiting for it.
-    static FAILURE: RefCell<Option<Error>>;
-}
-
-/// Runs one generated call so that the policy can hand it a typed failure.
-pub(crate) async fn call<T, E>(fut: impl Future<Output = Result<T, E>>) -> Result<T, Result<E, Error>> {
-    FAILURE
-        .scope(RefCell::new(None), async {
-            let outcome = fut.await;
-            match FAILURE.with(|f| f.borrow_mut().take()) {
-                Some(failure) => Err(Err(failure)),
-                None => outcome.map_err(Ok),
-            }
-        })
-        .await
-}
+/// Zoom's id for a request, which its support can look up.
+static TRACKING_ID: HeaderName = HeaderName::from_static("x-zm-trackingid");
 
 /// The status of the stand-in answer the policy gives when it has no answer from Zoom.
 const STAND_IN: u16 = 599;
+
+/// A failure the policy met that a `reqwest` result cannot carry (a token that could not be
+/// had). It rides in the extensions of the stand-in answer, which every generated call hands
+/// back untouched as an undocumented response; [`PolicyFailure::take`] gets it out again.
+#[derive(Clone)]
+pub(crate) struct PolicyFailure(Arc<Mutex<Option<Error>>>);
+
+impl PolicyFailure {
+    /// The failure behind a stand-in answer, if `response` is one.
+    pub(crate) fn take(response: &reqwest::Response) -> Option<Error> {
+        if response.status().as_u16() != STAND_IN {
+            return None;
+        }
+        let failure = response.extensions().get::<PolicyFailure>()?;
+        failure.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
 
 /// Zoom's codes for a token it does not accept: 124 (API) and 7010 (chatbot).
 const TOKEN_REFUSED: [i64; 2] = [124, 7010];
@@ -63,12 +63,15 @@ impl Policy {
         }
     }
 
-    /// Records `failure` for the waiting call, and answers with a stand-in the generated code
-    /// will not mistake for Zoom's (the call returns `failure` instead).
+    /// Answers with a stand-in carrying `failure`, which the generated code does not mistake
+    /// for Zoom's (the call returns `failure` instead).
     fn fail(&self, failure: Error) -> reqwest::Result<reqwest::Response> {
         tracing::warn!(error = %failure, "could not get a token");
-        let _ = FAILURE.try_with(|f| *f.borrow_mut() = Some(failure));
-        let stand_in = http::Response::builder().status(STAND_IN).body(Bytes::new()).expect("a valid response");
+        let stand_in = http::Response::builder()
+            .status(STAND_IN)
+            .extension(PolicyFailure(Arc::new(Mutex::new(Some(failure)))))
+            .body(Bytes::new())
+            .expect("a valid response");
         Ok(reqwest::Response::from(stand_in))
     }
 
@@ -77,8 +80,10 @@ impl Policy {
         client: &reqwest::Client,
         request: reqwest::Request,
         info: Option<&'static OperationInfo>,
+        span: &Span,
     ) -> reqwest::Result<reqwest::Response> {
-        let span = tracing::Span::current();
+        // Recording costs a little on every request; it is skipped when no subscriber listens.
+        let traced = !span.is_disabled();
         let cache = self.cache_for(info);
         let mut token: Option<Arc<Token>> = match cache {
             None => None,
@@ -92,7 +97,9 @@ impl Policy {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            span.record("attempts", attempt);
+            if traced {
+                span.record("attempts", attempt);
+            }
             if let (Some(pacer), Some(label)) = (&self.pacer, info.and_then(|i| i.rate_limit_label)) {
                 pacer.label(label).await;
             }
@@ -109,7 +116,7 @@ impl Policy {
             match client.execute(outgoing).await {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    if let Some(id) = response.headers().get("x-zm-trackingid").and_then(|v| v.to_str().ok()) {
+                    if traced && let Some(id) = response.headers().get(&TRACKING_ID).and_then(|v| v.to_str().ok()) {
                         span.record("tracking_id", id);
                     }
                     if status == 401
@@ -186,16 +193,18 @@ impl RequestPolicy for Policy {
             duration_ms = tracing::field::Empty,
             tracking_id = tracing::field::Empty,
         );
+        let inner = span.clone();
         Box::pin(
             async move {
                 let started = Instant::now();
-                let outcome = self.run(client, request, info).await;
-                let span = tracing::Span::current();
-                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                let outcome = self.run(client, request, info, &inner).await;
+                if !inner.is_disabled() {
+                    inner.record("duration_ms", started.elapsed().as_millis() as u64);
+                }
                 match &outcome {
                     Ok(r) if r.status().as_u16() == STAND_IN => {}
                     Ok(r) => {
-                        span.record("status", r.status().as_u16());
+                        inner.record("status", r.status().as_u16());
                         tracing::debug!("answered");
                     }
                     Err(e) => tracing::warn!(error = %e, "no answer"),
