@@ -198,13 +198,16 @@ impl RequestPolicy for Policy {
             async move {
                 let started = Instant::now();
                 let outcome = self.run(client, request, info, &inner).await;
-                if !inner.is_disabled() {
+                let traced = !inner.is_disabled();
+                if traced {
                     inner.record("duration_ms", started.elapsed().as_millis() as u64);
                 }
                 match &outcome {
                     Ok(r) if r.status().as_u16() == STAND_IN => {}
                     Ok(r) => {
-                        inner.record("status", r.status().as_u16());
+                        if traced {
+                            inner.record("status", r.status().as_u16());
+                        }
                         tracing::debug!("answered");
                     }
                     Err(e) => tracing::warn!(error = %e, "no answer"),
