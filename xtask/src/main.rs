@@ -165,9 +165,10 @@ fn operation_table(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream
             });
         }
     }
+    let events = event_names(spec)?;
     Ok(quote! {
         //! Every operation of the spec, and Zoom's rate limits, for request policies (and the
-        //! fake Zoom) that act per operation.
+        //! fake Zoom) that act per operation; the names of the events the spec defines.
 
         /// A rate-limit label, as the spec's `x-rate-limit-label` names it.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -277,7 +278,25 @@ fn operation_table(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream
         pub fn operation(name: &str) -> Option<&'static OperationInfo> {
             OPERATIONS.iter().find(|o| o.name == name)
         }
+
+        /// The `event` of every variant of the spec's `ZoomEvent`, in the spec's order: a body
+        /// naming one of these is an event this version knows, whether or not it parses.
+        pub const EVENT_NAMES: &[&str] = &[ #(#events,)* ];
     })
+}
+
+/// The one value of the `event` enum of each `ZoomEvent` variant.
+fn event_names(spec: &openapiv3::OpenAPI) -> Result<Vec<String>, String> {
+    let schema = zoom_spec::component_schema(spec, "ZoomEvent").ok_or("the spec has no ZoomEvent schema")?;
+    let value = serde_json::to_value(schema).map_err(|e| e.to_string())?;
+    let variants = value["oneOf"].as_array().ok_or("ZoomEvent must be a oneOf")?;
+    variants
+        .iter()
+        .map(|v| match v["properties"]["event"]["enum"].as_array().map(Vec::as_slice) {
+            Some([serde_json::Value::String(name)]) => Ok(name.clone()),
+            _ => Err(format!("ZoomEvent variant {} must give `event` a one-value enum", v["title"])),
+        })
+        .collect()
 }
 
 fn capitalise(word: &str) -> String {

@@ -8,6 +8,83 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The button that was clicked.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ActionItem {
+        ///The button's label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+        ///The button's value, as the card set it.
+        pub value: ::std::string::String,
+    }
+    impl ActionItem {
+        pub fn builder() -> builder::ActionItem {
+            Default::default()
+        }
+    }
+    ///A button click on a bot's card.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ActionsPayload {
+        ///The account.
+        #[serde(rename = "accountId")]
+        pub account_id: ::std::string::String,
+        #[serde(rename = "actionItem")]
+        pub action_item: ActionItem,
+        ///The channel's name, or the user's name in a one-to-one chat.
+        #[serde(
+            rename = "channelName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        ///The card's message id (edit it to answer in place).
+        #[serde(rename = "messageId")]
+        pub message_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original: ::std::option::Option<EchoedCard>,
+        ///The bot's JID.
+        #[serde(rename = "robotJid")]
+        pub robot_jid: ::std::string::String,
+        ///When, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        ///The conversation the card is in.
+        #[serde(rename = "toJid")]
+        pub to_jid: ::std::string::String,
+        ///The user's id.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///The user's JID.
+        #[serde(rename = "userJid")]
+        pub user_jid: ::std::string::String,
+        ///The user's display name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl ActionsPayload {
+        pub fn builder() -> builder::ActionsPayload {
+            Default::default()
+        }
+    }
     ///The error body of the REST API.
     #[derive(
         ::serde::Deserialize,
@@ -51,6 +128,106 @@ pub mod types {
             Default::default()
         }
     }
+    ///Who removed the app. Zoom requires answering it by deleting that user's data.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AppDeauthorizedPayload {
+        ///The user's account.
+        pub account_id: ::std::string::String,
+        ///The app's client id.
+        pub client_id: ::std::string::String,
+        ///When the user removed the app.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deauthorization_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_ts: ::std::option::Option<NumberOrString>,
+        ///An id unique to this removal.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub signature: ::std::option::Option<::std::string::String>,
+        ///The user's id.
+        pub user_id: ::std::string::String,
+    }
+    impl AppDeauthorizedPayload {
+        pub fn builder() -> builder::AppDeauthorizedPayload {
+            Default::default()
+        }
+    }
+    ///The message the app was mentioned in.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AppMentionObject {
+        ///The channel's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///The channel's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        ///When the message was sent.
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Files attached to the message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub files: ::std::vec::Vec<MentionFile>,
+        ///The message's text.
+        pub message: ::std::string::String,
+        ///The message's id.
+        pub message_id: ::std::string::String,
+        ///The main message's id, when the mention is a reply in a thread.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_id: ::std::option::Option<::std::string::String>,
+        ///The formatting applied to ranges of the text.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rich_text: ::std::vec::Vec<MentionFormatRange>,
+        ///When the message was sent, in milliseconds since the epoch.
+        pub timestamp: i64,
+        #[serde(rename = "type")]
+        pub type_: TeamChatMessageType,
+    }
+    impl AppMentionObject {
+        pub fn builder() -> builder::AppMentionObject {
+            Default::default()
+        }
+    }
+    ///Who mentioned the app, and in which message.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AppMentionPayload {
+        ///The account of the user who mentioned the app.
+        pub account_id: ::std::string::String,
+        ///Whether that user is outside the account.
+        pub by_external_user: bool,
+        pub object: AppMentionObject,
+        ///That user's email address.
+        pub operator: ::std::string::String,
+        ///The user id of the user who mentioned the app.
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl AppMentionPayload {
+        pub fn builder() -> builder::AppMentionPayload {
+            Default::default()
+        }
+    }
     ///A mention of a contact (`at_type` 1) or of everyone in the channel (2).
     #[derive(
         ::serde::Deserialize,
@@ -83,6 +260,33 @@ pub mod types {
             Default::default()
         }
     }
+    ///A value Zoom's schema types as a string and its example sends as a boolean.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(untagged)]
+    pub enum BooleanOrString {
+        Boolean(bool),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for BooleanOrString {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Boolean(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<bool> for BooleanOrString {
+        fn from(value: bool) -> Self {
+            Self::Boolean(value)
+        }
+    }
     ///Who installed the bot.
     #[derive(
         ::serde::Deserialize,
@@ -108,7 +312,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<::std::string::String>,
-        ///The user's JID.
+        ///The user's JID (a bot may greet the user there).
         #[serde(
             rename = "userJid",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -139,7 +343,7 @@ pub mod types {
         ///The account.
         #[serde(rename = "accountId")]
         pub account_id: ::std::string::String,
-        ///The channel's name, when sent in a channel.
+        ///The channel's name, or the user's name in a one-to-one chat.
         #[serde(
             rename = "channelName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -160,12 +364,6 @@ pub mod types {
         ///Where to answer (a channel JID, or the user's JID for a direct message).
         #[serde(rename = "toJid")]
         pub to_jid: ::std::string::String,
-        ///The trigger id of this event.
-        #[serde(
-            rename = "triggerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub trigger_id: ::std::option::Option<::std::string::String>,
         ///The user's id.
         #[serde(
             rename = "userId",
@@ -175,24 +373,12 @@ pub mod types {
         ///The user's JID.
         #[serde(rename = "userJid")]
         pub user_jid: ::std::string::String,
-        ///The user's member id.
-        #[serde(
-            rename = "userMemberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_member_id: ::std::option::Option<::std::string::String>,
         ///The user's display name.
         #[serde(
             rename = "userName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_name: ::std::option::Option<::std::string::String>,
-        ///Whether the user has authorised the app (`authorized`).
-        #[serde(
-            rename = "userStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_status: ::std::option::Option<::std::string::String>,
     }
     impl BotNotificationPayload {
         pub fn builder() -> builder::BotNotificationPayload {
@@ -257,6 +443,53 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///The one reply to an interactive event, posted to its `callback_url`. Zoom gives it the fields of a chatbot send less the addressing: the event already names the conversation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CallbackReply {
+        pub content: Card,
+        ///Whether texts in the card are read as markdown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_markdown_support: ::std::option::Option<bool>,
+        ///The id of a message to reply to, in its thread.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_to: ::std::option::Option<::std::string::String>,
+        ///In a channel, the user id of the only member who should see the reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visible_to_user: ::std::option::Option<::std::string::String>,
+    }
+    impl CallbackReply {
+        pub fn builder() -> builder::CallbackReply {
+            Default::default()
+        }
+    }
+    ///Our choice of answer to a callback reply (Zoom documents none): the posted message's id and time, in the form of a send's answer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CallbackReplySent {
+        ///The reply's message id.
+        pub message_id: ::std::string::String,
+        ///When it was posted, UTC, as `yyyy-MM-dd HH:mm:ss`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent_time: ::std::option::Option<::std::string::String>,
+    }
+    impl CallbackReplySent {
+        pub fn builder() -> builder::CallbackReplySent {
+            Default::default()
         }
     }
     ///A chatbot message card; every part is optional, but an empty card shows nothing.
@@ -1405,6 +1638,156 @@ An embedded video.*/
                 })
         }
     }
+    ///The card the user acted on, as Zoom echoes it in an interactive event. A loose superset of the shapes Zoom's page shows for each event, since Zoom echoes what the card held rather than a fixed schema.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EchoedCard {
+        ///The card's elements.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub body: ::std::vec::Vec<EchoedCardElement>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub head: ::std::option::Option<EchoedCardHead>,
+    }
+    impl EchoedCard {
+        pub fn builder() -> builder::EchoedCard {
+            Default::default()
+        }
+    }
+    ///One element of the echoed card: a message (`text`, `editable`), actions (`items` with buttons), fields (`items` with keys and values) or a select menu (`text`, `select_items`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EchoedCardElement {
+        ///Whether a message's text is editable.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub editable: ::std::option::Option<bool>,
+        ///The buttons of actions, or the entries of fields.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub items: ::std::vec::Vec<EchoedCardItem>,
+        ///The options of a select menu.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub select_items: ::std::vec::Vec<EchoedOption>,
+        ///A message's text, or a select menu's label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+        ///The element's type (`message`, `actions`, `fields`, `select`, ...).
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl EchoedCardElement {
+        pub fn builder() -> builder::EchoedCardElement {
+            Default::default()
+        }
+    }
+    ///The card's head.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EchoedCardHead {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_head: ::std::option::Option<EchoedCardSubHead>,
+        ///The head's text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl EchoedCardHead {
+        pub fn builder() -> builder::EchoedCardHead {
+            Default::default()
+        }
+    }
+    ///A button (`text`, `value`, `style`) or a field (`key`, `value`, `editable`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EchoedCardItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub editable: ::std::option::Option<BooleanOrString>,
+        ///A field's key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///A button's style as Zoom echoes it (`Primary`, `Default`, `Danger`, `Disabled`). Kept a string: Zoom echoes the capitalisation the card used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub style: ::std::option::Option<::std::string::String>,
+        ///A button's label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+        ///A button's value, or a field's value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl EchoedCardItem {
+        pub fn builder() -> builder::EchoedCardItem {
+            Default::default()
+        }
+    }
+    ///The card's sub-head.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EchoedCardSubHead {
+        ///Its text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl EchoedCardSubHead {
+        pub fn builder() -> builder::EchoedCardSubHead {
+            Default::default()
+        }
+    }
+    ///An option of an echoed select menu.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EchoedOption {
+        ///The option's label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+        ///The option's value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl EchoedOption {
+        pub fn builder() -> builder::EchoedOption {
+            Default::default()
+        }
+    }
     ///The new content of a message.
     #[derive(
         ::serde::Deserialize,
@@ -1526,6 +1909,170 @@ An embedded video.*/
     }
     impl EditChatbotMessageRequest {
         pub fn builder() -> builder::EditChatbotMessageRequest {
+            Default::default()
+        }
+    }
+    ///The text before and after a user edited it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EditItem {
+        ///The text as the card showed it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub origin: ::std::option::Option<::std::string::String>,
+        ///The text the user entered.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target: ::std::option::Option<::std::string::String>,
+    }
+    impl EditItem {
+        pub fn builder() -> builder::EditItem {
+            Default::default()
+        }
+    }
+    ///An editable text of a bot's card, changed by a user.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EditablePayload {
+        ///The account.
+        #[serde(rename = "accountId")]
+        pub account_id: ::std::string::String,
+        ///The channel's name, or the user's name in a one-to-one chat.
+        #[serde(
+            rename = "channelName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "editItem")]
+        pub edit_item: EditItem,
+        ///The card's message id (edit it to answer in place).
+        #[serde(rename = "messageId")]
+        pub message_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original: ::std::option::Option<EchoedCard>,
+        ///The bot's JID.
+        #[serde(rename = "robotJid")]
+        pub robot_jid: ::std::string::String,
+        ///When, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        ///The conversation the card is in.
+        #[serde(rename = "toJid")]
+        pub to_jid: ::std::string::String,
+        ///The user's id.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///The user's JID.
+        #[serde(rename = "userJid")]
+        pub user_jid: ::std::string::String,
+        ///The user's display name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl EditablePayload {
+        pub fn builder() -> builder::EditablePayload {
+            Default::default()
+        }
+    }
+    ///One field a user edited.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FieldEditItem {
+        ///The value as the card showed it.
+        #[serde(
+            rename = "currentValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_value: ::std::option::Option<::std::string::String>,
+        ///The field's key, as the card set it.
+        pub key: ::std::string::String,
+        ///The value the user entered.
+        #[serde(
+            rename = "newValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub new_value: ::std::option::Option<::std::string::String>,
+    }
+    impl FieldEditItem {
+        pub fn builder() -> builder::FieldEditItem {
+            Default::default()
+        }
+    }
+    ///An editable field of a bot's card, changed by a user.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FieldsEditablePayload {
+        ///The account.
+        #[serde(rename = "accountId")]
+        pub account_id: ::std::string::String,
+        ///The channel's name, or the user's name in a one-to-one chat.
+        #[serde(
+            rename = "channelName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "fieldEditItem")]
+        pub field_edit_item: FieldEditItem,
+        ///The card's message id (edit it to answer in place).
+        #[serde(rename = "messageId")]
+        pub message_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original: ::std::option::Option<EchoedCard>,
+        ///The bot's JID.
+        #[serde(rename = "robotJid")]
+        pub robot_jid: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<IntegerOrString>,
+        ///The conversation the card is in.
+        #[serde(rename = "toJid")]
+        pub to_jid: ::std::string::String,
+        ///The user's id.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///The user's JID.
+        #[serde(rename = "userJid")]
+        pub user_jid: ::std::string::String,
+        ///The user's display name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl FieldsEditablePayload {
+        pub fn builder() -> builder::FieldsEditablePayload {
             Default::default()
         }
     }
@@ -1784,6 +2331,33 @@ An embedded video.*/
             value.parse()
         }
     }
+    ///A value Zoom's schema types as a string and its example sends as an integer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(untagged)]
+    pub enum IntegerOrString {
+        Int64(i64),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for IntegerOrString {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Int64(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for IntegerOrString {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
+    }
     ///A card on a user-level message: `card_json` when sending a new one, `card_id` to keep an existing one on edit. (Zoom's document writes the edit form as a oneOf of the two.)
     #[derive(
         ::serde::Deserialize,
@@ -1807,7 +2381,7 @@ An embedded video.*/
             Default::default()
         }
     }
-    ///A user acted on a bot's card. `actionItem` comes with a button click, `selectedItems` with a dropdown choice, `editItem` and `fieldEditItem` with edits; `callback_url` and `callback_token`, when present, allow one reply within 30 minutes.
+    ///The shared link and the message it is in.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1816,84 +2390,65 @@ An embedded video.*/
         PartialEq,
         schemars::JsonSchema
     )]
-    pub struct InteractivePayload {
-        ///The account.
-        #[serde(rename = "accountId")]
-        pub account_id: ::std::string::String,
-        #[serde(
-            rename = "actionItem",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub action_item: ::std::option::Option<CardButton>,
-        ///The token of that reply.
+    pub struct LinkSharedObject {
+        ///The channel's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_token: ::std::option::Option<::std::string::String>,
-        ///Where a one-time reply may be posted.
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///The channel's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_url: ::std::option::Option<::std::string::String>,
-        ///The channel's name, when in a channel.
-        #[serde(
-            rename = "channelName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub channel_name: ::std::option::Option<::std::string::String>,
-        ///The edited text (its fields vary).
-        #[serde(
-            rename = "editItem",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
-        )]
-        pub edit_item: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ///The edited field (its fields vary).
-        #[serde(
-            rename = "fieldEditItem",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
-        )]
-        pub field_edit_item: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
-        ///The card's message id (edit it to answer in place).
-        #[serde(rename = "messageId")]
-        pub message_id: ::std::string::String,
-        ///The card as it was, as Zoom echoes it (its shape varies).
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub original: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ///The bot's JID.
-        #[serde(rename = "robotJid")]
-        pub robot_jid: ::std::string::String,
-        ///The choices made.
-        #[serde(
-            rename = "selectedItems",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )]
-        pub selected_items: ::std::vec::Vec<CardOption>,
-        ///When, in milliseconds since the epoch.
+        ///The contact's user id (empty for a contact of another account).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timestamp: ::std::option::Option<i64>,
-        ///The conversation the card is in.
-        #[serde(rename = "toJid")]
-        pub to_jid: ::std::string::String,
-        ///The user's id.
-        #[serde(
-            rename = "userId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<::std::string::String>,
-        ///The user's JID.
-        #[serde(rename = "userJid")]
-        pub user_jid: ::std::string::String,
-        ///The user's display name.
-        #[serde(
-            rename = "userName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_name: ::std::option::Option<::std::string::String>,
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        ///The contact's member id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_member_id: ::std::option::Option<::std::string::String>,
+        ///When the message was sent.
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The shared link.
+        pub link: ::std::string::String,
+        ///The message's id, once the message is posted (absent while it is being written).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_id: ::std::option::Option<::std::string::String>,
+        ///The main message's id, when the link is shared in a thread reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_id: ::std::option::Option<::std::string::String>,
+        ///When the message was sent, in milliseconds since the epoch.
+        pub timestamp: i64,
+        ///The id of this share; the unfurl answers it.
+        pub trigger_id: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: TeamChatMessageType,
     }
-    impl InteractivePayload {
-        pub fn builder() -> builder::InteractivePayload {
+    impl LinkSharedObject {
+        pub fn builder() -> builder::LinkSharedObject {
+            Default::default()
+        }
+    }
+    ///Who shared the link, and where.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct LinkSharedPayload {
+        ///The account of the user who shared the link.
+        pub account_id: ::std::string::String,
+        ///Whether that user is outside the account.
+        pub by_external_user: bool,
+        pub object: LinkSharedObject,
+        ///That user's email address.
+        pub operator: ::std::string::String,
+        ///The user id of the user who shared the link.
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl LinkSharedPayload {
+        pub fn builder() -> builder::LinkSharedPayload {
             Default::default()
         }
     }
@@ -2157,6 +2712,245 @@ An embedded video.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A file attached to a message.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct MentionFile {
+        ///The file's id.
+        pub file_id: ::std::string::String,
+        ///How Zoom shows the file.
+        pub file_message_type: MentionFileFileMessageType,
+        ///The file's name.
+        pub file_name: ::std::string::String,
+        ///The file's size in bytes.
+        pub file_size: i64,
+        ///The file's type as the sender's system named it (`PNG`, ...).
+        #[serde(rename = "OS_file_type")]
+        pub os_file_type: ::std::string::String,
+    }
+    impl MentionFile {
+        pub fn builder() -> builder::MentionFile {
+            Default::default()
+        }
+    }
+    ///How Zoom shows the file.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MentionFileFileMessageType {
+        #[serde(rename = "file")]
+        File,
+        #[serde(rename = "image")]
+        Image,
+        #[serde(rename = "audio")]
+        Audio,
+        #[serde(rename = "audio v2")]
+        AudioV2,
+        #[serde(rename = "code snippet")]
+        CodeSnippet,
+        #[serde(rename = "screen shot")]
+        ScreenShot,
+    }
+    impl ::std::fmt::Display for MentionFileFileMessageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::File => f.write_str("file"),
+                Self::Image => f.write_str("image"),
+                Self::Audio => f.write_str("audio"),
+                Self::AudioV2 => f.write_str("audio v2"),
+                Self::CodeSnippet => f.write_str("code snippet"),
+                Self::ScreenShot => f.write_str("screen shot"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MentionFileFileMessageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "file" => Ok(Self::File),
+                "image" => Ok(Self::Image),
+                "audio" => Ok(Self::Audio),
+                "audio v2" => Ok(Self::AudioV2),
+                "code snippet" => Ok(Self::CodeSnippet),
+                "screen shot" => Ok(Self::ScreenShot),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MentionFileFileMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MentionFileFileMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///One formatting applied to a range of the message's text.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct MentionFormatRange {
+        ///Where it ends.
+        pub end_position: i64,
+        ///The formatting's argument (a link's URL, a size, a colour).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub format_attr: ::std::option::Option<::std::string::String>,
+        ///The formatting.
+        pub format_type: MentionFormatRangeFormatType,
+        ///Where the range starts (a character offset).
+        pub start_position: i64,
+    }
+    impl MentionFormatRange {
+        pub fn builder() -> builder::MentionFormatRange {
+            Default::default()
+        }
+    }
+    ///The formatting.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MentionFormatRangeFormatType {
+        Bold,
+        Italic,
+        Strikethrough,
+        BulletedList,
+        NumberedList,
+        Underline,
+        FontSize,
+        FontColor,
+        BackgroundColor,
+        LeftIndent,
+        Paragraph,
+        Quote,
+        AddLink,
+    }
+    impl ::std::fmt::Display for MentionFormatRangeFormatType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Bold => f.write_str("Bold"),
+                Self::Italic => f.write_str("Italic"),
+                Self::Strikethrough => f.write_str("Strikethrough"),
+                Self::BulletedList => f.write_str("BulletedList"),
+                Self::NumberedList => f.write_str("NumberedList"),
+                Self::Underline => f.write_str("Underline"),
+                Self::FontSize => f.write_str("FontSize"),
+                Self::FontColor => f.write_str("FontColor"),
+                Self::BackgroundColor => f.write_str("BackgroundColor"),
+                Self::LeftIndent => f.write_str("LeftIndent"),
+                Self::Paragraph => f.write_str("Paragraph"),
+                Self::Quote => f.write_str("Quote"),
+                Self::AddLink => f.write_str("AddLink"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MentionFormatRangeFormatType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Bold" => Ok(Self::Bold),
+                "Italic" => Ok(Self::Italic),
+                "Strikethrough" => Ok(Self::Strikethrough),
+                "BulletedList" => Ok(Self::BulletedList),
+                "NumberedList" => Ok(Self::NumberedList),
+                "Underline" => Ok(Self::Underline),
+                "FontSize" => Ok(Self::FontSize),
+                "FontColor" => Ok(Self::FontColor),
+                "BackgroundColor" => Ok(Self::BackgroundColor),
+                "LeftIndent" => Ok(Self::LeftIndent),
+                "Paragraph" => Ok(Self::Paragraph),
+                "Quote" => Ok(Self::Quote),
+                "AddLink" => Ok(Self::AddLink),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MentionFormatRangeFormatType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MentionFormatRangeFormatType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A value Zoom's schema types as a number and its example sends as a string.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(untagged)]
+    pub enum NumberOrString {
+        Number(f64),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for NumberOrString {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Number(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<f64> for NumberOrString {
+        fn from(value: f64) -> Self {
+            Self::Number(value)
         }
     }
     ///The error body of the OAuth service.
@@ -2446,6 +3240,81 @@ An embedded video.*/
             value.parse()
         }
     }
+    ///A choice made in a select menu of a bot's card.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SelectPayload {
+        ///The account.
+        #[serde(rename = "accountId")]
+        pub account_id: ::std::string::String,
+        ///The channel's name, or the user's name in a one-to-one chat.
+        #[serde(
+            rename = "channelName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        ///The card's message id (edit it to answer in place).
+        #[serde(rename = "messageId")]
+        pub message_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original: ::std::option::Option<EchoedCard>,
+        ///The bot's JID.
+        #[serde(rename = "robotJid")]
+        pub robot_jid: ::std::string::String,
+        ///The options chosen. Zoom sends only each option's `value`; the text is in `original`.
+        #[serde(rename = "selectedItems")]
+        pub selected_items: ::std::vec::Vec<SelectedItem>,
+        ///When, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        ///The conversation the card is in.
+        #[serde(rename = "toJid")]
+        pub to_jid: ::std::string::String,
+        ///The user's id.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///The user's JID.
+        #[serde(rename = "userJid")]
+        pub user_jid: ::std::string::String,
+        ///The user's display name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl SelectPayload {
+        pub fn builder() -> builder::SelectPayload {
+            Default::default()
+        }
+    }
+    ///One chosen option of a select menu.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SelectedItem {
+        ///The option's value, as the card set it.
+        pub value: ::std::string::String,
+    }
+    impl SelectedItem {
+        pub fn builder() -> builder::SelectedItem {
+            Default::default()
+        }
+    }
     ///A chat message to send as the user. Name a conversation with `to_contact` or `to_channel`.
     #[derive(
         ::serde::Deserialize,
@@ -2590,54 +3459,7 @@ An embedded video.*/
             Default::default()
         }
     }
-    ///The message an app mention or link share happened in.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct TeamChatObject {
-        ///The channel's id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub channel_id: ::std::option::Option<::std::string::String>,
-        ///The channel's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub channel_name: ::std::option::Option<::std::string::String>,
-        ///The contact's user id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_id: ::std::option::Option<::std::string::String>,
-        ///When the message was sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub date_time: ::std::option::Option<::std::string::String>,
-        ///The shared link (link_shared).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub link: ::std::option::Option<::std::string::String>,
-        ///Its text.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
-        ///The message's id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message_id: ::std::option::Option<::std::string::String>,
-        ///When, in milliseconds since the epoch.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timestamp: ::std::option::Option<i64>,
-        ///The id to unfurl the link with (link_shared).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub trigger_id: ::std::option::Option<::std::string::String>,
-        ///A one-to-one chat or a channel.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<TeamChatObjectType>,
-    }
-    impl TeamChatObject {
-        pub fn builder() -> builder::TeamChatObject {
-            Default::default()
-        }
-    }
-    ///A one-to-one chat or a channel.
+    ///Where the message was sent. Zoom lists only `to_channel` for app mentions and both for shared links; both are accepted for either event.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2651,13 +3473,13 @@ An embedded video.*/
         PartialOrd,
         schemars::JsonSchema
     )]
-    pub enum TeamChatObjectType {
+    pub enum TeamChatMessageType {
         #[serde(rename = "to_contact")]
         ToContact,
         #[serde(rename = "to_channel")]
         ToChannel,
     }
-    impl ::std::fmt::Display for TeamChatObjectType {
+    impl ::std::fmt::Display for TeamChatMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ToContact => f.write_str("to_contact"),
@@ -2665,7 +3487,7 @@ An embedded video.*/
             }
         }
     }
-    impl ::std::str::FromStr for TeamChatObjectType {
+    impl ::std::str::FromStr for TeamChatMessageType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -2677,7 +3499,7 @@ An embedded video.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for TeamChatObjectType {
+    impl ::std::convert::TryFrom<&str> for TeamChatMessageType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -2685,40 +3507,12 @@ An embedded video.*/
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for TeamChatObjectType {
+    impl ::std::convert::TryFrom<::std::string::String> for TeamChatMessageType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///A message event of the team_chat family.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct TeamChatPayload {
-        ///The account.
-        pub account_id: ::std::string::String,
-        ///Whether an external user acted.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub by_external_user: ::std::option::Option<bool>,
-        pub object: TeamChatObject,
-        ///The acting user's email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator: ::std::option::Option<::std::string::String>,
-        ///The acting user's id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator_id: ::std::option::Option<::std::string::String>,
-    }
-    impl TeamChatPayload {
-        pub fn builder() -> builder::TeamChatPayload {
-            Default::default()
         }
     }
     ///How a text looks. Ignored when markdown is on.
@@ -3144,7 +3938,7 @@ A slash command, or a direct message to the bot.*/
         },
         /**BotInstalled
 
-A user installed the bot.*/
+A user installed the bot. Zoom's example carries no `event_ts`.*/
         #[serde(rename = "bot_installed")]
         BotInstalled {
             ///When Zoom sent it, in milliseconds since the epoch.
@@ -3157,40 +3951,58 @@ A user installed the bot.*/
 A button of a bot's card was clicked.*/
         #[serde(rename = "interactive_message_actions")]
         InteractiveMessageActions {
+            ///The bearer token of that reply; one use, 30 minutes.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_token: ::std::option::Option<::std::string::String>,
+            ///Where the one reply to this event may be posted (`replyToCallback`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_url: ::std::option::Option<::std::string::String>,
             ///When Zoom sent it, in milliseconds since the epoch.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             event_ts: ::std::option::Option<i64>,
-            payload: InteractivePayload,
+            payload: ActionsPayload,
         },
         /**InteractiveMessageSelect
 
-A dropdown choice was made on a bot's card.*/
+A choice was made in a select menu of a bot's card. Zoom's schema has no `event_ts` here but its example carries one, so it is declared. This event brings no callback.*/
         #[serde(rename = "interactive_message_select")]
         InteractiveMessageSelect {
             ///When Zoom sent it, in milliseconds since the epoch.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             event_ts: ::std::option::Option<i64>,
-            payload: InteractivePayload,
+            payload: SelectPayload,
         },
         /**InteractiveMessageEditable
 
 An editable text of a bot's card was changed.*/
         #[serde(rename = "interactive_message_editable")]
         InteractiveMessageEditable {
+            ///The bearer token of that reply; one use, 30 minutes.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_token: ::std::option::Option<::std::string::String>,
+            ///Where the one reply to this event may be posted (`replyToCallback`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_url: ::std::option::Option<::std::string::String>,
             ///When Zoom sent it, in milliseconds since the epoch.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             event_ts: ::std::option::Option<i64>,
-            payload: InteractivePayload,
+            payload: EditablePayload,
         },
         /**InteractiveMessageFieldsEditable
 
 An editable field of a bot's card was changed.*/
         #[serde(rename = "interactive_message_fields_editable")]
         InteractiveMessageFieldsEditable {
+            ///The bearer token of that reply; one use, 30 minutes.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_token: ::std::option::Option<::std::string::String>,
+            ///Where the one reply to this event may be posted (`replyToCallback`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_url: ::std::option::Option<::std::string::String>,
             ///When Zoom sent it, in milliseconds since the epoch.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             event_ts: ::std::option::Option<i64>,
-            payload: InteractivePayload,
+            payload: FieldsEditablePayload,
         },
         /**AppMention
 
@@ -3198,23 +4010,318 @@ The app was mentioned in a message.*/
         #[serde(rename = "team_chat.app_mention")]
         TeamChatAppMention {
             ///When Zoom sent it, in milliseconds since the epoch.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            event_ts: ::std::option::Option<i64>,
-            payload: TeamChatPayload,
+            event_ts: i64,
+            payload: AppMentionPayload,
         },
         /**LinkShared
 
-A user shared a link the app unfurls (answer with an unfurl and its trigger id).*/
+A user shared a link whose domain the app registered. Answer by posting a preview to `response_url` (the `unfurlLink` operation for this trigger).*/
         #[serde(rename = "team_chat.link_shared")]
         TeamChatLinkShared {
             ///When Zoom sent it, in milliseconds since the epoch.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            event_ts: ::std::option::Option<i64>,
-            payload: TeamChatPayload,
+            event_ts: i64,
+            payload: LinkSharedPayload,
+            ///The unfurl endpoint of this trigger, `.../im/chat/users/{userId}/unfurls/{triggerId}`.
+            response_url: ::std::string::String,
         },
+        /**AppDeauthorized
+
+A user removed the app. Zoom's Marketplace sends it to the app's deauthorization URL, which may be the bot's endpoint; delete what you hold for that user.*/
+        #[serde(rename = "app_deauthorized")]
+        AppDeauthorized { payload: AppDeauthorizedPayload },
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct ActionItem {
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ActionItem {
+            fn default() -> Self {
+                Self {
+                    text: Ok(Default::default()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl ActionItem {
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActionItem> for super::ActionItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActionItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    text: value.text?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActionItem> for ActionItem {
+            fn from(value: super::ActionItem) -> Self {
+                Self {
+                    text: Ok(value.text),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ActionsPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            action_item: ::std::result::Result<super::ActionItem, ::std::string::String>,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            original: ::std::result::Result<
+                ::std::option::Option<super::EchoedCard>,
+                ::std::string::String,
+            >,
+            robot_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ActionsPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    action_item: Err("no value supplied for action_item".to_string()),
+                    channel_name: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    original: Ok(Default::default()),
+                    robot_jid: Err("no value supplied for robot_jid".to_string()),
+                    timestamp: Ok(Default::default()),
+                    to_jid: Err("no value supplied for to_jid".to_string()),
+                    user_id: Ok(Default::default()),
+                    user_jid: Err("no value supplied for user_jid".to_string()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl ActionsPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn action_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ActionItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_item: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn original<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EchoedCard>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for original: {e}")
+                    });
+                self
+            }
+            pub fn robot_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.robot_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for robot_jid: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn to_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActionsPayload> for super::ActionsPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActionsPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    action_item: value.action_item?,
+                    channel_name: value.channel_name?,
+                    message_id: value.message_id?,
+                    original: value.original?,
+                    robot_jid: value.robot_jid?,
+                    timestamp: value.timestamp?,
+                    to_jid: value.to_jid?,
+                    user_id: value.user_id?,
+                    user_jid: value.user_jid?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActionsPayload> for ActionsPayload {
+            fn from(value: super::ActionsPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    action_item: Ok(value.action_item),
+                    channel_name: Ok(value.channel_name),
+                    message_id: Ok(value.message_id),
+                    original: Ok(value.original),
+                    robot_jid: Ok(value.robot_jid),
+                    timestamp: Ok(value.timestamp),
+                    to_jid: Ok(value.to_jid),
+                    user_id: Ok(value.user_id),
+                    user_jid: Ok(value.user_jid),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct ApiError {
             code: ::std::result::Result<i32, ::std::string::String>,
@@ -3347,6 +4454,506 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                 Self {
                     field: Ok(value.field),
                     message: Ok(value.message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AppDeauthorizedPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            deauthorization_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            event_ts: ::std::result::Result<
+                ::std::option::Option<super::NumberOrString>,
+                ::std::string::String,
+            >,
+            signature: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AppDeauthorizedPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    deauthorization_time: Ok(Default::default()),
+                    event_ts: Ok(Default::default()),
+                    signature: Ok(Default::default()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl AppDeauthorizedPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn deauthorization_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deauthorization_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for deauthorization_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn event_ts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::NumberOrString>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_ts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_ts: {e}")
+                    });
+                self
+            }
+            pub fn signature<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signature = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signature: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AppDeauthorizedPayload>
+        for super::AppDeauthorizedPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AppDeauthorizedPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    client_id: value.client_id?,
+                    deauthorization_time: value.deauthorization_time?,
+                    event_ts: value.event_ts?,
+                    signature: value.signature?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AppDeauthorizedPayload>
+        for AppDeauthorizedPayload {
+            fn from(value: super::AppDeauthorizedPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    client_id: Ok(value.client_id),
+                    deauthorization_time: Ok(value.deauthorization_time),
+                    event_ts: Ok(value.event_ts),
+                    signature: Ok(value.signature),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AppMentionObject {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::MentionFile>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reply_main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rich_text: ::std::result::Result<
+                ::std::vec::Vec<super::MentionFormatRange>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::TeamChatMessageType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AppMentionObject {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    channel_name: Ok(Default::default()),
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    files: Ok(Default::default()),
+                    message: Err("no value supplied for message".to_string()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    reply_main_message_id: Ok(Default::default()),
+                    rich_text: Ok(Default::default()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl AppMentionObject {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MentionFile>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn reply_main_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_main_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reply_main_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn rich_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MentionFormatRange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rich_text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rich_text: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatMessageType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AppMentionObject> for super::AppMentionObject {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AppMentionObject,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    channel_name: value.channel_name?,
+                    date_time: value.date_time?,
+                    files: value.files?,
+                    message: value.message?,
+                    message_id: value.message_id?,
+                    reply_main_message_id: value.reply_main_message_id?,
+                    rich_text: value.rich_text?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AppMentionObject> for AppMentionObject {
+            fn from(value: super::AppMentionObject) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    date_time: Ok(value.date_time),
+                    files: Ok(value.files),
+                    message: Ok(value.message),
+                    message_id: Ok(value.message_id),
+                    reply_main_message_id: Ok(value.reply_main_message_id),
+                    rich_text: Ok(value.rich_text),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AppMentionPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::AppMentionObject,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AppMentionPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl AppMentionPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AppMentionObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AppMentionPayload> for super::AppMentionPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AppMentionPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AppMentionPayload> for AppMentionPayload {
+            fn from(value: super::AppMentionPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
                 }
             }
         }
@@ -3645,10 +5252,6 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                 ::std::string::String,
             >,
             to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
-            trigger_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
             user_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3657,15 +5260,7 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                 ::std::string::String,
                 ::std::string::String,
             >,
-            user_member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
             user_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_status: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3680,12 +5275,9 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     robot_jid: Err("no value supplied for robot_jid".to_string()),
                     timestamp: Ok(Default::default()),
                     to_jid: Err("no value supplied for to_jid".to_string()),
-                    trigger_id: Ok(Default::default()),
                     user_id: Ok(Default::default()),
                     user_jid: Err("no value supplied for user_jid".to_string()),
-                    user_member_id: Ok(Default::default()),
                     user_name: Ok(Default::default()),
-                    user_status: Ok(Default::default()),
                 }
             }
         }
@@ -3774,18 +5366,6 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     });
                 self
             }
-            pub fn trigger_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.trigger_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for trigger_id: {e}")
-                    });
-                self
-            }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3810,20 +5390,6 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     });
                 self
             }
-            pub fn user_member_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_member_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for user_member_id: {e}"
-                        )
-                    });
-                self
-            }
             pub fn user_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3833,18 +5399,6 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for user_name: {e}")
-                    });
-                self
-            }
-            pub fn user_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_status: {e}")
                     });
                 self
             }
@@ -3863,12 +5417,9 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     robot_jid: value.robot_jid?,
                     timestamp: value.timestamp?,
                     to_jid: value.to_jid?,
-                    trigger_id: value.trigger_id?,
                     user_id: value.user_id?,
                     user_jid: value.user_jid?,
-                    user_member_id: value.user_member_id?,
                     user_name: value.user_name?,
-                    user_status: value.user_status?,
                 })
             }
         }
@@ -3883,12 +5434,176 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     robot_jid: Ok(value.robot_jid),
                     timestamp: Ok(value.timestamp),
                     to_jid: Ok(value.to_jid),
-                    trigger_id: Ok(value.trigger_id),
                     user_id: Ok(value.user_id),
                     user_jid: Ok(value.user_jid),
-                    user_member_id: Ok(value.user_member_id),
                     user_name: Ok(value.user_name),
-                    user_status: Ok(value.user_status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallbackReply {
+            content: ::std::result::Result<super::Card, ::std::string::String>,
+            is_markdown_support: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            reply_to: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visible_to_user: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallbackReply {
+            fn default() -> Self {
+                Self {
+                    content: Err("no value supplied for content".to_string()),
+                    is_markdown_support: Ok(Default::default()),
+                    reply_to: Ok(Default::default()),
+                    visible_to_user: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallbackReply {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Card>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn is_markdown_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_markdown_support = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_markdown_support: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reply_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reply_to: {e}")
+                    });
+                self
+            }
+            pub fn visible_to_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visible_to_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visible_to_user: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallbackReply> for super::CallbackReply {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallbackReply,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    is_markdown_support: value.is_markdown_support?,
+                    reply_to: value.reply_to?,
+                    visible_to_user: value.visible_to_user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallbackReply> for CallbackReply {
+            fn from(value: super::CallbackReply) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    is_markdown_support: Ok(value.is_markdown_support),
+                    reply_to: Ok(value.reply_to),
+                    visible_to_user: Ok(value.visible_to_user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallbackReplySent {
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            sent_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallbackReplySent {
+            fn default() -> Self {
+                Self {
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    sent_time: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallbackReplySent {
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn sent_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sent_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sent_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallbackReplySent> for super::CallbackReplySent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallbackReplySent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message_id: value.message_id?,
+                    sent_time: value.sent_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallbackReplySent> for CallbackReplySent {
+            fn from(value: super::CallbackReplySent) -> Self {
+                Self {
+                    message_id: Ok(value.message_id),
+                    sent_time: Ok(value.sent_time),
                 }
             }
         }
@@ -5950,6 +7665,485 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EchoedCard {
+            body: ::std::result::Result<
+                ::std::vec::Vec<super::EchoedCardElement>,
+                ::std::string::String,
+            >,
+            head: ::std::result::Result<
+                ::std::option::Option<super::EchoedCardHead>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EchoedCard {
+            fn default() -> Self {
+                Self {
+                    body: Ok(Default::default()),
+                    head: Ok(Default::default()),
+                }
+            }
+        }
+        impl EchoedCard {
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EchoedCardElement>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn head<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EchoedCardHead>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.head = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for head: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EchoedCard> for super::EchoedCard {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EchoedCard,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body: value.body?,
+                    head: value.head?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EchoedCard> for EchoedCard {
+            fn from(value: super::EchoedCard) -> Self {
+                Self {
+                    body: Ok(value.body),
+                    head: Ok(value.head),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EchoedCardElement {
+            editable: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::EchoedCardItem>,
+                ::std::string::String,
+            >,
+            select_items: ::std::result::Result<
+                ::std::vec::Vec<super::EchoedOption>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EchoedCardElement {
+            fn default() -> Self {
+                Self {
+                    editable: Ok(Default::default()),
+                    items: Ok(Default::default()),
+                    select_items: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl EchoedCardElement {
+            pub fn editable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.editable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for editable: {e}")
+                    });
+                self
+            }
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EchoedCardItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn select_items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EchoedOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.select_items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for select_items: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EchoedCardElement> for super::EchoedCardElement {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EchoedCardElement,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    editable: value.editable?,
+                    items: value.items?,
+                    select_items: value.select_items?,
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EchoedCardElement> for EchoedCardElement {
+            fn from(value: super::EchoedCardElement) -> Self {
+                Self {
+                    editable: Ok(value.editable),
+                    items: Ok(value.items),
+                    select_items: Ok(value.select_items),
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EchoedCardHead {
+            sub_head: ::std::result::Result<
+                ::std::option::Option<super::EchoedCardSubHead>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EchoedCardHead {
+            fn default() -> Self {
+                Self {
+                    sub_head: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                }
+            }
+        }
+        impl EchoedCardHead {
+            pub fn sub_head<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EchoedCardSubHead>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sub_head = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sub_head: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EchoedCardHead> for super::EchoedCardHead {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EchoedCardHead,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    sub_head: value.sub_head?,
+                    text: value.text?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EchoedCardHead> for EchoedCardHead {
+            fn from(value: super::EchoedCardHead) -> Self {
+                Self {
+                    sub_head: Ok(value.sub_head),
+                    text: Ok(value.text),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EchoedCardItem {
+            editable: ::std::result::Result<
+                ::std::option::Option<super::BooleanOrString>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            style: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EchoedCardItem {
+            fn default() -> Self {
+                Self {
+                    editable: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    style: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl EchoedCardItem {
+            pub fn editable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::BooleanOrString>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.editable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for editable: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn style<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.style = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for style: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EchoedCardItem> for super::EchoedCardItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EchoedCardItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    editable: value.editable?,
+                    key: value.key?,
+                    style: value.style?,
+                    text: value.text?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EchoedCardItem> for EchoedCardItem {
+            fn from(value: super::EchoedCardItem) -> Self {
+                Self {
+                    editable: Ok(value.editable),
+                    key: Ok(value.key),
+                    style: Ok(value.style),
+                    text: Ok(value.text),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EchoedCardSubHead {
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EchoedCardSubHead {
+            fn default() -> Self {
+                Self {
+                    text: Ok(Default::default()),
+                }
+            }
+        }
+        impl EchoedCardSubHead {
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EchoedCardSubHead> for super::EchoedCardSubHead {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EchoedCardSubHead,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { text: value.text? })
+            }
+        }
+        impl ::std::convert::From<super::EchoedCardSubHead> for EchoedCardSubHead {
+            fn from(value: super::EchoedCardSubHead) -> Self {
+                Self { text: Ok(value.text) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EchoedOption {
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EchoedOption {
+            fn default() -> Self {
+                Self {
+                    text: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl EchoedOption {
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EchoedOption> for super::EchoedOption {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EchoedOption,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    text: value.text?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EchoedOption> for EchoedOption {
+            fn from(value: super::EchoedOption) -> Self {
+                Self {
+                    text: Ok(value.text),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct EditChatMessageRequest {
             file_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -6199,6 +8393,619 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EditItem {
+            origin: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            target: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EditItem {
+            fn default() -> Self {
+                Self {
+                    origin: Ok(Default::default()),
+                    target: Ok(Default::default()),
+                }
+            }
+        }
+        impl EditItem {
+            pub fn origin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.origin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for origin: {e}")
+                    });
+                self
+            }
+            pub fn target<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for target: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EditItem> for super::EditItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EditItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    origin: value.origin?,
+                    target: value.target?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EditItem> for EditItem {
+            fn from(value: super::EditItem) -> Self {
+                Self {
+                    origin: Ok(value.origin),
+                    target: Ok(value.target),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EditablePayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            edit_item: ::std::result::Result<super::EditItem, ::std::string::String>,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            original: ::std::result::Result<
+                ::std::option::Option<super::EchoedCard>,
+                ::std::string::String,
+            >,
+            robot_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EditablePayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    channel_name: Ok(Default::default()),
+                    edit_item: Err("no value supplied for edit_item".to_string()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    original: Ok(Default::default()),
+                    robot_jid: Err("no value supplied for robot_jid".to_string()),
+                    timestamp: Ok(Default::default()),
+                    to_jid: Err("no value supplied for to_jid".to_string()),
+                    user_id: Ok(Default::default()),
+                    user_jid: Err("no value supplied for user_jid".to_string()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl EditablePayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn edit_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EditItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for edit_item: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn original<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EchoedCard>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for original: {e}")
+                    });
+                self
+            }
+            pub fn robot_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.robot_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for robot_jid: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn to_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EditablePayload> for super::EditablePayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EditablePayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    channel_name: value.channel_name?,
+                    edit_item: value.edit_item?,
+                    message_id: value.message_id?,
+                    original: value.original?,
+                    robot_jid: value.robot_jid?,
+                    timestamp: value.timestamp?,
+                    to_jid: value.to_jid?,
+                    user_id: value.user_id?,
+                    user_jid: value.user_jid?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EditablePayload> for EditablePayload {
+            fn from(value: super::EditablePayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    channel_name: Ok(value.channel_name),
+                    edit_item: Ok(value.edit_item),
+                    message_id: Ok(value.message_id),
+                    original: Ok(value.original),
+                    robot_jid: Ok(value.robot_jid),
+                    timestamp: Ok(value.timestamp),
+                    to_jid: Ok(value.to_jid),
+                    user_id: Ok(value.user_id),
+                    user_jid: Ok(value.user_jid),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldEditItem {
+            current_value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            new_value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldEditItem {
+            fn default() -> Self {
+                Self {
+                    current_value: Ok(Default::default()),
+                    key: Err("no value supplied for key".to_string()),
+                    new_value: Ok(Default::default()),
+                }
+            }
+        }
+        impl FieldEditItem {
+            pub fn current_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_value: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn new_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.new_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for new_value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldEditItem> for super::FieldEditItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldEditItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_value: value.current_value?,
+                    key: value.key?,
+                    new_value: value.new_value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldEditItem> for FieldEditItem {
+            fn from(value: super::FieldEditItem) -> Self {
+                Self {
+                    current_value: Ok(value.current_value),
+                    key: Ok(value.key),
+                    new_value: Ok(value.new_value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldsEditablePayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            field_edit_item: ::std::result::Result<
+                super::FieldEditItem,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            original: ::std::result::Result<
+                ::std::option::Option<super::EchoedCard>,
+                ::std::string::String,
+            >,
+            robot_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<super::IntegerOrString>,
+                ::std::string::String,
+            >,
+            to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldsEditablePayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    channel_name: Ok(Default::default()),
+                    field_edit_item: Err(
+                        "no value supplied for field_edit_item".to_string(),
+                    ),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    original: Ok(Default::default()),
+                    robot_jid: Err("no value supplied for robot_jid".to_string()),
+                    timestamp: Ok(Default::default()),
+                    to_jid: Err("no value supplied for to_jid".to_string()),
+                    user_id: Ok(Default::default()),
+                    user_jid: Err("no value supplied for user_jid".to_string()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl FieldsEditablePayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn field_edit_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::FieldEditItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_edit_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for field_edit_item: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn original<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EchoedCard>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for original: {e}")
+                    });
+                self
+            }
+            pub fn robot_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.robot_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for robot_jid: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::IntegerOrString>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn to_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldsEditablePayload>
+        for super::FieldsEditablePayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldsEditablePayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    channel_name: value.channel_name?,
+                    field_edit_item: value.field_edit_item?,
+                    message_id: value.message_id?,
+                    original: value.original?,
+                    robot_jid: value.robot_jid?,
+                    timestamp: value.timestamp?,
+                    to_jid: value.to_jid?,
+                    user_id: value.user_id?,
+                    user_jid: value.user_jid?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldsEditablePayload>
+        for FieldsEditablePayload {
+            fn from(value: super::FieldsEditablePayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    channel_name: Ok(value.channel_name),
+                    field_edit_item: Ok(value.field_edit_item),
+                    message_id: Ok(value.message_id),
+                    original: Ok(value.original),
+                    robot_jid: Ok(value.robot_jid),
+                    timestamp: Ok(value.timestamp),
+                    to_jid: Ok(value.to_jid),
+                    user_id: Ok(value.user_id),
+                    user_jid: Ok(value.user_jid),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct IncomingWebhookCard {
             content: ::std::result::Result<super::Card, ::std::string::String>,
         }
@@ -6302,20 +9109,8 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
             }
         }
         #[derive(Clone, Debug)]
-        pub struct InteractivePayload {
-            account_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            action_item: ::std::result::Result<
-                ::std::option::Option<super::CardButton>,
-                ::std::string::String,
-            >,
-            callback_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            callback_url: ::std::result::Result<
+        pub struct LinkSharedObject {
+            channel_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -6323,118 +9118,64 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            edit_item: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            field_edit_item: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            contact_member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            link: ::std::result::Result<::std::string::String, ::std::string::String>,
             message_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            original: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-            robot_jid: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            selected_items: ::std::result::Result<
-                ::std::vec::Vec<super::CardOption>,
-                ::std::string::String,
-            >,
-            timestamp: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            user_jid: ::std::result::Result<
+            reply_main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+            trigger_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
-            user_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            type_: ::std::result::Result<
+                super::TeamChatMessageType,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for InteractivePayload {
+        impl ::std::default::Default for LinkSharedObject {
             fn default() -> Self {
                 Self {
-                    account_id: Err("no value supplied for account_id".to_string()),
-                    action_item: Ok(Default::default()),
-                    callback_token: Ok(Default::default()),
-                    callback_url: Ok(Default::default()),
+                    channel_id: Ok(Default::default()),
                     channel_name: Ok(Default::default()),
-                    edit_item: Ok(Default::default()),
-                    field_edit_item: Ok(Default::default()),
-                    message_id: Err("no value supplied for message_id".to_string()),
-                    original: Ok(Default::default()),
-                    robot_jid: Err("no value supplied for robot_jid".to_string()),
-                    selected_items: Ok(Default::default()),
-                    timestamp: Ok(Default::default()),
-                    to_jid: Err("no value supplied for to_jid".to_string()),
-                    user_id: Ok(Default::default()),
-                    user_jid: Err("no value supplied for user_jid".to_string()),
-                    user_name: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    contact_member_id: Ok(Default::default()),
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    link: Err("no value supplied for link".to_string()),
+                    message_id: Ok(Default::default()),
+                    reply_main_message_id: Ok(Default::default()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    trigger_id: Err("no value supplied for trigger_id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
                 }
             }
         }
-        impl InteractivePayload {
-            pub fn account_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.account_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for account_id: {e}")
-                    });
-                self
-            }
-            pub fn action_item<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::CardButton>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action_item = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_item: {e}")
-                    });
-                self
-            }
-            pub fn callback_token<T>(mut self, value: T) -> Self
+        impl LinkSharedObject {
+            pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.callback_token = value
+                self.channel_id = value
                     .try_into()
                     .map_err(|e| {
-                        format!(
-                            "error converting supplied value for callback_token: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn callback_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback_url: {e}")
+                        format!("error converting supplied value for channel_id: {e}")
                     });
                 self
             }
@@ -6450,39 +9191,59 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     });
                 self
             }
-            pub fn edit_item<T>(mut self, value: T) -> Self
+            pub fn contact_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.edit_item = value
+                self.contact_id = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for edit_item: {e}")
+                        format!("error converting supplied value for contact_id: {e}")
                     });
                 self
             }
-            pub fn field_edit_item<T>(mut self, value: T) -> Self
+            pub fn contact_member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.field_edit_item = value
+                self.contact_member_id = value
                     .try_into()
                     .map_err(|e| {
                         format!(
-                            "error converting supplied value for field_edit_item: {e}"
+                            "error converting supplied value for contact_member_id: {e}"
                         )
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
                     });
                 self
             }
             pub fn message_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message_id = value
@@ -6492,49 +9253,23 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     });
                 self
             }
-            pub fn original<T>(mut self, value: T) -> Self
+            pub fn reply_main_message_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.original = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for original: {e}")
-                    });
-                self
-            }
-            pub fn robot_jid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.robot_jid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for robot_jid: {e}")
-                    });
-                self
-            }
-            pub fn selected_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::CardOption>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.selected_items = value
+                self.reply_main_message_id = value
                     .try_into()
                     .map_err(|e| {
                         format!(
-                            "error converting supplied value for selected_items: {e}"
+                            "error converting supplied value for reply_main_message_id: {e}"
                         )
                     });
                 self
             }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timestamp = value
@@ -6544,99 +9279,210 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     });
                 self
             }
-            pub fn to_jid<T>(mut self, value: T) -> Self
+            pub fn trigger_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.to_jid = value
+                self.trigger_id = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for to_jid: {e}")
+                        format!("error converting supplied value for trigger_id: {e}")
                     });
                 self
             }
-            pub fn user_id<T>(mut self, value: T) -> Self
+            pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<super::TeamChatMessageType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
+                self.type_ = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn user_jid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_jid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_jid: {e}")
-                    });
-                self
-            }
-            pub fn user_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_name: {e}")
+                        format!("error converting supplied value for type_: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<InteractivePayload> for super::InteractivePayload {
+        impl ::std::convert::TryFrom<LinkSharedObject> for super::LinkSharedObject {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: InteractivePayload,
+                value: LinkSharedObject,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    account_id: value.account_id?,
-                    action_item: value.action_item?,
-                    callback_token: value.callback_token?,
-                    callback_url: value.callback_url?,
+                    channel_id: value.channel_id?,
                     channel_name: value.channel_name?,
-                    edit_item: value.edit_item?,
-                    field_edit_item: value.field_edit_item?,
+                    contact_id: value.contact_id?,
+                    contact_member_id: value.contact_member_id?,
+                    date_time: value.date_time?,
+                    link: value.link?,
                     message_id: value.message_id?,
-                    original: value.original?,
-                    robot_jid: value.robot_jid?,
-                    selected_items: value.selected_items?,
+                    reply_main_message_id: value.reply_main_message_id?,
                     timestamp: value.timestamp?,
-                    to_jid: value.to_jid?,
-                    user_id: value.user_id?,
-                    user_jid: value.user_jid?,
-                    user_name: value.user_name?,
+                    trigger_id: value.trigger_id?,
+                    type_: value.type_?,
                 })
             }
         }
-        impl ::std::convert::From<super::InteractivePayload> for InteractivePayload {
-            fn from(value: super::InteractivePayload) -> Self {
+        impl ::std::convert::From<super::LinkSharedObject> for LinkSharedObject {
+            fn from(value: super::LinkSharedObject) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    contact_id: Ok(value.contact_id),
+                    contact_member_id: Ok(value.contact_member_id),
+                    date_time: Ok(value.date_time),
+                    link: Ok(value.link),
+                    message_id: Ok(value.message_id),
+                    reply_main_message_id: Ok(value.reply_main_message_id),
+                    timestamp: Ok(value.timestamp),
+                    trigger_id: Ok(value.trigger_id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LinkSharedPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::LinkSharedObject,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LinkSharedPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl LinkSharedPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LinkSharedObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LinkSharedPayload> for super::LinkSharedPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LinkSharedPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LinkSharedPayload> for LinkSharedPayload {
+            fn from(value: super::LinkSharedPayload) -> Self {
                 Self {
                     account_id: Ok(value.account_id),
-                    action_item: Ok(value.action_item),
-                    callback_token: Ok(value.callback_token),
-                    callback_url: Ok(value.callback_url),
-                    channel_name: Ok(value.channel_name),
-                    edit_item: Ok(value.edit_item),
-                    field_edit_item: Ok(value.field_edit_item),
-                    message_id: Ok(value.message_id),
-                    original: Ok(value.original),
-                    robot_jid: Ok(value.robot_jid),
-                    selected_items: Ok(value.selected_items),
-                    timestamp: Ok(value.timestamp),
-                    to_jid: Ok(value.to_jid),
-                    user_id: Ok(value.user_id),
-                    user_jid: Ok(value.user_jid),
-                    user_name: Ok(value.user_name),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
                 }
             }
         }
@@ -6743,6 +9589,225 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     timestamp: Ok(value.timestamp),
                     to_channel: Ok(value.to_channel),
                     to_contact: Ok(value.to_contact),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MentionFile {
+            file_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            file_message_type: ::std::result::Result<
+                super::MentionFileFileMessageType,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_size: ::std::result::Result<i64, ::std::string::String>,
+            os_file_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MentionFile {
+            fn default() -> Self {
+                Self {
+                    file_id: Err("no value supplied for file_id".to_string()),
+                    file_message_type: Err(
+                        "no value supplied for file_message_type".to_string(),
+                    ),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                    file_size: Err("no value supplied for file_size".to_string()),
+                    os_file_type: Err("no value supplied for os_file_type".to_string()),
+                }
+            }
+        }
+        impl MentionFile {
+            pub fn file_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_id: {e}")
+                    });
+                self
+            }
+            pub fn file_message_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MentionFileFileMessageType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_message_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for file_message_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_size: {e}")
+                    });
+                self
+            }
+            pub fn os_file_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.os_file_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for os_file_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MentionFile> for super::MentionFile {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MentionFile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    file_id: value.file_id?,
+                    file_message_type: value.file_message_type?,
+                    file_name: value.file_name?,
+                    file_size: value.file_size?,
+                    os_file_type: value.os_file_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MentionFile> for MentionFile {
+            fn from(value: super::MentionFile) -> Self {
+                Self {
+                    file_id: Ok(value.file_id),
+                    file_message_type: Ok(value.file_message_type),
+                    file_name: Ok(value.file_name),
+                    file_size: Ok(value.file_size),
+                    os_file_type: Ok(value.os_file_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MentionFormatRange {
+            end_position: ::std::result::Result<i64, ::std::string::String>,
+            format_attr: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            format_type: ::std::result::Result<
+                super::MentionFormatRangeFormatType,
+                ::std::string::String,
+            >,
+            start_position: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for MentionFormatRange {
+            fn default() -> Self {
+                Self {
+                    end_position: Err("no value supplied for end_position".to_string()),
+                    format_attr: Ok(Default::default()),
+                    format_type: Err("no value supplied for format_type".to_string()),
+                    start_position: Err(
+                        "no value supplied for start_position".to_string(),
+                    ),
+                }
+            }
+        }
+        impl MentionFormatRange {
+            pub fn end_position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_position: {e}")
+                    });
+                self
+            }
+            pub fn format_attr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.format_attr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for format_attr: {e}")
+                    });
+                self
+            }
+            pub fn format_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MentionFormatRangeFormatType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.format_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for format_type: {e}")
+                    });
+                self
+            }
+            pub fn start_position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for start_position: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MentionFormatRange> for super::MentionFormatRange {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MentionFormatRange,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_position: value.end_position?,
+                    format_attr: value.format_attr?,
+                    format_type: value.format_type?,
+                    start_position: value.start_position?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MentionFormatRange> for MentionFormatRange {
+            fn from(value: super::MentionFormatRange) -> Self {
+                Self {
+                    end_position: Ok(value.end_position),
+                    format_attr: Ok(value.format_attr),
+                    format_type: Ok(value.format_type),
+                    start_position: Ok(value.start_position),
                 }
             }
         }
@@ -7198,6 +10263,280 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SelectPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            original: ::std::result::Result<
+                ::std::option::Option<super::EchoedCard>,
+                ::std::string::String,
+            >,
+            robot_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            selected_items: ::std::result::Result<
+                ::std::vec::Vec<super::SelectedItem>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            to_jid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_jid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SelectPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    channel_name: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    original: Ok(Default::default()),
+                    robot_jid: Err("no value supplied for robot_jid".to_string()),
+                    selected_items: Err(
+                        "no value supplied for selected_items".to_string(),
+                    ),
+                    timestamp: Ok(Default::default()),
+                    to_jid: Err("no value supplied for to_jid".to_string()),
+                    user_id: Ok(Default::default()),
+                    user_jid: Err("no value supplied for user_jid".to_string()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl SelectPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn original<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EchoedCard>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for original: {e}")
+                    });
+                self
+            }
+            pub fn robot_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.robot_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for robot_jid: {e}")
+                    });
+                self
+            }
+            pub fn selected_items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SelectedItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.selected_items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for selected_items: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn to_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_jid: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SelectPayload> for super::SelectPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SelectPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    channel_name: value.channel_name?,
+                    message_id: value.message_id?,
+                    original: value.original?,
+                    robot_jid: value.robot_jid?,
+                    selected_items: value.selected_items?,
+                    timestamp: value.timestamp?,
+                    to_jid: value.to_jid?,
+                    user_id: value.user_id?,
+                    user_jid: value.user_jid?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SelectPayload> for SelectPayload {
+            fn from(value: super::SelectPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    channel_name: Ok(value.channel_name),
+                    message_id: Ok(value.message_id),
+                    original: Ok(value.original),
+                    robot_jid: Ok(value.robot_jid),
+                    selected_items: Ok(value.selected_items),
+                    timestamp: Ok(value.timestamp),
+                    to_jid: Ok(value.to_jid),
+                    user_id: Ok(value.user_id),
+                    user_jid: Ok(value.user_jid),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SelectedItem {
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SelectedItem {
+            fn default() -> Self {
+                Self {
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl SelectedItem {
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SelectedItem> for super::SelectedItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SelectedItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { value: value.value? })
+            }
+        }
+        impl ::std::convert::From<super::SelectedItem> for SelectedItem {
+            fn from(value: super::SelectedItem) -> Self {
+                Self { value: Ok(value.value) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SendChatMessageRequest {
             at_items: ::std::result::Result<
                 ::std::vec::Vec<super::AtItem>,
@@ -7579,344 +10918,6 @@ A user shared a link the app unfurls (answer with an unfurl and its trigger id).
                     to_jid: Ok(value.to_jid),
                     user_jid: Ok(value.user_jid),
                     visible_to_user: Ok(value.visible_to_user),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TeamChatObject {
-            channel_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            channel_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            contact_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            date_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            timestamp: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            trigger_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::TeamChatObjectType>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TeamChatObject {
-            fn default() -> Self {
-                Self {
-                    channel_id: Ok(Default::default()),
-                    channel_name: Ok(Default::default()),
-                    contact_id: Ok(Default::default()),
-                    date_time: Ok(Default::default()),
-                    link: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                    timestamp: Ok(Default::default()),
-                    trigger_id: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                }
-            }
-        }
-        impl TeamChatObject {
-            pub fn channel_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for channel_id: {e}")
-                    });
-                self
-            }
-            pub fn channel_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for channel_name: {e}")
-                    });
-                self
-            }
-            pub fn contact_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for contact_id: {e}")
-                    });
-                self
-            }
-            pub fn date_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.date_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for date_time: {e}")
-                    });
-                self
-            }
-            pub fn link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for link: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn timestamp<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.timestamp = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timestamp: {e}")
-                    });
-                self
-            }
-            pub fn trigger_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.trigger_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for trigger_id: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TeamChatObjectType>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TeamChatObject> for super::TeamChatObject {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TeamChatObject,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    channel_id: value.channel_id?,
-                    channel_name: value.channel_name?,
-                    contact_id: value.contact_id?,
-                    date_time: value.date_time?,
-                    link: value.link?,
-                    message: value.message?,
-                    message_id: value.message_id?,
-                    timestamp: value.timestamp?,
-                    trigger_id: value.trigger_id?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TeamChatObject> for TeamChatObject {
-            fn from(value: super::TeamChatObject) -> Self {
-                Self {
-                    channel_id: Ok(value.channel_id),
-                    channel_name: Ok(value.channel_name),
-                    contact_id: Ok(value.contact_id),
-                    date_time: Ok(value.date_time),
-                    link: Ok(value.link),
-                    message: Ok(value.message),
-                    message_id: Ok(value.message_id),
-                    timestamp: Ok(value.timestamp),
-                    trigger_id: Ok(value.trigger_id),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TeamChatPayload {
-            account_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            by_external_user: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            object: ::std::result::Result<super::TeamChatObject, ::std::string::String>,
-            operator: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            operator_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TeamChatPayload {
-            fn default() -> Self {
-                Self {
-                    account_id: Err("no value supplied for account_id".to_string()),
-                    by_external_user: Ok(Default::default()),
-                    object: Err("no value supplied for object".to_string()),
-                    operator: Ok(Default::default()),
-                    operator_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl TeamChatPayload {
-            pub fn account_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.account_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for account_id: {e}")
-                    });
-                self
-            }
-            pub fn by_external_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.by_external_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for by_external_user: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn object<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::TeamChatObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.object = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for object: {e}")
-                    });
-                self
-            }
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn operator_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TeamChatPayload> for super::TeamChatPayload {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TeamChatPayload,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    account_id: value.account_id?,
-                    by_external_user: value.by_external_user?,
-                    object: value.object?,
-                    operator: value.operator?,
-                    operator_id: value.operator_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TeamChatPayload> for TeamChatPayload {
-            fn from(value: super::TeamChatPayload) -> Self {
-                Self {
-                    account_id: Ok(value.account_id),
-                    by_external_user: Ok(value.by_external_user),
-                    object: Ok(value.object),
-                    operator: Ok(value.operator),
-                    operator_id: Ok(value.operator_id),
                 }
             }
         }
@@ -9041,6 +12042,25 @@ let response = client.unfurl_link()
     pub fn unfurl_link(&self) -> builder::UnfurlLink<'_> {
         builder::UnfurlLink::new(self)
     }
+    /**Answer an interactive event once
+
+The one reply an `interactive_message_actions`, `interactive_message_editable` or `interactive_message_fields_editable` event allows: a POST to the event's `callback_url` with its `callback_token` as the bearer, within 30 minutes of the event. The body has the shape of a chatbot send without its addressing: the reply lands in the conversation of the card the user acted on. Zoom does not document the answer; this spec (and the fake Zoom) answer 201 with the new message's id and time, and the client accepts any 2xx. A token that is wrong, spent or older than 30 minutes is refused with 401 and code 7010, as the chatbot endpoints refuse an invalid token.
+
+Sends a `POST` request to `/im/chat/callback/{callbackId}`
+
+Arguments:
+- `callback_id`: The last segment of the `callback_url` that an interactive event carried. The client posts to that URL as given and never builds it.
+- `body`
+```text
+let response = client.reply_to_callback()
+    .callback_id(callback_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reply_to_callback(&self) -> builder::ReplyToCallback<'_> {
+        builder::ReplyToCallback::new(self)
+    }
     /**List chat messages
 
 Pages through the messages of one conversation, newest first. Name the conversation with `to_contact` or `to_channel`.
@@ -9791,6 +12811,114 @@ pub mod builder {
                     )
                 }
                 429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::reply_to_callback`]
+
+[`Client::reply_to_callback`]: super::Client::reply_to_callback*/
+    #[derive(Debug, Clone)]
+    pub struct ReplyToCallback<'a> {
+        client: &'a super::Client,
+        callback_id: Result<::std::string::String, String>,
+        body: Result<types::builder::CallbackReply, String>,
+    }
+    impl<'a> ReplyToCallback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                callback_id: Err("callback_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn callback_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.callback_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for callback_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CallbackReply>,
+            <V as std::convert::TryInto<types::CallbackReply>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CallbackReply` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CallbackReply,
+            ) -> types::builder::CallbackReply,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/im/chat/callback/{callbackId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CallbackReplySent>,
+            Error<types::ChatbotError>,
+        > {
+            let Self { client, callback_id, body } = self;
+            let callback_id = callback_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CallbackReply::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/im/chat/callback/{}", client.baseurl, encode_path(& callback_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "reply_to_callback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -2,7 +2,7 @@
 // (or xtask/) and regenerate; `cargo xtask codegen --check` fails while this file is stale.
 
 //! Every operation of the spec, and Zoom's rate limits, for request policies (and the
-//! fake Zoom) that act per operation.
+//! fake Zoom) that act per operation; the names of the events the spec defines.
 /// A rate-limit label, as the spec's `x-rate-limit-label` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RateLabel {
@@ -231,6 +231,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
         tag: "chatbot",
     },
     OperationInfo {
+        name: "reply_to_callback",
+        operation_id: "replyToCallback",
+        method: "POST",
+        path: "/im/chat/callback/{callbackId}",
+        rate_limit_label: None,
+        tag: "callback",
+    },
+    OperationInfo {
         name: "list_chat_messages",
         operation_id: "listChatMessages",
         method: "GET",
@@ -323,3 +331,17 @@ pub const OPERATIONS: &[OperationInfo] = &[
 pub fn operation(name: &str) -> Option<&'static OperationInfo> {
     OPERATIONS.iter().find(|o| o.name == name)
 }
+/// The `event` of every variant of the spec's `ZoomEvent`, in the spec's order: a body
+/// naming one of these is an event this version knows, whether or not it parses.
+pub const EVENT_NAMES: &[&str] = &[
+    "endpoint.url_validation",
+    "bot_notification",
+    "bot_installed",
+    "interactive_message_actions",
+    "interactive_message_select",
+    "interactive_message_editable",
+    "interactive_message_fields_editable",
+    "team_chat.app_mention",
+    "team_chat.link_shared",
+    "app_deauthorized",
+];

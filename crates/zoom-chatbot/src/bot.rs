@@ -26,44 +26,72 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use secrecy::SecretString;
 use zoom_api_gen::types::{self, ZoomEvent};
 
+use crate::callback::{Callback, CallbackReceipt};
 use crate::client::{MessageReceipt, SentMessage, ZoomClient};
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, Recipient};
-use crate::webhook::{Event, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
+use crate::webhook::{Event, MalformedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
+type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
 
-/// What a handler receives: the event, and a client to answer with.
+/// What a handler receives: the event, a client to answer with, and the event's callback.
 #[derive(Clone)]
 pub struct Context {
     /// The client, to call any API.
     pub zoom: ZoomClient,
     /// The event.
     pub event: Arc<ZoomEvent>,
+    callback: Option<Callback>,
 }
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("event", &self.event).finish_non_exhaustive()
+        f.debug_struct("Context").field("event", &self.event).field("callback", &self.callback).finish_non_exhaustive()
     }
 }
 
-fn interactive(event: &ZoomEvent) -> Option<&types::InteractivePayload> {
+/// The event's name, as Zoom sends it in `event`.
+pub fn event_name(event: &ZoomEvent) -> &'static str {
     match event {
-        ZoomEvent::InteractiveMessageActions { payload, .. }
-        | ZoomEvent::InteractiveMessageSelect { payload, .. }
-        | ZoomEvent::InteractiveMessageEditable { payload, .. }
-        | ZoomEvent::InteractiveMessageFieldsEditable { payload, .. } => Some(payload),
+        ZoomEvent::EndpointUrlValidation { .. } => "endpoint.url_validation",
+        ZoomEvent::BotNotification { .. } => "bot_notification",
+        ZoomEvent::BotInstalled { .. } => "bot_installed",
+        ZoomEvent::InteractiveMessageActions { .. } => "interactive_message_actions",
+        ZoomEvent::InteractiveMessageSelect { .. } => "interactive_message_select",
+        ZoomEvent::InteractiveMessageEditable { .. } => "interactive_message_editable",
+        ZoomEvent::InteractiveMessageFieldsEditable { .. } => "interactive_message_fields_editable",
+        ZoomEvent::TeamChatAppMention { .. } => "team_chat.app_mention",
+        ZoomEvent::TeamChatLinkShared { .. } => "team_chat.link_shared",
+        ZoomEvent::AppDeauthorized { .. } => "app_deauthorized",
+    }
+}
+
+/// Where an interactive event happened: the card's conversation and message id.
+fn card_of(event: &ZoomEvent) -> Option<(&str, &str)> {
+    match event {
+        ZoomEvent::InteractiveMessageActions { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
+        ZoomEvent::InteractiveMessageSelect { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
+        ZoomEvent::InteractiveMessageEditable { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
+        ZoomEvent::InteractiveMessageFieldsEditable { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
         _ => None,
     }
 }
 
 impl Context {
+    /// A context for `event`, received at `received` (which starts its callback's clock when
+    /// the event has no time).
+    pub fn new(zoom: ZoomClient, event: ZoomEvent, received: SystemTime) -> Self {
+        let callback = Callback::from_event(&event, received);
+        Self { zoom, event: Arc::new(event), callback }
+    }
+
     /// The text after the slash command (or of the direct message), for `bot_notification`.
     pub fn command_text(&self) -> Option<&str> {
         match &*self.event {
@@ -75,25 +103,66 @@ impl Context {
     /// The clicked button's value, for `interactive_message_actions`.
     pub fn button_value(&self) -> Option<&str> {
         match &*self.event {
-            ZoomEvent::InteractiveMessageActions { payload, .. } => {
-                payload.action_item.as_ref().map(|b| b.value.as_str())
-            }
+            ZoomEvent::InteractiveMessageActions { payload, .. } => Some(payload.action_item.value.as_str()),
             _ => None,
         }
     }
 
-    /// The conversation the event happened in.
+    /// The values chosen in a select menu, for `interactive_message_select` (empty otherwise).
+    pub fn selected_values(&self) -> Vec<&str> {
+        match &*self.event {
+            ZoomEvent::InteractiveMessageSelect { payload, .. } => {
+                payload.selected_items.iter().map(|i| i.value.as_str()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The edited text, before and after, for `interactive_message_editable`.
+    pub fn text_edit(&self) -> Option<&types::EditItem> {
+        match &*self.event {
+            ZoomEvent::InteractiveMessageEditable { payload, .. } => Some(&payload.edit_item),
+            _ => None,
+        }
+    }
+
+    /// The edited field (its key, old and new value), for `interactive_message_fields_editable`.
+    pub fn field_edit(&self) -> Option<&types::FieldEditItem> {
+        match &*self.event {
+            ZoomEvent::InteractiveMessageFieldsEditable { payload, .. } => Some(&payload.field_edit_item),
+            _ => None,
+        }
+    }
+
+    /// The conversation the event happened in: where a command was typed or where the card a
+    /// user acted on is.
     pub fn conversation(&self) -> Result<Recipient> {
         let to = match &*self.event {
             ZoomEvent::BotNotification { payload, .. } => &payload.to_jid,
-            other => &interactive(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.to_jid,
+            other => card_of(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.0,
         };
         to.parse()
     }
 
     /// The card the user acted on, for interactive events.
     pub fn message_id(&self) -> Option<MessageId> {
-        interactive(&self.event).and_then(|p| p.message_id.parse().ok())
+        card_of(&self.event).and_then(|(_, id)| id.parse().ok())
+    }
+
+    /// The card the user acted on, as Zoom echoes it, for interactive events.
+    pub fn original_card(&self) -> Option<&types::EchoedCard> {
+        match &*self.event {
+            ZoomEvent::InteractiveMessageActions { payload, .. } => payload.original.as_ref(),
+            ZoomEvent::InteractiveMessageSelect { payload, .. } => payload.original.as_ref(),
+            ZoomEvent::InteractiveMessageEditable { payload, .. } => payload.original.as_ref(),
+            ZoomEvent::InteractiveMessageFieldsEditable { payload, .. } => payload.original.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The event's callback: the one reply Zoom allows to a button click or an edit.
+    pub fn callback(&self) -> Option<&Callback> {
+        self.callback.as_ref()
     }
 
     /// Answers in the right place: in the conversation of a slash command or direct message;
@@ -106,10 +175,31 @@ impl Context {
         }
     }
 
+    /// Answers through the event's callback: once, within 30 minutes, in the card's
+    /// conversation. A second call (from any clone of this context) is refused without a
+    /// request, as is an event without a callback.
+    pub async fn callback_reply(&self, card: types::Card) -> Result<CallbackReceipt> {
+        let callback = self.callback.as_ref().ok_or_else(|| {
+            Error::invalid("callback", format!("a {} event carries none", event_name(&self.event)))
+        })?;
+        self.zoom.callback_reply(callback, card).await
+    }
+
     /// Replaces the card the user acted on (interactive events).
     pub async fn edit_card(&self, card: types::Card) -> Result<MessageReceipt> {
         let id = self.message_id().ok_or_else(|| Error::invalid("event", "has no card to edit"))?;
         self.zoom.edit_message(&id, card).await
+    }
+
+    /// Attaches a preview to the shared link, for `team_chat.link_shared`, through the
+    /// event's `response_url`.
+    pub async fn unfurl(&self, card: &types::Card) -> Result<()> {
+        match &*self.event {
+            ZoomEvent::TeamChatLinkShared { response_url, .. } => {
+                self.zoom.unfurl_response_url(response_url, card).await
+            }
+            other => Err(Error::invalid("event", format!("a {} event has no link to unfurl", event_name(other)))),
+        }
     }
 }
 
@@ -120,6 +210,9 @@ pub struct Bot {
     zoom: ZoomClient,
     commands: HashMap<String, Handler>,
     buttons: HashMap<String, Handler>,
+    /// Handlers by event name, for the events handled as a whole.
+    by_event: HashMap<&'static str, Handler>,
+    malformed: Option<MalformedHandler>,
     fallback: Option<Handler>,
 }
 
@@ -128,6 +221,7 @@ impl std::fmt::Debug for Bot {
         f.debug_struct("Bot")
             .field("commands", &self.commands.keys().collect::<Vec<_>>())
             .field("buttons", &self.buttons.keys().collect::<Vec<_>>())
+            .field("events", &self.by_event.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -148,7 +242,15 @@ impl Bot {
 
     /// A bot with a verifier you configured (a replay window, say).
     pub fn with_verifier(zoom: ZoomClient, verifier: Verifier) -> Self {
-        Self { verifier, zoom, commands: HashMap::new(), buttons: HashMap::new(), fallback: None }
+        Self {
+            verifier,
+            zoom,
+            commands: HashMap::new(),
+            buttons: HashMap::new(),
+            by_event: HashMap::new(),
+            malformed: None,
+            fallback: None,
+        }
     }
 
     /// Handles slash commands (and direct messages) whose first word is `word`.
@@ -171,6 +273,94 @@ impl Bot {
         self
     }
 
+    fn on_event<F, Fut>(mut self, name: &'static str, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.by_event.insert(name, boxed(handler));
+        self
+    }
+
+    /// Handles choices in select menus (`interactive_message_select`); see
+    /// [`Context::selected_values`].
+    pub fn on_select<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.on_event("interactive_message_select", handler)
+    }
+
+    /// Handles edits of editable texts (`interactive_message_editable`); see
+    /// [`Context::text_edit`].
+    pub fn on_text_edit<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.on_event("interactive_message_editable", handler)
+    }
+
+    /// Handles edits of editable fields (`interactive_message_fields_editable`); see
+    /// [`Context::field_edit`].
+    pub fn on_field_edit<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.on_event("interactive_message_fields_editable", handler)
+    }
+
+    /// Handles installs of the bot (`bot_installed`).
+    pub fn on_installed<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.on_event("bot_installed", handler)
+    }
+
+    /// Handles mentions of the app in messages (`team_chat.app_mention`).
+    pub fn on_mention<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.on_event("team_chat.app_mention", handler)
+    }
+
+    /// Handles links shared in messages (`team_chat.link_shared`); answer with
+    /// [`Context::unfurl`].
+    pub fn on_link_shared<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.on_event("team_chat.link_shared", handler)
+    }
+
+    /// Handles removals of the app (`app_deauthorized`, when the deauthorization URL is this
+    /// endpoint).
+    pub fn on_deauthorized<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.on_event("app_deauthorized", handler)
+    }
+
+    /// Handles events whose name this version knows but whose body does not fit the spec.
+    /// Each is also logged at WARN with its field and error.
+    pub fn on_malformed<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(Arc<MalformedEvent>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.malformed = Some(Arc::new(move |m| Box::pin(handler(m))));
+        self
+    }
+
     /// Handles every known event no other handler took.
     pub fn on_other<F, Fut>(mut self, handler: F) -> Self
     where
@@ -187,12 +377,10 @@ impl Bot {
                 let word = payload.cmd.as_deref().unwrap_or("").split_whitespace().next().unwrap_or("").to_lowercase();
                 self.commands.get(&word)
             }
-            ZoomEvent::InteractiveMessageActions { payload, .. } => {
-                payload.action_item.as_ref().and_then(|b| self.buttons.get(&b.value))
-            }
+            ZoomEvent::InteractiveMessageActions { payload, .. } => self.buttons.get(&payload.action_item.value),
             _ => None,
         };
-        specific.or(self.fallback.as_ref()).cloned()
+        specific.or_else(|| self.by_event.get(event_name(event))).or(self.fallback.as_ref()).cloned()
     }
 
     /// Handles one request: 401 if it is not Zoom's, the handshake answered, 200 at once for
@@ -213,6 +401,19 @@ impl Bot {
         };
         let event = match event {
             Event::Known(known) => *known,
+            Event::Malformed(malformed) => {
+                tracing::warn!(
+                    event = %malformed.event,
+                    field = %malformed.field,
+                    error = %malformed.error,
+                    "a known event does not fit the spec"
+                );
+                if let Some(handler) = self.malformed.clone() {
+                    let malformed: Arc<MalformedEvent> = Arc::from(malformed);
+                    tokio::spawn(async move { handler(malformed).await });
+                }
+                return respond(http::StatusCode::OK, "application/json", serde_json::json!({}));
+            }
             Event::Unknown { event, .. } => {
                 tracing::info!(event = event.as_deref().unwrap_or("?"), "ignored an event this version does not know");
                 return respond(http::StatusCode::OK, "application/json", serde_json::json!({}));
@@ -223,7 +424,7 @@ impl Bot {
             return respond(http::StatusCode::OK, "application/json", serde_json::to_value(answer).unwrap_or_default());
         }
         if let Some(handler) = self.handler_for(&event) {
-            let ctx = Context { zoom: self.zoom.clone(), event: Arc::new(event) };
+            let ctx = Context::new(self.zoom.clone(), event, SystemTime::now());
             tokio::spawn(async move {
                 if let Err(e) = handler(ctx).await {
                     tracing::warn!(error = %e, "a bot handler failed");

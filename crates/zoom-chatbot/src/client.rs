@@ -286,6 +286,11 @@ impl ZoomClient {
         self.inner.api.client()
     }
 
+    /// The API's base URL this client was configured with (`https://api.zoom.us/v2`).
+    pub fn api_base_url(&self) -> &str {
+        self.inner.api.baseurl()
+    }
+
     /// The incoming-webhook host's base URL this client was configured with.
     pub fn webhook_url(&self) -> &str {
         &self.inner.webhook_url

@@ -25,6 +25,8 @@
 //! - [`retry`] and [`pacing`]: what happens when Zoom says no, and how not to make it;
 //! - [`bot`]: a bot's endpoint: verification, the handshake, dispatch by command and button
 //!   (an axum router with the `axum` feature, on by default);
+//! - [`callback`]: the one-time reply to an interactive event, and the unfurl of a shared
+//!   link through its `response_url`;
 //! - [`incoming`]: posting through an incoming webhook (card, message, fields);
 //! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation
 //!   handshake, typed events;
@@ -33,6 +35,7 @@
 
 pub mod auth;
 pub mod bot;
+pub mod callback;
 pub mod card;
 pub mod chat;
 mod client;

@@ -71,19 +71,43 @@ pub enum VerifyError {
     MalformedBody(String),
 }
 
-/// An event as received: one the spec defines, or one this version does not know, kept whole.
+/// An event as received: one the spec defines, one whose name the spec defines but whose body
+/// does not fit it, or one this version does not know, kept whole.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A known event (boxed: events are large, and most of an `Event`'s life is a move).
     Known(Box<types::ZoomEvent>),
-    /// An event this version does not know (or of a shape it does not expect): its name, if
-    /// any, and the whole body. Never an error, so new Zoom events do not break a bot.
+    /// An event the spec names whose body does not fit the spec's shape: reported, never
+    /// taken for an unknown event.
+    Malformed(Box<MalformedEvent>),
+    /// An event this version does not know: its name, if any, and the whole body. Never an
+    /// error, so new Zoom events do not break a bot.
     Unknown {
         /// The `event` field.
         event: Option<String>,
         /// The whole body.
         body: serde_json::Value,
     },
+}
+
+/// A known event whose body does not fit the spec: which field, and what serde said.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MalformedEvent {
+    /// The event's name (`interactive_message_select`, ...).
+    pub event: String,
+    /// The field that does not fit, as a path (`payload.selectedItems[0].value`); `.` for
+    /// the event itself.
+    pub field: String,
+    /// What is wrong with it.
+    pub error: String,
+    /// The whole body.
+    pub body: serde_json::Value,
+}
+
+impl std::fmt::Display for MalformedEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a {} event does not fit the spec at {}: {}", self.event, self.field, self.error)
+    }
 }
 
 /// Checks and reads Zoom's requests with the app's secret token.
@@ -171,19 +195,51 @@ impl Verifier {
     }
 }
 
-/// Reads an event body (already verified): a known event, or an unknown one kept whole.
-/// Only a body that is not a JSON object is an error.
+/// Reads an event body (already verified): a known event, a known one that does not fit
+/// (with the field), or an unknown one kept whole. Only a body that is not a JSON object is an
+/// error.
 pub fn parse_event(body: &[u8]) -> Result<Event, VerifyError> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| VerifyError::MalformedBody(e.to_string()))?;
     if !value.is_object() {
         return Err(VerifyError::MalformedBody("an event is a JSON object".into()));
     }
+    let name = value.get("event").and_then(|e| e.as_str()).map(str::to_owned);
+    let Some(name) = name.filter(|n| zoom_api_gen::operations::EVENT_NAMES.contains(&n.as_str())) else {
+        let event = value.get("event").and_then(|e| e.as_str()).map(str::to_owned);
+        return Ok(Event::Unknown { event, body: value });
+    };
     match serde_json::from_value::<types::ZoomEvent>(value.clone()) {
         Ok(event) => Ok(Event::Known(Box::new(event))),
-        Err(_) => {
-            Ok(Event::Unknown { event: value.get("event").and_then(|e| e.as_str()).map(str::to_owned), body: value })
+        Err(error) => {
+            let (field, error) = locate(&name, &value).unwrap_or_else(|| (".".to_owned(), error.to_string()));
+            Ok(Event::Malformed(Box::new(MalformedEvent { event: name, field, error, body: value })))
         }
+    }
+}
+
+/// Where a known event's body breaks its shape. Serde reads the event through its `event`
+/// tag, which loses the path, so the payload is read again alone, by its generated type.
+fn locate(name: &str, value: &serde_json::Value) -> Option<(String, String)> {
+    fn at<T: serde::de::DeserializeOwned>(payload: &serde_json::Value) -> Option<(String, String)> {
+        let error = serde_path_to_error::deserialize::<_, T>(payload).err()?;
+        let path = error.path().to_string();
+        let field = if path == "." { "payload".to_owned() } else { format!("payload.{path}") };
+        Some((field, error.into_inner().to_string()))
+    }
+    let payload = value.get("payload")?;
+    match name {
+        "endpoint.url_validation" => at::<types::UrlValidationPayload>(payload),
+        "bot_notification" => at::<types::BotNotificationPayload>(payload),
+        "bot_installed" => at::<types::BotInstalledPayload>(payload),
+        "interactive_message_actions" => at::<types::ActionsPayload>(payload),
+        "interactive_message_select" => at::<types::SelectPayload>(payload),
+        "interactive_message_editable" => at::<types::EditablePayload>(payload),
+        "interactive_message_fields_editable" => at::<types::FieldsEditablePayload>(payload),
+        "team_chat.app_mention" => at::<types::AppMentionPayload>(payload),
+        "team_chat.link_shared" => at::<types::LinkSharedPayload>(payload),
+        "app_deauthorized" => at::<types::AppDeauthorizedPayload>(payload),
+        _ => None,
     }
 }
 
@@ -254,7 +310,7 @@ mod tests {
             "actionItem":{"text":"Deploy","value":"deploy","style":"Primary"},"original":{"head":{"text":"Build"}}}}"#;
         let Event::Known(known) = parse_event(body).unwrap() else { panic!("not known") };
         let types::ZoomEvent::InteractiveMessageActions { payload, .. } = *known else { panic!("not a click") };
-        assert_eq!(payload.action_item.unwrap().value, "deploy");
+        assert_eq!(payload.action_item.value, "deploy");
         assert_eq!(payload.message_id, "M1");
     }
 

@@ -261,6 +261,59 @@ pub mod operations {
             )
         }
     }
+    pub struct ReplyToCallbackWhen(::httpmock::When);
+    impl ReplyToCallbackWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/im/chat/callback/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn callback_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/im/chat/callback/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CallbackReply) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ReplyToCallbackThen(::httpmock::Then);
+    impl ReplyToCallbackThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::CallbackReplySent) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ChatbotError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ListChatMessagesWhen(::httpmock::When);
     impl ListChatMessagesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1217,6 +1270,9 @@ pub trait MockServerExt {
     fn unfurl_link<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UnfurlLinkWhen, operations::UnfurlLinkThen);
+    fn reply_to_callback<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReplyToCallbackWhen, operations::ReplyToCallbackThen);
     fn list_chat_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListChatMessagesWhen, operations::ListChatMessagesThen);
@@ -1311,6 +1367,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::UnfurlLinkWhen::new(when),
                 operations::UnfurlLinkThen::new(then),
+            )
+        })
+    }
+    fn reply_to_callback<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReplyToCallbackWhen, operations::ReplyToCallbackThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReplyToCallbackWhen::new(when),
+                operations::ReplyToCallbackThen::new(then),
             )
         })
     }

@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use zoom_api_gen::types;
 use zoom_mock::fake::{
-    Config, EventContext, Faults, Plan, RateLabel, ZoomMock, button_click_event, post_signed, slash_command_event,
-    validate_endpoint,
+    CallbackGrant, Config, EventContext, Faults, Plan, RateLabel, ZoomMock, button_click_event, field_edit_event,
+    link_shared_event, post_signed, select_event, slash_command_event, text_edit_event, validate_endpoint,
 };
 
 /// A fake Zoom Team Chat server for offline development and tests.
@@ -57,6 +57,43 @@ enum EventKind {
         /// The button's value.
         #[arg(long)]
         value: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// A choice in a select menu of the bot's card.
+    Select {
+        /// The card's message id.
+        #[arg(long)]
+        message_id: String,
+        /// The chosen option's value (repeat for several).
+        #[arg(long = "value", required = true)]
+        values: Vec<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// An edit of the bot's card: its editable text, or with `--field KEY` an editable field.
+    Edit {
+        /// The card's message id.
+        #[arg(long)]
+        message_id: String,
+        /// The new text or value.
+        text: String,
+        /// The key of the edited field (an `interactive_message_fields_editable` event).
+        #[arg(long)]
+        field: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// A link shared in a conversation (`team_chat.link_shared`).
+    Link {
+        /// The shared link.
+        link: String,
+        /// The trigger id an unfurl answers (a new one when left out).
+        #[arg(long)]
+        trigger_id: Option<String>,
+        /// Where the unfurl goes; by default the unfurl endpoint of a fake on port 9090.
+        #[arg(long)]
+        response_url: Option<String>,
         #[command(flatten)]
         who: Who,
     },
@@ -162,11 +199,26 @@ async fn send_event(url: &str, secret: &str, kind: EventKind) -> Result<(), Box<
             println!("the endpoint answered the URL validation correctly");
             return Ok(());
         }
-        EventKind::Slash { text, who } => slash_command_event(&who.into(), &text, None),
+        EventKind::Slash { text, who } => slash_command_event(&who.into(), &text),
+        // Standing alone, the command knows no card: `original` is left out, and there is no
+        // fake to honour a callback.
         EventKind::Click { message_id, value, who } => {
-            // Standing alone, the command does not know the card: `original` stays empty.
-            let button = types::CardButton { text: value.clone(), value, style: None, submit: None };
-            button_click_event(&who.into(), &message_id, button, Default::default())
+            let item = types::ActionItem { text: Some(value.clone()), value };
+            button_click_event(&who.into(), &message_id, item, None, CallbackGrant::default())
+        }
+        EventKind::Select { message_id, values, who } => select_event(&who.into(), &message_id, &values, None),
+        EventKind::Edit { message_id, text, field: None, who } => {
+            text_edit_event(&who.into(), &message_id, None, &text, None, CallbackGrant::default())
+        }
+        EventKind::Edit { message_id, text, field: Some(key), who } => {
+            field_edit_event(&who.into(), &message_id, &key, None, &text, None, CallbackGrant::default())
+        }
+        EventKind::Link { link, trigger_id, response_url, who } => {
+            let trigger = trigger_id.unwrap_or_else(|| format!("cli{}", std::process::id()));
+            let user_id = who.user_jid.split('@').next().unwrap_or_default().to_owned();
+            let url = response_url
+                .unwrap_or_else(|| format!("http://127.0.0.1:9090/v2/im/chat/users/{user_id}/unfurls/{trigger}"));
+            link_shared_event(&who.into(), &link, &trigger, &url)
         }
     };
     let (status, body) = post_signed(url, secret, &event).await?;

@@ -51,6 +51,23 @@ pub(crate) fn exists(state: &State, id: &ConversationId) -> bool {
     }
 }
 
+/// The main message of the thread a reply to `parent` joins, or 404/8001 when `parent` is
+/// not a live message of `conversation`. Threads are one level deep: a reply to a reply joins
+/// the main message's thread.
+pub(crate) fn thread_parent(
+    state: &State,
+    conversation: &ConversationId,
+    parent: Option<&str>,
+) -> Result<Option<String>, Response> {
+    let Some(parent) = parent else { return Ok(None) };
+    match state.messages.get(parent) {
+        Some(p) if p.conversation == *conversation && p.deleted_at.is_none() => {
+            Ok(Some(p.reply_to.clone().unwrap_or_else(|| p.id.clone())))
+        }
+        _ => Err(error(F, StatusCode::NOT_FOUND, 8001, "Message does not exist.")),
+    }
+}
+
 /// A live message the bot sent, or 404/8001.
 fn own_message<'a>(state: &'a mut State, id: &str) -> Result<&'a mut StoredMessage, Response> {
     let robot = state.config.robot_jid.clone();
@@ -71,15 +88,9 @@ pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incomin
         let Some(conversation) = ConversationId::from_jid(&body.to_jid).filter(|c| exists(state, c)) else {
             return error(F, StatusCode::FORBIDDEN, 7004, "Not authorized.");
         };
-        let reply_to = match &body.reply_to {
-            None => None,
-            Some(parent) => match state.messages.get(parent) {
-                // Threads are one level deep: a reply to a reply joins the main message's thread.
-                Some(p) if p.conversation == conversation && p.deleted_at.is_none() => {
-                    Some(p.reply_to.clone().unwrap_or_else(|| p.id.clone()))
-                }
-                _ => return error(F, StatusCode::NOT_FOUND, 8001, "Message does not exist."),
-            },
+        let reply_to = match thread_parent(state, &conversation, body.reply_to.as_deref()) {
+            Ok(parent) => parent,
+            Err(response) => return response,
         };
         let now = Utc::now();
         let id = state.new_message_id();

@@ -56,6 +56,8 @@ pub struct Config {
     pub default_user_id: String,
     /// Lifetime of issued tokens.
     pub token_lifetime: Duration,
+    /// How long an interactive event's callback may be used (Zoom: 30 minutes).
+    pub callback_lifetime: Duration,
     /// The plan whose limits apply; `None` for no plan limits.
     pub plan: Option<Plan>,
     /// Explicit per-second limits that override the plan's.
@@ -88,6 +90,7 @@ impl Default for Config {
             bot_user_id: "fakebotuser".into(),
             default_user_id: "fakeuser01".into(),
             token_lifetime: Duration::from_secs(3600),
+            callback_lifetime: Duration::from_secs(30 * 60),
             plan: Some(Plan::Business),
             rates: HashMap::new(),
             channel_limits: true,

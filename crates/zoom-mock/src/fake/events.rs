@@ -1,13 +1,15 @@
 //! Delivering events to a bot as Zoom does: signed with the app's secret token, the
-//! URL-validation handshake first. Events are the spec's generated types; a click is built
-//! from the fake's own state (the card's conversation, the button's text, the card itself).
+//! URL-validation handshake first, each event in the shape Zoom publishes (the spec's
+//! generated `ZoomEvent`). Interactive events are built from the fake's own state (the card's
+//! conversation, the element acted on, the card itself) and those that Zoom gives a callback
+//! get a `callback_url` and a single-use `callback_token`, which `callback.rs` honours.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use zoom_api_gen::types::{self, ZoomEvent};
 
-use super::state::{ConversationId, MessageContent};
+use super::state::{Callback, ConversationId, MessageContent, State};
 use super::{Shared, ZoomMock};
 
 /// A bot's endpoint that passed the URL-validation handshake.
@@ -65,7 +67,8 @@ pub async fn post_signed(url: &str, secret: &str, event: &ZoomEvent) -> Result<(
     let signature = zoom_signature::signature(secret.as_bytes(), &timestamp, &body);
     let response = reqwest::Client::new()
         .post(url)
-        .header("content-type", "application/json")
+        .header("content-type", "application/json; charset=utf-8")
+        .header("user-agent", "Zoom Marketplace/1.0a")
         .header("x-zm-request-timestamp", &timestamp)
         .header("x-zm-signature", signature)
         .body(body)
@@ -101,7 +104,8 @@ pub struct EventContext {
     pub account_id: String,
     /// The bot's JID.
     pub robot_jid: String,
-    /// The conversation (a channel JID, or the user's JID for a direct message).
+    /// The conversation: a channel JID, or for a one-to-one chat with the bot
+    /// `{user JID}/robot_{bot JID}`, as Zoom sends it.
     pub to_jid: String,
     /// The acting user's JID.
     pub user_jid: String,
@@ -111,56 +115,200 @@ impl EventContext {
     fn user_id(&self) -> Option<String> {
         self.user_jid.split('@').next().map(str::to_owned)
     }
+
+    /// The channel's id in a channel, the user's name in a one-to-one chat, as Zoom fills
+    /// `channelName`.
+    fn channel_name(&self) -> Option<String> {
+        match ConversationId::from_jid(&self.to_jid) {
+            Some(ConversationId::Channel(id)) => Some(id),
+            _ => Some(FAKE_USER_NAME.to_owned()),
+        }
+    }
 }
 
-/// A slash command event: the text after the command.
-pub fn slash_command_event(ctx: &EventContext, text: &str, trigger_id: Option<String>) -> ZoomEvent {
+const FAKE_USER_NAME: &str = "Fake User";
+
+/// The reply an interactive event allows: where to post it and with which token.
+#[derive(Clone, Debug, Default)]
+pub struct CallbackGrant {
+    /// The event's `callback_url`.
+    pub url: Option<String>,
+    /// The event's `callback_token`.
+    pub token: Option<String>,
+}
+
+/// The card as Zoom echoes it in an interactive event's `original`.
+pub fn echoed(card: &types::Card) -> types::EchoedCard {
+    serde_json::to_value(card).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+}
+
+/// A slash command (or a direct message to the bot): the text after the command.
+pub fn slash_command_event(ctx: &EventContext, text: &str) -> ZoomEvent {
     ZoomEvent::BotNotification {
         event_ts: Some(now_millis()),
         payload: types::BotNotificationPayload {
             account_id: ctx.account_id.clone(),
-            channel_name: None,
+            channel_name: ctx.channel_name(),
             cmd: Some(text.to_owned()),
             name: Some("Fake Bot".into()),
             robot_jid: ctx.robot_jid.clone(),
             timestamp: Some(now_millis()),
             to_jid: ctx.to_jid.clone(),
-            trigger_id,
             user_id: ctx.user_id(),
             user_jid: ctx.user_jid.clone(),
-            user_member_id: None,
-            user_name: Some("Fake User".into()),
-            user_status: Some("authorized".into()),
+            user_name: Some(FAKE_USER_NAME.into()),
         },
     }
 }
 
-/// A button click event on the card `message_id` (`original` is the card as it was).
+/// A click on the button `item` of the card `message_id` (`original` is the card as it was).
 pub fn button_click_event(
     ctx: &EventContext,
     message_id: &str,
-    button: types::CardButton,
-    original: serde_json::Map<String, serde_json::Value>,
+    item: types::ActionItem,
+    original: Option<types::EchoedCard>,
+    callback: CallbackGrant,
 ) -> ZoomEvent {
     ZoomEvent::InteractiveMessageActions {
         event_ts: Some(now_millis()),
-        payload: types::InteractivePayload {
+        callback_url: callback.url,
+        callback_token: callback.token,
+        payload: types::ActionsPayload {
             account_id: ctx.account_id.clone(),
-            action_item: Some(button),
-            callback_token: None,
-            callback_url: None,
-            channel_name: None,
-            edit_item: Default::default(),
-            field_edit_item: Default::default(),
+            action_item: item,
+            channel_name: ctx.channel_name(),
             message_id: message_id.to_owned(),
             original,
             robot_jid: ctx.robot_jid.clone(),
-            selected_items: Vec::new(),
             timestamp: Some(now_millis()),
             to_jid: ctx.to_jid.clone(),
             user_id: ctx.user_id(),
             user_jid: ctx.user_jid.clone(),
-            user_name: Some("Fake User".into()),
+            user_name: Some(FAKE_USER_NAME.into()),
+        },
+    }
+}
+
+/// A choice of `values` in a select menu of the card `message_id`. Zoom gives this event no
+/// callback.
+pub fn select_event(
+    ctx: &EventContext,
+    message_id: &str,
+    values: &[String],
+    original: Option<types::EchoedCard>,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageSelect {
+        event_ts: Some(now_millis()),
+        payload: types::SelectPayload {
+            account_id: ctx.account_id.clone(),
+            channel_name: ctx.channel_name(),
+            message_id: message_id.to_owned(),
+            original,
+            robot_jid: ctx.robot_jid.clone(),
+            selected_items: values.iter().map(|v| types::SelectedItem { value: v.clone() }).collect(),
+            timestamp: Some(now_millis()),
+            to_jid: ctx.to_jid.clone(),
+            user_id: ctx.user_id(),
+            user_jid: ctx.user_jid.clone(),
+            user_name: Some(FAKE_USER_NAME.into()),
+        },
+    }
+}
+
+/// An edit of the editable text of the card `message_id`, from `origin` to `target`.
+pub fn text_edit_event(
+    ctx: &EventContext,
+    message_id: &str,
+    origin: Option<String>,
+    target: &str,
+    original: Option<types::EchoedCard>,
+    callback: CallbackGrant,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageEditable {
+        event_ts: Some(now_millis()),
+        callback_url: callback.url,
+        callback_token: callback.token,
+        payload: types::EditablePayload {
+            account_id: ctx.account_id.clone(),
+            channel_name: ctx.channel_name(),
+            edit_item: types::EditItem { origin, target: Some(target.to_owned()) },
+            message_id: message_id.to_owned(),
+            original,
+            robot_jid: ctx.robot_jid.clone(),
+            timestamp: Some(now_millis()),
+            to_jid: ctx.to_jid.clone(),
+            user_id: ctx.user_id(),
+            user_jid: ctx.user_jid.clone(),
+            user_name: Some(FAKE_USER_NAME.into()),
+        },
+    }
+}
+
+/// An edit of the editable field `key` of the card `message_id`.
+pub fn field_edit_event(
+    ctx: &EventContext,
+    message_id: &str,
+    key: &str,
+    current: Option<String>,
+    new: &str,
+    original: Option<types::EchoedCard>,
+    callback: CallbackGrant,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageFieldsEditable {
+        event_ts: Some(now_millis()),
+        callback_url: callback.url,
+        callback_token: callback.token,
+        payload: types::FieldsEditablePayload {
+            account_id: ctx.account_id.clone(),
+            channel_name: ctx.channel_name(),
+            field_edit_item: types::FieldEditItem {
+                key: key.to_owned(),
+                current_value: current,
+                new_value: Some(new.to_owned()),
+            },
+            message_id: message_id.to_owned(),
+            original,
+            robot_jid: ctx.robot_jid.clone(),
+            // Zoom's example sends an integer here (its schema says string).
+            timestamp: Some(types::IntegerOrString::Int64(now_millis())),
+            to_jid: ctx.to_jid.clone(),
+            user_id: ctx.user_id(),
+            user_jid: ctx.user_jid.clone(),
+            user_name: Some(FAKE_USER_NAME.into()),
+        },
+    }
+}
+
+/// A link shared in a message, with the unfurl endpoint of its trigger as `response_url`.
+pub fn link_shared_event(ctx: &EventContext, link: &str, trigger_id: &str, response_url: &str) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    let (kind, channel_id, contact_id) = match ConversationId::from_jid(&ctx.to_jid) {
+        Some(ConversationId::Channel(id)) => (types::TeamChatMessageType::ToChannel, Some(id), None),
+        _ => (types::TeamChatMessageType::ToContact, None, ctx.user_id()),
+    };
+    ZoomEvent::TeamChatLinkShared {
+        event_ts: now.timestamp_millis(),
+        response_url: response_url.to_owned(),
+        payload: types::LinkSharedPayload {
+            account_id: ctx.account_id.clone(),
+            by_external_user: false,
+            object: types::LinkSharedObject {
+                channel_id: channel_id.clone(),
+                channel_name: channel_id,
+                contact_id,
+                contact_member_id: None,
+                // The trimmed time, as Zoom writes `date_time` (seconds, `Z`).
+                date_time: chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
+                link: link.to_owned(),
+                message_id: None,
+                reply_main_message_id: None,
+                timestamp: now.timestamp_millis(),
+                trigger_id: trigger_id.to_owned(),
+                type_: kind,
+            },
+            operator: format!("{}@example.com", ctx.user_id().unwrap_or_default()),
+            operator_id: ctx.user_id().unwrap_or_default(),
+            operator_member_id: ctx.user_id().unwrap_or_default(),
         },
     }
 }
@@ -189,18 +337,30 @@ impl ZoomMock {
         text: &str,
     ) -> Result<u16, DeliveryError> {
         let event = {
-            let mut state = self.shared.lock();
-            let trigger = state.new_opaque(16);
-            state.unfurl_triggers.insert(trigger.clone());
-            let ctx = EventContext {
-                account_id: state.config.account_id.clone(),
-                robot_jid: state.config.robot_jid.clone(),
-                to_jid: to_jid.to_owned(),
-                user_jid: user_jid.to_owned(),
-            };
-            slash_command_event(&ctx, text, Some(trigger))
+            let state = self.shared.lock();
+            slash_command_event(&state.event_context(to_jid, user_jid), text)
         };
         self.deliver(bot, &event).await
+    }
+
+    /// A user shares `link` in the conversation `to_jid`: a `team_chat.link_shared` event
+    /// whose `response_url` is this fake's unfurl endpoint for a new trigger. Returns the
+    /// bot's status and the trigger id.
+    pub async fn share_link(
+        &self,
+        bot: &BotEndpoint,
+        user_jid: &str,
+        to_jid: &str,
+        link: &str,
+    ) -> Result<(u16, String), DeliveryError> {
+        let (event, trigger) = {
+            let mut state = self.shared.lock();
+            let trigger = state.new_unfurl_trigger();
+            let user_id = user_jid.split('@').next().unwrap_or(user_jid);
+            let response_url = format!("{}/v2/im/chat/users/{user_id}/unfurls/{trigger}", self.shared.origin);
+            (link_shared_event(&state.event_context(to_jid, user_jid), link, &trigger, &response_url), trigger)
+        };
+        Ok((self.deliver(bot, &event).await?, trigger))
     }
 
     /// A user clicks the button with `value` on the bot's card `message_id`.
@@ -211,40 +371,138 @@ impl ZoomMock {
         message_id: &str,
         value: &str,
     ) -> Result<u16, DeliveryError> {
-        let event = click_event(&self.shared, user_jid, message_id, value)?;
+        let event = self.interactive(message_id, user_jid, |card, ctx, callback| {
+            let button = card_items(card)
+                .find_map(|item| match item {
+                    types::CardBodyItem::Actions { items, .. } => items.iter().find(|b| b.value == value),
+                    _ => None,
+                })
+                .ok_or_else(|| format!("has no button {value:?}"))?;
+            let item = types::ActionItem { text: Some(button.text.clone()), value: button.value.clone() };
+            Ok(button_click_event(ctx, message_id, item, Some(echoed(card)), callback))
+        })?;
         self.deliver(bot, &event).await
+    }
+
+    /// A user picks the options `values` in a select menu of the bot's card `message_id`.
+    pub async fn select(
+        &self,
+        bot: &BotEndpoint,
+        user_jid: &str,
+        message_id: &str,
+        values: &[&str],
+    ) -> Result<u16, DeliveryError> {
+        let event = self.interactive(message_id, user_jid, |card, ctx, _| {
+            let offered = |v: &str| {
+                card_items(card).any(|item| match item {
+                    types::CardBodyItem::Select { select_items, .. } => select_items.iter().any(|o| o.value == v),
+                    _ => false,
+                })
+            };
+            if let Some(missing) = values.iter().find(|v| !offered(v)) {
+                return Err(format!("offers no option {missing:?}"));
+            }
+            let values: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+            Ok(select_event(ctx, message_id, &values, Some(echoed(card))))
+        })?;
+        self.deliver(bot, &event).await
+    }
+
+    /// A user changes the editable text of the bot's card `message_id` to `text`.
+    pub async fn edit_text(
+        &self,
+        bot: &BotEndpoint,
+        user_jid: &str,
+        message_id: &str,
+        text: &str,
+    ) -> Result<u16, DeliveryError> {
+        let event = self.interactive(message_id, user_jid, |card, ctx, callback| {
+            let origin = card_items(card)
+                .find_map(|item| match item {
+                    types::CardBodyItem::Message { text, editable: Some(true), .. } => Some(text.clone()),
+                    _ => None,
+                })
+                .ok_or("has no editable text")?;
+            Ok(text_edit_event(ctx, message_id, Some(origin), text, Some(echoed(card)), callback))
+        })?;
+        self.deliver(bot, &event).await
+    }
+
+    /// A user changes the editable field `key` of the bot's card `message_id` to `value`.
+    pub async fn edit_field(
+        &self,
+        bot: &BotEndpoint,
+        user_jid: &str,
+        message_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<u16, DeliveryError> {
+        let event = self.interactive(message_id, user_jid, |card, ctx, callback| {
+            let current = card_items(card)
+                .find_map(|item| match item {
+                    types::CardBodyItem::Fields { items } => {
+                        items.iter().find(|f| f.key == key && f.editable == Some(true)).map(|f| f.value.clone())
+                    }
+                    _ => None,
+                })
+                .ok_or_else(|| format!("has no editable field {key:?}"))?;
+            Ok(field_edit_event(ctx, message_id, key, Some(current), value, Some(echoed(card)), callback))
+        })?;
+        self.deliver(bot, &event).await
+    }
+
+    /// Builds an interactive event on the live card `message_id`, acted on by `user_jid`,
+    /// with a fresh callback grant in that card's conversation.
+    fn interactive(
+        &self,
+        message_id: &str,
+        user_jid: &str,
+        build: impl FnOnce(&types::Card, &EventContext, CallbackGrant) -> Result<ZoomEvent, String>,
+    ) -> Result<ZoomEvent, DeliveryError> {
+        let mut state = self.shared.lock();
+        let message = state
+            .messages
+            .get(message_id)
+            .filter(|m| m.deleted_at.is_none())
+            .ok_or_else(|| DeliveryError::Unknown(format!("no message {message_id}")))?;
+        let MessageContent::Card { card, .. } = &message.content else {
+            return Err(DeliveryError::Unknown(format!("message {message_id} is not a card")));
+        };
+        let (card, conversation) = (card.clone(), message.conversation.clone());
+        let to_jid = match &conversation {
+            ConversationId::Channel(_) => conversation.jid(),
+            ConversationId::Contact(_) => format!("{user_jid}/robot_{}", state.config.robot_jid),
+        };
+        let ctx = state.event_context(&to_jid, user_jid);
+        let callback = state.grant_callback(&self.shared, conversation);
+        build(&card, &ctx, callback).map_err(|why| DeliveryError::Unknown(format!("message {message_id} {why}")))
     }
 }
 
-fn click_event(shared: &Shared, user_jid: &str, message_id: &str, value: &str) -> Result<ZoomEvent, DeliveryError> {
-    let state = shared.lock();
-    let message = state
-        .messages
-        .get(message_id)
-        .filter(|m| m.deleted_at.is_none())
-        .ok_or_else(|| DeliveryError::Unknown(format!("no message {message_id}")))?;
-    let MessageContent::Card { card, .. } = &message.content else {
-        return Err(DeliveryError::Unknown(format!("message {message_id} is not a card")));
-    };
-    let button = card
-        .body
-        .iter()
-        .flat_map(|item| match item {
-            types::CardBodyItem::Actions { items, .. } => items.clone(),
-            _ => Vec::new(),
-        })
-        .find(|b| b.value == value)
-        .ok_or_else(|| DeliveryError::Unknown(format!("message {message_id} has no button {value:?}")))?;
-    let original = serde_json::to_value(card).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
-    let to_jid = match &message.conversation {
-        ConversationId::Channel(_) => message.conversation.jid(),
-        ConversationId::Contact(_) => user_jid.to_owned(),
-    };
-    let ctx = EventContext {
-        account_id: state.config.account_id.clone(),
-        robot_jid: state.config.robot_jid.clone(),
-        to_jid,
-        user_jid: user_jid.to_owned(),
-    };
-    Ok(button_click_event(&ctx, message_id, button, original))
+fn card_items(card: &types::Card) -> impl Iterator<Item = &types::CardBodyItem> {
+    card.body.iter().flat_map(|item| match item {
+        types::CardBodyItem::Section { sections, .. } => sections.iter().collect::<Vec<_>>(),
+        other => vec![other],
+    })
+}
+
+impl State {
+    fn event_context(&self, to_jid: &str, user_jid: &str) -> EventContext {
+        EventContext {
+            account_id: self.config.account_id.clone(),
+            robot_jid: self.config.robot_jid.clone(),
+            to_jid: to_jid.to_owned(),
+            user_jid: user_jid.to_owned(),
+        }
+    }
+
+    /// A new callback in `conversation`: its URL on this fake, and a token for one use within
+    /// the configured lifetime (30 minutes, as Zoom's).
+    fn grant_callback(&mut self, shared: &Shared, conversation: ConversationId) -> CallbackGrant {
+        let id = self.new_opaque(16);
+        let token = self.new_callback_token();
+        let expires = Instant::now() + self.config.callback_lifetime;
+        self.remember_callback(id.clone(), Callback { token: token.clone(), conversation, expires, used: false });
+        CallbackGrant { url: Some(format!("{}/v2/im/chat/callback/{id}", shared.origin)), token: Some(token) }
+    }
 }

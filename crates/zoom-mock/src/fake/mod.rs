@@ -21,6 +21,7 @@
 // handlers do; the size of that error path does not matter here.
 #![allow(clippy::result_large_err)]
 
+mod callback;
 mod chat;
 mod chatbot;
 mod config;
@@ -53,7 +54,8 @@ use tower::ServiceExt as _;
 
 pub use config::{Config, DirectoryUser, Faults};
 pub use events::{
-    BotEndpoint, DeliveryError, EventContext, button_click_event, post_signed, slash_command_event, validate_endpoint,
+    BotEndpoint, CallbackGrant, DeliveryError, EventContext, button_click_event, echoed, field_edit_event,
+    link_shared_event, post_signed, select_event, slash_command_event, text_edit_event, validate_endpoint,
 };
 pub use limits::{Plan, RateLabel};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
@@ -119,6 +121,12 @@ impl ZoomMockBuilder {
     /// How long issued tokens live (default one hour).
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.config.token_lifetime = lifetime;
+        self
+    }
+
+    /// How long an interactive event's callback may be used (default 30 minutes, as Zoom's).
+    pub fn callback_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.callback_lifetime = lifetime;
         self
     }
 
@@ -321,10 +329,7 @@ impl ZoomMock {
 
     /// Registers the trigger id of a `team_chat.link_shared` event, which an unfurl may use.
     pub fn link_shared_trigger(&self) -> String {
-        let mut state = self.shared.lock();
-        let id = state.new_opaque(16);
-        state.unfurl_triggers.insert(id.clone());
-        id
+        self.shared.lock().new_unfurl_trigger()
     }
 
     /// Connects an incoming webhook to a channel: returns its id and verification token.
@@ -384,6 +389,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v2/im/chat/messages", post(chatbot::send))
         .route("/v2/im/chat/messages/{message_id}", put(chatbot::edit).delete(chatbot::delete))
         .route("/v2/im/chat/users/{user_id}/unfurls/{trigger_id}", post(chatbot::unfurl))
+        .route("/v2/im/chat/callback/{callback_id}", post(callback::reply))
         .route("/v2/chat/users/{user_id}/messages", post(chat::send).get(chat::list))
         .route("/v2/chat/users/{user_id}/messages/{message_id}", put(chat::edit).get(chat::get).delete(chat::delete))
         .route("/v2/chat/users/{user_id}/messages/{message_id}/emoji_reactions", patch(chat::react))

@@ -218,6 +218,16 @@ pub(crate) struct IncomingWebhook {
     pub token: String,
 }
 
+/// A callback an interactive event granted: one reply, in the card's conversation, with its
+/// token, before it expires.
+#[derive(Clone, Debug)]
+pub(crate) struct Callback {
+    pub token: String,
+    pub conversation: ConversationId,
+    pub expires: Instant,
+    pub used: bool,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct PageCursor {
     pub conversation: ConversationId,
@@ -240,6 +250,11 @@ pub(crate) struct State {
     pub messages: HashMap<String, StoredMessage>,
     pub conversations: HashMap<ConversationId, VecDeque<String>>,
     pub unfurl_triggers: HashSet<String>,
+    /// Trigger ids in the order they were issued, to drop the oldest past the cap.
+    pub unfurl_trigger_order: VecDeque<String>,
+    pub callbacks: HashMap<String, Callback>,
+    /// Callback ids in the order they were granted, to drop the oldest past the cap.
+    pub callback_order: VecDeque<String>,
     pub unfurls: Vec<(String, String)>,
     pub incoming_webhooks: HashMap<String, IncomingWebhook>,
     pub page_cursors: HashMap<String, PageCursor>,
@@ -250,6 +265,9 @@ pub(crate) struct State {
 /// How many issued-token records and page cursors are kept (older ones are dropped).
 pub(crate) const KEEP_ISSUED: usize = 10_000;
 const KEEP_CURSORS: usize = 10_000;
+/// How many unfurl triggers and callbacks are kept (the oldest go first).
+pub(crate) const KEEP_TRIGGERS: usize = 10_000;
+pub(crate) const KEEP_CALLBACKS: usize = 10_000;
 
 impl State {
     pub fn new(config: Config) -> Self {
@@ -268,6 +286,9 @@ impl State {
             messages: HashMap::new(),
             conversations: HashMap::new(),
             unfurl_triggers: HashSet::new(),
+            unfurl_trigger_order: VecDeque::new(),
+            callbacks: HashMap::new(),
+            callback_order: VecDeque::new(),
             unfurls: Vec::new(),
             incoming_webhooks: HashMap::new(),
             page_cursors: HashMap::new(),
@@ -332,6 +353,34 @@ impl State {
             self.page_cursors.retain(|_, c| now - c.created < super::chat::PAGE_TOKEN_LIFETIME);
         }
         self.page_cursors.insert(token, cursor);
+    }
+
+    /// A new trigger id that an unfurl may answer, as a `link_shared` event carries.
+    pub fn new_unfurl_trigger(&mut self) -> String {
+        let id = self.new_opaque(16);
+        self.unfurl_triggers.insert(id.clone());
+        self.unfurl_trigger_order.push_back(id.clone());
+        while self.unfurl_trigger_order.len() > KEEP_TRIGGERS {
+            if let Some(old) = self.unfurl_trigger_order.pop_front() {
+                self.unfurl_triggers.remove(&old);
+            }
+        }
+        id
+    }
+
+    /// A callback token shaped as Zoom's are (three base64url parts, like a JWT), opaque.
+    pub fn new_callback_token(&mut self) -> String {
+        format!("{}.{}.{}", self.new_opaque(12), self.new_opaque(48), self.new_opaque(64))
+    }
+
+    pub fn remember_callback(&mut self, id: String, callback: Callback) {
+        self.callbacks.insert(id.clone(), callback);
+        self.callback_order.push_back(id);
+        while self.callback_order.len() > KEEP_CALLBACKS {
+            if let Some(old) = self.callback_order.pop_front() {
+                self.callbacks.remove(&old);
+            }
+        }
     }
 
     pub fn drop_expired_tokens(&mut self, now: Instant) {

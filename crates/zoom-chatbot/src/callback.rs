@@ -1,0 +1,195 @@
+//! Answering Zoom through the URLs an event carries: the one reply an interactive event
+//! allows (`callback_url` with its `callback_token`), and the preview of a shared link
+//! (`response_url` of `team_chat.link_shared`).
+//!
+//! A [`Callback`] is used once. Every clone shares that one use, and the client refuses
+//! locally, before sending, a second reply or one later than 30 minutes after the event.
+//!
+//! ```no_run
+//! # async fn run(zoom: zoom_chatbot::ZoomClient, event: zoom_chatbot::types::ZoomEvent) -> zoom_chatbot::Result<()> {
+//! use std::time::SystemTime;
+//! use zoom_chatbot::callback::Callback;
+//! use zoom_chatbot::card::{Card, Text};
+//!
+//! if let Some(callback) = Callback::from_event(&event, SystemTime::now()) {
+//!     let card = Card::new().head("Deploy started").push(Text::new("Build 312")).build()?;
+//!     zoom.callback_reply(&callback, card).await?;
+//!     // A second reply is refused here, without a request.
+//!     assert!(callback.is_used());
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use secrecy::{ExposeSecret, SecretString};
+use zoom_api_gen::hooks::Hooks;
+use zoom_api_gen::types::{self, ZoomEvent};
+
+use crate::auth::FixedAuthorization;
+use crate::client::{ZoomClient, zoom_error};
+use crate::error::{Error, Result};
+use crate::ids::{MessageId, UserId};
+
+/// How long after its event a callback may be used, as Zoom documents it.
+pub const CALLBACK_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+const CALLBACK_PATH: &str = "/im/chat/callback/";
+
+/// The one reply an interactive event allows: its URL, its token and its deadline.
+#[derive(Clone)]
+pub struct Callback {
+    url: String,
+    token: SecretString,
+    deadline: SystemTime,
+    used: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Callback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Callback")
+            .field("url", &self.url)
+            .field("token", &"[redacted]")
+            .field("deadline", &self.deadline)
+            .field("used", &self.is_used())
+            .finish()
+    }
+}
+
+impl Callback {
+    /// The callback of an `interactive_message_actions`, `_editable` or `_fields_editable`
+    /// event, if it carries one. Its deadline is 30 minutes after the event's `event_ts`, or
+    /// after `received` when the event has no time.
+    pub fn from_event(event: &ZoomEvent, received: SystemTime) -> Option<Self> {
+        let (url, token, event_ts) = match event {
+            ZoomEvent::InteractiveMessageActions { callback_url, callback_token, event_ts, .. }
+            | ZoomEvent::InteractiveMessageEditable { callback_url, callback_token, event_ts, .. }
+            | ZoomEvent::InteractiveMessageFieldsEditable { callback_url, callback_token, event_ts, .. } => {
+                (callback_url.as_ref()?, callback_token.as_ref()?, *event_ts)
+            }
+            _ => return None,
+        };
+        let at = event_ts
+            .and_then(|ms| u64::try_from(ms).ok())
+            .map(|ms| UNIX_EPOCH + Duration::from_millis(ms))
+            .unwrap_or(received);
+        Some(Self {
+            url: url.clone(),
+            token: SecretString::from(token.clone()),
+            deadline: at + CALLBACK_LIFETIME,
+            used: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The URL the reply goes to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Until when Zoom takes the reply.
+    pub fn deadline(&self) -> SystemTime {
+        self.deadline
+    }
+
+    /// Whether the reply has been made (or is being made).
+    pub fn is_used(&self) -> bool {
+        self.used.load(Ordering::Acquire)
+    }
+
+    /// Takes the one use, or says why it cannot be had.
+    fn take(&self, now: SystemTime) -> Result<()> {
+        if now > self.deadline {
+            return Err(Error::invalid(
+                "callback",
+                "has expired: Zoom takes the reply within 30 minutes of the event",
+            ));
+        }
+        if self.used.swap(true, Ordering::AcqRel) {
+            return Err(Error::invalid("callback", "was already used: Zoom takes one reply per event"));
+        }
+        Ok(())
+    }
+
+    /// Gives the use back, for a reply that Zoom refused as invalid (it spent nothing).
+    fn give_back(&self) {
+        self.used.store(false, Ordering::Release);
+    }
+}
+
+/// What Zoom said of a callback reply. Zoom does not document the answer: the id is there
+/// when the answer carries one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallbackReceipt {
+    /// The reply's message id, if Zoom gave it.
+    pub message_id: Option<MessageId>,
+}
+
+/// Splits `url` at `marker` into its base and the rest, for a URL that is Zoom's own (an
+/// `https` host under `zoom.us`) or on the client's API host (a fake Zoom, say). Tokens go to
+/// no other host.
+fn split_zoom_url<'u>(zoom: &ZoomClient, url: &'u str, marker: &str, field: &str) -> Result<(&'u str, &'u str)> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| Error::invalid(field, format!("is not a URL ({e})")))?;
+    let api = reqwest::Url::parse(zoom.api_base_url()).ok();
+    let zoom_host = parsed.scheme() == "https"
+        && parsed.host_str().is_some_and(|h| h == "zoom.us" || h.ends_with(".zoom.us"));
+    let api_host = api.is_some_and(|a| a.origin() == parsed.origin());
+    if !zoom_host && !api_host {
+        return Err(Error::invalid(field, "is not on a Zoom host, so no token is sent there"));
+    }
+    let at = url.rfind(marker).ok_or_else(|| Error::invalid(field, format!("has no {marker} in its path")))?;
+    Ok((&url[..at], &url[at + marker.len()..]))
+}
+
+impl ZoomClient {
+    /// Posts `card` as the one reply to an interactive event through its callback
+    /// (`replyToCallback`): a `POST` to the `callback_url` with the `callback_token` as bearer
+    /// (not this client's token, and no rate-limit label). The reply lands in the card's
+    /// conversation. Refused locally, with nothing sent, once the callback was used or after
+    /// its deadline.
+    pub async fn callback_reply(&self, callback: &Callback, card: types::Card) -> Result<CallbackReceipt> {
+        let reply = types::CallbackReply { content: card, is_markdown_support: None, reply_to: None, visible_to_user: None };
+        self.callback_reply_with(callback, reply).await
+    }
+
+    /// [`callback_reply`](Self::callback_reply) with the other fields of the reply: a thread
+    /// (`reply_to`), one member who sees it (`visible_to_user`), markdown.
+    pub async fn callback_reply_with(&self, callback: &Callback, reply: types::CallbackReply) -> Result<CallbackReceipt> {
+        let (base, id) = split_zoom_url(self, &callback.url, CALLBACK_PATH, "callback_url")?;
+        if id.is_empty() || id.contains('/') {
+            return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
+        }
+        callback.take(SystemTime::now())?;
+        let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
+        let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
+        let client = zoom_api_gen::Client::new_with_client(base, self.http().clone(), hooks);
+        let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
+        use zoom_api_gen::Error as G;
+        match outcome {
+            Ok(answer) => Ok(CallbackReceipt { message_id: answer.into_inner().message_id.parse().ok() }),
+            // Zoom documents no answer: any 2xx is the reply posted.
+            Err(G::UnexpectedResponse(r)) if r.status().is_success() => Ok(CallbackReceipt { message_id: None }),
+            Err(G::InvalidResponsePayload(..)) => Ok(CallbackReceipt { message_id: None }),
+            Err(e) => {
+                let error = zoom_error(e);
+                if matches!(&error, Error::InvalidInput { .. } | Error::Zoom { status: 400, .. }) {
+                    callback.give_back();
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Attaches a preview card to a shared link through the `response_url` of its
+    /// `team_chat.link_shared` event: the unfurl operation for that user and trigger, with this
+    /// client's chatbot token.
+    pub async fn unfurl_response_url(&self, response_url: &str, card: &types::Card) -> Result<()> {
+        let (_, rest) = split_zoom_url(self, response_url, "/im/chat/users/", "response_url")?;
+        let Some((user, trigger)) = rest.split_once("/unfurls/") else {
+            return Err(Error::invalid("response_url", "must end with /im/chat/users/{userId}/unfurls/{triggerId}"));
+        };
+        let user: UserId = user.parse()?;
+        self.unfurl(&user, trigger, card).await
+    }
+}
