@@ -75,6 +75,20 @@ async fn exercise(zoom: &ZoomMock) {
     let unfurl = types::UnfurlLinkRequest { content: json!({"head": {"text": "preview"}}).to_string() };
     bot.unfurl_link().user_id("me").trigger_id(&trigger).body(unfurl.clone()).send().await.unwrap();
     bot.unfurl_link().user_id("me").trigger_id("unknown").body(unfurl).send().await.unwrap_err();
+    // The one reply an interactive event allows, with the event's token; a second is refused.
+    let card_message = bot.send_chatbot_message().body(send("general@conference.xmpp.zoom.us", "card")).send().await;
+    let grant = zoom.callback_for(&card_message.unwrap().message_id).unwrap();
+    let url = grant.url.unwrap();
+    let (base, id) = url.rsplit_once("/im/chat/callback/").unwrap();
+    let callback = client_with(base, &format!("Bearer {}", grant.token.unwrap()));
+    let reply = types::CallbackReply {
+        content: card(json!({"head": {"text": "thanks"}})),
+        reply_to: None,
+        visible_to_user: None,
+        is_markdown_support: None,
+    };
+    callback.reply_to_callback().callback_id(id).body(reply.clone()).send().await.unwrap();
+    callback.reply_to_callback().callback_id(id).body(reply).send().await.unwrap_err();
     zoom.force_rate_limit(1);
     bot.send_chatbot_message().body(send("general@conference.xmpp.zoom.us", "limited")).send().await.unwrap_err();
 
@@ -205,7 +219,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
-    assert_eq!(errors_checked, 8, "the scenario makes eight refusals; each must be checked");
+    assert_eq!(errors_checked, 9, "the scenario makes nine refusals; each must be checked");
 }
 
 /// The spec's own request examples, sent as they are (path, query and body), are never

@@ -37,7 +37,7 @@ fn every_operation_in_the_spec_has_a_contract_test() {
         .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
         .collect();
     assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
-    assert_eq!(operations().len(), 15, "the spec's operation count changed; add the new contract tests");
+    assert_eq!(operations().len(), 16, "the spec's operation count changed; add the new contract tests");
 }
 
 // ----- chatbot messages ---------------------------------------------------------------------
@@ -112,6 +112,23 @@ async fn contract_unfurl_link() {
         client(&server).unfurl_link().user_id(&user).trigger_id(&trigger).body(body.clone()).send().await.unwrap();
     mock.assert_async().await;
     assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_reply_to_callback() {
+    let server = MockServer::start_async().await;
+    let op = "replyToCallback";
+    let id = parameter_str(op, "callbackId");
+    let body: types::CallbackReply = request_example(op);
+    let sent: types::CallbackReplySent = response_example(op, "201");
+    let mock = server.reply_to_callback(|when, then| {
+        no_version_header(when.callback_id(&id).body(&body).into_inner());
+        then.created(&sent);
+    });
+    let got = client(&server).reply_to_callback().callback_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 201);
+    assert_eq!(got.into_inner(), sent);
 }
 
 // ----- user-level chat messages -------------------------------------------------------------

@@ -177,16 +177,19 @@ impl Doc<'_> {
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             return Shape::Enum(values.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect());
         }
-        if let Some(variants) = schema.get("oneOf").and_then(Value::as_array) {
+        // The spec writes unions as `oneOf`; schemars writes an untagged enum as `anyOf`.
+        if let Some(variants) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) {
             return Shape::Union(
                 variants
                     .iter()
                     .map(|v| {
-                        // Cards are tagged by `type`, events by `event`.
+                        // Cards are tagged by `type`, events by `event`; a union of plain
+                        // values (an integer or a string) by the JSON type of each.
                         let tag = ["type", "event"]
                             .iter()
                             .find_map(|t| v["properties"][*t]["enum"][0].as_str())
-                            .expect("variants are tagged by type or event");
+                            .or_else(|| v["type"].as_str())
+                            .expect("variants are tagged by type or event, or are plain values");
                         (tag.to_owned(), Box::new(self.shape(v)))
                     })
                     .collect(),
@@ -206,12 +209,21 @@ impl Doc<'_> {
     }
 
     fn property(&self, property: &Value) -> Property {
-        let property = self.resolve(property);
+        let mut property = self.resolve(property);
+        // schemars writes an optional union as `anyOf: [union, null]`.
+        if let Some([only]) = property
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .map(|vs| vs.iter().filter(|v| v.get("type").and_then(Value::as_str) != Some("null")).collect::<Vec<_>>())
+            .as_deref()
+        {
+            property = self.resolve(only);
+        }
         let json_type = match property.get("type") {
             Some(Value::String(t)) => Some(t.clone()),
             // schemars adds `null` to the type of optional fields.
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null").map(str::to_owned),
-            _ if property.get("oneOf").is_some() => Some("union".into()),
+            _ if property.get("oneOf").or_else(|| property.get("anyOf")).is_some() => Some("union".into()),
             _ => None,
         };
         let values = property

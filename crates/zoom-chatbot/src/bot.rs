@@ -179,9 +179,10 @@ impl Context {
     /// conversation. A second call (from any clone of this context) is refused without a
     /// request, as is an event without a callback.
     pub async fn callback_reply(&self, card: types::Card) -> Result<CallbackReceipt> {
-        let callback = self.callback.as_ref().ok_or_else(|| {
-            Error::invalid("callback", format!("a {} event carries none", event_name(&self.event)))
-        })?;
+        let callback = self
+            .callback
+            .as_ref()
+            .ok_or_else(|| Error::invalid("callback", format!("a {} event carries none", event_name(&self.event))))?;
         self.zoom.callback_reply(callback, card).await
     }
 

@@ -101,10 +101,7 @@ impl Callback {
     /// Takes the one use, or says why it cannot be had.
     fn take(&self, now: SystemTime) -> Result<()> {
         if now > self.deadline {
-            return Err(Error::invalid(
-                "callback",
-                "has expired: Zoom takes the reply within 30 minutes of the event",
-            ));
+            return Err(Error::invalid("callback", "has expired: Zoom takes the reply within 30 minutes of the event"));
         }
         if self.used.swap(true, Ordering::AcqRel) {
             return Err(Error::invalid("callback", "was already used: Zoom takes one reply per event"));
@@ -132,8 +129,8 @@ pub struct CallbackReceipt {
 fn split_zoom_url<'u>(zoom: &ZoomClient, url: &'u str, marker: &str, field: &str) -> Result<(&'u str, &'u str)> {
     let parsed = reqwest::Url::parse(url).map_err(|e| Error::invalid(field, format!("is not a URL ({e})")))?;
     let api = reqwest::Url::parse(zoom.api_base_url()).ok();
-    let zoom_host = parsed.scheme() == "https"
-        && parsed.host_str().is_some_and(|h| h == "zoom.us" || h.ends_with(".zoom.us"));
+    let zoom_host =
+        parsed.scheme() == "https" && parsed.host_str().is_some_and(|h| h == "zoom.us" || h.ends_with(".zoom.us"));
     let api_host = api.is_some_and(|a| a.origin() == parsed.origin());
     if !zoom_host && !api_host {
         return Err(Error::invalid(field, "is not on a Zoom host, so no token is sent there"));
@@ -149,13 +146,18 @@ impl ZoomClient {
     /// conversation. Refused locally, with nothing sent, once the callback was used or after
     /// its deadline.
     pub async fn callback_reply(&self, callback: &Callback, card: types::Card) -> Result<CallbackReceipt> {
-        let reply = types::CallbackReply { content: card, is_markdown_support: None, reply_to: None, visible_to_user: None };
+        let reply =
+            types::CallbackReply { content: card, is_markdown_support: None, reply_to: None, visible_to_user: None };
         self.callback_reply_with(callback, reply).await
     }
 
     /// [`callback_reply`](Self::callback_reply) with the other fields of the reply: a thread
     /// (`reply_to`), one member who sees it (`visible_to_user`), markdown.
-    pub async fn callback_reply_with(&self, callback: &Callback, reply: types::CallbackReply) -> Result<CallbackReceipt> {
+    pub async fn callback_reply_with(
+        &self,
+        callback: &Callback,
+        reply: types::CallbackReply,
+    ) -> Result<CallbackReceipt> {
         let (base, id) = split_zoom_url(self, &callback.url, CALLBACK_PATH, "callback_url")?;
         if id.is_empty() || id.contains('/') {
             return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
@@ -191,5 +193,72 @@ impl ZoomClient {
         };
         let user: UserId = user.parse()?;
         self.unfurl(&user, trigger, card).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn click(event_ts: Option<i64>, url: &str) -> ZoomEvent {
+        let body = serde_json::json!({
+            "event": "interactive_message_actions",
+            "event_ts": event_ts,
+            "callback_url": url,
+            "callback_token": "tok.en.value",
+            "payload": {"accountId": "a", "robotJid": "b@xmpp.zoom.us", "toJid": "c@conference.xmpp.zoom.us",
+                        "userJid": "u@xmpp.zoom.us", "messageId": "M1", "actionItem": {"value": "ok"}}
+        });
+        serde_json::from_value(body).unwrap()
+    }
+
+    fn client() -> ZoomClient {
+        ZoomClient::builder()
+            .credentials("id", SecretString::from("secret".to_owned()))
+            .api_url("http://127.0.0.1:9/v2")
+            .build()
+            .unwrap()
+    }
+
+    fn card() -> types::Card {
+        crate::card::Card::new().head("hi").build().unwrap()
+    }
+
+    #[test]
+    fn the_deadline_is_thirty_minutes_after_the_event() {
+        let now = SystemTime::now();
+        let ms = now.duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
+        let callback =
+            Callback::from_event(&click(Some(ms - 31 * 60 * 1000), "https://api.zoom.us/v2/im/chat/callback/x"), now)
+                .unwrap();
+        let err = callback.take(now).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, rule } if field == "callback" && rule.contains("expired")),
+            "{err}"
+        );
+        // Without an event time, the clock starts at receipt.
+        let fresh = Callback::from_event(&click(None, "https://api.zoom.us/v2/im/chat/callback/x"), now).unwrap();
+        assert_eq!(fresh.deadline(), now + CALLBACK_LIFETIME);
+        assert!(fresh.take(now).is_ok());
+        assert!(fresh.clone().take(now).is_err(), "clones share the one use");
+        assert!(!format!("{fresh:?}").contains("tok.en.value"), "the token is not in Debug");
+    }
+
+    #[tokio::test]
+    async fn no_token_goes_to_a_host_that_is_not_zooms() {
+        let zoom = client();
+        for url in [
+            "https://evil.example/v2/im/chat/callback/x",
+            "http://api.zoom.us/v2/im/chat/callback/x",
+            "https://zoom.us.evil.example/im/chat/callback/x",
+        ] {
+            let callback = Callback::from_event(&click(None, url), SystemTime::now()).unwrap();
+            let err = zoom.callback_reply(&callback, card()).await.unwrap_err();
+            assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "callback_url"), "{url}: {err}");
+            assert!(!callback.is_used(), "{url}: a refused URL does not spend the callback");
+        }
+        let err =
+            zoom.unfurl_response_url("https://evil.example/v2/im/chat/users/u/unfurls/t", &card()).await.unwrap_err();
+        assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "response_url"), "{err}");
     }
 }

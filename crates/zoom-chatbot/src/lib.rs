@@ -52,6 +52,11 @@ pub use client::{
     ClientBuilder, MessageReceipt, SendMessage, SentMessage, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient,
 };
 pub use error::{Error, Result};
+
+// The README's Rust examples compile, as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
 pub use secrecy::SecretString;
 /// The generated client and types this crate is built on.
 pub use zoom_api_gen as api;

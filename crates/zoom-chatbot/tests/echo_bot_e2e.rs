@@ -96,3 +96,127 @@ async fn requests_not_signed_with_the_secret_are_refused_and_unknown_events_ackn
         .unwrap();
     assert_eq!(answer.status(), 200);
 }
+
+/// The echo card in `team`, once the bot has answered a slash command.
+async fn echo_card_in_team(fake: &ZoomMock, bot: &zoom_mock::fake::BotEndpoint) -> StoredMessage {
+    fake.slash_command(bot, "ana@xmpp.zoom.us", "team@conference.xmpp.zoom.us", "hello").await.unwrap();
+    eventually("the echo card", || fake.conversation(&ConversationId::Channel("team".into())).pop()).await
+}
+
+#[tokio::test]
+async fn a_dropdown_choice_is_answered_in_the_cards_thread() {
+    let fake = ZoomMock::start().await.unwrap();
+    let bot = fake.connect_bot(&serve_bot(&fake).await, SECRET).await.unwrap();
+    let card = echo_card_in_team(&fake, &bot).await;
+
+    assert_eq!(fake.select(&bot, "ana@xmpp.zoom.us", &card.id, &["loud"]).await.unwrap(), 200);
+    let team = ConversationId::Channel("team".into());
+    let answer = eventually("the answer to the choice", || fake.conversation(&team).into_iter().nth(1)).await;
+    assert_eq!(answer.text(), "Heard it loud");
+    assert_eq!(answer.reply_to.as_deref(), Some(card.id.as_str()), "answered in the card's thread");
+    // An option the card does not offer is not a choice a user can make.
+    assert!(fake.select(&bot, "ana@xmpp.zoom.us", &card.id, &["shrill"]).await.is_err());
+}
+
+#[tokio::test]
+async fn a_callback_reply_lands_once_and_a_second_is_refused() {
+    let fake = ZoomMock::start().await.unwrap();
+    let bot = fake.connect_bot(&serve_bot(&fake).await, SECRET).await.unwrap();
+    let card = echo_card_in_team(&fake, &bot).await;
+
+    assert_eq!(fake.click(&bot, "ana@xmpp.zoom.us", &card.id, "thanks").await.unwrap(), 200);
+    let team = ConversationId::Channel("team".into());
+    let reply = eventually("the callback reply", || fake.conversation(&team).into_iter().nth(1)).await;
+    assert_eq!(reply.text(), "You're welcome");
+    assert!(fake.requests().iter().any(|r| r.operation.as_deref() == Some("replyToCallback") && r.status == 201));
+}
+
+#[tokio::test]
+async fn a_reused_callback_is_refused_by_the_client_and_by_the_fake() {
+    use zoom_chatbot::bot::Bot;
+    use zoom_chatbot::card::Card;
+
+    let fake = ZoomMock::start().await.unwrap();
+    // A bot that answers a click twice through the callback, and reports both outcomes.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let twice = Bot::new(client(&fake), SecretString::from(SECRET.to_owned())).on_button("ok", move |ctx| {
+        let tx = tx.clone();
+        async move {
+            let first = ctx.callback_reply(Card::new().head("first").build()?).await;
+            let second = ctx.clone().callback_reply(Card::new().head("second").build()?).await;
+            tx.send((first.map(|r| r.message_id), second.map(|_| ()), ctx.callback().cloned())).unwrap();
+            Ok(())
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, twice.router("/zoom/events")).await });
+    let bot = fake.connect_bot(&url, SECRET).await.unwrap();
+
+    let zoom = client(&fake);
+    let card = zoom_chatbot::card::Card::new()
+        .head("Approve?")
+        .push(zoom_chatbot::card::Actions::new().button(zoom_chatbot::card::Button::primary("OK", "ok")))
+        .build()
+        .unwrap();
+    let sent = zoom.send(common::CHANNEL, card).await.unwrap();
+    fake.click(&bot, "ana@xmpp.zoom.us", sent.id.as_str(), "ok").await.unwrap();
+    let (first, second, callback) = rx.recv().await.unwrap();
+    let first = first.expect("the first reply lands").expect("the fake answers with the reply's id");
+    let second = second.unwrap_err();
+    assert!(
+        matches!(&second, zoom_chatbot::Error::InvalidInput { field, rule } if field == "callback" && rule.contains("already used")),
+        "{second}"
+    );
+    assert!(fake.message(first.as_str()).is_some(), "the reply is in the fake");
+    let replies = fake.requests().iter().filter(|r| r.operation.as_deref() == Some("replyToCallback")).count();
+    assert_eq!(replies, 1, "the second reply was refused before anything was sent");
+
+    // The fake refuses the spent token too, as Zoom does: 401 with code 7010.
+    let callback = callback.unwrap();
+    let body = serde_json::json!({"content": {"head": {"text": "third"}}});
+    let reused =
+        reqwest::Client::new().post(callback.url()).bearer_auth("not-the-token").json(&body).send().await.unwrap();
+    assert_eq!(reused.status(), 401);
+    let grant = fake.callback_for(sent.id.as_str()).unwrap();
+    let post =
+        |token: String| reqwest::Client::new().post(grant.url.clone().unwrap()).bearer_auth(token).json(&body).send();
+    assert_eq!(post(grant.token.clone().unwrap()).await.unwrap().status(), 201);
+    let again = post(grant.token.clone().unwrap()).await.unwrap();
+    assert_eq!(again.status(), 401);
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["code"], 7010);
+}
+
+#[tokio::test]
+async fn an_expired_callback_is_refused_by_the_fake() {
+    let fake = ZoomMock::builder().callback_lifetime(Duration::from_millis(50)).start().await.unwrap();
+    let sent = client(&fake)
+        .send(common::CHANNEL, zoom_chatbot::card::Card::new().head("card").build().unwrap())
+        .await
+        .unwrap();
+    let grant = fake.callback_for(sent.id.as_str()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let late = reqwest::Client::new()
+        .post(grant.url.unwrap())
+        .bearer_auth(grant.token.unwrap())
+        .json(&serde_json::json!({"content": {"head": {"text": "late"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 401);
+}
+
+#[tokio::test]
+async fn a_shared_link_is_unfurled_through_its_response_url() {
+    let fake = ZoomMock::start().await.unwrap();
+    let bot = fake.connect_bot(&serve_bot(&fake).await, SECRET).await.unwrap();
+    let (status, trigger) = fake
+        .share_link(&bot, "ana@xmpp.zoom.us", "team@conference.xmpp.zoom.us", "https://example.com/pr/42")
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let (unfurled, content) = eventually("the unfurl", || fake.unfurls().pop()).await;
+    assert_eq!(unfurled, trigger);
+    let card: serde_json::Value = serde_json::from_str(&content).unwrap();
+    assert_eq!(card["body"][0]["text"], "https://example.com/pr/42");
+}

@@ -49,3 +49,76 @@ fn event_reports_an_endpoint_it_cannot_reach() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("could not be reached"));
 }
+
+/// A bot endpoint that keeps every signed body it receives (and refuses unsigned ones).
+async fn recording_endpoint() -> (String, std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+    use axum::http::{HeaderMap, StatusCode};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let app = axum::Router::new().route(
+        "/zoom/events",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let expected = zoom_signature::signature(b"s", &header("x-zm-request-timestamp"), &body);
+                if header("x-zm-signature") != expected {
+                    return StatusCode::UNAUTHORIZED;
+                }
+                keep.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn event_sends_every_kind_in_zooms_shape() {
+    let (url, seen) = recording_endpoint().await;
+    let kinds: [&[&str]; 5] = [
+        &["slash", "hello"],
+        &["click", "--message-id", "M1", "--value", "add"],
+        &["select", "--message-id", "M1", "--value", "lions", "--value", "bears"],
+        &["edit", "--message-id", "M1", "edited text"],
+        &["edit", "--message-id", "M1", "--field", "Title", "Engineer"],
+    ];
+    for args in kinds.iter().copied().chain([&["link", "https://example.com/x", "--trigger-id", "T1"][..]]) {
+        let (url, owned): (String, Vec<String>) = (url.clone(), args.iter().map(|a| a.to_string()).collect());
+        // The endpoint runs on this test's runtime: the program is waited for off it.
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new(BIN).args(["event", "--url", &url, "--secret", "s"]).args(&owned).output().unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("HTTP 200"), "{args:?}");
+    }
+    let seen = seen.lock().unwrap();
+    let names: Vec<&str> = seen.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "bot_notification",
+            "interactive_message_actions",
+            "interactive_message_select",
+            "interactive_message_editable",
+            "interactive_message_fields_editable",
+            "team_chat.link_shared"
+        ]
+    );
+    // Every body is an event of the spec, and holds what the command said.
+    let validator = zoom_spec::Validator::new(zoom_spec::spec());
+    for event in seen.iter() {
+        assert!(validator.validate_component("ZoomEvent", event, "").unwrap().is_empty(), "{event}");
+        serde_json::from_value::<zoom_api_gen::types::ZoomEvent>(event.clone()).unwrap();
+    }
+    assert_eq!(seen[2]["payload"]["selectedItems"], serde_json::json!([{"value": "lions"}, {"value": "bears"}]));
+    assert_eq!(seen[3]["payload"]["editItem"]["target"], "edited text");
+    assert_eq!(seen[4]["payload"]["fieldEditItem"]["key"], "Title");
+    assert_eq!(seen[5]["payload"]["object"]["trigger_id"], "T1");
+    assert!(seen[5]["response_url"].as_str().unwrap().ends_with("/unfurls/T1"));
+}

@@ -451,6 +451,14 @@ impl ZoomMock {
         self.deliver(bot, &event).await
     }
 
+    /// A callback on the live message `message_id`, as an interactive event on it would grant:
+    /// for tests that post a reply without a bot.
+    pub fn callback_for(&self, message_id: &str) -> Option<CallbackGrant> {
+        let mut state = self.shared.lock();
+        let conversation = state.messages.get(message_id).filter(|m| m.deleted_at.is_none())?.conversation.clone();
+        Some(state.grant_callback(&self.shared, conversation))
+    }
+
     /// Builds an interactive event on the live card `message_id`, acted on by `user_jid`,
     /// with a fresh callback grant in that card's conversation.
     fn interactive(
