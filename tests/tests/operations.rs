@@ -238,7 +238,7 @@ async fn contract_react_to_chat_message() {
     let server = MockServer::start_async().await;
     let id = parameter_str("reactToChatMessage", "messageId");
     let body: types::ReactToChatMessageRequest = request_example("reactToChatMessage");
-    assert_eq!(body.action, Some(types::ReactToChatMessageRequestAction::Add));
+    assert_eq!(body.action, types::ReactToChatMessageRequestAction::Add);
     let mock = server.react_to_chat_message(|when, then| {
         no_version_header(when.user_id("me").message_id(&id).body(&body).into_inner());
         then.no_content();

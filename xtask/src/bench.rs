@@ -39,9 +39,9 @@ impl Options {
 }
 
 /// A server process being measured; killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
 }
 
 impl Drop for Server {
@@ -73,11 +73,11 @@ fn memory_mib(pid: u32) -> (f64, f64) {
     total
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn wait_until_listening(port: u16, what: &str) -> Result<(), String> {
+pub(crate) fn wait_until_listening(port: u16, what: &str) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -160,7 +160,11 @@ fn start_prism(root: &Path) -> Result<Server, String> {
 
 /// A chatbot token from the fake, over a plain HTTP/1.1 exchange.
 fn fake_token(port: u16) -> Result<String, String> {
-    let body = "grant_type=client_credentials";
+    fake_token_for(port, "grant_type=client_credentials")
+}
+
+/// A token from the fake for a form-encoded grant, with the binary's default credentials.
+pub(crate) fn fake_token_for(port: u16, body: &str) -> Result<String, String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     // Basic base64("fake_client_id:fake_client_secret"), the binary's default credentials.
     write!(

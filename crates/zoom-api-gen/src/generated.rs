@@ -250,10 +250,10 @@ pub mod types {
         pub at_type: ::std::option::Option<::std::num::NonZeroU64>,
         ///Where it ends.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_position: ::std::option::Option<u64>,
+        pub end_position: ::std::option::Option<i64>,
         ///Where the mention starts in the text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_position: ::std::option::Option<u64>,
+        pub start_position: ::std::option::Option<i64>,
     }
     impl AtItem {
         pub fn builder() -> builder::AtItem {
@@ -2634,14 +2634,12 @@ An embedded video.*/
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct MarkChatMessageRequest {
         ///Mark read or unread.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub action: ::std::option::Option<MarkChatMessageRequestAction>,
+        pub action: MarkChatMessageRequestAction,
         ///The message's timestamp in milliseconds, as list and get give it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
@@ -2979,14 +2977,12 @@ An embedded video.*/
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct ReactToChatMessageRequest {
         ///Add or remove.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub action: ::std::option::Option<ReactToChatMessageRequestAction>,
+        pub action: ReactToChatMessageRequestAction,
         ///Whether the emoji is one of the account's custom emoji.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_emoji: ::std::option::Option<bool>,
@@ -3137,7 +3133,7 @@ An embedded video.*/
     pub struct RichTextRange {
         ///Where it ends.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_position: ::std::option::Option<u64>,
+        pub end_position: ::std::option::Option<i64>,
         ///Its value where it needs one (a size, a colour, a URL).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format_attr: ::std::option::Option<::std::string::String>,
@@ -3146,7 +3142,7 @@ An embedded video.*/
         pub format_type: ::std::option::Option<RichTextRangeFormatType>,
         ///Where the range starts.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_position: ::std::option::Option<u64>,
+        pub start_position: ::std::option::Option<i64>,
     }
     impl RichTextRange {
         pub fn builder() -> builder::RichTextRange {
@@ -4972,11 +4968,11 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             end_position: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             start_position: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -5034,7 +5030,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn end_position<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_position = value
@@ -5046,7 +5042,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn start_position<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_position = value
@@ -9489,7 +9485,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         #[derive(Clone, Debug)]
         pub struct MarkChatMessageRequest {
             action: ::std::result::Result<
-                ::std::option::Option<super::MarkChatMessageRequestAction>,
+                super::MarkChatMessageRequestAction,
                 ::std::string::String,
             >,
             timestamp: ::std::result::Result<
@@ -9508,7 +9504,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl ::std::default::Default for MarkChatMessageRequest {
             fn default() -> Self {
                 Self {
-                    action: Ok(Default::default()),
+                    action: Err("no value supplied for action".to_string()),
                     timestamp: Ok(Default::default()),
                     to_channel: Ok(Default::default()),
                     to_contact: Ok(Default::default()),
@@ -9518,9 +9514,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl MarkChatMessageRequest {
             pub fn action<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MarkChatMessageRequestAction>,
-                >,
+                T: ::std::convert::TryInto<super::MarkChatMessageRequestAction>,
                 T::Error: ::std::fmt::Display,
             {
                 self.action = value
@@ -9872,7 +9866,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         #[derive(Clone, Debug)]
         pub struct ReactToChatMessageRequest {
             action: ::std::result::Result<
-                ::std::option::Option<super::ReactToChatMessageRequestAction>,
+                super::ReactToChatMessageRequestAction,
                 ::std::string::String,
             >,
             custom_emoji: ::std::result::Result<
@@ -9899,7 +9893,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl ::std::default::Default for ReactToChatMessageRequest {
             fn default() -> Self {
                 Self {
-                    action: Ok(Default::default()),
+                    action: Err("no value supplied for action".to_string()),
                     custom_emoji: Ok(Default::default()),
                     custom_emoji_id: Ok(Default::default()),
                     emoji: Ok(Default::default()),
@@ -9911,9 +9905,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl ReactToChatMessageRequest {
             pub fn action<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReactToChatMessageRequestAction>,
-                >,
+                T: ::std::convert::TryInto<super::ReactToChatMessageRequestAction>,
                 T::Error: ::std::fmt::Display,
             {
                 self.action = value
@@ -10159,7 +10151,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         #[derive(Clone, Debug)]
         pub struct RichTextRange {
             end_position: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             format_attr: ::std::result::Result<
@@ -10171,7 +10163,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             start_position: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -10188,7 +10180,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl RichTextRange {
             pub fn end_position<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_position = value
@@ -10226,7 +10218,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn start_position<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_position = value

@@ -22,7 +22,7 @@ pub use zoom_api_gen::hooks::BoxFuture;
 use zoom_api_gen::hooks::{Hooks, RequestPolicy};
 use zoom_api_gen::types::{self, GrantType};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, decoding_error};
 
 /// An access token and what came with it. Its `Debug` never shows the token.
 #[derive(Clone)]
@@ -178,11 +178,23 @@ fn oauth_error(e: zoom_api_gen::Error<types::OAuthError>) -> Error {
             Error::Auth { error: body.error, reason: body.reason, status: Some(status) }
         }
         zoom_api_gen::Error::CommunicationError(e) | zoom_api_gen::Error::ResponseBodyError(e) => Error::Transport(e),
-        other => Error::Auth {
+        // Never the generated error's own text: it carries the answer's bytes, which for a
+        // token answer are the tokens.
+        zoom_api_gen::Error::InvalidResponsePayload(_, e) => Error::Auth {
             error: "unexpected_response".into(),
-            reason: other.to_string(),
-            status: other.status().map(|s| s.as_u16()),
+            reason: format!("the token answer does not fit the token type ({})", decoding_error(&e)),
+            status: None,
         },
+        zoom_api_gen::Error::UnexpectedResponse(r) => Error::Auth {
+            error: "unexpected_response".into(),
+            reason: "the OAuth host answered with a status it does not document".into(),
+            status: Some(r.status().as_u16()),
+        },
+        zoom_api_gen::Error::InvalidRequest(why) => Error::invalid("token request", why),
+        zoom_api_gen::Error::InvalidUpgrade(e) => Error::Transport(e),
+        zoom_api_gen::Error::Custom(why) => {
+            Error::Auth { error: "unexpected_response".into(), reason: why, status: None }
+        }
     }
 }
 

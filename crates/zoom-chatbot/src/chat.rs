@@ -176,7 +176,7 @@ impl Chat {
             types::ReactToChatMessageRequestAction::Remove
         };
         let body = types::ReactToChatMessageRequest {
-            action: Some(action),
+            action,
             emoji: Some(emoji.to_owned()),
             to_channel: conversation.channel_param(),
             to_contact: conversation.contact_param(),
@@ -194,7 +194,7 @@ impl Chat {
         let action =
             if read { types::MarkChatMessageRequestAction::Read } else { types::MarkChatMessageRequestAction::Unread };
         let body = types::MarkChatMessageRequest {
-            action: Some(action),
+            action,
             timestamp: None,
             to_channel: conversation.channel_param(),
             to_contact: conversation.contact_param(),
@@ -286,8 +286,8 @@ impl ChatMessage {
                 at_contact_member_id: None,
                 // 1: a contact; 2: everyone in the channel.
                 at_type: NonZeroU64::new(if contact.is_some() { 1 } else { 2 }),
-                start_position: Some(at.start as u64),
-                end_position: Some(at.end as u64),
+                start_position: Some(at.start as i64),
+                end_position: Some(at.end as i64),
             });
         }
         let mut rich_text = Vec::new();
@@ -296,8 +296,8 @@ impl ChatMessage {
             rich_text.push(types::RichTextRange {
                 format_type: Some(format),
                 format_attr: attr,
-                start_position: Some(at.start as u64),
-                end_position: Some(at.end as u64),
+                start_position: Some(at.start as i64),
+                end_position: Some(at.end as i64),
             });
         }
         let body = types::SendChatMessageRequest {

@@ -14,7 +14,7 @@ use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types;
 
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
-use crate::error::{Error, FieldError, Result, RetryAfter};
+use crate::error::{Error, FieldError, Result, RetryAfter, decoding_error};
 use crate::ids::{BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
 use crate::pacing::{Pacer, Pacing};
 use crate::policy::{Policy, PolicyFailure};
@@ -590,9 +590,10 @@ pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
             status: r.status().as_u16(),
             detail: "undocumented status".into(),
         }),
-        G::InvalidResponsePayload(bytes, e) => Error::UnexpectedResponse {
+        // The answer's bytes are never shown: only what did not fit.
+        G::InvalidResponsePayload(_, e) => Error::UnexpectedResponse {
             status: 0,
-            detail: format!("{e} in {:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)])),
+            detail: format!("the answer does not fit its type ({})", decoding_error(&e)),
         },
         G::Custom(why) => Error::UnexpectedResponse { status: 0, detail: why },
     }

@@ -70,9 +70,51 @@ pub enum Error {
         detail: String,
     },
 
-    /// The configuration is incomplete or contradictory.
+    /// The configuration is incomplete or contradictory (nothing was sent).
     #[error("configuration: {0}")]
     Config(String),
+
+    /// The token request this call waited for failed; the caller that made it got the full
+    /// error. Waiting calls share one failure, so that many calls against an OAuth host that
+    /// is down make one token request, not one each.
+    #[error("no token: {reason}")]
+    TokenUnavailable {
+        /// Why the token request failed.
+        reason: String,
+        /// Whether that failure may pass (a transport failure, a 5xx).
+        retryable: bool,
+    },
+
+    /// The call's overall deadline ([`RetryPolicy::deadline`](crate::retry::RetryPolicy))
+    /// would pass before its next wait or retry ended.
+    #[error("gave up after {elapsed:?}: the next wait would end past the call's deadline")]
+    Deadline {
+        /// How long the call had run.
+        elapsed: Duration,
+    },
+}
+
+/// A decoding error of an answer, fit to show in an error or a log: serde quotes the value it
+/// could not read (which may be a token), so quoted values are left out; field names, which
+/// serde writes in backticks, stay.
+pub(crate) fn decoding_error(e: &serde_json::Error) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in e.to_string().chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                out.push_str("\"…");
+                quoted = true;
+            }
+            ('"', true) => {
+                out.push('"');
+                quoted = false;
+            }
+            (c, false) => out.push(c),
+            (_, true) => {}
+        }
+    }
+    out
 }
 
 /// One field Zoom rejected: the spec's generated `ApiFieldError` (`field`, `message`).
@@ -136,6 +178,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::RateLimited { .. } | Self::Transport(_) => true,
+            Self::TokenUnavailable { retryable, .. } => *retryable,
             Self::Zoom { status, .. } | Self::UnexpectedResponse { status, .. } => *status >= 500,
             _ => false,
         }

@@ -109,3 +109,49 @@ async fn the_bot_logs_no_webhook_secret_or_signature() {
     }
     assert!(!format!("{bot:?}").contains(secret));
 }
+
+/// A 200 token answer that does not fit the token type (here: no `expires_in`, and an
+/// `expires_in`-like field holding a secret in the wrong type) must not carry its body, and so
+/// its tokens, into the error or any log line.
+#[tokio::test]
+async fn a_token_answer_that_does_not_parse_leaks_nothing() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let oauth = httpmock::MockServer::start_async().await;
+    let bodies = [
+        // A required field missing.
+        r#"{"access_token":"SECRET-ACCESS-1","refresh_token":"SECRET-REFRESH-1","token_type":"bearer","scope":"x"}"#,
+        // A field of the wrong type, holding a secret.
+        r#"{"access_token":"SECRET-ACCESS-2","token_type":"bearer","scope":"x","expires_in":"SECRET-IN-A-NUMBER"}"#,
+    ];
+    for body in bodies {
+        let mut mock = oauth.mock(|when, then| {
+            when.path("/oauth/token");
+            then.status(200).header("content-type", "application/json").body(body);
+        });
+        let zoom = zoom_chatbot::ZoomClient::builder()
+            .credentials("id", SecretString::from("secret".to_owned()))
+            .robot_jid("v1bot@xmpp.zoom.us")
+            .account_id("acct")
+            .oauth_url(oauth.base_url())
+            .api_url("http://127.0.0.1:9/v2")
+            .build()
+            .unwrap();
+        let err = zoom.send(CHANNEL, card("x")).await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(matches!(err, zoom_chatbot::Error::Auth { .. }), "{shown}");
+        assert!(shown.contains("does not fit the token type"), "{shown}");
+        let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        for secret in ["SECRET-ACCESS-1", "SECRET-REFRESH-1", "SECRET-ACCESS-2", "SECRET-IN-A-NUMBER"] {
+            assert!(!shown.contains(secret), "the error shows {secret}: {shown}");
+            assert!(!logs.contains(secret), "a log line shows {secret}: {logs}");
+        }
+        mock.delete_async().await;
+    }
+}

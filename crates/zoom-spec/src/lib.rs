@@ -215,24 +215,33 @@ impl<'a> Validator<'a> {
                 }
             }
             SchemaKind::Type(Type::Integer(i)) => {
-                let Some(n) = value.as_i64().or_else(|| value.as_u64().map(|u| u as i64)) else {
-                    return out.push(violation(path, "must be an integer"));
+                // Integers of any size are compared exactly (i128 holds every i64 and u64);
+                // one beyond 64 bits is an integer that does not fit its format.
+                let n: Option<i128> = value.as_i64().map(i128::from).or_else(|| value.as_u64().map(i128::from));
+                let Some(n) = n else {
+                    let whole = value.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0);
+                    return out.push(violation(path, if whole { "must fit in 64 bits" } else { "must be an integer" }));
                 };
-                if matches!(i.format, VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)) && i32::try_from(n).is_err()
-                {
-                    out.push(violation(path, "must fit in 32 bits"));
+                let fits = match i.format {
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => {
+                        i32::try_from(n).is_ok().then_some(()).ok_or("32")
+                    }
+                    _ => i64::try_from(n).is_ok().then_some(()).ok_or("64"),
+                };
+                if let Err(bits) = fits {
+                    out.push(violation(path, format!("must fit in {bits} bits")));
                 }
-                if let Some(max) = i.maximum
+                if let Some(max) = i.maximum.map(i128::from)
                     && (n > max || (i.exclusive_maximum && n == max))
                 {
                     out.push(violation(path, format!("must be at most {max}")));
                 }
-                if let Some(min) = i.minimum
+                if let Some(min) = i.minimum.map(i128::from)
                     && (n < min || (i.exclusive_minimum && n == min))
                 {
                     out.push(violation(path, format!("must be at least {min}")));
                 }
-                if !i.enumeration.is_empty() && !i.enumeration.iter().flatten().any(|e| *e == n) {
+                if !i.enumeration.is_empty() && !i.enumeration.iter().flatten().any(|e| i128::from(*e) == n) {
                     out.push(violation(path, "is not an allowed value"));
                 }
             }
@@ -283,6 +292,25 @@ impl<'a> Validator<'a> {
                 for name in &o.required {
                     if !map.contains_key(name) {
                         out.push(violation(&At::Field(path, name), "is required"));
+                    }
+                }
+                // `x-required-when: [{field, equals, require: [...]}]`: fields a value needs.
+                for (field, equals, needed) in required_when(schema) {
+                    if map.get(field).and_then(Value::as_str) == Some(equals) {
+                        for name in needed.iter().filter(|n| !map.contains_key(**n)) {
+                            out.push(violation(
+                                &At::Field(path, name),
+                                format!("is required when {field} is {equals}"),
+                            ));
+                        }
+                    }
+                }
+                // `x-required-one-of: [[a, b], ...]`: each group needs one of its fields.
+                for group in required_one_of(schema) {
+                    if !group.iter().any(|name| map.contains_key(*name)) {
+                        let last = group.last().copied().unwrap_or_default();
+                        let rule = format!("is required when {} is not given", group[..group.len() - 1].join(" or "));
+                        out.push(violation(&At::Field(path, last), rule));
                     }
                 }
                 for (name, field) in map {
@@ -404,6 +432,30 @@ fn collect_patterns(value: &Value, f: &mut dyn FnMut(&str)) {
     }
 }
 
+/// The rules of an object schema's `x-required-when` extension: (field, value, fields needed).
+fn required_when(schema: &Schema) -> Vec<(&str, &str, Vec<&str>)> {
+    let rules = schema.schema_data.extensions.get("x-required-when").and_then(Value::as_array);
+    rules
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let needed = r["require"].as_array()?.iter().filter_map(Value::as_str).collect();
+            Some((r["field"].as_str()?, r["equals"].as_str()?, needed))
+        })
+        .collect()
+}
+
+/// The groups of an object schema's `x-required-one-of` extension.
+fn required_one_of(schema: &Schema) -> Vec<Vec<&str>> {
+    let groups = schema.schema_data.extensions.get("x-required-one-of").and_then(Value::as_array);
+    groups
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.as_array().map(|names| names.iter().filter_map(Value::as_str).collect::<Vec<_>>()))
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
 fn violation(path: &At<'_>, rule: impl Into<String>) -> Violation {
     let path = path.to_string();
     Violation { path: if path.is_empty() { "body".into() } else { path }, rule: rule.into() }
@@ -420,7 +472,7 @@ fn is_date(text: &str) -> bool {
 fn is_date_time(text: &str) -> bool {
     // yyyy-mm-ddThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)
     let b = text.as_bytes();
-    if b.len() < 20 || !is_date(&text[..10]) || !matches!(b[10], b'T' | b't') {
+    if b.len() < 20 || !text.get(..10).is_some_and(is_date) || !matches!(b[10], b'T' | b't') {
         return false;
     }
     let time = &b[11..19];

@@ -46,9 +46,11 @@ fn resolve_conversation(
     to_channel: Option<&str>,
     to_contact: Option<&str>,
 ) -> Result<ConversationId, Response> {
+    // The validator has made sure one is given (`x-required-one-of`); an empty one names a
+    // conversation that does not exist.
     let id = match (to_channel, to_contact) {
-        (Some(c), _) if !c.is_empty() => ConversationId::Channel(c.to_ascii_lowercase()),
-        (_, Some(u)) if !u.is_empty() => {
+        (Some(c), _) => ConversationId::Channel(c.to_ascii_lowercase()),
+        (_, Some(u)) => {
             let known = state.config.users.iter().find(|k| k.email.eq_ignore_ascii_case(u));
             ConversationId::Contact(known.map(|k| k.id.clone()).unwrap_or_else(|| u.to_owned()).to_ascii_lowercase())
         }
@@ -81,7 +83,9 @@ fn find<'a>(state: &'a State, id: &str, conversation: Option<&ConversationId>) -
 }
 
 fn optional_conversation(state: &State, req: &Incoming) -> Result<Option<ConversationId>, Response> {
-    match (req.query("to_channel"), req.query("to_contact")) {
+    // An empty value names nothing, as an absent one: the message is then found by its id.
+    let named = |name: &str| req.query(name).filter(|v| !v.is_empty());
+    match (named("to_channel"), named("to_contact")) {
         (None, None) => Ok(None),
         (c, u) => resolve_conversation(state, c, u).map(Some),
     }
@@ -309,10 +313,11 @@ pub(crate) async fn edit(
             return not_found(&message_id);
         };
         let MessageContent::Text(current) = &message.content else {
-            return error(F, StatusCode::BAD_REQUEST, 300, "Only text messages can be edited through this API.");
+            // A card, sent by a bot: not this user's to edit.
+            return error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates.");
         };
         if message.sender != Sender::User(user) {
-            return error(F, StatusCode::BAD_REQUEST, 300, "Only the sender can edit a message.");
+            return error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates.");
         }
         let mut updated = current.clone();
         if let Some(text) = body.message {
@@ -368,9 +373,9 @@ pub(crate) async fn react(
             Ok(u) => u,
             Err(r) => return r,
         };
-        let (Some(action), Some(emoji)) = (body.action, body.emoji.or(body.custom_emoji_id)) else {
-            return missing(if body.action.is_none() { "action" } else { "emoji" });
-        };
+        let action = body.action;
+        // The validator holds `x-required-one-of`; this only names the field again.
+        let Some(emoji) = body.emoji.or(body.custom_emoji_id) else { return missing("custom_emoji_id") };
         if let Err(r) = find(state, &message_id, None) {
             return r;
         }
@@ -403,7 +408,7 @@ pub(crate) async fn mark(
             Ok(u) => u,
             Err(r) => return r,
         };
-        let Some(action) = body.action else { return missing("action") };
+        let action = body.action;
         if let Err(r) = find(state, &message_id, None) {
             return r;
         }

@@ -38,8 +38,13 @@ fn check_bot(state: &State, robot_jid: &str, account_id: &str) -> Result<(), Res
     Ok(())
 }
 
-/// Whether a conversation exists: always, unless the fake runs with a strict directory.
+/// Whether a conversation exists: always (an empty id names none), unless the fake runs with
+/// a strict directory.
 pub(crate) fn exists(state: &State, id: &ConversationId) -> bool {
+    let (ConversationId::Channel(name) | ConversationId::Contact(name)) = id;
+    if name.is_empty() {
+        return false;
+    }
     if !state.config.strict {
         return true;
     }

@@ -16,6 +16,8 @@ pub(crate) struct Operation {
     pub label: Option<RateLabel>,
     pub query: Vec<&'static Parameter>,
     pub body: Option<&'static ReferenceOr<Schema>>,
+    /// The operation's `x-required-one-of`: groups of query parameters, one of each needed.
+    pub query_one_of: Vec<Vec<String>>,
 }
 
 /// Why a request was refused by validation.
@@ -61,7 +63,12 @@ pub(crate) fn operations() -> &'static Operations {
                     .as_ref()
                     .and_then(|b| b.as_item())
                     .and_then(|b| b.content.values().next().and_then(|media| media.schema.as_ref()));
-                by_id.insert(id, Operation { label, query, body });
+                let query_one_of = op
+                    .extensions
+                    .get("x-required-one-of")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or_default();
+                by_id.insert(id, Operation { label, query, body, query_one_of });
             }
         }
         Operations { by_id, routes, validator: Validator::new(spec) }
@@ -116,6 +123,13 @@ impl Operations {
 
     fn validate_query(&self, op: &Operation, query: &[(String, String)]) -> Vec<Violation> {
         let mut out = Vec::new();
+        for group in &op.query_one_of {
+            if !group.iter().any(|name| query.iter().any(|(k, _)| k == name)) {
+                let (last, others) = group.split_last().expect("groups are not empty");
+                let rule = format!("is required when {} is not given", others.join(" or "));
+                out.push(Violation { path: last.clone(), rule });
+            }
+        }
         for p in &op.query {
             let data = p.parameter_data_ref();
             let ParameterSchemaOrContent::Schema(schema) = &data.format else { continue };
