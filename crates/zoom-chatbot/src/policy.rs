@@ -55,11 +55,22 @@ pub(crate) struct Policy {
 }
 
 impl Policy {
-    fn cache_for(&self, info: Option<&OperationInfo>) -> Option<&TokenCache> {
+    /// The token cache an operation's tag asks for. An API operation whose kind of token this
+    /// client has no source for is refused before it is sent: without a token it would only
+    /// come back as a 401 that does not say why.
+    fn cache_for(&self, info: Option<&OperationInfo>) -> Result<Option<&TokenCache>, Error> {
         match info.map(|i| i.tag) {
-            Some("chatbot") => self.bot.as_ref(),
-            Some("chat") => self.user.as_ref(),
-            _ => None,
+            Some("chatbot") => self.bot.as_ref().map(Some).ok_or_else(|| {
+                Error::Config(
+                    "chatbot calls need a chatbot token: set the client id and secret (ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET) or ClientBuilder::bot_tokens".into(),
+                )
+            }),
+            Some("chat") => self.user.as_ref().map(Some).ok_or_else(|| {
+                Error::Config(
+                    "chat calls need a server-to-server or user token: set the account id (ZOOM_ACCOUNT_ID) with the client id and secret, or ClientBuilder::user_tokens".into(),
+                )
+            }),
+            _ => Ok(None),
         }
     }
 
@@ -84,7 +95,10 @@ impl Policy {
     ) -> reqwest::Result<reqwest::Response> {
         // Recording costs a little on every request; it is skipped when no subscriber listens.
         let traced = !span.is_disabled();
-        let cache = self.cache_for(info);
+        let cache = match self.cache_for(info) {
+            Ok(cache) => cache,
+            Err(e) => return self.fail(e),
+        };
         let mut token: Option<Arc<Token>> = match cache {
             None => None,
             Some(cache) => match cache.get(&self.oauth).await {

@@ -186,3 +186,78 @@ async fn pacing_keeps_chat_sends_under_the_channel_windows() {
     }
     assert!(refused > 0, "the fake enforces the window the pacer kept to");
 }
+
+/// 1,000 calls at once while the OAuth host is down: the calls that wait for a token request
+/// share its failure instead of each asking again, so the token requests stay bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_token_request_is_shared_by_the_calls_that_waited_for_it() {
+    // A port that refuses connections: nothing listens on it once the listener is dropped.
+    let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let zoom = zoom_chatbot::ZoomClient::builder()
+        .credentials("id", zoom_chatbot::SecretString::from("secret".to_owned()))
+        .robot_jid("v1bot@xmpp.zoom.us")
+        .account_id("acct")
+        .oauth_url(format!("http://{down}"))
+        .api_url(format!("http://{down}/v2"))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let calls: Vec<_> = (0..1_000)
+        .map(|i| {
+            let zoom = zoom.clone();
+            tokio::spawn(async move { zoom.send(CHANNEL, card(&format!("m{i}"))).await })
+        })
+        .collect();
+    let mut shared = 0;
+    for call in calls {
+        match call.await.unwrap().unwrap_err() {
+            Error::TokenUnavailable { retryable, .. } => {
+                assert!(retryable, "a refused connection may pass");
+                shared += 1;
+            }
+            Error::Transport(_) => {}
+            other => panic!("{other}"),
+        }
+    }
+    let elapsed = started.elapsed();
+    let requests = zoom.token_requests();
+    println!(
+        "1000 calls against a down OAuth host: {requests} token requests in {elapsed:?}, {shared} shared failures"
+    );
+    // One request per hold period at most, and the first.
+    let bound = 1 + (elapsed.as_secs_f64() / 1.0).ceil() as u64;
+    assert!(requests <= bound, "{requests} token requests in {elapsed:?}");
+    assert_eq!(shared as u64, 1_000 - requests, "every other call shared a failure");
+}
+
+/// A call whose kind of token the client has no source for is refused before it goes, with
+/// a configuration error that says what to set; it is never sent without `Authorization`.
+#[tokio::test]
+async fn a_call_without_a_token_source_is_a_configuration_error() {
+    let fake = ZoomMock::start().await.unwrap();
+    // Chatbot credentials, but no account id: no server-to-server token for chat calls.
+    let zoom = zoom_chatbot::ZoomClient::builder()
+        .credentials(fake.client_id(), zoom_chatbot::SecretString::from(fake.client_secret()))
+        .robot_jid(fake.robot_jid())
+        .api_url(fake.api_base_url())
+        .oauth_url(fake.oauth_base_url())
+        .build()
+        .unwrap();
+    let team = Conversation::channel("team").unwrap();
+    let err = zoom.chat().send(&team, "hi").await.unwrap_err();
+    assert!(matches!(&err, Error::Config(why) if why.contains("ZOOM_ACCOUNT_ID")), "{err}");
+    assert!(fake.requests().is_empty(), "nothing was sent: {:?}", fake.requests());
+
+    // A user token, and no app credentials: no chatbot token for chatbot calls.
+    let token = zoom_chatbot::SecretString::from("a-user-token".to_owned());
+    let zoom = zoom_chatbot::ZoomClient::builder()
+        .user_tokens(zoom_chatbot::auth::StaticToken(token))
+        .account_id(fake.account_id())
+        .robot_jid(fake.robot_jid())
+        .api_url(fake.api_base_url())
+        .build()
+        .unwrap();
+    let err = zoom.send(CHANNEL, card("x")).await.unwrap_err();
+    assert!(matches!(&err, Error::Config(why) if why.contains("ZOOM_CLIENT_ID")), "{err}");
+    assert!(fake.requests().is_empty(), "nothing was sent: {:?}", fake.requests());
+}
