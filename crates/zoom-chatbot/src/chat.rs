@@ -312,7 +312,10 @@ impl ChatMessage {
             scheduled_time: None,
         };
         if let Some(pacer) = self.chat.client.pacer() {
-            pacer.channel(&self.to.key()).await;
+            let started = tokio::time::Instant::now();
+            if pacer.channel(&self.to.key(), started + self.chat.client.retry_policy().deadline).await.is_err() {
+                return Err(Error::Deadline { elapsed: started.elapsed() });
+            }
         }
         let request = self.chat.client.api().send_chat_message().user_id(self.chat.user.as_str()).body(body);
         let created = request.send().await.map_err(zoom_error)?.into_inner();

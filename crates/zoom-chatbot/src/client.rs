@@ -300,6 +300,10 @@ impl ZoomClient {
         self.inner.policy.pacer.as_deref()
     }
 
+    pub(crate) fn retry_policy(&self) -> &crate::retry::RetryPolicy {
+        &self.inner.policy.retry
+    }
+
     fn robot_jid(&self) -> Result<&BotJid> {
         self.inner
             .robot_jid

@@ -11,7 +11,8 @@
 //! assert_eq!(pacing.per_second(RateLabel::Heavy), Some(10));
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -57,61 +58,168 @@ impl Pacing {
 }
 
 /// The shared state of pacing; one per client, shared by its clones.
+///
+/// Every wait is a reservation of a slot. A call cancelled while it waits (its future
+/// dropped, a timeout) gives its slot back, so the calls behind it do not wait for a request
+/// that never goes. Per-channel state is kept only for channels with sends in the longest
+/// window, so it stays bounded however many channels a client writes to.
 #[derive(Debug)]
 pub(crate) struct Pacer {
     pacing: Pacing,
-    /// Per label, the time the next request may go.
-    next: Mutex<HashMap<RateLabel, Instant>>,
-    /// Per channel, the times of recent user-level sends (reserved ones included).
-    channels: Mutex<HashMap<String, VecDeque<Instant>>>,
+    labels: Mutex<HashMap<RateLabel, LabelSlots>>,
+    channels: Mutex<Channels>,
+}
+
+/// A label's schedule: the next free slot, and slots given back by cancelled calls.
+#[derive(Debug)]
+struct LabelSlots {
+    next: Instant,
+    freed: BinaryHeap<Reverse<Instant>>,
+}
+
+/// Recent user-level sends per channel (reserved ones included), and when the map was last
+/// swept of channels with none.
+#[derive(Debug)]
+struct Channels {
+    sent: HashMap<String, VecDeque<Instant>>,
+    swept: Instant,
+}
+
+/// How often the channel map drops channels with no send in the longest window.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Why a wait was not begun: its slot would come after the call's deadline.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PastDeadline;
+
+/// A slot held by a waiting call; given back if the call goes away before its time.
+struct Reservation<'a> {
+    pacer: &'a Pacer,
+    slot: Slot,
+    at: Instant,
+    used: bool,
+}
+
+enum Slot {
+    Label(RateLabel, Duration),
+    Channel(String),
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if !self.used && Instant::now() < self.at {
+            self.pacer.give_back(&self.slot, self.at);
+        }
+    }
+}
+
+impl Reservation<'_> {
+    async fn wait(mut self, deadline: Instant) -> Result<(), PastDeadline> {
+        if self.at > deadline {
+            return Err(PastDeadline); // dropped here: the slot goes back
+        }
+        tokio::time::sleep_until(self.at).await;
+        self.used = true;
+        Ok(())
+    }
+}
+
+fn longest_window() -> Duration {
+    CHANNEL_SEND_WINDOWS.iter().map(|w| Duration::from_secs(w.seconds)).max().unwrap_or_default()
 }
 
 impl Pacer {
     pub fn new(pacing: Pacing) -> Self {
-        Self { pacing, next: Mutex::new(HashMap::new()), channels: Mutex::new(HashMap::new()) }
+        let channels = Channels { sent: HashMap::new(), swept: Instant::now() };
+        Self { pacing, labels: Mutex::new(HashMap::new()), channels: Mutex::new(channels) }
     }
 
-    /// Waits for this request's turn under its label's rate.
-    pub async fn label(&self, label: RateLabel) {
-        let Some(rate) = self.pacing.per_second(label) else { return };
+    /// Waits for this request's turn under its label's rate, unless the turn would come
+    /// after `deadline` (then nothing is held).
+    pub async fn label(&self, label: RateLabel, deadline: Instant) -> Result<(), PastDeadline> {
+        let Some(rate) = self.pacing.per_second(label) else { return Ok(()) };
         let interval = Duration::from_secs(1) / rate;
-        let slot = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let at = {
+            let mut labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
-            let slot = next.get(&label).copied().filter(|t| *t > now).unwrap_or(now);
-            next.insert(label, slot + interval);
-            slot
+            let slots = labels.entry(label).or_insert_with(|| LabelSlots { next: now, freed: BinaryHeap::new() });
+            while slots.freed.peek().is_some_and(|Reverse(t)| *t < now) {
+                slots.freed.pop();
+            }
+            match slots.freed.pop() {
+                Some(Reverse(freed)) => freed,
+                None => {
+                    let at = slots.next.max(now);
+                    slots.next = at + interval;
+                    at
+                }
+            }
         };
-        tokio::time::sleep_until(slot).await;
+        Reservation { pacer: self, slot: Slot::Label(label, interval), at, used: false }.wait(deadline).await
     }
 
-    /// Waits until one more user-level send fits every window of `channel`.
-    pub async fn channel(&self, channel: &str) {
+    /// Waits until one more user-level send fits every window of `channel`, unless that is
+    /// after `deadline` (then nothing is held).
+    pub async fn channel(&self, channel: &str, deadline: Instant) -> Result<(), PastDeadline> {
         if !self.pacing.channel_windows {
-            return;
+            return Ok(());
         }
-        let slot = {
+        let at = {
             let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
-            let sent = channels.entry(channel.to_owned()).or_default();
-            let longest = CHANNEL_SEND_WINDOWS.iter().map(|w| Duration::from_secs(w.seconds)).max().unwrap_or_default();
+            let longest = longest_window();
+            if now.duration_since(channels.swept) >= SWEEP_EVERY {
+                channels.sent.retain(|_, sent| sent.back().is_some_and(|t| *t + longest > now));
+                channels.swept = now;
+            }
+            let sent = channels.sent.entry(channel.to_owned()).or_default();
             while sent.front().is_some_and(|t| *t + longest <= now) {
                 sent.pop_front();
             }
             // The earliest time at which each window holds fewer than its limit. A small margin
             // keeps clock granularity from landing exactly on Zoom's boundary.
             let margin = Duration::from_millis(20);
-            let slot = CHANNEL_SEND_WINDOWS
+            let at = CHANNEL_SEND_WINDOWS
                 .iter()
                 .filter_map(|w| {
                     let n = w.messages as usize;
                     (sent.len() >= n).then(|| sent[sent.len() - n] + Duration::from_secs(w.seconds) + margin)
                 })
                 .fold(now, Instant::max);
-            sent.push_back(slot);
-            slot
+            sent.push_back(at);
+            at
         };
-        tokio::time::sleep_until(slot).await;
+        Reservation { pacer: self, slot: Slot::Channel(channel.to_owned()), at, used: false }.wait(deadline).await
+    }
+
+    /// Takes back the slot of a call that went away before its time.
+    fn give_back(&self, slot: &Slot, at: Instant) {
+        match slot {
+            Slot::Label(label, interval) => {
+                let mut labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(slots) = labels.get_mut(label) {
+                    if slots.next == at + *interval {
+                        slots.next = at; // the last slot: the schedule simply shortens
+                    } else {
+                        slots.freed.push(Reverse(at)); // a hole the next call fills
+                    }
+                }
+            }
+            Slot::Channel(channel) => {
+                let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(sent) = channels.sent.get_mut(channel)
+                    && let Some(i) = sent.iter().rposition(|t| *t == at)
+                {
+                    sent.remove(i);
+                }
+            }
+        }
+    }
+
+    /// How many channels the pacer keeps state for.
+    #[cfg(test)]
+    fn tracked_channels(&self) -> usize {
+        self.channels.lock().unwrap_or_else(|e| e.into_inner()).sent.len()
     }
 }
 
@@ -119,16 +227,80 @@ impl Pacer {
 mod tests {
     use super::*;
 
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(86_400)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_wait_gives_its_slot_back() {
+        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 1));
+        let start = Instant::now();
+        pacer.label(RateLabel::Medium, far()).await.unwrap(); // at 0 s
+        // The next slot is at 1 s; this call is cancelled at 0.5 s, before its turn.
+        let cancelled = tokio::time::timeout(Duration::from_millis(500), pacer.label(RateLabel::Medium, far())).await;
+        assert!(cancelled.is_err());
+        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(1), "the next call takes the given-back slot");
+
+        // A hole in the middle of the schedule is filled too.
+        let a = pacer.label(RateLabel::Medium, far()); // 2 s
+        let b = pacer.label(RateLabel::Medium, far()); // 3 s
+        let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+        use futures_util::FutureExt as _;
+        assert!((&mut a).now_or_never().is_none() && (&mut b).now_or_never().is_none(), "both wait");
+        drop(a);
+        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(2), "the freed 2 s slot is reused");
+        b.await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_past_the_deadline_is_not_begun_and_holds_nothing() {
+        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 1));
+        let start = Instant::now();
+        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        let soon = Instant::now() + Duration::from_millis(500);
+        assert_eq!(pacer.label(RateLabel::Medium, soon).await, Err(PastDeadline));
+        assert_eq!(start.elapsed(), Duration::ZERO, "refused at once");
+        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(1), "the refused call held no slot");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn channel_state_is_kept_only_for_recent_channels() {
+        let pacer = Pacer::new(Pacing::custom());
+        for i in 0..100_000 {
+            pacer.channel(&format!("c{i}"), far()).await.unwrap();
+        }
+        assert_eq!(pacer.tracked_channels(), 100_000, "all sent within the longest window");
+        tokio::time::advance(longest_window() + SWEEP_EVERY).await;
+        pacer.channel("now", far()).await.unwrap();
+        assert_eq!(pacer.tracked_channels(), 1, "channels with no recent send are dropped");
+
+        // A cancelled channel wait gives its place in the windows back.
+        let start = Instant::now();
+        for _ in 0..9 {
+            pacer.channel("busy", far()).await.unwrap();
+        }
+        pacer.channel("busy", far()).await.unwrap(); // the 10th fits the first second
+        let eleventh = tokio::time::timeout(Duration::from_millis(10), pacer.channel("busy", far())).await;
+        assert!(eleventh.is_err(), "the 11th waits for the 1 s window, and is cancelled");
+        pacer.channel("busy", far()).await.unwrap();
+        assert!(start.elapsed() >= Duration::from_secs(1));
+        assert!(start.elapsed() < Duration::from_millis(1_100), "not pushed back by the cancelled one");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_label_is_spaced_at_its_rate() {
         let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 200));
         let start = Instant::now();
         for _ in 0..2_000 {
-            pacer.label(RateLabel::Medium).await;
+            pacer.label(RateLabel::Medium, far()).await.unwrap();
         }
         // 2,000 at 200/s: the last goes at 1,999 intervals of 5 ms.
         assert_eq!(start.elapsed(), Duration::from_millis(5 * 1_999));
-        pacer.label(RateLabel::Heavy).await; // no rate for Heavy: no wait
+        pacer.label(RateLabel::Heavy, far()).await.unwrap(); // no rate for Heavy: no wait
         assert_eq!(start.elapsed(), Duration::from_millis(5 * 1_999));
     }
 
@@ -138,7 +310,7 @@ mod tests {
         let start = Instant::now();
         let mut times = Vec::new();
         for _ in 0..31 {
-            pacer.channel("c1").await;
+            pacer.channel("c1", far()).await.unwrap();
             times.push(start.elapsed());
         }
         assert_eq!(times[9], Duration::ZERO, "ten fit the first second");
@@ -150,7 +322,7 @@ mod tests {
             assert!(in_last_second <= 10, "{in_last_second} sends within a second at {t:?}");
         }
         let other = Instant::now();
-        pacer.channel("c2").await;
+        pacer.channel("c2", far()).await.unwrap();
         assert_eq!(other.elapsed(), Duration::ZERO, "channels are paced apart");
     }
 }

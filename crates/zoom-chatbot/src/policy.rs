@@ -77,7 +77,7 @@ impl Policy {
     /// Answers with a stand-in carrying `failure`, which the generated code does not mistake
     /// for Zoom's (the call returns `failure` instead).
     fn fail(&self, failure: Error) -> reqwest::Result<reqwest::Response> {
-        tracing::warn!(error = %failure, "could not get a token");
+        tracing::warn!(error = %failure, "the call was not sent");
         let stand_in = http::Response::builder()
             .status(STAND_IN)
             .extension(PolicyFailure(Arc::new(Mutex::new(Some(failure)))))
@@ -107,6 +107,10 @@ impl Policy {
             },
         };
         let may_repeat = idempotent(request.method());
+        let started = Instant::now();
+        let deadline = started + self.retry.deadline;
+        // Whether a wait of `wait` from now still ends within the call's deadline.
+        let in_time = |wait: std::time::Duration| Instant::now() + wait <= deadline;
         let mut renewed = false;
         let mut attempt = 0u32;
         loop {
@@ -114,8 +118,10 @@ impl Policy {
             if traced {
                 span.record("attempts", attempt);
             }
-            if let (Some(pacer), Some(label)) = (&self.pacer, info.and_then(|i| i.rate_limit_label)) {
-                pacer.label(label).await;
+            if let (Some(pacer), Some(label)) = (&self.pacer, info.and_then(|i| i.rate_limit_label))
+                && pacer.label(label, deadline).await.is_err()
+            {
+                return self.fail(Error::Deadline { elapsed: started.elapsed() });
             }
             let mut outgoing = request.try_clone().expect("generated requests have buffered bodies");
             if self.follow_api_url
@@ -162,12 +168,18 @@ impl Policy {
                             .and_then(RetryAfter::parse)
                             .map(|r| r.delay_from(Utc::now()).min(self.retry.max_delay))
                             .unwrap_or_else(|| self.retry.backoff(attempt));
+                        if !in_time(wait) {
+                            return Ok(response);
+                        }
                         tracing::info!(wait_ms = wait.as_millis() as u64, "rate limited by Zoom; waiting");
                         tokio::time::sleep(wait).await;
                         continue;
                     }
                     if response.status().is_server_error() && may_repeat && retries_left {
                         let wait = self.retry.backoff(attempt);
+                        if !in_time(wait) {
+                            return Ok(response);
+                        }
                         tracing::info!(status, wait_ms = wait.as_millis() as u64, "Zoom failed; retrying");
                         tokio::time::sleep(wait).await;
                         continue;
@@ -177,8 +189,8 @@ impl Policy {
                 Err(e) => {
                     // A POST goes again only if it never left: a connection that was not made.
                     let safe = may_repeat || e.is_connect();
-                    if safe && retries_left {
-                        let wait = self.retry.backoff(attempt);
+                    let wait = self.retry.backoff(attempt);
+                    if safe && retries_left && in_time(wait) {
                         tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");
                         tokio::time::sleep(wait).await;
                         continue;

@@ -9,11 +9,22 @@
 //!   mid-exchange it is not repeated (the message may exist). Only a connection that was
 //!   never made is retried.
 //! - A 401 with code 124 or 7010 renews the token once and retries once.
+//! - One call, all its waits and retries included, ends within the policy's deadline: a wait
+//!   that would end past it is not begun.
 
 use std::time::Duration;
 
 /// How many times and how patiently to retry.
+///
+/// ```
+/// use std::time::Duration;
+/// use zoom_chatbot::retry::RetryPolicy;
+///
+/// let patient = RetryPolicy::default().max_attempts(6).deadline(Duration::from_secs(120));
+/// assert_eq!(patient.max_attempts, 6);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 disables retries).
     pub max_attempts: u32,
@@ -21,11 +32,21 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Longest backoff, and longest wait for a `Retry-After`.
     pub max_delay: Duration,
+    /// How long one call may take with all its waits (pacing, backoff, `Retry-After`) and
+    /// retries. A wait that would end past it is not begun: the call ends with what it has
+    /// (Zoom's last answer) or [`Error::Deadline`](crate::Error::Deadline). A request already
+    /// sent is never cut short by it (the client's timeout bounds each request).
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_attempts: 4, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(30) }
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+            deadline: Duration::from_secs(60),
+        }
     }
 }
 
@@ -33,6 +54,30 @@ impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
         Self { max_attempts: 1, ..Self::default() }
+    }
+
+    /// Attempts in all, the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first backoff; each retry doubles it.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The longest backoff, and the longest wait for a `Retry-After`.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// How long one call may take, waits and retries included.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// The backoff before retry number `retry` (1 for the first retry): exponential, capped,
@@ -64,8 +109,10 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let p =
-            RetryPolicy { max_attempts: 10, base_delay: Duration::from_millis(100), max_delay: Duration::from_secs(1) };
+        let p = RetryPolicy::default()
+            .max_attempts(10)
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(1));
         for (retry, full) in [(1, 100), (2, 200), (3, 400), (4, 800), (5, 1000), (9, 1000)] {
             let d = p.backoff(retry);
             assert!(d >= Duration::from_millis(full / 2) && d <= Duration::from_millis(full), "retry {retry}: {d:?}");

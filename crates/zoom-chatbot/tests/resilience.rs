@@ -261,3 +261,30 @@ async fn a_call_without_a_token_source_is_a_configuration_error() {
     assert!(matches!(&err, Error::Config(why) if why.contains("ZOOM_CLIENT_ID")), "{err}");
     assert!(fake.requests().is_empty(), "nothing was sent: {:?}", fake.requests());
 }
+
+/// The call's deadline bounds its waits: a `Retry-After` that would end past it is not waited
+/// for, and the call ends with Zoom's answer instead of retrying.
+#[tokio::test]
+async fn a_wait_past_the_calls_deadline_is_not_begun() {
+    let fake = ZoomMock::start().await.unwrap();
+    let policy = RetryPolicy::default().max_attempts(4).deadline(Duration::from_millis(300));
+    let zoom = builder(&fake).retry(policy).build().unwrap();
+    zoom.send(CHANNEL, card("token first")).await.unwrap();
+    fake.force_rate_limit(3);
+    // The fake asks for 1 s; the deadline is 300 ms: one attempt, then the 429 as an error.
+    let err = zoom.send(CHANNEL, card("limited")).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }), "{err}");
+    assert_eq!(statuses(&fake, "sendChatbotMessage"), [201, 429], "no retry was begun");
+
+    // Pacing waits count too: at 1 send a second, the second send's turn is past 300 ms.
+    let paced = builder(&fake)
+        .retry(RetryPolicy::default().deadline(Duration::from_millis(300)))
+        .pacing(Pacing::custom().rate(RateLabel::Medium, 1))
+        .build()
+        .unwrap();
+    fake.force_rate_limit(0);
+    paced.send(CHANNEL, card("now")).await.unwrap();
+    let err = paced.send(CHANNEL, card("later")).await.unwrap_err();
+    assert!(matches!(err, Error::Deadline { .. }), "{err}");
+    assert_eq!(statuses(&fake, "sendChatbotMessage").len(), 3, "the paced call was not sent");
+}

@@ -29,7 +29,10 @@ fn client(server: &MockServer, retry: RetryPolicy) -> ZoomClient {
 }
 
 fn quick(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy { max_attempts, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(50) }
+    RetryPolicy::default()
+        .max_attempts(max_attempts)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(50))
 }
 
 fn card() -> types::Card {

@@ -69,7 +69,7 @@ async fn no_secret_reaches_a_log_line_an_error_or_debug_output() {
     );
     assert!(logs.contains("status=201") && logs.contains("status=200"), "{logs}");
     assert!(logs.contains("code=7010"), "the refused token is logged by its code: {logs}");
-    assert!(logs.contains("could not get a token"), "{logs}");
+    assert!(logs.contains("the call was not sent") && logs.contains("authentication failed"), "{logs}");
     assert!(!logs.contains("status=599"), "the stand-in answer is never reported as Zoom's: {logs}");
     assert!(logs.contains("tracking_id=\"fake-"), "{logs}");
     assert!(logs.contains("renewing it once"), "{logs}");
@@ -131,7 +131,7 @@ async fn a_token_answer_that_does_not_parse_leaks_nothing() {
         r#"{"access_token":"SECRET-ACCESS-2","token_type":"bearer","scope":"x","expires_in":"SECRET-IN-A-NUMBER"}"#,
     ];
     for body in bodies {
-        let mut mock = oauth.mock(|when, then| {
+        let mock = oauth.mock(|when, then| {
             when.path("/oauth/token");
             then.status(200).header("content-type", "application/json").body(body);
         });

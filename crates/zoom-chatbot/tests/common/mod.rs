@@ -17,11 +17,12 @@ pub fn builder(fake: &ZoomMock) -> ClientBuilder {
         .oauth_url(fake.oauth_base_url())
         .webhook_url(fake.webhook_base_url())
         // Short waits keep retry tests quick; the rules are the same.
-        .retry(RetryPolicy {
-            max_attempts: 4,
-            base_delay: std::time::Duration::from_millis(10),
-            max_delay: std::time::Duration::from_secs(2),
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(4)
+                .base_delay(std::time::Duration::from_millis(10))
+                .max_delay(std::time::Duration::from_secs(2)),
+        )
 }
 
 /// A client for the fake whose app secret is `secret`, with no API URL (so the token's
