@@ -95,3 +95,43 @@ pub fn status_text(code: &StatusCode) -> String {
         StatusCode::Range(r) => format!("{r}XX"),
     }
 }
+
+/// An OpenAPI 3.0 schema of the spec as a JSON Schema (2020-12) document that an independent
+/// validator can read: the spec's component schemas under `$defs`, references pointed there,
+/// and `nullable` written as a `null` type. OpenAPI's own keywords (`example`, `x-...`) are
+/// annotations to JSON Schema and are left as they are.
+pub fn json_schema(schema: &Value) -> Value {
+    fn convert(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("$ref", Value::String(r)) => {
+                            out.insert(k.clone(), Value::String(r.replace("#/components/schemas/", "#/$defs/")));
+                        }
+                        ("nullable", _) => {}
+                        _ => {
+                            out.insert(k.clone(), convert(v));
+                        }
+                    }
+                }
+                if map.get("nullable") == Some(&Value::Bool(true))
+                    && let Some(Value::String(t)) = map.get("type")
+                {
+                    out.insert("type".into(), serde_json::json!([t, "null"]));
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => Value::Array(items.iter().map(convert).collect()),
+            other => other.clone(),
+        }
+    }
+    let components = serde_json::to_value(&spec().components.as_ref().expect("components").schemas).expect("json");
+    let mut document = convert(schema);
+    if let Value::Object(map) = &mut document {
+        map.insert("$schema".into(), Value::String("https://json-schema.org/draft/2020-12/schema".into()));
+        map.insert("$defs".into(), convert(&components));
+    }
+    document
+}

@@ -189,6 +189,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     let mut problems = Vec::new();
     let mut seen_ok = BTreeSet::new();
     let mut errors_checked = 0;
+    let mut independently_checked = 0;
     let seen = zoom.requests();
     for r in &seen {
         let Some(op) = r.operation.as_deref() else {
@@ -212,6 +213,16 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
                     for v in validator.validate(&schema, &body, "") {
                         problems.push(format!("{op} {}: {v} in {body}", r.status));
                     }
+                    // The same answer, judged by an independent JSON Schema validator.
+                    let document = contract_tests::json_schema(&serde_json::to_value(&schema).unwrap());
+                    let independent = jsonschema::options()
+                        .should_validate_formats(true)
+                        .build(&document)
+                        .unwrap_or_else(|e| panic!("{op} {}: the converted schema does not load: {e}", r.status));
+                    for e in independent.iter_errors(&body) {
+                        problems.push(format!("{op} {} (jsonschema): {e} at {}", r.status, e.instance_path()));
+                    }
+                    independently_checked += 1;
                 }
             },
         }
@@ -220,6 +231,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
     assert_eq!(errors_checked, 9, "the scenario makes nine refusals; each must be checked");
+    assert!(independently_checked >= 20, "only {independently_checked} answers had a body to check");
 }
 
 /// The spec's own request examples, sent as they are (path, query and body), are never
@@ -292,4 +304,28 @@ async fn the_spec_examples_are_never_refused_as_invalid() {
         checked += 1;
     }
     assert_eq!(checked, operations().len());
+}
+
+/// The independent validator, on the converted schemas, is not a formality: it accepts the
+/// spec's own examples and refuses what breaks them, as the spec's validator does.
+#[test]
+fn the_independent_validator_agrees_with_the_spec_on_examples_and_their_breakage() {
+    let validator = zoom_spec::Validator::new(zoom_spec::spec());
+    let answer = |op: &str, code: &str| contract_tests::response_example_json(op, code).unwrap();
+    let cases = [
+        ("ChatbotMessageSent", answer("sendChatbotMessage", "201"), "message_id", json!(null)),
+        ("ChatMessagePage", answer("listChatMessages", "200"), "messages", json!("not a list")),
+        ("TokenResponse", answer("requestToken", "200"), "expires_in", json!(-1)),
+        ("CallbackReplySent", answer("replyToCallback", "201"), "message_id", json!(7)),
+    ];
+    for (name, example, field, broken) in cases {
+        let schema = zoom_spec::component_schema(zoom_spec::spec(), name).unwrap();
+        let document = contract_tests::json_schema(&serde_json::to_value(schema).unwrap());
+        let independent = jsonschema::options().should_validate_formats(true).build(&document).unwrap();
+        assert!(independent.is_valid(&example), "{name}: the example is refused");
+        let mut bad = example.clone();
+        bad[field] = broken;
+        assert!(!independent.is_valid(&bad), "{name}: {field} broken is accepted");
+        assert!(!validator.validate_schema(schema, &bad, "").is_empty(), "{name}: the spec's validator disagrees");
+    }
 }

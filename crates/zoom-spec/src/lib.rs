@@ -520,10 +520,10 @@ mod tests {
     fn length_limit_names_the_limit() {
         let long = "x".repeat(1025);
         assert_eq!(
-            check("SendChatMessageRequest", json!({ "message": long })),
+            check("SendChatMessageRequest", json!({ "message": long, "to_channel": "c1" })),
             vec!["message: must have at most 1024 characters"]
         );
-        assert!(check("SendChatMessageRequest", json!({ "message": "x".repeat(1024) })).is_empty());
+        assert!(check("SendChatMessageRequest", json!({ "message": "x".repeat(1024), "to_channel": "c1" })).is_empty());
     }
 
     #[test]
@@ -542,19 +542,25 @@ mod tests {
         assert_eq!(check("TextStyle", json!({"color": "#12345G"})), vec!["color: must match ^#[0-9A-Fa-f]{6}$"]);
         assert_eq!(check("TextStyle", json!({"bold": "yes"})), vec!["bold: must be a boolean"]);
         assert_eq!(
-            check("ReactToChatMessageRequest", json!({"action": "toggle"})),
+            check("ReactToChatMessageRequest", json!({"action": "toggle", "emoji": "U+1F44D"})),
             vec!["action: must be one of: add, remove"]
         );
         assert_eq!(
-            check("SendChatMessageRequest", json!({"message": "m", "scheduled_time": "tomorrow"})),
+            check("SendChatMessageRequest", json!({"message": "m", "to_channel": "c", "scheduled_time": "tomorrow"})),
             vec!["scheduled_time: must be an RFC 3339 date-time"]
         );
         assert!(
-            check("SendChatMessageRequest", json!({"message": "m", "scheduled_time": "2026-11-22T10:00:00.5+01:00"}))
-                .is_empty()
+            check(
+                "SendChatMessageRequest",
+                json!({"message": "m", "to_channel": "c", "scheduled_time": "2026-11-22T10:00:00.5+01:00"})
+            )
+            .is_empty()
         );
         assert_eq!(
-            check("SendChatMessageRequest", json!({"message": "m", "file_ids": ["1","2","3","4","5","6","7"]})),
+            check(
+                "SendChatMessageRequest",
+                json!({"message": "m", "to_channel": "c", "file_ids": ["1","2","3","4","5","6","7"]})
+            ),
             vec!["file_ids: must have at most 6 items"]
         );
         assert_eq!(
@@ -566,5 +572,87 @@ mod tests {
     #[test]
     fn every_pattern_in_the_spec_compiles() {
         assert_eq!(unreadable_patterns(spec()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_multi_byte_character_in_a_date_is_a_violation_not_a_panic() {
+        // The fuzzer's find: a character of two bytes around byte 10 once panicked here.
+        for text in ["2026-11-2é0T00:00:00Z", "2026-11-20é00:00:00Z", "2026-11-é", "ééééééééééééééééééééé"]
+        {
+            let schema = json!({"type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"}, "on": {"type": "string", "format": "date"}}});
+            let schema: Schema = serde_json::from_value(schema).unwrap();
+            let violations = Validator::new(spec()).validate_schema(&schema, &json!({"at": text, "on": text}), "");
+            assert_eq!(violations.len(), 2, "{text}: {violations:?}");
+        }
+    }
+
+    #[test]
+    fn the_extension_rules_are_enforced_and_named() {
+        assert_eq!(
+            check("SendChatMessageRequest", json!({ "message": "hi" })),
+            vec!["to_channel: is required when to_contact is not given"]
+        );
+        assert!(check("SendChatMessageRequest", json!({ "message": "hi", "to_contact": "a@b.c" })).is_empty());
+        assert_eq!(
+            check("TokenRequest", json!({ "grant_type": "account_credentials" })),
+            vec!["account_id: is required when grant_type is account_credentials"]
+        );
+        assert!(check("TokenRequest", json!({ "grant_type": "client_credentials" })).is_empty());
+    }
+
+    #[test]
+    fn integers_are_read_exactly_whatever_their_size() {
+        let schema: Schema =
+            serde_json::from_value(json!({"type": "integer", "format": "int64", "minimum": 1})).unwrap();
+        let v = Validator::new(spec());
+        let rules = |value: Value| -> Vec<String> {
+            v.validate_schema(&schema, &value, "n").into_iter().map(|v| v.rule).collect()
+        };
+        assert!(rules(json!(i64::MAX)).is_empty());
+        assert_eq!(rules(json!(u64::MAX)), ["must fit in 64 bits"], "no wrap to a negative number");
+        assert_eq!(rules(serde_json::from_str("1e30").unwrap()), ["must fit in 64 bits"]);
+        assert_eq!(rules(json!(1.5)), ["must be an integer"]);
+        assert_eq!(rules(json!(0)), ["must be at least 1"]);
+    }
+
+    proptest::proptest! {
+        /// No string makes a format check panic, and the date-time check agrees with chrono's
+        /// RFC 3339 reader wherever the text has the shape the spec asks for.
+        #[test]
+        fn format_checks_never_panic(text in "\\PC{0,40}") {
+            let _ = is_date(&text);
+            let accepted = is_date_time(&text);
+            if accepted {
+                proptest::prop_assert!(chrono_like_rfc3339(&text), "{text} accepted");
+            }
+        }
+
+        /// Near misses of a valid date-time, one character changed, never panic either.
+        #[test]
+        fn near_misses_never_panic(at in 0usize..20, c in proptest::char::any()) {
+            let mut text: Vec<char> = "2026-11-20T00:00:00Z".chars().collect();
+            text[at] = c;
+            let text: String = text.into_iter().collect();
+            let _ = is_date_time(&text);
+            let _ = is_date(&text[..text.char_indices().nth(10).map_or(text.len(), |(i, _)| i)]);
+        }
+
+        /// Every pattern of the spec takes any string without panicking.
+        #[test]
+        fn patterns_take_any_string(text in "\\PC{0,40}") {
+            let v = Validator::new(spec());
+            let mut patterns = Vec::new();
+            collect_patterns(&serde_json::to_value(spec()).unwrap(), &mut |p| patterns.push(p.to_owned()));
+            for p in patterns {
+                let _ = v.matches(&p, &text);
+            }
+        }
+    }
+
+    /// A hand check of RFC 3339's shape, independent of `is_date_time`'s code.
+    fn chrono_like_rfc3339(text: &str) -> bool {
+        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$").unwrap();
+        re.is_match(text)
     }
 }

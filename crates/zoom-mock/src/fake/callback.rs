@@ -52,7 +52,9 @@ pub(crate) async fn reply(
     if !authorized(&state, &callback_id, &req, Instant::now()) {
         return refused();
     }
-    let conversation = state.callbacks[&callback_id].conversation.clone();
+    let Some(conversation) = state.callbacks.get(&callback_id).map(|c| c.conversation.clone()) else {
+        return refused();
+    };
     let reply_to = match thread_parent(&state, &conversation, body.reply_to.as_deref()) {
         Ok(parent) => parent,
         Err(response) => return response,

@@ -178,7 +178,7 @@ pub(crate) async fn unfurl(
 ) -> Response {
     shared.run("unfurlLink", F, &req, |state, call| {
         let body: types::UnfurlLinkRequest = call.body.expect("the spec gives this operation a body");
-        if !state.unfurl_triggers.contains(&trigger_id) {
+        if !state.unfurl_triggers.contains_key(&trigger_id) {
             return error(F, StatusCode::NOT_FOUND, 8002, "Unfurl id does not exist.");
         }
         if let Err(e) = serde_json::from_str::<types::Card>(&body.content) {
@@ -189,7 +189,7 @@ pub(crate) async fn unfurl(
                 format!("Invalid parameter: content: must be a JSON-encoded message card ({e})."),
             );
         }
-        state.unfurls.push((trigger_id.clone(), body.content));
+        state.remember_unfurl(trigger_id.clone(), body.content);
         StatusCode::NO_CONTENT.into_response()
     })
 }

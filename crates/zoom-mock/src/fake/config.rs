@@ -58,6 +58,8 @@ pub struct Config {
     pub token_lifetime: Duration,
     /// How long an interactive event's callback may be used (Zoom: 30 minutes).
     pub callback_lifetime: Duration,
+    /// How long a delivered event waits for the bot's answer (Zoom: three seconds).
+    pub delivery_timeout: Duration,
     /// The plan whose limits apply; `None` for no plan limits.
     pub plan: Option<Plan>,
     /// Explicit per-second limits that override the plan's.
@@ -66,6 +68,8 @@ pub struct Config {
     pub channel_limits: bool,
     /// Messages kept per conversation; the oldest go first.
     pub retention: usize,
+    /// Conversations kept; past it, the one started longest ago goes, with its messages.
+    pub max_conversations: usize,
     /// Requests kept in the inspection log.
     pub request_log: usize,
     /// With a strict directory, only these users and channels exist.
@@ -91,10 +95,12 @@ impl Default for Config {
             default_user_id: "fakeuser01".into(),
             token_lifetime: Duration::from_secs(3600),
             callback_lifetime: Duration::from_secs(30 * 60),
+            delivery_timeout: Duration::from_secs(3),
             plan: Some(Plan::Business),
             rates: HashMap::new(),
             channel_limits: true,
             retention: 1_000,
+            max_conversations: 10_000,
             request_log: 10_000,
             strict: false,
             users: Vec::new(),

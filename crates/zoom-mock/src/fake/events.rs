@@ -5,7 +5,8 @@
 //! get a `callback_url` and a single-use `callback_token`, which `callback.rs` honours.
 
 use std::fmt;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use zoom_api_gen::types::{self, ZoomEvent};
 
@@ -17,6 +18,7 @@ use super::{Shared, ZoomMock};
 pub struct BotEndpoint {
     url: String,
     secret: String,
+    timeout: Duration,
 }
 
 impl fmt::Debug for BotEndpoint {
@@ -59,13 +61,41 @@ fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
+/// How long Zoom waits for a bot's endpoint to answer an event.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The one HTTP client of every delivery (a connection pool shared by all events).
+fn delivery_client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new)
+}
+
 /// POSTs an event to a bot's endpoint, signed with `secret` as Zoom signs it; returns the
-/// status and body of the bot's answer. For sending events without a running fake.
+/// status and body of the bot's answer, or an error when the bot does not answer within
+/// [`DELIVERY_TIMEOUT`], as Zoom gives up. For sending events without a running fake.
 pub async fn post_signed(url: &str, secret: &str, event: &ZoomEvent) -> Result<(u16, String), DeliveryError> {
+    post_signed_within(url, secret, event, DELIVERY_TIMEOUT).await
+}
+
+/// [`post_signed`], waiting at most `timeout` for the whole exchange.
+pub async fn post_signed_within(
+    url: &str,
+    secret: &str,
+    event: &ZoomEvent,
+    timeout: Duration,
+) -> Result<(u16, String), DeliveryError> {
+    let exchange = post_signed_once(url, secret, event);
+    match tokio::time::timeout(timeout, exchange).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(DeliveryError::Unreachable(format!("no answer within {timeout:?}"))),
+    }
+}
+
+async fn post_signed_once(url: &str, secret: &str, event: &ZoomEvent) -> Result<(u16, String), DeliveryError> {
     let body = serde_json::to_vec(event).map_err(|e| DeliveryError::Unknown(e.to_string()))?;
     let timestamp = (now_millis() / 1000).to_string();
     let signature = zoom_signature::signature(secret.as_bytes(), &timestamp, &body);
-    let response = reqwest::Client::new()
+    let response = delivery_client()
         .post(url)
         .header("content-type", "application/json; charset=utf-8")
         .header("user-agent", "Zoom Marketplace/1.0a")
@@ -319,12 +349,14 @@ impl ZoomMock {
     pub async fn connect_bot(&self, url: &str, secret_token: &str) -> Result<BotEndpoint, DeliveryError> {
         let plain = self.shared.lock().new_opaque(16);
         validate_endpoint(url, secret_token, &plain).await?;
-        Ok(BotEndpoint { url: url.to_owned(), secret: secret_token.to_owned() })
+        let timeout = self.shared.lock().config.delivery_timeout;
+        Ok(BotEndpoint { url: url.to_owned(), secret: secret_token.to_owned(), timeout })
     }
 
-    /// Delivers any event, signed; returns the HTTP status the bot answered.
+    /// Delivers any event, signed; returns the HTTP status the bot answered, or an error when
+    /// it did not answer within the delivery timeout (three seconds, as Zoom waits).
     pub async fn deliver(&self, bot: &BotEndpoint, event: &ZoomEvent) -> Result<u16, DeliveryError> {
-        post_signed(&bot.url, &bot.secret, event).await.map(|(status, _)| status)
+        post_signed_within(&bot.url, &bot.secret, event, bot.timeout).await.map(|(status, _)| status)
     }
 
     /// A user types `/<command> {text}` in the conversation `to_jid` (a channel JID, or the

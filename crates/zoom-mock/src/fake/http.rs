@@ -143,7 +143,8 @@ pub(crate) struct Call<B> {
 
 impl Shared {
     /// The pipeline of every API call: a valid token of the right kind, a free rate-limit
-    /// slot, a request valid against the spec; then `handler` runs with the state locked.
+    /// slot (both under the lock), a request valid against the spec (outside it); then
+    /// `handler` runs with the state locked.
     pub(crate) fn run<B: DeserializeOwned>(
         self: &Arc<Self>,
         op: &'static str,
@@ -152,16 +153,21 @@ impl Shared {
         handler: impl FnOnce(&mut State, Call<B>) -> Response,
     ) -> Response {
         let now = Instant::now();
-        let mut state = self.lock();
-        let token = match authorize(&state, family, req, now) {
-            Ok(t) => t,
-            Err(response) => return response,
+        let token = {
+            let mut state = self.lock();
+            let token = match authorize(&state, family, req, now) {
+                Ok(t) => t,
+                Err(response) => return response,
+            };
+            if let Some(label) = operations().get(op).label
+                && let Err(l) = state.limiter.check_label(label, now, Utc::now())
+            {
+                return limited(family, l);
+            }
+            token
         };
-        if let Some(label) = operations().get(op).label
-            && let Err(l) = state.limiter.check_label(label, now, Utc::now())
-        {
-            return limited(family, l);
-        }
+        // Validation reads only the request, so it runs without the lock: a large body does
+        // not hold up every other request.
         let body = match operations().validate(op, &req.query, &req.body) {
             Ok(Some(value)) => match serde_json::from_value::<B>(value) {
                 Ok(typed) => Some(typed),
@@ -170,7 +176,7 @@ impl Shared {
             Ok(None) => None,
             Err(invalid) => return validation_error(family, invalid),
         };
-        handler(&mut state, Call { token, body })
+        handler(&mut self.lock(), Call { token, body })
     }
 }
 

@@ -2,6 +2,8 @@
 //! quota on the free plan; and, for user-level chat sends, per sender and channel.
 
 use std::collections::{HashMap, VecDeque};
+
+use super::capped::CappedMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -66,10 +68,10 @@ pub(crate) struct Limiter {
     per_label: HashMap<RateLabel, Gcra>,
     daily: HashMap<RateLabel, (chrono::NaiveDate, u32)>,
     channel_limits: bool,
-    channels: HashMap<(String, String), ChannelWindow>,
+    channels: CappedMap<(String, String), ChannelWindow>,
 }
 
-/// How many sender/channel windows are kept before idle ones are dropped.
+/// How many sender/channel windows are kept; past it, the one opened longest ago goes.
 const MAX_CHANNEL_WINDOWS: usize = 10_000;
 
 impl Limiter {
@@ -80,7 +82,7 @@ impl Limiter {
             per_label: HashMap::new(),
             daily: HashMap::new(),
             channel_limits,
-            channels: HashMap::new(),
+            channels: CappedMap::new(MAX_CHANNEL_WINDOWS),
         }
     }
 
@@ -131,19 +133,23 @@ impl Limiter {
         })
     }
 
+    /// How many sender/channel windows are kept.
+    #[cfg(test)]
+    pub fn tracked_windows(&self) -> usize {
+        self.channels.len()
+    }
+
     /// Counts one user-level send by `sender` into `channel`.
     pub fn check_channel(&mut self, sender: &str, channel: &str, now: Instant) -> Result<(), Limited> {
         if !self.channel_limits {
             return Ok(());
         }
         let longest = CHANNEL_SEND_WINDOWS.iter().map(|w| Duration::from_secs(w.seconds)).max().unwrap_or_default();
-        if self.channels.len() >= MAX_CHANNEL_WINDOWS {
-            let horizon = longest;
-            self.channels.retain(|_, w| {
-                w.blocked_until.is_some_and(|b| b > now) || w.sent.back().is_some_and(|t| now - *t < horizon)
-            });
+        let key = (sender.to_owned(), channel.to_owned());
+        if !self.channels.contains_key(&key) {
+            self.channels.insert(key.clone(), ChannelWindow::default());
         }
-        let window = self.channels.entry((sender.to_owned(), channel.to_owned())).or_default();
+        let Some(window) = self.channels.get_mut(&key) else { return Ok(()) };
         if let Some(until) = window.blocked_until {
             if until > now {
                 return Err(channel_limited(until - now, 0));

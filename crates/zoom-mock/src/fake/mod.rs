@@ -22,6 +22,7 @@
 #![allow(clippy::result_large_err)]
 
 mod callback;
+mod capped;
 mod chat;
 mod chatbot;
 mod config;
@@ -54,8 +55,9 @@ use tower::ServiceExt as _;
 
 pub use config::{Config, DirectoryUser, Faults};
 pub use events::{
-    BotEndpoint, CallbackGrant, DeliveryError, EventContext, button_click_event, echoed, field_edit_event,
-    link_shared_event, post_signed, select_event, slash_command_event, text_edit_event, validate_endpoint,
+    BotEndpoint, CallbackGrant, DELIVERY_TIMEOUT, DeliveryError, EventContext, button_click_event, echoed,
+    field_edit_event, link_shared_event, post_signed, post_signed_within, select_event, slash_command_event,
+    text_edit_event, validate_endpoint,
 };
 pub use limits::{Plan, RateLabel};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
@@ -121,6 +123,19 @@ impl ZoomMockBuilder {
     /// How long issued tokens live (default one hour).
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.config.token_lifetime = lifetime;
+        self
+    }
+
+    /// How long a delivered event waits for the bot's answer (default three seconds, as Zoom).
+    pub fn delivery_timeout(mut self, timeout: Duration) -> Self {
+        self.config.delivery_timeout = timeout;
+        self
+    }
+
+    /// How many conversations are kept (default 10,000); past it, the one started longest
+    /// ago goes, with its messages.
+    pub fn max_conversations(mut self, conversations: usize) -> Self {
+        self.config.max_conversations = conversations.max(1);
         self
     }
 
@@ -324,7 +339,7 @@ impl ZoomMock {
 
     /// Link previews attached so far: (trigger id, JSON-encoded card).
     pub fn unfurls(&self) -> Vec<(String, String)> {
-        self.shared.lock().unfurls.clone()
+        self.shared.lock().unfurls.iter().cloned().collect()
     }
 
     /// Registers the trigger id of a `team_chat.link_shared` event, which an unfurl may use.
@@ -531,13 +546,49 @@ fn decide(shared: &Shared) -> Decision {
     d
 }
 
+/// Waits after a failed accept (out of file descriptors, say) instead of spinning on it: 1 ms,
+/// doubling up to 1 s, and no wait again after a success.
+#[derive(Debug, Default)]
+struct AcceptBackoff(Duration);
+
+impl AcceptBackoff {
+    fn failed(&mut self) -> Duration {
+        self.0 = (self.0 * 2).clamp(Duration::from_millis(1), Duration::from_secs(1));
+        self.0
+    }
+
+    fn succeeded(&mut self) {
+        self.0 = Duration::ZERO;
+    }
+}
+
 /// The accept loop. Hand-rolled rather than `axum::serve` for one reason: a dropped-connection
 /// fault must close the connection with no answer at all, which hyper does when the service
 /// fails, and which axum's infallible services cannot express.
 async fn serve(listener: TcpListener, router: Router) {
+    serve_from(|| listener.accept(), router).await
+}
+
+async fn serve_from<A, F>(mut accept: A, router: Router)
+where
+    A: FnMut() -> F,
+    F: std::future::Future<Output = io::Result<(tokio::net::TcpStream, SocketAddr)>>,
+{
     let mut connections = JoinSet::new();
+    let mut backoff = AcceptBackoff::default();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let stream = match accept().await {
+            Ok((stream, _)) => {
+                backoff.succeeded();
+                stream
+            }
+            Err(e) => {
+                let wait = backoff.failed();
+                eprintln!("zoom-mock: accept failed ({e}); waiting {wait:?}");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         while connections.try_join_next().is_some() {}
         let router = router.clone();
@@ -558,5 +609,35 @@ async fn serve(listener: TcpListener, router: Router) {
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn failed_accepts_are_waited_out_not_spun_on() {
+        let attempts = std::sync::Arc::new(AtomicU64::new(0));
+        let counted = attempts.clone();
+        let accept = move || {
+            counted.fetch_add(1, Ordering::Relaxed);
+            async { Err(io::Error::other("too many open files")) }
+        };
+        let ran = tokio::time::timeout(Duration::from_millis(300), serve_from(accept, Router::new())).await;
+        assert!(ran.is_err(), "the loop goes on after failures");
+        // 1, 2, 4, ... 128 ms: about nine attempts in 300 ms, where a spinning loop makes
+        // hundreds of thousands.
+        let n = attempts.load(Ordering::Relaxed);
+        assert!((2..=20).contains(&n), "{n} accept attempts in 300 ms");
+    }
+
+    #[test]
+    fn the_accept_backoff_doubles_to_a_second_and_resets() {
+        let mut b = AcceptBackoff::default();
+        let waits: Vec<u64> = (0..12).map(|_| b.failed().as_millis() as u64).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000]);
+        b.succeeded();
+        assert_eq!(b.failed(), Duration::from_millis(1));
     }
 }

@@ -1,12 +1,13 @@
 //! The fake's state, and the typed views of it that tests inspect.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
+use super::capped::CappedMap;
 use super::config::Config;
 use super::limits::Limiter;
 use super::rng::SplitMix64;
@@ -235,63 +236,62 @@ pub(crate) struct PageCursor {
     pub created: Instant,
 }
 
-/// Everything the fake remembers. One lock guards it; every critical section is short.
+/// Everything the fake remembers. One lock guards it; every critical section is short. Every
+/// table is capped (`CappedMap`, or a bounded queue), so no sequence of requests grows the
+/// fake's memory without bound: the oldest entries go first.
 pub(crate) struct State {
     pub config: Config,
     pub rng: SplitMix64,
     pub limiter: Limiter,
-    pub tokens: HashMap<String, TokenInfo>,
+    pub tokens: CappedMap<String, TokenInfo>,
     /// Tokens issued before this generation are refused (the "invalidate all tokens" fault).
     pub token_generation: u64,
-    pub refresh_tokens: HashMap<String, String>,
-    pub auth_codes: HashMap<String, AuthCode>,
+    pub refresh_tokens: CappedMap<String, String>,
+    pub auth_codes: CappedMap<String, AuthCode>,
     pub issued: VecDeque<IssuedToken>,
     pub issued_total: u64,
-    pub messages: HashMap<String, StoredMessage>,
-    pub conversations: HashMap<ConversationId, VecDeque<String>>,
-    pub unfurl_triggers: HashSet<String>,
-    /// Trigger ids in the order they were issued, to drop the oldest past the cap.
-    pub unfurl_trigger_order: VecDeque<String>,
-    pub callbacks: HashMap<String, Callback>,
-    /// Callback ids in the order they were granted, to drop the oldest past the cap.
-    pub callback_order: VecDeque<String>,
-    pub unfurls: Vec<(String, String)>,
-    pub incoming_webhooks: HashMap<String, IncomingWebhook>,
-    pub page_cursors: HashMap<String, PageCursor>,
+    pub messages: CappedMap<String, StoredMessage>,
+    pub conversations: CappedMap<ConversationId, VecDeque<String>>,
+    pub unfurl_triggers: CappedMap<String, ()>,
+    pub unfurls: VecDeque<(String, String)>,
+    pub callbacks: CappedMap<String, Callback>,
+    pub incoming_webhooks: CappedMap<String, IncomingWebhook>,
+    pub page_cursors: CappedMap<String, PageCursor>,
     pub requests: VecDeque<SeenRequest>,
     pub forced_429: u32,
 }
 
-/// How many issued-token records and page cursors are kept (older ones are dropped).
+/// How many issued-token records are kept for inspection (older ones are dropped).
 pub(crate) const KEEP_ISSUED: usize = 10_000;
-const KEEP_CURSORS: usize = 10_000;
-/// How many unfurl triggers and callbacks are kept (the oldest go first).
-pub(crate) const KEEP_TRIGGERS: usize = 10_000;
-pub(crate) const KEEP_CALLBACKS: usize = 10_000;
+/// How many live access tokens, refresh tokens and authorisation codes are kept.
+pub(crate) const KEEP_TOKENS: usize = 10_000;
+/// How many page cursors, unfurl triggers, unfurls, callbacks and incoming webhooks are kept.
+pub(crate) const KEEP_HANDLES: usize = 10_000;
+/// How many messages are kept in all (each conversation also keeps at most `retention`).
+pub(crate) const KEEP_MESSAGES: usize = 100_000;
 
 impl State {
     pub fn new(config: Config) -> Self {
         let limiter = Limiter::new(config.plan, config.rates.clone(), config.channel_limits);
         let rng = SplitMix64::new(config.faults.seed);
+        let conversations = CappedMap::new(config.max_conversations);
         Self {
             config,
             rng,
             limiter,
-            tokens: HashMap::new(),
+            tokens: CappedMap::new(KEEP_TOKENS),
             token_generation: 0,
-            refresh_tokens: HashMap::new(),
-            auth_codes: HashMap::new(),
+            refresh_tokens: CappedMap::new(KEEP_TOKENS),
+            auth_codes: CappedMap::new(KEEP_TOKENS),
             issued: VecDeque::new(),
             issued_total: 0,
-            messages: HashMap::new(),
-            conversations: HashMap::new(),
-            unfurl_triggers: HashSet::new(),
-            unfurl_trigger_order: VecDeque::new(),
-            callbacks: HashMap::new(),
-            callback_order: VecDeque::new(),
-            unfurls: Vec::new(),
-            incoming_webhooks: HashMap::new(),
-            page_cursors: HashMap::new(),
+            messages: CappedMap::new(KEEP_MESSAGES),
+            conversations,
+            unfurl_triggers: CappedMap::new(KEEP_HANDLES),
+            unfurls: VecDeque::new(),
+            callbacks: CappedMap::new(KEEP_HANDLES),
+            incoming_webhooks: CappedMap::new(KEEP_HANDLES),
+            page_cursors: CappedMap::new(KEEP_HANDLES),
             requests: VecDeque::new(),
             forced_429: 0,
         }
@@ -319,15 +319,30 @@ impl State {
     }
 
     /// Stores a message, dropping the conversation's oldest when it holds more than the
-    /// configured retention.
+    /// configured retention, and the least recently started conversation (with its messages)
+    /// when there are more than the configured number.
     pub fn store(&mut self, message: StoredMessage) {
-        let ids = self.conversations.entry(message.conversation.clone()).or_default();
-        ids.push_back(message.id.clone());
-        while ids.len() > self.config.retention {
-            if let Some(old) = ids.pop_front() {
-                self.messages.remove(&old);
+        let conversation = message.conversation.clone();
+        if !self.conversations.contains_key(&conversation) {
+            for (_, ids) in self.conversations.insert(conversation.clone(), VecDeque::new()) {
+                for id in ids {
+                    self.messages.remove(&id);
+                }
             }
         }
+        let retention = self.config.retention;
+        let mut dropped = Vec::new();
+        if let Some(ids) = self.conversations.get_mut(&conversation) {
+            ids.push_back(message.id.clone());
+            while ids.len() > retention {
+                dropped.extend(ids.pop_front());
+            }
+        }
+        for old in dropped {
+            self.messages.remove(&old);
+        }
+        // Past the total cap, the oldest message anywhere goes (its id stays in its
+        // conversation's list, which skips ids it no longer finds).
         self.messages.insert(message.id.clone(), message);
     }
 
@@ -348,23 +363,13 @@ impl State {
     }
 
     pub fn remember_cursor(&mut self, token: String, cursor: PageCursor) {
-        if self.page_cursors.len() >= KEEP_CURSORS {
-            let now = Instant::now();
-            self.page_cursors.retain(|_, c| now - c.created < super::chat::PAGE_TOKEN_LIFETIME);
-        }
         self.page_cursors.insert(token, cursor);
     }
 
     /// A new trigger id that an unfurl may answer, as a `link_shared` event carries.
     pub fn new_unfurl_trigger(&mut self) -> String {
         let id = self.new_opaque(16);
-        self.unfurl_triggers.insert(id.clone());
-        self.unfurl_trigger_order.push_back(id.clone());
-        while self.unfurl_trigger_order.len() > KEEP_TRIGGERS {
-            if let Some(old) = self.unfurl_trigger_order.pop_front() {
-                self.unfurl_triggers.remove(&old);
-            }
-        }
+        self.unfurl_triggers.insert(id.clone(), ());
         id
     }
 
@@ -374,12 +379,14 @@ impl State {
     }
 
     pub fn remember_callback(&mut self, id: String, callback: Callback) {
-        self.callbacks.insert(id.clone(), callback);
-        self.callback_order.push_back(id);
-        while self.callback_order.len() > KEEP_CALLBACKS {
-            if let Some(old) = self.callback_order.pop_front() {
-                self.callbacks.remove(&old);
-            }
+        self.callbacks.insert(id, callback);
+    }
+
+    /// Keeps an unfurl for inspection (the newest `KEEP_HANDLES`).
+    pub fn remember_unfurl(&mut self, trigger_id: String, content: String) {
+        self.unfurls.push_back((trigger_id, content));
+        while self.unfurls.len() > KEEP_HANDLES {
+            self.unfurls.pop_front();
         }
     }
 
@@ -416,5 +423,59 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase() || b == b'-'), "{id}");
         assert_ne!(id, state.new_message_id());
+    }
+
+    #[test]
+    fn many_distinct_channels_tokens_and_cursors_keep_every_table_bounded() {
+        let mut state = State::new(Config::default());
+        let now = Instant::now();
+        // Ten times every cap (the map itself is held to a million entries in `capped.rs`).
+        for i in 0..120_000u32 {
+            let channel = ConversationId::Channel(format!("c{i}"));
+            let id = format!("m{i}");
+            state.store(StoredMessage::new(
+                id,
+                channel.clone(),
+                Sender::Bot("b".into()),
+                MessageContent::Text(
+                    serde_json::from_value(serde_json::json!({"message": "x", "to_channel": "c"})).unwrap(),
+                ),
+            ));
+            let info = TokenInfo { kind: TokenKind::Chatbot, expires: now, generation: 0 };
+            state.tokens.insert(format!("t{i}"), info);
+            state.refresh_tokens.insert(format!("r{i}"), "u".into());
+            state
+                .auth_codes
+                .insert(format!("a{i}"), AuthCode { user_id: "u".into(), redirect_uri: None, code_challenge: None });
+            state.remember_cursor(format!("p{i}"), PageCursor { conversation: channel, offset: 0, created: now });
+            state.new_unfurl_trigger();
+            state.remember_unfurl(format!("u{i}"), String::new());
+        }
+        assert_eq!(state.conversations.len(), state.config.max_conversations);
+        assert_eq!(
+            state.messages.len(),
+            state.config.max_conversations,
+            "the dropped conversations took their messages"
+        );
+        for (name, len) in [
+            ("tokens", state.tokens.len()),
+            ("refresh tokens", state.refresh_tokens.len()),
+            ("auth codes", state.auth_codes.len()),
+        ] {
+            assert_eq!(len, KEEP_TOKENS, "{name}");
+        }
+        for (name, len) in [
+            ("page cursors", state.page_cursors.len()),
+            ("unfurl triggers", state.unfurl_triggers.len()),
+            ("unfurls", state.unfurls.len()),
+        ] {
+            assert_eq!(len, KEEP_HANDLES, "{name}");
+        }
+        // The per-channel send windows of the rate limiter are capped too.
+        let mut limiter = super::super::limits::Limiter::new(None, Default::default(), true);
+        for i in 0..100_000 {
+            limiter.check_channel("u", &format!("c{i}"), now).unwrap();
+        }
+        assert!(limiter.tracked_windows() <= 10_000, "{}", limiter.tracked_windows());
     }
 }
