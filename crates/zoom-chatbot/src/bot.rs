@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use secrecy::SecretString;
@@ -36,10 +36,17 @@ use crate::callback::{Callback, CallbackReceipt};
 use crate::client::{MessageReceipt, SentMessage, ZoomClient};
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, Recipient};
+use crate::tasks::{Refused, TaskPool};
 use crate::webhook::{Event, MalformedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
+
+/// How many handlers run at once by default.
+pub const DEFAULT_MAX_HANDLERS: usize = 256;
+/// How long an event waits for a free handler slot by default before it is answered 503 (Zoom
+/// then delivers it again later). Well under the three seconds Zoom waits for an answer.
+pub const DEFAULT_HANDLER_WAIT: Duration = Duration::from_secs(1);
 
 /// What a handler receives: the event, a client to answer with, and the event's callback.
 #[derive(Clone)]
@@ -215,6 +222,9 @@ pub struct Bot {
     by_event: HashMap<&'static str, Handler>,
     malformed: Option<MalformedHandler>,
     fallback: Option<Handler>,
+    /// The running handlers, shared by every clone of this bot.
+    tasks: Arc<TaskPool>,
+    handler_wait: Duration,
 }
 
 impl std::fmt::Debug for Bot {
@@ -251,7 +261,37 @@ impl Bot {
             by_event: HashMap::new(),
             malformed: None,
             fallback: None,
+            tasks: Arc::new(TaskPool::new(DEFAULT_MAX_HANDLERS)),
+            handler_wait: DEFAULT_HANDLER_WAIT,
         }
+    }
+
+    /// How many handlers may run at once (default [`DEFAULT_MAX_HANDLERS`]). Past it, an
+    /// event waits for a slot up to [`handler_wait`](Self::handler_wait), then is answered
+    /// 503, so that Zoom delivers it again later rather than the bot taking on more than it
+    /// can run.
+    pub fn max_handlers(mut self, handlers: usize) -> Self {
+        self.tasks = Arc::new(TaskPool::new(handlers));
+        self
+    }
+
+    /// How long an event waits for a free handler slot (default [`DEFAULT_HANDLER_WAIT`]).
+    pub fn handler_wait(mut self, wait: Duration) -> Self {
+        self.handler_wait = wait;
+        self
+    }
+
+    /// How many handlers are running now (across every clone of this bot).
+    pub fn running_handlers(&self) -> usize {
+        self.tasks.running()
+    }
+
+    /// Stops taking events (they are answered 503, and Zoom delivers them again later) and
+    /// waits up to `grace` for the running handlers to end. Returns how many still run then.
+    /// Call it on a clone kept before [`router`](Self::router), after the server stopped
+    /// accepting connections.
+    pub async fn shutdown(&self, grace: Duration) -> usize {
+        self.tasks.shutdown(grace).await
     }
 
     /// Handles slash commands (and direct messages) whose first word is `word`.
@@ -384,8 +424,9 @@ impl Bot {
         specific.or_else(|| self.by_event.get(event_name(event))).or(self.fallback.as_ref()).cloned()
     }
 
-    /// Handles one request: 401 if it is not Zoom's, the handshake answered, 200 at once for
-    /// an event (its handler runs on a task of its own, on the current tokio runtime).
+    /// Handles one request: 401 if it is not Zoom's (or a replay), the handshake answered,
+    /// 200 at once for an event (its handler runs on a task of its own, on the current tokio
+    /// runtime), 503 when no handler slot frees up in time or the bot is shutting down.
     pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
         let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
         let body = request.body();
@@ -410,8 +451,15 @@ impl Bot {
                     "a known event does not fit the spec"
                 );
                 if let Some(handler) = self.malformed.clone() {
+                    let slot = match self.tasks.slot(self.handler_wait).await {
+                        Ok(slot) => slot,
+                        Err(refused) => return unavailable(refused),
+                    };
                     let malformed: Arc<MalformedEvent> = Arc::from(malformed);
-                    tokio::spawn(async move { handler(malformed).await });
+                    self.tasks.spawn(slot, "malformed", async move {
+                        handler(malformed).await;
+                        Ok(())
+                    });
                 }
                 return respond(http::StatusCode::OK, "application/json", serde_json::json!({}));
             }
@@ -425,12 +473,13 @@ impl Bot {
             return respond(http::StatusCode::OK, "application/json", serde_json::to_value(answer).unwrap_or_default());
         }
         if let Some(handler) = self.handler_for(&event) {
+            let slot = match self.tasks.slot(self.handler_wait).await {
+                Ok(slot) => slot,
+                Err(refused) => return unavailable(refused),
+            };
+            let name = event_name(&event);
             let ctx = Context::new(self.zoom.clone(), event, SystemTime::now());
-            tokio::spawn(async move {
-                if let Err(e) = handler(ctx).await {
-                    tracing::warn!(error = %e, "a bot handler failed");
-                }
-            });
+            self.tasks.spawn(slot, name, handler(ctx));
         }
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
     }
@@ -458,6 +507,16 @@ impl Bot {
             }),
         )
     }
+}
+
+/// The answer to an event the bot cannot take now: 503, which Zoom delivers again later.
+fn unavailable(why: Refused) -> http::Response<Bytes> {
+    let reason = match why {
+        Refused::Busy => "every handler slot is taken",
+        Refused::Closed => "the bot is shutting down",
+    };
+    tracing::warn!(reason, "an event was refused for now; Zoom will deliver it again");
+    respond(http::StatusCode::SERVICE_UNAVAILABLE, "application/json", serde_json::json!({"error": reason}))
 }
 
 fn respond(status: http::StatusCode, content_type: &str, body: serde_json::Value) -> http::Response<Bytes> {

@@ -45,6 +45,7 @@ pub mod incoming;
 pub mod pacing;
 mod policy;
 pub mod retry;
+mod tasks;
 pub mod time;
 pub mod webhook;
 

@@ -22,6 +22,8 @@
 //! assert_eq!(answer.encrypted_token.len(), 64);
 //! ```
 
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -69,6 +71,9 @@ pub enum VerifyError {
     /// The body is signed correctly but is not a JSON event.
     #[error("the body is not a Zoom event: {0}")]
     MalformedBody(String),
+    /// This exact signed request was already received within the replay window: a replay.
+    #[error("the request was already received (a replay)")]
+    Replayed,
 }
 
 /// An event as received: one the spec defines, one whose name the spec defines but whose body
@@ -110,11 +115,48 @@ impl std::fmt::Display for MalformedEvent {
     }
 }
 
-/// Checks and reads Zoom's requests with the app's secret token.
+/// Checks and reads Zoom's requests with the app's secret token. Clones share one replay
+/// cache: a signed request is taken once within the replay window.
 #[derive(Clone)]
 pub struct Verifier {
     secret: SecretString,
     window: Duration,
+    seen: Arc<Mutex<ReplayCache>>,
+}
+
+/// The signatures taken within the replay window, oldest first, at most `capacity`.
+#[derive(Debug)]
+struct ReplayCache {
+    capacity: usize,
+    signatures: HashSet<String>,
+    order: VecDeque<(u64, String)>,
+}
+
+/// How many signatures the replay cache holds by default: five minutes at over 300 events a
+/// second. Past it the oldest are forgotten (a replay of one of those is still refused once
+/// it falls out of the window).
+pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
+
+impl ReplayCache {
+    fn new(capacity: usize) -> Self {
+        Self { capacity: capacity.max(1), signatures: HashSet::new(), order: VecDeque::new() }
+    }
+
+    /// Records `signature`, sent at `at`; false when it was already recorded.
+    fn first_time(&mut self, signature: &str, at: u64, now: u64, window_secs: u64) -> bool {
+        while let Some((t, _)) = self.order.front()
+            && (t.saturating_add(window_secs) < now || self.order.len() >= self.capacity)
+        {
+            if let Some((_, old)) = self.order.pop_front() {
+                self.signatures.remove(&old);
+            }
+        }
+        if !self.signatures.insert(signature.to_owned()) {
+            return false;
+        }
+        self.order.push_back((at, signature.to_owned()));
+        true
+    }
 }
 
 impl std::fmt::Debug for Verifier {
@@ -132,12 +174,19 @@ pub fn sign(secret: &SecretString, timestamp: u64, body: &[u8]) -> String {
 impl Verifier {
     /// A verifier for the app's secret token, with a five-minute replay window.
     pub fn new(secret: SecretString) -> Self {
-        Self { secret, window: DEFAULT_REPLAY_WINDOW }
+        let seen = Arc::new(Mutex::new(ReplayCache::new(DEFAULT_REPLAY_CAPACITY)));
+        Self { secret, window: DEFAULT_REPLAY_WINDOW, seen }
     }
 
     /// How far from now a request's timestamp may be.
     pub fn replay_window(mut self, window: Duration) -> Self {
         self.window = window;
+        self
+    }
+
+    /// How many signatures the replay cache holds (default [`DEFAULT_REPLAY_CAPACITY`]).
+    pub fn replay_capacity(mut self, capacity: usize) -> Self {
+        self.seen = Arc::new(Mutex::new(ReplayCache::new(capacity)));
         self
     }
 
@@ -163,11 +212,12 @@ impl Verifier {
         }
         // Signed with the timestamp exactly as sent, as Zoom signed it.
         let expected = zoom_signature::signature(self.secret.expose_secret().as_bytes(), timestamp, body);
-        if bool::from(expected.as_bytes().ct_eq(signature.trim().as_bytes())) {
-            Ok(())
-        } else {
-            Err(VerifyError::BadSignature)
+        if !bool::from(expected.as_bytes().ct_eq(signature.trim().as_bytes())) {
+            return Err(VerifyError::BadSignature);
         }
+        // Only a request that is Zoom's is remembered, so forged ones cannot fill the cache.
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.first_time(&expected, at, now, window_secs) { Ok(()) } else { Err(VerifyError::Replayed) }
     }
 
     /// [`verify_at`](Self::verify_at) the current time.
@@ -287,6 +337,30 @@ mod tests {
         let other = sign(&SecretString::from("other".to_owned()), t, body);
         assert_eq!(v.verify_at(Some(&t.to_string()), Some(&other), body, now), Err(VerifyError::BadSignature));
         assert_eq!(v.verify_at(Some(&(t - 1).to_string()), Some(&good), body, now), Err(VerifyError::BadSignature));
+    }
+
+    #[test]
+    fn the_same_signed_request_twice_is_a_replay() {
+        let v = Verifier::new(secret());
+        let body = br#"{"event":"bot_installed","payload":{"accountId":"a","robotJid":"b@xmpp.zoom.us"}}"#;
+        let now = SystemTime::now();
+        let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let good = sign(&secret(), t, body);
+        assert_eq!(v.verify_at(Some(&t.to_string()), Some(&good), body, now), Ok(()));
+        assert_eq!(v.clone().verify_at(Some(&t.to_string()), Some(&good), body, now), Err(VerifyError::Replayed));
+        // Another body, or the same body at another second, is another request.
+        let next = sign(&secret(), t + 1, body);
+        assert_eq!(v.verify_at(Some(&(t + 1).to_string()), Some(&next), body, now), Ok(()));
+        // A forged request is refused for its signature and leaves no trace.
+        assert_eq!(v.verify_at(Some(&t.to_string()), Some("v0=00"), body, now), Err(VerifyError::BadSignature));
+        // The cache holds at most its capacity.
+        let small = Verifier::new(secret()).replay_capacity(2);
+        for i in 0..10u64 {
+            let b = format!("{{\"n\":{i}}}");
+            let s = sign(&secret(), t, b.as_bytes());
+            assert_eq!(small.verify_at(Some(&t.to_string()), Some(&s), b.as_bytes(), now), Ok(()));
+        }
+        assert!(small.seen.lock().unwrap().order.len() <= 2);
     }
 
     #[test]
