@@ -115,17 +115,24 @@ fn ensure_wrk() -> Result<(), String> {
 }
 
 fn start_fake(root: &Path) -> Result<Server, String> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--quiet", "--release", "-p", "zoom-mock", "--bin", "zoom-mock"])
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
+    start_fake_binary(root, true, &["--plan", "unlimited", "--retention", "1000"])
+}
+
+/// Builds the `zoom-mock` binary (release or debug) and starts it on a free port with `args`.
+pub(crate) fn start_fake_binary(root: &Path, release: bool, args: &[&str]) -> Result<Server, String> {
+    let profile = if release { "release" } else { "debug" };
+    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    build.args(["build", "--quiet", "-p", "zoom-mock", "--bin", "zoom-mock"]).current_dir(root);
+    if release {
+        build.arg("--release");
+    }
+    if !build.status().map_err(|e| format!("cannot run cargo: {e}"))?.success() {
         return Err("building the fake failed".into());
     }
     let port = free_port()?;
-    let child = Command::new(root.join("target/release/zoom-mock"))
-        .args(["--port", &port.to_string(), "--plan", "unlimited", "--retention", "1000"])
+    let child = Command::new(root.join("target").join(profile).join("zoom-mock"))
+        .args(["--port", &port.to_string()])
+        .args(args)
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the fake: {e}"))?;

@@ -12,9 +12,9 @@
 //! the command.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::bench::{Server, fake_token_for, free_port, wait_until_listening};
+use crate::bench::{Server, fake_token_for, start_fake_binary, wait_until_listening};
 
 /// The schemathesis release this project is checked with.
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
@@ -64,23 +64,9 @@ fn schemathesis(root: &Path) -> Result<PathBuf, String> {
 }
 
 fn start_fake(root: &Path) -> Result<Server, String> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--quiet", "-p", "zoom-mock", "--bin", "zoom-mock"])
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("building the fake failed".into());
-    }
-    let port = free_port()?;
     // No plan: rate limits would only turn the run into 429s (which conform, and prove little).
-    let child = Command::new(root.join("target/debug/zoom-mock"))
-        .args(["--port", &port.to_string(), "--plan", "unlimited"])
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the fake: {e}"))?;
-    let server = Server { child, port };
-    wait_until_listening(port, "the fake")?;
+    let server = start_fake_binary(root, false, &["--plan", "unlimited"])?;
+    wait_until_listening(server.port, "the fake")?;
     Ok(server)
 }
 

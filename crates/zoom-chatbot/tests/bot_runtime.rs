@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use common::Captured;
+use common::capture_logs;
 use tokio::sync::Notify;
 use zoom_chatbot::bot::Bot;
 use zoom_chatbot::webhook::sign;
@@ -83,9 +83,7 @@ async fn handlers_are_bounded_and_an_event_past_the_bound_is_answered_503() {
 
 #[tokio::test]
 async fn a_panicking_handler_is_logged_and_the_bot_goes_on() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt().with_writer(captured.clone()).with_ansi(false).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
     let bot = Bot::new(client(), SecretString::from(SECRET.to_owned()))
         .max_handlers(1)
         .on_command("boom", |_| async { panic!("the handler broke") });

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::Captured;
+use common::capture_logs;
 use httpmock::MockServer;
 use zoom_chatbot::auth::StaticToken;
 use zoom_chatbot::card::Card;
@@ -144,9 +144,7 @@ async fn a_401_with_another_code_is_not_a_reason_to_renew() {
 
 #[tokio::test]
 async fn a_post_whose_connection_was_refused_is_retried_because_it_never_left() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt().with_writer(captured.clone()).with_ansi(false).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
     // A port with nothing listening: every connection is refused before a byte is sent.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());

@@ -77,13 +77,7 @@ async fn no_secret_reaches_a_log_line_an_error_or_debug_output() {
 
 #[tokio::test]
 async fn the_bot_logs_no_webhook_secret_or_signature() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let fake = ZoomMock::start().await.unwrap();
     let secret = "webhook-secret-never-logged";
@@ -115,13 +109,7 @@ async fn the_bot_logs_no_webhook_secret_or_signature() {
 /// its tokens, into the error or any log line.
 #[tokio::test]
 async fn a_token_answer_that_does_not_parse_leaks_nothing() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let oauth = httpmock::MockServer::start_async().await;
     let bodies = [

@@ -63,6 +63,24 @@ pub fn statuses(fake: &ZoomMock, operation: &str) -> Vec<u16> {
     fake.requests().iter().filter(|r| r.operation.as_deref() == Some(operation)).map(|r| r.status).collect()
 }
 
+/// Captures every log line (TRACE and up) written on this thread while the guard lives.
+pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+impl Captured {
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 /// Collects what the tracing subscriber writes.
 #[derive(Clone, Default)]
 pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

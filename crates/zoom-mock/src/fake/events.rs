@@ -172,6 +172,24 @@ pub fn echoed(card: &types::Card) -> types::EchoedCard {
     serde_json::to_value(card).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
 }
 
+/// An interactive payload: the fields every one carries, filled from `ctx`, and the event's own.
+macro_rules! interactive_payload {
+    ($ty:ident, $ctx:expr, $message_id:expr, $original:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        types::$ty {
+            account_id: $ctx.account_id.clone(),
+            channel_name: $ctx.channel_name(),
+            message_id: $message_id.to_owned(),
+            original: $original,
+            robot_jid: $ctx.robot_jid.clone(),
+            to_jid: $ctx.to_jid.clone(),
+            user_id: $ctx.user_id(),
+            user_jid: $ctx.user_jid.clone(),
+            user_name: Some(FAKE_USER_NAME.into()),
+            $($field: $value,)*
+        }
+    };
+}
+
 /// A slash command (or a direct message to the bot): the text after the command.
 pub fn slash_command_event(ctx: &EventContext, text: &str) -> ZoomEvent {
     ZoomEvent::BotNotification {
@@ -203,19 +221,10 @@ pub fn button_click_event(
         event_ts: Some(now_millis()),
         callback_url: callback.url,
         callback_token: callback.token,
-        payload: types::ActionsPayload {
-            account_id: ctx.account_id.clone(),
+        payload: interactive_payload!(ActionsPayload, ctx, message_id, original, {
             action_item: item,
-            channel_name: ctx.channel_name(),
-            message_id: message_id.to_owned(),
-            original,
-            robot_jid: ctx.robot_jid.clone(),
             timestamp: Some(now_millis()),
-            to_jid: ctx.to_jid.clone(),
-            user_id: ctx.user_id(),
-            user_jid: ctx.user_jid.clone(),
-            user_name: Some(FAKE_USER_NAME.into()),
-        },
+        }),
     }
 }
 
@@ -229,19 +238,10 @@ pub fn select_event(
 ) -> ZoomEvent {
     ZoomEvent::InteractiveMessageSelect {
         event_ts: Some(now_millis()),
-        payload: types::SelectPayload {
-            account_id: ctx.account_id.clone(),
-            channel_name: ctx.channel_name(),
-            message_id: message_id.to_owned(),
-            original,
-            robot_jid: ctx.robot_jid.clone(),
+        payload: interactive_payload!(SelectPayload, ctx, message_id, original, {
             selected_items: values.iter().map(|v| types::SelectedItem { value: v.clone() }).collect(),
             timestamp: Some(now_millis()),
-            to_jid: ctx.to_jid.clone(),
-            user_id: ctx.user_id(),
-            user_jid: ctx.user_jid.clone(),
-            user_name: Some(FAKE_USER_NAME.into()),
-        },
+        }),
     }
 }
 
@@ -258,19 +258,10 @@ pub fn text_edit_event(
         event_ts: Some(now_millis()),
         callback_url: callback.url,
         callback_token: callback.token,
-        payload: types::EditablePayload {
-            account_id: ctx.account_id.clone(),
-            channel_name: ctx.channel_name(),
+        payload: interactive_payload!(EditablePayload, ctx, message_id, original, {
             edit_item: types::EditItem { origin, target: Some(target.to_owned()) },
-            message_id: message_id.to_owned(),
-            original,
-            robot_jid: ctx.robot_jid.clone(),
             timestamp: Some(now_millis()),
-            to_jid: ctx.to_jid.clone(),
-            user_id: ctx.user_id(),
-            user_jid: ctx.user_jid.clone(),
-            user_name: Some(FAKE_USER_NAME.into()),
-        },
+        }),
     }
 }
 
@@ -288,24 +279,15 @@ pub fn field_edit_event(
         event_ts: Some(now_millis()),
         callback_url: callback.url,
         callback_token: callback.token,
-        payload: types::FieldsEditablePayload {
-            account_id: ctx.account_id.clone(),
-            channel_name: ctx.channel_name(),
+        payload: interactive_payload!(FieldsEditablePayload, ctx, message_id, original, {
             field_edit_item: types::FieldEditItem {
                 key: key.to_owned(),
                 current_value: current,
                 new_value: Some(new.to_owned()),
             },
-            message_id: message_id.to_owned(),
-            original,
-            robot_jid: ctx.robot_jid.clone(),
             // Zoom's example sends an integer here (its schema says string).
             timestamp: Some(types::IntegerOrString::Int64(now_millis())),
-            to_jid: ctx.to_jid.clone(),
-            user_id: ctx.user_id(),
-            user_jid: ctx.user_jid.clone(),
-            user_name: Some(FAKE_USER_NAME.into()),
-        },
+        }),
     }
 }
 
