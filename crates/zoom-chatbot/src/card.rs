@@ -20,6 +20,8 @@
 //! assert_eq!(err.to_string(), "invalid content.body[0].style.color: must be a colour like #1A2B3C");
 //! ```
 
+use std::sync::Arc;
+
 use zoom_api_gen::types::{self, CardBodyItem};
 
 use crate::error::{Error, Result};
@@ -82,17 +84,37 @@ impl Element for CardBodyItem {
     }
 }
 
-/// An element waiting to be built, told where it sits (for error messages).
-type Pending = Box<dyn FnOnce(&str) -> Result<CardBodyItem>>;
+/// An element waiting to be built, told where it sits (for error messages). Shared, so that
+/// a card under construction can be cloned (a template) and sent across tasks.
+type Pending = Arc<dyn Fn(&str) -> Result<CardBodyItem> + Send + Sync>;
+
+fn pending(element: impl Element + Clone + Send + Sync + 'static) -> Pending {
+    Arc::new(move |field: &str| element.clone().into_item(field))
+}
+
+// Cards and sections are `Send + Sync + Clone`: a handler can hold one across an `.await`
+// under `tokio::spawn`, and a template can be cloned. Checked here, at compile time.
+const _: fn() = || {
+    fn send_sync_clone<T: Send + Sync + Clone>() {}
+    send_sync_clone::<Card>();
+    send_sync_clone::<Section>();
+};
 
 /// A card under construction; [`build`](Card::build) checks it and gives the generated type.
-#[derive(Default)]
+/// Cheap to clone: a half-built card serves as a template.
+#[derive(Clone, Default)]
 pub struct Card {
     head: Option<(String, Option<Style>)>,
     sub_head: Option<(String, Option<Style>)>,
     form: Option<bool>,
     default_sidebar_color: Option<String>,
     body: Vec<Pending>,
+}
+
+impl std::fmt::Debug for Section {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Section").field("color", &self.color).field("elements", &self.items.len()).finish()
+    }
 }
 
 impl std::fmt::Debug for Card {
@@ -144,8 +166,8 @@ impl Card {
     }
 
     /// Adds an element to the body.
-    pub fn push(mut self, element: impl Element + 'static) -> Self {
-        self.body.push(Box::new(move |field: &str| element.into_item(field)));
+    pub fn push(mut self, element: impl Element + Clone + Send + Sync + 'static) -> Self {
+        self.body.push(pending(element));
         self
     }
 
@@ -180,7 +202,7 @@ impl Card {
             .body
             .into_iter()
             .enumerate()
-            .map(|(i, item)| item(&format!("content.body[{i}]")))
+            .map(|(i, build)| build(&format!("content.body[{i}]")))
             .collect::<Result<Vec<_>>>()?;
         let settings = (self.form.is_some() || self.default_sidebar_color.is_some())
             .then_some(types::CardSettings { default_sidebar_color: self.default_sidebar_color, form: self.form });
@@ -471,8 +493,8 @@ impl Attachment {
     }
 
     /// The file size in bytes and its extension, for files.
-    pub fn file(mut self, size: i64, ext: impl Into<String>) -> Self {
-        self.size = Some(size);
+    pub fn file(mut self, size: u32, ext: impl Into<String>) -> Self {
+        self.size = Some(i64::from(size));
         self.ext = Some(ext.into());
         self
     }
@@ -494,7 +516,7 @@ impl Element for Attachment {
 }
 
 /// Elements grouped beside a coloured sidebar, with an optional footer.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Section {
     color: Option<String>,
     items: Vec<Pending>,
@@ -516,15 +538,20 @@ impl Section {
     }
 
     /// Adds an element to the section.
-    pub fn push(mut self, element: impl Element + 'static) -> Self {
-        self.items.push(Box::new(move |field: &str| element.into_item(field)));
+    pub fn push(mut self, element: impl Element + Clone + Send + Sync + 'static) -> Self {
+        self.items.push(pending(element));
         self
     }
 
-    /// A footer line, optionally with an icon.
-    pub fn footer(mut self, text: impl Into<String>, icon_url: Option<String>) -> Self {
+    /// A footer line.
+    pub fn footer(mut self, text: impl Into<String>) -> Self {
         self.footer = Some(text.into());
-        self.footer_icon = icon_url;
+        self
+    }
+
+    /// An icon beside the footer.
+    pub fn footer_icon(mut self, url: impl Into<String>) -> Self {
+        self.footer_icon = Some(url.into());
         self
     }
 
@@ -544,7 +571,7 @@ impl Element for Section {
             .items
             .into_iter()
             .enumerate()
-            .map(|(i, item)| item(&format!("{field}.sections[{i}]")))
+            .map(|(i, build)| build(&format!("{field}.sections[{i}]")))
             .collect::<Result<Vec<_>>>()?;
         Ok(CardBodyItem::Section {
             sidebar_color: self.color.map(|c| colour(c, &format!("{field}.sidebar"))).transpose()?,
@@ -604,20 +631,29 @@ impl Element for Divider {
 
 /// A progress bar, 0 to 100 percent.
 #[derive(Clone, Copy, Debug)]
-pub struct ProgressBar(pub i64);
+pub struct ProgressBar {
+    percent: u8,
+}
+
+impl ProgressBar {
+    /// A bar filled to `percent` (0 to 100; more is refused when the card is built).
+    pub fn new(percent: u8) -> Self {
+        Self { percent }
+    }
+}
 
 impl Element for ProgressBar {
     fn into_item(self, field: &str) -> Result<CardBodyItem> {
-        if !(0..=100).contains(&self.0) {
-            return Err(Error::invalid(format!("{field}.value"), format!("must be 0 to 100, not {}", self.0)));
+        if self.percent > 100 {
+            return Err(Error::invalid(format!("{field}.value"), format!("must be 0 to 100, not {}", self.percent)));
         }
-        Ok(CardBodyItem::ProgressBar { value: self.0 })
+        Ok(CardBodyItem::ProgressBar { value: i64::from(self.percent) })
     }
 }
 
 element!(
     /// A file to download.
-    File { title: String, file_url: Option<String>, description: Option<String>, icon_url: Option<String>, size: Option<i64> }
+    File { title: String, file_url: Option<String>, description: Option<String>, icon_url: Option<String>, size: Option<u32> }
 );
 
 impl File {
@@ -633,8 +669,14 @@ impl File {
     }
 
     /// Its size in bytes.
-    pub fn size(mut self, bytes: i64) -> Self {
+    pub fn size(mut self, bytes: u32) -> Self {
         self.size = Some(bytes);
+        self
+    }
+
+    /// The icon shown beside it.
+    pub fn icon_url(mut self, url: impl Into<String>) -> Self {
+        self.icon_url = Some(url.into());
         self
     }
 }
@@ -646,24 +688,30 @@ impl Element for File {
             description: self.description.map(|text| types::CardText { text }),
             file_url: self.file_url,
             icon_url: self.icon_url,
-            size: self.size,
+            size: self.size.map(i64::from),
         })
     }
 }
 
 /// A pager for long cards.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Page {
-    /// The page shown, from 1.
-    pub current: u64,
-    /// The number of pages.
-    pub total: u64,
+    current: u32,
+    total: u32,
+}
+
+impl Page {
+    /// Page `current` (from 1) of `total`.
+    pub fn new(current: u32, total: u32) -> Self {
+        Self { current, total }
+    }
 }
 
 impl Element for Page {
     fn into_item(self, field: &str) -> Result<CardBodyItem> {
-        let nz = |n: u64, f: &str| {
-            std::num::NonZeroU64::new(n).ok_or_else(|| Error::invalid(format!("{field}.{f}"), "must be at least 1"))
+        let nz = |n: u32, f: &str| {
+            std::num::NonZeroU64::new(u64::from(n))
+                .ok_or_else(|| Error::invalid(format!("{field}.{f}"), "must be at least 1"))
         };
         if self.current > self.total {
             return Err(Error::invalid(format!("{field}.current_page"), "must not be past total_pages"));
@@ -676,148 +724,311 @@ impl Element for Page {
     }
 }
 
-/// The form inputs: date, time, choices and text. `action_id` names the input in the event
-/// the bot receives.
-#[derive(Clone, Debug)]
-pub enum Input {
-    /// A date input.
-    Date {
-        /// Names the input.
-        action_id: String,
-        /// The preset date, `yyyy-MM-dd`.
-        initial: Option<String>,
-        /// Shown while empty.
-        placeholder: Option<String>,
-    },
-    /// A time input.
-    Time {
-        /// Names the input.
-        action_id: String,
-        /// The preset time, `HH:mm`.
-        initial: Option<String>,
-        /// Shown while empty.
-        placeholder: Option<String>,
-    },
-    /// One choice among options.
-    Radio {
-        /// Names the input.
-        action_id: String,
-        /// (text, value) pairs.
-        options: Vec<(String, String)>,
-        /// The preset value.
-        initial: Option<String>,
-    },
-    /// Any number of choices.
-    Checkboxes {
-        /// Names the input.
-        action_id: String,
-        /// (text, value) pairs.
-        options: Vec<(String, String)>,
-        /// The preset values.
-        initial: Vec<String>,
-    },
-    /// A text input.
-    Text {
-        /// Names the input.
-        action_id: String,
-        /// Shown while empty.
-        placeholder: Option<String>,
-        /// The preset text.
-        initial: Option<String>,
-        /// Several lines.
-        multiline: bool,
-    },
+element!(
+    /// A date input of a form; `action_id` names it in the event the bot receives.
+    DatePicker { action_id: String, initial: Option<String>, placeholder: Option<String> }
+);
+
+impl DatePicker {
+    /// A date input named `action_id`.
+    pub fn new(action_id: impl Into<String>) -> Self {
+        Self { action_id: action_id.into(), ..Self::default() }
+    }
+
+    /// The preset date, `yyyy-MM-dd`.
+    pub fn initial(mut self, date: impl Into<String>) -> Self {
+        self.initial = Some(date.into());
+        self
+    }
+
+    /// Shown while empty.
+    pub fn placeholder(mut self, text: impl Into<String>) -> Self {
+        self.placeholder = Some(text.into());
+        self
+    }
 }
 
-impl Element for Input {
+impl Element for DatePicker {
     fn into_item(self, field: &str) -> Result<CardBodyItem> {
-        let options = |options: Vec<(String, String)>| -> Result<Vec<types::CardOption>> {
-            if options.is_empty() {
-                return Err(Error::invalid(format!("{field}.options"), "needs at least one option"));
-            }
-            Ok(options.into_iter().map(|(t, v)| option(t, v)).collect())
-        };
-        let pick = |options: &[types::CardOption], value: &str| {
-            options.iter().find(|o| o.value == value).cloned().ok_or_else(|| {
-                Error::invalid(format!("{field}.initial"), format!("{value:?} is not one of the options"))
-            })
-        };
-        Ok(match self {
-            Self::Date { action_id, initial, placeholder } => {
-                if let Some(d) = &initial
-                    && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
-                {
-                    return Err(Error::invalid(format!("{field}.initial_date"), "must be a date like 2026-11-22"));
-                }
-                CardBodyItem::Datepicker { action_id: Some(action_id), initial_date: initial, placeholder }
-            }
-            Self::Time { action_id, initial, placeholder } => {
-                if let Some(t) = &initial
-                    && chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err()
-                {
-                    return Err(Error::invalid(format!("{field}.initial_time"), "must be a time like 09:30"));
-                }
-                CardBodyItem::Timepicker { action_id: Some(action_id), initial_time: initial, placeholder }
-            }
-            Self::Radio { action_id, options: given, initial } => {
-                let options = options(given)?;
-                let initial_option = initial.map(|v| pick(&options, &v)).transpose()?;
-                CardBodyItem::RadioButtons { action_id: Some(action_id), options, initial_option }
-            }
-            Self::Checkboxes { action_id, options: given, initial } => {
-                let options = options(given)?;
-                let initial_options = initial.iter().map(|v| pick(&options, v)).collect::<Result<Vec<_>>>()?;
-                CardBodyItem::Checkboxes { action_id: Some(action_id), options, initial_options }
-            }
-            Self::Text { action_id, placeholder, initial, multiline } => CardBodyItem::PlainTextInput {
-                action_id: Some(action_id),
-                placeholder,
-                initial_value: initial,
-                multiline: multiline.then_some(true),
-            },
+        if let Some(d) = &self.initial
+            && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+        {
+            return Err(Error::invalid(format!("{field}.initial_date"), "must be a date like 2026-11-22"));
+        }
+        Ok(CardBodyItem::Datepicker {
+            action_id: Some(self.action_id),
+            initial_date: self.initial,
+            placeholder: self.placeholder,
         })
     }
 }
 
-/// A highlighted notice, with an optional level (info, success, warning, error).
-#[derive(Clone, Debug)]
-pub struct Alert {
-    /// The notice.
-    pub text: String,
-    /// Its level.
-    pub level: Option<String>,
+element!(
+    /// A time input of a form; `action_id` names it in the event the bot receives.
+    TimePicker { action_id: String, initial: Option<String>, placeholder: Option<String> }
+);
+
+impl TimePicker {
+    /// A time input named `action_id`.
+    pub fn new(action_id: impl Into<String>) -> Self {
+        Self { action_id: action_id.into(), ..Self::default() }
+    }
+
+    /// The preset time, `HH:mm`.
+    pub fn initial(mut self, time: impl Into<String>) -> Self {
+        self.initial = Some(time.into());
+        self
+    }
+
+    /// Shown while empty.
+    pub fn placeholder(mut self, text: impl Into<String>) -> Self {
+        self.placeholder = Some(text.into());
+        self
+    }
+}
+
+impl Element for TimePicker {
+    fn into_item(self, field: &str) -> Result<CardBodyItem> {
+        if let Some(t) = &self.initial
+            && chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err()
+        {
+            return Err(Error::invalid(format!("{field}.initial_time"), "must be a time like 09:30"));
+        }
+        Ok(CardBodyItem::Timepicker {
+            action_id: Some(self.action_id),
+            initial_time: self.initial,
+            placeholder: self.placeholder,
+        })
+    }
+}
+
+/// The options of a choice input, checked when the card is built.
+fn choice_options(options: Vec<types::CardOption>, field: &str) -> Result<Vec<types::CardOption>> {
+    if options.is_empty() {
+        return Err(Error::invalid(format!("{field}.options"), "needs at least one option"));
+    }
+    Ok(options)
+}
+
+/// The option whose value is `value`, for a preset choice.
+fn preset(options: &[types::CardOption], value: &str, field: &str) -> Result<types::CardOption> {
+    options
+        .iter()
+        .find(|o| o.value == value)
+        .cloned()
+        .ok_or_else(|| Error::invalid(format!("{field}.initial"), format!("{value:?} is not one of the options")))
+}
+
+element!(
+    /// One choice among options, in a form; `action_id` names it in the event.
+    RadioButtons { action_id: String, options: Vec<types::CardOption>, initial: Option<String> }
+);
+
+impl RadioButtons {
+    /// A choice named `action_id`.
+    pub fn new(action_id: impl Into<String>) -> Self {
+        Self { action_id: action_id.into(), ..Self::default() }
+    }
+
+    /// An option: its text and value.
+    pub fn option(mut self, text: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.push(option(text, value));
+        self
+    }
+
+    /// The option chosen at first, by value.
+    pub fn initial(mut self, value: impl Into<String>) -> Self {
+        self.initial = Some(value.into());
+        self
+    }
+}
+
+impl Element for RadioButtons {
+    fn into_item(self, field: &str) -> Result<CardBodyItem> {
+        let options = choice_options(self.options, field)?;
+        let initial_option = self.initial.map(|v| preset(&options, &v, field)).transpose()?;
+        Ok(CardBodyItem::RadioButtons { action_id: Some(self.action_id), options, initial_option })
+    }
+}
+
+element!(
+    /// Any number of choices, in a form; `action_id` names it in the event.
+    Checkboxes { action_id: String, options: Vec<types::CardOption>, checked: Vec<String> }
+);
+
+impl Checkboxes {
+    /// Checkboxes named `action_id`.
+    pub fn new(action_id: impl Into<String>) -> Self {
+        Self { action_id: action_id.into(), ..Self::default() }
+    }
+
+    /// An option: its text and value.
+    pub fn option(mut self, text: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.push(option(text, value));
+        self
+    }
+
+    /// An option checked at first, by value.
+    pub fn checked(mut self, value: impl Into<String>) -> Self {
+        self.checked.push(value.into());
+        self
+    }
+}
+
+impl Element for Checkboxes {
+    fn into_item(self, field: &str) -> Result<CardBodyItem> {
+        let options = choice_options(self.options, field)?;
+        let initial_options = self.checked.iter().map(|v| preset(&options, v, field)).collect::<Result<Vec<_>>>()?;
+        Ok(CardBodyItem::Checkboxes { action_id: Some(self.action_id), options, initial_options })
+    }
+}
+
+element!(
+    /// A text input of a form; `action_id` names it in the event the bot receives.
+    TextInput { action_id: String, placeholder: Option<String>, initial: Option<String>, multiline: bool }
+);
+
+impl TextInput {
+    /// A text input named `action_id`.
+    pub fn new(action_id: impl Into<String>) -> Self {
+        Self { action_id: action_id.into(), ..Self::default() }
+    }
+
+    /// Shown while empty.
+    pub fn placeholder(mut self, text: impl Into<String>) -> Self {
+        self.placeholder = Some(text.into());
+        self
+    }
+
+    /// The preset text.
+    pub fn initial(mut self, text: impl Into<String>) -> Self {
+        self.initial = Some(text.into());
+        self
+    }
+
+    /// Several lines.
+    pub fn multiline(mut self) -> Self {
+        self.multiline = true;
+        self
+    }
+}
+
+impl Element for TextInput {
+    fn into_item(self, _: &str) -> Result<CardBodyItem> {
+        Ok(CardBodyItem::PlainTextInput {
+            action_id: Some(self.action_id),
+            placeholder: self.placeholder,
+            initial_value: self.initial,
+            multiline: self.multiline.then_some(true),
+        })
+    }
+}
+
+/// How serious an [`Alert`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AlertLevel {
+    /// For information.
+    Info,
+    /// Something went well.
+    Success,
+    /// Something needs attention.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+impl AlertLevel {
+    /// The level as Zoom writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Success => "success",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+element!(
+    /// A highlighted notice.
+    Alert { text: String, level: Option<AlertLevel> }
+);
+
+impl Alert {
+    /// A notice.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into(), level: None }
+    }
+
+    /// How serious it is.
+    pub fn level(mut self, level: AlertLevel) -> Self {
+        self.level = Some(level);
+        self
+    }
 }
 
 impl Element for Alert {
     fn into_item(self, _: &str) -> Result<CardBodyItem> {
-        Ok(CardBodyItem::Alert { text: self.text, level: self.level })
+        Ok(CardBodyItem::Alert { text: self.text, level: self.level.map(|l| l.as_str().to_owned()) })
     }
 }
 
-/// A row of images: (url, alt text) pairs.
-#[derive(Clone, Debug)]
-pub struct Images(pub Vec<(String, Option<String>)>);
+element!(
+    /// A row of images.
+    Images { items: Vec<types::CardImage> }
+);
+
+impl Images {
+    /// No images yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An image at `url`.
+    pub fn image(mut self, url: impl Into<String>) -> Self {
+        self.items.push(types::CardImage { image_url: url.into(), alt_text: None });
+        self
+    }
+
+    /// An image at `url`, with its alternative text.
+    pub fn image_with_alt(mut self, url: impl Into<String>, alt: impl Into<String>) -> Self {
+        self.items.push(types::CardImage { image_url: url.into(), alt_text: Some(alt.into()) });
+        self
+    }
+}
 
 impl Element for Images {
     fn into_item(self, field: &str) -> Result<CardBodyItem> {
-        if self.0.is_empty() {
+        if self.items.is_empty() {
             return Err(Error::invalid(format!("{field}.items"), "needs at least one image"));
         }
-        Ok(CardBodyItem::Images {
-            items: self.0.into_iter().map(|(image_url, alt_text)| types::CardImage { image_url, alt_text }).collect(),
-        })
+        Ok(CardBodyItem::Images { items: self.items })
     }
 }
 
-/// An embedded video.
-#[derive(Clone, Debug)]
-pub struct Video {
-    /// Where the video is.
-    pub url: String,
+element!(
+    /// An embedded video.
+    Video { url: String, title: Option<String>, thumbnail_url: Option<String> }
+);
+
+impl Video {
+    /// The video at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), ..Self::default() }
+    }
+
     /// Its title.
-    pub title: Option<String>,
+    pub fn title(mut self, text: impl Into<String>) -> Self {
+        self.title = Some(text.into());
+        self
+    }
+
     /// The still shown before play.
-    pub thumbnail_url: Option<String>,
+    pub fn thumbnail_url(mut self, url: impl Into<String>) -> Self {
+        self.thumbnail_url = Some(url.into());
+        self
+    }
 }
 
 impl Element for Video {
@@ -833,6 +1044,21 @@ mod tests {
 
     fn json_of(card: Card) -> serde_json::Value {
         serde_json::to_value(card.build().unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_card_is_a_template_that_crosses_tasks() {
+        let template = Card::new().head("Deploy").push(Section::new().push(Text::new("ready")));
+        let one = template.clone().push(Text::new("one"));
+        // Held across an `.await` on a spawned task: the card is `Send`.
+        let task = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            one.build()
+        });
+        let two = template.push(Text::new("two")).build().unwrap();
+        let one = task.await.unwrap().unwrap();
+        assert_eq!((one.body.len(), two.body.len()), (2, 2), "the template was not consumed by its clone");
+        assert_ne!(serde_json::to_value(&one).unwrap()["body"][1], serde_json::to_value(&two).unwrap()["body"][1]);
     }
 
     #[test]
@@ -863,32 +1089,19 @@ mod tests {
             .push(Select::new("Region").option("EU", "eu").option("US", "us").selected("us"))
             .push(Select::members("Notify"))
             .push(Attachment::new("https://x/r").image("https://x/i.png").title("Report").file(10, "pdf"))
-            .push(Section::new().color("#00FF00").push(Text::new("nested")).push(Divider::new()).footer("CI", None))
+            .push(Section::new().color("#00FF00").push(Text::new("nested")).push(Divider::new()).footer("CI"))
             .push(Divider::new().dotted().color("#CCCCCC"))
-            .push(ProgressBar(40))
-            .push(File::new("log.txt", "https://x/log.txt").size(3))
-            .push(Page { current: 1, total: 3 })
-            .push(Input::Date { action_id: "day".into(), initial: Some("2026-11-22".into()), placeholder: None })
-            .push(Input::Time { action_id: "time".into(), initial: Some("09:30".into()), placeholder: None })
-            .push(Input::Radio {
-                action_id: "size".into(),
-                options: vec![("S".into(), "s".into())],
-                initial: Some("s".into()),
-            })
-            .push(Input::Checkboxes {
-                action_id: "f".into(),
-                options: vec![("A".into(), "a".into())],
-                initial: vec!["a".into()],
-            })
-            .push(Input::Text {
-                action_id: "why".into(),
-                placeholder: Some("Reason".into()),
-                initial: None,
-                multiline: true,
-            })
-            .push(Alert { text: "Freeze Friday".into(), level: Some("warning".into()) })
-            .push(Images(vec![("https://x/a.png".into(), Some("graph".into()))]))
-            .push(Video { url: "https://x/v.mp4".into(), title: None, thumbnail_url: None });
+            .push(ProgressBar::new(40))
+            .push(File::new("log.txt", "https://x/log.txt").size(3).icon_url("https://x/icon.png"))
+            .push(Page::new(1, 3))
+            .push(DatePicker::new("day").initial("2026-11-22"))
+            .push(TimePicker::new("time").initial("09:30"))
+            .push(RadioButtons::new("size").option("S", "s").initial("s"))
+            .push(Checkboxes::new("f").option("A", "a").checked("a"))
+            .push(TextInput::new("why").placeholder("Reason").multiline())
+            .push(Alert::new("Freeze Friday").level(AlertLevel::Warning))
+            .push(Images::new().image_with_alt("https://x/a.png", "graph"))
+            .push(Video::new("https://x/v.mp4"));
         let json = json_of(card);
         let types: Vec<&str> = json["body"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
         assert_eq!(
@@ -928,13 +1141,15 @@ mod tests {
         assert_eq!(json["body"][4]["selected_item"], json!({"text": "US", "value": "us"}));
         assert_eq!(json["body"][5], json!({"type": "select", "text": "Notify", "static_source": "members"}));
         assert_eq!(json["body"][7]["sections"][1], json!({"type": "divider"}));
+        assert_eq!(json["body"][10]["icon_url"], "https://x/icon.png");
+        assert_eq!(json["body"][17], json!({"type": "alert", "text": "Freeze Friday", "level": "warning"}));
     }
 
     #[test]
     fn rules_are_checked_before_sending_and_name_the_place() {
         let err = |card: Card| card.build().unwrap_err().to_string();
         assert_eq!(
-            err(Card::new().push(Text::new("a")).push(ProgressBar(101))),
+            err(Card::new().push(Text::new("a")).push(ProgressBar::new(101))),
             "invalid content.body[1].value: must be 0 to 100, not 101"
         );
         assert_eq!(
@@ -955,11 +1170,7 @@ mod tests {
         );
         assert_eq!(err(Card::new().sub_head("x")), "invalid content.head: a sub head needs a head");
         assert_eq!(
-            err(Card::new().push(Input::Date {
-                action_id: "d".into(),
-                initial: Some("22/11/2026".into()),
-                placeholder: None
-            })),
+            err(Card::new().push(DatePicker::new("d").initial("22/11/2026"))),
             "invalid content.body[0].initial_date: must be a date like 2026-11-22"
         );
     }

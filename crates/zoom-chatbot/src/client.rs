@@ -275,7 +275,26 @@ impl ZoomClient {
         ClientBuilder::from_env().build()
     }
 
-    pub(crate) fn api(&self) -> &zoom_api_gen::Client {
+    /// The generated client, with this client's tokens, retries, pacing and tracing wired in:
+    /// for the spec's operations this crate does not wrap, or options it does not expose. Each
+    /// call picks its token by the operation's tag, as the wrapped calls do.
+    ///
+    /// ```no_run
+    /// # async fn run(zoom: zoom_chatbot::ZoomClient) -> Result<(), Box<dyn std::error::Error>> {
+    /// // The thread of a message, through the generated operation.
+    /// let thread = zoom
+    ///     .api()
+    ///     .get_chat_message_thread()
+    ///     .user_id("me")
+    ///     .message_id("4F8D2C7E-0B1A-4C3D-9E8F-7A6B5C4D3E2F")
+    ///     .to_channel("5ebf7e6a1c0b4f8e9b7c6d5e4f3a2b1c")
+    ///     .from("2026-11-23T00:00:00Z")
+    ///     .send()
+    ///     .await?;
+    /// println!("{} messages", thread.total);
+    /// # Ok(()) }
+    /// ```
+    pub fn api(&self) -> &zoom_api_gen::Client {
         &self.inner.api
     }
 
