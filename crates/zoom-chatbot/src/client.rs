@@ -182,6 +182,8 @@ impl ClientBuilder {
 
     /// The client.
     pub fn build(self) -> Result<ZoomClient> {
+        let api_url = self.api_url.as_deref().unwrap_or(ZOOM_API_URL);
+        needs_no_tls_or_has_it(&[api_url, &self.oauth_url, &self.webhook_url], TLS_BACKEND)?;
         let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
@@ -225,6 +227,26 @@ impl ClientBuilder {
         let api = zoom_api_gen::Client::new_with_client(&api_url, http, Hooks::with_policy(policy.clone()));
         let webhook_url = self.webhook_url;
         Ok(ZoomClient { inner: Arc::new(Inner { api, webhook_url, policy, account_id: self.account_id, robot_jid }) })
+    }
+}
+
+/// The TLS backend this build has, if any (the `rustls` or `native-tls` feature).
+const TLS_BACKEND: Option<&str> = if cfg!(feature = "rustls") {
+    Some("rustls")
+} else if cfg!(feature = "native-tls") {
+    Some("native-tls")
+} else {
+    None
+};
+
+/// Refuses, with the fix in the message, an `https` URL in a build without TLS: otherwise it
+/// would only fail at the first request, as an opaque transport error.
+fn needs_no_tls_or_has_it(urls: &[&str], backend: Option<&str>) -> Result<()> {
+    match (urls.iter().find(|u| u.starts_with("https://")), backend) {
+        (Some(url), None) => Err(Error::Config(format!(
+            "{url} needs TLS, and this build of zoom-chatbot has none: enable its `rustls` (default) or `native-tls` feature"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -619,5 +641,23 @@ pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
             detail: format!("the answer does not fit its type ({})", decoding_error(&e)),
         },
         G::Custom(why) => Error::UnexpectedResponse { status: 0, detail: why },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_without_tls_refuses_https_urls_and_says_how_to_fix_it() {
+        let urls = ["http://127.0.0.1:9090/v2", "https://zoom.us"];
+        let err = needs_no_tls_or_has_it(&urls, None).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(why) if why.contains("https://zoom.us") && why.contains("`rustls`")),
+            "{err}"
+        );
+        assert!(needs_no_tls_or_has_it(&urls, Some("rustls")).is_ok());
+        assert!(needs_no_tls_or_has_it(&["http://127.0.0.1:1/v2", "http://127.0.0.1:1"], None).is_ok());
+        assert_eq!(TLS_BACKEND, Some("rustls"), "the default features bring rustls");
     }
 }
