@@ -13,18 +13,13 @@ use std::time::{Duration, Instant};
 
 use zoom_chatbot::card::{Actions, Button, Card, Text};
 use zoom_chatbot::pacing::{Pacing, RateLabel};
-use zoom_chatbot::{SecretString, ZoomClient, types};
+use zoom_chatbot::{ZoomClient, types};
 use zoom_mock::fake::ZoomMock;
 
 const CHANNEL: &str = "bench@conference.xmpp.zoom.us";
 
 fn client(fake: &ZoomMock, pacing: Option<Pacing>) -> ZoomClient {
-    let mut b = ZoomClient::builder()
-        .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
-        .api_url(fake.api_base_url())
-        .oauth_url(fake.oauth_base_url());
+    let mut b = zoom_chatbot::ClientBuilder::for_fake(fake);
     if let Some(p) = pacing {
         b = b.pacing(p);
     }

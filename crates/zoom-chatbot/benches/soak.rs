@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use futures_util::StreamExt;
+use zoom_chatbot::Error;
 use zoom_chatbot::card::Card;
 use zoom_chatbot::retry::RetryPolicy;
-use zoom_chatbot::{Error, SecretString, ZoomClient};
 use zoom_mock::fake::{ConversationId, Faults, ZoomMock};
 
 const SENDS: usize = 10_000;
@@ -40,12 +40,7 @@ fn kind(e: &Error) -> &'static str {
 
 async fn soak() {
     let fake = ZoomMock::builder().unlimited().retention(SENDS).request_log(0).start().await.unwrap();
-    let zoom = ZoomClient::builder()
-        .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
-        .api_url(fake.api_base_url())
-        .oauth_url(fake.oauth_base_url())
+    let zoom = zoom_chatbot::ClientBuilder::for_fake(&fake)
         .retry(RetryPolicy::default().base_delay(std::time::Duration::from_millis(20)))
         .build()
         .unwrap();

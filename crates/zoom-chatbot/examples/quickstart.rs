@@ -13,7 +13,7 @@ use futures_util::TryStreamExt;
 use zoom_chatbot::card::{Actions, Button, Card, Fields, Style, Text};
 use zoom_chatbot::chat::Conversation;
 use zoom_chatbot::ids::Recipient;
-use zoom_chatbot::{SecretString, ZoomClient};
+use zoom_chatbot::{ClientBuilder, ZoomClient};
 use zoom_mock::fake::ZoomMock;
 
 type Failure = Box<dyn std::error::Error>;
@@ -32,20 +32,14 @@ async fn main() -> Result<(), Failure> {
     } else {
         let fake = ZoomMock::start().await?;
         println!("No ZOOM_* credentials set: using the fake Zoom at {}.", fake.api_base_url());
-        let zoom = ZoomClient::builder()
-            .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
-            .account_id(fake.account_id())
-            .robot_jid(fake.robot_jid())
-            .api_url(fake.api_base_url())
-            .oauth_url(fake.oauth_base_url())
-            .webhook_url(fake.webhook_base_url())
-            .build()?;
+        let zoom = ClientBuilder::for_fake(&fake).build()?;
         (zoom, "quickstart@conference.xmpp.zoom.us".parse()?, Some(fake))
     };
 
     step(1, "Get a chatbot token");
     let bot = zoom.bot_user_id().await?;
-    println!("   token issued for the bot's user id {}", bot.as_deref().unwrap_or("(not in the token)"));
+    let bot = bot.map_or_else(|| "(not in the token)".to_owned(), |id| id.to_string());
+    println!("   token issued for the bot's user id {bot}");
 
     step(2, &format!("Send a card to {to}"));
     let card = Card::new()
@@ -73,10 +67,7 @@ async fn main() -> Result<(), Failure> {
     println!("   edited message {}", sent.id);
 
     step(5, "List the conversation");
-    let conversation = match &to {
-        Recipient::Channel(c) => Conversation::Channel(c.channel_id()),
-        Recipient::User(u) => Conversation::contact(u.as_str().trim_end_matches("@xmpp.zoom.us"))?,
-    };
+    let conversation = Conversation::from(&to);
     match zoom.chat().list(&conversation).stream().try_collect::<Vec<_>>().await {
         Ok(messages) => {
             for m in &messages {

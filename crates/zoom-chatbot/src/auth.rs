@@ -23,6 +23,7 @@ use zoom_api_gen::hooks::{Hooks, RequestPolicy};
 use zoom_api_gen::types::{self, GrantType};
 
 use crate::error::{Error, Result, decoding_error};
+use crate::ids::AccountId;
 
 /// An access token and what came with it. Its `Debug` never shows the token.
 #[derive(Clone)]
@@ -217,13 +218,13 @@ impl TokenSource for ChatbotCredentials {
 /// A server-to-server app's token for an account (grant `account_credentials`).
 #[derive(Debug)]
 pub struct ServerToServer {
-    account_id: String,
+    account_id: AccountId,
 }
 
 impl ServerToServer {
     /// Tokens for this account.
-    pub fn new(account_id: impl Into<String>) -> Self {
-        Self { account_id: account_id.into() }
+    pub fn new(account_id: AccountId) -> Self {
+        Self { account_id }
     }
 }
 
@@ -231,7 +232,7 @@ impl TokenSource for ServerToServer {
     fn fetch<'a>(&'a self, oauth: &'a OAuth) -> BoxFuture<'a, Result<Token>> {
         Box::pin(async move {
             let mut request = grant(GrantType::AccountCredentials);
-            request.account_id = Some(self.account_id.clone());
+            request.account_id = Some(self.account_id.to_string());
             oauth.token(request).await
         })
     }

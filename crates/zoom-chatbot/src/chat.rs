@@ -7,7 +7,8 @@
 //! use zoom_chatbot::chat::{Conversation, Format};
 //!
 //! let team = Conversation::channel("5ebf7e6a1c0b4f8e9b7c6d5e4f3a2b1c")?;
-//! let id = zoom.chat().send(&team, "@Ana the build is green").mention("ana@example.com", 0..4).format(Format::Bold, 18..23).await?;
+//! let ana = "ana@example.com".parse()?;
+//! let id = zoom.chat().send(&team, "@Ana the build is green").mention(&ana, 0..4).format(Format::Bold, 18..23).await?;
 //! let everything: Vec<_> = zoom.chat().list(&team).page_size(50).stream().try_collect().await?;
 //! # let _ = (id, everything); Ok(()) }
 //! ```
@@ -17,12 +18,13 @@ use std::num::NonZeroU64;
 use std::ops::Range;
 use std::pin::Pin;
 
+use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use zoom_api_gen::types;
 
 use crate::client::{ZoomClient, zoom_error};
 use crate::error::{Error, Result};
-use crate::ids::{ChannelId, MessageId, UserId};
+use crate::ids::{ChannelId, ChannelJid, MessageId, Recipient, UserId};
 
 /// The most characters a chat message may have.
 pub const MAX_MESSAGE_CHARS: usize = 1024;
@@ -30,26 +32,26 @@ pub const MAX_MESSAGE_CHARS: usize = 1024;
 pub const MAX_PAGE_SIZE: u64 = 50;
 
 /// A conversation, as the chat API names it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Conversation {
     /// A channel, by channel id.
     Channel(ChannelId),
     /// A one-to-one chat, by the other person's email or user id.
-    Contact(String),
+    Contact(UserId),
 }
 
 impl Conversation {
-    /// A channel, by id.
+    /// A channel, by id (checked as [`ChannelId`] is).
     pub fn channel(id: &str) -> Result<Self> {
         Ok(Self::Channel(id.parse()?))
     }
 
-    /// A one-to-one chat with a contact (email or user id).
+    /// A one-to-one chat with a contact, by email or user id (checked as [`UserId`] is).
     pub fn contact(email_or_id: &str) -> Result<Self> {
-        if email_or_id.trim().is_empty() {
-            return Err(Error::invalid("to_contact", "must not be empty"));
-        }
-        Ok(Self::Contact(email_or_id.to_owned()))
+        email_or_id.parse().map(Self::Contact).map_err(|e| match e {
+            Error::InvalidInput { rule, .. } => Error::invalid("to_contact", rule),
+            other => other,
+        })
     }
 
     fn channel_param(&self) -> Option<String> {
@@ -61,7 +63,7 @@ impl Conversation {
 
     fn contact_param(&self) -> Option<String> {
         match self {
-            Self::Contact(c) => Some(c.clone()),
+            Self::Contact(c) => Some(c.to_string()),
             Self::Channel(_) => None,
         }
     }
@@ -80,10 +82,55 @@ macro_rules! in_conversation {
     ($request:expr, $conversation:expr) => {
         match $conversation {
             Conversation::Channel(c) => $request.to_channel(c.to_string()),
-            Conversation::Contact(c) => $request.to_contact(c.clone()),
+            Conversation::Contact(c) => $request.to_contact(c.to_string()),
         }
     };
 }
+
+impl From<ChannelId> for Conversation {
+    fn from(id: ChannelId) -> Self {
+        Self::Channel(id)
+    }
+}
+
+impl From<UserId> for Conversation {
+    fn from(user: UserId) -> Self {
+        Self::Contact(user)
+    }
+}
+
+impl From<&Recipient> for Conversation {
+    /// The conversation a chatbot recipient names: the channel of a channel JID, or the user
+    /// of a user JID (by the JID's part before `@`, the user id in lower case).
+    fn from(to: &Recipient) -> Self {
+        match to {
+            Recipient::Channel(jid) => Self::Channel(jid.channel_id()),
+            Recipient::User(jid) => Self::Contact(UserId::from_jid(jid)),
+        }
+    }
+}
+
+impl TryFrom<&Conversation> for Recipient {
+    type Error = Error;
+    /// The chatbot recipient of a conversation. A contact named by email has no JID to give.
+    fn try_from(conversation: &Conversation) -> Result<Self> {
+        match conversation {
+            Conversation::Channel(id) => Ok(Recipient::Channel(ChannelJid::from(id))),
+            Conversation::Contact(user) if user.as_str().contains('@') || *user == UserId::me() => {
+                Err(Error::invalid("to_contact", "an email address or `me` names no JID; use the user id"))
+            }
+            Conversation::Contact(user) => format!("{user}{}", zoom_api_gen::jid::USER_DOMAIN).parse(),
+        }
+    }
+}
+
+/// Whether a message is marked read or unread (the spec's `action` of a read mark).
+pub use types::MarkChatMessageRequestAction as ReadMark;
+/// Whether a reaction is added or removed (the spec's `action` of a reaction).
+pub use types::ReactToChatMessageRequestAction as ReactionAction;
+
+/// The most replies one page of a thread brings; [`Chat::thread`] pages through the rest.
+pub const THREAD_PAGE: u64 = 100;
 
 /// Formatting of a range of a message's text.
 pub use types::RichTextRangeFormatType as Format;
@@ -164,17 +211,18 @@ impl Chat {
         Ok(())
     }
 
-    /// Adds (`true`) or removes (`false`) the user's reaction, an emoji like `U+1F44D`.
-    pub async fn react(&self, conversation: &Conversation, id: &MessageId, emoji: &str, add: bool) -> Result<()> {
+    /// Adds or removes the user's reaction, an emoji like `U+1F44D`.
+    pub async fn react(
+        &self,
+        conversation: &Conversation,
+        id: &MessageId,
+        emoji: &str,
+        action: ReactionAction,
+    ) -> Result<()> {
         let ok = emoji.strip_prefix("U+").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
         if !ok {
             return Err(Error::invalid("emoji", format!("{emoji:?} must be a code point like U+1F44D")));
         }
-        let action = if add {
-            types::ReactToChatMessageRequestAction::Add
-        } else {
-            types::ReactToChatMessageRequestAction::Remove
-        };
         let body = types::ReactToChatMessageRequest {
             action,
             emoji: Some(emoji.to_owned()),
@@ -189,10 +237,8 @@ impl Chat {
         Ok(())
     }
 
-    /// Marks a message read (`true`) or unread (`false`) for the user.
-    pub async fn mark(&self, conversation: &Conversation, id: &MessageId, read: bool) -> Result<()> {
-        let action =
-            if read { types::MarkChatMessageRequestAction::Read } else { types::MarkChatMessageRequestAction::Unread };
+    /// Marks a message read or unread for the user.
+    pub async fn mark(&self, conversation: &Conversation, id: &MessageId, action: ReadMark) -> Result<()> {
         let body = types::MarkChatMessageRequest {
             action,
             timestamp: None,
@@ -205,20 +251,50 @@ impl Chat {
         Ok(())
     }
 
-    /// A message's thread (its main message and replies, oldest first), from `from` on
-    /// (RFC 3339).
-    pub async fn thread(&self, conversation: &Conversation, id: &MessageId, from: &str) -> Result<types::ChatThread> {
-        let request = self
-            .client
-            .api()
-            .get_chat_message_thread()
-            .user_id(self.user.as_str())
-            .message_id(id.as_str())
-            .from(from)
-            .sort(types::GetChatMessageThreadSort::Asc)
-            .limit(NonZeroU64::new(100).expect("not zero"));
-        let request = in_conversation!(request, conversation);
-        Ok(request.send().await.map_err(zoom_error)?.into_inner())
+    /// A message's thread: its main message and every reply sent since `from`, oldest first.
+    /// Zoom gives at most [`THREAD_PAGE`] messages a request; this pages through the rest,
+    /// each page starting at the last reply of the one before (a reply is kept once).
+    pub async fn thread(
+        &self,
+        conversation: &Conversation,
+        id: &MessageId,
+        from: DateTime<Utc>,
+    ) -> Result<types::ChatThread> {
+        let mut all = types::ChatThread { messages: Vec::new(), total: 0 };
+        let mut seen = std::collections::HashSet::new();
+        let mut since = from;
+        loop {
+            let first = all.messages.is_empty();
+            let request = self
+                .client
+                .api()
+                .get_chat_message_thread()
+                .user_id(self.user.as_str())
+                .message_id(id.as_str())
+                .from(since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                .sort(types::GetChatMessageThreadSort::Asc)
+                .need_main_message(first)
+                .limit(NonZeroU64::new(THREAD_PAGE).expect("not zero"));
+            let request = in_conversation!(request, conversation);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            all.total = page.total;
+            // A full page may have more behind it (the main message counts against the limit).
+            let full = page.messages.len() as u64 >= THREAD_PAGE;
+            let last = page.messages.iter().filter(|m| m.is_reply).map(|m| m.timestamp).max();
+            // The next page starts at the last reply's millisecond, which it shares with the
+            // replies not seen yet; the ones already seen are skipped by id.
+            let before = all.messages.len();
+            for message in page.messages {
+                if seen.insert(message.msg_id.clone()) {
+                    all.messages.push(message);
+                }
+            }
+            let step = if all.messages.len() == before { 1 } else { 0 }; // nothing new: move on
+            match last.and_then(|ms| DateTime::from_timestamp_millis(ms + step)) {
+                Some(next) if full => since = next,
+                _ => return Ok(all),
+            }
+        }
     }
 }
 
@@ -251,9 +327,9 @@ impl ChatMessage {
         self
     }
 
-    /// Mentions a contact (email or user id) at a range of the text (in characters).
-    pub fn mention(mut self, contact: &str, at: Range<usize>) -> Self {
-        self.mentions.push((Some(contact.to_owned()), at));
+    /// Mentions a contact (by email or user id) at a range of the text (in characters).
+    pub fn mention(mut self, contact: &UserId, at: Range<usize>) -> Self {
+        self.mentions.push((Some(contact.to_string()), at));
         self
     }
 

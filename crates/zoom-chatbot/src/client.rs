@@ -15,7 +15,7 @@ use zoom_api_gen::types;
 
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
 use crate::error::{Error, FieldError, Result, RetryAfter, decoding_error};
-use crate::ids::{BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
+use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
 use crate::pacing::{Pacer, Pacing};
 use crate::policy::{Policy, PolicyFailure};
 use crate::retry::RetryPolicy;
@@ -42,8 +42,10 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct ClientBuilder {
     client_id: Option<String>,
     client_secret: Option<SecretString>,
-    account_id: Option<String>,
-    robot_jid: Option<String>,
+    account_id: Option<AccountId>,
+    robot_jid: Option<BotJid>,
+    /// A `ZOOM_*` variable `from_env` could not read, reported by `build`.
+    env_error: Option<Error>,
     api_url: Option<String>,
     oauth_url: String,
     webhook_url: String,
@@ -74,6 +76,7 @@ impl Default for ClientBuilder {
             client_secret: None,
             account_id: None,
             robot_jid: None,
+            env_error: None,
             api_url: None,
             oauth_url: ZOOM_OAUTH_URL.into(),
             webhook_url: ZOOM_WEBHOOK_URL.into(),
@@ -100,15 +103,32 @@ impl ClientBuilder {
 
     /// The account the bot is installed in (chatbot messages name it; server-to-server
     /// tokens are issued for it).
-    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
-        self.account_id = Some(account_id.into());
+    pub fn account_id(mut self, account_id: AccountId) -> Self {
+        self.account_id = Some(account_id);
         self
     }
 
     /// The bot's JID (the app's Chat Subscription page shows it).
-    pub fn robot_jid(mut self, robot_jid: impl Into<String>) -> Self {
-        self.robot_jid = Some(robot_jid.into());
+    pub fn robot_jid(mut self, robot_jid: BotJid) -> Self {
+        self.robot_jid = Some(robot_jid);
         self
+    }
+
+    /// A builder for a fake Zoom (`zoom_mock::fake::ZoomMock`): its app credentials,
+    /// account, bot and hosts, ready to build. With the `fake` feature, for tests.
+    #[cfg(feature = "fake")]
+    pub fn for_fake(fake: &zoom_mock::fake::ZoomMock) -> Self {
+        let ids = (fake.account_id().parse(), fake.robot_jid().parse());
+        let (Ok(account), Ok(robot)) = ids else {
+            panic!("the fake's account id and robot JID are well formed");
+        };
+        Self::default()
+            .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
+            .account_id(account)
+            .robot_jid(robot)
+            .api_url(fake.api_base_url())
+            .oauth_url(fake.oauth_base_url())
+            .webhook_url(fake.webhook_base_url())
     }
 
     /// The API's base URL (default Zoom's, or the regional host the token names).
@@ -163,11 +183,20 @@ impl ClientBuilder {
     /// Reads `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`, `ZOOM_ACCOUNT_ID`, `ZOOM_ROBOT_JID` and the
     /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`.
     pub fn from_env() -> Self {
+        /// A typed id from a variable; a malformed one is kept to be reported by `build`.
+        fn typed<T: std::str::FromStr<Err = Error>>(name: &str, error: &mut Option<Error>) -> Option<T> {
+            let parsed = env(name)?.parse().map_err(|e: Error| Error::Config(format!("{name}: {e}")));
+            parsed.map_err(|e| *error = error.take().or(Some(e))).ok()
+        }
+        let mut env_error = None;
+        let account_id = typed("ZOOM_ACCOUNT_ID", &mut env_error);
+        let robot_jid = typed("ZOOM_ROBOT_JID", &mut env_error);
         let mut b = Self {
             client_id: env("ZOOM_CLIENT_ID"),
             client_secret: env("ZOOM_CLIENT_SECRET").map(SecretString::from),
-            account_id: env("ZOOM_ACCOUNT_ID"),
-            robot_jid: env("ZOOM_ROBOT_JID"),
+            account_id,
+            robot_jid,
+            env_error,
             api_url: env("ZOOM_API_URL"),
             ..Self::default()
         };
@@ -182,6 +211,9 @@ impl ClientBuilder {
 
     /// The client.
     pub fn build(self) -> Result<ZoomClient> {
+        if let Some(e) = self.env_error {
+            return Err(e);
+        }
         let api_url = self.api_url.as_deref().unwrap_or(ZOOM_API_URL);
         needs_no_tls_or_has_it(&[api_url, &self.oauth_url, &self.webhook_url], TLS_BACKEND)?;
         let mut http = reqwest::Client::builder()
@@ -202,7 +234,7 @@ impl ClientBuilder {
                 ));
             }
         };
-        let robot_jid = self.robot_jid.map(|j| j.parse::<BotJid>()).transpose()?;
+        let robot_jid = self.robot_jid;
         let bot = match self.bot_tokens {
             Some(source) => Some(TokenCache::boxed(source)),
             None if self.client_id.is_some() => Some(TokenCache::new(ChatbotCredentials)),
@@ -254,7 +286,7 @@ struct Inner {
     api: zoom_api_gen::Client,
     webhook_url: String,
     policy: Arc<Policy>,
-    account_id: Option<String>,
+    account_id: Option<AccountId>,
     robot_jid: Option<BotJid>,
 }
 
@@ -355,15 +387,16 @@ impl ZoomClient {
     fn account_id(&self) -> Result<&str> {
         self.inner
             .account_id
-            .as_deref()
+            .as_ref()
+            .map(AccountId::as_str)
             .ok_or_else(|| Error::Config("chatbot messages need the account id (ZOOM_ACCOUNT_ID)".into()))
     }
 
     /// The bot's user id: the `uid` of its chatbot token (fetches a token if none is held).
-    pub async fn bot_user_id(&self) -> Result<Option<String>> {
+    pub async fn bot_user_id(&self) -> Result<Option<UserId>> {
         let policy = &self.inner.policy;
         let cache = policy.bot.as_ref().ok_or_else(|| Error::Config("no chatbot token source".into()))?;
-        Ok(cache.get(&policy.oauth).await?.uid.clone())
+        Ok(cache.get(&policy.oauth).await?.uid.as_deref().and_then(|uid| uid.parse().ok()))
     }
 
     /// How many tokens this client and its clones have asked Zoom for.
@@ -560,17 +593,21 @@ impl SentMessage {
 /// What Zoom says about a message after an edit or delete.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageReceipt {
-    /// The message's id.
-    pub id: Option<String>,
-    /// Its conversation's JID.
-    pub to_jid: Option<String>,
+    /// The message's id, when Zoom gave a well-formed one.
+    pub id: Option<MessageId>,
+    /// Its conversation, when Zoom gave a well-formed JID.
+    pub to: Option<Recipient>,
     /// When it was first sent.
     pub sent_at: Option<DateTime<Utc>>,
 }
 
 impl From<types::ChatbotMessageChanged> for MessageReceipt {
     fn from(c: types::ChatbotMessageChanged) -> Self {
-        Self { id: c.message_id, to_jid: c.to_jid, sent_at: c.sent_time.as_deref().and_then(parse_sent_time) }
+        Self {
+            id: c.message_id.as_deref().and_then(|id| id.parse().ok()),
+            to: c.to_jid.as_deref().and_then(|jid| jid.parse().ok()),
+            sent_at: c.sent_time.as_deref().and_then(parse_sent_time),
+        }
     }
 }
 
@@ -611,7 +648,7 @@ pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
         G::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
             let header = |name: &str| rv.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let tracking_id = header("x-zm-trackingid");
+            let tracking_id = header(zoom_api_gen::TRACKING_ID_HEADER);
             if status == 429 {
                 return Error::RateLimited {
                     category: header("x-ratelimit-category").unwrap_or_default(),

@@ -14,35 +14,34 @@
 use std::fmt;
 use std::str::FromStr;
 
+use zoom_api_gen::jid::{self, CHANNEL_DOMAIN, Jid, JidError, JidKind, USER_DOMAIN};
+
 use crate::error::Error;
 
-const USER_DOMAIN: &str = "@xmpp.zoom.us";
-const CHANNEL_DOMAIN: &str = "@conference.xmpp.zoom.us";
-
-/// The characters Zoom's ids and JID local parts are made of.
-fn allowed(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-}
-
-fn check_local(kind: &'static str, local: &str) -> Result<(), Error> {
-    if local.is_empty() {
-        return Err(Error::invalid(kind, "the part before @ is empty"));
-    }
-    if let Some(bad) = local.chars().find(|&c| !allowed(c)) {
-        return Err(Error::invalid(kind, format!("{bad:?} is not allowed before @ (letters, digits, - _ . only)")));
-    }
-    Ok(())
-}
-
 fn check_id(kind: &'static str, id: &str) -> Result<(), Error> {
-    if id.is_empty() {
-        return Err(Error::invalid(kind, "must not be empty"));
+    match jid::check_local(id) {
+        Ok(()) => Ok(()),
+        Err(JidError::Empty) => Err(Error::invalid(kind, "must not be empty")),
+        Err(JidError::Char(bad)) => {
+            Err(Error::invalid(kind, format!("{bad:?} is not allowed (letters, digits, - _ . only)")))
+        }
+        Err(JidError::Domain) => unreachable!("an id has no domain to check"),
     }
-    if id.bytes().all(|b| allowed(char::from(b))) {
-        return Ok(());
+}
+
+/// Reads a JID of `kind` by Zoom's grammar (`zoom_api_gen::jid`), naming the field `what`
+/// and saying when the other kind was given.
+fn jid_of(s: &str, kind: JidKind, what: &'static str) -> Result<String, Error> {
+    let (domain, other) = match kind {
+        JidKind::User => (USER_DOMAIN, "a channel JID was given where a user JID is wanted"),
+        JidKind::Channel => (CHANNEL_DOMAIN, "a user JID was given where a channel JID is wanted"),
+    };
+    match jid::parse(s) {
+        Ok(parsed) if parsed.kind == kind => Ok(parsed.to_string()),
+        Ok(_) => Err(Error::invalid(what, other)),
+        Err(JidError::Domain) => Err(Error::invalid(what, format!("must end with {domain}"))),
+        Err(e) => Err(Error::invalid(what, e.to_string())),
     }
-    let bad = id.chars().find(|&c| !allowed(c)).unwrap_or_default();
-    Err(Error::invalid(kind, format!("{bad:?} is not allowed (letters, digits, - _ . only)")))
 }
 
 macro_rules! string_id {
@@ -83,6 +82,20 @@ macro_rules! string_id {
                 value.parse()
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        /// Read from a string, and checked as [`FromStr`] checks it.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
     };
 }
 
@@ -119,32 +132,18 @@ string_id!(
 
 impl FromStr for UserJid {
     type Err = Error;
+    /// Reads a user's JID; a `/resource` is dropped, and the JID kept in lower case, as Zoom
+    /// writes it.
     fn from_str(s: &str) -> Result<Self, Error> {
-        let bare = s.split('/').next().unwrap_or(s);
-        if bare.ends_with(CHANNEL_DOMAIN) {
-            return Err(Error::invalid("user JID", "a channel JID was given where a user JID is wanted"));
-        }
-        let local = bare
-            .strip_suffix(USER_DOMAIN)
-            .ok_or_else(|| Error::invalid("user JID", format!("must end with {USER_DOMAIN}")))?;
-        check_local("user JID", local)?;
-        Ok(Self(bare.to_owned()))
+        jid_of(s, JidKind::User, "user JID").map(Self)
     }
 }
 
 impl FromStr for ChannelJid {
     type Err = Error;
+    /// Reads a channel's JID, kept in lower case, as Zoom writes it.
     fn from_str(s: &str) -> Result<Self, Error> {
-        let local = s.strip_suffix(CHANNEL_DOMAIN).ok_or_else(|| {
-            let rule = if s.ends_with(USER_DOMAIN) {
-                "a user JID was given where a channel JID is wanted".to_owned()
-            } else {
-                format!("must end with {CHANNEL_DOMAIN}")
-            };
-            Error::invalid("channel JID", rule)
-        })?;
-        check_local("channel JID", local)?;
-        Ok(Self(s.to_owned()))
+        jid_of(s, JidKind::Channel, "channel JID").map(Self)
     }
 }
 
@@ -155,15 +154,25 @@ impl ChannelJid {
     }
 }
 
+impl From<&ChannelId> for ChannelJid {
+    /// The JID of a channel, from its id.
+    fn from(id: &ChannelId) -> Self {
+        Self(Jid { kind: JidKind::Channel, local: id.0.to_ascii_lowercase() }.to_string())
+    }
+}
+
+impl UserJid {
+    /// The part before `@`: the user's id in lower case, which the chat API takes as
+    /// `to_contact`.
+    pub fn local_part(&self) -> &str {
+        self.0.trim_end_matches(USER_DOMAIN)
+    }
+}
+
 impl FromStr for BotJid {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        let local = s
-            .strip_suffix(USER_DOMAIN)
-            .filter(|_| !s.ends_with(CHANNEL_DOMAIN))
-            .ok_or_else(|| Error::invalid("robot_jid", format!("must end with {USER_DOMAIN}")))?;
-        check_local("robot_jid", local)?;
-        Ok(Self(s.to_owned()))
+        jid_of(s, JidKind::User, "robot_jid").map(Self)
     }
 }
 
@@ -205,6 +214,11 @@ impl FromStr for UserId {
 }
 
 impl UserId {
+    /// The user of a JID, by its part before `@` (the user id, in lower case).
+    pub fn from_jid(jid: &UserJid) -> Self {
+        Self(jid.local_part().to_owned())
+    }
+
     /// `me`: the user the token belongs to.
     pub fn me() -> Self {
         Self("me".into())
@@ -320,6 +334,20 @@ impl IntoRecipient for &String {
     }
 }
 
+impl serde::Serialize for Recipient {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.jid())
+    }
+}
+
+/// Read from a JID string, and checked as [`FromStr`] checks it.
+impl<'de> serde::Deserialize<'de> for Recipient {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for Recipient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.jid())
@@ -329,6 +357,17 @@ impl fmt::Display for Recipient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_travel_as_strings_and_are_checked_when_read() {
+        let jid: UserJid = serde_json::from_str("\"Ana@xmpp.zoom.us\"").unwrap();
+        assert_eq!(serde_json::to_string(&jid).unwrap(), "\"ana@xmpp.zoom.us\"");
+        let err = serde_json::from_str::<MessageId>("\"a/b\"").unwrap_err().to_string();
+        assert!(err.contains("'/' is not allowed"), "{err}");
+        let to: Recipient = serde_json::from_str("\"c1@conference.xmpp.zoom.us\"").unwrap();
+        assert!(to.is_channel());
+        assert_eq!(ChannelJid::from(&"C1".parse::<ChannelId>().unwrap()).as_str(), "c1@conference.xmpp.zoom.us");
+    }
 
     #[test]
     fn jids_parse_and_say_what_is_wrong() {
@@ -370,5 +409,40 @@ mod tests {
             "a/b".parse::<MessageId>().unwrap_err().to_string(),
             "invalid message id: '/' is not allowed (letters, digits, - _ . only)"
         );
+    }
+}
+
+/// The fake Zoom's conversations and the client's recipients name the same things, by the
+/// same JID grammar (with the `fake` feature, for tests).
+#[cfg(feature = "fake")]
+mod fake {
+    use zoom_mock::fake::ConversationId;
+
+    use super::{ChannelJid, Recipient, UserJid};
+
+    impl From<&ConversationId> for Recipient {
+        fn from(conversation: &ConversationId) -> Self {
+            let jid = conversation.jid();
+            match conversation {
+                ConversationId::Channel(_) => Recipient::Channel(ChannelJid(jid)),
+                ConversationId::Contact(_) => Recipient::User(UserJid(jid)),
+            }
+        }
+    }
+
+    impl From<&Recipient> for ConversationId {
+        fn from(to: &Recipient) -> Self {
+            ConversationId::from_jid(to.jid()).expect("a recipient's JID is one the grammar reads")
+        }
+    }
+
+    #[test]
+    fn the_fakes_conversations_and_recipients_convert_both_ways() {
+        let to: Recipient = "Team@conference.xmpp.zoom.us".parse().unwrap();
+        let conversation = ConversationId::from(&to);
+        assert_eq!(conversation, ConversationId::Channel("team".into()));
+        assert_eq!(Recipient::from(&conversation), to);
+        let user = ConversationId::Contact("ana".into());
+        assert_eq!(Recipient::from(&user).jid(), "ana@xmpp.zoom.us");
     }
 }

@@ -106,7 +106,8 @@ impl IncomingWebhook {
         if response.status().is_success() {
             return Ok(());
         }
-        let tracking_id = response.headers().get("x-zm-trackingid").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let tracking_id =
+            response.headers().get(zoom_api_gen::TRACKING_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let text = response.text().await.map_err(Error::Transport)?;
         match serde_json::from_str::<types::ApiError>(&text) {
             Ok(e) => Err(Error::Zoom {

@@ -18,7 +18,7 @@ use crate::pacing::Pacer;
 use crate::retry::{RetryPolicy, idempotent};
 
 /// Zoom's id for a request, which its support can look up.
-static TRACKING_ID: HeaderName = HeaderName::from_static("x-zm-trackingid");
+static TRACKING_ID: HeaderName = HeaderName::from_static(zoom_api_gen::TRACKING_ID_HEADER);
 
 /// The status of the stand-in answer the policy gives when it has no answer from Zoom.
 const STAND_IN: u16 = 599;

@@ -31,5 +31,9 @@ async fn from_env_reads_credentials_and_url_overrides() {
     assert!(err.to_string().contains("ZOOM_CLIENT_SECRET"), "{err}");
     unsafe { std::env::set_var("ZOOM_CLIENT_SECRET", "x") };
     unsafe { std::env::set_var("ZOOM_ROBOT_JID", "not a jid") };
-    assert!(matches!(ZoomClient::from_env().unwrap_err(), zoom_chatbot::Error::InvalidInput { .. }));
+    let err = ZoomClient::from_env().unwrap_err();
+    assert!(
+        matches!(&err, zoom_chatbot::Error::Config(why) if why.contains("ZOOM_ROBOT_JID") && why.contains("robot_jid")),
+        "the variable and the rule are named: {err}"
+    );
 }

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use futures_util::TryStreamExt;
 use zoom_chatbot::Error;
-use zoom_chatbot::chat::{Conversation, Format};
+use zoom_chatbot::chat::{Conversation, Format, ReactionAction, ReadMark};
 use zoom_chatbot::ids::{MessageId, UserId};
 use zoom_mock::fake::{ConversationId, ZoomMock};
 
@@ -61,11 +61,12 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     let team = Conversation::channel("c1").unwrap();
     let err = zoom.chat().send(&team, "x".repeat(1025)).await.unwrap_err();
     assert_eq!(err.to_string(), "invalid message: must have at most 1024 characters, has 1025");
-    let err = zoom.chat().send(&team, "hi").mention("ana@example.com", 0..5).await.unwrap_err();
+    let ana: UserId = "ana@example.com".parse().unwrap();
+    let err = zoom.chat().send(&team, "hi").mention(&ana, 0..5).await.unwrap_err();
     assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "at_items[0]"), "{err}");
     let err = zoom.chat().list(&team).page_size(51).stream().try_collect::<Vec<_>>().await.unwrap_err();
     assert_eq!(err.to_string(), "invalid page_size: must be 1 to 50, not 51");
-    let err = zoom.chat().react(&team, &"m1".parse().unwrap(), ":)", true).await.unwrap_err();
+    let err = zoom.chat().react(&team, &"m1".parse().unwrap(), ":)", ReactionAction::Add).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }));
     assert!("bad/id".parse::<MessageId>().is_err());
     assert_eq!(fake.requests().len(), before, "nothing reached Zoom");
@@ -96,7 +97,7 @@ async fn chat_messages_send_list_and_change() {
     let team = Conversation::channel("c1").unwrap();
     let main = chat
         .send(&team, "@Ana the build is green")
-        .mention("ana@example.com", 0..4)
+        .mention(&"ana@example.com".parse().unwrap(), 0..4)
         .format(Format::Bold, 18..23)
         .await
         .unwrap();
@@ -112,11 +113,12 @@ async fn chat_messages_send_list_and_change() {
     assert_eq!(mains.len(), 1);
 
     chat.edit(&team, &ids[1], "reply 0, edited").await.unwrap();
-    chat.react(&team, &main, "U+1F44D", true).await.unwrap();
-    chat.mark(&team, &main, false).await.unwrap();
+    chat.react(&team, &main, "U+1F44D", ReactionAction::Add).await.unwrap();
+    chat.mark(&team, &main, ReadMark::Unread).await.unwrap();
     let got = chat.get(&team, &main).await.unwrap();
     assert_eq!(got.reactions[0].total_count, Some(1));
-    let thread = chat.thread(&team, &main, "2026-01-01T00:00:00Z").await.unwrap();
+    let since = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+    let thread = chat.thread(&team, &main, since).await.unwrap();
     assert_eq!(thread.total, 5);
     chat.delete(&team, &ids[2]).await.unwrap();
     let changed: Vec<_> = chat.list(&team).include_deleted_and_edited().stream().try_collect().await.unwrap();
@@ -144,4 +146,43 @@ async fn a_regional_api_url_in_the_token_is_followed() {
     let zoom = with_secret(&fake, &fake.client_secret());
     let sent = zoom.send(CHANNEL, card("routed")).await.unwrap();
     assert!(fake.message(sent.id.as_str()).is_some(), "the message reached the host the token named");
+}
+
+/// A thread of more replies than one page holds comes back whole: the client pages through
+/// it, each page starting after the last reply of the one before.
+#[tokio::test]
+async fn a_long_thread_is_read_page_by_page() {
+    let fake = ZoomMock::builder().unlimited().channel_limits(false).start().await.unwrap();
+    let zoom = client(&fake);
+    let chat = zoom.chat();
+    let team = Conversation::channel("long").unwrap();
+    let main = chat.send(&team, "main").await.unwrap();
+    for i in 0..230 {
+        chat.send(&team, format!("reply {i}")).reply_to(&main).await.unwrap();
+        if i % 50 == 49 {
+            // Replies a millisecond apart at least now and then, so pages have edges to start from.
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let thread = chat.thread(&team, &main, since).await.unwrap();
+    let texts: Vec<&str> = thread.messages.iter().map(|m| m.message.as_str()).collect();
+    assert_eq!(texts.len(), 231, "the main message and every reply");
+    assert_eq!(texts[0], "main");
+    let mut seen = std::collections::HashSet::new();
+    assert!(texts.iter().all(|t| seen.insert(*t)), "no reply twice");
+    let pages = fake.requests().iter().filter(|r| r.operation.as_deref() == Some("getChatMessageThread")).count();
+    assert!(pages >= 3, "{pages} pages");
+}
+
+#[test]
+fn recipients_and_conversations_convert() {
+    let to: zoom_chatbot::ids::Recipient = "c1@conference.xmpp.zoom.us".parse().unwrap();
+    let conversation = Conversation::from(&to);
+    assert_eq!(conversation, Conversation::channel("c1").unwrap());
+    assert_eq!(zoom_chatbot::ids::Recipient::try_from(&conversation).unwrap(), to);
+    let user: zoom_chatbot::ids::Recipient = "KdYK@xmpp.zoom.us".parse().unwrap();
+    assert_eq!(Conversation::from(&user), Conversation::contact("kdyk").unwrap());
+    let by_email = Conversation::contact("ana@example.com").unwrap();
+    assert!(zoom_chatbot::ids::Recipient::try_from(&by_email).is_err(), "an email names no JID");
 }

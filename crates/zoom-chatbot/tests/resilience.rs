@@ -195,8 +195,8 @@ async fn a_failed_token_request_is_shared_by_the_calls_that_waited_for_it() {
     let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let zoom = zoom_chatbot::ZoomClient::builder()
         .credentials("id", zoom_chatbot::SecretString::from("secret".to_owned()))
-        .robot_jid("v1bot@xmpp.zoom.us")
-        .account_id("acct")
+        .robot_jid("v1bot@xmpp.zoom.us".parse().unwrap())
+        .account_id("acct".parse().unwrap())
         .oauth_url(format!("http://{down}"))
         .api_url(format!("http://{down}/v2"))
         .build()
@@ -238,7 +238,7 @@ async fn a_call_without_a_token_source_is_a_configuration_error() {
     // Chatbot credentials, but no account id: no server-to-server token for chat calls.
     let zoom = zoom_chatbot::ZoomClient::builder()
         .credentials(fake.client_id(), zoom_chatbot::SecretString::from(fake.client_secret()))
-        .robot_jid(fake.robot_jid())
+        .robot_jid(fake.robot_jid().parse().unwrap())
         .api_url(fake.api_base_url())
         .oauth_url(fake.oauth_base_url())
         .build()
@@ -252,8 +252,8 @@ async fn a_call_without_a_token_source_is_a_configuration_error() {
     let token = zoom_chatbot::SecretString::from("a-user-token".to_owned());
     let zoom = zoom_chatbot::ZoomClient::builder()
         .user_tokens(zoom_chatbot::auth::StaticToken(token))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
+        .account_id(fake.account_id().parse().unwrap())
+        .robot_jid(fake.robot_jid().parse().unwrap())
         .api_url(fake.api_base_url())
         .build()
         .unwrap();

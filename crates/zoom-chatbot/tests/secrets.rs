@@ -125,8 +125,8 @@ async fn a_token_answer_that_does_not_parse_leaks_nothing() {
         });
         let zoom = zoom_chatbot::ZoomClient::builder()
             .credentials("id", SecretString::from("secret".to_owned()))
-            .robot_jid("v1bot@xmpp.zoom.us")
-            .account_id("acct")
+            .robot_jid("v1bot@xmpp.zoom.us".parse().unwrap())
+            .account_id("acct".parse().unwrap())
             .oauth_url(oauth.base_url())
             .api_url("http://127.0.0.1:9/v2")
             .build()

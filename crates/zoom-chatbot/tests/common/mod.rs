@@ -9,13 +9,7 @@ use zoom_mock::fake::ZoomMock;
 pub const CHANNEL: &str = "team@conference.xmpp.zoom.us";
 
 pub fn builder(fake: &ZoomMock) -> ClientBuilder {
-    ZoomClient::builder()
-        .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
-        .api_url(fake.api_base_url())
-        .oauth_url(fake.oauth_base_url())
-        .webhook_url(fake.webhook_base_url())
+    ClientBuilder::for_fake(fake)
         // Short waits keep retry tests quick; the rules are the same.
         .retry(
             RetryPolicy::default()
@@ -30,8 +24,8 @@ pub fn builder(fake: &ZoomMock) -> ClientBuilder {
 pub fn with_secret(fake: &ZoomMock, secret: &str) -> ZoomClient {
     ZoomClient::builder()
         .credentials(fake.client_id(), SecretString::from(secret.to_owned()))
-        .account_id(fake.account_id())
-        .robot_jid(fake.robot_jid())
+        .account_id(fake.account_id().parse().unwrap())
+        .robot_jid(fake.robot_jid().parse().unwrap())
         .oauth_url(fake.oauth_base_url())
         .build()
         .unwrap()

@@ -439,10 +439,14 @@ pub(crate) async fn thread(
             Err(r) => return r,
         };
         let Some(main_message) = state.messages.get(&main) else { return not_found(&main) };
+        // The window the replies were sent in: `from` (required) to `to` (optional).
+        let bound = |name: &str| req.query(name).and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+        let (from, to) = (bound("from"), bound("to"));
         let mut replies: Vec<&StoredMessage> = state
             .conversation(&main_message.conversation)
             .into_iter()
             .filter(|m| m.deleted_at.is_none() && m.reply_to.as_deref() == Some(main.as_str()))
+            .filter(|m| from.is_none_or(|f| m.sent_at >= f) && to.is_none_or(|t| m.sent_at <= t))
             .collect();
         if req.query("sort") != Some("asc") {
             replies.reverse();

@@ -521,7 +521,7 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     drop(state);
     let mut response = Response::from_parts(parts, Body::from(body));
     if let Ok(id) = format!("fake-{:016x}", shared.tracking.fetch_add(1, Ordering::Relaxed)).parse() {
-        response.headers_mut().insert("x-zm-trackingid", id);
+        response.headers_mut().insert(zoom_api_gen::TRACKING_ID_HEADER, id);
     }
     response
 }

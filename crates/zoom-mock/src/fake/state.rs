@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use zoom_api_gen::jid::{self, JidKind};
 use zoom_api_gen::types;
 
 use super::capped::CappedMap;
@@ -21,35 +22,23 @@ pub enum ConversationId {
     Contact(String),
 }
 
-const CHANNEL_DOMAIN: &str = "@conference.xmpp.zoom.us";
-const USER_DOMAIN: &str = "@xmpp.zoom.us";
-
 impl ConversationId {
-    /// The conversation a JID names, if the JID is well formed: `ID@xmpp.zoom.us` (a user,
-    /// optionally with a `/resource`, as direct messages to a bot arrive) or
-    /// `ID@conference.xmpp.zoom.us` (a channel).
+    /// The conversation a JID names, if the JID is well formed (Zoom's grammar,
+    /// `zoom_api_gen::jid`): `ID@xmpp.zoom.us` (a user, optionally with a `/resource`, as
+    /// direct messages to a bot arrive) or `ID@conference.xmpp.zoom.us` (a channel).
     pub fn from_jid(jid: &str) -> Option<Self> {
-        let bare = jid.split('/').next().unwrap_or(jid);
-        let (id, channel) = if let Some(id) = bare.strip_suffix(CHANNEL_DOMAIN) {
-            (id, true)
-        } else if let Some(id) = bare.strip_suffix(USER_DOMAIN) {
-            (id, false)
-        } else {
-            return None;
-        };
-        let well_formed = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-        match (well_formed, channel) {
-            (false, _) => None,
-            (true, true) => Some(Self::Channel(id.to_ascii_lowercase())),
-            (true, false) => Some(Self::Contact(id.to_ascii_lowercase())),
-        }
+        let parsed = jid::parse(jid).ok()?;
+        Some(match parsed.kind {
+            JidKind::Channel => Self::Channel(parsed.local),
+            JidKind::User => Self::Contact(parsed.local),
+        })
     }
 
     /// The JID of the conversation.
     pub fn jid(&self) -> String {
         match self {
-            Self::Channel(id) => format!("{id}{CHANNEL_DOMAIN}"),
-            Self::Contact(id) => format!("{id}{USER_DOMAIN}"),
+            Self::Channel(id) => format!("{id}{}", jid::CHANNEL_DOMAIN),
+            Self::Contact(id) => format!("{id}{}", jid::USER_DOMAIN),
         }
     }
 }
