@@ -14,7 +14,7 @@ use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types;
 
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
-use crate::error::{Error, FieldError, Result, RetryAfter, decoding_error};
+use crate::error::{Error, ErrorBody, Result, decoding_error, refusal};
 use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
 use crate::pacing::{Pacer, Pacing};
 use crate::policy::{Policy, PolicyFailure};
@@ -611,60 +611,13 @@ impl From<types::ChatbotMessageChanged> for MessageReceipt {
     }
 }
 
-/// The error bodies of Zoom's endpoint families, read the same way.
-pub(crate) trait ErrorBody {
-    fn code(&self) -> i64;
-    fn message(&self) -> String;
-    fn field_errors(&self) -> Vec<FieldError> {
-        Vec::new()
-    }
-}
-
-impl ErrorBody for types::ChatbotError {
-    fn code(&self) -> i64 {
-        self.code.into()
-    }
-    fn message(&self) -> String {
-        self.message.clone()
-    }
-}
-
-impl ErrorBody for types::ApiError {
-    fn code(&self) -> i64 {
-        self.code.into()
-    }
-    fn message(&self) -> String {
-        self.message.clone()
-    }
-    fn field_errors(&self) -> Vec<FieldError> {
-        self.errors.clone()
-    }
-}
-
 /// Turns what a generated call returned into this crate's [`Error`].
 pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
     use zoom_api_gen::Error as G;
     match e {
         G::ErrorResponse(rv) => {
-            let status = rv.status().as_u16();
-            let header = |name: &str| rv.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let tracking_id = header(zoom_api_gen::TRACKING_ID_HEADER);
-            if status == 429 {
-                return Error::RateLimited {
-                    category: header("x-ratelimit-category").unwrap_or_default(),
-                    kind: header("x-ratelimit-type").unwrap_or_default(),
-                    retry_after: header("retry-after").as_deref().and_then(RetryAfter::parse),
-                    tracking_id,
-                };
-            }
-            let body = rv.into_inner();
-            Error::Zoom {
-                status,
-                code: body.code(),
-                message: body.message(),
-                field_errors: body.field_errors(),
-                tracking_id,
-            }
+            let (status, headers) = (rv.status().as_u16(), rv.headers().clone());
+            refusal(status, &headers, rv.into_inner())
         }
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => Error::Transport(e),
         G::InvalidRequest(why) => Error::invalid("request", why),

@@ -117,6 +117,54 @@ pub(crate) fn decoding_error(e: &serde_json::Error) -> String {
     out
 }
 
+/// The error bodies of Zoom's endpoint families, read the same way.
+pub(crate) trait ErrorBody {
+    fn code(&self) -> i64;
+    fn message(&self) -> String;
+    fn field_errors(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
+
+impl ErrorBody for zoom_api_gen::types::ChatbotError {
+    fn code(&self) -> i64 {
+        self.code.into()
+    }
+    fn message(&self) -> String {
+        self.message.clone()
+    }
+}
+
+impl ErrorBody for zoom_api_gen::types::ApiError {
+    fn code(&self) -> i64 {
+        self.code.into()
+    }
+    fn message(&self) -> String {
+        self.message.clone()
+    }
+    fn field_errors(&self) -> Vec<FieldError> {
+        self.errors.clone()
+    }
+}
+
+/// Zoom's refusal, from its status, headers and error body: a 429 as [`Error::RateLimited`]
+/// (with Zoom's `X-RateLimit-*` and `Retry-After`), anything else as [`Error::Zoom`] (with
+/// the field errors when the body has them), both with the tracking id. The one place an
+/// error answer becomes an `Error`, for generated and hand-written calls alike.
+pub(crate) fn refusal(status: u16, headers: &reqwest::header::HeaderMap, body: impl ErrorBody) -> Error {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let tracking_id = header(zoom_api_gen::TRACKING_ID_HEADER);
+    if status == 429 {
+        return Error::RateLimited {
+            category: header("x-ratelimit-category").unwrap_or_default(),
+            kind: header("x-ratelimit-type").unwrap_or_default(),
+            retry_after: header("retry-after").as_deref().and_then(RetryAfter::parse),
+            tracking_id,
+        };
+    }
+    Error::Zoom { status, code: body.code(), message: body.message(), field_errors: body.field_errors(), tracking_id }
+}
+
 /// One field Zoom rejected: the spec's generated `ApiFieldError` (`field`, `message`).
 pub use zoom_api_gen::types::ApiFieldError as FieldError;
 

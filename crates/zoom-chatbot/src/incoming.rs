@@ -21,7 +21,7 @@ use zoom_api_gen::types;
 
 use crate::auth::FixedAuthorization;
 use crate::client::zoom_error;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, refusal};
 
 /// One incoming webhook: its id and verification token.
 #[derive(Clone)]
@@ -106,18 +106,14 @@ impl IncomingWebhook {
         if response.status().is_success() {
             return Ok(());
         }
-        let tracking_id =
-            response.headers().get(zoom_api_gen::TRACKING_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let headers = response.headers().clone();
         let text = response.text().await.map_err(Error::Transport)?;
         match serde_json::from_str::<types::ApiError>(&text) {
-            Ok(e) => Err(Error::Zoom {
+            Ok(body) => Err(refusal(status, &headers, body)),
+            Err(_) => Err(Error::UnexpectedResponse {
                 status,
-                code: e.code.into(),
-                message: e.message,
-                field_errors: Vec::new(),
-                tracking_id,
+                detail: "an error answer that is not Zoom's error body".into(),
             }),
-            Err(_) => Err(Error::UnexpectedResponse { status, detail: text.chars().take(200).collect() }),
         }
     }
 }

@@ -43,3 +43,29 @@ async fn a_wrong_token_is_zooms_refusal_and_empty_input_is_refused_first() {
     assert!(matches!(hook.send_fields(&[]).await.unwrap_err(), Error::InvalidInput { .. }));
     assert_eq!(fake.requests().len(), before, "nothing was sent");
 }
+
+/// A refusal of a hand-written incoming-webhook post is read as every other refusal is: code,
+/// message, field errors and tracking id (one mapping, in `error.rs`).
+#[tokio::test]
+async fn a_refused_post_keeps_its_field_errors_and_tracking_id() {
+    let server = httpmock::MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.path("/chat/webhooks/incomingwebhook/hook1");
+        then.status(400).header("x-zm-trackingid", "T-1").json_body(serde_json::json!({
+            "code": 300, "message": "Validation Failed.",
+            "errors": [{"field": "body", "message": "is required"}]
+        }));
+    });
+    let zoom = zoom_chatbot::ClientBuilder::for_fake(&ZoomMock::start().await.unwrap())
+        .webhook_url(server.base_url())
+        .build()
+        .unwrap();
+    let hook = zoom.incoming_webhook("hook1", SecretString::from("t".to_owned()));
+    match hook.send_message("hello").await.unwrap_err() {
+        Error::Zoom { status: 400, code: 300, field_errors, tracking_id, .. } => {
+            assert_eq!(field_errors[0].field, "body");
+            assert_eq!(tracking_id.as_deref(), Some("T-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

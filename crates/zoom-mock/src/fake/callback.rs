@@ -13,11 +13,11 @@ use zoom_api_gen::types;
 
 use super::Shared;
 use super::chatbot::{sent_time, thread_parent};
-use super::http::{Family, Incoming, bearer, error, json, validation_error};
+use super::http::{ErrorShape, Incoming, bearer, error, json, validation_error};
 use super::ops::{Invalid, operations};
 use super::state::{MessageContent, Sender, State, StoredMessage};
 
-const F: Family = Family::Chatbot;
+const F: ErrorShape = ErrorShape::Chatbot;
 
 fn refused() -> Response {
     error(F, StatusCode::UNAUTHORIZED, 7010, "Invalid authorization token.")

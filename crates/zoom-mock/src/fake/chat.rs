@@ -1,7 +1,7 @@
 //! The user-level chat message endpoints under `/chat/users/{userId}/messages`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
@@ -10,14 +10,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use zoom_api_gen::types;
 
 use super::Shared;
-use super::chatbot::exists;
-use super::http::{Family, Incoming, error, invalid_field, json, limited};
+use super::http::{ErrorShape, Incoming, error, invalid_field, json, limited};
 use super::state::{ConversationId, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenKind};
 
-const F: Family = Family::Api;
-
-/// How long a `next_page_token` stays valid.
-pub(crate) const PAGE_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+const F: ErrorShape = ErrorShape::Api;
 
 fn not_found(id: &str) -> Response {
     error(F, StatusCode::NOT_FOUND, 4131, format!("Message does not exist: {id}."))
@@ -32,7 +28,7 @@ fn resolve_user(state: &State, token: &TokenKind, user_id: &str) -> Result<Strin
     };
     if state.config.strict
         && user != state.config.default_user_id
-        && !exists(state, &ConversationId::Contact(user.clone()))
+        && !state.exists(&ConversationId::Contact(user.clone()))
     {
         return Err(error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user_id}.")));
     }
@@ -58,7 +54,7 @@ fn resolve_conversation(
             return Err(invalid_field(F, "to_channel", "to_contact or to_channel is required"));
         }
     };
-    if !exists(state, &id) {
+    if !state.exists(&id) {
         return Err(match &id {
             ConversationId::Channel(c) => {
                 error(F, StatusCode::NOT_FOUND, 4130, format!("Channel does not exist: {c}."))
@@ -89,6 +85,18 @@ fn optional_conversation(state: &State, req: &Incoming) -> Result<Option<Convers
         (None, None) => Ok(None),
         (c, u) => resolve_conversation(state, c, u).map(Some),
     }
+}
+
+/// The opening of every handler on one message: the user the path names, and the
+/// conversation the query names, if any.
+fn open(
+    state: &State,
+    token: &TokenKind,
+    user_id: &str,
+    req: &Incoming,
+) -> Result<(String, Option<ConversationId>), Response> {
+    let user = resolve_user(state, token, user_id)?;
+    Ok((user, optional_conversation(state, req)?))
 }
 
 fn sender_name(state: &State, sender: &Sender) -> String {
@@ -180,7 +188,7 @@ pub(crate) async fn list(
         let offset = match req.query("next_page_token").filter(|t| !t.is_empty()) {
             None => 0,
             Some(token) => match state.page_cursors.get(token) {
-                Some(c) if c.conversation == conversation && c.created.elapsed() < PAGE_TOKEN_LIFETIME => c.offset,
+                Some(c) if c.conversation == conversation && c.is_live() => c.offset,
                 _ => {
                     return error(F, StatusCode::BAD_REQUEST, 300, "Invalid next_page_token: unknown or expired.");
                 }
@@ -272,11 +280,8 @@ pub(crate) async fn get(
     req: Incoming,
 ) -> Response {
     shared.run::<()>("getChatMessage", F, &req, |state, call| {
-        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
-            return r;
-        }
-        let conversation = match optional_conversation(state, &req) {
-            Ok(c) => c,
+        let (_, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+            Ok(opened) => opened,
             Err(r) => return r,
         };
         match find(state, &message_id, conversation.as_ref()) {
@@ -297,12 +302,8 @@ pub(crate) async fn edit(
 ) -> Response {
     shared.run("editChatMessage", F, &req, |state, call| {
         let body: types::EditChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let user = match resolve_user(state, &call.token.kind, &user_id) {
-            Ok(u) => u,
-            Err(r) => return r,
-        };
-        let conversation = match optional_conversation(state, &req) {
-            Ok(c) => c,
+        let (user, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+            Ok(opened) => opened,
             Err(r) => return r,
         };
         let Some(message) = state
@@ -341,11 +342,8 @@ pub(crate) async fn delete(
     req: Incoming,
 ) -> Response {
     shared.run::<()>("deleteChatMessage", F, &req, |state, call| {
-        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
-            return r;
-        }
-        let conversation = match optional_conversation(state, &req) {
-            Ok(c) => c,
+        let (_, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+            Ok(opened) => opened,
             Err(r) => return r,
         };
         if let Err(r) = find(state, &message_id, conversation.as_ref()) {
@@ -427,11 +425,8 @@ pub(crate) async fn thread(
     req: Incoming,
 ) -> Response {
     shared.run::<()>("getChatMessageThread", F, &req, |state, call| {
-        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
-            return r;
-        }
-        let conversation = match optional_conversation(state, &req) {
-            Ok(c) => c,
+        let (_, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+            Ok(opened) => opened,
             Err(r) => return r,
         };
         let main = match find(state, &message_id, conversation.as_ref()) {

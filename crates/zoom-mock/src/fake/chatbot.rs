@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
 use super::Shared;
-use super::http::{Family, Incoming, error, json};
+use super::http::{ErrorShape, Incoming, error, json};
 use super::state::{ConversationId, MessageContent, Revision, Sender, State, StoredMessage};
 
-const F: Family = Family::Chatbot;
+const F: ErrorShape = ErrorShape::Chatbot;
 
 /// `sent_time` of a send answer: `yyyy-MM-dd HH:mm:ss`, UTC.
 pub(crate) fn sent_time(at: DateTime<Utc>) -> String {
@@ -36,24 +36,6 @@ fn check_bot(state: &State, robot_jid: &str, account_id: &str) -> Result<(), Res
         return Err(error(F, StatusCode::FORBIDDEN, 7004, "Not authorized."));
     }
     Ok(())
-}
-
-/// Whether a conversation exists: always (an empty id names none), unless the fake runs with
-/// a strict directory.
-pub(crate) fn exists(state: &State, id: &ConversationId) -> bool {
-    let (ConversationId::Channel(name) | ConversationId::Contact(name)) = id;
-    if name.is_empty() {
-        return false;
-    }
-    if !state.config.strict {
-        return true;
-    }
-    match id {
-        ConversationId::Channel(c) => state.config.channels.iter().any(|k| k.eq_ignore_ascii_case(c)),
-        ConversationId::Contact(u) => {
-            state.config.users.iter().any(|k| k.id.eq_ignore_ascii_case(u) || k.email.eq_ignore_ascii_case(u))
-        }
-    }
 }
 
 /// The main message of the thread a reply to `parent` joins, or 404/8001 when `parent` is
@@ -90,7 +72,7 @@ pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incomin
         if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
             return r;
         }
-        let Some(conversation) = ConversationId::from_jid(&body.to_jid).filter(|c| exists(state, c)) else {
+        let Some(conversation) = ConversationId::from_jid(&body.to_jid).filter(|c| state.exists(c)) else {
             return error(F, StatusCode::FORBIDDEN, 7004, "Not authorized.");
         };
         let reply_to = match thread_parent(state, &conversation, body.reply_to.as_deref()) {

@@ -51,7 +51,7 @@ impl Incoming {
 
 /// Which of Zoom's error shapes an endpoint answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Family {
+pub(crate) enum ErrorShape {
     /// `{code, message, result}`.
     Chatbot,
     /// `{code, message, errors?}`.
@@ -62,11 +62,11 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-pub(crate) fn error(family: Family, status: StatusCode, code: i32, message: impl Into<String>) -> Response {
+pub(crate) fn error(shape: ErrorShape, status: StatusCode, code: i32, message: impl Into<String>) -> Response {
     let message = message.into();
-    match family {
-        Family::Chatbot => json(status, &types::ChatbotError { code, message, result: Some(false) }),
-        Family::Api => json(status, &types::ApiError { code, message, errors: Vec::new() }),
+    match shape {
+        ErrorShape::Chatbot => json(status, &types::ChatbotError { code, message, result: Some(false) }),
+        ErrorShape::Api => json(status, &types::ApiError { code, message, errors: Vec::new() }),
     }
 }
 
@@ -74,9 +74,9 @@ pub(crate) fn oauth_error(status: StatusCode, error: &str, reason: impl Into<Str
     json(status, &types::OAuthError { error: error.into(), reason: reason.into() })
 }
 
-/// A 429 as Zoom sends it: the family's error body and the `X-RateLimit-*` headers.
-pub(crate) fn limited(family: Family, l: Limited) -> Response {
-    let mut response = error(family, StatusCode::TOO_MANY_REQUESTS, 429, l.message);
+/// A 429 as Zoom sends it: the shape's error body and the `X-RateLimit-*` headers.
+pub(crate) fn limited(shape: ErrorShape, l: Limited) -> Response {
+    let mut response = error(shape, StatusCode::TOO_MANY_REQUESTS, 429, l.message);
     let headers = response.headers_mut();
     let mut set = |name: &'static str, value: String| {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -97,20 +97,20 @@ pub(crate) fn limited(family: Family, l: Limited) -> Response {
     response
 }
 
-/// A request refused by validation, as each family words it.
-pub(crate) fn validation_error(family: Family, invalid: Invalid) -> Response {
-    match (family, invalid) {
-        (Family::Chatbot, Invalid::Malformed(why)) => {
-            error(family, StatusCode::BAD_REQUEST, 7001, format!("Invalid request body: {why}."))
+/// A request refused by validation, as each shape words it.
+pub(crate) fn validation_error(shape: ErrorShape, invalid: Invalid) -> Response {
+    match (shape, invalid) {
+        (ErrorShape::Chatbot, Invalid::Malformed(why)) => {
+            error(shape, StatusCode::BAD_REQUEST, 7001, format!("Invalid request body: {why}."))
         }
-        (Family::Api, Invalid::Malformed(why)) => {
-            error(family, StatusCode::BAD_REQUEST, 300, format!("Invalid request body: {why}."))
+        (ErrorShape::Api, Invalid::Malformed(why)) => {
+            error(shape, StatusCode::BAD_REQUEST, 300, format!("Invalid request body: {why}."))
         }
-        (Family::Chatbot, Invalid::Rules(v)) => {
+        (ErrorShape::Chatbot, Invalid::Rules(v)) => {
             let list: Vec<String> = v.iter().map(ToString::to_string).collect();
-            error(family, StatusCode::BAD_REQUEST, 7001, format!("Invalid parameter: {}.", list.join("; ")))
+            error(shape, StatusCode::BAD_REQUEST, 7001, format!("Invalid parameter: {}.", list.join("; ")))
         }
-        (Family::Api, Invalid::Rules(v)) => {
+        (ErrorShape::Api, Invalid::Rules(v)) => {
             let list: Vec<String> = v.iter().map(ToString::to_string).collect();
             json(
                 StatusCode::BAD_REQUEST,
@@ -125,8 +125,8 @@ pub(crate) fn validation_error(family: Family, invalid: Invalid) -> Response {
 }
 
 /// A refusal for one field breaking one rule.
-pub(crate) fn invalid_field(family: Family, field: &str, rule: &str) -> Response {
-    validation_error(family, Invalid::Rules(vec![zoom_spec::Violation { path: field.into(), rule: rule.into() }]))
+pub(crate) fn invalid_field(shape: ErrorShape, field: &str, rule: &str) -> Response {
+    validation_error(shape, Invalid::Rules(vec![zoom_spec::Violation { path: field.into(), rule: rule.into() }]))
 }
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -148,21 +148,21 @@ impl Shared {
     pub(crate) fn run<B: DeserializeOwned>(
         self: &Arc<Self>,
         op: &'static str,
-        family: Family,
+        shape: ErrorShape,
         req: &Incoming,
         handler: impl FnOnce(&mut State, Call<B>) -> Response,
     ) -> Response {
         let now = Instant::now();
         let token = {
             let mut state = self.lock();
-            let token = match authorize(&state, family, req, now) {
+            let token = match authorize(&state, shape, req, now) {
                 Ok(t) => t,
                 Err(response) => return response,
             };
             if let Some(label) = operations().get(op).label
                 && let Err(l) = state.limiter.check_label(label, now, Utc::now())
             {
-                return limited(family, l);
+                return limited(shape, l);
             }
             token
         };
@@ -171,21 +171,21 @@ impl Shared {
         let body = match operations().validate(op, &req.query, &req.body) {
             Ok(Some(value)) => match serde_json::from_value::<B>(value) {
                 Ok(typed) => Some(typed),
-                Err(e) => return validation_error(family, Invalid::Malformed(e.to_string())),
+                Err(e) => return validation_error(shape, Invalid::Malformed(e.to_string())),
             },
             Ok(None) => None,
-            Err(invalid) => return validation_error(family, invalid),
+            Err(invalid) => return validation_error(shape, invalid),
         };
         handler(&mut self.lock(), Call { token, body })
     }
 }
 
-fn authorize(state: &State, family: Family, req: &Incoming, now: Instant) -> Result<TokenInfo, Response> {
-    let (status, code, missing, wrong_kind) = match family {
-        Family::Chatbot => {
+fn authorize(state: &State, shape: ErrorShape, req: &Incoming, now: Instant) -> Result<TokenInfo, Response> {
+    let (status, code, missing, wrong_kind) = match shape {
+        ErrorShape::Chatbot => {
             (StatusCode::UNAUTHORIZED, 7010, "Invalid authorization token.", "Invalid authorization token.")
         }
-        Family::Api => (
+        ErrorShape::Api => (
             StatusCode::UNAUTHORIZED,
             124,
             "Invalid access token.",
@@ -193,23 +193,23 @@ fn authorize(state: &State, family: Family, req: &Incoming, now: Instant) -> Res
         ),
     };
     let Some(token) = bearer(&req.headers) else {
-        return Err(error(family, status, code, missing));
+        return Err(error(shape, status, code, missing));
     };
     let Some(info) = state.tokens.get(token) else {
-        return Err(error(family, status, code, missing));
+        return Err(error(shape, status, code, missing));
     };
     if info.generation < state.token_generation {
-        return Err(error(family, status, code, missing));
+        return Err(error(shape, status, code, missing));
     }
     if info.expires <= now {
-        return Err(error(family, status, code, "Access token is expired."));
+        return Err(error(shape, status, code, "Access token is expired."));
     }
-    let right_kind = match family {
-        Family::Chatbot => info.kind == TokenKind::Chatbot,
-        Family::Api => info.kind != TokenKind::Chatbot,
+    let right_kind = match shape {
+        ErrorShape::Chatbot => info.kind == TokenKind::Chatbot,
+        ErrorShape::Api => info.kind != TokenKind::Chatbot,
     };
     if !right_kind {
-        return Err(error(family, status, code, wrong_kind));
+        return Err(error(shape, status, code, wrong_kind));
     }
     Ok(info.clone())
 }

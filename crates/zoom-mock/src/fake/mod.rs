@@ -62,7 +62,7 @@ pub use events::{
 pub use limits::{Plan, RateLabel};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 
-use http::Family;
+use http::ErrorShape;
 use limits::{Limited, RetryAfter};
 use state::State;
 
@@ -446,7 +446,7 @@ fn invalidate(state: &mut State) {
 }
 
 async fn not_found() -> Response {
-    http::error(Family::Api, StatusCode::NOT_FOUND, 404, "The requested resource does not exist.")
+    http::error(ErrorShape::Api, StatusCode::NOT_FOUND, 404, "The requested resource does not exist.")
 }
 
 /// Marks a response whose connection must be closed without an answer.
@@ -462,8 +462,8 @@ struct Decision {
     force_429: bool,
 }
 
-fn family_of(path: &str) -> Family {
-    if path.starts_with("/v2/im/") { Family::Chatbot } else { Family::Api }
+fn shape_of(path: &str) -> ErrorShape {
+    if path.starts_with("/v2/im/") { ErrorShape::Chatbot } else { ErrorShape::Api }
 }
 
 /// Wraps every request: injects the configured faults, then records the request and its
@@ -479,7 +479,7 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }
-    let family = family_of(&path);
+    let shape = shape_of(&path);
     let fault = decision.drop || decision.server_error || decision.force_429;
     let response = if decision.drop {
         let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -487,7 +487,7 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
         r
     } else if decision.force_429 {
         http::limited(
-            family,
+            shape,
             Limited {
                 category: "Medium".into(),
                 kind: "QPS",
@@ -497,7 +497,7 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
             },
         )
     } else if decision.server_error {
-        http::error(family, StatusCode::SERVICE_UNAVAILABLE, 503, "Service temporarily unavailable.")
+        http::error(shape, StatusCode::SERVICE_UNAVAILABLE, 503, "Service temporarily unavailable.")
     } else {
         next.run(req).await
     };

@@ -218,11 +218,21 @@ pub(crate) struct Callback {
     pub used: bool,
 }
 
+/// How long a `next_page_token` stays valid (Zoom: 15 minutes).
+pub(crate) const PAGE_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 #[derive(Clone, Debug)]
 pub(crate) struct PageCursor {
     pub conversation: ConversationId,
     pub offset: usize,
     pub created: Instant,
+}
+
+impl PageCursor {
+    /// Whether its page token is still valid.
+    pub fn is_live(&self) -> bool {
+        self.created.elapsed() < PAGE_TOKEN_LIFETIME
+    }
 }
 
 /// Everything the fake remembers. One lock guards it; every critical section is short. Every
@@ -353,6 +363,24 @@ impl State {
 
     pub fn remember_cursor(&mut self, token: String, cursor: PageCursor) {
         self.page_cursors.insert(token, cursor);
+    }
+
+    /// Whether a conversation exists: always (an empty id names none), unless the fake runs
+    /// with a strict directory.
+    pub fn exists(&self, id: &ConversationId) -> bool {
+        let (ConversationId::Channel(name) | ConversationId::Contact(name)) = id;
+        if name.is_empty() {
+            return false;
+        }
+        if !self.config.strict {
+            return true;
+        }
+        match id {
+            ConversationId::Channel(c) => self.config.channels.iter().any(|k| k.eq_ignore_ascii_case(c)),
+            ConversationId::Contact(u) => {
+                self.config.users.iter().any(|k| k.id.eq_ignore_ascii_case(u) || k.email.eq_ignore_ascii_case(u))
+            }
+        }
     }
 
     /// A new trigger id that an unfurl may answer, as a `link_shared` event carries.

@@ -9,11 +9,11 @@ use serde_json::Value;
 use zoom_api_gen::types;
 
 use super::Shared;
-use super::http::{Family, Incoming, error, invalid_field, validation_error};
+use super::http::{ErrorShape, Incoming, error, invalid_field, validation_error};
 use super::ops::{Invalid, operations};
 use super::state::{MessageContent, Sender, StoredMessage};
 
-const F: Family = Family::Api;
+const F: ErrorShape = ErrorShape::Api;
 
 pub(crate) async fn post(
     AxumState(shared): AxumState<Arc<Shared>>,
