@@ -156,7 +156,7 @@ fn start_prism(root: &Path) -> Result<Server, String> {
     }
     let port = free_port()?;
     let child = Command::new(bin)
-        .args(["mock", "spec/chatbot.yaml", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(["mock", "crates/zoom-spec/spec/chatbot.yaml", "-h", "127.0.0.1", "-p", &port.to_string()])
         .current_dir(root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

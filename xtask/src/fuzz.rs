@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz [--max-examples N | --max-time SECONDS]`: schemathesis, a property-based
-//! API tester we did not write, drives the `zoom-mock` binary from `spec/chatbot.yaml` and
+//! API tester we did not write, drives the `zoom-mock` binary from `crates/zoom-spec/spec/chatbot.yaml` and
 //! checks every answer: positive and negative data, no server errors, status codes, content
 //! types, headers and bodies conforming to the spec.
 //!
@@ -104,11 +104,11 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
         let mut command = Command::new(&st);
         command
             .current_dir(root.join("target"))
-            .env("ZOOM_SPEC", root.join("spec/chatbot.yaml"))
+            .env("ZOOM_SPEC", root.join(crate::SPEC))
             .env("PYTHONPATH", root.join("xtask/fuzz"))
             .env("SCHEMATHESIS_HOOKS", "hooks")
             .arg("run")
-            .arg(root.join("spec/chatbot.yaml"))
+            .arg(root.join(crate::SPEC))
             .args(["--url", &r.base, "--include-tag", r.tag, "--checks", "all"])
             // One worker: runs repeat exactly (the tool has shown a race of its own with two).
             .args(["--phases", "examples,coverage,fuzzing", "--workers", "1", "--no-color", "--warnings", "off"])

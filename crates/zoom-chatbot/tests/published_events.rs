@@ -13,7 +13,7 @@ use zoom_chatbot::bot::{Bot, Context, event_name};
 use zoom_chatbot::webhook::{Event, parse_event, sign};
 use zoom_chatbot::{SecretString, ZoomClient};
 
-const EXAMPLES: &str = include_str!("../../../spec/zoom-published/event-examples.json");
+const EXAMPLES: &str = include_str!("../../zoom-spec/spec/zoom-published/event-examples.json");
 const SECRET: &str = "published-events-secret";
 
 fn examples() -> BTreeMap<String, Value> {

@@ -1,4 +1,4 @@
-//! Test doubles for Zoom Team Chat, both held to `spec/chatbot.yaml`.
+//! Test doubles for Zoom Team Chat, both held to `crates/zoom-spec/spec/chatbot.yaml`.
 //!
 //! - [`fake::ZoomMock`]: a stateful fake Zoom, a real HTTP server that keeps conversations,
 //!   issues tokens, validates requests against the spec, applies rate limits and injects

@@ -1,4 +1,4 @@
-//! `spec/chatbot.yaml`, the workspace's single source of truth, embedded and parsed, and a
+//! `crates/zoom-spec/spec/chatbot.yaml`, the workspace's single source of truth, embedded and parsed, and a
 //! validator that checks JSON values against its schemas.
 //!
 //! The xtask uses the validator to prove every example in the spec valid before it generates
@@ -25,12 +25,13 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-/// The text of `spec/chatbot.yaml`, as compiled in.
-pub const SPEC_YAML: &str = include_str!("../../../spec/chatbot.yaml");
+/// The text of `crates/zoom-spec/spec/chatbot.yaml`, as compiled in.
+pub const SPEC_YAML: &str = include_str!("../spec/chatbot.yaml");
 
 /// Parses an OpenAPI 3.0 document written in YAML.
 pub fn parse(yaml: &str) -> Result<OpenAPI, String> {
-    yaml_serde::from_str(yaml).map_err(|e| format!("spec/chatbot.yaml is not a valid OpenAPI 3.0 document: {e}"))
+    yaml_serde::from_str(yaml)
+        .map_err(|e| format!("crates/zoom-spec/spec/chatbot.yaml is not a valid OpenAPI 3.0 document: {e}"))
 }
 
 /// The embedded spec, parsed once.

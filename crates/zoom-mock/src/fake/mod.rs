@@ -1,5 +1,5 @@
 //! A stateful fake Zoom: a real HTTP server that answers like Zoom for everything in
-//! `spec/chatbot.yaml`, keeps conversations, issues and checks tokens, applies Zoom's rate
+//! `crates/zoom-spec/spec/chatbot.yaml`, keeps conversations, issues and checks tokens, applies Zoom's rate
 //! limits, and injects faults on demand.
 //!
 //! One port serves the paths of all three Zoom hosts as they are: `/v2/...` (the API),

@@ -1,4 +1,4 @@
-//! The spec's events held to what Zoom publishes (spec/zoom-published/):
+//! The spec's events held to what Zoom publishes (crates/zoom-spec/spec/zoom-published/):
 //! - every published example validates against the spec's `ZoomEvent` and reads into the
 //!   generated variant of its name;
 //! - every field path Zoom's page declares is declared by the spec, under the same event,
@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use zoom_api_gen::types;
 use zoom_spec::Validator;
 
-const FACTS: &str = include_str!("../../spec/zoom-published/events-facts.json");
-const EXAMPLES: &str = include_str!("../../spec/zoom-published/event-examples.json");
+const FACTS: &str = include_str!("../../crates/zoom-spec/spec/zoom-published/events-facts.json");
+const EXAMPLES: &str = include_str!("../../crates/zoom-spec/spec/zoom-published/event-examples.json");
 
 fn facts() -> Vec<Value> {
     let facts: Value = serde_json::from_str(FACTS).unwrap();
