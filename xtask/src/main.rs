@@ -323,8 +323,44 @@ fn snake_case(id: &str) -> String {
     out
 }
 
+/// Makes the generated types derive `schemars::JsonSchema` only with the generated crate's
+/// `schemars` feature: users of the client do not compile schemars; the mocks and the
+/// contract tests, which compare schemas, turn it on.
+fn schemars_behind_feature(items: &mut [syn::Item]) -> Result<(), String> {
+    for item in items {
+        let attrs = match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &mut m.content {
+                    schemars_behind_feature(items)?;
+                }
+                continue;
+            }
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            _ => continue,
+        };
+        let mut gated = false;
+        for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let derives = attr
+                .parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+                .map_err(|e| format!("a generated derive does not parse: {e}"))?;
+            let is_schema = |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "JsonSchema");
+            if derives.iter().any(is_schema) {
+                let kept = derives.iter().filter(|p| !is_schema(p));
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+                gated = true;
+            }
+        }
+        if gated {
+            attrs.push(syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]));
+        }
+    }
+    Ok(())
+}
+
 fn render(tokens: proc_macro2::TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    schemars_behind_feature(&mut file.items)?;
     // progenitor documents each method with a call-shape snippet fenced as `ignore`, which
     // `cargo test` lists as an ignored doctest in every green run. They are illustrations,
     // not examples that compile on their own, so they are fenced as plain text.

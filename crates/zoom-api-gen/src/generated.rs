@@ -9,14 +9,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The button that was clicked.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActionItem {
         ///The button's label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -30,14 +24,8 @@ pub mod types {
         }
     }
     ///A button click on a bot's card.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActionsPayload {
         ///The account.
         #[serde(rename = "accountId")]
@@ -86,14 +74,8 @@ pub mod types {
         }
     }
     ///The error body of the REST API.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiError {
         ///Zoom's error code.
         pub code: i32,
@@ -109,14 +91,8 @@ pub mod types {
         }
     }
     ///One field that failed validation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiFieldError {
         ///The field's name (a dotted path for nested fields).
         pub field: ::std::string::String,
@@ -129,14 +105,8 @@ pub mod types {
         }
     }
     ///Who removed the app. Zoom requires answering it by deleting that user's data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AppDeauthorizedPayload {
         ///The user's account.
         pub account_id: ::std::string::String,
@@ -161,14 +131,8 @@ pub mod types {
         }
     }
     ///The message the app was mentioned in.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AppMentionObject {
         ///The channel's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -202,14 +166,8 @@ pub mod types {
         }
     }
     ///Who mentioned the app, and in which message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AppMentionPayload {
         ///The account of the user who mentioned the app.
         pub account_id: ::std::string::String,
@@ -229,15 +187,8 @@ pub mod types {
         }
     }
     ///A mention of a contact (`at_type` 1) or of everyone in the channel (2).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AtItem {
         ///The mentioned user's email or id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -261,15 +212,9 @@ pub mod types {
         }
     }
     ///A value Zoom's schema types as a string and its example sends as a boolean.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BooleanOrString {
         Boolean(bool),
         String(::std::string::String),
@@ -288,14 +233,8 @@ pub mod types {
         }
     }
     ///Who installed the bot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BotInstalledPayload {
         ///The account.
         #[serde(rename = "accountId")]
@@ -331,14 +270,8 @@ pub mod types {
         }
     }
     ///Who used the bot, where, and what they typed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BotNotificationPayload {
         ///The account.
         #[serde(rename = "accountId")]
@@ -396,9 +329,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ButtonStyle {
         Primary,
         Default,
@@ -446,14 +379,8 @@ pub mod types {
         }
     }
     ///The one reply to an interactive event, posted to its `callback_url`. Zoom gives it the fields of a chatbot send less the addressing: the event already names the conversation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallbackReply {
         pub content: Card,
         ///Whether texts in the card are read as markdown.
@@ -472,14 +399,8 @@ pub mod types {
         }
     }
     ///Our choice of answer to a callback reply (Zoom documents none): the posted message's id and time, in the form of a send's answer.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallbackReplySent {
         ///The reply's message id.
         pub message_id: ::std::string::String,
@@ -493,15 +414,8 @@ pub mod types {
         }
     }
     ///A chatbot message card; every part is optional, but an empty card shows nothing.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Card {
         ///The card's elements, top to bottom.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -517,15 +431,8 @@ pub mod types {
         }
     }
     ///Title and description of an attachment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardAttachmentInformation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<CardText>,
@@ -538,15 +445,9 @@ pub mod types {
         }
     }
     ///One element of a card body, told apart by `type`. The six classic elements (message, fields, actions, select, attachments, section) and divider and progress_bar carry the fields Zoom's guide documents. Zoom documents the newer elements (file, page and the form inputs) less precisely: they list the fields we know and accept others, so that no card Zoom would show is refused.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(tag = "type")]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardBodyItem {
         /**Message
 
@@ -801,18 +702,9 @@ An embedded video.*/
         },
     }
     ///The sidebar colour, `#rrggbb`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardBodyItemSidebarColor(::std::string::String);
     impl ::std::ops::Deref for CardBodyItemSidebarColor {
         type Target = ::std::string::String;
@@ -877,9 +769,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardBodyItemStaticSource {
         #[serde(rename = "members")]
         Members,
@@ -923,14 +815,8 @@ An embedded video.*/
         }
     }
     ///A button; a click sends `interactive_message_actions` with its text and value.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardButton {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub style: ::std::option::Option<ButtonStyle>,
@@ -948,14 +834,8 @@ An embedded video.*/
         }
     }
     ///One key/value line of a `fields` element.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardField {
         ///Whether the reader can edit the value (sends `interactive_message_fields_editable`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -976,14 +856,8 @@ An embedded video.*/
         }
     }
     ///The card's title line.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardHead {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub style: ::std::option::Option<TextStyle>,
@@ -998,14 +872,8 @@ An embedded video.*/
         }
     }
     ///One image of an `images` element.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardImage {
         ///Text for readers that cannot see the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1019,14 +887,8 @@ An embedded video.*/
         }
     }
     ///One choice of a dropdown, radio group or checkbox group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardOption {
         ///What the reader sees.
         pub text: ::std::string::String,
@@ -1039,15 +901,8 @@ An embedded video.*/
         }
     }
     ///Card-wide settings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardSettings {
         ///Sidebar colour of sections that set none, as `#rrggbb`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1062,14 +917,8 @@ An embedded video.*/
         }
     }
     ///A second line under the title.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardSubHead {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub style: ::std::option::Option<TextStyle>,
@@ -1082,14 +931,8 @@ An embedded video.*/
         }
     }
     ///A text wrapped in an object, as attachments and files use it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardText {
         ///The text.
         pub text: ::std::string::String,
@@ -1100,15 +943,8 @@ An embedded video.*/
         }
     }
     ///A file on a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatFile {
         ///Where it downloads from (with the token).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1129,15 +965,8 @@ An embedded video.*/
         }
     }
     ///A message of a conversation, as list and get return it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatMessage {
         ///Mentions in the text.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1212,15 +1041,8 @@ An embedded video.*/
         }
     }
     ///The id of a message just sent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatMessageCreated {
         ///The message's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1242,9 +1064,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ChatMessageMessageType {
         #[serde(rename = "plain_text_message")]
         PlainTextMessage,
@@ -1320,15 +1142,8 @@ An embedded video.*/
         }
     }
     ///One page of a conversation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatMessagePage {
         ///The day asked for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1365,9 +1180,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ChatMessageStatus {
         Deleted,
         Edited,
@@ -1412,15 +1227,8 @@ An embedded video.*/
         }
     }
     ///The reactions of one emoji on a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatReaction {
         ///The emoji, like `U+1F600`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1444,14 +1252,8 @@ An embedded video.*/
         }
     }
     ///A main message and its replies.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatThread {
         ///The messages.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1465,14 +1267,8 @@ An embedded video.*/
         }
     }
     ///The error body of the chatbot endpoints. `result` is false when present; 429 answers leave it out, so it is optional here.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatbotError {
         ///Zoom's error code.
         pub code: i32,
@@ -1488,15 +1284,8 @@ An embedded video.*/
         }
     }
     ///What Zoom says about a message after an edit or delete. Zoom's document marks none of these fields required, unlike the answer to a send.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatbotMessageChanged {
         ///The message's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1520,14 +1309,8 @@ An embedded video.*/
         }
     }
     ///What Zoom says about a message the bot has just sent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatbotMessageSent {
         ///The new message's id; keep it to edit, delete or reply.
         pub message_id: ::std::string::String,
@@ -1547,15 +1330,8 @@ An embedded video.*/
         }
     }
     ///How a divider line looks.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DividerStyle {
         ///A thick line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1573,18 +1349,9 @@ An embedded video.*/
         }
     }
     ///The line colour, `#rrggbb`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DividerStyleColor(::std::string::String);
     impl ::std::ops::Deref for DividerStyleColor {
         type Target = ::std::string::String;
@@ -1639,15 +1406,8 @@ An embedded video.*/
         }
     }
     ///The card the user acted on, as Zoom echoes it in an interactive event. A loose superset of the shapes Zoom's page shows for each event, since Zoom echoes what the card held rather than a fixed schema.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EchoedCard {
         ///The card's elements.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1661,15 +1421,8 @@ An embedded video.*/
         }
     }
     ///One element of the echoed card: a message (`text`, `editable`), actions (`items` with buttons), fields (`items` with keys and values) or a select menu (`text`, `select_items`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EchoedCardElement {
         ///Whether a message's text is editable.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1693,15 +1446,8 @@ An embedded video.*/
         }
     }
     ///The card's head.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EchoedCardHead {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_head: ::std::option::Option<EchoedCardSubHead>,
@@ -1715,15 +1461,8 @@ An embedded video.*/
         }
     }
     ///A button (`text`, `value`, `style`) or a field (`key`, `value`, `editable`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EchoedCardItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub editable: ::std::option::Option<BooleanOrString>,
@@ -1746,15 +1485,8 @@ An embedded video.*/
         }
     }
     ///The card's sub-head.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EchoedCardSubHead {
         ///Its text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1766,15 +1498,8 @@ An embedded video.*/
         }
     }
     ///An option of an echoed select menu.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EchoedOption {
         ///The option's label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1789,15 +1514,8 @@ An embedded video.*/
         }
     }
     ///The new content of a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EditChatMessageRequest {
         ///The files the message carries afterwards.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1821,18 +1539,9 @@ An embedded video.*/
         }
     }
     ///The new text.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EditChatMessageRequestMessage(::std::string::String);
     impl ::std::ops::Deref for EditChatMessageRequestMessage {
         type Target = ::std::string::String;
@@ -1886,14 +1595,8 @@ An embedded video.*/
         }
     }
     ///The new card for a message the bot sent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EditChatbotMessageRequest {
         ///The account the conversation belongs to.
         pub account_id: ::std::string::String,
@@ -1913,15 +1616,8 @@ An embedded video.*/
         }
     }
     ///The text before and after a user edited it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EditItem {
         ///The text as the card showed it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1936,14 +1632,8 @@ An embedded video.*/
         }
     }
     ///An editable text of a bot's card, changed by a user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EditablePayload {
         ///The account.
         #[serde(rename = "accountId")]
@@ -1992,14 +1682,8 @@ An embedded video.*/
         }
     }
     ///One field a user edited.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FieldEditItem {
         ///The value as the card showed it.
         #[serde(
@@ -2022,14 +1706,8 @@ An embedded video.*/
         }
     }
     ///An editable field of a bot's card, changed by a user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FieldsEditablePayload {
         ///The account.
         #[serde(rename = "accountId")]
@@ -2087,9 +1765,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum GetChatMessageDownloadFileFormats {
         #[serde(rename = "audio/mp4")]
         AudioMp4,
@@ -2140,9 +1818,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum GetChatMessageThreadSort {
         #[serde(rename = "desc")]
         Desc,
@@ -2201,9 +1879,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum GrantType {
         #[serde(rename = "client_credentials")]
         ClientCredentials,
@@ -2255,14 +1933,8 @@ An embedded video.*/
         }
     }
     ///The body of a `format=full` incoming-webhook post.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomingWebhookCard {
         pub content: Card,
     }
@@ -2282,9 +1954,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IncomingWebhookFormat {
         #[serde(rename = "full")]
         Full,
@@ -2332,15 +2004,9 @@ An embedded video.*/
         }
     }
     ///A value Zoom's schema types as a string and its example sends as an integer.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IntegerOrString {
         Int64(i64),
         String(::std::string::String),
@@ -2359,15 +2025,8 @@ An embedded video.*/
         }
     }
     ///A card on a user-level message: `card_json` when sending a new one, `card_id` to keep an existing one on edit. (Zoom's document writes the edit form as a oneOf of the two.)
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InteractiveCard {
         ///The id of a card already on the message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2382,14 +2041,8 @@ An embedded video.*/
         }
     }
     ///The shared link and the message it is in.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkSharedObject {
         ///The channel's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2426,14 +2079,8 @@ An embedded video.*/
         }
     }
     ///Who shared the link, and where.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkSharedPayload {
         ///The account of the user who shared the link.
         pub account_id: ::std::string::String,
@@ -2463,9 +2110,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ListChatMessagesDownloadFileFormats {
         #[serde(rename = "audio/mp4")]
         AudioMp4,
@@ -2506,18 +2153,9 @@ An embedded video.*/
         }
     }
     ///`ListChatMessagesSearchKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListChatMessagesSearchKey(::std::string::String);
     impl ::std::ops::Deref for ListChatMessagesSearchKey {
         type Target = ::std::string::String;
@@ -2583,9 +2221,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ListChatMessagesSearchType {
         #[serde(rename = "message")]
         Message,
@@ -2629,14 +2267,8 @@ An embedded video.*/
         }
     }
     ///A change of read status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MarkChatMessageRequest {
         ///Mark read or unread.
         pub action: MarkChatMessageRequestAction,
@@ -2666,9 +2298,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum MarkChatMessageRequestAction {
         #[serde(rename = "read")]
         Read,
@@ -2713,14 +2345,8 @@ An embedded video.*/
         }
     }
     ///A file attached to a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MentionFile {
         ///The file's id.
         pub file_id: ::std::string::String,
@@ -2750,9 +2376,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum MentionFileFileMessageType {
         #[serde(rename = "file")]
         File,
@@ -2812,14 +2438,8 @@ An embedded video.*/
         }
     }
     ///One formatting applied to a range of the message's text.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MentionFormatRange {
         ///Where it ends.
         pub end_position: i64,
@@ -2847,9 +2467,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum MentionFormatRangeFormatType {
         Bold,
         Italic,
@@ -2925,15 +2545,9 @@ An embedded video.*/
         }
     }
     ///A value Zoom's schema types as a number and its example sends as a string.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum NumberOrString {
         Number(f64),
         String(::std::string::String),
@@ -2952,14 +2566,8 @@ An embedded video.*/
         }
     }
     ///The error body of the OAuth service.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OAuthError {
         ///The OAuth error: invalid_client, invalid_grant, invalid_request, unsupported_grant_type, ...
         pub error: ::std::string::String,
@@ -2972,14 +2580,8 @@ An embedded video.*/
         }
     }
     ///A reaction to add or remove.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReactToChatMessageRequest {
         ///Add or remove.
         pub action: ReactToChatMessageRequestAction,
@@ -3015,9 +2617,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ReactToChatMessageRequestAction {
         #[serde(rename = "add")]
         Add,
@@ -3062,15 +2664,8 @@ An embedded video.*/
         }
     }
     ///A person who reacted.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReactionSender {
         ///Their member id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3085,14 +2680,8 @@ An embedded video.*/
         }
     }
     ///A token to revoke.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RevokeTokenRequest {
         ///The access or refresh token.
         pub token: ::std::string::String,
@@ -3103,14 +2692,8 @@ An embedded video.*/
         }
     }
     ///The outcome of a revocation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RevokeTokenResponse {
         ///`success`.
         pub status: ::std::string::String,
@@ -3121,15 +2704,8 @@ An embedded video.*/
         }
     }
     ///Formatting of a range of the text.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RichTextRange {
         ///Where it ends.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3160,9 +2736,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum RichTextRangeFormatType {
         Bold,
         Italic,
@@ -3237,14 +2813,8 @@ An embedded video.*/
         }
     }
     ///A choice made in a select menu of a bot's card.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SelectPayload {
         ///The account.
         #[serde(rename = "accountId")]
@@ -3294,14 +2864,8 @@ An embedded video.*/
         }
     }
     ///One chosen option of a select menu.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SelectedItem {
         ///The option's value, as the card set it.
         pub value: ::std::string::String,
@@ -3312,14 +2876,8 @@ An embedded video.*/
         }
     }
     ///A chat message to send as the user. Name a conversation with `to_contact` or `to_channel`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SendChatMessageRequest {
         ///Mentions in the text.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3356,18 +2914,9 @@ An embedded video.*/
         }
     }
     ///The text.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SendChatMessageRequestMessage(::std::string::String);
     impl ::std::ops::Deref for SendChatMessageRequestMessage {
         type Target = ::std::string::String;
@@ -3421,14 +2970,8 @@ An embedded video.*/
         }
     }
     ///A chatbot message to send.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SendChatbotMessageRequest {
         ///The account the conversation belongs to.
         pub account_id: ::std::string::String,
@@ -3466,9 +3009,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum TeamChatMessageType {
         #[serde(rename = "to_contact")]
         ToContact,
@@ -3512,15 +3055,8 @@ An embedded video.*/
         }
     }
     ///How a text looks. Ignored when markdown is on.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TextStyle {
         ///Bold text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3538,18 +3074,9 @@ An embedded video.*/
         }
     }
     ///The text colour, `#rrggbb`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TextStyleColor(::std::string::String);
     impl ::std::ops::Deref for TextStyleColor {
         type Target = ::std::string::String;
@@ -3604,14 +3131,8 @@ An embedded video.*/
         }
     }
     ///A message of a thread.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ThreadMessage {
         ///Mentions in the text.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3677,9 +3198,9 @@ An embedded video.*/
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ThreadMessageMessageType {
         #[serde(rename = "plain_text_message")]
         PlainTextMessage,
@@ -3755,15 +3276,8 @@ An embedded video.*/
         }
     }
     ///The reactions of one emoji on a thread message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ThreadReaction {
         ///How many people reacted so.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3781,14 +3295,8 @@ An embedded video.*/
         }
     }
     ///A token request. `account_id` goes with account_credentials; `code`, `redirect_uri` and `code_verifier` (PKCE) with authorization_code; `refresh_token` with refresh_token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TokenRequest {
         ///The account of a server-to-server app.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3813,14 +3321,8 @@ An embedded video.*/
         }
     }
     ///An issued token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TokenResponse {
         ///The bearer token.
         pub access_token: ::std::string::String,
@@ -3843,14 +3345,8 @@ An embedded video.*/
         }
     }
     ///The preview of a shared link.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnfurlLinkRequest {
         ///A message card, JSON-encoded into this string.
         pub content: ::std::string::String,
@@ -3861,14 +3357,8 @@ An embedded video.*/
         }
     }
     ///The token to answer the endpoint check with.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UrlValidationPayload {
         ///Echo it, with its HMAC-SHA256 under the secret token as `encryptedToken`.
         #[serde(rename = "plainToken")]
@@ -3880,14 +3370,8 @@ An embedded video.*/
         }
     }
     ///The answer to `endpoint.url_validation`, within three seconds.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UrlValidationResponse {
         ///Hex of HMAC-SHA256(secret token, plainToken).
         #[serde(rename = "encryptedToken")]
@@ -3902,15 +3386,9 @@ An embedded video.*/
         }
     }
     ///An event Zoom delivers to a bot, told apart by `event`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(tag = "event")]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ZoomEvent {
         /**UrlValidation
 
