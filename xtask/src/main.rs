@@ -8,6 +8,7 @@ mod invariants;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
 const SPEC: &str = "crates/zoom-spec/spec/chatbot.yaml";
@@ -115,7 +116,7 @@ fn operation_table(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream
     let mut labels: Vec<String> = Vec::new();
     let (mut plan_idents, mut plan_names, mut rate_rows) = (Vec::new(), Vec::new(), Vec::new());
     for (plan, per_label) in plans {
-        let ident = format_ident!("{}", capitalise(plan));
+        let ident = format_ident!("{}", plan.to_upper_camel_case());
         plan_idents.push(ident.clone());
         plan_names.push(plan.clone());
         for (label, rate) in per_label.as_object().ok_or("a plan maps labels to rates")? {
@@ -152,7 +153,8 @@ fn operation_table(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream
         let Some(item) = item.as_item() else { continue };
         for (method, op) in item.iter() {
             let id = op.operation_id.clone().unwrap_or_default();
-            let name = snake_case(&id);
+            // As progenitor names the client method: `sendChatbotMessage` -> `send_chatbot_message`.
+            let name = id.to_snake_case();
             let method = method.to_uppercase();
             let label = match op.extensions.get("x-rate-limit-label").and_then(|v| v.as_str()) {
                 Some("none") | None => quote!(None),
@@ -302,26 +304,6 @@ fn event_names(spec: &openapiv3::OpenAPI) -> Result<Vec<String>, String> {
         .collect()
 }
 
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-}
-
-/// `sendChatbotMessage` -> `send_chatbot_message`, as progenitor names methods.
-fn snake_case(id: &str) -> String {
-    let mut out = String::new();
-    for c in id.chars() {
-        if c.is_ascii_uppercase() {
-            if !out.is_empty() {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// Makes the generated types derive `schemars::JsonSchema` only with the generated crate's
 /// `schemars` feature: users of the client do not compile schemars; the mocks and the

@@ -370,27 +370,25 @@ impl Pkce {
 
     /// The URL to send the user to: Zoom's consent page, which redirects back with a code.
     pub fn authorize_url(&self, oauth_base: &str, client_id: &str, redirect_uri: &str) -> String {
-        let query: String = form_query(&[
+        let page = format!("{}/oauth/authorize", oauth_base.trim_end_matches('/'));
+        let query = [
             ("response_type", "code"),
             ("client_id", client_id),
             ("redirect_uri", redirect_uri),
             ("code_challenge", &self.challenge),
             ("code_challenge_method", "S256"),
-        ]);
-        format!("{}/oauth/authorize?{query}", oauth_base.trim_end_matches('/'))
+        ];
+        match reqwest::Url::parse_with_params(&page, query) {
+            Ok(url) => url.into(),
+            // Not a URL base: the page and its query, encoded all the same.
+            Err(_) => {
+                let encoded: String = reqwest::Url::parse_with_params("http://x/", query)
+                    .map(|u| u.query().unwrap_or_default().to_owned())
+                    .unwrap_or_default();
+                format!("{page}?{encoded}")
+            }
+        }
     }
-}
-
-fn form_query(pairs: &[(&str, &str)]) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// How long a failed token request answers for later callers too: within it, calls fail at
