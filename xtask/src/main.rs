@@ -304,7 +304,6 @@ fn event_names(spec: &openapiv3::OpenAPI) -> Result<Vec<String>, String> {
         .collect()
 }
 
-
 /// Makes the generated types derive `schemars::JsonSchema` only with the generated crate's
 /// `schemars` feature: users of the client do not compile schemars; the mocks and the
 /// contract tests, which compare schemas, turn it on.

@@ -123,4 +123,3 @@ impl TokenCache {
         self.fetches.load(Ordering::Relaxed)
     }
 }
-

@@ -32,26 +32,19 @@ mod limits;
 mod oauth;
 mod ops;
 mod rng;
+mod router;
+mod serve;
 mod state;
 mod webhook;
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State as AxumState};
-use axum::http::StatusCode;
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{patch, post, put};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
-use tower::ServiceExt as _;
+use tokio::task::JoinHandle;
 
 pub use config::{Config, DirectoryUser, Faults};
 pub use events::{
@@ -62,8 +55,6 @@ pub use events::{
 pub use limits::{Plan, RateLabel};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 
-use http::ErrorShape;
-use limits::{Limited, RetryAfter};
 use state::State;
 
 /// What the handlers share: the state behind one lock, and the server's own origin.
@@ -218,7 +209,7 @@ impl ZoomMockBuilder {
         let origin = format!("http://{addr}");
         let shared =
             Arc::new(Shared { state: Mutex::new(State::new(self.config)), origin, tracking: AtomicU64::new(1) });
-        let server = tokio::spawn(serve(listener, router(shared.clone())));
+        let server = tokio::spawn(serve::serve(listener, router::router(shared.clone())));
         Ok(ZoomMock { shared, addr, server })
     }
 }
@@ -388,7 +379,7 @@ impl ZoomMock {
 
     /// Every token issued so far stops working now.
     pub fn invalidate_tokens(&self) {
-        invalidate(&mut self.shared.lock());
+        router::invalidate(&mut self.shared.lock());
     }
 
     /// Replaces the faults injected from now on (the random sequence restarts from the seed).
@@ -396,248 +387,5 @@ impl ZoomMock {
         let mut state = self.shared.lock();
         state.rng = rng::SplitMix64::new(faults.seed);
         state.config.faults = faults;
-    }
-}
-
-fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/v2/im/chat/messages", post(chatbot::send))
-        .route("/v2/im/chat/messages/{message_id}", put(chatbot::edit).delete(chatbot::delete))
-        .route("/v2/im/chat/users/{user_id}/unfurls/{trigger_id}", post(chatbot::unfurl))
-        .route("/v2/im/chat/callback/{callback_id}", post(callback::reply))
-        .route("/v2/chat/users/{user_id}/messages", post(chat::send).get(chat::list))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}", put(chat::edit).get(chat::get).delete(chat::delete))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}/emoji_reactions", patch(chat::react))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}/status", patch(chat::mark))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}/thread", axum::routing::get(chat::thread))
-        .route("/oauth/token", post(oauth::token))
-        .route("/oauth/revoke", post(oauth::revoke))
-        .route("/chat/webhooks/incomingwebhook/{webhook_id}", post(webhook::post))
-        // Control of a running fake (for the binary, where there is no handle). Outside every
-        // Zoom path, so no client written for Zoom can reach it by accident.
-        .route("/_fake/rate-limit", post(control_rate_limit))
-        .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
-        .fallback(not_found)
-        .layer(middleware::from_fn_with_state(shared.clone(), observe))
-        .with_state(shared)
-}
-
-/// `POST /_fake/rate-limit?n=N`: the next N API requests are answered with a 429.
-async fn control_rate_limit(AxumState(shared): AxumState<Arc<Shared>>, req: http::Incoming) -> Response {
-    match req.query("n").and_then(|n| n.parse::<u32>().ok()) {
-        Some(n) => {
-            shared.lock().forced_429 = n;
-            (StatusCode::OK, format!("the next {n} API requests answer 429\n")).into_response()
-        }
-        None => (StatusCode::BAD_REQUEST, "give ?n=NUMBER\n").into_response(),
-    }
-}
-
-/// `POST /_fake/invalidate-tokens`: every token issued so far stops working.
-async fn control_invalidate_tokens(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
-    invalidate(&mut shared.lock());
-    (StatusCode::OK, "all tokens issued so far are invalid\n").into_response()
-}
-
-fn invalidate(state: &mut State) {
-    state.token_generation += 1;
-    let generation = state.token_generation;
-    state.tokens.retain(|_, t| t.generation >= generation);
-}
-
-async fn not_found() -> Response {
-    http::error(ErrorShape::Api, StatusCode::NOT_FOUND, 404, "The requested resource does not exist.")
-}
-
-/// Marks a response whose connection must be closed without an answer.
-#[derive(Clone, Copy)]
-struct DropConnection;
-
-/// What the fault injector decided for one request.
-#[derive(Default)]
-struct Decision {
-    delay: Duration,
-    drop: bool,
-    server_error: bool,
-    force_429: bool,
-}
-
-fn shape_of(path: &str) -> ErrorShape {
-    if path.starts_with("/v2/im/") { ErrorShape::Chatbot } else { ErrorShape::Api }
-}
-
-/// Wraps every request: injects the configured faults, then records the request and its
-/// answer in the log.
-async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let operation = ops::operations().identify(&method, &path).map(str::to_owned);
-    // Faults hit the API and incoming webhooks, never the OAuth host or the fake's controls.
-    let faultable = !path.starts_with("/oauth/") && !path.starts_with("/_fake/");
-    let decision = if faultable { decide(&shared) } else { Decision::default() };
-    if !decision.delay.is_zero() {
-        tokio::time::sleep(decision.delay).await;
-    }
-    let shape = shape_of(&path);
-    let fault = decision.drop || decision.server_error || decision.force_429;
-    let response = if decision.drop {
-        let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        r.extensions_mut().insert(DropConnection);
-        r
-    } else if decision.force_429 {
-        http::limited(
-            shape,
-            Limited {
-                category: "Medium".into(),
-                kind: "QPS",
-                limit: 0,
-                retry_after: RetryAfter::Seconds(1),
-                message: "You have reached the maximum per-second rate limit for this API. Try again later.".into(),
-            },
-        )
-    } else if decision.server_error {
-        http::error(shape, StatusCode::SERVICE_UNAVAILABLE, 503, "Service temporarily unavailable.")
-    } else {
-        next.run(req).await
-    };
-    let (parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let mut state = shared.lock();
-    if state.config.request_log > 0 {
-        state.requests.push_back(SeenRequest {
-            method,
-            path,
-            query,
-            operation,
-            status: parts.status.as_u16(),
-            response_body: body.clone(),
-            fault,
-        });
-        while state.requests.len() > state.config.request_log {
-            state.requests.pop_front();
-        }
-    }
-    drop(state);
-    let mut response = Response::from_parts(parts, Body::from(body));
-    if let Ok(id) = format!("fake-{:016x}", shared.tracking.fetch_add(1, Ordering::Relaxed)).parse() {
-        response.headers_mut().insert(zoom_api_gen::TRACKING_ID_HEADER, id);
-    }
-    response
-}
-
-fn decide(shared: &Shared) -> Decision {
-    let mut state = shared.lock();
-    let f = state.config.faults.clone();
-    let mut d = Decision { delay: f.latency, ..Decision::default() };
-    if !f.jitter.is_zero() {
-        d.delay += f.jitter.mul_f64(state.rng.next_f64());
-    }
-    if state.forced_429 > 0 {
-        state.forced_429 -= 1;
-        d.force_429 = true;
-        return d;
-    }
-    if f.drop_rate > 0.0 && state.rng.next_f64() < f.drop_rate {
-        d.drop = true;
-    } else if f.error_rate > 0.0 && state.rng.next_f64() < f.error_rate {
-        d.server_error = true;
-    }
-    d
-}
-
-/// Waits after a failed accept (out of file descriptors, say) instead of spinning on it: 1 ms,
-/// doubling up to 1 s, and no wait again after a success.
-#[derive(Debug, Default)]
-struct AcceptBackoff(Duration);
-
-impl AcceptBackoff {
-    fn failed(&mut self) -> Duration {
-        self.0 = (self.0 * 2).clamp(Duration::from_millis(1), Duration::from_secs(1));
-        self.0
-    }
-
-    fn succeeded(&mut self) {
-        self.0 = Duration::ZERO;
-    }
-}
-
-/// The accept loop. Hand-rolled rather than `axum::serve` for one reason: a dropped-connection
-/// fault must close the connection with no answer at all, which hyper does when the service
-/// fails, and which axum's infallible services cannot express.
-async fn serve(listener: TcpListener, router: Router) {
-    serve_from(|| listener.accept(), router).await
-}
-
-async fn serve_from<A, F>(mut accept: A, router: Router)
-where
-    A: FnMut() -> F,
-    F: std::future::Future<Output = io::Result<(tokio::net::TcpStream, SocketAddr)>>,
-{
-    let mut connections = JoinSet::new();
-    let mut backoff = AcceptBackoff::default();
-    loop {
-        let stream = match accept().await {
-            Ok((stream, _)) => {
-                backoff.succeeded();
-                stream
-            }
-            Err(e) => {
-                let wait = backoff.failed();
-                eprintln!("zoom-mock: accept failed ({e}); waiting {wait:?}");
-                tokio::time::sleep(wait).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        while connections.try_join_next().is_some() {}
-        let router = router.clone();
-        connections.spawn(async move {
-            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let router = router.clone();
-                async move {
-                    let response = router.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {});
-                    if response.extensions().get::<DropConnection>().is_some() {
-                        Err(io::Error::new(io::ErrorKind::ConnectionAborted, "fault: dropped connection"))
-                    } else {
-                        Ok(response)
-                    }
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn failed_accepts_are_waited_out_not_spun_on() {
-        let attempts = std::sync::Arc::new(AtomicU64::new(0));
-        let counted = attempts.clone();
-        let accept = move || {
-            counted.fetch_add(1, Ordering::Relaxed);
-            async { Err(io::Error::other("too many open files")) }
-        };
-        let ran = tokio::time::timeout(Duration::from_millis(300), serve_from(accept, Router::new())).await;
-        assert!(ran.is_err(), "the loop goes on after failures");
-        // 1, 2, 4, ... 128 ms: about nine attempts in 300 ms, where a spinning loop makes
-        // hundreds of thousands.
-        let n = attempts.load(Ordering::Relaxed);
-        assert!((2..=20).contains(&n), "{n} accept attempts in 300 ms");
-    }
-
-    #[test]
-    fn the_accept_backoff_doubles_to_a_second_and_resets() {
-        let mut b = AcceptBackoff::default();
-        let waits: Vec<u64> = (0..12).map(|_| b.failed().as_millis() as u64).collect();
-        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000]);
-        b.succeeded();
-        assert_eq!(b.failed(), Duration::from_millis(1));
     }
 }

@@ -1,0 +1,166 @@
+//! The fake's router: every path of Zoom's three hosts, the fake's own controls, and the
+//! middleware that injects faults and records each request with its answer.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State as AxumState};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{patch, post, put};
+
+use super::http::{self, ErrorShape};
+use super::limits::{Limited, RetryAfter};
+use super::state::{SeenRequest, State};
+use super::{Shared, callback, chat, chatbot, oauth, ops, webhook};
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v2/im/chat/messages", post(chatbot::send))
+        .route("/v2/im/chat/messages/{message_id}", put(chatbot::edit).delete(chatbot::delete))
+        .route("/v2/im/chat/users/{user_id}/unfurls/{trigger_id}", post(chatbot::unfurl))
+        .route("/v2/im/chat/callback/{callback_id}", post(callback::reply))
+        .route("/v2/chat/users/{user_id}/messages", post(chat::send).get(chat::list))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}", put(chat::edit).get(chat::get).delete(chat::delete))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}/emoji_reactions", patch(chat::react))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}/status", patch(chat::mark))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}/thread", axum::routing::get(chat::thread))
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route("/chat/webhooks/incomingwebhook/{webhook_id}", post(webhook::post))
+        // Control of a running fake (for the binary, where there is no handle). Outside every
+        // Zoom path, so no client written for Zoom can reach it by accident.
+        .route("/_fake/rate-limit", post(control_rate_limit))
+        .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), observe))
+        .with_state(shared)
+}
+
+/// `POST /_fake/rate-limit?n=N`: the next N API requests are answered with a 429.
+async fn control_rate_limit(AxumState(shared): AxumState<Arc<Shared>>, req: http::Incoming) -> Response {
+    match req.query("n").and_then(|n| n.parse::<u32>().ok()) {
+        Some(n) => {
+            shared.lock().forced_429 = n;
+            (StatusCode::OK, format!("the next {n} API requests answer 429\n")).into_response()
+        }
+        None => (StatusCode::BAD_REQUEST, "give ?n=NUMBER\n").into_response(),
+    }
+}
+
+/// `POST /_fake/invalidate-tokens`: every token issued so far stops working.
+async fn control_invalidate_tokens(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
+    invalidate(&mut shared.lock());
+    (StatusCode::OK, "all tokens issued so far are invalid\n").into_response()
+}
+
+pub(crate) fn invalidate(state: &mut State) {
+    state.token_generation += 1;
+    let generation = state.token_generation;
+    state.tokens.retain(|_, t| t.generation >= generation);
+}
+
+async fn not_found() -> Response {
+    http::error(ErrorShape::Api, StatusCode::NOT_FOUND, 404, "The requested resource does not exist.")
+}
+
+/// Marks a response whose connection must be closed without an answer.
+#[derive(Clone, Copy)]
+pub(crate) struct DropConnection;
+
+/// What the fault injector decided for one request.
+#[derive(Default)]
+struct Decision {
+    delay: Duration,
+    drop: bool,
+    server_error: bool,
+    force_429: bool,
+}
+
+fn shape_of(path: &str) -> ErrorShape {
+    if path.starts_with("/v2/im/") { ErrorShape::Chatbot } else { ErrorShape::Api }
+}
+
+/// Wraps every request: injects the configured faults, then records the request and its
+/// answer in the log.
+async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let operation = ops::operations().identify(&method, &path).map(str::to_owned);
+    // Faults hit the API and incoming webhooks, never the OAuth host or the fake's controls.
+    let faultable = !path.starts_with("/oauth/") && !path.starts_with("/_fake/");
+    let decision = if faultable { decide(&shared) } else { Decision::default() };
+    if !decision.delay.is_zero() {
+        tokio::time::sleep(decision.delay).await;
+    }
+    let shape = shape_of(&path);
+    let fault = decision.drop || decision.server_error || decision.force_429;
+    let response = if decision.drop {
+        let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        r.extensions_mut().insert(DropConnection);
+        r
+    } else if decision.force_429 {
+        http::limited(
+            shape,
+            Limited {
+                category: "Medium".into(),
+                kind: "QPS",
+                limit: 0,
+                retry_after: RetryAfter::Seconds(1),
+                message: "You have reached the maximum per-second rate limit for this API. Try again later.".into(),
+            },
+        )
+    } else if decision.server_error {
+        http::error(shape, StatusCode::SERVICE_UNAVAILABLE, 503, "Service temporarily unavailable.")
+    } else {
+        next.run(req).await
+    };
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let mut state = shared.lock();
+    if state.config.request_log > 0 {
+        state.requests.push_back(SeenRequest {
+            method,
+            path,
+            query,
+            operation,
+            status: parts.status.as_u16(),
+            response_body: body.clone(),
+            fault,
+        });
+        while state.requests.len() > state.config.request_log {
+            state.requests.pop_front();
+        }
+    }
+    drop(state);
+    let mut response = Response::from_parts(parts, Body::from(body));
+    if let Ok(id) = format!("fake-{:016x}", shared.tracking.fetch_add(1, Ordering::Relaxed)).parse() {
+        response.headers_mut().insert(zoom_api_gen::TRACKING_ID_HEADER, id);
+    }
+    response
+}
+
+fn decide(shared: &Shared) -> Decision {
+    let mut state = shared.lock();
+    let f = state.config.faults.clone();
+    let mut d = Decision { delay: f.latency, ..Decision::default() };
+    if !f.jitter.is_zero() {
+        d.delay += f.jitter.mul_f64(state.rng.next_f64());
+    }
+    if state.forced_429 > 0 {
+        state.forced_429 -= 1;
+        d.force_429 = true;
+        return d;
+    }
+    if f.drop_rate > 0.0 && state.rng.next_f64() < f.drop_rate {
+        d.drop = true;
+    } else if f.error_rate > 0.0 && state.rng.next_f64() < f.error_rate {
+        d.server_error = true;
+    }
+    d
+}
