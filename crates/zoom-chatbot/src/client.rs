@@ -407,6 +407,9 @@ impl ZoomClient {
 
     /// Sends a card to a user or a channel. Await it, or set options first:
     /// `zoom.send(to, card).reply_to(&id).visible_to(&user).await`.
+    ///
+    /// Sends `POST /im/chat/messages` (`sendChatbotMessage`) with the bot's JID and account.
+    /// Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium. The recipient is checked before anything is sent.
     pub fn send(&self, to: impl IntoRecipient, card: types::Card) -> SendMessage {
         SendMessage {
             client: self.clone(),
@@ -420,6 +423,8 @@ impl ZoomClient {
     }
 
     /// Replaces the card of a message the bot sent.
+    ///
+    /// Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`). Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
     pub async fn edit_message(&self, id: &MessageId, card: types::Card) -> Result<MessageReceipt> {
         self.edit(id, card, None).await
     }
@@ -438,6 +443,8 @@ impl ZoomClient {
     }
 
     /// Deletes a message the bot sent.
+    ///
+    /// Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`). Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
     pub async fn delete_message(&self, id: &MessageId) -> Result<MessageReceipt> {
         let request = self
             .api()
@@ -450,6 +457,9 @@ impl ZoomClient {
     }
 
     /// Attaches a preview card to a link a user shared (`team_chat.link_shared`).
+    ///
+    /// Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`), the card
+    /// JSON-encoded in `content`. Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
     pub async fn unfurl(&self, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
         if trigger_id.is_empty() {
             return Err(Error::invalid("trigger_id", "must not be empty"));
@@ -470,7 +480,9 @@ impl ZoomClient {
         crate::incoming::IncomingWebhook::new(&self.inner.webhook_url, self.http().clone(), webhook_id, token)
     }
 
-    /// The user-level chat API, as the token's own user (`me`).
+    /// The user-level chat API, as the token's own user (`me`). Its calls use the
+    /// server-to-server (or user) token, scopes `chat_message:read` / `chat_message:write`,
+    /// rate label Medium.
     pub fn chat(&self) -> crate::chat::Chat {
         crate::chat::Chat::new(self.clone(), UserId::me())
     }
@@ -574,17 +586,17 @@ impl fmt::Debug for SentMessage {
 }
 
 impl SentMessage {
-    /// Replaces its card.
+    /// Replaces its card ([`ZoomClient::edit_message`]).
     pub async fn edit(&self, card: types::Card) -> Result<MessageReceipt> {
         self.client.edit(&self.id, card, self.markdown).await
     }
 
-    /// Deletes it.
+    /// Deletes it ([`ZoomClient::delete_message`]).
     pub async fn delete(&self) -> Result<MessageReceipt> {
         self.client.delete_message(&self.id).await
     }
 
-    /// Answers it in its thread.
+    /// Answers it in its thread (a [`ZoomClient::send`] with `reply_to`).
     pub fn reply(&self, card: types::Card) -> SendMessage {
         self.client.send(&self.to, card).reply_to(&self.id)
     }

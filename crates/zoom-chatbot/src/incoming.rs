@@ -55,6 +55,10 @@ impl IncomingWebhook {
     }
 
     /// Posts a whole card (`format=full`).
+    ///
+    /// Sends `POST /chat/webhooks/incomingwebhook/{webhookId}?format=full`
+    /// (`sendIncomingWebhook`) to the incoming-webhook host, with the webhook's verification
+    /// token (no OAuth token, no documented rate label).
     pub async fn send_card(&self, card: types::Card) -> Result<()> {
         let request = self
             .client
@@ -66,7 +70,8 @@ impl IncomingWebhook {
         Ok(())
     }
 
-    /// Posts a plain message (`format=message`: the body is the text).
+    /// Posts a plain message (`format=message`: the body is the text), to the same endpoint
+    /// with the same token.
     pub async fn send_message(&self, text: &str) -> Result<()> {
         if text.trim().is_empty() {
             return Err(Error::invalid("message", "must not be empty"));
@@ -74,7 +79,8 @@ impl IncomingWebhook {
         self.post("message", "text/plain", text.to_owned().into_bytes()).await
     }
 
-    /// Posts key/value fields (`format=fields`: the body is a flat JSON object).
+    /// Posts key/value fields (`format=fields`: the body is a flat JSON object), to the same
+    /// endpoint with the same token.
     pub async fn send_fields(&self, fields: &[(&str, &str)]) -> Result<()> {
         if fields.is_empty() {
             return Err(Error::invalid("fields", "needs at least one field"));

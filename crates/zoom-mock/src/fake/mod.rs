@@ -2,6 +2,10 @@
 //! `crates/zoom-spec/spec/chatbot.yaml`, keeps conversations, issues and checks tokens, applies Zoom's rate
 //! limits, and injects faults on demand.
 //!
+//! `ZoomMock` names the fake Zoom: a stateful server that behaves like Zoom. It is not an
+//! httpmock mock (those are the typed, scripted helpers of `MockServerExt`, with the
+//! `httpmock` feature); the name stays because tests already say it.
+//!
 //! One port serves the paths of all three Zoom hosts as they are: `/v2/...` (the API),
 //! `/oauth/token` and `/oauth/revoke`, and `/chat/webhooks/incomingwebhook/{id}`. A request
 //! written for Zoom works against the fake with only the host changed.
