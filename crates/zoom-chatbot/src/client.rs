@@ -13,7 +13,7 @@ use zoom_api_gen::ClientInfo as _;
 use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types;
 
-use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
+use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, Token, TokenCache, TokenSource};
 use crate::error::{Error, ErrorBody, Result, decoding_error, refusal};
 use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
 use crate::pacing::{Pacer, Pacing};
@@ -397,6 +397,25 @@ impl ZoomClient {
         let policy = &self.inner.policy;
         let cache = policy.bot.as_ref().ok_or_else(|| Error::Config("no chatbot token source".into()))?;
         Ok(cache.get(&policy.oauth).await?.uid.as_deref().and_then(|uid| uid.parse().ok()))
+    }
+
+    /// The chatbot token this client holds, fetched if none is held: its scopes, expiry and
+    /// user id (its `Debug` never shows the token itself).
+    pub async fn bot_token(&self) -> Result<Arc<Token>> {
+        let policy = &self.inner.policy;
+        let cache = policy.bot.as_ref().ok_or_else(|| Error::Config("no chatbot token source".into()))?;
+        cache.get(&policy.oauth).await
+    }
+
+    /// The token of the user-level chat API (server-to-server or user), fetched if none is
+    /// held.
+    pub async fn chat_token(&self) -> Result<Arc<Token>> {
+        let policy = &self.inner.policy;
+        let cache = policy
+            .user
+            .as_ref()
+            .ok_or_else(|| Error::Config("no server-to-server or user token source (set ZOOM_ACCOUNT_ID)".into()))?;
+        cache.get(&policy.oauth).await
     }
 
     /// How many tokens this client and its clones have asked Zoom for.

@@ -54,6 +54,21 @@ impl IncomingWebhook {
         }
     }
 
+    /// The incoming webhook at `url`, as `/inc connect` printed it
+    /// (`https://integrations.zoom.us/chat/webhooks/incomingwebhook/{id}`), with its
+    /// verification token. It needs no app credentials.
+    pub fn from_url(url: &str, token: SecretString) -> Result<Self> {
+        const PATH: &str = "/chat/webhooks/incomingwebhook/";
+        let at = url.find(PATH).ok_or_else(|| Error::invalid("url", format!("must contain {PATH}{{id}}")))?;
+        let (base, id) = (&url[..at], url[at + PATH.len()..].trim_end_matches('/'));
+        if id.is_empty() || id.contains('/') || !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(Error::invalid("url", format!("must be http(s)://HOST{PATH}{{id}}")));
+        }
+        let http =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(Error::Transport)?;
+        Ok(Self::new(base, http, id, token))
+    }
+
     /// Posts a whole card (`format=full`).
     ///
     /// Sends `POST /chat/webhooks/incomingwebhook/{webhookId}?format=full`

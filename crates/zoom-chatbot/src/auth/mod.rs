@@ -78,6 +78,11 @@ impl Token {
         &self.secret
     }
 
+    /// How long it stays valid from now (`None` for a token you supplied).
+    pub fn expires_in(&self) -> Option<Duration> {
+        self.expires_at.map(|e| e.saturating_duration_since(Instant::now()))
+    }
+
     /// The `Authorization` header value, or `None` if the token cannot be a header.
     pub(crate) fn header(&self) -> Option<&reqwest::header::HeaderValue> {
         self.header.as_ref()

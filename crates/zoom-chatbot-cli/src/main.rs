@@ -1,0 +1,243 @@
+//! `zoom-chatbot`: Zoom Team Chat notifications from shells and CI jobs, on `zoom-chatbot`.
+//!
+//! Configured like `ZoomClient::from_env` (the `ZOOM_*` variables), overridable by flags.
+//! Secrets come only from the environment or a file, never from an argument. Exit codes:
+//! 0 sent, 2 usage or invalid input, 3 Zoom refused, 4 rate limited, 5 network.
+
+mod bulk;
+mod config;
+mod content;
+mod exit;
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use zoom_chatbot::ids::{MessageId, UserId};
+use zoom_chatbot::incoming::IncomingWebhook;
+
+use crate::config::Connection;
+use crate::content::Content;
+use crate::exit::{Failure, Outcome};
+
+/// Zoom Team Chat from the command line: send cards, post through incoming webhooks,
+/// bulk-send at the plan's limits.
+#[derive(Parser, Debug)]
+#[command(
+    name = "zoom-chatbot",
+    version,
+    after_help = "Examples:\n  \
+    zoom-chatbot send --to general@conference.xmpp.zoom.us --text 'Deployed 1.4.2'\n  \
+    zoom-chatbot send --to general@conference.xmpp.zoom.us --head 'Build #42' --field branch=main --button Logs=logs\n  \
+    zoom-chatbot bulk messages.jsonl --ids sent.tsv --failed failed.jsonl\n  \
+    zoom-chatbot card check card.json\n\n\
+    Credentials: ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET (or --client-secret-file), ZOOM_ACCOUNT_ID, ZOOM_ROBOT_JID.\n\
+    Exit codes: 0 sent, 2 usage or invalid input, 3 Zoom refused, 4 rate limited, 5 network."
+)]
+struct Cli {
+    #[command(flatten)]
+    connection: Connection,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sends a card (or a text) to a user or a channel; prints the message id.
+    Send {
+        /// The user (`...@xmpp.zoom.us`) or channel (`...@conference.xmpp.zoom.us`) JID.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        content: Content,
+        /// Send it as a reply in this message's thread.
+        #[arg(long)]
+        reply_to: Option<MessageId>,
+        /// In a channel, only this member (a user id) sees it.
+        #[arg(long)]
+        visible_to: Option<UserId>,
+        /// Print the answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replaces the card of a message the bot sent.
+    Edit {
+        /// The message id.
+        id: MessageId,
+        #[command(flatten)]
+        content: Content,
+    },
+    /// Deletes a message the bot sent.
+    Delete {
+        /// The message id.
+        id: MessageId,
+    },
+    /// Attaches a preview card to a shared link (from its `team_chat.link_shared` event).
+    Unfurl {
+        /// The event's `response_url`.
+        #[arg(long, conflicts_with_all = ["user_id", "trigger_id"])]
+        response_url: Option<String>,
+        /// The user who shared the link (with --trigger-id).
+        #[arg(long, requires = "trigger_id")]
+        user_id: Option<UserId>,
+        /// The event's `trigger_id`.
+        #[arg(long, requires = "user_id")]
+        trigger_id: Option<String>,
+        #[command(flatten)]
+        content: Content,
+    },
+    /// Posts through an incoming webhook (the URL `/inc connect` printed); the token comes from
+    /// ZOOM_WEBHOOK_TOKEN or --token-file.
+    Webhook {
+        /// The webhook's URL.
+        url: String,
+        /// How the webhook reads the post: a card, a plain message, or key/value fields.
+        #[arg(long, value_enum, default_value_t = WebhookFormat::Full)]
+        format: WebhookFormat,
+        /// A file holding the webhook's verification token.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        #[command(flatten)]
+        content: Content,
+    },
+    /// Sends every message of a JSON-lines file, paced at the plan's limits.
+    Bulk(bulk::Bulk),
+    /// Offline card tools.
+    Card {
+        #[command(subcommand)]
+        command: CardCommand,
+    },
+    /// Shows the token the configuration gets: its kind, scopes and expiry.
+    Token {
+        /// The user-level chat API's token instead of the chatbot token.
+        #[arg(long)]
+        chat: bool,
+        /// Print the token itself too.
+        #[arg(long)]
+        show: bool,
+    },
+    /// Prints a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CardCommand {
+    /// Checks a card (a file, or - for stdin) against the spec, offline; names each error's
+    /// field path.
+    Check {
+        /// The card's JSON.
+        file: PathBuf,
+    },
+}
+
+/// The three formats of an incoming webhook.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum WebhookFormat {
+    /// A whole card (`format=full`).
+    Full,
+    /// A plain message (`format=message`).
+    Message,
+    /// Key/value fields (`format=fields`).
+    Fields,
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let code = match run(cli).await {
+        Ok(()) => exit::SENT,
+        Err(failure) => failure.report(),
+    };
+    std::process::exit(code);
+}
+
+async fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Send { to, content, reply_to, visible_to, json } => {
+            let zoom = cli.connection.client()?;
+            let (card, markdown) = content.card()?;
+            let mut send = zoom.send(to.as_str(), card);
+            if let Some(parent) = &reply_to {
+                send = send.reply_to(parent);
+            }
+            if let Some(user) = &visible_to {
+                send = send.visible_to(user);
+            }
+            if markdown {
+                send = send.markdown();
+            }
+            let sent = send.await?;
+            if json {
+                let at = sent.sent_at.map(|t| t.to_rfc3339());
+                println!("{}", serde_json::json!({"message_id": sent.id, "to": sent.to, "sent_at": at}));
+            } else {
+                println!("{}", sent.id);
+            }
+            Ok(())
+        }
+        Command::Edit { id, content } => {
+            let (card, _) = content.card()?;
+            cli.connection.client()?.edit_message(&id, card).await?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Delete { id } => {
+            cli.connection.client()?.delete_message(&id).await?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Unfurl { response_url, user_id, trigger_id, content } => {
+            let (card, _) = content.card()?;
+            let zoom = cli.connection.client()?;
+            match (response_url, user_id, trigger_id) {
+                (Some(url), _, _) => zoom.unfurl_response_url(&url, &card).await?,
+                (None, Some(user), Some(trigger)) => zoom.unfurl(&user, &trigger, &card).await?,
+                _ => return Err(Failure::usage("give --response-url, or --user-id with --trigger-id")),
+            }
+            Ok(())
+        }
+        Command::Webhook { url, format, token_file, content } => {
+            let token = config::secret("ZOOM_WEBHOOK_TOKEN", token_file.as_deref())?
+                .ok_or_else(|| Failure::usage("set ZOOM_WEBHOOK_TOKEN or give --token-file"))?;
+            let hook = IncomingWebhook::from_url(&url, token)?;
+            match format {
+                WebhookFormat::Full => hook.send_card(content.card()?.0).await?,
+                WebhookFormat::Message => hook.send_message(&content.text_only()?).await?,
+                WebhookFormat::Fields => {
+                    let fields = content.fields_only()?;
+                    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    hook.send_fields(&pairs).await?
+                }
+            }
+            Ok(())
+        }
+        Command::Bulk(bulk) => bulk.run(&cli.connection).await,
+        Command::Card { command: CardCommand::Check { file } } => content::check(&file),
+        Command::Token { chat, show } => {
+            let zoom = cli.connection.client()?;
+            let token = if chat { zoom.chat_token().await? } else { zoom.bot_token().await? };
+            println!("kind:       {}", if chat { "chat (server-to-server or user)" } else { "chatbot" });
+            println!("scopes:     {}", token.scope);
+            if let Some(left) = token.expires_in() {
+                println!("expires in: {} s", left.as_secs());
+            }
+            if let Some(uid) = &token.uid {
+                println!("user id:    {uid}");
+            }
+            if let Some(api) = &token.api_url {
+                println!("api url:    {api}");
+            }
+            if show {
+                use secrecy::ExposeSecret as _;
+                println!("token:      {}", token.secret().expose_secret());
+            }
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "zoom-chatbot", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The `zoom-chatbot` program itself, against an in-process fake Zoom (the same server the
+//! `zoom-mock` binary runs): every sub-command, and every exit code.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zoom-chatbot");
+const CHANNEL: &str = "general@conference.xmpp.zoom.us";
+
+/// The program with the fake's `ZOOM_*` configuration; run off the test's runtime, which
+/// serves the fake.
+async fn run(fake: &ZoomMock, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_clear()
+        .env("ZOOM_CLIENT_ID", fake.client_id())
+        .env("ZOOM_CLIENT_SECRET", fake.client_secret())
+        .env("ZOOM_ACCOUNT_ID", fake.account_id())
+        .env("ZOOM_ROBOT_JID", fake.robot_jid())
+        .env("ZOOM_API_URL", fake.api_base_url())
+        .env("ZOOM_OAUTH_URL", fake.oauth_base_url());
+    let input = stdin.map(str::to_owned);
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut pipe = child.stdin.take().unwrap();
+        if let Some(text) = input {
+            pipe.write_all(text.as_bytes()).unwrap();
+        }
+        drop(pipe);
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zoom-chatbot-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn general(fake: &ZoomMock) -> Vec<zoom_mock::fake::StoredMessage> {
+    fake.conversation(&ConversationId::Channel("general".into()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_edit_delete_and_their_exit_codes() {
+    let fake = ZoomMock::start().await.unwrap();
+    let sent = run(&fake, &["send", "--to", CHANNEL, "--text", "hi"], None).await;
+    assert_eq!(sent.status.code(), Some(0), "{}", err(&sent));
+    let id = out(&sent);
+    assert!(fake.message(&id).is_some(), "the printed id is a message the fake holds");
+
+    let flags = ["send", "--to", CHANNEL, "--head", "Build #42", "--field", "branch=main", "--button", "Logs=logs"];
+    let json = run(&fake, &[&flags[..], &["--color", "#00FF00", "--json", "--reply-to", &id]].concat(), None).await;
+    assert_eq!(json.status.code(), Some(0), "{}", err(&json));
+    let answer: serde_json::Value = serde_json::from_str(&out(&json)).unwrap();
+    let reply = fake.message(answer["message_id"].as_str().unwrap()).unwrap();
+    assert_eq!(reply.reply_to.as_deref(), Some(id.as_str()));
+    let card = serde_json::to_value(reply.card().unwrap()).unwrap();
+    assert_eq!(card["body"][0]["type"], "section");
+    assert_eq!(card["body"][0]["sections"][1]["items"][0]["value"], "logs");
+
+    let file = temp("card.json", r#"{"head": {"text": "From a file"}}"#);
+    let edited = run(&fake, &["edit", &id, "--card", file.to_str().unwrap()], None).await;
+    assert_eq!(edited.status.code(), Some(0), "{}", err(&edited));
+    assert_eq!(fake.message(&id).unwrap().text(), "From a file");
+    let from_stdin =
+        run(&fake, &["send", "--to", CHANNEL, "--card", "-"], Some(r#"{"head": {"text": "piped"}}"#)).await;
+    assert_eq!(from_stdin.status.code(), Some(0), "{}", err(&from_stdin));
+
+    let deleted = run(&fake, &["delete", &id], None).await;
+    assert_eq!(deleted.status.code(), Some(0));
+    assert!(fake.message(&id).unwrap().deleted_at.is_some());
+
+    // 2: invalid input, refused before anything is sent.
+    let before = fake.requests().len();
+    let bad = run(&fake, &["send", "--to", "nobody", "--text", "x"], None).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(err(&bad).contains("to_jid"), "the field is named: {}", err(&bad));
+    let no_content = run(&fake, &["send", "--to", CHANNEL], None).await;
+    assert_eq!(no_content.status.code(), Some(2));
+    let usage = run(&fake, &["send", "--text", "x"], None).await;
+    assert_eq!(usage.status.code(), Some(2), "clap's usage error");
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+
+    // 3: Zoom refused, with its code and tracking id.
+    let gone = run(&fake, &["delete", "NOPE"], None).await;
+    assert_eq!(gone.status.code(), Some(3));
+    assert!(err(&gone).contains("code 8001") && err(&gone).contains("tracking id fake-"), "{}", err(&gone));
+
+    // 4: rate limited after the retries.
+    fake.force_rate_limit(100);
+    let limited = run(&fake, &["send", "--to", CHANNEL, "--text", "x"], None).await;
+    assert_eq!(limited.status.code(), Some(4), "{}", err(&limited));
+    fake.force_rate_limit(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_failure_is_exit_5_and_secrets_come_from_files() {
+    let fake = ZoomMock::start().await.unwrap();
+    let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{down}");
+    let failed =
+        run(&fake, &["--oauth-url", &url, "--api-url", &url, "send", "--to", CHANNEL, "--text", "x"], None).await;
+    assert_eq!(failed.status.code(), Some(5), "{}", err(&failed));
+
+    // The secret from a file (and the environment's one is wrong).
+    let secret = temp("secret", &format!("{}\n", fake.client_secret()));
+    let mut command = Command::new(BIN);
+    command
+        .args(["--client-secret-file", secret.to_str().unwrap(), "send", "--to", CHANNEL, "--text", "from a file"])
+        .env_clear()
+        .env("ZOOM_CLIENT_ID", fake.client_id())
+        .env("ZOOM_CLIENT_SECRET", "wrong")
+        .env("ZOOM_ACCOUNT_ID", fake.account_id())
+        .env("ZOOM_ROBOT_JID", fake.robot_jid())
+        .env("ZOOM_API_URL", fake.api_base_url())
+        .env("ZOOM_OAUTH_URL", fake.oauth_base_url());
+    let sent = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    assert_eq!(sent.status.code(), Some(0), "{}", err(&sent));
+    // No flag takes a secret.
+    let help = run(&fake, &["--help"], None).await;
+    assert!(!out(&help).contains("--client-secret "), "{}", out(&help));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfurl_webhook_token_card_check_and_completions() {
+    let fake = ZoomMock::start().await.unwrap();
+    let trigger = fake.link_shared_trigger();
+    let unfurled = run(&fake, &["unfurl", "--user-id", "me", "--trigger-id", &trigger, "--head", "PR #42"], None).await;
+    assert_eq!(unfurled.status.code(), Some(0), "{}", err(&unfurled));
+    assert_eq!(fake.unfurls().len(), 1);
+    let unknown = run(&fake, &["unfurl", "--user-id", "me", "--trigger-id", "nope", "--head", "x"], None).await;
+    assert_eq!(unknown.status.code(), Some(3));
+
+    let (hook, token) = fake.incoming_webhook("alerts");
+    let url = format!("{}/chat/webhooks/incomingwebhook/{hook}", fake.webhook_base_url());
+    let token_file = temp("hook-token", &token);
+    let tf = token_file.to_str().unwrap();
+    for args in [
+        vec!["webhook", &url, "--token-file", tf, "--head", "Disk full"],
+        vec!["webhook", &url, "--token-file", tf, "--format", "message", "--text", "Backup done"],
+        vec!["webhook", &url, "--token-file", tf, "--format", "fields", "--field", "host=db1"],
+    ] {
+        let posted = run(&fake, &args, None).await;
+        assert_eq!(posted.status.code(), Some(0), "{args:?}: {}", err(&posted));
+    }
+    assert_eq!(fake.conversation_of_jid("alerts@conference.xmpp.zoom.us").len(), 3);
+    let wrong = temp("wrong-token", "not-it");
+    let refused = run(
+        &fake,
+        &["webhook", &url, "--token-file", wrong.to_str().unwrap(), "--text", "x", "--format", "message"],
+        None,
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(3));
+
+    let shown = run(&fake, &["token"], None).await;
+    assert_eq!(shown.status.code(), Some(0));
+    assert!(out(&shown).contains("imchat:bot") && !out(&shown).contains("token: "), "{}", out(&shown));
+    let issued: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("requestToken"))
+        .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.response_body).ok())
+        .filter_map(|v| v["access_token"].as_str().map(str::to_owned))
+        .collect();
+    assert!(issued.iter().all(|t| !out(&shown).contains(t.as_str())), "the token is not printed without --show");
+    let with_token = run(&fake, &["token", "--show"], None).await;
+    assert!(out(&with_token).contains("token: "));
+
+    let good = run(&fake, &["card", "check", "-"], Some(r#"{"head": {"text": "ok"}}"#)).await;
+    assert_eq!(good.status.code(), Some(0));
+    let bad = run(&fake, &["card", "check", "-"], Some(r#"{"body": [{"type": "message"}]}"#)).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(err(&bad).contains("content.body[0].text: is required"), "{}", err(&bad));
+
+    let completions = run(&fake, &["completions", "bash"], None).await;
+    assert_eq!(completions.status.code(), Some(0));
+    assert!(out(&completions).contains("zoom-chatbot"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_at_the_limit_meets_no_429_and_writes_ids_and_what_failed() {
+    let fake = ZoomMock::builder().rate(RateLabel::Medium, 40).start().await.unwrap();
+    let mut lines: Vec<String> =
+        (0..120).map(|i| serde_json::json!({"to": CHANNEL, "text": format!("bulk {i}")}).to_string()).collect();
+    lines.push(r#"{"to": "nobody", "text": "lost"}"#.into());
+    lines.push(r#"{"to": "general@conference.xmpp.zoom.us"}"#.into());
+    let input = temp("bulk.jsonl", &lines.join("\n"));
+    let (ids, failed) = (input.with_file_name("ids.tsv"), input.with_file_name("failed.jsonl"));
+    let args = [
+        "bulk",
+        input.to_str().unwrap(),
+        "--rate",
+        "40",
+        "--ids",
+        ids.to_str().unwrap(),
+        "--failed",
+        failed.to_str().unwrap(),
+    ];
+    let ran = run(&fake, &args, None).await;
+    assert_eq!(ran.status.code(), Some(2), "two lines are invalid: {}", err(&ran));
+    assert!(err(&ran).contains("sent 120 of 122"), "{}", err(&ran));
+    let statuses: Vec<u16> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("sendChatbotMessage"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses.len(), 120);
+    assert!(statuses.iter().all(|s| *s == 201), "no 429 at the limit");
+    let written: Vec<String> = std::fs::read_to_string(&ids).unwrap().lines().map(str::to_owned).collect();
+    assert_eq!(written.len(), 120);
+    let (_, first) = written[0].split_once('\t').unwrap();
+    assert!(fake.message(first).is_some());
+    assert_eq!(general(&fake).len(), 120);
+
+    // The failed lines, with their errors, resume: fixed, they go.
+    let resumed = std::fs::read_to_string(&failed).unwrap();
+    assert_eq!(resumed.lines().count(), 2);
+    assert!(resumed.contains("\"error\"") && resumed.contains("to_jid"), "{resumed}");
+    let fixed: Vec<String> = resumed
+        .lines()
+        .map(|line| {
+            let mut entry: serde_json::Value = serde_json::from_str(line).unwrap();
+            entry["to"] = CHANNEL.into();
+            if entry.get("text").is_none() {
+                entry["text"] = "added".into();
+            }
+            entry.to_string()
+        })
+        .collect();
+    let fixed = fixed.join("\n");
+    let again = temp("again.jsonl", &fixed);
+    let rerun = run(&fake, &["bulk", again.to_str().unwrap()], None).await;
+    assert_eq!(rerun.status.code(), Some(0), "{} / {fixed}", err(&rerun));
+    assert_eq!(general(&fake).len(), 122);
+}
