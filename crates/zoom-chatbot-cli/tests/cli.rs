@@ -256,3 +256,72 @@ async fn bulk_at_the_limit_meets_no_429_and_writes_ids_and_what_failed() {
     assert_eq!(rerun.status.code(), Some(0), "{} / {fixed}", err(&rerun));
     assert_eq!(general(&fake).len(), 122);
 }
+
+/// The issue's own check, with the `zoom-mock` binary as the fake: a send prints a message id
+/// that the fake then holds (read back through the fake's chat API).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_against_the_fake_binary_prints_an_id_the_fake_holds() {
+    let fake_bin = std::path::Path::new(BIN).with_file_name("zoom-mock");
+    if !fake_bin.exists() {
+        // `cargo test -p zoom-chatbot-cli` alone does not build the other package's binary.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo).args(["build", "-p", "zoom-mock", "--bin", "zoom-mock"]).status().unwrap();
+        assert!(built.success());
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut fake = Command::new(&fake_bin)
+        .args(["--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let origin = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The binary's default credentials, as it prints them.
+    let output = Command::new(BIN)
+        .args(["send", "--to", CHANNEL, "--text", "hi"])
+        .env_clear()
+        .env("ZOOM_CLIENT_ID", "fake_client_id")
+        .env("ZOOM_CLIENT_SECRET", "fake_client_secret")
+        .env("ZOOM_ACCOUNT_ID", "FakeAccount01")
+        .env("ZOOM_ROBOT_JID", "v1fakebot@xmpp.zoom.us")
+        .env("ZOOM_API_URL", format!("{origin}/v2"))
+        .env("ZOOM_OAUTH_URL", &origin)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", err(&output));
+    let id = out(&output);
+
+    let http = reqwest_free_get(&origin, "/v2/chat/users/me/messages?to_channel=general");
+    let _ = fake.kill();
+    let _ = fake.wait();
+    assert!(http.contains(&id), "the fake holds {id}: {http}");
+}
+
+/// A server-to-server token from the fake binary, then a GET with it, over plain HTTP/1.1.
+fn reqwest_free_get(origin: &str, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let host = origin.trim_start_matches("http://");
+    let exchange = |request: String| {
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()
+    };
+    let form = "grant_type=account_credentials&account_id=FakeAccount01";
+    // Basic base64("fake_client_id:fake_client_secret").
+    let token = exchange(format!(
+        "POST /oauth/token HTTP/1.1\r\nHost: {host}\r\nAuthorization: Basic ZmFrZV9jbGllbnRfaWQ6ZmFrZV9jbGllbnRfc2VjcmV0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    ));
+    let token: serde_json::Value = serde_json::from_str(&token).unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    exchange(format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    ))
+}
