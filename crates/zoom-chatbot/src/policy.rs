@@ -95,6 +95,9 @@ impl Policy {
     ) -> reqwest::Result<reqwest::Response> {
         // Recording costs a little on every request; it is skipped when no subscriber listens.
         let traced = !span.is_disabled();
+        // The call's deadline counts from here: the token, the waits and the retries.
+        let started = Instant::now();
+        let deadline = started + self.retry.deadline;
         let cache = match self.cache_for(info) {
             Ok(cache) => cache,
             Err(e) => return self.fail(e),
@@ -107,8 +110,6 @@ impl Policy {
             },
         };
         let may_repeat = idempotent(request.method());
-        let started = Instant::now();
-        let deadline = started + self.retry.deadline;
         // Whether a wait of `wait` from now still ends within the call's deadline.
         let in_time = |wait: std::time::Duration| Instant::now() + wait <= deadline;
         let mut renewed = false;
