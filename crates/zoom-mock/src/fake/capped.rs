@@ -75,6 +75,11 @@ impl<K: Eq + Hash + Clone, V> CappedMap<K, V> {
         self.entries.len()
     }
 
+    /// The keys, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.entries.keys()
+    }
+
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain(|k, (v, _)| keep(k, v));
     }

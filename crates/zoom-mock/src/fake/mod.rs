@@ -35,6 +35,7 @@ mod http;
 mod limits;
 mod oauth;
 mod ops;
+mod page;
 mod rng;
 mod router;
 mod serve;

@@ -16,7 +16,7 @@ use axum::routing::{patch, post, put};
 use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::state::{SeenRequest, State};
-use super::{Shared, callback, chat, chatbot, oauth, ops, webhook};
+use super::{Shared, callback, chat, chatbot, oauth, ops, page, webhook};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -34,6 +34,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/chat/webhooks/incomingwebhook/{webhook_id}", post(webhook::post))
         // Control of a running fake (for the binary, where there is no handle). Outside every
         // Zoom path, so no client written for Zoom can reach it by accident.
+        // A page for people: the conversations, drawn (outside Zoom's paths too).
+        .route("/", axum::routing::get(page::index))
         .route("/_fake/rate-limit", post(control_rate_limit))
         .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
         .fallback(not_found)
@@ -92,8 +94,8 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let operation = ops::operations().identify(&method, &path).map(str::to_owned);
-    // Faults hit the API and incoming webhooks, never the OAuth host or the fake's controls.
-    let faultable = !path.starts_with("/oauth/") && !path.starts_with("/_fake/");
+    // Faults hit the API and incoming webhooks, never the OAuth host, the page or the fake's controls.
+    let faultable = path.starts_with("/v2/") || path.starts_with("/chat/webhooks/");
     let decision = if faultable { decide(&shared) } else { Decision::default() };
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;

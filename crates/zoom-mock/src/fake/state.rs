@@ -345,6 +345,11 @@ impl State {
         self.messages.insert(message.id.clone(), message);
     }
 
+    /// Every conversation held.
+    pub fn conversation_ids(&self) -> Vec<ConversationId> {
+        self.conversations.keys().cloned().collect()
+    }
+
     /// The messages of a conversation, oldest first.
     pub fn conversation(&self, id: &ConversationId) -> Vec<&StoredMessage> {
         self.conversations

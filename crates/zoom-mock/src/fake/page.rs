@@ -1,0 +1,283 @@
+//! `GET /`: the conversations the fake holds, drawn as Zoom draws them, for a person to look
+//! at. Server-rendered HTML with no script and no external resource; every text from a
+//! message is escaped, and only `http(s)` links become links.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::State as AxumState;
+use axum::response::Html;
+use serde_json::Value;
+
+use super::Shared;
+use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
+
+/// The conversations shown, newest activity first, and the messages shown of each.
+const CONVERSATIONS: usize = 50;
+const MESSAGES: usize = 100;
+
+/// Text made safe for HTML, in element content and in quoted attributes alike.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A link to `url` when it is `http(s)`, else the URL as text.
+fn link(url: &str, label: &str) -> String {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        format!("<a href=\"{}\">{}</a>", escape(url), escape(label))
+    } else {
+        escape(label)
+    }
+}
+
+fn str_of<'v>(value: &'v Value, key: &str) -> &'v str {
+    value.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn items(value: &Value, key: &str) -> Vec<Value> {
+    value.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+/// One card element, as HTML.
+fn element(out: &mut String, item: &Value) {
+    let s = |key: &str| str_of(item, key);
+    let kind = s("type");
+    let _ = write!(out, "<div class=\"element {}\">", escape(kind));
+    match kind {
+        "message" => {
+            let text = if s("link").is_empty() { escape(s("text")) } else { link(s("link"), s("text")) };
+            let editable = if item["editable"] == true { " <span class=\"tag\">editable</span>" } else { "" };
+            let _ = write!(out, "<p>{text}{editable}</p>");
+        }
+        "fields" => {
+            out.push_str("<dl>");
+            for f in items(item, "items") {
+                let editable = if f["editable"] == true { " <span class=\"tag\">editable</span>" } else { "" };
+                let _ = write!(
+                    out,
+                    "<dt>{}</dt><dd>{}{editable}</dd>",
+                    escape(str_of(&f, "key")),
+                    escape(str_of(&f, "value"))
+                );
+            }
+            out.push_str("</dl>");
+        }
+        "actions" => {
+            for b in items(item, "items") {
+                let style = str_of(&b, "style").to_ascii_lowercase();
+                let _ = write!(
+                    out,
+                    "<button class=\"{}\" data-value=\"{}\" disabled>{}</button>",
+                    escape(if style.is_empty() { "default" } else { &style }),
+                    escape(str_of(&b, "value")),
+                    escape(str_of(&b, "text"))
+                );
+            }
+        }
+        "select" => {
+            let _ = write!(out, "<label>{} <select disabled>", escape(s("text")));
+            let source = s("static_source");
+            if !source.is_empty() {
+                let _ = write!(out, "<option>(the account's {})</option>", escape(source));
+            }
+            let selected = item.get("selected_item").map(|o| str_of(o, "value")).unwrap_or("");
+            for o in items(item, "select_items") {
+                let mark = if !selected.is_empty() && str_of(&o, "value") == selected { " selected" } else { "" };
+                let _ = write!(out, "<option{mark}>{}</option>", escape(str_of(&o, "text")));
+            }
+            out.push_str("</select></label>");
+        }
+        "attachments" => {
+            let info = item.get("information").cloned().unwrap_or(Value::Null);
+            let title = info.get("title").map(|t| str_of(t, "text")).unwrap_or("");
+            let _ = write!(
+                out,
+                "<p>{}</p>",
+                link(s("resource_url"), if title.is_empty() { s("resource_url") } else { title })
+            );
+            if let Some(d) = info.get("description") {
+                let _ = write!(out, "<p class=\"muted\">{}</p>", escape(str_of(d, "text")));
+            }
+            if s("img_url").starts_with("http") {
+                let _ = write!(out, "<img src=\"{}\" alt=\"\">", escape(s("img_url")));
+            }
+        }
+        "section" => {
+            let _ = write!(out, "<div class=\"section\" style=\"border-left-color: {}\">", escape(s("sidebar_color")));
+            for inner in items(item, "sections") {
+                element(out, &inner);
+            }
+            if !s("footer").is_empty() {
+                let _ = write!(out, "<p class=\"muted\">{}</p>", escape(s("footer")));
+            }
+            out.push_str("</div>");
+        }
+        "divider" => out.push_str("<hr>"),
+        "progress_bar" => {
+            let value = item["value"].as_i64().unwrap_or(0);
+            let _ = write!(out, "<progress max=\"100\" value=\"{value}\"></progress> {value}%");
+        }
+        "file" => {
+            let title = item.get("title").map(|t| str_of(t, "text")).unwrap_or("file");
+            let _ = write!(out, "<p>{}</p>", link(s("file_url"), title));
+        }
+        "page" => {
+            let _ = write!(out, "<p>page {} of {}</p>", item["current_page"], item["total_pages"]);
+        }
+        "datepicker" | "timepicker" => {
+            let (input, initial) =
+                if kind == "datepicker" { ("date", s("initial_date")) } else { ("time", s("initial_time")) };
+            let _ = write!(
+                out,
+                "<input type=\"{input}\" value=\"{}\" placeholder=\"{}\" disabled>",
+                escape(initial),
+                escape(s("placeholder"))
+            );
+        }
+        "radio_buttons" | "checkboxes" => {
+            let (input, chosen): (&str, Vec<String>) = if kind == "radio_buttons" {
+                ("radio", item.get("initial_option").map(|o| str_of(o, "value").to_owned()).into_iter().collect())
+            } else {
+                ("checkbox", items(item, "initial_options").iter().map(|o| str_of(o, "value").to_owned()).collect())
+            };
+            for o in items(item, "options") {
+                let mark = if chosen.iter().any(|c| c == str_of(&o, "value")) { " checked" } else { "" };
+                let _ = write!(
+                    out,
+                    "<label><input type=\"{input}\"{mark} disabled> {}</label>",
+                    escape(str_of(&o, "text"))
+                );
+            }
+        }
+        "plain_text_input" => {
+            let _ = write!(
+                out,
+                "<textarea placeholder=\"{}\" disabled>{}</textarea>",
+                escape(s("placeholder")),
+                escape(s("initial_value"))
+            );
+        }
+        "alert" => {
+            let _ = write!(out, "<p class=\"alert {}\">{}</p>", escape(s("level")), escape(s("text")));
+        }
+        "images" => {
+            for image in items(item, "items") {
+                let url = str_of(&image, "image_url");
+                if url.starts_with("http") {
+                    let _ = write!(out, "<img src=\"{}\" alt=\"{}\">", escape(url), escape(str_of(&image, "alt_text")));
+                }
+            }
+        }
+        "video" => {
+            let title = if s("title").is_empty() { "video" } else { s("title") };
+            let _ = write!(out, "<p>{}</p>", link(s("video_url"), title));
+        }
+        other => {
+            let _ = write!(out, "<p class=\"muted\">({})</p>", escape(other));
+        }
+    }
+    out.push_str("</div>");
+}
+
+/// One message, as HTML: its card (or text), its sender and time, edits and deletion.
+fn message(out: &mut String, m: &StoredMessage) {
+    let sender = match &m.sender {
+        Sender::Bot(jid) => format!("bot {jid}"),
+        Sender::User(user) => user.clone(),
+        Sender::IncomingWebhook(id) => format!("incoming webhook {id}"),
+    };
+    let deleted = if m.deleted_at.is_some() { " deleted" } else { "" };
+    let _ = write!(out, "<article class=\"message{deleted}\" id=\"m-{}\">", escape(&m.id));
+    let mut meta = format!("{} · {}", escape(&sender), m.sent_at.format("%Y-%m-%d %H:%M:%S"));
+    if m.is_edited() {
+        let _ = write!(meta, " · edited {} time(s)", m.edits.len());
+    }
+    if m.deleted_at.is_some() {
+        meta.push_str(" · deleted");
+    }
+    let _ = write!(out, "<p class=\"meta\">{meta}</p>");
+    match &m.content {
+        MessageContent::Text(t) => {
+            let _ = write!(out, "<p>{}</p>", escape(&t.message));
+        }
+        MessageContent::Card { card, .. } => {
+            let card = serde_json::to_value(card).unwrap_or(Value::Null);
+            if let Some(head) = card.get("head") {
+                let _ = write!(out, "<h3>{}</h3>", escape(str_of(head, "text")));
+                if let Some(sub) = head.get("sub_head") {
+                    let _ = write!(out, "<h4>{}</h4>", escape(str_of(sub, "text")));
+                }
+            }
+            for item in items(&card, "body") {
+                element(out, &item);
+            }
+        }
+    }
+    out.push_str("</article>");
+}
+
+const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;background:#f5f6f8}\
+section.conversation{background:#fff;border-radius:8px;padding:1em;margin-bottom:1.5em}\
+article.message{border-top:1px solid #e3e5e8;padding:.5em 0}article.deleted{opacity:.5;text-decoration:line-through}\
+.replies{margin-left:2em;border-left:3px solid #d0d4da;padding-left:1em}.meta,.muted{color:#6b7280;font-size:12px}\
+.section{border-left:4px solid #999;padding-left:.8em}button{margin-right:.4em}button.primary{background:#0e72ed;color:#fff}\
+button.danger{background:#e02828;color:#fff}.alert{padding:.4em;background:#fff7e0}.alert.error{background:#fde8e8}\
+.tag{font-size:11px;color:#0e72ed}img{max-height:120px;margin-right:.4em}";
+
+/// The page.
+pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<String> {
+    // Copied out under the lock (bounded: the newest conversations and their newest messages).
+    let conversations: Vec<(ConversationId, Vec<StoredMessage>)> = {
+        let state = shared.lock();
+        let mut all: Vec<(ConversationId, Vec<StoredMessage>)> = state
+            .conversation_ids()
+            .into_iter()
+            .map(|id| {
+                let messages: Vec<StoredMessage> = state.conversation(&id).into_iter().cloned().collect();
+                (id, messages)
+            })
+            .collect();
+        all.sort_by_key(|(_, messages)| std::cmp::Reverse(messages.iter().map(|m| m.sent_at).max()));
+        all.truncate(CONVERSATIONS);
+        all
+    };
+    let mut out = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fake Zoom</title><style>{STYLE}</style></head><body><h1>Fake Zoom</h1><p class=\"muted\">{} conversation(s), newest activity first.</p>",
+        conversations.len()
+    );
+    for (id, messages) in conversations {
+        let _ = write!(out, "<section class=\"conversation\"><h2>{}</h2>", escape(&id.jid()));
+        let shown = &messages[messages.len().saturating_sub(MESSAGES)..];
+        let mut replies: BTreeMap<&str, Vec<&StoredMessage>> = BTreeMap::new();
+        for m in shown {
+            if let Some(parent) = &m.reply_to {
+                replies.entry(parent.as_str()).or_default().push(m);
+            }
+        }
+        for m in shown.iter().filter(|m| m.reply_to.is_none()) {
+            message(&mut out, m);
+            if let Some(thread) = replies.get(m.id.as_str()) {
+                out.push_str("<div class=\"replies\">");
+                for r in thread {
+                    message(&mut out, r);
+                }
+                out.push_str("</div>");
+            }
+        }
+        out.push_str("</section>");
+    }
+    out.push_str("</body></html>");
+    Html(out)
+}
