@@ -36,6 +36,41 @@ enum Command {
         #[command(subcommand)]
         event: EventKind,
     },
+    /// Offline card tools.
+    Card {
+        #[command(subcommand)]
+        command: CardCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CardCommand {
+    /// Checks a card's JSON (a file, or - for stdin) against the spec; prints each rule it
+    /// breaks by field path, as the fake would refuse it.
+    Check {
+        /// The card's JSON.
+        file: std::path::PathBuf,
+    },
+}
+
+/// `card check FILE`: exit 0 for a valid card, 2 with the violations otherwise.
+fn check_card(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let text = if path == std::path::Path::new("-") {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(path)?
+    };
+    let card: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let problems = zoom_mock::fake::card_violations(&card);
+    if problems.is_empty() {
+        println!("ok: {} is a valid card", path.display());
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    std::process::exit(2);
 }
 
 #[derive(Subcommand, Debug)]
@@ -235,8 +270,10 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(Command::Event { url, secret, event }) = cli.command {
-        return send_event(&url, &secret, event).await;
+    match cli.command {
+        Some(Command::Event { url, secret, event }) => return send_event(&url, &secret, event).await,
+        Some(Command::Card { command: CardCommand::Check { file } }) => return check_card(&file),
+        None => {}
     }
     let args = cli.serve;
     let config = Config {

@@ -105,3 +105,19 @@ async fn the_page_draws_every_element_escaped_with_threads_edits_and_deletions()
     // Newest activity first: the conversation with the deletion was written last.
     assert!(html.find("other@conference").unwrap() < html.find("general@conference").unwrap());
 }
+
+#[tokio::test]
+async fn the_card_preview_draws_a_card_and_names_every_rule_it_breaks() {
+    let zoom = ZoomMock::start().await.unwrap();
+    let url = format!("{}/preview", zoom.oauth_base_url());
+    let empty = http().get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(empty.contains("<form method=\"post\""));
+    let bad = r#"{"head": {"text": "<img src=x onerror=alert(1)>"}, "body": [{"type": "message"}, {"type": "progress_bar", "value": 101}]}"#;
+    let page = http().post(&url).form(&[("card", bad)]).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("content.body[0].text: is required"), "{page}");
+    assert!(page.contains("content.body[1].value: must be at most 100"), "{page}");
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"), "{page}");
+    let good =
+        http().post(&url).form(&[("card", r#"{"head": {"text": "ok"}}"#)]).send().await.unwrap().text().await.unwrap();
+    assert!(good.contains("A valid card.") && good.contains("<h3>ok</h3>"));
+}

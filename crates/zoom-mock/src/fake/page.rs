@@ -50,6 +50,14 @@ fn items(value: &Value, key: &str) -> Vec<Value> {
     value.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
+/// The spec's violations of a card's JSON, as `content.PATH: rule` lines: what the fake would
+/// refuse, before anything is sent.
+pub fn card_violations(card: &Value) -> Vec<String> {
+    let validator = zoom_spec::Validator::new(zoom_spec::spec());
+    let found = validator.validate_component("Card", card, "content").unwrap_or_default();
+    found.iter().map(ToString::to_string).collect()
+}
+
 /// One card element, as HTML.
 fn element(out: &mut String, item: &Value) {
     let s = |key: &str| str_of(item, key);
@@ -191,6 +199,19 @@ fn element(out: &mut String, item: &Value) {
     out.push_str("</div>");
 }
 
+/// A card's JSON, as HTML: its head and each element.
+fn draw_card(out: &mut String, card: &Value) {
+    if let Some(head) = card.get("head") {
+        let _ = write!(out, "<h3>{}</h3>", escape(str_of(head, "text")));
+        if let Some(sub) = head.get("sub_head") {
+            let _ = write!(out, "<h4>{}</h4>", escape(str_of(sub, "text")));
+        }
+    }
+    for item in items(card, "body") {
+        element(out, &item);
+    }
+}
+
 /// One message, as HTML: its card (or text), its sender and time, edits and deletion.
 fn message(out: &mut String, m: &StoredMessage) {
     let sender = match &m.sender {
@@ -212,18 +233,7 @@ fn message(out: &mut String, m: &StoredMessage) {
         MessageContent::Text(t) => {
             let _ = write!(out, "<p>{}</p>", escape(&t.message));
         }
-        MessageContent::Card { card, .. } => {
-            let card = serde_json::to_value(card).unwrap_or(Value::Null);
-            if let Some(head) = card.get("head") {
-                let _ = write!(out, "<h3>{}</h3>", escape(str_of(head, "text")));
-                if let Some(sub) = head.get("sub_head") {
-                    let _ = write!(out, "<h4>{}</h4>", escape(str_of(sub, "text")));
-                }
-            }
-            for item in items(&card, "body") {
-                element(out, &item);
-            }
-        }
+        MessageContent::Card { card, .. } => draw_card(out, &serde_json::to_value(card).unwrap_or(Value::Null)),
     }
     out.push_str("</article>");
 }
@@ -253,8 +263,10 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
         all.truncate(CONVERSATIONS);
         all
     };
-    let mut out = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fake Zoom</title><style>{STYLE}</style></head><body><h1>Fake Zoom</h1><p class=\"muted\">{} conversation(s), newest activity first.</p>",
+    let mut out = head("Fake Zoom");
+    let _ = write!(
+        out,
+        "<p class=\"muted\">{} conversation(s), newest activity first. <a href=\"/preview\">Card preview</a></p>",
         conversations.len()
     );
     for (id, messages) in conversations {
@@ -277,6 +289,51 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
             }
         }
         out.push_str("</section>");
+    }
+    out.push_str("</body></html>");
+    Html(out)
+}
+
+/// The start of a page: its title, the style, the heading.
+fn head(title: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title><style>{STYLE}</style></head><body><h1>{0}</h1>",
+        escape(title)
+    )
+}
+
+/// `GET /preview`, and `POST /preview` with a form field `card`: a card's JSON drawn, and
+/// every rule of the spec it breaks, by field path.
+pub(crate) async fn preview(body: axum::body::Bytes) -> Html<String> {
+    let text =
+        form_urlencoded::parse(&body).find(|(k, _)| k == "card").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    let mut out = head("Card preview");
+    let _ = write!(
+        out,
+        "<form method=\"post\" action=\"/preview\"><textarea name=\"card\" rows=\"12\" cols=\"80\">{}</textarea><br><button type=\"submit\">Check and draw</button> <a href=\"/\">Conversations</a></form>",
+        escape(&text)
+    );
+    if !text.trim().is_empty() {
+        match serde_json::from_str::<Value>(&text) {
+            Err(e) => {
+                let _ = write!(out, "<p class=\"alert error\">Not JSON: {}</p>", escape(&e.to_string()));
+            }
+            Ok(card) => {
+                let problems = card_violations(&card);
+                if problems.is_empty() {
+                    out.push_str("<p class=\"alert success\">A valid card.</p>");
+                } else {
+                    out.push_str("<ul class=\"violations\">");
+                    for p in problems {
+                        let _ = write!(out, "<li>{}</li>", escape(&p));
+                    }
+                    out.push_str("</ul>");
+                }
+                out.push_str("<section class=\"conversation\">");
+                draw_card(&mut out, &card);
+                out.push_str("</section>");
+            }
+        }
     }
     out.push_str("</body></html>");
     Html(out)

@@ -36,6 +36,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         // Zoom path, so no client written for Zoom can reach it by accident.
         // A page for people: the conversations, drawn (outside Zoom's paths too).
         .route("/", axum::routing::get(page::index))
+        .route("/preview", axum::routing::get(page::preview).post(page::preview))
         .route("/_fake/rate-limit", post(control_rate_limit))
         .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
         .fallback(not_found)
