@@ -68,7 +68,7 @@ async fn the_page_draws_every_element_escaped_with_threads_edits_and_deletions()
 
     // Hostile text is shown, never run; a javascript: link is not a link.
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "{html}");
-    assert!(!html.contains("<script>") && !html.contains("javascript:"), "{html}");
+    assert!(!html.contains("<script>alert") && !html.contains("javascript:"), "{html}");
     assert!(html.contains("Deploy &lt;b&gt;now&lt;/b&gt;?"));
     // Every element, drawn.
     for kind in [
@@ -120,4 +120,25 @@ async fn the_card_preview_draws_a_card_and_names_every_rule_it_breaks() {
     let good =
         http().post(&url).form(&[("card", r#"{"head": {"text": "ok"}}"#)]).send().await.unwrap().text().await.unwrap();
     assert!(good.contains("A valid card.") && good.contains("<h3>ok</h3>"));
+}
+
+/// The page updates itself: `/_fake/changes` streams an event when an API call changes what
+/// the fake holds, and the page's one script listens to it.
+#[tokio::test]
+async fn a_change_reaches_the_page_as_a_server_sent_event() {
+    let zoom = ZoomMock::start().await.unwrap();
+    let page = http().get(format!("{}/", zoom.oauth_base_url())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("new EventSource('/_fake/changes')"), "{page}");
+
+    let mut stream = http().get(format!("{}/_fake/changes", zoom.oauth_base_url())).send().await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let token = bot_token(&zoom).await;
+    assert_eq!(bot_send(&zoom, &token, CHANNEL, "live").await.status(), 201);
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !seen.contains("event: change") {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("a change within 5 s").unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk.expect("the stream stays open")));
+    }
+    assert!(seen.contains("data: changed"), "{seen}");
 }

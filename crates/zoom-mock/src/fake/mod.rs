@@ -70,6 +70,8 @@ pub(crate) struct Shared {
     origin: String,
     /// Numbers the `x-zm-trackingid` of each answer.
     tracking: AtomicU64,
+    /// Told of every API call that changed something, for the page's live updates.
+    changes: tokio::sync::broadcast::Sender<()>,
 }
 
 impl Shared {
@@ -213,8 +215,12 @@ impl ZoomMockBuilder {
         let listener = TcpListener::bind((self.config.host.as_str(), self.config.port)).await?;
         let addr = listener.local_addr()?;
         let origin = format!("http://{addr}");
-        let shared =
-            Arc::new(Shared { state: Mutex::new(State::new(self.config)), origin, tracking: AtomicU64::new(1) });
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(self.config)),
+            origin,
+            tracking: AtomicU64::new(1),
+            changes: tokio::sync::broadcast::channel(16).0,
+        });
         let server = tokio::spawn(serve::serve(listener, router::router(shared.clone())));
         Ok(ZoomMock { shared, addr, server })
     }

@@ -1,5 +1,6 @@
 //! `GET /`: the conversations the fake holds, drawn as Zoom draws them, for a person to look
-//! at. Server-rendered HTML with no script and no external resource; every text from a
+//! at. Server-rendered HTML with no external resource and one small script, which reloads
+//! the page when a change arrives on `/_fake/changes` (server-sent events). Every text from a
 //! message is escaped, and only `http(s)` links become links.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,33 @@ use serde_json::Value;
 
 use super::Shared;
 use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
+
+/// The stream of changes the page listens to (outside Zoom's paths).
+pub(crate) const CHANGES: &str = "/_fake/changes";
+
+/// The page's one script: a reload shortly after a message is sent, edited or deleted.
+const LIVE: &str = "<script>let t;new EventSource('/_fake/changes').addEventListener('change',()=>{clearTimeout(t);t=setTimeout(()=>location.reload(),150)});</script>";
+
+/// `GET /_fake/changes`: an event `change` each time an API call changed the fake's state.
+pub(crate) async fn changes(
+    AxumState(shared): AxumState<Arc<Shared>>,
+) -> axum::response::sse::Sse<
+    impl futures_core::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use tokio::sync::broadcast::error::RecvError;
+    let receiver = shared.changes.subscribe();
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        match receiver.recv().await {
+            // Changes that came too fast to be told one by one are still one change.
+            Ok(()) | Err(RecvError::Lagged(_)) => {
+                let event = axum::response::sse::Event::default().event("change").data("changed");
+                Some((Ok(event), receiver))
+            }
+            Err(RecvError::Closed) => None,
+        }
+    });
+    axum::response::sse::Sse::new(stream).keep_alive(axum::response::sse::KeepAlive::default())
+}
 
 /// The conversations shown, newest activity first, and the messages shown of each.
 const CONVERSATIONS: usize = 50;
@@ -290,6 +318,7 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
         }
         out.push_str("</section>");
     }
+    out.push_str(LIVE);
     out.push_str("</body></html>");
     Html(out)
 }

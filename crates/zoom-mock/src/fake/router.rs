@@ -37,6 +37,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         // A page for people: the conversations, drawn (outside Zoom's paths too).
         .route("/", axum::routing::get(page::index))
         .route("/preview", axum::routing::get(page::preview).post(page::preview))
+        .route(page::CHANGES, axum::routing::get(page::changes))
         .route("/_fake/rate-limit", post(control_rate_limit))
         .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
         .fallback(not_found)
@@ -91,6 +92,10 @@ fn shape_of(path: &str) -> ErrorShape {
 /// Wraps every request: injects the configured faults, then records the request and its
 /// answer in the log.
 async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    // The page's stream of changes never ends: it is neither buffered nor logged.
+    if req.uri().path() == page::CHANGES {
+        return next.run(req).await;
+    }
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
@@ -125,6 +130,10 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     };
     let (parts, body) = response.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if method != "GET" && operation.is_some() && parts.status.is_success() {
+        // Nobody listening is fine: the page may not be open.
+        let _ = shared.changes.send(());
+    }
     let mut state = shared.lock();
     if state.config.request_log > 0 {
         state.requests.push_back(SeenRequest {
