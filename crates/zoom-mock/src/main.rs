@@ -208,6 +208,13 @@ struct Args {
     /// Answer the first N API requests with a 429 (more later: POST /_fake/rate-limit?n=N).
     #[arg(long, default_value_t = 0)]
     force_429: u32,
+    /// A bot's endpoint that the page's user talks to: slash commands, clicks, menus and edits
+    /// typed on the page are delivered there, signed (the bot may start after the fake).
+    #[arg(long, requires = "bot_secret")]
+    bot_url: Option<String>,
+    /// The bot app's secret token, which events are signed with.
+    #[arg(long, requires = "bot_url")]
+    bot_secret: Option<String>,
 }
 
 /// A plan name, or `unlimited` for none.
@@ -310,6 +317,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         "  controls:          POST {0}/_fake/rate-limit?n=N, POST {0}/_fake/invalidate-tokens",
         zoom.oauth_base_url()
     );
+    println!("  page:              {}/ (conversations, your bot, card preview)", zoom.oauth_base_url());
+    if let (Some(url), Some(secret)) = (args.bot_url, args.bot_secret) {
+        zoom.expect_bot(&url, &secret);
+        match zoom.connect_bot(&url, &secret).await {
+            Ok(_) => println!("  bot:               {url} (validated)"),
+            Err(e) => println!("  bot:               {url} (not validated yet: {e}; checked again at the first event)"),
+        }
+    }
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     println!("stopping");

@@ -3,6 +3,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+mod common;
+use common::recording_bot;
+
 const BIN: &str = env!("CARGO_BIN_EXE_zoom-mock");
 
 #[tokio::test]
@@ -50,35 +53,9 @@ fn event_reports_an_endpoint_it_cannot_reach() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("could not be reached"));
 }
 
-/// A bot endpoint that keeps every signed body it receives (and refuses unsigned ones).
-async fn recording_endpoint() -> (String, std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
-    use axum::http::{HeaderMap, StatusCode};
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let keep = seen.clone();
-    let app = axum::Router::new().route(
-        "/zoom/events",
-        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-            let keep = keep.clone();
-            async move {
-                let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-                let expected = zoom_signature::signature(b"s", &header("x-zm-request-timestamp"), &body);
-                if header("x-zm-signature") != expected {
-                    return StatusCode::UNAUTHORIZED;
-                }
-                keep.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
-                StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
-}
-
 #[tokio::test]
 async fn event_sends_every_kind_in_zooms_shape() {
-    let (url, seen) = recording_endpoint().await;
+    let (url, seen) = recording_bot("/zoom/events").await;
     let kinds: [&[&str]; 5] = [
         &["slash", "hello"],
         &["click", "--message-id", "M1", "--value", "add"],
@@ -135,4 +112,46 @@ fn card_check_names_each_broken_rule_and_exits_2() {
     let refused = Command::new(BIN).args(["card", "check", bad.to_str().unwrap()]).output().unwrap();
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("content.body[0].text: is required"));
+}
+
+#[tokio::test]
+async fn bot_url_connects_the_pages_user_to_a_bot() {
+    let (url, seen) = recording_bot("/zoom/events").await;
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--bot-url", &url, "--bot-secret", "s"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    output.read_line(&mut first).unwrap();
+    let addr = first.trim().rsplit(' ').next().unwrap().to_owned();
+    // The bot line comes after the handshake, which runs on this test's runtime.
+    let bot_line = tokio::task::spawn_blocking(move || {
+        let line = (&mut output).lines().map(Result::unwrap).find(|l| l.trim_start().starts_with("bot:"));
+        (line, output)
+    })
+    .await
+    .unwrap();
+    assert!(bot_line.0.as_deref().unwrap_or("").ends_with("(validated)"), "{:?}", bot_line.0);
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("http://{addr}/_fake/act/command"))
+        .form(&[("to_jid", "general@conference.xmpp.zoom.us"), ("text", "/deploy api")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let names: Vec<(String, String)> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| (e["event"].as_str().unwrap().to_owned(), e["payload"]["cmd"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(names, [("endpoint.url_validation".into(), "".into()), ("bot_notification".into(), "api".into())]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(bot_line.1);
 }

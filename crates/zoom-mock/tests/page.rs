@@ -93,17 +93,24 @@ async fn the_page_draws_every_element_escaped_with_threads_edits_and_deletions()
     ] {
         assert!(html.contains(&format!("class=\"element {kind}\"")), "{kind} is not drawn");
     }
-    assert!(html.contains("<button class=\"primary\" data-value=\"go\" disabled>Go</button>"));
-    assert!(html.contains("<option selected>US</option>"));
+    // No bot is connected: the controls are drawn, disabled.
+    assert!(
+        html.contains("<button class=\"primary\" name=\"value\" value=\"go\" data-value=\"go\" disabled>Go</button>")
+    );
+    assert!(html.contains("<option value=\"us\" selected>US</option>"));
+    assert!(!html.contains("action=\"/_fake/act/click\""), "{html}");
     assert!(html.contains("<progress max=\"100\" value=\"40\"></progress>"));
     assert!(html.contains("border-left-color: #00FF00"));
     // Threads, edits and deletions.
     let thread = html.find("class=\"replies\"").expect("a thread is drawn");
     assert!(html[thread..].contains("a reply"));
     assert!(html.contains("main, edited") && html.contains("edited 1 time(s)"));
+    // The edited message keeps its history: the earlier text is under "earlier versions".
+    let history = html.find("earlier versions").expect("an edit history");
+    assert!(html[history..].find(">main<").is_some(), "{html}");
     assert!(html.contains("class=\"message deleted\"") && html.contains("· deleted"));
     // Newest activity first: the conversation with the deletion was written last.
-    assert!(html.find("other@conference").unwrap() < html.find("general@conference").unwrap());
+    assert!(html.find("<h2>other@conference").unwrap() < html.find("<h2>general@conference").unwrap());
 }
 
 #[tokio::test]
@@ -141,4 +148,115 @@ async fn a_change_reaches_the_page_as_a_server_sent_event() {
         seen.push_str(&String::from_utf8_lossy(&chunk.expect("the stream stays open")));
     }
     assert!(seen.contains("data: changed"), "{seen}");
+}
+
+/// A browser that does not follow the page's redirects, so each answer can be checked.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+#[tokio::test]
+async fn the_page_acts_as_a_user_and_lists_each_delivery_with_the_bots_answer() {
+    let zoom = ZoomMock::start().await.unwrap();
+    let base = zoom.oauth_base_url();
+    let post = |path: &str, form: &[(&str, &str)]| browser().post(format!("{base}{path}")).form(form).send();
+    let page = || async { http().get(format!("{base}/")).send().await.unwrap().text().await.unwrap() };
+
+    // No bot yet: the page says so, and a command is refused with the reason.
+    assert!(page().await.contains("No bot connected."));
+    let answer = post("/_fake/act/command", &[("to_jid", CHANNEL), ("text", "/echo hi")]).await.unwrap();
+    assert_eq!((answer.status().as_u16(), answer.headers()["location"].to_str().unwrap()), (303, "/"));
+    assert!(zoom.deliveries()[0].outcome.as_ref().unwrap_err().contains("no bot is connected"));
+
+    // A bot named on the command line (it may start later) is checked at the first event.
+    let (url, events) = recording_bot("/events").await;
+    zoom.expect_bot(&url, "s");
+    assert!(page().await.contains("checked at the first event"));
+    post("/_fake/act/command", &[("to_jid", CHANNEL), ("text", "/echo hi <there>")]).await.unwrap();
+    {
+        let seen = events.lock().unwrap();
+        assert_eq!(seen[0]["event"], "endpoint.url_validation");
+        assert_eq!(seen[1]["event"], "bot_notification");
+        assert_eq!(seen[1]["payload"]["cmd"], "hi <there>", "the text after the command");
+        assert_eq!(seen[1]["payload"]["toJid"], CHANNEL);
+        assert_eq!(seen[1]["payload"]["userJid"], "fakeuser01@xmpp.zoom.us");
+    }
+
+    // The bot's card: every control of it acts as the user.
+    let token = bot_token(&zoom).await;
+    let mut body = send_body(&zoom, CHANNEL, "x");
+    body["content"] = json!({"head": {"text": "Deploy?"}, "body": [
+        {"type": "message", "text": "v1.2", "editable": true},
+        {"type": "fields", "items": [{"key": "env", "value": "prod", "editable": true}]},
+        {"type": "actions", "items": [{"text": "Go", "value": "go", "style": "Primary"}]},
+        {"type": "select", "text": "Region", "select_items": [{"text": "EU", "value": "eu"}]}
+    ]});
+    let sent: serde_json::Value =
+        api(&zoom, Method::POST, "/im/chat/messages", &token).json(&body).send().await.unwrap().json().await.unwrap();
+    let id = sent["message_id"].as_str().unwrap();
+    let html = page().await;
+    assert!(html.contains(&format!("Connected: {url}")), "{html}");
+    for action in ["click", "select", "edit"] {
+        assert!(html.contains(&format!("action=\"/_fake/act/{action}\"")), "{action} is offered: {html}");
+    }
+    let clicked = post("/_fake/act/click", &[("message_id", id), ("value", "go")]).await.unwrap();
+    assert_eq!(clicked.headers()["location"].to_str().unwrap(), format!("/#m-{id}"), "back at the card");
+    post("/_fake/act/select", &[("message_id", id), ("value", "eu")]).await.unwrap();
+    post("/_fake/act/edit", &[("message_id", id), ("text", "v1.3")]).await.unwrap();
+    post("/_fake/act/edit", &[("message_id", id), ("key", "env"), ("text", "staging")]).await.unwrap();
+    {
+        let seen = events.lock().unwrap();
+        let kinds: Vec<&str> = seen[2..].iter().map(|e| e["event"].as_str().unwrap()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "interactive_message_actions",
+                "interactive_message_select",
+                "interactive_message_editable",
+                "interactive_message_fields_editable"
+            ]
+        );
+        assert_eq!(seen[2]["payload"]["actionItem"]["value"], "go");
+        assert!(seen[2]["callback_url"].as_str().unwrap().starts_with(&base), "a click carries a callback");
+        assert_eq!(seen[3]["payload"]["selectedItems"][0]["value"], "eu");
+        assert_eq!(seen[4]["payload"]["editItem"]["target"], "v1.3");
+        assert_eq!(seen[5]["payload"]["fieldEditItem"]["newValue"], "staging");
+        assert_eq!(seen[2]["payload"]["messageId"], id);
+    }
+
+    // An unknown button delivers nothing, and the page says why.
+    post("/_fake/act/click", &[("message_id", id), ("value", "nope")]).await.unwrap();
+    assert_eq!(events.lock().unwrap().len(), 6);
+    // Another site's form is refused before anything is delivered.
+    let forged = browser()
+        .post(format!("{base}/_fake/act/command"))
+        .header("origin", "http://evil.example")
+        .form(&[("to_jid", CHANNEL), ("text", "/echo pwned")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(events.lock().unwrap().len(), 6);
+
+    // Every delivery is listed, newest first, with the bot's answer and the time it took.
+    let html = page().await;
+    let table = &html[html.find("class=\"deliveries\"").unwrap()..];
+    assert!(table.find("has no button").unwrap() < table.find("fields_editable").unwrap(), "{table}");
+    assert_eq!(table.matches("<td class=\"status\">HTTP 200</td>").count(), 6, "{table}");
+    assert!(table.contains("<td>hi &lt;there&gt;</td>"), "{table}");
+    assert!(table.contains("no bot is connected"), "{table}");
+    let kinds: Vec<String> = zoom.deliveries().into_iter().map(|d| d.event).collect();
+    assert_eq!(
+        kinds,
+        [
+            "command",
+            "endpoint.url_validation",
+            "bot_notification",
+            "interactive_message_actions",
+            "interactive_message_select",
+            "interactive_message_editable",
+            "interactive_message_fields_editable",
+            "click"
+        ]
+    );
 }

@@ -32,6 +32,10 @@ impl BotEndpoint {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    pub(crate) fn secret(&self) -> &str {
+        &self.secret
+    }
 }
 
 /// Why an event could not be delivered.
@@ -325,20 +329,229 @@ pub fn link_shared_event(ctx: &EventContext, link: &str, trigger_id: &str, respo
     }
 }
 
+/// One event the fake delivered to a bot, as the page lists it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// When it was sent.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The event's name (`bot_notification`, `interactive_message_actions`, ...).
+    pub event: String,
+    /// What the user did: the command's text, the button's value, the new text...
+    pub detail: String,
+    /// The status the bot answered, or why there was no answer.
+    pub outcome: Result<u16, String>,
+    /// How long the bot took to answer.
+    pub elapsed: Duration,
+}
+
+/// How many deliveries the fake remembers for the page.
+pub(crate) const KEEP_DELIVERIES: usize = 200;
+
+/// The bot the page acts on.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum PageBot {
+    /// None yet: the page offers to connect one.
+    #[default]
+    None,
+    /// Named, not yet validated (it may start after the fake): validated at the first action.
+    Pending(BotEndpoint),
+    /// Validated.
+    Connected(BotEndpoint),
+}
+
+/// The event's name and what the user did in it, for the page's list.
+fn describe(event: &ZoomEvent) -> (String, String) {
+    let name = serde_json::to_value(event)
+        .ok()
+        .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_owned))
+        .unwrap_or_default();
+    let detail = match event {
+        ZoomEvent::BotNotification { payload, .. } => payload.cmd.clone().unwrap_or_default(),
+        ZoomEvent::InteractiveMessageActions { payload, .. } => format!("button {}", payload.action_item.value),
+        ZoomEvent::InteractiveMessageSelect { payload, .. } => {
+            let values: Vec<&str> = payload.selected_items.iter().map(|i| i.value.as_str()).collect();
+            format!("chose {}", values.join(", "))
+        }
+        ZoomEvent::InteractiveMessageEditable { payload, .. } => {
+            format!("text -> {}", payload.edit_item.target.as_deref().unwrap_or(""))
+        }
+        ZoomEvent::InteractiveMessageFieldsEditable { payload, .. } => {
+            let item = &payload.field_edit_item;
+            format!("{} -> {}", item.key, item.new_value.as_deref().unwrap_or(""))
+        }
+        ZoomEvent::TeamChatLinkShared { payload, .. } => payload.object.link.clone(),
+        _ => String::new(),
+    };
+    (name, detail)
+}
+
+impl Shared {
+    /// Validates a bot's endpoint (the handshake), records it, and makes it the page's bot.
+    pub(crate) async fn connect_bot(&self, url: &str, secret_token: &str) -> Result<BotEndpoint, DeliveryError> {
+        let (plain, timeout) = {
+            let mut state = self.lock();
+            (state.new_opaque(16), state.config.delivery_timeout)
+        };
+        let started = Instant::now();
+        let outcome = validate_endpoint(url, secret_token, &plain).await;
+        let bot = BotEndpoint { url: url.to_owned(), secret: secret_token.to_owned(), timeout };
+        let mut state = self.lock();
+        state.record_delivery(Delivery {
+            at: chrono::Utc::now(),
+            event: "endpoint.url_validation".into(),
+            detail: url.to_owned(),
+            outcome: outcome.as_ref().map(|()| 200).map_err(ToString::to_string),
+            elapsed: started.elapsed(),
+        });
+        if outcome.is_ok() {
+            state.page_bot = PageBot::Connected(bot.clone());
+        }
+        drop(state);
+        let _ = self.changes.send(());
+        outcome.map(|()| bot)
+    }
+
+    /// Delivers `event`, signed, records the delivery for the page, and tells the page.
+    pub(crate) async fn deliver(&self, bot: &BotEndpoint, event: &ZoomEvent) -> Result<u16, DeliveryError> {
+        let started = Instant::now();
+        let outcome = post_signed_within(&bot.url, &bot.secret, event, bot.timeout).await.map(|(status, _)| status);
+        let (name, detail) = describe(event);
+        self.lock().record_delivery(Delivery {
+            at: chrono::Utc::now(),
+            event: name,
+            detail,
+            outcome: outcome.as_ref().map(|s| *s).map_err(ToString::to_string),
+            elapsed: started.elapsed(),
+        });
+        let _ = self.changes.send(());
+        outcome
+    }
+
+    /// A `bot_notification`: `user_jid` typed a command with `text` in `to_jid`.
+    pub(crate) fn slash_command(&self, user_jid: &str, to_jid: &str, text: &str) -> ZoomEvent {
+        slash_command_event(&self.lock().event_context(to_jid, user_jid), text)
+    }
+
+    /// A click on the button with `value` of the live card `message_id`.
+    pub(crate) fn click(&self, user_jid: &str, message_id: &str, value: &str) -> Result<ZoomEvent, DeliveryError> {
+        self.interactive(message_id, user_jid, |card, ctx, callback| {
+            let button = card_items(card)
+                .find_map(|item| match item {
+                    types::CardBodyItem::Actions { items, .. } => items.iter().find(|b| b.value == value),
+                    _ => None,
+                })
+                .ok_or_else(|| format!("has no button {value:?}"))?;
+            let item = types::ActionItem { text: Some(button.text.clone()), value: button.value.clone() };
+            Ok(button_click_event(ctx, message_id, item, Some(echoed(card)), callback))
+        })
+    }
+
+    /// A choice of `values` in a select menu of the live card `message_id`.
+    pub(crate) fn select(&self, user_jid: &str, message_id: &str, values: &[&str]) -> Result<ZoomEvent, DeliveryError> {
+        self.interactive(message_id, user_jid, |card, ctx, _| {
+            let offered = |v: &str| {
+                card_items(card).any(|item| match item {
+                    types::CardBodyItem::Select { select_items, .. } => select_items.iter().any(|o| o.value == v),
+                    _ => false,
+                })
+            };
+            if let Some(missing) = values.iter().find(|v| !offered(v)) {
+                return Err(format!("offers no option {missing:?}"));
+            }
+            let values: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+            Ok(select_event(ctx, message_id, &values, Some(echoed(card))))
+        })
+    }
+
+    /// An edit of the editable text of the live card `message_id` to `text`.
+    pub(crate) fn edit_text(&self, user_jid: &str, message_id: &str, text: &str) -> Result<ZoomEvent, DeliveryError> {
+        self.interactive(message_id, user_jid, |card, ctx, callback| {
+            let origin = card_items(card)
+                .find_map(|item| match item {
+                    types::CardBodyItem::Message { text, editable: Some(true), .. } => Some(text.clone()),
+                    _ => None,
+                })
+                .ok_or("has no editable text")?;
+            Ok(text_edit_event(ctx, message_id, Some(origin), text, Some(echoed(card)), callback))
+        })
+    }
+
+    /// An edit of the editable field `key` of the live card `message_id` to `value`.
+    pub(crate) fn edit_field(
+        &self,
+        user_jid: &str,
+        message_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<ZoomEvent, DeliveryError> {
+        self.interactive(message_id, user_jid, |card, ctx, callback| {
+            let current = card_items(card)
+                .find_map(|item| match item {
+                    types::CardBodyItem::Fields { items } => {
+                        items.iter().find(|f| f.key == key && f.editable == Some(true)).map(|f| f.value.clone())
+                    }
+                    _ => None,
+                })
+                .ok_or_else(|| format!("has no editable field {key:?}"))?;
+            Ok(field_edit_event(ctx, message_id, key, Some(current), value, Some(echoed(card)), callback))
+        })
+    }
+
+    /// Builds an interactive event on the live card `message_id`, acted on by `user_jid`,
+    /// with a fresh callback grant in that card's conversation.
+    fn interactive(
+        &self,
+        message_id: &str,
+        user_jid: &str,
+        build: impl FnOnce(&types::Card, &EventContext, CallbackGrant) -> Result<ZoomEvent, String>,
+    ) -> Result<ZoomEvent, DeliveryError> {
+        let mut state = self.lock();
+        let message = state
+            .messages
+            .get(message_id)
+            .filter(|m| m.deleted_at.is_none())
+            .ok_or_else(|| DeliveryError::Unknown(format!("no message {message_id}")))?;
+        let MessageContent::Card { card, .. } = &message.content else {
+            return Err(DeliveryError::Unknown(format!("message {message_id} is not a card")));
+        };
+        let (card, conversation) = (card.clone(), message.conversation.clone());
+        let to_jid = match &conversation {
+            ConversationId::Channel(_) => conversation.jid(),
+            ConversationId::Contact(_) => format!("{user_jid}/robot_{}", state.config.robot_jid),
+        };
+        let ctx = state.event_context(&to_jid, user_jid);
+        let callback = state.grant_callback(self, conversation);
+        build(&card, &ctx, callback).map_err(|why| DeliveryError::Unknown(format!("message {message_id} {why}")))
+    }
+}
+
 impl ZoomMock {
     /// Checks a bot's endpoint as Zoom does before enabling it: an `endpoint.url_validation`
-    /// event whose answer must carry the plain token and its HMAC under `secret_token`.
+    /// event whose answer must carry the plain token and its HMAC under `secret_token`. The
+    /// bot connected last is the one the fake's page acts on.
     pub async fn connect_bot(&self, url: &str, secret_token: &str) -> Result<BotEndpoint, DeliveryError> {
-        let plain = self.shared.lock().new_opaque(16);
-        validate_endpoint(url, secret_token, &plain).await?;
-        let timeout = self.shared.lock().config.delivery_timeout;
-        Ok(BotEndpoint { url: url.to_owned(), secret: secret_token.to_owned(), timeout })
+        self.shared.connect_bot(url, secret_token).await
+    }
+
+    /// Names the bot the page acts on without checking it now: the handshake runs at the
+    /// page's first action, so the bot may start after the fake (`zoom-mock --bot-url`).
+    pub fn expect_bot(&self, url: &str, secret_token: &str) {
+        let mut state = self.shared.lock();
+        let timeout = state.config.delivery_timeout;
+        let bot = BotEndpoint { url: url.to_owned(), secret: secret_token.to_owned(), timeout };
+        state.page_bot = PageBot::Pending(bot);
+    }
+
+    /// The events delivered to bots so far, oldest first (the latest 200), with each answer.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.shared.lock().deliveries.iter().cloned().collect()
     }
 
     /// Delivers any event, signed; returns the HTTP status the bot answered, or an error when
     /// it did not answer within the delivery timeout (three seconds, as Zoom waits).
     pub async fn deliver(&self, bot: &BotEndpoint, event: &ZoomEvent) -> Result<u16, DeliveryError> {
-        post_signed_within(&bot.url, &bot.secret, event, bot.timeout).await.map(|(status, _)| status)
+        self.shared.deliver(bot, event).await
     }
 
     /// A user types `/<command> {text}` in the conversation `to_jid` (a channel JID, or the
@@ -350,10 +563,7 @@ impl ZoomMock {
         to_jid: &str,
         text: &str,
     ) -> Result<u16, DeliveryError> {
-        let event = {
-            let state = self.shared.lock();
-            slash_command_event(&state.event_context(to_jid, user_jid), text)
-        };
+        let event = self.shared.slash_command(user_jid, to_jid, text);
         self.deliver(bot, &event).await
     }
 
@@ -385,16 +595,7 @@ impl ZoomMock {
         message_id: &str,
         value: &str,
     ) -> Result<u16, DeliveryError> {
-        let event = self.interactive(message_id, user_jid, |card, ctx, callback| {
-            let button = card_items(card)
-                .find_map(|item| match item {
-                    types::CardBodyItem::Actions { items, .. } => items.iter().find(|b| b.value == value),
-                    _ => None,
-                })
-                .ok_or_else(|| format!("has no button {value:?}"))?;
-            let item = types::ActionItem { text: Some(button.text.clone()), value: button.value.clone() };
-            Ok(button_click_event(ctx, message_id, item, Some(echoed(card)), callback))
-        })?;
+        let event = self.shared.click(user_jid, message_id, value)?;
         self.deliver(bot, &event).await
     }
 
@@ -406,19 +607,7 @@ impl ZoomMock {
         message_id: &str,
         values: &[&str],
     ) -> Result<u16, DeliveryError> {
-        let event = self.interactive(message_id, user_jid, |card, ctx, _| {
-            let offered = |v: &str| {
-                card_items(card).any(|item| match item {
-                    types::CardBodyItem::Select { select_items, .. } => select_items.iter().any(|o| o.value == v),
-                    _ => false,
-                })
-            };
-            if let Some(missing) = values.iter().find(|v| !offered(v)) {
-                return Err(format!("offers no option {missing:?}"));
-            }
-            let values: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
-            Ok(select_event(ctx, message_id, &values, Some(echoed(card))))
-        })?;
+        let event = self.shared.select(user_jid, message_id, values)?;
         self.deliver(bot, &event).await
     }
 
@@ -430,15 +619,7 @@ impl ZoomMock {
         message_id: &str,
         text: &str,
     ) -> Result<u16, DeliveryError> {
-        let event = self.interactive(message_id, user_jid, |card, ctx, callback| {
-            let origin = card_items(card)
-                .find_map(|item| match item {
-                    types::CardBodyItem::Message { text, editable: Some(true), .. } => Some(text.clone()),
-                    _ => None,
-                })
-                .ok_or("has no editable text")?;
-            Ok(text_edit_event(ctx, message_id, Some(origin), text, Some(echoed(card)), callback))
-        })?;
+        let event = self.shared.edit_text(user_jid, message_id, text)?;
         self.deliver(bot, &event).await
     }
 
@@ -451,17 +632,7 @@ impl ZoomMock {
         key: &str,
         value: &str,
     ) -> Result<u16, DeliveryError> {
-        let event = self.interactive(message_id, user_jid, |card, ctx, callback| {
-            let current = card_items(card)
-                .find_map(|item| match item {
-                    types::CardBodyItem::Fields { items } => {
-                        items.iter().find(|f| f.key == key && f.editable == Some(true)).map(|f| f.value.clone())
-                    }
-                    _ => None,
-                })
-                .ok_or_else(|| format!("has no editable field {key:?}"))?;
-            Ok(field_edit_event(ctx, message_id, key, Some(current), value, Some(echoed(card)), callback))
-        })?;
+        let event = self.shared.edit_field(user_jid, message_id, key, value)?;
         self.deliver(bot, &event).await
     }
 
@@ -471,33 +642,6 @@ impl ZoomMock {
         let mut state = self.shared.lock();
         let conversation = state.messages.get(message_id).filter(|m| m.deleted_at.is_none())?.conversation.clone();
         Some(state.grant_callback(&self.shared, conversation))
-    }
-
-    /// Builds an interactive event on the live card `message_id`, acted on by `user_jid`,
-    /// with a fresh callback grant in that card's conversation.
-    fn interactive(
-        &self,
-        message_id: &str,
-        user_jid: &str,
-        build: impl FnOnce(&types::Card, &EventContext, CallbackGrant) -> Result<ZoomEvent, String>,
-    ) -> Result<ZoomEvent, DeliveryError> {
-        let mut state = self.shared.lock();
-        let message = state
-            .messages
-            .get(message_id)
-            .filter(|m| m.deleted_at.is_none())
-            .ok_or_else(|| DeliveryError::Unknown(format!("no message {message_id}")))?;
-        let MessageContent::Card { card, .. } = &message.content else {
-            return Err(DeliveryError::Unknown(format!("message {message_id} is not a card")));
-        };
-        let (card, conversation) = (card.clone(), message.conversation.clone());
-        let to_jid = match &conversation {
-            ConversationId::Channel(_) => conversation.jid(),
-            ConversationId::Contact(_) => format!("{user_jid}/robot_{}", state.config.robot_jid),
-        };
-        let ctx = state.event_context(&to_jid, user_jid);
-        let callback = state.grant_callback(&self.shared, conversation);
-        build(&card, &ctx, callback).map_err(|why| DeliveryError::Unknown(format!("message {message_id} {why}")))
     }
 }
 
@@ -509,6 +653,13 @@ fn card_items(card: &types::Card) -> impl Iterator<Item = &types::CardBodyItem> 
 }
 
 impl State {
+    pub(crate) fn record_delivery(&mut self, delivery: Delivery) {
+        self.deliveries.push_back(delivery);
+        while self.deliveries.len() > KEEP_DELIVERIES {
+            self.deliveries.pop_front();
+        }
+    }
+
     fn event_context(&self, to_jid: &str, user_jid: &str) -> EventContext {
         EventContext {
             account_id: self.config.account_id.clone(),

@@ -25,6 +25,7 @@
 // handlers do; the size of that error path does not matter here.
 #![allow(clippy::result_large_err)]
 
+mod act;
 mod callback;
 mod capped;
 mod chat;
@@ -53,7 +54,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{Config, DirectoryUser, Faults};
 pub use events::{
-    BotEndpoint, CallbackGrant, DELIVERY_TIMEOUT, DeliveryError, EventContext, button_click_event, echoed,
+    BotEndpoint, CallbackGrant, DELIVERY_TIMEOUT, Delivery, DeliveryError, EventContext, button_click_event, echoed,
     field_edit_event, link_shared_event, post_signed, post_signed_within, select_event, slash_command_event,
     text_edit_event, validate_endpoint,
 };

@@ -12,6 +12,7 @@ use axum::response::Html;
 use serde_json::Value;
 
 use super::Shared;
+use super::events::{Delivery, PageBot};
 use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
 
 /// The stream of changes the page listens to (outside Zoom's paths).
@@ -44,6 +45,8 @@ pub(crate) async fn changes(
 /// The conversations shown, newest activity first, and the messages shown of each.
 const CONVERSATIONS: usize = 50;
 const MESSAGES: usize = 100;
+/// The deliveries shown, newest first.
+const DELIVERIES: usize = 50;
 
 /// Text made safe for HTML, in element content and in quoted attributes alike.
 pub(crate) fn escape(text: &str) -> String {
@@ -86,8 +89,20 @@ pub fn card_violations(card: &Value) -> Vec<String> {
     found.iter().map(ToString::to_string).collect()
 }
 
-/// One card element, as HTML.
-fn element(out: &mut String, item: &Value) {
+/// A form of the page that acts as the user on the bot's message `message_id`: its fields
+/// (hidden `message_id` first) and its visible controls.
+fn act_form(out: &mut String, action: &str, message_id: &str, controls: &str) {
+    let _ = write!(
+        out,
+        "<form class=\"act\" method=\"post\" action=\"/_fake/act/{action}\"><input type=\"hidden\" name=\"message_id\" value=\"{}\">{controls}</form>",
+        escape(message_id)
+    );
+}
+
+/// One card element, as HTML. With `actionable` (the id of a live bot message), its buttons,
+/// menus and editable texts and fields are forms that act as the user; otherwise they are
+/// drawn disabled.
+fn element(out: &mut String, item: &Value, actionable: Option<&str>) {
     let s = |key: &str| str_of(item, key);
     let kind = s("type");
     let _ = write!(out, "<div class=\"element {}\">", escape(kind));
@@ -96,44 +111,78 @@ fn element(out: &mut String, item: &Value) {
             let text = if s("link").is_empty() { escape(s("text")) } else { link(s("link"), s("text")) };
             let editable = if item["editable"] == true { " <span class=\"tag\">editable</span>" } else { "" };
             let _ = write!(out, "<p>{text}{editable}</p>");
+            if let (Some(id), true) = (actionable, item["editable"] == true) {
+                let controls = format!(
+                    "<input name=\"text\" value=\"{}\" aria-label=\"new text\"><button type=\"submit\">Save</button>",
+                    escape(s("text"))
+                );
+                act_form(out, "edit", id, &controls);
+            }
         }
         "fields" => {
             out.push_str("<dl>");
             for f in items(item, "items") {
-                let editable = if f["editable"] == true { " <span class=\"tag\">editable</span>" } else { "" };
-                let _ = write!(
-                    out,
-                    "<dt>{}</dt><dd>{}{editable}</dd>",
-                    escape(str_of(&f, "key")),
-                    escape(str_of(&f, "value"))
-                );
+                let (key, value) = (str_of(&f, "key"), str_of(&f, "value"));
+                let _ = write!(out, "<dt>{}</dt><dd>", escape(key));
+                match (actionable, f["editable"] == true) {
+                    (Some(id), true) => {
+                        let controls = format!(
+                            "<input type=\"hidden\" name=\"key\" value=\"{}\"><input name=\"text\" value=\"{}\" aria-label=\"{}\"><button type=\"submit\">Save</button>",
+                            escape(key),
+                            escape(value),
+                            escape(key)
+                        );
+                        act_form(out, "edit", id, &controls);
+                    }
+                    (None, true) => {
+                        let _ = write!(out, "{} <span class=\"tag\">editable</span>", escape(value));
+                    }
+                    _ => out.push_str(&escape(value)),
+                }
+                out.push_str("</dd>");
             }
             out.push_str("</dl>");
         }
         "actions" => {
+            let mut buttons = String::new();
             for b in items(item, "items") {
                 let style = str_of(&b, "style").to_ascii_lowercase();
                 let _ = write!(
-                    out,
-                    "<button class=\"{}\" data-value=\"{}\" disabled>{}</button>",
-                    escape(if style.is_empty() { "default" } else { &style }),
-                    escape(str_of(&b, "value")),
-                    escape(str_of(&b, "text"))
+                    buttons,
+                    "<button class=\"{class}\" name=\"value\" value=\"{value}\" data-value=\"{value}\"{kind}>{text}</button>",
+                    class = escape(if style.is_empty() { "default" } else { &style }),
+                    value = escape(str_of(&b, "value")),
+                    kind = if actionable.is_some() { " type=\"submit\"" } else { " disabled" },
+                    text = escape(str_of(&b, "text"))
                 );
+            }
+            match actionable {
+                Some(id) => act_form(out, "click", id, &buttons),
+                None => out.push_str(&buttons),
             }
         }
         "select" => {
-            let _ = write!(out, "<label>{} <select disabled>", escape(s("text")));
+            let mut menu = format!(
+                "<label>{} <select name=\"value\"{}>",
+                escape(s("text")),
+                if actionable.is_some() { "" } else { " disabled" }
+            );
             let source = s("static_source");
             if !source.is_empty() {
-                let _ = write!(out, "<option>(the account's {})</option>", escape(source));
+                let _ = write!(menu, "<option value=\"\">(the account's {})</option>", escape(source));
             }
             let selected = item.get("selected_item").map(|o| str_of(o, "value")).unwrap_or("");
             for o in items(item, "select_items") {
-                let mark = if !selected.is_empty() && str_of(&o, "value") == selected { " selected" } else { "" };
-                let _ = write!(out, "<option{mark}>{}</option>", escape(str_of(&o, "text")));
+                let value = str_of(&o, "value");
+                let mark = if !selected.is_empty() && value == selected { " selected" } else { "" };
+                let _ =
+                    write!(menu, "<option value=\"{}\"{mark}>{}</option>", escape(value), escape(str_of(&o, "text")));
             }
-            out.push_str("</select></label>");
+            menu.push_str("</select></label>");
+            match actionable {
+                Some(id) => act_form(out, "select", id, &(menu + "<button type=\"submit\">Choose</button>")),
+                None => out.push_str(&menu),
+            }
         }
         "attachments" => {
             let info = item.get("information").cloned().unwrap_or(Value::Null);
@@ -153,7 +202,7 @@ fn element(out: &mut String, item: &Value) {
         "section" => {
             let _ = write!(out, "<div class=\"section\" style=\"border-left-color: {}\">", escape(s("sidebar_color")));
             for inner in items(item, "sections") {
-                element(out, &inner);
+                element(out, &inner, actionable);
             }
             if !s("footer").is_empty() {
                 let _ = write!(out, "<p class=\"muted\">{}</p>", escape(s("footer")));
@@ -227,8 +276,8 @@ fn element(out: &mut String, item: &Value) {
     out.push_str("</div>");
 }
 
-/// A card's JSON, as HTML: its head and each element.
-fn draw_card(out: &mut String, card: &Value) {
+/// A card's JSON, as HTML: its head and each element (see [`element`] for `actionable`).
+fn draw_card(out: &mut String, card: &Value, actionable: Option<&str>) {
     if let Some(head) = card.get("head") {
         let _ = write!(out, "<h3>{}</h3>", escape(str_of(head, "text")));
         if let Some(sub) = head.get("sub_head") {
@@ -236,12 +285,25 @@ fn draw_card(out: &mut String, card: &Value) {
         }
     }
     for item in items(card, "body") {
-        element(out, &item);
+        element(out, &item, actionable);
     }
 }
 
-/// One message, as HTML: its card (or text), its sender and time, edits and deletion.
-fn message(out: &mut String, m: &StoredMessage) {
+/// A message's content: its card (or text).
+fn content(out: &mut String, content: &MessageContent, actionable: Option<&str>) {
+    match content {
+        MessageContent::Text(t) => {
+            let _ = write!(out, "<p>{}</p>", escape(&t.message));
+        }
+        MessageContent::Card { card, .. } => {
+            draw_card(out, &serde_json::to_value(card).unwrap_or(Value::Null), actionable);
+        }
+    }
+}
+
+/// One message, as HTML: its card (or text), its sender and time, its earlier versions and
+/// its deletion. With `acting`, a live bot card's controls act as the user.
+fn message(out: &mut String, m: &StoredMessage, acting: bool) {
     let sender = match &m.sender {
         Sender::Bot(jid) => format!("bot {jid}"),
         Sender::User(user) => user.clone(),
@@ -257,13 +319,69 @@ fn message(out: &mut String, m: &StoredMessage) {
         meta.push_str(" · deleted");
     }
     let _ = write!(out, "<p class=\"meta\">{meta}</p>");
-    match &m.content {
-        MessageContent::Text(t) => {
-            let _ = write!(out, "<p>{}</p>", escape(&t.message));
+    let live_bot_card = acting && m.deleted_at.is_none() && matches!(m.sender, Sender::Bot(_));
+    content(out, &m.content, live_bot_card.then_some(m.id.as_str()));
+    if m.is_edited() {
+        out.push_str("<details class=\"history\"><summary>earlier versions</summary>");
+        for revision in m.edits.iter().rev() {
+            let _ = write!(
+                out,
+                "<div class=\"revision\"><p class=\"meta\">until {}</p>",
+                revision.replaced_at.format("%H:%M:%S")
+            );
+            content(out, &revision.content, None);
+            out.push_str("</div>");
         }
-        MessageContent::Card { card, .. } => draw_card(out, &serde_json::to_value(card).unwrap_or(Value::Null)),
+        out.push_str("</details>");
     }
     out.push_str("</article>");
+}
+
+/// The form that types a message in `to_jid` as the user: `/command text` for the bot.
+fn command_form(out: &mut String, to_jid: &str, editable_target: bool) {
+    let target = if editable_target {
+        format!("<input name=\"to_jid\" value=\"{}\" size=\"36\" aria-label=\"conversation\">", escape(to_jid))
+    } else {
+        format!("<input type=\"hidden\" name=\"to_jid\" value=\"{}\">", escape(to_jid))
+    };
+    let _ = write!(
+        out,
+        "<form class=\"command\" method=\"post\" action=\"/_fake/act/command\">{target}<input name=\"text\" placeholder=\"/command text\" size=\"40\" aria-label=\"message\"><button type=\"submit\">Send</button></form>"
+    );
+}
+
+/// The bot panel: which bot the page acts on, a form to connect one, a command box for a new
+/// conversation, and the events delivered with the bot's answers, newest first.
+fn bot_panel(out: &mut String, bot: &PageBot, user: &str, deliveries: &[Delivery]) {
+    out.push_str("<section class=\"panel\" id=\"bot\"><h2>Your bot</h2>");
+    let status = match bot {
+        PageBot::Connected(b) => format!("<p class=\"bot connected\">Connected: {}</p>", escape(b.url())),
+        PageBot::Pending(b) => {
+            format!("<p class=\"bot pending\">{}: checked at the first event</p>", escape(b.url()))
+        }
+        PageBot::None => "<p class=\"bot none\">No bot connected.</p>".to_owned(),
+    };
+    out.push_str(&status);
+    out.push_str("<form class=\"connect\" method=\"post\" action=\"/_fake/bot\"><input name=\"url\" placeholder=\"http://127.0.0.1:3000/zoom/events\" size=\"36\" aria-label=\"bot endpoint\"><input name=\"secret\" type=\"password\" placeholder=\"secret token\" aria-label=\"secret token\"><button type=\"submit\">Connect</button></form>");
+    let _ = write!(out, "<p class=\"muted\">You act as {}. Type <code>/command text</code>:</p>", escape(user));
+    command_form(out, "general@conference.xmpp.zoom.us", true);
+    out.push_str("<h3 id=\"deliveries\">Events delivered</h3><table class=\"deliveries\"><tr><th>time</th><th>event</th><th>what</th><th>bot answered</th><th>took</th></tr>");
+    for d in deliveries.iter().rev() {
+        let (class, answer) = match &d.outcome {
+            Ok(status) if (200..300).contains(status) => ("ok", format!("HTTP {status}")),
+            Ok(status) => ("failed", format!("HTTP {status}")),
+            Err(why) => ("failed", escape(why)),
+        };
+        let _ = write!(
+            out,
+            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"status\">{answer}</td><td>{} ms</td></tr>",
+            d.at.format("%H:%M:%S%.3f"),
+            escape(&d.event),
+            escape(&d.detail),
+            d.elapsed.as_millis()
+        );
+    }
+    out.push_str("</table></section>");
 }
 
 const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;background:#f5f6f8}\
@@ -272,12 +390,15 @@ article.message{border-top:1px solid #e3e5e8;padding:.5em 0}article.deleted{opac
 .replies{margin-left:2em;border-left:3px solid #d0d4da;padding-left:1em}.meta,.muted{color:#6b7280;font-size:12px}\
 .section{border-left:4px solid #999;padding-left:.8em}button{margin-right:.4em}button.primary{background:#0e72ed;color:#fff}\
 button.danger{background:#e02828;color:#fff}.alert{padding:.4em;background:#fff7e0}.alert.error{background:#fde8e8}\
-.tag{font-size:11px;color:#0e72ed}img{max-height:120px;margin-right:.4em}";
+.tag{font-size:11px;color:#0e72ed}img{max-height:120px;margin-right:.4em}form.act,form.command,form.connect{margin:.3em 0}\
+section.panel{background:#fff;border-radius:8px;padding:1em;margin-bottom:1.5em}table.deliveries{border-collapse:collapse;font-size:12px}\
+table.deliveries td,table.deliveries th{padding:.2em .6em;text-align:left}tr.failed .status{color:#e02828}tr.ok .status{color:#1a7f37}\
+.history{font-size:12px;color:#6b7280}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dd{margin:0}dt{color:#6b7280}";
 
 /// The page.
 pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<String> {
     // Copied out under the lock (bounded: the newest conversations and their newest messages).
-    let conversations: Vec<(ConversationId, Vec<StoredMessage>)> = {
+    let (bot, user, deliveries, conversations) = {
         let state = shared.lock();
         let mut all: Vec<(ConversationId, Vec<StoredMessage>)> = state
             .conversation_ids()
@@ -289,9 +410,13 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
             .collect();
         all.sort_by_key(|(_, messages)| std::cmp::Reverse(messages.iter().map(|m| m.sent_at).max()));
         all.truncate(CONVERSATIONS);
-        all
+        let deliveries: Vec<Delivery> = state.deliveries.iter().rev().take(DELIVERIES).rev().cloned().collect();
+        let user = format!("{}@xmpp.zoom.us", state.config.default_user_id);
+        (state.page_bot.clone(), user, deliveries, all)
     };
+    let acting = !matches!(bot, PageBot::None);
     let mut out = head("Fake Zoom");
+    bot_panel(&mut out, &bot, &user, &deliveries);
     let _ = write!(
         out,
         "<p class=\"muted\">{} conversation(s), newest activity first. <a href=\"/preview\">Card preview</a></p>",
@@ -299,6 +424,7 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
     );
     for (id, messages) in conversations {
         let _ = write!(out, "<section class=\"conversation\"><h2>{}</h2>", escape(&id.jid()));
+        command_form(&mut out, &id.jid(), false);
         let shown = &messages[messages.len().saturating_sub(MESSAGES)..];
         let mut replies: BTreeMap<&str, Vec<&StoredMessage>> = BTreeMap::new();
         for m in shown {
@@ -307,11 +433,11 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
             }
         }
         for m in shown.iter().filter(|m| m.reply_to.is_none()) {
-            message(&mut out, m);
+            message(&mut out, m, acting);
             if let Some(thread) = replies.get(m.id.as_str()) {
                 out.push_str("<div class=\"replies\">");
                 for r in thread {
-                    message(&mut out, r);
+                    message(&mut out, r, acting);
                 }
                 out.push_str("</div>");
             }
@@ -359,7 +485,7 @@ pub(crate) async fn preview(body: axum::body::Bytes) -> Html<String> {
                     out.push_str("</ul>");
                 }
                 out.push_str("<section class=\"conversation\">");
-                draw_card(&mut out, &card);
+                draw_card(&mut out, &card, None);
                 out.push_str("</section>");
             }
         }

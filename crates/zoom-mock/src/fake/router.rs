@@ -16,7 +16,7 @@ use axum::routing::{patch, post, put};
 use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::state::{SeenRequest, State};
-use super::{Shared, callback, chat, chatbot, oauth, ops, page, webhook};
+use super::{Shared, act, callback, chat, chatbot, oauth, ops, page, webhook};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -38,6 +38,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/", axum::routing::get(page::index))
         .route("/preview", axum::routing::get(page::preview).post(page::preview))
         .route(page::CHANGES, axum::routing::get(page::changes))
+        .route(act::ACT, post(act::act))
+        .route(act::BOT, post(act::connect))
         .route("/_fake/rate-limit", post(control_rate_limit))
         .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
         .fallback(not_found)

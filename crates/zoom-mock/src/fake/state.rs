@@ -10,6 +10,7 @@ use zoom_api_gen::types;
 
 use super::capped::CappedMap;
 use super::config::Config;
+use super::events::{Delivery, PageBot};
 use super::limits::Limiter;
 use super::rng::SplitMix64;
 
@@ -258,6 +259,10 @@ pub(crate) struct State {
     pub page_cursors: CappedMap<String, PageCursor>,
     pub requests: VecDeque<SeenRequest>,
     pub forced_429: u32,
+    /// The latest events delivered to bots, for the page.
+    pub deliveries: VecDeque<Delivery>,
+    /// The bot the page acts on.
+    pub page_bot: PageBot,
 }
 
 /// How many issued-token records are kept for inspection (older ones are dropped).
@@ -293,6 +298,8 @@ impl State {
             page_cursors: CappedMap::new(KEEP_HANDLES),
             requests: VecDeque::new(),
             forced_429: 0,
+            deliveries: VecDeque::new(),
+            page_bot: PageBot::default(),
         }
     }
 
@@ -472,7 +479,15 @@ mod tests {
             state.remember_cursor(format!("p{i}"), PageCursor { conversation: channel, offset: 0, created: now });
             state.new_unfurl_trigger();
             state.remember_unfurl(format!("u{i}"), String::new());
+            state.record_delivery(Delivery {
+                at: chrono::Utc::now(),
+                event: "bot_notification".into(),
+                detail: format!("d{i}"),
+                outcome: Ok(200),
+                elapsed: std::time::Duration::ZERO,
+            });
         }
+        assert_eq!(state.deliveries.len(), super::super::events::KEEP_DELIVERIES, "deliveries");
         assert_eq!(state.conversations.len(), state.config.max_conversations);
         assert_eq!(
             state.messages.len(),

@@ -67,3 +67,43 @@ pub async fn expect_error(r: Response, status: u16, code: i64, says: &str) -> Va
 }
 
 pub const CHANNEL: &str = "general@conference.xmpp.zoom.us";
+
+/// The events a [`recording_bot`] was sent, oldest first.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
+
+/// A bot endpoint at `path` on a free port for the secret token `s`: it answers the
+/// URL-validation handshake, refuses an event whose signature is wrong (401), and keeps every
+/// signed event, the handshake included. Returns its URL.
+pub async fn recording_bot(path: &str) -> (String, Seen) {
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    let seen = Seen::default();
+    let keep = seen.clone();
+    let app = axum::Router::new().route(
+        path,
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let expected = zoom_signature::signature(b"s", &header("x-zm-request-timestamp"), &body);
+                if header("x-zm-signature") != expected {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                let event: Value = serde_json::from_slice(&body).unwrap();
+                let answer = if event["event"] == "endpoint.url_validation" {
+                    let plain = event["payload"]["plainToken"].as_str().unwrap_or("").to_owned();
+                    let encrypted = zoom_signature::hmac_hex(b"s", plain.as_bytes());
+                    json!({"plainToken": plain, "encryptedToken": encrypted})
+                } else {
+                    json!({})
+                };
+                keep.lock().unwrap().push(event);
+                axum::Json(answer).into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}{path}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}

@@ -1,0 +1,148 @@
+//! Acting as a Zoom user from the page: the forms of `GET /` post here, and the fake delivers
+//! the matching event to the page's bot, signed, in Zoom's published shape, as
+//! `ZoomMock::slash_command`, `click`, `select`, `edit_text` and `edit_field` do. Every
+//! outcome, a refusal included, lands in the list of deliveries the page shows; each answer is
+//! a redirect back to the page.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use zoom_api_gen::types::ZoomEvent;
+
+use super::Shared;
+use super::events::{BotEndpoint, Delivery, DeliveryError, PageBot};
+use super::state::ConversationId;
+
+/// Where the page's forms post: `/_fake/act/{command,click,select,edit}`.
+pub(crate) const ACT: &str = "/_fake/act/{action}";
+/// Where the page's bot form posts.
+pub(crate) const BOT: &str = "/_fake/bot";
+
+const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url and --bot-secret, or connect one on the page";
+
+/// The form's fields, by name (the last one wins).
+fn form(body: &[u8]) -> impl Fn(&str) -> String + '_ {
+    move |name| {
+        form_urlencoded::parse(body).filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).last().unwrap_or_default()
+    }
+}
+
+/// A browser's form post carries an `Origin`; one from another site is refused, so that no
+/// web page a developer visits can make the fake act on their bot.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    origin.split_once("://").is_some_and(|(_, authority)| authority == host)
+}
+
+/// Back to the page: at the message acted on, or at the top.
+fn back(message_id: &str) -> Response {
+    let anchor = if message_id.is_empty() { String::new() } else { format!("#m-{message_id}") };
+    match header::HeaderValue::from_str(&format!("/{anchor}")) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response(),
+    }
+}
+
+fn refused() -> Response {
+    (StatusCode::FORBIDDEN, "only the fake's own page may act on the bot\n").into_response()
+}
+
+/// The user who acts: the page's user in a channel, the contact in a one-to-one chat.
+fn actor(shared: &Shared, conversation: Option<&ConversationId>) -> String {
+    match conversation {
+        Some(ConversationId::Contact(id)) => ConversationId::Contact(id.clone()).jid(),
+        _ => format!("{}@xmpp.zoom.us", shared.lock().config.default_user_id),
+    }
+}
+
+/// The page's bot, validated first if it was only named.
+async fn page_bot(shared: &Shared) -> Result<BotEndpoint, String> {
+    let pending = match &shared.lock().page_bot {
+        PageBot::Connected(bot) => return Ok(bot.clone()),
+        PageBot::Pending(bot) => bot.clone(),
+        PageBot::None => return Err(NO_BOT.to_owned()),
+    };
+    shared.connect_bot(pending.url(), pending.secret()).await.map_err(|e| e.to_string())
+}
+
+/// Records an action that delivered nothing, with the reason.
+fn record_refusal(shared: &Shared, event: &str, detail: String, why: String) {
+    shared.lock().record_delivery(Delivery {
+        at: chrono::Utc::now(),
+        event: event.to_owned(),
+        detail,
+        outcome: Err(why),
+        elapsed: std::time::Duration::ZERO,
+    });
+    let _ = shared.changes.send(());
+}
+
+/// `POST /_fake/act/{action}`: a form of the page, turned into an event for the bot.
+pub(crate) async fn act(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(action): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !same_origin(&headers) {
+        return refused();
+    }
+    let field = form(&body);
+    let message_id = field("message_id");
+    let conversation = shared.lock().messages.get(&message_id).map(|m| m.conversation.clone());
+    let built: Result<ZoomEvent, DeliveryError> = match action.as_str() {
+        "command" => {
+            let to_jid = field("to_jid");
+            let typed = field("text");
+            // `/command rest`: Zoom sends the text after the command; a direct message to the
+            // bot is sent whole.
+            let text = match typed.strip_prefix('/') {
+                Some(command) => command.split_once(' ').map_or("", |(_, rest)| rest).trim().to_owned(),
+                None => typed.trim().to_owned(),
+            };
+            let user = actor(&shared, ConversationId::from_jid(&to_jid).as_ref());
+            Ok(shared.slash_command(&user, &to_jid, &text))
+        }
+        "click" => shared.click(&actor(&shared, conversation.as_ref()), &message_id, &field("value")),
+        "select" => shared.select(&actor(&shared, conversation.as_ref()), &message_id, &[field("value").as_str()]),
+        "edit" => {
+            let user = actor(&shared, conversation.as_ref());
+            match field("key").as_str() {
+                "" => shared.edit_text(&user, &message_id, &field("text")),
+                key => shared.edit_field(&user, &message_id, key, &field("text")),
+            }
+        }
+        other => Err(DeliveryError::Unknown(format!("no action {other:?}"))),
+    };
+    let event = match built {
+        Ok(event) => event,
+        Err(why) => {
+            record_refusal(&shared, &action, message_id.clone(), why.to_string());
+            return back(&message_id);
+        }
+    };
+    match page_bot(&shared).await {
+        // The outcome, good or bad, is in the list of deliveries.
+        Ok(bot) => drop(shared.deliver(&bot, &event).await),
+        Err(why) => record_refusal(&shared, &action, String::new(), why),
+    }
+    back(&message_id)
+}
+
+/// `POST /_fake/bot` with `url` and `secret`: validates that bot and makes it the page's.
+pub(crate) async fn connect(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !same_origin(&headers) {
+        return refused();
+    }
+    let field = form(&body);
+    // The outcome is recorded as a delivery of the handshake.
+    let _ = shared.connect_bot(field("url").trim(), &field("secret")).await;
+    back("")
+}
