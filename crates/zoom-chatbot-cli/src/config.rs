@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use secrecy::ExposeSecret as _;
 use zoom_chatbot::ids::{AccountId, BotJid};
 use zoom_chatbot::pacing::Pacing;
+use zoom_chatbot::shared::{OnUnavailable, RedisStore};
 use zoom_chatbot::{ClientBuilder, SecretString, ZoomClient};
 
 use crate::exit::Failure;
@@ -30,6 +32,14 @@ pub struct Connection {
     /// The OAuth host's base URL (else ZOOM_OAUTH_URL, else Zoom's).
     #[arg(long, global = true)]
     oauth_url: Option<String>,
+    /// With ZOOM_REDIS_URL (the URL may hold a password, so it is never an argument): the
+    /// prefix of the keys that the processes sharing tokens and the rate budget use.
+    #[arg(long, global = true, default_value = "zoom-chatbot")]
+    redis_prefix: String,
+    /// With ZOOM_REDIS_URL: when Redis is unreachable, go on alone (own token, own pacing; a
+    /// warning says so) instead of failing with exit code 5.
+    #[arg(long, global = true)]
+    redis_fallback: bool,
 }
 
 /// A secret from the variable `name`, or from `file` (which wins); `None` when neither is set.
@@ -62,6 +72,15 @@ impl Connection {
         }
         if let Some(url) = &self.oauth_url {
             b = b.oauth_url(url);
+        }
+        if let Some(url) = secret("ZOOM_REDIS_URL", None)? {
+            let on_unavailable =
+                if self.redis_fallback { OnUnavailable::FallBackToLocal } else { OnUnavailable::FailClosed };
+            let store = RedisStore::builder(url.expose_secret())
+                .prefix(&self.redis_prefix)
+                .on_unavailable(on_unavailable)
+                .build()?;
+            b = b.shared_state(store);
         }
         Ok(b)
     }

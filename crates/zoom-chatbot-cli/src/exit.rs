@@ -39,7 +39,7 @@ pub fn code_of(e: &Error) -> i32 {
     match e {
         Error::InvalidInput { .. } | Error::Config(_) => INVALID,
         Error::RateLimited { .. } => RATE_LIMITED,
-        Error::Transport(_) | Error::Deadline { .. } => NETWORK,
+        Error::Transport(_) | Error::Deadline { .. } | Error::SharedState { .. } => NETWORK,
         Error::TokenUnavailable { retryable: true, .. } => NETWORK,
         _ => REFUSED,
     }

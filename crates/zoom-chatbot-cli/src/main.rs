@@ -31,6 +31,7 @@ use crate::exit::{Failure, Outcome};
     zoom-chatbot bulk messages.jsonl --ids sent.tsv --failed failed.jsonl\n  \
     zoom-chatbot card check card.json\n\n\
     Credentials: ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET (or --client-secret-file), ZOOM_ACCOUNT_ID, ZOOM_ROBOT_JID.\n\
+    Several processes at once: ZOOM_REDIS_URL shares their tokens and rate budget (see --redis-prefix).\n\
     Exit codes: 0 sent, 2 usage or invalid input, 3 Zoom refused, 4 rate limited, 5 network."
 )]
 struct Cli {
@@ -145,6 +146,12 @@ enum WebhookFormat {
 
 #[tokio::main]
 async fn main() {
+    // Warnings (Redis unreachable, say) on stderr; RUST_LOG-style filtering is not needed here.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let cli = Cli::parse();
     let code = match run(cli).await {
         Ok(()) => exit::SENT,

@@ -225,6 +225,17 @@ pub struct Bot {
     /// The running handlers, shared by every clone of this bot.
     tasks: Arc<TaskPool>,
     handler_wait: Duration,
+    /// Where the replicas record the deliveries they took, when they share one.
+    #[cfg(feature = "redis")]
+    dedup: Option<Dedup>,
+}
+
+/// The replicas' record of deliveries, and this process's own for when it is unreachable.
+#[cfg(feature = "redis")]
+#[derive(Clone)]
+struct Dedup {
+    store: crate::shared::RedisStore,
+    local: Arc<crate::shared::LocalSeen>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -263,7 +274,21 @@ impl Bot {
             fallback: None,
             tasks: Arc::new(TaskPool::new(DEFAULT_MAX_HANDLERS)),
             handler_wait: DEFAULT_HANDLER_WAIT,
+            #[cfg(feature = "redis")]
+            dedup: None,
         }
+    }
+
+    /// Handles each event once across the replicas that share `store` (the `redis` feature;
+    /// see [`crate::shared`]): a delivery another replica has taken (Zoom delivers an event
+    /// again after a network failure, maybe to another replica) is answered 200 and not run
+    /// again, for the store's redelivery horizon. When Redis is unreachable, the store's
+    /// [`OnUnavailable`](crate::shared::OnUnavailable) decides: 503 (Zoom delivers it again
+    /// later), or this replica's own record, with a WARN.
+    #[cfg(feature = "redis")]
+    pub fn deduplicate(mut self, store: crate::shared::RedisStore) -> Self {
+        self.dedup = Some(Dedup { store, local: Arc::default() });
+        self
     }
 
     /// How many handlers may run at once (default [`DEFAULT_MAX_HANDLERS`]). Past it, an
@@ -478,10 +503,60 @@ impl Bot {
                 Err(refused) => return unavailable(refused),
             };
             let name = event_name(&event);
+            #[cfg(feature = "redis")]
+            let claimed = match self.claim(name, body).await {
+                Ok(Some(claimed)) => claimed,
+                Ok(None) => return respond(http::StatusCode::OK, "application/json", serde_json::json!({})),
+                Err(answer) => return answer,
+            };
             let ctx = Context::new(self.zoom.clone(), event, SystemTime::now());
             self.tasks.spawn(slot, name, handler(ctx));
+            #[cfg(feature = "redis")]
+            self.confirm(claimed).await;
         }
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
+    }
+
+    /// Whether this replica takes the delivery `body`: `Some` with the claim to confirm (or
+    /// `Some(None)` when there is no shared record), `None` when a replica already took it, or
+    /// the 503 to answer when the record is unreachable and the store fails closed.
+    #[cfg(feature = "redis")]
+    async fn claim(
+        &self,
+        name: &str,
+        body: &[u8],
+    ) -> std::result::Result<Option<Option<String>>, http::Response<Bytes>> {
+        use crate::shared::Claim;
+        let Some(dedup) = &self.dedup else { return Ok(Some(None)) };
+        match dedup.store.claim_event(body).await {
+            Ok(Claim::Taken(key)) => Ok(Some(Some(key))),
+            Ok(Claim::Seen) => {
+                tracing::info!(event = name, "a replica already took this delivery; not run again");
+                Ok(None)
+            }
+            Err(e) => match dedup.store.fallback("event de-duplication", e) {
+                Some(e) => {
+                    tracing::warn!(event = name, error = %e, "an event was refused for now; Zoom will deliver it again");
+                    let body = serde_json::json!({"error": e.to_string()});
+                    Err(respond(http::StatusCode::SERVICE_UNAVAILABLE, "application/json", body))
+                }
+                None if dedup.local.first(&crate::shared::delivery_key(body), dedup.store.dedup_horizon()) => {
+                    Ok(Some(None))
+                }
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// The claimed delivery's handler runs: the claim is kept for the redelivery horizon.
+    #[cfg(feature = "redis")]
+    async fn confirm(&self, claimed: Option<String>) {
+        if let (Some(dedup), Some(key)) = (&self.dedup, claimed)
+            && let Err(e) = dedup.store.confirm_event(&key).await
+        {
+            // The short claim still stands for a minute; past it, a redelivery would run again.
+            tracing::warn!(error = %e, "could not keep the record of a delivery for the redelivery horizon");
+        }
     }
 
     /// An `axum::Router` serving the bot at `path` (POST).

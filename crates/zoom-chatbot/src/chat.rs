@@ -413,8 +413,10 @@ impl ChatMessage {
         };
         if let Some(pacer) = self.chat.client.pacer() {
             let started = tokio::time::Instant::now();
-            if pacer.channel(&self.to.key(), started + self.chat.client.retry_policy().deadline).await.is_err() {
-                return Err(Error::Deadline { elapsed: started.elapsed() });
+            if let Err(refused) =
+                pacer.channel(&self.to.key(), started + self.chat.client.retry_policy().deadline).await
+            {
+                return Err(refused.into_error(started.elapsed()));
             }
         }
         let request = self.chat.client.api().send_chat_message().user_id(self.chat.user.as_str()).body(body);

@@ -54,6 +54,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     pacing: Option<Pacing>,
     timeout: Duration,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::RedisStore>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -85,6 +87,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             pacing: None,
             timeout: Duration::from_secs(30),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
     }
 }
@@ -174,6 +178,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares this client's tokens and pacing with the other replicas of the bot through
+    /// `store` (the `redis` feature; see [`crate::shared`]): one token request per expiry for
+    /// the fleet (chatbot tokens under `chatbot`, user-level ones under `user`), and the
+    /// [`pacing`](Self::pacing) budget kept for the account as a whole.
+    #[cfg(feature = "redis")]
+    pub fn shared_state(mut self, store: crate::shared::RedisStore) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
     /// Timeout of each HTTP exchange (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -235,25 +249,35 @@ impl ClientBuilder {
             }
         };
         let robot_jid = self.robot_jid;
-        let bot = match self.bot_tokens {
-            Some(source) => Some(TokenCache::boxed(source)),
-            None if self.client_id.is_some() => Some(TokenCache::new(ChatbotCredentials)),
+        let bot: Option<Box<dyn TokenSource>> = match self.bot_tokens {
+            Some(source) => Some(source),
+            None if self.client_id.is_some() => Some(Box::new(ChatbotCredentials)),
             None => None,
         };
-        let user = match (self.user_tokens, &self.account_id) {
-            (Some(source), _) => Some(TokenCache::boxed(source)),
-            (None, Some(account)) if self.client_id.is_some() => {
-                Some(TokenCache::new(ServerToServer::new(account.clone())))
-            }
+        let user: Option<Box<dyn TokenSource>> = match (self.user_tokens, &self.account_id) {
+            (Some(source), _) => Some(source),
+            (None, Some(account)) if self.client_id.is_some() => Some(Box::new(ServerToServer::new(account.clone()))),
             _ => None,
+        };
+        let pacer = self.pacing.map(Pacer::new);
+        #[cfg(feature = "redis")]
+        let (bot, user, pacer) = match &self.shared {
+            None => (bot, user, pacer),
+            Some(store) => {
+                let pacer = pacer.map(|p| p.shared(store.clone()));
+                let share = |name: &str, source: Box<dyn TokenSource>| -> Box<dyn TokenSource> {
+                    Box::new(store.tokens_boxed(name, source))
+                };
+                (bot.map(|s| share("chatbot", s)), user.map(|s| share("user", s)), pacer)
+            }
         };
         let policy = Arc::new(Policy {
             oauth,
             follow_api_url: self.api_url.is_none(),
-            bot,
-            user,
+            bot: bot.map(TokenCache::boxed),
+            user: user.map(TokenCache::boxed),
             retry: self.retry,
-            pacer: self.pacing.map(|p| Arc::new(Pacer::new(p))),
+            pacer: pacer.map(Arc::new),
         });
         let api_url = self.api_url.unwrap_or_else(|| ZOOM_API_URL.into());
         let api = zoom_api_gen::Client::new_with_client(&api_url, http, Hooks::with_policy(policy.clone()));

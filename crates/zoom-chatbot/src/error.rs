@@ -92,6 +92,16 @@ pub enum Error {
         /// How long the call had run.
         elapsed: Duration,
     },
+
+    /// The state shared by replicas (Redis, with the `redis` feature) could not be used, and
+    /// the store is set to fail closed (`OnUnavailable::FailClosed`): nothing was sent.
+    #[error("shared state unavailable ({operation}): {reason}")]
+    SharedState {
+        /// What needed it: `token`, `rate budget`, `event de-duplication`.
+        operation: &'static str,
+        /// Why it could not be used.
+        reason: String,
+    },
 }
 
 /// A decoding error of an answer, fit to show in an error or a log: serde quotes the value it
@@ -225,7 +235,7 @@ impl Error {
     /// answers and transport failures. Invalid input, refusals and bad credentials are not.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::RateLimited { .. } | Self::Transport(_) => true,
+            Self::RateLimited { .. } | Self::Transport(_) | Self::SharedState { .. } => true,
             Self::TokenUnavailable { retryable, .. } => *retryable,
             Self::Zoom { status, .. } | Self::UnexpectedResponse { status, .. } => *status >= 500,
             _ => false,

@@ -30,6 +30,8 @@
 //! - [`incoming`]: posting through an incoming webhook (card, message, fields);
 //! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation
 //!   handshake, typed events;
+//! - `shared` (the `redis` feature): tokens, rate budget and event de-duplication shared by
+//!   the replicas of one bot, in Redis;
 //! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`).
 #![deny(missing_docs)]
 
@@ -45,6 +47,8 @@ pub mod incoming;
 pub mod pacing;
 mod policy;
 pub mod retry;
+#[cfg(feature = "redis")]
+pub mod shared;
 mod tasks;
 pub mod time;
 pub mod webhook;

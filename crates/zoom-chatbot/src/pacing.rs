@@ -68,6 +68,10 @@ pub(crate) struct Pacer {
     pacing: Pacing,
     labels: Mutex<HashMap<RateLabel, LabelSlots>>,
     channels: Mutex<Channels>,
+    /// The budget shared by the replicas, when there is one; the local schedule is then only
+    /// the fallback.
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::RedisStore>,
 }
 
 /// A label's schedule: the next free slot, and slots given back by cancelled calls.
@@ -88,9 +92,35 @@ struct Channels {
 /// How often the channel map drops channels with no send in the longest window.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
-/// Why a wait was not begun: its slot would come after the call's deadline.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct PastDeadline;
+/// Why a call was not paced through.
+#[derive(Debug)]
+pub(crate) enum NotPaced {
+    /// Its slot would come after the call's deadline: the wait was not begun.
+    PastDeadline,
+    /// The shared budget could not be reached, and its store fails closed.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    Unavailable(crate::Error),
+}
+
+impl PartialEq for NotPaced {
+    fn eq(&self, other: &Self) -> bool {
+        matches!((self, other), (Self::PastDeadline, Self::PastDeadline))
+    }
+}
+
+impl NotPaced {
+    /// The error of a call that was not paced through, after `elapsed`.
+    pub(crate) fn into_error(self, elapsed: Duration) -> crate::Error {
+        match self {
+            Self::PastDeadline => crate::Error::Deadline { elapsed },
+            Self::Unavailable(e) => e,
+        }
+    }
+}
+
+/// The margin kept from the exact edge of a channel window, so that clock granularity does not
+/// land a send on Zoom's boundary.
+const WINDOW_MARGIN: Duration = Duration::from_millis(20);
 
 /// A slot held by a waiting call; given back if the call goes away before its time.
 struct Reservation<'a> {
@@ -114,9 +144,9 @@ impl Drop for Reservation<'_> {
 }
 
 impl Reservation<'_> {
-    async fn wait(mut self, deadline: Instant) -> Result<(), PastDeadline> {
+    async fn wait(mut self, deadline: Instant) -> Result<(), NotPaced> {
         if self.at > deadline {
-            return Err(PastDeadline); // dropped here: the slot goes back
+            return Err(NotPaced::PastDeadline); // dropped here: the slot goes back
         }
         tokio::time::sleep_until(self.at).await;
         self.used = true;
@@ -131,14 +161,54 @@ fn longest_window() -> Duration {
 impl Pacer {
     pub fn new(pacing: Pacing) -> Self {
         let channels = Channels { sent: HashMap::new(), swept: Instant::now() };
-        Self { pacing, labels: Mutex::new(HashMap::new()), channels: Mutex::new(channels) }
+        Self {
+            pacing,
+            labels: Mutex::new(HashMap::new()),
+            channels: Mutex::new(channels),
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    /// Paces against the budget the replicas share in `store` (falling back to this local
+    /// schedule as the store's policy says).
+    #[cfg(feature = "redis")]
+    pub fn shared(mut self, store: crate::shared::RedisStore) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    /// Waits for a slot of the shared schedule, if there is one. `None`: pace locally (no
+    /// shared budget, or it is unreachable and the store falls back).
+    #[cfg(feature = "redis")]
+    async fn shared_wait(
+        &self,
+        deadline: Instant,
+        reserve: impl AsyncFnOnce(&crate::shared::RedisStore, Duration) -> crate::Result<crate::shared::Reserved>,
+    ) -> Option<Result<(), NotPaced>> {
+        use crate::shared::Reserved;
+        let store = self.shared.as_ref()?;
+        match reserve(store, deadline.saturating_duration_since(Instant::now())).await {
+            Ok(Reserved::After(wait)) => {
+                tokio::time::sleep(wait).await;
+                Some(Ok(()))
+            }
+            Ok(Reserved::PastDeadline) => Some(Err(NotPaced::PastDeadline)),
+            Err(e) => store.fallback("rate budget", e).map(|e| Err(NotPaced::Unavailable(e))),
+        }
     }
 
     /// Waits for this request's turn under its label's rate, unless the turn would come
     /// after `deadline` (then nothing is held).
-    pub async fn label(&self, label: RateLabel, deadline: Instant) -> Result<(), PastDeadline> {
+    pub async fn label(&self, label: RateLabel, deadline: Instant) -> Result<(), NotPaced> {
         let Some(rate) = self.pacing.per_second(label) else { return Ok(()) };
         let interval = Duration::from_secs(1) / rate;
+        #[cfg(feature = "redis")]
+        if let Some(paced) =
+            self.shared_wait(deadline, async |store, max| store.reserve_label(label, interval, max).await).await
+        {
+            return paced;
+        }
         let at = {
             let mut labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
@@ -160,9 +230,20 @@ impl Pacer {
 
     /// Waits until one more user-level send fits every window of `channel`, unless that is
     /// after `deadline` (then nothing is held).
-    pub async fn channel(&self, channel: &str, deadline: Instant) -> Result<(), PastDeadline> {
+    pub async fn channel(&self, channel: &str, deadline: Instant) -> Result<(), NotPaced> {
         if !self.pacing.channel_windows {
             return Ok(());
+        }
+        #[cfg(feature = "redis")]
+        {
+            let windows: Vec<(u32, Duration)> =
+                CHANNEL_SEND_WINDOWS.iter().map(|w| (w.messages, Duration::from_secs(w.seconds))).collect();
+            let reserve = async |store: &crate::shared::RedisStore, max| {
+                store.reserve_channel(channel, &windows, WINDOW_MARGIN, max).await
+            };
+            if let Some(paced) = self.shared_wait(deadline, reserve).await {
+                return paced;
+            }
         }
         let at = {
             let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
@@ -176,14 +257,12 @@ impl Pacer {
             while sent.front().is_some_and(|t| *t + longest <= now) {
                 sent.pop_front();
             }
-            // The earliest time at which each window holds fewer than its limit. A small margin
-            // keeps clock granularity from landing exactly on Zoom's boundary.
-            let margin = Duration::from_millis(20);
+            // The earliest time at which each window holds fewer than its limit.
             let at = CHANNEL_SEND_WINDOWS
                 .iter()
                 .filter_map(|w| {
                     let n = w.messages as usize;
-                    (sent.len() >= n).then(|| sent[sent.len() - n] + Duration::from_secs(w.seconds) + margin)
+                    (sent.len() >= n).then(|| sent[sent.len() - n] + Duration::from_secs(w.seconds) + WINDOW_MARGIN)
                 })
                 .fold(now, Instant::max);
             sent.push_back(at);
@@ -261,7 +340,7 @@ mod tests {
         let start = Instant::now();
         pacer.label(RateLabel::Medium, far()).await.unwrap();
         let soon = Instant::now() + Duration::from_millis(500);
-        assert_eq!(pacer.label(RateLabel::Medium, soon).await, Err(PastDeadline));
+        assert_eq!(pacer.label(RateLabel::Medium, soon).await, Err(NotPaced::PastDeadline));
         assert_eq!(start.elapsed(), Duration::ZERO, "refused at once");
         pacer.label(RateLabel::Medium, far()).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(1), "the refused call held no slot");

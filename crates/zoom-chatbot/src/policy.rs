@@ -120,9 +120,9 @@ impl Policy {
                 span.record("attempts", attempt);
             }
             if let (Some(pacer), Some(label)) = (&self.pacer, info.and_then(|i| i.rate_limit_label))
-                && pacer.label(label, deadline).await.is_err()
+                && let Err(refused) = pacer.label(label, deadline).await
             {
-                return self.fail(Error::Deadline { elapsed: started.elapsed() });
+                return self.fail(refused.into_error(started.elapsed()));
             }
             let mut outgoing = request.try_clone().expect("generated requests have buffered bodies");
             if self.follow_api_url

@@ -23,7 +23,7 @@ use zoom_mock::fake::ZoomMock;
 
 const SECRET: &str = "browser-test-secret";
 /// How long the browser may take to show what the test waits for.
-const PATIENCE: Duration = Duration::from_secs(15);
+const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A program the test needs: from the environment variable `var`, else Debian's path.
 fn program(var: &str, debian: &str, package: &str) -> PathBuf {
@@ -89,54 +89,70 @@ async fn browser(driver: &Driver, profile: &Path) -> Client {
     ClientBuilder::new(connector).capabilities(capabilities).connect(&driver.url).await.expect("a Chromium session")
 }
 
-/// Waits until the page shows an element at the XPath `xpath` and returns its text. The page
-/// reloads itself on every change, so a lookup may meet a page being replaced: it retries.
-async fn text_of(browser: &Client, xpath: &str) -> String {
-    let started = Instant::now();
-    loop {
-        if let Ok(element) = browser.find(Locator::XPath(xpath)).await
-            && let Ok(text) = element.text().await
-        {
-            return text;
-        }
-        assert!(started.elapsed() < PATIENCE, "the page never showed {xpath}:\n{}", page_source(browser).await);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// The browser on the fake's page, with what the fake saw, for the messages of a failure.
+struct Page<'a> {
+    browser: &'a Client,
+    fake: &'a ZoomMock,
 }
 
-/// Clicks the element at `xpath`, retrying while the page reloads under it.
-async fn click(browser: &Client, xpath: &str) {
-    let started = Instant::now();
-    loop {
-        if let Ok(element) = browser.find(Locator::XPath(xpath)).await
-            && element.click().await.is_ok()
-        {
-            return;
-        }
-        assert!(started.elapsed() < PATIENCE, "could not click {xpath}:\n{}", page_source(browser).await);
-        tokio::time::sleep(Duration::from_millis(100)).await;
+impl Page<'_> {
+    /// What the page and the fake showed when something was not found: the page's source, the
+    /// requests the fake answered and the events it delivered.
+    async fn diagnosis(&self) -> String {
+        let source = self.browser.source().await.unwrap_or_default();
+        let requests: Vec<String> =
+            self.fake.requests().iter().map(|r| format!("{} {} -> {}", r.method, r.path, r.status)).collect();
+        let deliveries: Vec<String> =
+            self.fake.deliveries().iter().map(|d| format!("{} {:?} {:?}", d.event, d.detail, d.outcome)).collect();
+        format!("page:\n{source}\nrequests the fake answered:\n{requests:#?}\ndeliveries:\n{deliveries:#?}")
     }
-}
 
-/// Types `text` into the bot panel's command box and sends it.
-async fn type_command(browser: &Client, text: &str) {
-    let started = Instant::now();
-    loop {
-        let typed = async {
-            let form = browser.find(Locator::Css("#bot form.command")).await?;
-            form.find(Locator::Css("input[name=text]")).await?.send_keys(text).await?;
-            form.find(Locator::Css("button[type=submit]")).await?.click().await
-        };
-        if typed.await.is_ok() {
-            return;
+    /// Waits until the page shows an element at the XPath `xpath` and returns its text. The
+    /// page reloads itself on every change, so a lookup may meet a page being replaced: it
+    /// retries.
+    async fn text_of(&self, xpath: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(element) = self.browser.find(Locator::XPath(xpath)).await
+                && let Ok(text) = element.text().await
+            {
+                return text;
+            }
+            assert!(started.elapsed() < PATIENCE, "the page never showed {xpath}:\n{}", self.diagnosis().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(started.elapsed() < PATIENCE, "could not type {text:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
 
-async fn page_source(browser: &Client) -> String {
-    browser.source().await.unwrap_or_default()
+    /// Clicks the element at `xpath`, retrying while the page reloads under it.
+    async fn click(&self, xpath: &str) {
+        let started = Instant::now();
+        loop {
+            if let Ok(element) = self.browser.find(Locator::XPath(xpath)).await
+                && element.click().await.is_ok()
+            {
+                return;
+            }
+            assert!(started.elapsed() < PATIENCE, "could not click {xpath}:\n{}", self.diagnosis().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types `text` into the bot panel's command box and sends it.
+    async fn type_command(&self, text: &str) {
+        let started = Instant::now();
+        loop {
+            let typed = async {
+                let form = self.browser.find(Locator::Css("#bot form.command")).await?;
+                form.find(Locator::Css("input[name=text]")).await?.send_keys(text).await?;
+                form.find(Locator::Css("button[type=submit]")).await?.click().await
+            };
+            if typed.await.is_ok() {
+                return;
+            }
+            assert!(started.elapsed() < PATIENCE, "could not type {text:?}:\n{}", self.diagnosis().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 /// Writes a screenshot of the window to `target/browser/NAME.png`.
@@ -148,7 +164,8 @@ async fn screenshot(browser: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-#[tokio::test]
+// Several threads: the fake, the bot and its handlers go on while the test waits on the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_talks_to_the_echo_bot_through_the_fakes_page() {
     let fake = ZoomMock::start().await.unwrap();
     let bot = echo_bot::echo_bot(common::client(&fake), SecretString::from(SECRET.to_owned()));
@@ -160,31 +177,31 @@ async fn a_user_talks_to_the_echo_bot_through_the_fakes_page() {
     let driver = start_driver().await;
     let profile = std::env::temp_dir().join(format!("zoom-browser-test-{}", std::process::id()));
     let browser = browser(&driver, &profile).await;
+    let page = Page { browser: &browser, fake: &fake };
     let outcome = async {
-        let page = format!("{}/", fake.oauth_base_url());
-        browser.goto(&page).await.unwrap();
+        browser.goto(&format!("{}/", fake.oauth_base_url())).await.unwrap();
         assert_eq!(browser.title().await.unwrap(), "Fake Zoom");
-        assert!(text_of(&browser, "//p[contains(@class,'connected')]").await.contains(&bot_url));
+        assert!(page.text_of("//p[contains(@class,'connected')]").await.contains(&bot_url));
 
         // A slash command typed on the page: the bot's card appears without a reload.
-        type_command(&browser, "/echo hello from the browser").await;
+        page.type_command("/echo hello from the browser").await;
         let card = "//article[.//h3[text()='Echo']]";
-        let said = text_of(&browser, &format!("{card}//div[contains(@class,'message')]/p")).await;
+        let said = page.text_of(&format!("{card}//div[contains(@class,'message')]/p")).await;
         assert_eq!(said, "You said: hello from the browser");
-        let delivered = text_of(&browser, "//table[@class='deliveries']//tr[td[text()='bot_notification']]").await;
+        let delivered = page.text_of("//table[@class='deliveries']//tr[td[text()='bot_notification']]").await;
         assert!(delivered.contains("hello from the browser") && delivered.contains("HTTP 200"), "{delivered}");
 
         // Its "Shout" button, clicked: the same card, edited by the bot.
-        click(&browser, &format!("{card}//button[@data-value='shout']")).await;
-        let meta = text_of(&browser, &format!("{card}[contains(.,'HELLO FROM THE BROWSER')]/p[@class='meta']")).await;
+        page.click(&format!("{card}//button[@data-value='shout']")).await;
+        let meta = page.text_of(&format!("{card}[contains(.,'HELLO FROM THE BROWSER')]/p[@class='meta']")).await;
         assert!(meta.contains("edited 1 time(s)"), "{meta}");
-        let clicked = text_of(&browser, "//tr[td[text()='interactive_message_actions']]").await;
+        let clicked = page.text_of("//tr[td[text()='interactive_message_actions']]").await;
         assert!(clicked.contains("button shout") && clicked.contains("HTTP 200"), "{clicked}");
 
         // A hostile command is echoed as text: the markup is shown, and nothing of it runs.
         let hostile = "/echo <script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
-        type_command(&browser, hostile).await;
-        let shown = text_of(&browser, "//article//div[contains(@class,'message')]/p[contains(.,'<script>')]").await;
+        page.type_command(hostile).await;
+        let shown = page.text_of("//article//div[contains(@class,'message')]/p[contains(.,'<script>')]").await;
         assert_eq!(shown, "You said: <script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">");
         let pwned = browser.execute("return typeof window.pwned;", vec![]).await.unwrap();
         assert_eq!(pwned, json!("undefined"), "the hostile text ran");
@@ -207,7 +224,7 @@ async fn a_user_talks_to_the_echo_bot_through_the_fakes_page() {
             .await
             .unwrap();
         browser.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
-        let rule = text_of(&browser, "//ul[@class='violations']/li").await;
+        let rule = page.text_of("//ul[@class='violations']/li").await;
         assert_eq!(rule, "content.body[1].value: must be at most 100");
         screenshot(&browser, "preview").await;
     };

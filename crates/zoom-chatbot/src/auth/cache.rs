@@ -34,10 +34,6 @@ pub(crate) struct TokenCache {
 }
 
 impl TokenCache {
-    pub fn new(source: impl TokenSource) -> Self {
-        Self::boxed(Box::new(source))
-    }
-
     pub fn boxed(source: Box<dyn TokenSource>) -> Self {
         Self {
             source,
@@ -93,6 +89,7 @@ impl TokenCache {
         if let Some(failure) = self.shared_failure(seen) {
             return Err(failure);
         }
+        self.source.discard(stale).await;
         self.fetch(oauth).await
     }
 

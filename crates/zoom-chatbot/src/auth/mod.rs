@@ -88,6 +88,39 @@ impl Token {
         self.header.as_ref()
     }
 
+    /// How long the token lived when it was issued (`None` for a token you supplied).
+    #[cfg(feature = "redis")]
+    pub(crate) fn lifetime(&self) -> Option<Duration> {
+        self.lifetime
+    }
+
+    /// A token kept elsewhere (in a store replicas share): `remaining` of its `lifetime`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn kept(
+        secret: SecretString,
+        remaining: Duration,
+        lifetime: Duration,
+        api_url: Option<String>,
+        scope: String,
+    ) -> Self {
+        let uid = jwt_uid(secret.expose_secret());
+        Self {
+            header: bearer_header(secret.expose_secret()),
+            secret,
+            expires_at: Some(Instant::now() + remaining),
+            lifetime: Some(lifetime),
+            api_url,
+            uid,
+            scope,
+        }
+    }
+
+    /// Whether the token is good for more than its renewal margin from now, and `slack`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn good_beyond_renewal(&self, slack: Duration) -> bool {
+        self.fresh_for(self.renew_ahead() + slack)
+    }
+
     /// Whether the token is still good for `ahead` from now.
     fn fresh_for(&self, ahead: Duration) -> bool {
         self.expires_at.is_none_or(|e| Instant::now() + ahead < e)
@@ -166,7 +199,10 @@ impl OAuth {
     }
 
     /// Asks for a token and, with it, a rotated refresh token.
-    async fn token_with_refresh(&self, request: types::TokenRequest) -> Result<(Token, Option<SecretString>)> {
+    pub(crate) async fn token_with_refresh(
+        &self,
+        request: types::TokenRequest,
+    ) -> Result<(Token, Option<SecretString>)> {
         let response = self.client.request_token().body(request).send().await.map_err(oauth_error)?.into_inner();
         let refresh = response.refresh_token.clone().map(SecretString::from);
         Ok((Token::from_response(response), refresh))

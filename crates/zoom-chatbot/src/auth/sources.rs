@@ -17,6 +17,13 @@ use crate::ids::AccountId;
 pub trait TokenSource: Send + Sync + 'static {
     /// Gets a new token.
     fn fetch<'a>(&'a self, oauth: &'a OAuth) -> BoxFuture<'a, Result<Token>>;
+
+    /// Zoom refused `stale` (401): a source that keeps tokens somewhere shared forgets it, so
+    /// that the next [`fetch`](Self::fetch) brings a new one. By default, nothing to do.
+    fn discard<'a>(&'a self, stale: &'a Token) -> BoxFuture<'a, ()> {
+        let _ = stale;
+        Box::pin(async {})
+    }
 }
 
 /// A chatbot app's token (grant `client_credentials`, scope `imchat:bot`).

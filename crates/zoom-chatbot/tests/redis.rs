@@ -1,0 +1,283 @@
+//! State shared by replicas, against a real `redis-server` (one per test, on a free port, no
+//! persistence): tokens, the rate budget, event de-duplication, and what happens when Redis
+//! goes away. Each "replica" here has its own client and its own Redis connections; the
+//! command line's tests run replicas as separate processes.
+
+mod common;
+mod redis_server;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use common::{CHANNEL, builder, card, statuses};
+use redis_server::RedisServer;
+use secrecy::ExposeSecret as _;
+use zoom_chatbot::auth::{OAuth, Pkce, UserOAuth};
+use zoom_chatbot::bot::Bot;
+use zoom_chatbot::chat::Conversation;
+use zoom_chatbot::pacing::{Pacing, RateLabel};
+use zoom_chatbot::shared::{OnUnavailable, RedisStore};
+use zoom_chatbot::webhook::sign;
+use zoom_chatbot::{Error, SecretString, ZoomClient};
+use zoom_mock::fake::ZoomMock;
+
+fn store(redis: &RedisServer, on: OnUnavailable) -> RedisStore {
+    RedisStore::builder(redis.url()).prefix("test:acme").on_unavailable(on).build().unwrap()
+}
+
+/// A replica's client: its own store (its own connections), sharing state with the others.
+fn replica(fake: &ZoomMock, redis: &RedisServer, on: OnUnavailable) -> ZoomClient {
+    builder(fake).shared_state(store(redis, on)).build().unwrap()
+}
+
+async fn redis_connection(redis: &RedisServer) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap()
+}
+
+/// Every key in Redis with its TTL in milliseconds.
+async fn keys_and_ttls(redis: &RedisServer) -> Vec<(String, i64)> {
+    let mut connection = redis_connection(redis).await;
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut connection).await.unwrap();
+    let mut out = Vec::new();
+    for key in keys {
+        let ttl: i64 = redis::cmd("PTTL").arg(&key).query_async(&mut connection).await.unwrap();
+        out.push((key, ttl));
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn replicas_share_one_token_renewed_ahead_of_expiry_and_kept_only_while_it_lives() {
+    let redis = RedisServer::start();
+    let fake = ZoomMock::builder().token_lifetime(Duration::from_secs(5)).start().await.unwrap();
+    let replicas: Vec<ZoomClient> = (0..3).map(|_| replica(&fake, &redis, OnUnavailable::FailClosed)).collect();
+    let sends = replicas.iter().flat_map(|zoom| {
+        (0..5).map(move |i| std::future::IntoFuture::into_future(zoom.send(CHANNEL, card(&i.to_string()))))
+    });
+    for sent in futures_util::future::join_all(sends).await {
+        sent.unwrap();
+    }
+    assert_eq!(fake.token_count(), 1, "fifteen sends from three replicas, one token request");
+
+    // The token is kept under the prefix, for no longer than it lives.
+    let keys = keys_and_ttls(&redis).await;
+    let (_, ttl) = keys.iter().find(|(k, _)| k == "test:acme:token:chatbot").expect("the shared token");
+    assert!(*ttl > 0 && *ttl <= 5_000, "{keys:?}");
+    assert!(
+        keys.iter().all(|(k, ttl)| k.starts_with("test:acme:") && *ttl > 0),
+        "every key has the prefix and a TTL: {keys:?}"
+    );
+
+    // Within the renewal margin (a tenth of 5 s), the fleet renews once, ahead of expiry.
+    tokio::time::sleep(Duration::from_millis(4_600)).await;
+    for zoom in &replicas {
+        zoom.send(CHANNEL, card("renewed")).await.unwrap();
+    }
+    assert_eq!(fake.token_count(), 2, "one renewal for the three replicas");
+    assert!(statuses(&fake, "sendChatbotMessage").iter().all(|s| *s == 201), "no send met an expired token");
+}
+
+#[tokio::test]
+async fn a_token_zoom_refuses_is_replaced_once_for_the_fleet() {
+    let redis = RedisServer::start();
+    let fake = ZoomMock::start().await.unwrap();
+    let (a, b) = (replica(&fake, &redis, OnUnavailable::FailClosed), replica(&fake, &redis, OnUnavailable::FailClosed));
+    a.send(CHANNEL, card("1")).await.unwrap();
+    b.send(CHANNEL, card("2")).await.unwrap();
+    fake.invalidate_tokens();
+    a.send(CHANNEL, card("3")).await.unwrap();
+    b.send(CHANNEL, card("4")).await.unwrap();
+    assert_eq!(fake.token_count(), 2, "the refused token was discarded once and replaced once");
+}
+
+#[tokio::test]
+async fn a_users_rotating_refresh_token_is_shared_and_never_spent_twice() {
+    let redis = RedisServer::start();
+    let fake = ZoomMock::start().await.unwrap();
+    let pkce = Pkce::new();
+    let code = fake.authorization_code("ana", None, Some(pkce.challenge()));
+    let oauth = OAuth::new(
+        &fake.oauth_base_url(),
+        reqwest::Client::new(),
+        &fake.client_id(),
+        &SecretString::from(fake.client_secret()),
+    );
+    // The refresh token the code exchange hands out.
+    let kept: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let keep = kept.clone();
+    UserOAuth::exchange_code(&oauth, &code, "", &pkce, move |t: &SecretString| {
+        *keep.lock().unwrap() = Some(t.expose_secret().to_owned());
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let seed = SecretString::from(kept.lock().unwrap().clone().unwrap());
+
+    // Two replicas start from the same refresh token: without sharing, the second refresh
+    // would spend a token the first already spent.
+    let replicas: Vec<ZoomClient> = (0..2)
+        .map(|_| {
+            let store = store(&redis, OnUnavailable::FailClosed);
+            builder(&fake).user_tokens(store.user_oauth("ana", seed.clone())).build().unwrap()
+        })
+        .collect();
+    let team = Conversation::channel("c1").unwrap();
+    replicas[0].chat().send(&team, "from replica 0").await.unwrap();
+    replicas[1].chat().send(&team, "from replica 1").await.unwrap();
+    fake.invalidate_tokens();
+    replicas[1].chat().send(&team, "after a refusal").await.unwrap();
+    replicas[0].chat().send(&team, "and again").await.unwrap();
+    let user_tokens =
+        fake.tokens_issued().into_iter().filter(|t| t.grant == zoom_chatbot::types::GrantType::RefreshToken).count();
+    assert_eq!(user_tokens, 2, "one refresh at the start, one after the refusal");
+
+    let mut connection = redis_connection(&redis).await;
+    let refresh: String = redis::cmd("GET").arg("test:acme:refresh:ana").query_async(&mut connection).await.unwrap();
+    assert_ne!(refresh, seed.expose_secret(), "the rotated refresh token is the fleet's");
+    let ttl: i64 = redis::cmd("PTTL").arg("test:acme:refresh:ana").query_async(&mut connection).await.unwrap();
+    assert!(ttl > 0, "the refresh token has a TTL too");
+}
+
+#[tokio::test]
+async fn replicas_stay_under_the_accounts_rate_together() {
+    let redis = RedisServer::start();
+    // 20 sends a second for the Medium label, for the whole account.
+    let fake = ZoomMock::builder().rate(RateLabel::Medium, 20).start().await.unwrap();
+    let replicas: Vec<ZoomClient> = (0..3)
+        .map(|_| {
+            builder(&fake)
+                .pacing(Pacing::custom().rate(RateLabel::Medium, 20))
+                .shared_state(store(&redis, OnUnavailable::FailClosed))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let started = Instant::now();
+    let sends = replicas.iter().enumerate().flat_map(|(r, zoom)| {
+        (0..20).map(move |i| {
+            let zoom = zoom.clone();
+            async move { zoom.send(CHANNEL, card(&format!("{r}-{i}"))).await }
+        })
+    });
+    for sent in futures_util::future::join_all(sends).await {
+        sent.unwrap();
+    }
+    let statuses = statuses(&fake, "sendChatbotMessage");
+    assert_eq!(statuses.len(), 60, "each send went out once");
+    assert!(statuses.iter().all(|s| *s == 201), "no 429: {statuses:?}");
+    // 60 at 20/s on one schedule: the last goes 59 intervals (2.95 s) after the first.
+    assert!(started.elapsed() >= Duration::from_millis(2_900), "{:?}", started.elapsed());
+    let keys = keys_and_ttls(&redis).await;
+    assert!(keys.iter().any(|(k, ttl)| k == "test:acme:rate:medium" && *ttl > 0), "{keys:?}");
+}
+
+/// A signed slash command, as Zoom sends it; the same `event_ts` is the same event.
+fn delivery(event_ts: u64, timestamp: u64) -> http::Request<Bytes> {
+    let body = serde_json::json!({"event": "bot_notification", "event_ts": event_ts, "payload": {
+        "accountId": "a", "robotJid": "bot@xmpp.zoom.us", "toJid": "c@conference.xmpp.zoom.us",
+        "userJid": "u@xmpp.zoom.us", "cmd": "deploy"}});
+    let body = serde_json::to_vec(&body).unwrap();
+    let signature = sign(&SecretString::from("bot-secret".to_owned()), timestamp, &body);
+    http::Request::builder()
+        .header("x-zm-request-timestamp", timestamp.to_string())
+        .header("x-zm-signature", signature)
+        .body(Bytes::from(body))
+        .unwrap()
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// A bot replica that counts the runs of its handler.
+fn bot_replica(fake: &ZoomMock, store: RedisStore, runs: Arc<AtomicUsize>) -> Bot {
+    Bot::new(builder(fake).build().unwrap(), SecretString::from("bot-secret".to_owned()))
+        .on_other(move |_| {
+            let runs = runs.clone();
+            async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        })
+        .deduplicate(store)
+}
+
+async fn settle(runs: &AtomicUsize, expected: usize) {
+    for _ in 0..100 {
+        if runs.load(Ordering::SeqCst) >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await; // a second run would show by now
+}
+
+#[tokio::test]
+async fn a_delivery_posted_to_two_replicas_runs_its_handler_once() {
+    let redis = RedisServer::start();
+    let fake = ZoomMock::start().await.unwrap();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let a = bot_replica(&fake, store(&redis, OnUnavailable::FailClosed), runs.clone());
+    let b = bot_replica(&fake, store(&redis, OnUnavailable::FailClosed), runs.clone());
+
+    // The same delivery to both replicas, and Zoom's redelivery (signed again, later) to one.
+    let (first, second) = tokio::join!(a.handle(delivery(1, now())), b.handle(delivery(1, now())));
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200), "both acknowledge it");
+    assert_eq!(b.handle(delivery(1, now() + 1)).await.status(), 200);
+    settle(&runs, 1).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "the handler ran once");
+
+    // Another event runs as usual.
+    assert_eq!(a.handle(delivery(2, now())).await.status(), 200);
+    settle(&runs, 2).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+    // Each delivery is remembered under the prefix for the redelivery horizon.
+    let keys = keys_and_ttls(&redis).await;
+    let events: Vec<&(String, i64)> = keys.iter().filter(|(k, _)| k.starts_with("test:acme:event:")).collect();
+    assert_eq!(events.len(), 2, "{keys:?}");
+    let horizon = zoom_chatbot::shared::REDELIVERY_HORIZON.as_millis() as i64;
+    assert!(events.iter().all(|(_, ttl)| *ttl > horizon - 60_000 && *ttl <= horizon), "{events:?}");
+}
+
+#[tokio::test]
+async fn with_redis_gone_a_store_fails_closed_or_falls_back_as_configured() {
+    let mut redis = RedisServer::start();
+    let fake = ZoomMock::start().await.unwrap();
+    let closed = replica(&fake, &redis, OnUnavailable::FailClosed);
+    let open = replica(&fake, &redis, OnUnavailable::FallBackToLocal);
+    let runs = Arc::new(AtomicUsize::new(0));
+    let closed_bot = bot_replica(&fake, store(&redis, OnUnavailable::FailClosed), runs.clone());
+    let open_bot = bot_replica(&fake, store(&redis, OnUnavailable::FallBackToLocal), runs.clone());
+    redis.kill();
+
+    // Failing closed: nothing is sent, and the error says why; an event is answered 503.
+    let refused = closed.send(CHANNEL, card("x")).await.unwrap_err();
+    assert!(matches!(refused, Error::SharedState { operation: "token", .. }), "{refused}");
+    assert!(refused.is_retryable());
+    assert!(statuses(&fake, "sendChatbotMessage").is_empty(), "nothing reached Zoom");
+    assert_eq!(closed_bot.handle(delivery(7, now())).await.status(), 503, "Zoom delivers it again later");
+
+    // Falling back: this replica goes on alone, and still runs each event once itself.
+    let (logs, guard) = common::capture_logs();
+    open.send(CHANNEL, card("alone")).await.unwrap();
+    assert!(logs.text().contains("Redis is unavailable"), "{}", logs.text());
+    drop(guard);
+    assert_eq!(open_bot.handle(delivery(8, now())).await.status(), 200);
+    assert_eq!(open_bot.handle(delivery(8, now() + 1)).await.status(), 200);
+    settle(&runs, 1).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+    // Redis back (empty): the replicas share again without being rebuilt.
+    redis.restart();
+    let before = fake.token_count();
+    let again = replica(&fake, &redis, OnUnavailable::FailClosed);
+    again.send(CHANNEL, card("back")).await.unwrap();
+    // The failed token request answers for a second (FAILURE_HOLD), then Redis is asked again.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    closed.send(CHANNEL, card("back too")).await.unwrap();
+    assert_eq!(fake.token_count(), before + 1, "one token request for both, through Redis again");
+}
