@@ -281,3 +281,22 @@ async fn with_redis_gone_a_store_fails_closed_or_falls_back_as_configured() {
     closed.send(CHANNEL, card("back too")).await.unwrap();
     assert_eq!(fake.token_count(), before + 1, "one token request for both, through Redis again");
 }
+
+#[test]
+fn a_store_builds_without_redis_or_a_runtime_and_never_shows_its_url() {
+    // Connections are made at the first use: a store builds while Redis is down.
+    let store = RedisStore::builder("redis://:hunter2@127.0.0.1:1/0").prefix("p").build().unwrap();
+    let shown = format!("{store:?}");
+    assert!(!shown.contains("hunter2") && shown.contains("\"p\""), "{shown}");
+    let refused = RedisStore::builder("http://user:hunter2@example.com").build().unwrap_err();
+    assert!(matches!(refused, Error::Config(_)), "{refused}");
+    assert!(!refused.to_string().contains("hunter2"), "{refused}");
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_is_reported_without_its_url() {
+    let store = RedisStore::builder("redis://:hunter2@127.0.0.1:1").build().unwrap();
+    let refused = store.ping().await.unwrap_err();
+    assert!(matches!(refused, Error::SharedState { operation: "ping", .. }), "{refused}");
+    assert!(!refused.to_string().contains("hunter2") && !format!("{refused:?}").contains("hunter2"), "{refused:?}");
+}

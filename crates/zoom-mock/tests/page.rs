@@ -136,18 +136,28 @@ async fn a_change_reaches_the_page_as_a_server_sent_event() {
     let zoom = ZoomMock::start().await.unwrap();
     let page = http().get(format!("{}/", zoom.oauth_base_url())).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("new EventSource('/_fake/changes')"), "{page}");
+    assert!(page.contains("<body data-version=\"0\">"), "the page says which state it shows: {page}");
 
+    // A change made before the page listens (while it loads) is not missed: the stream opens
+    // with the current version, which the page compares with its own.
+    let token = bot_token(&zoom).await;
+    assert_eq!(bot_send(&zoom, &token, CHANNEL, "while loading").await.status(), 201);
     let mut stream = http().get(format!("{}/_fake/changes", zoom.oauth_base_url())).send().await.unwrap();
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
-    let token = bot_token(&zoom).await;
-    assert_eq!(bot_send(&zoom, &token, CHANNEL, "live").await.status(), 201);
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !seen.contains("event: change") {
-        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("a change within 5 s").unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk.expect("the stream stays open")));
-    }
-    assert!(seen.contains("data: changed"), "{seen}");
+    let mut read_until = async |text: &str, seen: &mut String| {
+        while !seen.contains(text) {
+            let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("within 5 s").unwrap();
+            seen.push_str(&String::from_utf8_lossy(&chunk.expect("the stream stays open")));
+        }
+    };
+    read_until("event: change\ndata: 1\n", &mut seen).await;
+    // And each change after it.
+    assert_eq!(bot_send(&zoom, &token, CHANNEL, "live").await.status(), 201);
+    read_until("data: 2\n", &mut seen).await;
+    let page = http().get(format!("{}/", zoom.oauth_base_url())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<body data-version=\"2\">"), "{page}");
 }
 
 /// A browser that does not follow the page's redirects, so each answer can be checked.

@@ -86,7 +86,7 @@ impl RedisStore {
         interval: Duration,
         max_wait: Duration,
     ) -> Result<Reserved, Error> {
-        let mut connection = self.connection();
+        let mut connection = self.connection().map_err(|e| unavailable("rate budget", &e))?;
         let key = self.key(&["rate", &label.to_string().to_ascii_lowercase()]);
         let wait: i64 = GCRA_SCRIPT
             .key(key)
@@ -107,7 +107,7 @@ impl RedisStore {
         margin: Duration,
         max_wait: Duration,
     ) -> Result<Reserved, Error> {
-        let mut connection = self.connection();
+        let mut connection = self.connection().map_err(|e| unavailable("rate budget", &e))?;
         let mut script = WINDOWS_SCRIPT.prepare_invoke();
         script.key(self.key(&["channel", channel])).arg(micros(margin)).arg(micros(max_wait)).arg(super::nonce());
         for (messages, window) in windows {

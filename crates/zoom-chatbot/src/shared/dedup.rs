@@ -66,7 +66,7 @@ impl RedisStore {
     /// Claims the delivery whose body is `body` for this replica, for a minute.
     pub(crate) async fn claim_event(&self, body: &[u8]) -> Result<Claim, Error> {
         let key = self.key(&["event", &delivery_key(body)]);
-        let mut connection = self.connection();
+        let mut connection = self.connection().map_err(|e| unavailable("event de-duplication", &e))?;
         let set: Option<String> = redis::cmd("SET")
             .arg(&key)
             .arg("taken")
@@ -81,7 +81,7 @@ impl RedisStore {
 
     /// The claimed delivery's handler runs: remembered for the redelivery horizon.
     pub(crate) async fn confirm_event(&self, key: &str) -> Result<(), Error> {
-        let mut connection = self.connection();
+        let mut connection = self.connection().map_err(|e| unavailable("event de-duplication", &e))?;
         redis::cmd("PEXPIRE")
             .arg(key)
             .arg(self.inner.dedup_horizon.as_millis() as u64)

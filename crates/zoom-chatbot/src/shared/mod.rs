@@ -36,8 +36,8 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
@@ -76,7 +76,11 @@ pub struct RedisStore {
 }
 
 struct Inner {
-    connections: Vec<ConnectionManager>,
+    client: redis::Client,
+    config: redis::aio::ConnectionManagerConfig,
+    size: usize,
+    /// Made at the first use, inside the runtime (a connection manager runs a task of its own).
+    connections: OnceLock<Vec<ConnectionManager>>,
     next: AtomicUsize,
     prefix: String,
     on_unavailable: OnUnavailable,
@@ -92,7 +96,7 @@ impl fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("prefix", &self.inner.prefix)
             .field("on_unavailable", &self.inner.on_unavailable)
-            .field("connections", &self.inner.connections.len())
+            .field("connections", &self.inner.size)
             .finish_non_exhaustive()
     }
 }
@@ -161,7 +165,7 @@ impl RedisStoreBuilder {
     }
 
     /// The store. Connections are made at the first use, so a store can be built while Redis
-    /// is down; a URL that is not a Redis URL is refused here.
+    /// is down, or before a runtime runs; a URL that is not a Redis URL is refused here.
     pub fn build(self) -> Result<RedisStore> {
         let client = redis::Client::open(self.url.as_str())
             .map_err(|e| Error::Config(format!("the Redis URL is not valid: {}", e.category())))?;
@@ -170,13 +174,12 @@ impl RedisStoreBuilder {
             .set_response_timeout(Some(self.timeout))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_secs(1));
-        let connections = (0..self.connections)
-            .map(|_| ConnectionManager::new_lazy_with_config(client.clone(), config.clone()))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| Error::Config(format!("cannot set up Redis connections: {}", e.category())))?;
         Ok(RedisStore {
             inner: Arc::new(Inner {
-                connections,
+                client,
+                config,
+                size: self.connections,
+                connections: OnceLock::new(),
                 next: AtomicUsize::new(0),
                 prefix: self.prefix,
                 on_unavailable: self.on_unavailable,
@@ -223,15 +226,25 @@ impl RedisStore {
         key
     }
 
-    /// The next connection, in turn.
-    fn connection(&self) -> ConnectionManager {
-        let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % self.inner.connections.len();
-        self.inner.connections[i].clone()
+    /// The next connection, in turn (the first call, on the runtime, sets them up).
+    fn connection(&self) -> redis::RedisResult<ConnectionManager> {
+        let inner = &self.inner;
+        let connections = inner.connections.get_or_init(|| {
+            (0..inner.size)
+                .filter_map(|_| {
+                    ConnectionManager::new_lazy_with_config(inner.client.clone(), inner.config.clone()).ok()
+                })
+                .collect()
+        });
+        if connections.is_empty() {
+            return Err(redis::RedisError::from((redis::ErrorKind::Client, "no Redis connection could be set up")));
+        }
+        Ok(connections[inner.next.fetch_add(1, Ordering::Relaxed) % connections.len()].clone())
     }
 
     /// Whether Redis answers (`PING`).
     pub async fn ping(&self) -> Result<()> {
-        let mut connection = self.connection();
+        let mut connection = self.connection().map_err(|e| unavailable("ping", &e))?;
         redis::cmd("PING").query_async::<String>(&mut connection).await.map_err(|e| unavailable("ping", &e))?;
         Ok(())
     }

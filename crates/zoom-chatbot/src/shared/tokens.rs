@@ -138,7 +138,7 @@ impl SharedTokens {
 
     /// The shared token, if there is one good beyond its renewal margin.
     async fn read(&self) -> std::result::Result<Option<Token>, Failed> {
-        let mut connection = self.store.connection();
+        let mut connection = self.store.connection()?;
         let (kept, ttl): (Option<String>, i64) =
             redis::pipe().get(self.token_key()).pttl(self.token_key()).query_async(&mut connection).await?;
         let Some(kept) = kept.and_then(|k| serde_json::from_str::<Kept>(&k).ok()) else { return Ok(None) };
@@ -168,7 +168,7 @@ impl SharedTokens {
     }
 
     async fn release(&self, holder: &str) -> std::result::Result<(), Failed> {
-        let mut connection = self.store.connection();
+        let mut connection = self.store.connection()?;
         RELEASE_SCRIPT.key(self.lock_key()).arg(holder).invoke_async::<i64>(&mut connection).await?;
         Ok(())
     }
@@ -184,7 +184,7 @@ impl SharedTokens {
                 return Ok(token);
             }
             let holder = nonce();
-            let mut connection = self.store.connection();
+            let mut connection = self.store.connection()?;
             let ttl = self.store.inner.lock_ttl.as_millis() as u64;
             let locked: Option<String> = redis::cmd("SET")
                 .arg(self.lock_key())
@@ -221,7 +221,7 @@ impl SharedTokens {
             Origin::Source(source) => {
                 let token = source.fetch(oauth).await.map_err(Failed::Zoom)?;
                 if let Some((kept, ttl)) = Self::kept(&token) {
-                    let mut connection = self.store.connection();
+                    let mut connection = self.store.connection()?;
                     redis::cmd("SET")
                         .arg(self.token_key())
                         .arg(kept)
@@ -239,7 +239,7 @@ impl SharedTokens {
     /// A user's refresh under the lock: the current refresh token from Redis (or the seed),
     /// the refresh, then the rotation stored atomically with the new token.
     async fn refresh(&self, oauth: &OAuth, holder: &str, seed: &SecretString) -> std::result::Result<Token, Failed> {
-        let mut connection = self.store.connection();
+        let mut connection = self.store.connection()?;
         let current: Option<String> = redis::cmd("GET").arg(self.refresh_key()).query_async(&mut connection).await?;
         let used = current.unwrap_or_else(|| seed.expose_secret().to_owned());
         let mut request = crate::auth::grant(GrantType::RefreshToken);
@@ -287,13 +287,15 @@ impl TokenSource for SharedTokens {
 
     fn discard<'a>(&'a self, stale: &'a Token) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            let mut connection = self.store.connection();
-            let discarded = DISCARD_SCRIPT
-                .key(self.token_key())
-                .arg(stale.secret().expose_secret())
-                .invoke_async::<i64>(&mut connection)
-                .await;
-            if let Err(e) = discarded {
+            let discarded = async {
+                let mut connection = self.store.connection()?;
+                DISCARD_SCRIPT
+                    .key(self.token_key())
+                    .arg(stale.secret().expose_secret())
+                    .invoke_async::<i64>(&mut connection)
+                    .await
+            };
+            if let Err(e) = discarded.await {
                 // The next fetch meets the same failure and the store's policy decides there.
                 tracing::debug!(error = %unavailable("token", &e), "could not discard a refused shared token");
             }

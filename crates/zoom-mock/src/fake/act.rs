@@ -77,7 +77,7 @@ fn record_refusal(shared: &Shared, event: &str, detail: String, why: String) {
         outcome: Err(why),
         elapsed: std::time::Duration::ZERO,
     });
-    let _ = shared.changes.send(());
+    shared.changed();
 }
 
 /// `POST /_fake/act/{action}`: a form of the page, turned into an event for the bot.

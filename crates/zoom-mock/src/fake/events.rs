@@ -408,7 +408,7 @@ impl Shared {
             state.page_bot = PageBot::Connected(bot.clone());
         }
         drop(state);
-        let _ = self.changes.send(());
+        self.changed();
         outcome.map(|()| bot)
     }
 
@@ -424,7 +424,7 @@ impl Shared {
             outcome: outcome.as_ref().map(|s| *s).map_err(ToString::to_string),
             elapsed: started.elapsed(),
         });
-        let _ = self.changes.send(());
+        self.changed();
         outcome
     }
 

@@ -45,7 +45,7 @@ mod webhook;
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -73,9 +73,24 @@ pub(crate) struct Shared {
     tracking: AtomicU64,
     /// Told of every API call that changed something, for the page's live updates.
     changes: tokio::sync::broadcast::Sender<()>,
+    /// How many changes there were: a page drawn at one version reloads when the stream says
+    /// another, so a change between drawing the page and its listening is not missed.
+    version: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
+    /// Something the page shows changed: counted, and told to the pages listening (nobody
+    /// listening is fine: the page may not be open).
+    fn changed(&self) {
+        self.version.fetch_add(1, Ordering::SeqCst);
+        let _ = self.changes.send(());
+    }
+
+    /// The number of changes so far.
+    fn version(&self) -> u64 {
+        self.version.load(Ordering::SeqCst)
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panicking handler must not take the fake down with it.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -221,6 +236,7 @@ impl ZoomMockBuilder {
             origin,
             tracking: AtomicU64::new(1),
             changes: tokio::sync::broadcast::channel(16).0,
+            version: AtomicU64::new(0),
         });
         let server = tokio::spawn(serve::serve(listener, router::router(shared.clone())));
         Ok(ZoomMock { shared, addr, server })

@@ -18,27 +18,31 @@ use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
 /// The stream of changes the page listens to (outside Zoom's paths).
 pub(crate) const CHANGES: &str = "/_fake/changes";
 
-/// The page's one script: a reload shortly after a message is sent, edited or deleted.
-const LIVE: &str = "<script>let t;new EventSource('/_fake/changes').addEventListener('change',()=>{clearTimeout(t);t=setTimeout(()=>location.reload(),150)});</script>";
+/// The page's one script: a reload shortly after the fake's state moves past the version the
+/// page was drawn at (`data-version` of the body). The stream says the current version as
+/// soon as it opens, so a change made while the page loaded is not missed.
+const LIVE: &str = "<script>let t;const v=document.body.dataset.version;new EventSource('/_fake/changes').addEventListener('change',e=>{if(e.data!==v){clearTimeout(t);t=setTimeout(()=>location.reload(),150)}});</script>";
 
-/// `GET /_fake/changes`: an event `change` each time an API call changed the fake's state.
+/// `GET /_fake/changes`: an event `change` with the fake's version (how many changes so far)
+/// when the stream opens, and again each time the fake's state changes.
 pub(crate) async fn changes(
     AxumState(shared): AxumState<Arc<Shared>>,
 ) -> axum::response::sse::Sse<
     impl futures_core::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
 > {
     use tokio::sync::broadcast::error::RecvError;
+    let event = |version: u64| axum::response::sse::Event::default().event("change").data(version.to_string());
+    // Subscribed before the version is read: a change after it is told too.
     let receiver = shared.changes.subscribe();
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+    let first = futures_util::stream::once(std::future::ready(Ok(event(shared.version()))));
+    let next = futures_util::stream::unfold((receiver, shared), move |(mut receiver, shared)| async move {
         match receiver.recv().await {
             // Changes that came too fast to be told one by one are still one change.
-            Ok(()) | Err(RecvError::Lagged(_)) => {
-                let event = axum::response::sse::Event::default().event("change").data("changed");
-                Some((Ok(event), receiver))
-            }
+            Ok(()) | Err(RecvError::Lagged(_)) => Some((Ok(event(shared.version())), (receiver, shared))),
             Err(RecvError::Closed) => None,
         }
     });
+    let stream = futures_util::StreamExt::chain(first, next);
     axum::response::sse::Sse::new(stream).keep_alive(axum::response::sse::KeepAlive::default())
 }
 
@@ -398,6 +402,8 @@ table.deliveries td,table.deliveries th{padding:.2em .6em;text-align:left}tr.fai
 /// The page.
 pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<String> {
     // Copied out under the lock (bounded: the newest conversations and their newest messages).
+    // Read before the state: a change in between only makes the page reload once more.
+    let version = shared.version();
     let (bot, user, deliveries, conversations) = {
         let state = shared.lock();
         let mut all: Vec<(ConversationId, Vec<StoredMessage>)> = state
@@ -415,7 +421,7 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
         (state.page_bot.clone(), user, deliveries, all)
     };
     let acting = !matches!(bot, PageBot::None);
-    let mut out = head("Fake Zoom");
+    let mut out = head("Fake Zoom", Some(version));
     bot_panel(&mut out, &bot, &user, &deliveries);
     let _ = write!(
         out,
@@ -449,10 +455,12 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
     Html(out)
 }
 
-/// The start of a page: its title, the style, the heading.
-fn head(title: &str) -> String {
+/// The start of a page: its title, the style, the heading; a live page carries the version
+/// of the state it shows.
+fn head(title: &str, version: Option<u64>) -> String {
+    let version = version.map(|v| format!(" data-version=\"{v}\"")).unwrap_or_default();
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title><style>{STYLE}</style></head><body><h1>{0}</h1>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title><style>{STYLE}</style></head><body{version}><h1>{0}</h1>",
         escape(title)
     )
 }
@@ -462,7 +470,7 @@ fn head(title: &str) -> String {
 pub(crate) async fn preview(body: axum::body::Bytes) -> Html<String> {
     let text =
         form_urlencoded::parse(&body).find(|(k, _)| k == "card").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    let mut out = head("Card preview");
+    let mut out = head("Card preview", None);
     let _ = write!(
         out,
         "<form method=\"post\" action=\"/preview\"><textarea name=\"card\" rows=\"12\" cols=\"80\">{}</textarea><br><button type=\"submit\">Check and draw</button> <a href=\"/\">Conversations</a></form>",

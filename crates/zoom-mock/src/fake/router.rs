@@ -132,9 +132,9 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     };
     let (parts, body) = response.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    if method != "GET" && operation.is_some() && parts.status.is_success() {
-        // Nobody listening is fine: the page may not be open.
-        let _ = shared.changes.send(());
+    // A successful write to a conversation (not a token: the page does not show those).
+    if method != "GET" && operation.is_some() && faultable && parts.status.is_success() {
+        shared.changed();
     }
     let mut state = shared.lock();
     if state.config.request_log > 0 {

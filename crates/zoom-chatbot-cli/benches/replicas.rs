@@ -1,0 +1,121 @@
+//! Three replicas, one account: three `zoom-chatbot bulk` processes send 3,000 messages
+//! together into one fake account whose Medium label allows 200 a second. Once sharing one
+//! rate budget and one token through Redis, once each pacing alone at the account's rate.
+//! Prints, for each: the time against the ideal (3,000 / 200 = 15 s), the 429s Zoom answered,
+//! the messages delivered once, twice or not at all, and the token requests.
+//!
+//! `cargo bench -p zoom-chatbot-cli --bench replicas` (needs `redis-server`).
+
+#[path = "../../zoom-chatbot/tests/redis_server/mod.rs"]
+mod redis_server;
+
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use redis_server::RedisServer;
+use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zoom-chatbot");
+const CHANNEL: &str = "general@conference.xmpp.zoom.us";
+const REPLICAS: usize = 3;
+const MESSAGES: usize = 3_000;
+const RATE: u32 = 200;
+
+struct Figures {
+    elapsed: Duration,
+    limited: usize,
+    once: usize,
+    twice: usize,
+    lost: usize,
+    tokens: u64,
+}
+
+async fn run(redis: Option<&RedisServer>) -> Figures {
+    let fake = ZoomMock::builder()
+        .rate(RateLabel::Medium, RATE)
+        .retention(MESSAGES * 2)
+        .request_log(MESSAGES * 20)
+        .start()
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("zoom-replicas-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = Instant::now();
+    let children: Vec<std::process::Child> = (0..REPLICAS)
+        .map(|r| {
+            let file = dir.join(format!("replica-{r}.jsonl"));
+            let lines: Vec<String> = (0..MESSAGES / REPLICAS)
+                .map(|i| serde_json::json!({"to": CHANNEL, "text": format!("r{r}-{i}")}).to_string())
+                .collect();
+            std::fs::write(&file, lines.join("\n")).unwrap();
+            let mut command = Command::new(BIN);
+            command
+                .args(["bulk", file.to_str().unwrap(), "--rate", &RATE.to_string()])
+                .env_clear()
+                .env("ZOOM_CLIENT_ID", fake.client_id())
+                .env("ZOOM_CLIENT_SECRET", fake.client_secret())
+                .env("ZOOM_ACCOUNT_ID", fake.account_id())
+                .env("ZOOM_ROBOT_JID", fake.robot_jid())
+                .env("ZOOM_API_URL", fake.api_base_url())
+                .env("ZOOM_OAUTH_URL", fake.oauth_base_url())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            if let Some(redis) = redis {
+                command.env("ZOOM_REDIS_URL", redis.url());
+            }
+            command.spawn().unwrap()
+        })
+        .collect();
+    let waits = children.into_iter().map(|mut child| tokio::task::spawn_blocking(move || child.wait().unwrap()));
+    futures_util::future::join_all(waits).await;
+    let elapsed = started.elapsed();
+
+    let limited = fake
+        .requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("sendChatbotMessage") && r.status == 429)
+        .count();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for message in fake.conversation(&ConversationId::Channel("general".into())) {
+        let card = serde_json::to_value(message.card().unwrap()).unwrap();
+        *counts.entry(card["body"][0]["text"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+    }
+    Figures {
+        elapsed,
+        limited,
+        once: counts.values().filter(|n| **n == 1).count(),
+        twice: counts.values().filter(|n| **n > 1).count(),
+        lost: MESSAGES - counts.len(),
+        tokens: fake.token_count(),
+    }
+}
+
+fn print(label: &str, f: &Figures) {
+    let ideal = Duration::from_secs_f64(MESSAGES as f64 / f64::from(RATE));
+    println!(
+        "{label:<28} {:>7.2} s ({:.2}x ideal {:.0} s)  429s {:>5}  delivered once {:>5}  more than once {}  lost {}  token requests {}",
+        f.elapsed.as_secs_f64(),
+        f.elapsed.as_secs_f64() / ideal.as_secs_f64(),
+        ideal.as_secs_f64(),
+        f.limited,
+        f.once,
+        f.twice,
+        f.lost,
+        f.tokens
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // `cargo test` runs benches once as tests with `--bench` absent: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    println!("{REPLICAS} replicas (separate processes), {MESSAGES} messages, account limit {RATE}/s (Medium)");
+    let redis = RedisServer::start();
+    let shared = run(Some(&redis)).await;
+    print("shared budget (Redis)", &shared);
+    let alone = run(None).await;
+    print("each replica pacing alone", &alone);
+}
