@@ -10,13 +10,15 @@
 mod redis_server;
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use redis_server::RedisServer;
 use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zoom-chatbot");
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::program;
 const CHANNEL: &str = "general@conference.xmpp.zoom.us";
 const REPLICAS: usize = 3;
 const MESSAGES: usize = 3_000;
@@ -49,16 +51,9 @@ async fn run(redis: Option<&RedisServer>) -> Figures {
                 .map(|i| serde_json::json!({"to": CHANNEL, "text": format!("r{r}-{i}")}).to_string())
                 .collect();
             std::fs::write(&file, lines.join("\n")).unwrap();
-            let mut command = Command::new(BIN);
+            let mut command = program(&fake);
             command
                 .args(["bulk", file.to_str().unwrap(), "--rate", &RATE.to_string()])
-                .env_clear()
-                .env("ZOOM_CLIENT_ID", fake.client_id())
-                .env("ZOOM_CLIENT_SECRET", fake.client_secret())
-                .env("ZOOM_ACCOUNT_ID", fake.account_id())
-                .env("ZOOM_ROBOT_JID", fake.robot_jid())
-                .env("ZOOM_API_URL", fake.api_base_url())
-                .env("ZOOM_OAUTH_URL", fake.oauth_base_url())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             if let Some(redis) = redis {

@@ -6,22 +6,15 @@ use std::process::{Command, Output};
 
 use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zoom-chatbot");
+mod support;
+use support::{BIN, program};
 const CHANNEL: &str = "general@conference.xmpp.zoom.us";
 
 /// The program with the fake's `ZOOM_*` configuration; run off the test's runtime, which
 /// serves the fake.
 async fn run(fake: &ZoomMock, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_clear()
-        .env("ZOOM_CLIENT_ID", fake.client_id())
-        .env("ZOOM_CLIENT_SECRET", fake.client_secret())
-        .env("ZOOM_ACCOUNT_ID", fake.account_id())
-        .env("ZOOM_ROBOT_JID", fake.robot_jid())
-        .env("ZOOM_API_URL", fake.api_base_url())
-        .env("ZOOM_OAUTH_URL", fake.oauth_base_url());
+    let mut command = program(fake);
+    command.args(args);
     let input = stdin.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
         use std::io::Write as _;

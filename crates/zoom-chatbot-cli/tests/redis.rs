@@ -6,29 +6,20 @@
 mod redis_server;
 
 use std::collections::HashMap;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use redis_server::RedisServer;
 use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zoom-chatbot");
+mod support;
+use support::program;
 const CHANNEL: &str = "general@conference.xmpp.zoom.us";
 
 /// Starts the program with the fake's configuration and, when given, Redis's URL.
 fn spawn(fake: &ZoomMock, redis: Option<&RedisServer>, args: &[String]) -> std::process::Child {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_clear()
-        .env("ZOOM_CLIENT_ID", fake.client_id())
-        .env("ZOOM_CLIENT_SECRET", fake.client_secret())
-        .env("ZOOM_ACCOUNT_ID", fake.account_id())
-        .env("ZOOM_ROBOT_JID", fake.robot_jid())
-        .env("ZOOM_API_URL", fake.api_base_url())
-        .env("ZOOM_OAUTH_URL", fake.oauth_base_url())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut command = program(fake);
+    command.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     if let Some(redis) = redis {
         command.env("ZOOM_REDIS_URL", redis.url());
     }

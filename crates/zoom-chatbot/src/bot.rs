@@ -230,6 +230,17 @@ pub struct Bot {
     dedup: Option<Dedup>,
 }
 
+/// What the bot does with a delivery, given the replicas' record.
+#[cfg(feature = "redis")]
+enum Take {
+    /// Run its handler; with the claim to keep for the redelivery horizon, when there is one.
+    Run(Option<String>),
+    /// A replica already took it: acknowledge it, run nothing.
+    Skip,
+    /// The record is unreachable and the store fails closed: this answer (503).
+    Refuse(http::Response<Bytes>),
+}
+
 /// The replicas' record of deliveries, and this process's own for when it is unreachable.
 #[cfg(feature = "redis")]
 #[derive(Clone)]
@@ -505,9 +516,9 @@ impl Bot {
             let name = event_name(&event);
             #[cfg(feature = "redis")]
             let claimed = match self.claim(name, body).await {
-                Ok(Some(claimed)) => claimed,
-                Ok(None) => return respond(http::StatusCode::OK, "application/json", serde_json::json!({})),
-                Err(answer) => return answer,
+                Take::Run(claimed) => claimed,
+                Take::Skip => return respond(http::StatusCode::OK, "application/json", serde_json::json!({})),
+                Take::Refuse(answer) => return answer,
             };
             let ctx = Context::new(self.zoom.clone(), event, SystemTime::now());
             self.tasks.spawn(slot, name, handler(ctx));
@@ -517,33 +528,27 @@ impl Bot {
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
     }
 
-    /// Whether this replica takes the delivery `body`: `Some` with the claim to confirm (or
-    /// `Some(None)` when there is no shared record), `None` when a replica already took it, or
-    /// the 503 to answer when the record is unreachable and the store fails closed.
+    /// Whether this replica takes the delivery `body`.
     #[cfg(feature = "redis")]
-    async fn claim(
-        &self,
-        name: &str,
-        body: &[u8],
-    ) -> std::result::Result<Option<Option<String>>, http::Response<Bytes>> {
+    async fn claim(&self, name: &str, body: &[u8]) -> Take {
         use crate::shared::Claim;
-        let Some(dedup) = &self.dedup else { return Ok(Some(None)) };
+        let Some(dedup) = &self.dedup else { return Take::Run(None) };
         match dedup.store.claim_event(body).await {
-            Ok(Claim::Taken(key)) => Ok(Some(Some(key))),
+            Ok(Claim::Taken(key)) => Take::Run(Some(key)),
             Ok(Claim::Seen) => {
                 tracing::info!(event = name, "a replica already took this delivery; not run again");
-                Ok(None)
+                Take::Skip
             }
             Err(e) => match dedup.store.fallback("event de-duplication", e) {
                 Some(e) => {
                     tracing::warn!(event = name, error = %e, "an event was refused for now; Zoom will deliver it again");
                     let body = serde_json::json!({"error": e.to_string()});
-                    Err(respond(http::StatusCode::SERVICE_UNAVAILABLE, "application/json", body))
+                    Take::Refuse(respond(http::StatusCode::SERVICE_UNAVAILABLE, "application/json", body))
                 }
                 None if dedup.local.first(&crate::shared::delivery_key(body), dedup.store.dedup_horizon()) => {
-                    Ok(Some(None))
+                    Take::Run(None)
                 }
-                None => Ok(None),
+                None => Take::Skip,
             },
         }
     }

@@ -300,3 +300,37 @@ async fn an_unreachable_redis_is_reported_without_its_url() {
     assert!(matches!(refused, Error::SharedState { operation: "ping", .. }), "{refused}");
     assert!(!refused.to_string().contains("hunter2") && !format!("{refused:?}").contains("hunter2"), "{refused:?}");
 }
+
+#[tokio::test]
+async fn replicas_share_a_channels_send_windows() {
+    let redis = RedisServer::start();
+    // The fake holds each sender to Zoom's per-channel windows (10 a second, ...).
+    let fake = ZoomMock::builder().unlimited().start().await.unwrap();
+    let replicas: Vec<ZoomClient> = (0..2)
+        .map(|_| {
+            builder(&fake)
+                .pacing(Pacing::custom())
+                .shared_state(store(&redis, OnUnavailable::FailClosed))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let team = Conversation::channel("c1").unwrap();
+    let started = Instant::now();
+    let sends = replicas.iter().enumerate().flat_map(|(r, zoom)| {
+        let team = team.clone();
+        (0..8).map(move |i| {
+            let (zoom, team) = (zoom.clone(), team.clone());
+            async move { zoom.chat().send(&team, &format!("{r}-{i}")).await }
+        })
+    });
+    for sent in futures_util::future::join_all(sends).await {
+        sent.unwrap();
+    }
+    let statuses = statuses(&fake, "sendChatMessage");
+    assert_eq!(statuses.len(), 16);
+    assert!(statuses.iter().all(|s| *s == 201), "no 429 from the channel's windows: {statuses:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1), "16 sends to one channel take more than its first second");
+    let keys = keys_and_ttls(&redis).await;
+    assert!(keys.iter().any(|(k, ttl)| k.starts_with("test:acme:channel:") && *ttl > 0), "{keys:?}");
+}

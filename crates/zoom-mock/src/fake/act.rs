@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State as AxumState};
+use axum::extract::{FromRequest, Path, Request, State as AxumState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use zoom_api_gen::types::ZoomEvent;
@@ -22,15 +22,30 @@ pub(crate) const BOT: &str = "/_fake/bot";
 
 const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url and --bot-secret, or connect one on the page";
 
-/// The form's fields, by name (the last one wins).
-fn form(body: &[u8]) -> impl Fn(&str) -> String + '_ {
-    move |name| {
-        form_urlencoded::parse(body).filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).last().unwrap_or_default()
+/// A form posted by the fake's own page. A browser's form post carries an `Origin`; one from
+/// another site is refused (403), so that no web page a developer visits can make the fake
+/// act on their bot.
+pub(crate) struct PageForm(Vec<(String, String)>);
+
+impl PageForm {
+    /// A field, by name (the last one wins; empty when absent).
+    fn field(&self, name: &str) -> String {
+        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 }
 
-/// A browser's form post carries an `Origin`; one from another site is refused, so that no
-/// web page a developer visits can make the fake act on their bot.
+impl<S: Send + Sync> FromRequest<S> for PageForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        if !same_origin(request.headers()) {
+            return Err((StatusCode::FORBIDDEN, "only the fake's own page may act on the bot\n").into_response());
+        }
+        let body = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        Ok(Self(form_urlencoded::parse(&body).into_owned().collect()))
+    }
+}
+
 fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
@@ -44,10 +59,6 @@ fn back(message_id: &str) -> Response {
         Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
         Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response(),
     }
-}
-
-fn refused() -> Response {
-    (StatusCode::FORBIDDEN, "only the fake's own page may act on the bot\n").into_response()
 }
 
 /// The user who acts: the page's user in a channel, the contact in a one-to-one chat.
@@ -84,13 +95,9 @@ fn record_refusal(shared: &Shared, event: &str, detail: String, why: String) {
 pub(crate) async fn act(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(action): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    form: PageForm,
 ) -> Response {
-    if !same_origin(&headers) {
-        return refused();
-    }
-    let field = form(&body);
+    let field = |name: &str| form.field(name);
     let message_id = field("message_id");
     let conversation = shared.lock().messages.get(&message_id).map(|m| m.conversation.clone());
     let built: Result<ZoomEvent, DeliveryError> = match action.as_str() {
@@ -133,16 +140,8 @@ pub(crate) async fn act(
 }
 
 /// `POST /_fake/bot` with `url` and `secret`: validates that bot and makes it the page's.
-pub(crate) async fn connect(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    if !same_origin(&headers) {
-        return refused();
-    }
-    let field = form(&body);
+pub(crate) async fn connect(AxumState(shared): AxumState<Arc<Shared>>, form: PageForm) -> Response {
     // The outcome is recorded as a delivery of the handshake.
-    let _ = shared.connect_bot(field("url").trim(), &field("secret")).await;
+    let _ = shared.connect_bot(form.field("url").trim(), &form.field("secret")).await;
     back("")
 }
