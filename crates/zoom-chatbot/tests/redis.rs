@@ -321,7 +321,7 @@ async fn replicas_share_a_channels_send_windows() {
         let team = team.clone();
         (0..8).map(move |i| {
             let (zoom, team) = (zoom.clone(), team.clone());
-            async move { zoom.chat().send(&team, &format!("{r}-{i}")).await }
+            async move { zoom.chat().send(&team, format!("{r}-{i}")).await }
         })
     });
     for sent in futures_util::future::join_all(sends).await {
