@@ -412,6 +412,9 @@ impl ChatMessage {
             scheduled_time: None,
         };
         if let Some(pacer) = self.chat.client.pacer() {
+            // The token first: a window counts a send from its slot, so nothing may hold the
+            // send back once the slot is taken.
+            self.chat.client.chat_token().await?;
             let started = tokio::time::Instant::now();
             if let Err(refused) =
                 pacer.channel(&self.to.key(), started + self.chat.client.retry_policy().deadline).await

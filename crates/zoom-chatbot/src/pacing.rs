@@ -121,6 +121,10 @@ impl NotPaced {
 /// The margin kept from the exact edge of a channel window, so that clock granularity does not
 /// land a send on Zoom's boundary.
 const WINDOW_MARGIN: Duration = Duration::from_millis(20);
+/// The same margin for a schedule shared by replicas: between a slot taken in Redis and the
+/// send reaching Zoom, other processes' sends can overtake it, so it is wider.
+#[cfg(feature = "redis")]
+const SHARED_WINDOW_MARGIN: Duration = Duration::from_millis(100);
 
 /// A slot held by a waiting call; given back if the call goes away before its time.
 struct Reservation<'a> {
@@ -239,7 +243,7 @@ impl Pacer {
             let windows: Vec<(u32, Duration)> =
                 CHANNEL_SEND_WINDOWS.iter().map(|w| (w.messages, Duration::from_secs(w.seconds))).collect();
             let reserve = async |store: &crate::shared::RedisStore, max| {
-                store.reserve_channel(channel, &windows, WINDOW_MARGIN, max).await
+                store.reserve_channel(channel, &windows, SHARED_WINDOW_MARGIN, max).await
             };
             if let Some(paced) = self.shared_wait(deadline, reserve).await {
                 return paced;
