@@ -334,3 +334,32 @@ async fn replicas_share_a_channels_send_windows() {
     let keys = keys_and_ttls(&redis).await;
     assert!(keys.iter().any(|(k, ttl)| k.starts_with("test:acme:channel:") && *ttl > 0), "{keys:?}");
 }
+
+/// A `rediss://` store (the `rustls` feature) trusts the CA it is given, and only that.
+#[cfg(feature = "rustls")]
+#[tokio::test]
+async fn a_store_speaks_tls_to_a_redis_with_a_private_ca() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let redis = RedisServer::start_tls(fixtures.join("server.pem"), fixtures.join("server.key"));
+    let ca = std::fs::read(fixtures.join("ca.pem")).unwrap();
+    let trusted = RedisStore::builder(redis.url()).root_certificate(ca).build().unwrap();
+    trusted.ping().await.expect("TLS with the private CA");
+
+    // The system's roots do not know this CA: the store refuses to talk to it.
+    let untrusted = RedisStore::builder(redis.url()).build().unwrap();
+    let refused = untrusted.ping().await.unwrap_err();
+    assert!(matches!(refused, Error::SharedState { .. }), "{refused}");
+    assert!(refused.to_string().contains("certificate"), "the error says why: {refused}");
+
+    // Shared tokens work over it as over plain TCP.
+    let fake = ZoomMock::start().await.unwrap();
+    let store = |pem: Vec<u8>| RedisStore::builder(redis.url()).root_certificate(pem).build().unwrap();
+    let ca = std::fs::read(fixtures.join("ca.pem")).unwrap();
+    let (a, b) = (
+        builder(&fake).shared_state(store(ca.clone())).build().unwrap(),
+        builder(&fake).shared_state(store(ca)).build().unwrap(),
+    );
+    a.send(CHANNEL, card("over TLS")).await.unwrap();
+    b.send(CHANNEL, card("over TLS too")).await.unwrap();
+    assert_eq!(fake.token_count(), 1);
+}

@@ -105,6 +105,7 @@ impl fmt::Debug for RedisStore {
 #[derive(Clone)]
 pub struct RedisStoreBuilder {
     url: String,
+    root_certificate: Option<Vec<u8>>,
     prefix: String,
     on_unavailable: OnUnavailable,
     connections: usize,
@@ -158,6 +159,14 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// For a `rediss://` URL (TLS, with the `rustls` feature): trust this CA certificate (PEM)
+    /// instead of the system's roots, for a Redis with a private CA.
+    #[cfg(feature = "rustls")]
+    pub fn root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificate = Some(pem.into());
+        self
+    }
+
     /// How long an event is remembered after it was taken (default [`REDELIVERY_HORIZON`]).
     pub fn dedup_horizon(mut self, horizon: Duration) -> Self {
         self.dedup_horizon = horizon.max(Duration::from_secs(1));
@@ -167,8 +176,15 @@ impl RedisStoreBuilder {
     /// The store. Connections are made at the first use, so a store can be built while Redis
     /// is down, or before a runtime runs; a URL that is not a Redis URL is refused here.
     pub fn build(self) -> Result<RedisStore> {
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|e| Error::Config(format!("the Redis URL is not valid: {}", e.category())))?;
+        let client = match &self.root_certificate {
+            #[cfg(feature = "rustls")]
+            Some(pem) => redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates { client_tls: None, root_cert: Some(pem.clone()) },
+            ),
+            _ => redis::Client::open(self.url.as_str()),
+        }
+        .map_err(|e| Error::Config(format!("the Redis URL is not valid: {}", e.category())))?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))
@@ -193,10 +209,12 @@ impl RedisStoreBuilder {
 }
 
 impl RedisStore {
-    /// A store at `url` (`redis://[:password@]host:port[/db]`), with the defaults.
+    /// A store at `url` (`redis://[:password@]host:port[/db]`; `rediss://` for TLS, with the
+    /// `rustls` feature), with the defaults.
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
         RedisStoreBuilder {
             url: url.into(),
+            root_certificate: None,
             prefix: "zoom-chatbot".into(),
             on_unavailable: OnUnavailable::default(),
             connections: 2,
@@ -271,11 +289,14 @@ impl RedisStore {
 /// A Redis failure as this crate's error. Only the kind and Redis's own message: a URL (and
 /// its password) never reaches it.
 fn unavailable(operation: &'static str, e: &redis::RedisError) -> Error {
-    let reason = match e.detail() {
-        Some(detail) => format!("{}: {detail}", e.category()),
-        None if e.is_timeout() => format!("{}: no answer in time", e.category()),
-        None if e.is_connection_refusal() => format!("{}: connection refused", e.category()),
-        None => e.category().to_owned(),
+    // An I/O failure says what failed (a refused connection, a certificate not trusted) in
+    // its source: the operating system's or the TLS library's words, without the URL.
+    let cause = std::error::Error::source(e).map(ToString::to_string);
+    let reason = match (e.detail(), cause) {
+        (Some(detail), _) => format!("{}: {detail}", e.category()),
+        (None, Some(cause)) => format!("{}: {cause}", e.category()),
+        (None, None) if e.is_timeout() => format!("{}: no answer in time", e.category()),
+        (None, None) => e.category().to_owned(),
     };
     Error::SharedState { operation, reason }
 }

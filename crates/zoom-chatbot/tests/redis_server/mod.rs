@@ -1,6 +1,8 @@
 //! A real `redis-server` for one test: on a free loopback port, with no persistence, stopped
 //! when dropped; it can be killed and started again on the same port mid-test. Needs Debian's
 //! `redis-server` package (`.ci/run` installs it when missing) or `REDIS_SERVER` naming one.
+//! Shared by this crate's tests and the command line's tests and bench, which use parts of it.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -9,6 +11,8 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Option<Child>,
     pub port: u16,
+    /// `(certificate, key)` files: the server answers only TLS on its port.
+    tls: Option<(PathBuf, PathBuf)>,
 }
 
 fn binary() -> PathBuf {
@@ -24,15 +28,25 @@ fn binary() -> PathBuf {
 impl RedisServer {
     /// A server on a free port, answering before this returns.
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// A server that speaks only TLS, with this certificate and key.
+    pub fn start_tls(certificate: PathBuf, key: PathBuf) -> Self {
+        Self::start_with(Some((certificate, key)))
+    }
+
+    fn start_with(tls: Option<(PathBuf, PathBuf)>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut server = Self { child: None, port };
+        let mut server = Self { child: None, port, tls };
         server.restart();
         server
     }
 
-    /// `redis://127.0.0.1:PORT`.
+    /// `redis://127.0.0.1:PORT` (`rediss://` with TLS).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// Stops the server at once (SIGKILL: as a crash).
@@ -46,14 +60,28 @@ impl RedisServer {
     /// Starts the server (again) on its port, empty, and waits until it answers.
     pub fn restart(&mut self) {
         self.kill();
-        let child = Command::new(binary())
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
+        let mut command = Command::new(binary());
+        command.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        match &self.tls {
+            None => command.args(["--port", &self.port.to_string()]),
+            Some((certificate, key)) => command
+                .args(["--port", "0", "--tls-port", &self.port.to_string(), "--tls-auth-clients", "no"])
+                .arg("--tls-cert-file")
+                .arg(certificate)
+                .arg("--tls-key-file")
+                .arg(key),
+        };
+        let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("redis-server starts");
         self.child = Some(child);
         let started = Instant::now();
+        if self.tls.is_some() {
+            // A TLS port: listening is all that can be checked without a TLS client.
+            while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+                assert!(started.elapsed() < Duration::from_secs(10), "redis-server did not listen on {}", self.port);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            return;
+        }
         loop {
             if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
                 use std::io::{Read, Write};
