@@ -196,11 +196,10 @@ impl SharedTokens {
                 .await?;
             if locked.is_some() {
                 let outcome = self.fetch_holding(oauth, &holder).await;
-                // Released whatever happened (a rotation already released it).
-                let released = self.release(&holder).await;
-                let token = outcome?;
-                released?;
-                return Ok(token);
+                // Released whatever happened (a rotation already released it). A release that
+                // fails leaves a lock that expires by itself; the token in hand is good.
+                let _ = self.release(&holder).await;
+                return outcome;
             }
             if waited_since.elapsed() > patience {
                 return Err(Failed::Zoom(Error::TokenUnavailable {
@@ -221,14 +220,21 @@ impl SharedTokens {
             Origin::Source(source) => {
                 let token = source.fetch(oauth).await.map_err(Failed::Zoom)?;
                 if let Some((kept, ttl)) = Self::kept(&token) {
-                    let mut connection = self.store.connection()?;
-                    redis::cmd("SET")
-                        .arg(self.token_key())
-                        .arg(kept)
-                        .arg("PX")
-                        .arg(ttl)
-                        .query_async::<()>(&mut connection)
-                        .await?;
+                    let stored = async {
+                        let mut connection = self.store.connection()?;
+                        redis::cmd("SET")
+                            .arg(self.token_key())
+                            .arg(kept)
+                            .arg("PX")
+                            .arg(ttl)
+                            .query_async::<()>(&mut connection)
+                            .await
+                    };
+                    // The token is good even if Redis went away after Zoom answered: it is used,
+                    // not asked for again; the next replica to need one asks for its own.
+                    if let Err(e) = stored.await {
+                        tracing::warn!(error = %unavailable("token", &e), "a new token could not be shared");
+                    }
                 }
                 Ok(token)
             }
