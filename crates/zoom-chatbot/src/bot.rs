@@ -37,7 +37,7 @@ use crate::client::{MessageReceipt, SentMessage, ZoomClient};
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, Recipient};
 use crate::tasks::{Refused, TaskPool};
-use crate::webhook::{Event, MalformedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
+use crate::webhook::{Event, MalformedEvent, REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
@@ -233,8 +233,9 @@ pub struct Bot {
 /// What the bot does with a delivery, given the replicas' record.
 #[cfg(feature = "redis")]
 enum Take {
-    /// Run its handler; with the claim to keep for the redelivery horizon, when there is one.
-    Run(Option<String>),
+    /// Run its handler; with the claim's keys to keep for the redelivery horizon (none when
+    /// there is no shared record).
+    Run(Vec<String>),
     /// A replica already took it: acknowledge it, run nothing.
     Skip,
     /// The record is unreachable and the store fails closed: this answer (503).
@@ -515,7 +516,7 @@ impl Bot {
             };
             let name = event_name(&event);
             #[cfg(feature = "redis")]
-            let claimed = match self.claim(name, body).await {
+            let claimed = match self.claim(name, body, header(REQUEST_ID_HEADER)).await {
                 Take::Run(claimed) => claimed,
                 Take::Skip => return respond(http::StatusCode::OK, "application/json", serde_json::json!({})),
                 Take::Refuse(answer) => return answer,
@@ -528,13 +529,14 @@ impl Bot {
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
     }
 
-    /// Whether this replica takes the delivery `body`.
+    /// Whether this replica takes the delivery `body` (with Zoom's `request_id`, if any).
     #[cfg(feature = "redis")]
-    async fn claim(&self, name: &str, body: &[u8]) -> Take {
+    async fn claim(&self, name: &str, body: &[u8], request_id: Option<&str>) -> Take {
         use crate::shared::Claim;
-        let Some(dedup) = &self.dedup else { return Take::Run(None) };
-        match dedup.store.claim_event(body).await {
-            Ok(Claim::Taken(key)) => Take::Run(Some(key)),
+        let Some(dedup) = &self.dedup else { return Take::Run(Vec::new()) };
+        let names = crate::shared::delivery_names(body, request_id);
+        match dedup.store.claim_event(&names).await {
+            Ok(Claim::Taken(keys)) => Take::Run(keys),
             Ok(Claim::Seen) => {
                 tracing::info!(event = name, "a replica already took this delivery; not run again");
                 Take::Skip
@@ -545,9 +547,7 @@ impl Bot {
                     let body = serde_json::json!({"error": e.to_string()});
                     Take::Refuse(respond(http::StatusCode::SERVICE_UNAVAILABLE, "application/json", body))
                 }
-                None if dedup.local.first(&crate::shared::delivery_key(body), dedup.store.dedup_horizon()) => {
-                    Take::Run(None)
-                }
+                None if dedup.local.first(&names, dedup.store.dedup_horizon()) => Take::Run(Vec::new()),
                 None => Take::Skip,
             },
         }
@@ -555,9 +555,9 @@ impl Bot {
 
     /// The claimed delivery's handler runs: the claim is kept for the redelivery horizon.
     #[cfg(feature = "redis")]
-    async fn confirm(&self, claimed: Option<String>) {
-        if let (Some(dedup), Some(key)) = (&self.dedup, claimed)
-            && let Err(e) = dedup.store.confirm_event(&key).await
+    async fn confirm(&self, keys: Vec<String>) {
+        if let (Some(dedup), false) = (&self.dedup, keys.is_empty())
+            && let Err(e) = dedup.store.confirm_event(&keys).await
         {
             // The short claim still stands for a minute; past it, a redelivery would run again.
             tracing::warn!(error = %e, "could not keep the record of a delivery for the redelivery horizon");

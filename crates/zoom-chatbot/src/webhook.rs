@@ -34,6 +34,8 @@ use zoom_api_gen::types;
 pub const TIMESTAMP_HEADER: &str = "x-zm-request-timestamp";
 /// The header with `v0=` and the hex HMAC-SHA256 signature.
 pub const SIGNATURE_HEADER: &str = "x-zm-signature";
+/// The header with Zoom's id of the delivery (in Zoom's example of a webhook's headers).
+pub const REQUEST_ID_HEADER: &str = "x-zm-request-id";
 /// How far a request's timestamp may be from now, by default.
 pub const DEFAULT_REPLAY_WINDOW: Duration = Duration::from_secs(5 * 60);
 

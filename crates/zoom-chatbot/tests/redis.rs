@@ -235,10 +235,25 @@ async fn a_delivery_posted_to_two_replicas_runs_its_handler_once() {
     settle(&runs, 2).await;
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 
-    // Each delivery is remembered under the prefix for the redelivery horizon.
+    // Zoom's request id names a delivery too: the same id is the same delivery, whatever the
+    // body (Zoom's pages do not say the body is byte for byte the same on each attempt).
+    let with_id = |event_ts| {
+        let mut request = delivery(event_ts, now());
+        request.headers_mut().insert("x-zm-request-id", "6009d653_d487_445d_8406_42b654974899".parse().unwrap());
+        request
+    };
+    assert_eq!(a.handle(with_id(3)).await.status(), 200);
+    assert_eq!(b.handle(with_id(4)).await.status(), 200);
+    settle(&runs, 3).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 3, "the second body with the same request id did not run");
+
+    // Each name of each delivery is remembered under the prefix for the redelivery horizon:
+    // three bodies taken, and one request id.
     let keys = keys_and_ttls(&redis).await;
     let events: Vec<&(String, i64)> = keys.iter().filter(|(k, _)| k.starts_with("test:acme:event:")).collect();
-    assert_eq!(events.len(), 2, "{keys:?}");
+    assert_eq!(events.iter().filter(|(k, _)| k.starts_with("test:acme:event:body:")).count(), 3, "{keys:?}");
+    assert!(events.iter().any(|(k, _)| k == "test:acme:event:request:6009d653_d487_445d_8406_42b654974899"));
+    assert_eq!(events.len(), 4, "{keys:?}");
     let horizon = zoom_chatbot::shared::REDELIVERY_HORIZON.as_millis() as i64;
     assert!(events.iter().all(|(_, ttl)| *ttl > horizon - 60_000 && *ttl <= horizon), "{events:?}");
 }

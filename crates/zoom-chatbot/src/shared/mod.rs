@@ -49,7 +49,7 @@ mod dedup;
 mod tokens;
 
 pub(crate) use budget::Reserved;
-pub(crate) use dedup::{Claim, LocalSeen, delivery_key};
+pub(crate) use dedup::{Claim, LocalSeen, delivery_names};
 pub use tokens::SharedTokens;
 
 /// What the store does when Redis cannot be reached (or answers with an error).

@@ -105,6 +105,7 @@ async fn post_signed_once(url: &str, secret: &str, event: &ZoomEvent) -> Result<
         .header("user-agent", "Zoom Marketplace/1.0a")
         .header("x-zm-request-timestamp", &timestamp)
         .header("x-zm-signature", signature)
+        .header("x-zm-request-id", request_id())
         .body(body)
         .send()
         .await
@@ -112,6 +113,22 @@ async fn post_signed_once(url: &str, secret: &str, event: &ZoomEvent) -> Result<
     let status = response.status().as_u16();
     let text = response.text().await.map_err(|e| DeliveryError::Unreachable(e.to_string()))?;
     Ok((status, text))
+}
+
+/// A new delivery id, shaped as in Zoom's example of a webhook's headers
+/// (`6009d653_d487_445d_8406_42b654974899`): unique within this process.
+fn request_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or_default();
+    format!(
+        "{:08x}_{:04x}_{:04x}_{:04x}_{:012x}",
+        now >> 32,
+        (now >> 16) & 0xffff,
+        now & 0xffff,
+        std::process::id() & 0xffff,
+        n & 0xffff_ffff_ffff
+    )
 }
 
 /// Zoom's check of a bot's endpoint: an `endpoint.url_validation` event whose answer must

@@ -72,22 +72,28 @@ pub const CHANNEL: &str = "general@conference.xmpp.zoom.us";
 pub type Seen = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
 
 /// A bot endpoint at `path` on a free port for the secret token `s`: it answers the
-/// URL-validation handshake, refuses an event whose signature is wrong (401), and keeps every
-/// signed event, the handshake included. Returns its URL.
+/// URL-validation handshake, refuses an event whose signature is wrong (401) or that lacks a
+/// request id of its own (`x-zm-request-id`, as Zoom sends: 400), and keeps every signed
+/// event, the handshake included. Returns its URL.
 pub async fn recording_bot(path: &str) -> (String, Seen) {
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::IntoResponse;
     let seen = Seen::default();
     let keep = seen.clone();
+    let ids: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>> = Default::default();
     let app = axum::Router::new().route(
         path,
         axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-            let keep = keep.clone();
+            let (keep, ids) = (keep.clone(), ids.clone());
             async move {
                 let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
                 let expected = zoom_signature::signature(b"s", &header("x-zm-request-timestamp"), &body);
                 if header("x-zm-signature") != expected {
                     return StatusCode::UNAUTHORIZED.into_response();
+                }
+                let id = header("x-zm-request-id");
+                if id.is_empty() || !ids.lock().unwrap().insert(id) {
+                    return StatusCode::BAD_REQUEST.into_response();
                 }
                 let event: Value = serde_json::from_slice(&body).unwrap();
                 let answer = if event["event"] == "endpoint.url_validation" {
