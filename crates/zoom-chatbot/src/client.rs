@@ -4,7 +4,7 @@
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -273,7 +273,14 @@ impl ClientBuilder {
         };
         let policy = Arc::new(Policy {
             oauth,
-            follow_api_url: self.api_url.is_none(),
+            follow_api_url: match self.api_url {
+                None => Some(
+                    reqwest::Url::parse(&self.oauth_url)
+                        .map_err(|e| Error::Config(format!("the OAuth URL is not a URL: {e}")))?,
+                ),
+                Some(_) => None,
+            },
+            refused_region: Mutex::new(None),
             bot: bot.map(TokenCache::boxed),
             user: user.map(TokenCache::boxed),
             retry: self.retry,

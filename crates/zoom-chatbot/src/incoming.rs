@@ -14,6 +14,7 @@
 //! ```
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use zoom_api_gen::hooks::Hooks;
@@ -59,14 +60,29 @@ impl IncomingWebhook {
     /// verification token. It needs no app credentials.
     pub fn from_url(url: &str, token: SecretString) -> Result<Self> {
         const PATH: &str = "/chat/webhooks/incomingwebhook/";
-        let at = url.find(PATH).ok_or_else(|| Error::invalid("url", format!("must contain {PATH}{{id}}")))?;
-        let (base, id) = (&url[..at], url[at + PATH.len()..].trim_end_matches('/'));
-        if id.is_empty() || id.contains('/') || !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(Error::invalid("url", format!("must be http(s)://HOST{PATH}{{id}}")));
+        let parsed = reqwest::Url::parse(url).map_err(|e| Error::invalid("url", format!("is not a URL ({e})")))?;
+        // The token goes in clear over `http`: only to this machine (a fake Zoom), never out.
+        if !(crate::hosts::is_zoom(&parsed) || crate::hosts::is_loopback(&parsed)) {
+            return Err(Error::invalid(
+                "url",
+                "must be on one of Zoom's hosts over https (http only on loopback), so that the token goes nowhere else",
+            ));
         }
-        let http =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(Error::Transport)?;
-        Ok(Self::new(base, http, id, token))
+        // Read from the parsed URL: its path has no dot segments or backslashes left.
+        let path = parsed.path();
+        let id = path
+            .strip_prefix(PATH)
+            .map(|id| id.trim_end_matches('/'))
+            .filter(|id| !id.is_empty() && !id.contains('/'))
+            .ok_or_else(|| Error::invalid("url", format!("must be https://HOST{PATH}{{id}}")))?;
+        let base = parsed.origin().ascii_serialization();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(Error::Transport)?;
+        Ok(Self::new(&base, http, id, token))
     }
 
     /// Posts a whole card (`format=full`).
@@ -135,6 +151,50 @@ impl IncomingWebhook {
                 status,
                 detail: "an error answer that is not Zoom's error body".into(),
             }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> SecretString {
+        SecretString::from("verification-token".to_owned())
+    }
+
+    #[test]
+    fn a_url_that_would_send_the_token_in_clear_or_elsewhere_is_refused() {
+        for url in [
+            "http://integrations.zoom.us/chat/webhooks/incomingwebhook/abc",
+            "https://evil.example/chat/webhooks/incomingwebhook/abc",
+            "http://10.0.0.5/chat/webhooks/incomingwebhook/abc",
+            "https://integrations.zoom.us.evil.example/chat/webhooks/incomingwebhook/abc",
+        ] {
+            let err = IncomingWebhook::from_url(url, token()).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidInput { field, rule } if field == "url" && rule.contains("https")),
+                "{url}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn zooms_host_and_loopback_are_taken_with_the_id_from_the_normalised_path() {
+        let hook = IncomingWebhook::from_url("https://integrations.zoom.us/chat/webhooks/incomingwebhook/abc", token())
+            .unwrap();
+        assert_eq!(hook.webhook_id, "abc");
+        assert_eq!(hook.url, "https://integrations.zoom.us/chat/webhooks/incomingwebhook/abc");
+        let local =
+            IncomingWebhook::from_url("http://127.0.0.1:4000/chat/webhooks/incomingwebhook/x1/", token()).unwrap();
+        assert_eq!(local.url, "http://127.0.0.1:4000/chat/webhooks/incomingwebhook/x1");
+        // Dot segments are resolved before the path is read: this is not an incoming webhook.
+        for url in [
+            "https://integrations.zoom.us/chat/webhooks/incomingwebhook/../../../oauth/token",
+            "https://integrations.zoom.us/x/chat/webhooks/incomingwebhook/abc",
+            "https://integrations.zoom.us/chat/webhooks/incomingwebhook/",
+        ] {
+            assert!(IncomingWebhook::from_url(url, token()).is_err(), "{url}");
         }
     }
 }

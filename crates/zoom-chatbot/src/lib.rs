@@ -42,6 +42,7 @@ pub mod card;
 pub mod chat;
 mod client;
 pub mod error;
+mod hosts;
 pub mod ids;
 pub mod incoming;
 pub mod pacing;

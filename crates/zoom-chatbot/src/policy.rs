@@ -46,8 +46,11 @@ const TOKEN_REFUSED: [i64; 2] = [124, 7010];
 pub(crate) struct Policy {
     pub oauth: OAuth,
     /// Send API requests to the host a token's `api_url` names (the account's region), as
-    /// long as no API URL was configured explicitly.
-    pub follow_api_url: bool,
+    /// long as no API URL was configured explicitly: `Some` with the OAuth host configured,
+    /// the one host besides Zoom's own that a region may name.
+    pub follow_api_url: Option<reqwest::Url>,
+    /// The last `api_url` refused, so that the WARN is given once per value, not per call.
+    pub refused_region: Mutex<Option<String>>,
     pub bot: Option<TokenCache>,
     pub user: Option<TokenCache>,
     pub retry: RetryPolicy,
@@ -84,6 +87,15 @@ impl Policy {
             .body(Bytes::new())
             .expect("a valid response");
         Ok(reqwest::Response::from(stand_in))
+    }
+
+    /// A WARN for a token's `api_url` that is not followed, once for each value.
+    fn refuse_region(&self, api_url: &str, why: &str) {
+        let mut last = self.refused_region.lock().unwrap_or_else(|e| e.into_inner());
+        if last.as_deref() != Some(api_url) {
+            tracing::warn!(api_url, why, "the token's api_url is not followed; calls stay on the configured API host");
+            *last = Some(api_url.to_owned());
+        }
     }
 
     async fn run(
@@ -125,10 +137,11 @@ impl Policy {
                 return self.fail(refused.into_error(started.elapsed()));
             }
             let mut outgoing = request.try_clone().expect("generated requests have buffered bodies");
-            if self.follow_api_url
+            if let Some(oauth_host) = &self.follow_api_url
                 && let Some(api_url) = token.as_ref().and_then(|t| t.api_url.as_deref())
+                && let Err(why) = regional(outgoing.url_mut(), api_url, oauth_host)
             {
-                regional(outgoing.url_mut(), api_url);
+                self.refuse_region(api_url, why);
             }
             if let Some(value) = token.as_ref().and_then(|t| t.header()) {
                 outgoing.headers_mut().insert(reqwest::header::AUTHORIZATION, value.clone());
@@ -247,15 +260,26 @@ impl RequestPolicy for Policy {
 }
 
 /// Points `url` at the host of `api_url` (scheme, host and port), keeping its path: the token
-/// answer names the account's regional API host, such as `https://api-eu.zoom.us`.
-fn regional(url: &mut reqwest::Url, api_url: &str) {
-    let Ok(region) = reqwest::Url::parse(api_url) else { return };
-    if region.host_str().is_none() || (url.host_str() == region.host_str() && url.port() == region.port()) {
-        return;
+/// answer names the account's regional API host, such as `https://api-eu.zoom.us`. The bearer
+/// goes with the request, so `api_url` is followed only to one of Zoom's own hosts over
+/// `https`, or to the OAuth host the user configured (a fake Zoom); anything else leaves `url`
+/// as it is and says why. It is checked on every use: a token read back from Redis is held to
+/// the same rule as one from Zoom.
+fn regional(url: &mut reqwest::Url, api_url: &str, oauth_host: &reqwest::Url) -> Result<(), &'static str> {
+    let region = reqwest::Url::parse(api_url).map_err(|_| "it is not a URL")?;
+    if region.host_str().is_none() {
+        return Err("it names no host");
     }
-    let _ = url.set_scheme(region.scheme());
-    let _ = url.set_host(region.host_str());
-    let _ = url.set_port(region.port());
+    if !crate::hosts::is_trusted(&region, &[oauth_host]) {
+        return Err("it is neither one of Zoom's https hosts nor the configured OAuth host");
+    }
+    if url.origin() == region.origin() {
+        return Ok(());
+    }
+    let moved = url.set_scheme(region.scheme()).is_ok()
+        && url.set_host(region.host_str()).is_ok()
+        && url.set_port(region.port()).is_ok();
+    if moved { Ok(()) } else { Err("its host cannot be set on the request") }
 }
 
 /// Reads a response's body and gives back an equivalent response, for answers the policy
@@ -268,4 +292,47 @@ async fn buffered(response: reqwest::Response) -> reqwest::Result<(reqwest::Resp
     let body = response.bytes().await?;
     let rebuilt = builder.body(body.clone()).expect("parts of a valid response");
     Ok((reqwest::Response::from(rebuilt), body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> reqwest::Url {
+        reqwest::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_region_on_zooms_hosts_or_the_configured_oauth_host_is_followed() {
+        let oauth = url("https://zoom.us");
+        let mut request = url("https://api.zoom.us/v2/im/chat/messages");
+        assert_eq!(regional(&mut request, "https://api-eu.zoom.us", &oauth), Ok(()));
+        assert_eq!(request.as_str(), "https://api-eu.zoom.us/v2/im/chat/messages");
+
+        let fake = url("http://127.0.0.1:4000");
+        let mut request = url("https://api.zoom.us/v2/im/chat/messages");
+        assert_eq!(regional(&mut request, "http://127.0.0.1:4000", &fake), Ok(()));
+        assert_eq!(request.as_str(), "http://127.0.0.1:4000/v2/im/chat/messages");
+    }
+
+    #[test]
+    fn a_region_elsewhere_is_not_followed_and_the_request_stays() {
+        let oauth = url("https://zoom.us");
+        for hostile in [
+            "http://127.0.0.1:9999",
+            "http://api.zoom.us",
+            "https://api.zoom.us.evil.example",
+            "https://evil.example",
+            "https://api.zoom.us:8443",
+            "not a url",
+            "data:text/plain,x",
+        ] {
+            let mut request = url("https://api.zoom.us/v2/im/chat/messages");
+            assert!(regional(&mut request, hostile, &oauth).is_err(), "{hostile} was followed");
+            assert_eq!(request.as_str(), "https://api.zoom.us/v2/im/chat/messages", "{hostile}");
+        }
+        // A fake's OAuth host does not make other loopback ports trusted.
+        let mut request = url("http://127.0.0.1:4000/v2/x");
+        assert!(regional(&mut request, "http://127.0.0.1:4001", &url("http://127.0.0.1:4000")).is_err());
+    }
 }
