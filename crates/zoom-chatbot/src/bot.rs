@@ -37,7 +37,9 @@ use crate::client::{MessageReceipt, SentMessage, ZoomClient};
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, Recipient};
 use crate::tasks::{Refused, TaskPool};
-use crate::webhook::{Event, MalformedEvent, REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
+use crate::webhook::{
+    Event, MalformedEvent, REQUEST_ID_HEADER, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier,
+};
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
@@ -60,7 +62,10 @@ pub struct Context {
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("event", &self.event).field("callback", &self.callback).finish_non_exhaustive()
+        f.debug_struct("Context")
+            .field("event", &RedactedEvent(&self.event))
+            .field("callback", &self.callback)
+            .finish_non_exhaustive()
     }
 }
 

@@ -124,19 +124,62 @@ pub struct CallbackReceipt {
 }
 
 /// Splits `url` at `marker` into its base and the rest, for a URL that is Zoom's own (an
-/// `https` host under `zoom.us`) or on the client's API host (a fake Zoom, say). Tokens go to
-/// no other host.
-fn split_zoom_url<'u>(zoom: &ZoomClient, url: &'u str, marker: &str, field: &str) -> Result<(&'u str, &'u str)> {
+/// `https` host under `zoom.us` or `zoomgov.com`) or on the client's API host (a fake Zoom,
+/// say). Tokens go to no other host, and to no other path on it: the path is read
+/// percent-decoded first, and one with a backslash, a dot segment, a query or a fragment is
+/// refused before any check of where it leads.
+fn split_zoom_url(zoom: &ZoomClient, url: &str, marker: &str, field: &str) -> Result<(String, String)> {
     let parsed = reqwest::Url::parse(url).map_err(|e| Error::invalid(field, format!("is not a URL ({e})")))?;
+    plain_path(url, field)?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::invalid(field, "has a query or a fragment, which Zoom's URLs do not"));
+    }
     let api = reqwest::Url::parse(zoom.api_base_url()).ok();
-    let zoom_host =
-        parsed.scheme() == "https" && parsed.host_str().is_some_and(|h| h == "zoom.us" || h.ends_with(".zoom.us"));
-    let api_host = api.is_some_and(|a| a.origin() == parsed.origin());
-    if !zoom_host && !api_host {
+    let configured: Vec<&reqwest::Url> = api.iter().collect();
+    if !crate::hosts::is_trusted(&parsed, &configured) {
         return Err(Error::invalid(field, "is not on a Zoom host, so no token is sent there"));
     }
-    let at = url.rfind(marker).ok_or_else(|| Error::invalid(field, format!("has no {marker} in its path")))?;
-    Ok((&url[..at], &url[at + marker.len()..]))
+    let path = parsed.path();
+    let at = path.rfind(marker).ok_or_else(|| Error::invalid(field, format!("has no {marker} in its path")))?;
+    let base = format!("{}{}", parsed.origin().ascii_serialization(), &path[..at]);
+    Ok((base, path[at + marker.len()..].to_owned()))
+}
+
+/// Refuses a URL whose path, percent-decoded, has a backslash or a `.` or `..` segment: a
+/// URL parser would resolve those to another path on the same host.
+fn plain_path(url: &str, field: &str) -> Result<()> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let raw = after_scheme.find(['/', '\\']).map_or("", |at| &after_scheme[at..]);
+    let raw = raw.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decoded(raw);
+    if decoded.contains('\\') {
+        return Err(Error::invalid(field, "has a backslash in its path"));
+    }
+    if decoded.split('/').any(|segment| segment == "." || segment == "..") {
+        return Err(Error::invalid(field, "has a dot segment (. or ..) in its path"));
+    }
+    Ok(())
+}
+
+/// `%XX` sequences as the bytes they stand for (invalid ones kept as they are).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl ZoomClient {
@@ -159,13 +202,14 @@ impl ZoomClient {
         reply: types::CallbackReply,
     ) -> Result<CallbackReceipt> {
         let (base, id) = split_zoom_url(self, &callback.url, CALLBACK_PATH, "callback_url")?;
+        let id = id.as_str();
         if id.is_empty() || id.contains('/') {
             return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
         }
         callback.take(SystemTime::now())?;
         let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
         let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
-        let client = zoom_api_gen::Client::new_with_client(base, self.http().clone(), hooks);
+        let client = zoom_api_gen::Client::new_with_client(&base, self.http().clone(), hooks);
         let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
         use zoom_api_gen::Error as G;
         match outcome {
@@ -251,6 +295,13 @@ mod tests {
             "https://evil.example/v2/im/chat/callback/x",
             "http://api.zoom.us/v2/im/chat/callback/x",
             "https://zoom.us.evil.example/im/chat/callback/x",
+            // Paths that a URL parser would resolve elsewhere on an allowed host.
+            "http://127.0.0.1:9/_fake/invalidate-tokens/..\\..\\v2/im/chat/callback/x",
+            "http://127.0.0.1:9/v2/im/chat/callback/../../../_fake/invalidate-tokens",
+            "http://127.0.0.1:9/_fake/x/%2e%2e/v2/im/chat/callback/x",
+            "http://127.0.0.1:9/_fake/x%2f..%2f/v2/im/chat/callback/x",
+            "https://api.zoom.us/v2/im/chat/callback/x?next=/oauth/token",
+            "https://api.zoom.us\\@evil.example/v2/im/chat/callback/x",
         ] {
             let callback = Callback::from_event(&click(None, url), SystemTime::now()).unwrap();
             let err = zoom.callback_reply(&callback, card()).await.unwrap_err();
@@ -260,5 +311,15 @@ mod tests {
         let err =
             zoom.unfurl_response_url("https://evil.example/v2/im/chat/users/u/unfurls/t", &card()).await.unwrap_err();
         assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "response_url"), "{err}");
+        for url in [
+            "http://127.0.0.1:9/_fake/x/..\\..\\v2/im/chat/users/u/unfurls/t",
+            "http://127.0.0.1:9/_fake/x/%2E%2E/v2/im/chat/users/u/unfurls/t",
+        ] {
+            let err = zoom.unfurl_response_url(url, &card()).await.unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidInput { field, rule } if field == "response_url" && (rule.contains("dot") || rule.contains("backslash"))),
+                "{url}: {err}"
+            );
+        }
     }
 }

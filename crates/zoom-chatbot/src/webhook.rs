@@ -79,8 +79,9 @@ pub enum VerifyError {
 }
 
 /// An event as received: one the spec defines, one whose name the spec defines but whose body
-/// does not fit it, or one this version does not know, kept whole.
-#[derive(Clone, Debug, PartialEq)]
+/// does not fit it, or one this version does not know, kept whole. Its `Debug` shows the
+/// event as JSON with its `callback_token` redacted.
+#[derive(Clone, PartialEq)]
 pub enum Event {
     /// A known event (boxed: events are large, and most of an `Event`'s life is a move).
     Known(Box<types::ZoomEvent>),
@@ -97,8 +98,9 @@ pub enum Event {
     },
 }
 
-/// A known event whose body does not fit the spec: which field, and what serde said.
-#[derive(Clone, Debug, PartialEq)]
+/// A known event whose body does not fit the spec: which field, and what serde said. Its
+/// `Debug` redacts the body's `callback_token`.
+#[derive(Clone, PartialEq)]
 pub struct MalformedEvent {
     /// The event's name (`interactive_message_select`, ...).
     pub event: String,
@@ -109,6 +111,68 @@ pub struct MalformedEvent {
     pub error: String,
     /// The whole body.
     pub body: serde_json::Value,
+}
+
+/// The fields of an event that are secrets: a callback's bearer token.
+const SECRET_FIELDS: [&str; 1] = ["callback_token"];
+
+/// `value` with every secret field, at any depth, replaced by `"[redacted]"`: what `Debug`
+/// shows of an event.
+pub(crate) fn redacted(mut value: serde_json::Value) -> serde_json::Value {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map.iter_mut() {
+                    if SECRET_FIELDS.contains(&key.as_str()) && !inner.is_null() {
+                        *inner = serde_json::Value::from("[redacted]");
+                    } else {
+                        walk(inner);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut value);
+    value
+}
+
+/// A known event as `Debug` shows it: its JSON, redacted.
+pub(crate) struct RedactedEvent<'e>(pub &'e types::ZoomEvent);
+
+impl std::fmt::Debug for RedactedEvent<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match serde_json::to_value(self.0) {
+            Ok(value) => write!(f, "{}", redacted(value)),
+            Err(_) => f.write_str("ZoomEvent { .. }"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Known(event) => f.debug_tuple("Known").field(&RedactedEvent(event)).finish(),
+            Self::Malformed(malformed) => f.debug_tuple("Malformed").field(malformed).finish(),
+            Self::Unknown { event, body } => f
+                .debug_struct("Unknown")
+                .field("event", event)
+                .field("body", &format_args!("{}", redacted(body.clone())))
+                .finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for MalformedEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MalformedEvent")
+            .field("event", &self.event)
+            .field("field", &self.field)
+            .field("error", &self.error)
+            .field("body", &format_args!("{}", redacted(self.body.clone())))
+            .finish()
+    }
 }
 
 impl std::fmt::Display for MalformedEvent {

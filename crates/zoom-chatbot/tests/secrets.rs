@@ -143,3 +143,54 @@ async fn a_token_answer_that_does_not_parse_leaks_nothing() {
         mock.delete_async().await;
     }
 }
+
+/// An interactive event's callback token is a bearer: `Debug` of the event, of the context a
+/// handler gets, and of a malformed or unknown event never shows it.
+#[test]
+fn an_events_callback_token_is_redacted_in_debug_output() {
+    use std::time::SystemTime;
+    use zoom_chatbot::bot::Context;
+    use zoom_chatbot::webhook::{Event, Verifier, sign};
+
+    const TOKEN: &str = "CALLBACK-BEARER-SECRET";
+    let click = serde_json::json!({
+        "event": "interactive_message_actions",
+        "event_ts": 1,
+        "callback_url": "https://api.zoom.us/v2/im/chat/callback/x",
+        "callback_token": TOKEN,
+        "payload": {"accountId": "a", "robotJid": "b@xmpp.zoom.us", "toJid": "c@conference.xmpp.zoom.us",
+                    "userJid": "u@xmpp.zoom.us", "messageId": "M1", "actionItem": {"value": "ok"}}
+    });
+    let event: zoom_chatbot::types::ZoomEvent = serde_json::from_value(click.clone()).unwrap();
+    let zoom = zoom_chatbot::ZoomClient::builder()
+        .credentials("id", SecretString::from("secret".to_owned()))
+        .api_url("http://127.0.0.1:9/v2")
+        .build()
+        .unwrap();
+    let ctx = Context::new(zoom, event.clone(), SystemTime::now());
+    let shown = format!("{ctx:?}");
+    assert!(!shown.contains(TOKEN), "Context shows the callback token: {shown}");
+    assert!(shown.contains("interactive_message_actions") && shown.contains("[redacted]"), "{shown}");
+
+    // The same through the verifier: a known, a malformed and an unknown event.
+    let secret = SecretString::from("s".to_owned());
+    let verifier = Verifier::new(secret.clone());
+    let mut malformed = click.clone();
+    malformed["payload"]["actionItem"] = serde_json::json!(7);
+    let mut unknown = click.clone();
+    unknown["event"] = "interactive_message_future".into();
+    for (i, body) in [click, malformed, unknown].into_iter().enumerate() {
+        let body = serde_json::to_vec(&body).unwrap();
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + i as u64;
+        let parsed =
+            verifier.verify_and_parse(Some(&now.to_string()), Some(&sign(&secret, now, &body)), &body).unwrap();
+        let shown = format!("{parsed:?}");
+        assert!(!shown.contains(TOKEN), "an event shows the callback token: {shown}");
+        let kind = match parsed {
+            Event::Known(_) => "known",
+            Event::Malformed(_) => "malformed",
+            Event::Unknown { .. } => "unknown",
+        };
+        assert_eq!(kind, ["known", "malformed", "unknown"][i], "{shown}");
+    }
+}
