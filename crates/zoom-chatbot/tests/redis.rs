@@ -141,6 +141,83 @@ async fn a_users_rotating_refresh_token_is_shared_and_never_spent_twice() {
     assert!(ttl > 0, "the refresh token has a TTL too");
 }
 
+/// An OAuth host in front of the fake's that answers each token request only after `delay`:
+/// a slow Zoom.
+async fn slow_oauth(fake: &ZoomMock, delay: Duration) -> String {
+    let target = format!("{}/oauth/token", fake.oauth_base_url());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let forward = move |headers: http::HeaderMap, body: Bytes| {
+        let target = target.clone();
+        async move {
+            tokio::time::sleep(delay).await;
+            let mut request = reqwest::Client::new().post(&target).body(body);
+            for name in [http::header::AUTHORIZATION, http::header::CONTENT_TYPE] {
+                if let Some(value) = headers.get(&name) {
+                    request = request.header(name, value);
+                }
+            }
+            let answer = request.send().await.unwrap();
+            let status = answer.status();
+            (status, [(http::header::CONTENT_TYPE, "application/json")], answer.bytes().await.unwrap())
+        }
+    };
+    let app = axum::Router::new().route("/oauth/token", axum::routing::post(forward));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+/// Zoom answering a refresh after the token lock expired (a slow Zoom: the HTTP timeout is
+/// longer than the lock's) still leaves the new refresh token in Redis, since nobody else
+/// rotated meanwhile: the next refresh works, and the user need not authorize again.
+#[tokio::test]
+async fn a_refresh_answered_after_the_lock_expired_keeps_its_rotation() {
+    let redis = RedisServer::start();
+    let fake = ZoomMock::start().await.unwrap();
+    let pkce = Pkce::new();
+    let code = fake.authorization_code("ana", None, Some(pkce.challenge()));
+    let oauth = OAuth::new(
+        &fake.oauth_base_url(),
+        reqwest::Client::new(),
+        &fake.client_id(),
+        &SecretString::from(fake.client_secret()),
+    );
+    let kept: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let keep = kept.clone();
+    UserOAuth::exchange_code(&oauth, &code, "", &pkce, move |t: &SecretString| {
+        *keep.lock().unwrap() = Some(t.expose_secret().to_owned());
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let seed = SecretString::from(kept.lock().unwrap().clone().unwrap());
+
+    // The lock lives 100 ms; Zoom answers in 400 ms.
+    let store =
+        RedisStore::builder(redis.url()).prefix("test:acme").lock_ttl(Duration::from_millis(100)).build().unwrap();
+    let (captured, _guard) = common::capture_logs();
+    let zoom = builder(&fake)
+        .oauth_url(slow_oauth(&fake, Duration::from_millis(400)).await)
+        .user_tokens(store.user_oauth("ana", seed.clone()))
+        .build()
+        .unwrap();
+    let team = Conversation::channel("c1").unwrap();
+    zoom.chat().send(&team, "first, after a slow refresh").await.unwrap();
+
+    let mut connection = redis_connection(&redis).await;
+    let refresh: Option<String> =
+        redis::cmd("GET").arg("test:acme:refresh:ana").query_async(&mut connection).await.unwrap();
+    assert!(refresh.is_some_and(|r| r != seed.expose_secret()), "the rotated refresh token is in Redis");
+    assert!(!captured.text().contains("rotated the refresh token first"), "{}", captured.text());
+
+    // The next refresh starts from the rotated token, which Zoom still takes.
+    fake.invalidate_tokens();
+    zoom.chat().send(&team, "after a refusal").await.unwrap();
+    let refreshes =
+        fake.tokens_issued().into_iter().filter(|t| t.grant == zoom_chatbot::types::GrantType::RefreshToken).count();
+    assert_eq!(refreshes, 2, "both refreshes worked");
+}
+
 #[tokio::test]
 async fn replicas_stay_under_the_accounts_rate_together() {
     let redis = RedisServer::start();

@@ -6,8 +6,9 @@
 //! cannot wedge the others), asks Zoom, stores the token and releases the lock; the others
 //! wait and read what it stored. How long a token has left is read from Redis's own TTL, so
 //! the replicas' clocks need not agree. A user's refresh token lives under
-//! `{prefix}:refresh:{name}` and is replaced in one script with the token it brought, only
-//! by the lock's holder and only if it is still the one that was used.
+//! `{prefix}:refresh:{name}` and is replaced in one script with the token it brought, only if
+//! the refresh token used is still the current one (whether or not the lock outlived Zoom's
+//! answer).
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -73,15 +74,17 @@ local kept = redis.call('GET', KEYS[1])
 if kept and cjson.decode(kept).access_token == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0";
 
-/// Stores a rotated refresh token and the token it brought, if this holder still has the lock
-/// and the refresh token used is still the current one; releases the lock.
+/// Stores a rotated refresh token and the token it brought if the refresh token used is still
+/// the current one (none stored yet counts as the seed), then releases the lock if this holder
+/// still has it. The guard is the refresh token, not the lock: Zoom may answer after the lock
+/// expired, and if no other replica rotated meanwhile, the new refresh token is the only good
+/// one there is. Dropping it would leave Redis with the spent one.
 const ROTATE: &str = r"
-if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
 local current = redis.call('GET', KEYS[1])
 if current and current ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[6])
-redis.call('DEL', KEYS[3])
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1";
 
 static RELEASE_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(RELEASE));
@@ -266,9 +269,13 @@ impl SharedTokens {
             .invoke_async(&mut connection)
             .await?;
         if stored == 0 {
-            // The lock expired while Zoom answered and another replica rotated first: this
-            // token is good, but the refresh token it came with is not the fleet's.
-            tracing::warn!(name = %self.name, "the token lock expired during a refresh; another replica's rotation stands");
+            // Another replica rotated from the same refresh token first (the lock had expired
+            // while Zoom answered): this access token is good, but the refresh token it came
+            // with is not kept; the fleet's is the other replica's.
+            tracing::warn!(
+                name = %self.name,
+                "another replica rotated the refresh token first; its rotation is kept and this one's dropped"
+            );
         }
         Ok(token)
     }
