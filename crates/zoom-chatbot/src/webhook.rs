@@ -186,6 +186,8 @@ impl std::fmt::Display for MalformedEvent {
 #[derive(Clone)]
 pub struct Verifier {
     secret: SecretString,
+    /// The secret token before a rotation, still taken for what it signed.
+    previous: Option<SecretString>,
     window: Duration,
     seen: Arc<Mutex<ReplayCache>>,
 }
@@ -227,7 +229,11 @@ impl ReplayCache {
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier").field("secret", &"[redacted]").field("window", &self.window).finish()
+        f.debug_struct("Verifier")
+            .field("secret", &"[redacted]")
+            .field("previous", &self.previous.as_ref().map(|_| "[redacted]"))
+            .field("window", &self.window)
+            .finish()
     }
 }
 
@@ -241,7 +247,29 @@ impl Verifier {
     /// A verifier for the app's secret token, with a five-minute replay window.
     pub fn new(secret: SecretString) -> Self {
         let seen = Arc::new(Mutex::new(ReplayCache::new(DEFAULT_REPLAY_CAPACITY)));
-        Self { secret, window: DEFAULT_REPLAY_WINDOW, seen }
+        Self { secret, previous: None, window: DEFAULT_REPLAY_WINDOW, seen }
+    }
+
+    /// Also takes requests signed with `previous`, the secret token before a rotation: after
+    /// the app's secret token is regenerated, deliveries signed with the old one may still
+    /// arrive (retries, events in flight). The handshake is answered with the new secret only.
+    /// Drop it once the old secret's deliveries are past (the replay window, plus Zoom's
+    /// retries).
+    ///
+    /// ```
+    /// use zoom_chatbot::SecretString;
+    /// use zoom_chatbot::webhook::{Verifier, sign};
+    ///
+    /// let (old, new) = (SecretString::from("old".to_owned()), SecretString::from("new".to_owned()));
+    /// let verifier = Verifier::new(new.clone()).previous_secret(old.clone());
+    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    /// let body = br#"{"event":"bot_notification"}"#;
+    /// assert!(verifier.verify(Some(&now.to_string()), Some(&sign(&old, now, body)), body).is_ok());
+    /// assert!(verifier.verify(Some(&now.to_string()), Some(&sign(&new, now, b"{}")), b"{}").is_ok());
+    /// ```
+    pub fn previous_secret(mut self, previous: SecretString) -> Self {
+        self.previous = Some(previous);
+        self
     }
 
     /// How far from now a request's timestamp may be.
@@ -276,11 +304,16 @@ impl Verifier {
         if at > now && at - now > window_secs {
             return Err(VerifyError::FutureTimestamp { ahead_secs: at - now, window_secs });
         }
-        // Signed with the timestamp exactly as sent, as Zoom signed it.
-        let expected = zoom_signature::signature(self.secret.expose_secret().as_bytes(), timestamp, body);
-        if !bool::from(expected.as_bytes().ct_eq(signature.trim().as_bytes())) {
+        // Signed with the timestamp exactly as sent, as Zoom signed it; by the current secret,
+        // or by the one before a rotation. Each comparison is in constant time.
+        let signature = signature.trim().as_bytes();
+        let matches = |secret: &SecretString| {
+            let expected = zoom_signature::signature(secret.expose_secret().as_bytes(), timestamp, body);
+            bool::from(expected.as_bytes().ct_eq(signature)).then_some(expected)
+        };
+        let Some(expected) = matches(&self.secret).or_else(|| self.previous.as_ref().and_then(matches)) else {
             return Err(VerifyError::BadSignature);
-        }
+        };
         // Only a request that is Zoom's is remembered, so forged ones cannot fill the cache.
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.first_time(&expected, at, now, window_secs) { Ok(()) } else { Err(VerifyError::Replayed) }
@@ -375,6 +408,34 @@ mod tests {
             v.url_validation("what do ya want for nothing?").encrypted_token,
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn during_a_rotation_both_secrets_verify_and_the_handshake_uses_the_new_one() {
+        let (old, new, other) = (secret(), SecretString::from("new".to_owned()), SecretString::from("x".to_owned()));
+        let body = br#"{"event":"bot_installed"}"#;
+        let now = SystemTime::now();
+        let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let at = Some(t.to_string());
+        let only_new = Verifier::new(new.clone());
+        assert_eq!(
+            only_new.verify_at(at.as_deref(), Some(&sign(&old, t, body)), body, now),
+            Err(VerifyError::BadSignature)
+        );
+        let rotating = Verifier::new(new.clone()).previous_secret(old.clone());
+        assert_eq!(rotating.verify_at(at.as_deref(), Some(&sign(&old, t, body)), body, now), Ok(()));
+        assert_eq!(rotating.verify_at(at.as_deref(), Some(&sign(&new, t, b"{}")), b"{}", now), Ok(()));
+        assert_eq!(
+            rotating.verify_at(at.as_deref(), Some(&sign(&other, t, body)), body, now),
+            Err(VerifyError::BadSignature)
+        );
+        // A replay under the old secret is still a replay.
+        assert_eq!(
+            rotating.verify_at(at.as_deref(), Some(&sign(&old, t, body)), body, now),
+            Err(VerifyError::Replayed)
+        );
+        assert_eq!(rotating.url_validation("p").encrypted_token, only_new.url_validation("p").encrypted_token);
+        assert!(!format!("{rotating:?}").contains("Jefe"));
     }
 
     #[test]
