@@ -12,6 +12,7 @@
 
 use zoom_chatbot::bot::{Bot, Context};
 use zoom_chatbot::card::{Actions, Button, Card, Select, Style, Text};
+use zoom_chatbot::serve::Server;
 use zoom_chatbot::{Result, SecretString, ZoomClient, types};
 
 /// The card the bot answers a command with.
@@ -72,15 +73,34 @@ pub fn echo_bot(zoom: ZoomClient, secret_token: SecretString) -> Bot {
         })
 }
 
+/// Serves `bot` on `listener` until Ctrl-C, safe on the open internet (slow and idle clients
+/// are disconnected, connections capped), then lets the running handlers finish.
+pub async fn serve(listener: tokio::net::TcpListener, bot: Bot) -> std::io::Result<()> {
+    let handlers = bot.clone();
+    let shutdown = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C; serving until the process is stopped");
+            std::future::pending::<()>().await;
+        }
+    };
+    Server::new().serve_with_shutdown(listener, bot.router("/zoom/events"), shutdown).await?;
+    let still_running = handlers.shutdown(std::time::Duration::from_secs(10)).await;
+    if still_running > 0 {
+        tracing::warn!(still_running, "handlers still running at exit");
+    }
+    Ok(())
+}
+
 #[tokio::main]
 #[allow(dead_code)] // the end-to-end test includes this file and runs `echo_bot` itself
 async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().init();
     let secret = std::env::var("ZOOM_WEBHOOK_SECRET_TOKEN")
         .map_err(|_| "set ZOOM_WEBHOOK_SECRET_TOKEN (the app's secret token)")?;
     let zoom = ZoomClient::from_env()?;
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     println!("echo bot listening on http://{}/zoom/events", listener.local_addr()?);
-    axum::serve(listener, echo_bot(zoom, SecretString::from(secret)).router("/zoom/events")).await?;
+    serve(listener, echo_bot(zoom, SecretString::from(secret))).await?;
     Ok(())
 }

@@ -37,9 +37,7 @@ use crate::client::{MessageReceipt, SentMessage, ZoomClient};
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, Recipient};
 use crate::tasks::{Refused, TaskPool};
-use crate::webhook::{
-    Event, MalformedEvent, REQUEST_ID_HEADER, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier,
-};
+use crate::webhook::{Event, MalformedEvent, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
@@ -521,7 +519,7 @@ impl Bot {
             };
             let name = event_name(&event);
             #[cfg(feature = "redis")]
-            let claimed = match self.claim(name, body, header(REQUEST_ID_HEADER)).await {
+            let claimed = match self.claim(name, body, header(crate::webhook::REQUEST_ID_HEADER)).await {
                 Take::Run(claimed) => claimed,
                 Take::Skip => return respond(http::StatusCode::OK, "application/json", serde_json::json!({})),
                 Take::Refuse(answer) => return answer,
@@ -569,7 +567,10 @@ impl Bot {
         }
     }
 
-    /// An `axum::Router` serving the bot at `path` (POST).
+    /// An `axum::Router` serving the bot at `path` (POST), reading at most
+    /// [`MAX_EVENT_BYTES`](crate::serve::MAX_EVENT_BYTES) of a request's body (413 past it).
+    /// Serve it with [`serve::Server`](crate::serve::Server), which closes slow and idle
+    /// connections.
     #[cfg(feature = "axum")]
     pub fn router(self, path: &str) -> axum::Router {
         use axum::response::IntoResponse;
@@ -580,7 +581,7 @@ impl Bot {
                 let bot = bot.clone();
                 async move {
                     let (parts, body) = request.into_parts();
-                    match axum::body::to_bytes(body, 1 << 20).await {
+                    match axum::body::to_bytes(body, crate::serve::MAX_EVENT_BYTES).await {
                         Ok(bytes) => bot
                             .handle(http::Request::from_parts(parts, bytes))
                             .await

@@ -48,6 +48,8 @@ pub mod incoming;
 pub mod pacing;
 mod policy;
 pub mod retry;
+#[cfg(feature = "axum")]
+pub mod serve;
 #[cfg(feature = "redis")]
 pub mod shared;
 mod tasks;

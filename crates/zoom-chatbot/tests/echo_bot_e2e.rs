@@ -31,8 +31,27 @@ async fn serve_bot(fake: &ZoomMock) -> String {
     let bot = echo_bot::echo_bot(client(fake), SecretString::from(SECRET.to_owned()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, bot.router("/zoom/events")).await });
+    // Served as the example serves it.
+    tokio::spawn(echo_bot::serve(listener, bot));
     url
+}
+
+/// The example is safe to put on the internet: a client that sends half a request is
+/// disconnected (`axum::serve` would keep it open for ever).
+#[tokio::test]
+async fn the_example_disconnects_a_client_that_stalls_mid_request() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let fake = ZoomMock::start().await.unwrap();
+    let url = serve_bot(&fake).await;
+    let addr = url.trim_start_matches("http://").trim_end_matches("/zoom/events").to_owned();
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stalled.write_all(b"POST /zoom/events HTTP/1.1\r\nHost: bot\r\nContent-Ty").await.unwrap();
+    // The default header-read timeout is a few seconds; the guard is well past it.
+    let closed = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut buf = [0u8; 256];
+        while !matches!(stalled.read(&mut buf).await, Ok(0) | Err(_)) {}
+    });
+    assert!(closed.await.is_ok(), "the stalled connection was left open");
 }
 
 #[tokio::test]
