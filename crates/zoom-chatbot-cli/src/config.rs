@@ -20,8 +20,9 @@ pub struct Connection {
     /// A file holding the app's client secret (else ZOOM_CLIENT_SECRET).
     #[arg(long, global = true)]
     client_secret_file: Option<PathBuf>,
-    /// The account id (else ZOOM_ACCOUNT_ID).
-    #[arg(long, global = true)]
+    /// The account the bot's messages go to (else ZOOM_ACCOUNT_ID). A Marketplace bot serves
+    /// every account that installed it: name the one this call is for.
+    #[arg(long = "account", visible_alias = "account-id", global = true)]
     account_id: Option<AccountId>,
     /// The bot's JID (else ZOOM_ROBOT_JID).
     #[arg(long, global = true)]

@@ -130,6 +130,29 @@ async fn a_network_failure_is_exit_5_and_secrets_come_from_files() {
         .env("ZOOM_OAUTH_URL", fake.oauth_base_url());
     let sent = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
     assert_eq!(sent.status.code(), Some(0), "{}", err(&sent));
+    // A Marketplace app's credentials name no account: each call does (--account), and a
+    // send without one is refused before anything is sent.
+    let marketplace = |args: &[&str]| {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env_clear()
+            .env("ZOOM_CLIENT_ID", fake.client_id())
+            .env("ZOOM_CLIENT_SECRET", fake.client_secret())
+            .env("ZOOM_ROBOT_JID", fake.robot_jid())
+            .env("ZOOM_API_URL", fake.api_base_url())
+            .env("ZOOM_OAUTH_URL", fake.oauth_base_url());
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+    };
+    let before = fake.requests().len();
+    let refused = marketplace(&["send", "--to", CHANNEL, "--text", "x"]).await.unwrap();
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(err(&refused).contains("--account") || err(&refused).contains("account"), "{}", err(&refused));
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+    let account = fake.account_id();
+    let sent =
+        marketplace(&["--account", &account, "send", "--to", CHANNEL, "--text", "to one account"]).await.unwrap();
+    assert_eq!(sent.status.code(), Some(0), "{}", err(&sent));
     // No flag takes a secret.
     let help = run(&fake, &["--help"], None).await;
     assert!(!out(&help).contains("--client-secret "), "{}", out(&help));

@@ -33,9 +33,10 @@ use secrecy::SecretString;
 use zoom_api_gen::types::{self, ZoomEvent};
 
 use crate::callback::{Callback, CallbackReceipt};
-use crate::client::{MessageReceipt, SentMessage, ZoomClient};
+use crate::client::ZoomClient;
 use crate::error::{Error, Result};
-use crate::ids::{MessageId, Recipient};
+use crate::ids::{AccountId, BotJid, MessageId, Recipient, UserJid};
+use crate::messages::{AccountClient, MessageReceipt, SentMessage};
 use crate::tasks::{Refused, TaskPool};
 use crate::webhook::{Event, MalformedEvent, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
@@ -56,6 +57,8 @@ pub struct Context {
     /// The event.
     pub event: Arc<ZoomEvent>,
     callback: Option<Callback>,
+    /// Whether answers act for the event's user (user-managed apps).
+    user_managed: bool,
 }
 
 impl std::fmt::Debug for Context {
@@ -83,6 +86,30 @@ pub fn event_name(event: &ZoomEvent) -> &'static str {
     }
 }
 
+/// Who an event names: its account, its bot and the user who acted, where it says.
+fn addressing(event: &ZoomEvent) -> (Option<&str>, Option<&str>, Option<&str>) {
+    match event {
+        ZoomEvent::BotNotification { payload: p, .. } => (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid)),
+        ZoomEvent::BotInstalled { payload: p, .. } => (Some(&p.account_id), Some(&p.robot_jid), p.user_jid.as_deref()),
+        ZoomEvent::InteractiveMessageActions { payload: p, .. } => {
+            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
+        }
+        ZoomEvent::InteractiveMessageSelect { payload: p, .. } => {
+            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
+        }
+        ZoomEvent::InteractiveMessageEditable { payload: p, .. } => {
+            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
+        }
+        ZoomEvent::InteractiveMessageFieldsEditable { payload: p, .. } => {
+            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
+        }
+        ZoomEvent::TeamChatAppMention { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::TeamChatLinkShared { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::AppDeauthorized { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::EndpointUrlValidation { .. } => (None, None, None),
+    }
+}
+
 /// Where an interactive event happened: the card's conversation and message id.
 fn card_of(event: &ZoomEvent) -> Option<(&str, &str)> {
     match event {
@@ -99,7 +126,50 @@ impl Context {
     /// the event has no time).
     pub fn new(zoom: ZoomClient, event: ZoomEvent, received: SystemTime) -> Self {
         let callback = Callback::from_event(&event, received);
-        Self { zoom, event: Arc::new(event), callback }
+        Self { zoom, event: Arc::new(event), callback, user_managed: false }
+    }
+
+    /// For user-managed apps: answers act for the event's user (`user_jid`), as Zoom requires
+    /// there. [`Bot::user_managed`] sets it on every context.
+    pub fn user_managed(mut self, on: bool) -> Self {
+        self.user_managed = on;
+        self
+    }
+
+    /// The account the event came from (`accountId`; `account_id` of `app_deauthorized`).
+    pub fn account_id(&self) -> Option<AccountId> {
+        addressing(&self.event).0.and_then(|a| a.parse().ok())
+    }
+
+    /// The bot the event was for (`robotJid`), where the event says.
+    pub fn robot_jid(&self) -> Option<BotJid> {
+        addressing(&self.event).1.and_then(|j| j.parse().ok())
+    }
+
+    /// The user who acted (`userJid`), where the event says.
+    pub fn user_jid(&self) -> Option<UserJid> {
+        addressing(&self.event).2.and_then(|j| j.parse().ok())
+    }
+
+    /// The chatbot in the event's account, as the event's bot, and for user-managed apps on
+    /// behalf of the event's user: where every answer of this context goes. An event that
+    /// names no account is refused (`event.accountId`), before anything is sent.
+    pub fn account(&self) -> Result<AccountClient> {
+        let (account, robot, user) = addressing(&self.event);
+        let account: AccountId = account
+            .ok_or_else(|| Error::invalid("event.accountId", "is missing: the event names no account to answer in"))?
+            .parse()?;
+        let mut handle = self.zoom.account(&account);
+        if let Some(robot) = robot {
+            handle = handle.as_bot(&robot.parse()?);
+        }
+        if self.user_managed {
+            let user = user.ok_or_else(|| {
+                Error::invalid("event.userJid", "is missing: a user-managed app answers on behalf of the event's user")
+            })?;
+            handle = handle.on_behalf_of(&user.parse()?);
+        }
+        Ok(handle)
     }
 
     /// The text after the slash command (or of the direct message), for `bot_notification`.
@@ -175,10 +245,11 @@ impl Context {
         self.callback.as_ref()
     }
 
-    /// Answers in the right place: in the conversation of a slash command or direct message;
-    /// in the thread of the card the user acted on, for interactive events.
+    /// Answers in the right place: in the event's account, as its bot, in the conversation of
+    /// a slash command or direct message; in the thread of the card the user acted on, for
+    /// interactive events.
     pub async fn reply(&self, card: types::Card) -> Result<SentMessage> {
-        let send = self.zoom.send(self.conversation()?, card);
+        let send = self.account()?.send(self.conversation()?, card);
         match self.message_id() {
             Some(parent) => send.reply_to(&parent).await,
             None => send.await,
@@ -199,7 +270,7 @@ impl Context {
     /// Replaces the card the user acted on (interactive events).
     pub async fn edit_card(&self, card: types::Card) -> Result<MessageReceipt> {
         let id = self.message_id().ok_or_else(|| Error::invalid("event", "has no card to edit"))?;
-        self.zoom.edit_message(&id, card).await
+        self.account()?.edit_message(&id, card).await
     }
 
     /// Attaches a preview to the shared link, for `team_chat.link_shared`, through the
@@ -228,6 +299,8 @@ pub struct Bot {
     /// The running handlers, shared by every clone of this bot.
     tasks: Arc<TaskPool>,
     handler_wait: Duration,
+    /// Whether answers act for the event's user (user-managed apps).
+    user_managed: bool,
     /// Where the replicas record the deliveries they took, when they share one.
     #[cfg(feature = "redis")]
     dedup: Option<Dedup>,
@@ -289,6 +362,7 @@ impl Bot {
             fallback: None,
             tasks: Arc::new(TaskPool::new(DEFAULT_MAX_HANDLERS)),
             handler_wait: DEFAULT_HANDLER_WAIT,
+            user_managed: false,
             #[cfg(feature = "redis")]
             dedup: None,
         }
@@ -318,6 +392,14 @@ impl Bot {
     /// How long an event waits for a free handler slot (default [`DEFAULT_HANDLER_WAIT`]).
     pub fn handler_wait(mut self, wait: Duration) -> Self {
         self.handler_wait = wait;
+        self
+    }
+
+    /// For a user-managed app (installed by each user rather than by an admin for the
+    /// account): every answer through a [`Context`] acts for the event's user (`user_jid`),
+    /// which Zoom requires of such apps.
+    pub fn user_managed(mut self) -> Self {
+        self.user_managed = true;
         self
     }
 
@@ -512,6 +594,9 @@ impl Bot {
             let answer = self.verifier.url_validation(&payload.plain_token);
             return respond(http::StatusCode::OK, "application/json", serde_json::to_value(answer).unwrap_or_default());
         }
+        if let Some(refused) = self.for_another_bot(&event) {
+            return refused;
+        }
         if let Some(handler) = self.handler_for(&event) {
             let slot = match self.tasks.slot(self.handler_wait).await {
                 Ok(slot) => slot,
@@ -524,12 +609,32 @@ impl Bot {
                 Take::Skip => return respond(http::StatusCode::OK, "application/json", serde_json::json!({})),
                 Take::Refuse(answer) => return answer,
             };
-            let ctx = Context::new(self.zoom.clone(), event, SystemTime::now());
+            let ctx = Context::new(self.zoom.clone(), event, SystemTime::now()).user_managed(self.user_managed);
             self.tasks.spawn(slot, name, handler(ctx));
             #[cfg(feature = "redis")]
             self.confirm(claimed).await;
         }
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
+    }
+
+    /// The answer to an event for a bot other than the one this client is configured as
+    /// (its `robotJid`): 403 with a WARN, and no handler runs. Signed with this app's secret,
+    /// such an event means the bot's JID is misconfigured (a development bot's JID in
+    /// production, say): answering it as this bot would be refused by Zoom, or worse.
+    fn for_another_bot(&self, event: &ZoomEvent) -> Option<http::Response<Bytes>> {
+        let ours = self.zoom.robot_jid()?;
+        let theirs = addressing(event).1?;
+        if theirs.parse::<BotJid>().is_ok_and(|jid| &jid == ours) {
+            return None;
+        }
+        tracing::warn!(
+            event = event_name(event),
+            event_robot_jid = theirs,
+            configured_robot_jid = %ours,
+            "refused an event for another bot"
+        );
+        let body = serde_json::json!({"error": "the event is for another bot"});
+        Some(respond(http::StatusCode::FORBIDDEN, "application/json", body))
     }
 
     /// Whether this replica takes the delivery `body` (with Zoom's `request_id`, if any).

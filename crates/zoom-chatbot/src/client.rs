@@ -1,13 +1,10 @@
-//! [`ZoomClient`]: configuration, chatbot messages, and the mapping of Zoom's answers to
-//! [`Error`].
+//! [`ZoomClient`]: configuration, the way into chatbot messages (`messages.rs`) and the
+//! user-level chat API, and the mapping of Zoom's answers to [`Error`].
 
 use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use zoom_api_gen::ClientInfo as _;
 use zoom_api_gen::hooks::Hooks;
@@ -15,11 +12,11 @@ use zoom_api_gen::types;
 
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, Token, TokenCache, TokenSource};
 use crate::error::{Error, ErrorBody, Result, decoding_error, refusal};
-use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
+use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, UserId};
+use crate::messages::{AccountClient, MessageReceipt, SendMessage};
 use crate::pacing::{Pacer, Pacing};
 use crate::policy::{Policy, PolicyFailure};
 use crate::retry::RetryPolicy;
-use crate::time::parse_sent_time;
 
 /// Zoom's REST API.
 pub const ZOOM_API_URL: &str = "https://api.zoom.us/v2";
@@ -408,19 +405,14 @@ impl ZoomClient {
         &self.inner.policy.retry
     }
 
-    fn robot_jid(&self) -> Result<&BotJid> {
-        self.inner
-            .robot_jid
-            .as_ref()
-            .ok_or_else(|| Error::Config("chatbot messages need the bot's JID (ZOOM_ROBOT_JID)".into()))
+    /// The bot's JID this client was configured with, if any.
+    pub fn robot_jid(&self) -> Option<&BotJid> {
+        self.inner.robot_jid.as_ref()
     }
 
-    fn account_id(&self) -> Result<&str> {
-        self.inner
-            .account_id
-            .as_ref()
-            .map(AccountId::as_str)
-            .ok_or_else(|| Error::Config("chatbot messages need the account id (ZOOM_ACCOUNT_ID)".into()))
+    /// The account this client was configured with, if any.
+    pub fn account_id(&self) -> Option<&AccountId> {
+        self.inner.account_id.as_ref()
     }
 
     /// The bot's user id: the `uid` of its chatbot token (fetches a token if none is held).
@@ -455,74 +447,51 @@ impl ZoomClient {
         p.bot.as_ref().map_or(0, |c| c.fetches()) + p.user.as_ref().map_or(0, |c| c.fetches())
     }
 
-    /// Sends a card to a user or a channel. Await it, or set options first:
-    /// `zoom.send(to, card).reply_to(&id).visible_to(&user).await`.
+    /// The chatbot's messages in `account`: sends, edits, deletes and unfurls there, as this
+    /// client's bot. A Marketplace bot serves every account that installs it with one token;
+    /// each call names the account it goes to.
+    pub fn account(&self, account: &AccountId) -> AccountClient {
+        AccountClient::new(self.clone(), Some(account.clone()))
+    }
+
+    /// The chatbot's messages in the account this client was configured with
+    /// ([`ClientBuilder::account_id`], `ZOOM_ACCOUNT_ID`). Without one, every call it makes is
+    /// refused before anything is sent.
+    fn own_account(&self) -> AccountClient {
+        AccountClient::new(self.clone(), self.inner.account_id.clone())
+    }
+
+    /// Sends a card to a user or a channel of the configured account. Await it, or set
+    /// options first: `zoom.send(to, card).reply_to(&id).visible_to(&user).await`.
+    /// [`account`](Self::account) sends in another.
     ///
     /// Sends `POST /im/chat/messages` (`sendChatbotMessage`) with the bot's JID and account.
     /// Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium. The recipient is checked before anything is sent.
     pub fn send(&self, to: impl IntoRecipient, card: types::Card) -> SendMessage {
-        SendMessage {
-            client: self.clone(),
-            to: to.into_recipient(),
-            card,
-            reply_to: None,
-            visible_to_user: None,
-            user_jid: None,
-            markdown: None,
-        }
+        self.own_account().send(to, card)
     }
 
-    /// Replaces the card of a message the bot sent.
+    /// Replaces the card of a message the bot sent in the configured account.
     ///
     /// Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`). Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
     pub async fn edit_message(&self, id: &MessageId, card: types::Card) -> Result<MessageReceipt> {
-        self.edit(id, card, None).await
+        self.own_account().edit_message(id, card).await
     }
 
-    async fn edit(&self, id: &MessageId, card: types::Card, markdown: Option<bool>) -> Result<MessageReceipt> {
-        let body = types::EditChatbotMessageRequest {
-            robot_jid: self.robot_jid()?.as_str().to_owned(),
-            account_id: self.account_id()?.to_owned(),
-            content: card,
-            user_jid: None,
-            is_markdown_support: markdown,
-        };
-        let answer =
-            self.api().edit_chatbot_message().message_id(id.as_str()).body(body).send().await.map_err(zoom_error)?;
-        Ok(MessageReceipt::from(answer.into_inner()))
-    }
-
-    /// Deletes a message the bot sent.
+    /// Deletes a message the bot sent in the configured account.
     ///
     /// Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`). Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
     pub async fn delete_message(&self, id: &MessageId) -> Result<MessageReceipt> {
-        let request = self
-            .api()
-            .delete_chatbot_message()
-            .message_id(id.as_str())
-            .robot_jid(self.robot_jid()?.as_str())
-            .account_id(self.account_id()?);
-        let answer = request.send().await.map_err(zoom_error)?;
-        Ok(MessageReceipt::from(answer.into_inner()))
+        self.own_account().delete_message(id).await
     }
 
     /// Attaches a preview card to a link a user shared (`team_chat.link_shared`).
     ///
     /// Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`), the card
     /// JSON-encoded in `content`. Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
+    /// The request names no account: the user and the trigger say where the link was shared.
     pub async fn unfurl(&self, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
-        if trigger_id.is_empty() {
-            return Err(Error::invalid("trigger_id", "must not be empty"));
-        }
-        let content = serde_json::to_string(card).map_err(|e| Error::invalid("content", e.to_string()))?;
-        let request = self
-            .api()
-            .unfurl_link()
-            .user_id(user_id.as_str())
-            .trigger_id(trigger_id)
-            .body(types::UnfurlLinkRequest { content });
-        request.send().await.map_err(zoom_error)?;
-        Ok(())
+        crate::messages::unfurl(self, user_id, trigger_id, card).await
     }
 
     /// An incoming webhook of this client's webhook host, by its id and verification token.
@@ -541,135 +510,6 @@ impl ZoomClient {
     /// user of the account).
     pub fn chat_as(&self, user: UserId) -> crate::chat::Chat {
         crate::chat::Chat::new(self.clone(), user)
-    }
-}
-
-/// A chatbot message about to be sent; await it.
-#[must_use = "a message is sent only when awaited"]
-pub struct SendMessage {
-    client: ZoomClient,
-    to: Result<Recipient>,
-    card: types::Card,
-    reply_to: Option<MessageId>,
-    visible_to_user: Option<String>,
-    user_jid: Option<UserJid>,
-    markdown: Option<bool>,
-}
-
-impl SendMessage {
-    /// Sends it as a reply in this message's thread.
-    pub fn reply_to(mut self, parent: &MessageId) -> Self {
-        self.reply_to = Some(parent.clone());
-        self
-    }
-
-    /// In a channel, only this member (a user id) sees it.
-    pub fn visible_to(mut self, user_id: &UserId) -> Self {
-        self.visible_to_user = Some(user_id.to_string());
-        self
-    }
-
-    /// For user-managed apps: the user the bot acts for.
-    pub fn on_behalf_of(mut self, user: &UserJid) -> Self {
-        self.user_jid = Some(user.clone());
-        self
-    }
-
-    /// Reads the card's texts as markdown.
-    pub fn markdown(mut self) -> Self {
-        self.markdown = Some(true);
-        self
-    }
-
-    async fn run(self) -> Result<SentMessage> {
-        let to = self.to?;
-        let client = self.client;
-        let body = types::SendChatbotMessageRequest {
-            robot_jid: client.robot_jid()?.as_str().to_owned(),
-            to_jid: to.jid().to_owned(),
-            account_id: client.account_id()?.to_owned(),
-            content: self.card,
-            visible_to_user: self.visible_to_user,
-            user_jid: self.user_jid.map(|u| u.to_string()),
-            reply_to: self.reply_to.map(|r| r.to_string()),
-            is_markdown_support: self.markdown,
-        };
-        let answer = client.api().send_chatbot_message().body(body).send().await.map_err(zoom_error)?.into_inner();
-        let id: MessageId = answer.message_id.parse().map_err(|_| Error::UnexpectedResponse {
-            status: 201,
-            detail: format!("message id {:?}", answer.message_id),
-        })?;
-        Ok(SentMessage { id, to, sent_at: parse_sent_time(&answer.sent_time), markdown: self.markdown, client })
-    }
-}
-
-impl IntoFuture for SendMessage {
-    type Output = Result<SentMessage>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<SentMessage>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
-
-/// A message the bot sent: it can edit, delete or answer itself.
-#[derive(Clone)]
-pub struct SentMessage {
-    /// Its id.
-    pub id: MessageId,
-    /// Where it went.
-    pub to: Recipient,
-    /// When Zoom says it was sent (`None` if Zoom's `sent_time` could not be read).
-    pub sent_at: Option<DateTime<Utc>>,
-    markdown: Option<bool>,
-    client: ZoomClient,
-}
-
-impl fmt::Debug for SentMessage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SentMessage")
-            .field("id", &self.id)
-            .field("to", &self.to)
-            .field("sent_at", &self.sent_at)
-            .finish()
-    }
-}
-
-impl SentMessage {
-    /// Replaces its card ([`ZoomClient::edit_message`]).
-    pub async fn edit(&self, card: types::Card) -> Result<MessageReceipt> {
-        self.client.edit(&self.id, card, self.markdown).await
-    }
-
-    /// Deletes it ([`ZoomClient::delete_message`]).
-    pub async fn delete(&self) -> Result<MessageReceipt> {
-        self.client.delete_message(&self.id).await
-    }
-
-    /// Answers it in its thread (a [`ZoomClient::send`] with `reply_to`).
-    pub fn reply(&self, card: types::Card) -> SendMessage {
-        self.client.send(&self.to, card).reply_to(&self.id)
-    }
-}
-
-/// What Zoom says about a message after an edit or delete.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MessageReceipt {
-    /// The message's id, when Zoom gave a well-formed one.
-    pub id: Option<MessageId>,
-    /// Its conversation, when Zoom gave a well-formed JID.
-    pub to: Option<Recipient>,
-    /// When it was first sent.
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-impl From<types::ChatbotMessageChanged> for MessageReceipt {
-    fn from(c: types::ChatbotMessageChanged) -> Self {
-        Self {
-            id: c.message_id.as_deref().and_then(|id| id.parse().ok()),
-            to: c.to_jid.as_deref().and_then(|jid| jid.parse().ok()),
-            sent_at: c.sent_time.as_deref().and_then(parse_sent_time),
-        }
     }
 }
 

@@ -21,7 +21,8 @@
 //! - [`auth`]: token sources (chatbot, server-to-server, user OAuth with PKCE, static) and the
 //!   shared, single-flight token cache;
 //! - [`card`]: card builders; [`ids`]: typed JIDs and ids;
-//! - [`ZoomClient`] (in `client`): chatbot messages; [`chat`]: the user-level chat API;
+//! - [`ZoomClient`] (in `client`) and [`AccountClient`] (in `messages`): chatbot messages, in
+//!   the account they belong to; [`chat`]: the user-level chat API;
 //! - [`retry`] and [`pacing`]: what happens when Zoom says no, and how not to make it;
 //! - [`bot`]: a bot's endpoint: verification, the handshake, dispatch by command and button
 //!   (an axum router with the `axum` feature, on by default);
@@ -45,6 +46,7 @@ pub mod error;
 mod hosts;
 pub mod ids;
 pub mod incoming;
+mod messages;
 pub mod pacing;
 mod policy;
 pub mod retry;
@@ -56,10 +58,9 @@ mod tasks;
 pub mod time;
 pub mod webhook;
 
-pub use client::{
-    ClientBuilder, MessageReceipt, SendMessage, SentMessage, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient,
-};
+pub use client::{ClientBuilder, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient};
 pub use error::{Error, Result};
+pub use messages::{AccountClient, MessageReceipt, SendMessage, SentMessage};
 
 // The README's Rust examples compile, as doctests (some use the `redis` feature; CI tests
 // with every feature).
