@@ -5,8 +5,10 @@
 //! Both servers run on this process's runtime, on loopback, loaded by the same client with the
 //! same requests: distinct slash commands, each signed as Zoom signs them (the bot would refuse
 //! a repeated one as a replay). The bot's handler counts the events it gets, so every
-//! acknowledged event is also checked as dispatched. The two runs alternate in rounds, so that
-//! drift on a noisy machine hits both alike; the figures are the medians of the rounds.
+//! acknowledged event is also checked as dispatched. A third run serves the same bot with
+//! `serve::Server` (header-read and request timeouts, a connection cap) instead of
+//! `axum::serve`, to show what the safety costs. The runs alternate in rounds, so that drift on
+//! a noisy machine hits them alike; the figures are the medians of the rounds.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,6 +28,14 @@ async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// `app` behind the server that is safe on the open internet.
+async fn serve_safely(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    tokio::spawn(zoom_chatbot::serve::Server::new().serve(listener, app));
     url
 }
 
@@ -79,6 +89,7 @@ async fn bench() {
         counter.fetch_add(1, Ordering::Relaxed);
         async { Ok(()) }
     });
+    let safe_url = serve_safely(bot.clone().router("/zoom/events")).await;
     let bot_url = serve(bot.router("/zoom/events")).await;
     let plain_url =
         serve(axum::Router::new().route(
@@ -90,8 +101,13 @@ async fn bench() {
     let http = reqwest::Client::new();
     load(&http, &plain_url, 0).await; // warm-up (connections, allocator)
     load(&http, &bot_url, ROUNDS + 1).await;
+    load(&http, &safe_url, 2 * ROUNDS + 2).await;
     let (mut bot_rate, mut plain_rate, mut bot_p99, mut plain_p99) = (vec![], vec![], vec![], vec![]);
+    let (mut safe_rate, mut safe_p99) = (vec![], vec![]);
     for round in 1..=ROUNDS {
+        let (rate, p99) = load(&http, &safe_url, round + 2 * ROUNDS + 2).await;
+        safe_rate.push(rate);
+        safe_p99.push(p99.as_secs_f64() * 1e3);
         let (rate, p99) = load(&http, &plain_url, round).await;
         plain_rate.push(rate);
         plain_p99.push(p99.as_secs_f64() * 1e3);
@@ -100,17 +116,24 @@ async fn bench() {
         bot_p99.push(p99.as_secs_f64() * 1e3);
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let expected = EVENTS * (ROUNDS + 1);
+    let expected = 2 * EVENTS * (ROUNDS + 1);
     assert_eq!(dispatched.load(Ordering::Relaxed), expected, "every acknowledged event was dispatched");
 
     let (bot_rate, plain_rate) = (median(bot_rate), median(plain_rate));
     let (bot_p99, plain_p99) = (median(bot_p99), median(plain_p99));
+    let (safe_rate, safe_p99) = (median(safe_rate), median(safe_p99));
     println!("bot endpoint: {EVENTS} signed events a round, {CONCURRENCY} at a time, {ROUNDS} rounds, medians");
     println!("  plain axum handler: {plain_rate:>8.0} events/s, p99 {plain_p99:.2} ms");
     println!(
         "  zoom-chatbot Bot:   {bot_rate:>8.0} events/s, p99 {bot_p99:.2} ms (verified, acknowledged, dispatched)"
     );
+    println!("  Bot behind Server:  {safe_rate:>8.0} events/s, p99 {safe_p99:.2} ms (timeouts, connection cap)");
     println!("  ratio (Bot / plain): throughput {:.2}, p99 {:.2}", bot_rate / plain_rate, bot_p99 / plain_p99);
+    println!(
+        "  ratio (Server / axum::serve, same bot): throughput {:.2}, p99 {:.2}",
+        safe_rate / bot_rate,
+        safe_p99 / bot_p99
+    );
 }
 
 fn main() {
