@@ -555,6 +555,7 @@ impl Bot {
         let event = match self.verifier.verify_and_parse(header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), body) {
             Ok(event) => event,
             Err(e) => {
+                counted("unverified", "refused");
                 tracing::warn!(error = %e, "refused a request that is not Zoom's");
                 return respond(
                     http::StatusCode::UNAUTHORIZED,
@@ -566,6 +567,7 @@ impl Bot {
         let event = match event {
             Event::Known(known) => *known,
             Event::Malformed(malformed) => {
+                counted(known_name(&malformed.event), "malformed");
                 tracing::warn!(
                     event = %malformed.event,
                     field = %malformed.field,
@@ -586,33 +588,48 @@ impl Bot {
                 return respond(http::StatusCode::OK, "application/json", serde_json::json!({}));
             }
             Event::Unknown { event, .. } => {
+                counted("unknown", "unknown");
                 tracing::info!(event = event.as_deref().unwrap_or("?"), "ignored an event this version does not know");
                 return respond(http::StatusCode::OK, "application/json", serde_json::json!({}));
             }
         };
         if let ZoomEvent::EndpointUrlValidation { payload, .. } = &event {
+            counted(event_name(&event), "handled");
             let answer = self.verifier.url_validation(&payload.plain_token);
             return respond(http::StatusCode::OK, "application/json", serde_json::to_value(answer).unwrap_or_default());
         }
+        let name = event_name(&event);
         if let Some(refused) = self.for_another_bot(&event) {
+            counted(name, "refused");
             return refused;
         }
         if let Some(handler) = self.handler_for(&event) {
             let slot = match self.tasks.slot(self.handler_wait).await {
                 Ok(slot) => slot,
-                Err(refused) => return unavailable(refused),
+                Err(refused) => {
+                    counted(name, "busy");
+                    return unavailable(refused);
+                }
             };
-            let name = event_name(&event);
             #[cfg(feature = "redis")]
             let claimed = match self.claim(name, body, header(crate::webhook::REQUEST_ID_HEADER)).await {
                 Take::Run(claimed) => claimed,
-                Take::Skip => return respond(http::StatusCode::OK, "application/json", serde_json::json!({})),
-                Take::Refuse(answer) => return answer,
+                Take::Skip => {
+                    counted(name, "duplicate");
+                    return respond(http::StatusCode::OK, "application/json", serde_json::json!({}));
+                }
+                Take::Refuse(answer) => {
+                    counted(name, "busy");
+                    return answer;
+                }
             };
+            counted(name, "handled");
             let ctx = Context::new(self.zoom.clone(), event, SystemTime::now()).user_managed(self.user_managed);
             self.tasks.spawn(slot, name, handler(ctx));
             #[cfg(feature = "redis")]
             self.confirm(claimed).await;
+        } else {
+            counted(name, "unhandled");
         }
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
     }
@@ -698,6 +715,16 @@ impl Bot {
             }),
         )
     }
+}
+
+/// Counts an event received, by name and outcome (see [`crate::metrics`]).
+fn counted(event: &str, outcome: &str) {
+    crate::metrics::count(crate::metrics::EVENTS, &[("event", event), ("outcome", outcome)]);
+}
+
+/// `name` if the spec knows it, else `unknown`: a label's values stay a bounded set.
+fn known_name(name: &str) -> &str {
+    if zoom_api_gen::operations::EVENT_NAMES.contains(&name) { name } else { "unknown" }
 }
 
 /// The answer to an event the bot cannot take now: 503, which Zoom delivers again later.

@@ -278,8 +278,8 @@ impl ClientBuilder {
                 Some(_) => None,
             },
             refused_region: Mutex::new(None),
-            bot: bot.map(TokenCache::boxed),
-            user: user.map(TokenCache::boxed),
+            bot: bot.map(|s| TokenCache::boxed("chatbot", s)),
+            user: user.map(|s| TokenCache::boxed("user", s)),
             retry: self.retry,
             pacer: pacer.map(Arc::new),
         });

@@ -33,7 +33,8 @@
 //!   handshake, typed events;
 //! - `shared` (the `redis` feature): tokens, rate budget and event de-duplication shared by
 //!   the replicas of one bot, in Redis;
-//! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`).
+//! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`);
+//!   [`metrics`] names what the `metrics` feature counts.
 #![deny(missing_docs)]
 
 pub mod auth;
@@ -47,6 +48,7 @@ mod hosts;
 pub mod ids;
 pub mod incoming;
 mod messages;
+pub mod metrics;
 pub mod pacing;
 mod policy;
 pub mod retry;

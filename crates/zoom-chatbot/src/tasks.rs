@@ -58,7 +58,19 @@ impl TaskPool {
         self.running.fetch_add(1, Ordering::AcqRel);
         let pool = self.clone();
         tokio::spawn(async move {
-            match AssertUnwindSafe(task).catch_unwind().await {
+            let started = std::time::Instant::now();
+            let outcome = AssertUnwindSafe(task).catch_unwind().await;
+            let label = match &outcome {
+                Ok(Ok(())) => "ok",
+                Ok(Err(_)) => "failed",
+                Err(_) => "panicked",
+            };
+            crate::metrics::observe(
+                crate::metrics::HANDLER_SECONDS,
+                &[("event", what), ("outcome", label)],
+                started.elapsed().as_secs_f64(),
+            );
+            match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(event = what, error = %e, "a bot handler failed"),
                 Err(panic) => {

@@ -31,11 +31,15 @@ pub(crate) struct TokenCache {
     renewing: tokio::sync::Mutex<()>,
     fetches: AtomicU64,
     failure: std::sync::Mutex<Option<Failure>>,
+    /// Which token it holds (`chatbot`, `user`), for the metrics.
+    kind: &'static str,
 }
 
 impl TokenCache {
-    pub fn boxed(source: Box<dyn TokenSource>) -> Self {
+    /// A cache of the `kind` tokens (`chatbot`, `user`) that `source` gives.
+    pub fn boxed(kind: &'static str, source: Box<dyn TokenSource>) -> Self {
         Self {
+            kind,
             source,
             current: RwLock::new(None),
             renewing: tokio::sync::Mutex::new(()),
@@ -95,7 +99,10 @@ impl TokenCache {
 
     async fn fetch(&self, oauth: &OAuth) -> Result<Arc<Token>> {
         let attempt = self.fetches.fetch_add(1, Ordering::Relaxed) + 1;
-        match self.source.fetch(oauth).await {
+        let fetched = self.source.fetch(oauth).await;
+        let outcome = if fetched.is_ok() { "ok" } else { "failed" };
+        crate::metrics::count(crate::metrics::TOKEN_REQUESTS, &[("kind", self.kind), ("outcome", outcome)]);
+        match fetched {
             Ok(token) => {
                 let token = Arc::new(token);
                 *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());

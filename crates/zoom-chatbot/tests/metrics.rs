@@ -1,0 +1,129 @@
+//! What the `metrics` feature records, read back through a recorder of the test's own: events
+//! by kind and outcome, handler time, token requests; labelled by event, operation and outcome,
+//! never by account.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
+use zoom_chatbot::bot::Bot;
+use zoom_chatbot::card::Card;
+use zoom_chatbot::webhook::sign;
+use zoom_chatbot::{SecretString, metrics as names};
+use zoom_mock::fake::ZoomMock;
+
+/// Every series recorded: its name and labels, and its count (counters) or number of samples
+/// (histograms).
+#[derive(Default)]
+struct Recorded(Mutex<BTreeMap<String, Arc<Series>>>);
+
+#[derive(Default)]
+struct Series(AtomicU64);
+
+impl metrics::CounterFn for Series {
+    fn increment(&self, value: u64) {
+        self.0.fetch_add(value, Ordering::Relaxed);
+    }
+    fn absolute(&self, value: u64) {
+        self.0.store(value, Ordering::Relaxed);
+    }
+}
+
+impl metrics::HistogramFn for Series {
+    fn record(&self, _value: f64) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl Recorded {
+    fn series(&self, key: &Key) -> Arc<Series> {
+        let mut labels: Vec<String> = key.labels().map(|l| format!("{}={}", l.key(), l.value())).collect();
+        labels.sort();
+        let name = format!("{}{{{}}}", key.name(), labels.join(","));
+        self.0.lock().unwrap().entry(name).or_default().clone()
+    }
+
+    fn get(&self, series: &str) -> u64 {
+        self.0.lock().unwrap().get(series).map_or(0, |s| s.0.load(Ordering::Relaxed))
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.0.lock().unwrap().keys().cloned().collect()
+    }
+}
+
+impl Recorder for &'static Recorded {
+    fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
+        Counter::from_arc(self.series(key))
+    }
+    fn register_gauge(&self, _: &Key, _: &Metadata<'_>) -> Gauge {
+        Gauge::noop()
+    }
+    fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
+        Histogram::from_arc(self.series(key))
+    }
+}
+
+const SECRET: &str = "metrics-secret";
+
+fn delivery(body: serde_json::Value) -> http::Request<Bytes> {
+    let body = serde_json::to_vec(&body).unwrap();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    http::Request::builder()
+        .method("POST")
+        .header("x-zm-request-timestamp", now.to_string())
+        .header("x-zm-signature", sign(&SecretString::from(SECRET.to_owned()), now, &body))
+        .body(Bytes::from(body))
+        .unwrap()
+}
+
+fn command(fake: &ZoomMock, account: &str, cmd: &str) -> serde_json::Value {
+    serde_json::json!({"event": "bot_notification", "event_ts": 1, "payload": {
+        "accountId": account, "robotJid": fake.robot_jid(), "toJid": "team@conference.xmpp.zoom.us",
+        "userJid": "ana@xmpp.zoom.us", "cmd": cmd}})
+}
+
+// One runtime thread, so that every task records into this thread's recorder.
+#[tokio::test(flavor = "current_thread")]
+async fn events_handlers_and_tokens_are_counted_by_kind_and_outcome_never_by_account() {
+    let recorded: &'static Recorded = Box::leak(Box::default());
+    let _guard = metrics::set_default_local_recorder(&recorded);
+
+    let fake = ZoomMock::start().await.unwrap();
+    let bot = Bot::new(common::client(&fake), SecretString::from(SECRET.to_owned()))
+        .on_command("hello", |ctx| async move { ctx.reply(Card::new().head("hi").build()?).await.map(|_| ()) })
+        .on_command("fail", |_| async { Err(zoom_chatbot::Error::Config("fails on purpose".into())) });
+    let account = fake.account_id();
+    assert_eq!(bot.handle(delivery(command(&fake, &account, "hello"))).await.status(), 200);
+    assert_eq!(bot.handle(delivery(command(&fake, &account, "fail now"))).await.status(), 200);
+    let mut unsigned = delivery(command(&fake, &account, "hello"));
+    unsigned.headers_mut().remove("x-zm-signature");
+    assert_eq!(bot.handle(unsigned).await.status(), 401);
+    assert_eq!(
+        bot.handle(delivery(serde_json::json!({"event": "some.future_event", "payload": {}}))).await.status(),
+        200
+    );
+    assert_eq!(bot.shutdown(Duration::from_secs(5)).await, 0);
+
+    let handled = format!("{}{{event=bot_notification,outcome=handled}}", names::EVENTS);
+    assert_eq!(recorded.get(&handled), 2, "{:?}", recorded.names());
+    assert_eq!(recorded.get(&format!("{}{{event=unverified,outcome=refused}}", names::EVENTS)), 1);
+    assert_eq!(recorded.get(&format!("{}{{event=unknown,outcome=unknown}}", names::EVENTS)), 1);
+    let ok = format!("{}{{event=bot_notification,outcome=ok}}", names::HANDLER_SECONDS);
+    let failed = format!("{}{{event=bot_notification,outcome=failed}}", names::HANDLER_SECONDS);
+    assert_eq!((recorded.get(&ok), recorded.get(&failed)), (1, 1), "{:?}", recorded.names());
+    assert_eq!(recorded.get(&format!("{}{{kind=chatbot,outcome=ok}}", names::TOKEN_REQUESTS)), 1);
+    assert!(
+        recorded.names().iter().all(|n| !n.contains(&account)),
+        "no series is labelled by account: {:?}",
+        recorded.names()
+    );
+}
