@@ -215,10 +215,18 @@ impl Context {
     }
 
     /// The conversation the event happened in: where a command was typed or where the card a
-    /// user acted on is.
+    /// user acted on is. For `bot_installed`, the one-to-one chat with the user who installed
+    /// the bot (`userJid`), where a welcome message goes (Zoom's "Installation and
+    /// authentication" page: with the "Your App" welcome option, the app sends it after this
+    /// event).
     pub fn conversation(&self) -> Result<Recipient> {
         let to = match &*self.event {
             ZoomEvent::BotNotification { payload, .. } => &payload.to_jid,
+            ZoomEvent::BotInstalled { payload, .. } => payload
+                .user_jid
+                .as_deref()
+                .filter(|jid| !jid.is_empty())
+                .ok_or_else(|| Error::invalid("event.userJid", "is missing: no installer to answer"))?,
             other => card_of(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.0,
         };
         to.parse()
