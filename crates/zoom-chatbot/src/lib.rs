@@ -49,6 +49,8 @@ pub mod error;
 mod hosts;
 pub mod ids;
 pub mod incoming;
+#[cfg(feature = "axum")]
+pub mod install;
 pub mod installs;
 mod messages;
 pub mod pacing;
