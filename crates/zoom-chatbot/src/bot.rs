@@ -747,8 +747,11 @@ impl Bot {
     /// well-formed account or bot is logged at WARN, not recorded, and handled as usual:
     /// delivering it again would not mend it.
     ///
-    /// Installs are kept by account (the `accountId` of `bot_installed`, the `account_id` of
-    /// `app_deauthorized`), as for an app an admin installs for the account.
+    /// Installs are kept by account (the `accountId` of `bot_installed`, on Zoom's chatbot
+    /// events page; the `account_id` of `app_deauthorized`, on its Marketplace events page),
+    /// as for an app an admin installs for the account. For a user-managed app, which each
+    /// user adds, the record holds the account's latest installer, and any one user's
+    /// removal removes it.
     ///
     /// ```
     /// # fn run(zoom: zoom_chatbot::ZoomClient) {
