@@ -36,6 +36,7 @@ use crate::callback::{Callback, CallbackReceipt};
 use crate::client::ZoomClient;
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, BotJid, MessageId, Recipient, UserJid};
+use crate::installs::{InstallStore, Installation};
 use crate::messages::{AccountClient, MessageReceipt, SentMessage};
 use crate::tasks::{Refused, TaskPool};
 use crate::webhook::{Event, MalformedEvent, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
@@ -59,6 +60,8 @@ pub struct Context {
     callback: Option<Callback>,
     /// Whether answers act for the event's user (user-managed apps).
     user_managed: bool,
+    /// The install this event recorded or removed ([`Bot::installations`]).
+    installation: Option<Arc<Installation>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -126,7 +129,16 @@ impl Context {
     /// the event has no time).
     pub fn new(zoom: ZoomClient, event: ZoomEvent, received: SystemTime) -> Self {
         let callback = Callback::from_event(&event, received);
-        Self { zoom, event: Arc::new(event), callback, user_managed: false }
+        Self { zoom, event: Arc::new(event), callback, user_managed: false, installation: None }
+    }
+
+    /// The install this event changed, with a store set by [`Bot::installations`]: for
+    /// `bot_installed`, the install as recorded (with the plan and the app's data it kept
+    /// from before); for `app_deauthorized`, the install just removed, for the clean-up hook
+    /// ([`Bot::on_deauthorized`]) to delete what the app holds for that account. `None` for
+    /// other events (look the account up in the store), or when there was nothing to change.
+    pub fn installation(&self) -> Option<&Installation> {
+        self.installation.as_deref()
     }
 
     /// For user-managed apps: answers act for the event's user (`user_jid`), as Zoom requires
@@ -215,10 +227,18 @@ impl Context {
     }
 
     /// The conversation the event happened in: where a command was typed or where the card a
-    /// user acted on is.
+    /// user acted on is. For `bot_installed`, the one-to-one chat with the user who installed
+    /// the bot (`userJid`), where a welcome message goes (Zoom's "Installation and
+    /// authentication" page: with the "Your App" welcome option, the app sends it after this
+    /// event).
     pub fn conversation(&self) -> Result<Recipient> {
         let to = match &*self.event {
             ZoomEvent::BotNotification { payload, .. } => &payload.to_jid,
+            ZoomEvent::BotInstalled { payload, .. } => payload
+                .user_jid
+                .as_deref()
+                .filter(|jid| !jid.is_empty())
+                .ok_or_else(|| Error::invalid("event.userJid", "is missing: no installer to answer"))?,
             other => card_of(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.0,
         };
         to.parse()
@@ -304,6 +324,8 @@ pub struct Bot {
     /// Where the replicas record the deliveries they took, when they share one.
     #[cfg(feature = "redis")]
     dedup: Option<Dedup>,
+    /// Where installs are recorded and removed ([`Bot::installations`]).
+    installs: Option<Arc<dyn InstallStore>>,
 }
 
 /// What the bot does with a delivery, given the replicas' record.
@@ -365,6 +387,7 @@ impl Bot {
             user_managed: false,
             #[cfg(feature = "redis")]
             dedup: None,
+            installs: None,
         }
     }
 
@@ -475,7 +498,9 @@ impl Bot {
         self.on_event("interactive_message_fields_editable", handler)
     }
 
-    /// Handles installs of the bot (`bot_installed`).
+    /// Handles installs of the bot (`bot_installed`). [`Context::reply`] answers the user who
+    /// installed it, one to one: a welcome message. With [`installations`](Self::installations),
+    /// the install is recorded before this handler runs.
     pub fn on_installed<F, Fut>(self, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
@@ -504,7 +529,8 @@ impl Bot {
     }
 
     /// Handles removals of the app (`app_deauthorized`, when the deauthorization URL is this
-    /// endpoint).
+    /// endpoint): the app's clean-up hook. With [`installations`](Self::installations), the
+    /// install is removed before this handler runs, and [`Context::installation`] holds it.
     pub fn on_deauthorized<F, Fut>(self, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
@@ -603,6 +629,13 @@ impl Bot {
             counted(name, "refused");
             return refused;
         }
+        let installation = match self.track_install(&event).await {
+            Ok(installation) => installation.map(Arc::new),
+            Err(refused) => {
+                counted(name, "busy");
+                return refused;
+            }
+        };
         if let Some(handler) = self.handler_for(&event) {
             let slot = match self.tasks.slot(self.handler_wait).await {
                 Ok(slot) => slot,
@@ -624,7 +657,8 @@ impl Bot {
                 }
             };
             counted(name, "handled");
-            let ctx = Context::new(self.zoom.clone(), event, SystemTime::now()).user_managed(self.user_managed);
+            let mut ctx = Context::new(self.zoom.clone(), event, SystemTime::now()).user_managed(self.user_managed);
+            ctx.installation = installation;
             self.tasks.spawn(slot, name, handler(ctx));
             #[cfg(feature = "redis")]
             self.confirm(claimed).await;
@@ -725,6 +759,93 @@ fn counted(event: &str, outcome: &str) {
 /// `name` if the spec knows it, else `unknown`: a label's values stay a bounded set.
 fn known_name(name: &str) -> &str {
     if zoom_api_gen::operations::EVENT_NAMES.contains(&name) { name } else { "unknown" }
+}
+
+// Installations (issue 19): `bot_installed` recorded, `app_deauthorized` removed, before
+// the event's handler runs; see `crate::installs`.
+impl Bot {
+    /// Records each install of the bot in `store` on `bot_installed`, before the
+    /// [`on_installed`](Self::on_installed) handler runs, and removes it on `app_deauthorized`
+    /// before [`on_deauthorized`](Self::on_deauthorized) (the clean-up hook, which finds the
+    /// removed install in [`Context::installation`]); then the client forgets what it kept for
+    /// that account. Keep a clone of `store` to list the installs, for proactive messages.
+    ///
+    /// When the store fails, the event is answered 503 and no handler runs: Zoom delivers it
+    /// again later (after 5, 20 and 60 minutes, its webhook page says, for an answer of 500 or
+    /// more), so the install is not lost and the welcome is not sent for an install that was
+    /// never recorded; a 200 would drop it for good. A `bot_installed` that names no
+    /// well-formed account or bot is logged at WARN, not recorded, and handled as usual:
+    /// delivering it again would not mend it.
+    ///
+    /// Installs are kept by account (the `accountId` of `bot_installed`, on Zoom's chatbot
+    /// events page; the `account_id` of `app_deauthorized`, on its Marketplace events page),
+    /// as for an app an admin installs for the account. For a user-managed app, which each
+    /// user adds, the record holds the account's latest installer, and any one user's
+    /// removal removes it.
+    ///
+    /// ```
+    /// # fn run(zoom: zoom_chatbot::ZoomClient) {
+    /// use zoom_chatbot::bot::Bot;
+    /// use zoom_chatbot::card::Card;
+    /// use zoom_chatbot::installs::MemoryInstalls;
+    /// use zoom_chatbot::SecretString;
+    ///
+    /// let installs = MemoryInstalls::new();
+    /// let bot = Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
+    ///     .installations(installs.clone())
+    ///     .on_installed(|ctx| async move {
+    ///         ctx.reply(Card::new().head("Thanks for installing me. Type /help").build()?).await.map(|_| ())
+    ///     })
+    ///     .on_deauthorized(|ctx| async move {
+    ///         if let Some(gone) = ctx.installation() {
+    ///             println!("{} removed the bot; deleting its data", gone.account_id);
+    ///         }
+    ///         Ok(())
+    ///     });
+    /// # let _ = bot; }
+    /// ```
+    pub fn installations(mut self, store: impl InstallStore) -> Self {
+        self.installs = Some(Arc::new(store));
+        self
+    }
+
+    /// What `event` changes in the installs: the install recorded or removed, or the answer
+    /// (503) when the store failed.
+    async fn track_install(
+        &self,
+        event: &ZoomEvent,
+    ) -> std::result::Result<Option<Installation>, http::Response<Bytes>> {
+        let Some(store) = &self.installs else { return Ok(None) };
+        let name = event_name(event);
+        let changed = match event {
+            ZoomEvent::BotInstalled { .. } => match Installation::from_event(event, chrono::Utc::now()) {
+                Ok(install) => store.record(install).await.map(Some),
+                Err(e) => {
+                    tracing::warn!(event = name, error = %e, "an install could not be recorded: the event does not say where");
+                    return Ok(None);
+                }
+            },
+            ZoomEvent::AppDeauthorized { payload, .. } => match payload.account_id.parse::<AccountId>() {
+                Ok(account) => {
+                    let removed = store.remove(&account).await;
+                    if removed.is_ok() {
+                        self.zoom.forget_account(&account);
+                    }
+                    removed
+                }
+                Err(e) => {
+                    tracing::warn!(event = name, error = %e, "a removal names no well-formed account");
+                    return Ok(None);
+                }
+            },
+            _ => return Ok(None),
+        };
+        changed.map_err(|e| {
+            tracing::warn!(event = name, error = %e, "the installs store failed: answered 503, Zoom will deliver the event again");
+            let body = serde_json::json!({"error": format!("the installs could not be updated: {e}")});
+            respond(http::StatusCode::SERVICE_UNAVAILABLE, "application/json", body)
+        })
+    }
 }
 
 /// The answer to an event the bot cannot take now: 503, which Zoom delivers again later.

@@ -513,6 +513,17 @@ impl ZoomClient {
     }
 }
 
+impl ZoomClient {
+    /// Forgets what this client (and its clones) keeps for `account`, once the app was removed
+    /// there (`app_deauthorized`, through [`Bot::installations`](crate::bot::Bot::installations)):
+    /// memory then follows the accounts that have the bot, not every account that ever had it.
+    /// Today the client keeps nothing per account (its chatbot token is the app's, for every
+    /// account, and its pacing is one budget), so this only says so at DEBUG.
+    pub(crate) fn forget_account(&self, account: &AccountId) {
+        tracing::debug!(account = %account, "forgot what the client keeps for an account the app was removed from");
+    }
+}
+
 /// Turns what a generated call returned into this crate's [`Error`].
 pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
     use zoom_api_gen::Error as G;

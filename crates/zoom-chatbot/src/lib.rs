@@ -29,6 +29,9 @@
 //! - [`callback`]: the one-time reply to an interactive event, and the unfurl of a shared
 //!   link through its `response_url`;
 //! - [`incoming`]: posting through an incoming webhook (card, message, fields);
+//! - [`installs`]: the accounts that installed a Marketplace bot, for proactive messages
+//!   (recorded and removed by the bot); `install` (the `axum` feature): the route that
+//!   installs it;
 //! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation
 //!   handshake, typed events;
 //! - `shared` (the `redis` feature): tokens, rate budget and event de-duplication shared by
@@ -47,6 +50,9 @@ pub mod error;
 mod hosts;
 pub mod ids;
 pub mod incoming;
+#[cfg(feature = "axum")]
+pub mod install;
+pub mod installs;
 mod messages;
 pub mod metrics;
 pub mod pacing;

@@ -194,3 +194,27 @@ async fn a_message_sent_in_an_account_is_edited_and_deleted_there() {
     sent.delete().await.unwrap();
     assert_eq!((sent_in.calls(), deleted.calls()), (1, 1));
 }
+
+/// A `bot_installed` delivery in `account`, installed by Ana.
+fn installed_event(account: &str) -> zoom_chatbot::types::ZoomEvent {
+    let payload = zoom_chatbot::types::BotInstalledPayload {
+        account_id: account.into(),
+        robot_jid: BOT.into(),
+        timestamp: Some(1_764_583_200_000),
+        user_id: Some("ana".into()),
+        user_jid: Some("ana@xmpp.zoom.us".into()),
+        user_name: Some("Ana".into()),
+    };
+    zoom_chatbot::types::ZoomEvent::BotInstalled { event_ts: Some(1_764_583_200_000), payload }
+}
+
+#[tokio::test]
+async fn a_welcome_reply_goes_to_the_installer_in_the_installing_account() {
+    let server = MockServer::start_async().await;
+    let to_ana = send_in(&server, "ACME", "ana@xmpp.zoom.us", None);
+    let bot = Bot::new(zoom(&server), SecretString::from(SECRET.to_owned()))
+        .on_installed(|ctx| async move { ctx.reply(Card::new().head("Welcome").build()?).await.map(|_| ()) });
+    assert_eq!(bot.handle(delivery(&installed_event("ACME"))).await.status(), 200);
+    hit(&to_ana, 1).await;
+    assert_eq!(bot.shutdown(Duration::from_secs(5)).await, 0);
+}

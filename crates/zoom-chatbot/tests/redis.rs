@@ -253,8 +253,11 @@ async fn replicas_stay_under_the_accounts_rate_together() {
 
 /// A signed slash command, as Zoom sends it; the same `event_ts` is the same event.
 fn delivery(event_ts: u64, timestamp: u64) -> http::Request<Bytes> {
+    // For the fake's bot, which the replicas' clients are configured as: an event for another
+    // bot is refused (403).
+    let robot_jid = zoom_mock::fake::Config::default().robot_jid;
     let body = serde_json::json!({"event": "bot_notification", "event_ts": event_ts, "payload": {
-        "accountId": "a", "robotJid": "v1fakebot@xmpp.zoom.us", "toJid": "c@conference.xmpp.zoom.us",
+        "accountId": "a", "robotJid": robot_jid, "toJid": "c@conference.xmpp.zoom.us",
         "userJid": "u@xmpp.zoom.us", "cmd": "deploy"}});
     let body = serde_json::to_vec(&body).unwrap();
     let signature = sign(&SecretString::from("bot-secret".to_owned()), timestamp, &body);

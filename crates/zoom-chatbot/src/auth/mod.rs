@@ -253,6 +253,8 @@ mod sources;
 
 pub(crate) use cache::TokenCache;
 pub use sources::{ChatbotCredentials, Pkce, RefreshTokenStore, ServerToServer, StaticToken, TokenSource, UserOAuth};
+#[cfg(feature = "axum")]
+pub(crate) use sources::{authorize_url, exchange};
 
 #[cfg(test)]
 mod tests {

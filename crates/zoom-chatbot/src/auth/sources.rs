@@ -108,19 +108,31 @@ impl UserOAuth {
         pkce: &Pkce,
         store: impl RefreshTokenStore,
     ) -> Result<(Self, Token)> {
-        let mut request = grant(GrantType::AuthorizationCode);
-        request.code = Some(code.to_owned());
-        request.redirect_uri = Some(redirect_uri.to_owned());
-        request.code_verifier = Some(pkce.verifier.expose_secret().to_owned());
-        let (token, refresh) = oauth.token_with_refresh(request).await?;
-        let refresh = refresh.ok_or_else(|| Error::Auth {
-            error: "no_refresh_token".into(),
-            reason: "Zoom's answer to the code exchange had no refresh token".into(),
-            status: None,
-        })?;
+        let (token, refresh) = exchange(oauth, code, redirect_uri, Some(pkce)).await?;
         store.save(&refresh).await?;
         Ok((Self::from_refresh_token(refresh, store), token))
     }
+}
+
+/// The authorization-code grant: the code (and the PKCE verifier, when the flow began with
+/// a challenge) for a token and the refresh token that comes with it.
+pub(crate) async fn exchange(
+    oauth: &OAuth,
+    code: &str,
+    redirect_uri: &str,
+    pkce: Option<&Pkce>,
+) -> Result<(Token, SecretString)> {
+    let mut request = grant(GrantType::AuthorizationCode);
+    request.code = Some(code.to_owned());
+    request.redirect_uri = Some(redirect_uri.to_owned());
+    request.code_verifier = pkce.map(|p| p.verifier.expose_secret().to_owned());
+    let (token, refresh) = oauth.token_with_refresh(request).await?;
+    let refresh = refresh.ok_or_else(|| Error::Auth {
+        error: "no_refresh_token".into(),
+        reason: "Zoom's answer to the code exchange had no refresh token".into(),
+        status: None,
+    })?;
+    Ok((token, refresh))
 }
 
 impl TokenSource for UserOAuth {
@@ -180,23 +192,30 @@ impl Pkce {
 
     /// The URL to send the user to: Zoom's consent page, which redirects back with a code.
     pub fn authorize_url(&self, oauth_base: &str, client_id: &str, redirect_uri: &str) -> String {
-        let page = format!("{}/oauth/authorize", oauth_base.trim_end_matches('/'));
-        let query = [
-            ("response_type", "code"),
-            ("client_id", client_id),
-            ("redirect_uri", redirect_uri),
-            ("code_challenge", &self.challenge),
-            ("code_challenge_method", "S256"),
-        ];
-        match reqwest::Url::parse_with_params(&page, query) {
-            Ok(url) => url.into(),
-            // Not a URL base: the page and its query, encoded all the same.
-            Err(_) => {
-                let encoded: String = reqwest::Url::parse_with_params("http://x/", query)
-                    .map(|u| u.query().unwrap_or_default().to_owned())
-                    .unwrap_or_default();
-                format!("{page}?{encoded}")
-            }
+        authorize_url(oauth_base, client_id, redirect_uri, &self.challenge_params())
+    }
+
+    /// The challenge's query parameters.
+    pub(crate) fn challenge_params(&self) -> [(&'static str, &str); 2] {
+        [("code_challenge", &self.challenge), ("code_challenge_method", "S256")]
+    }
+}
+
+/// Zoom's consent page, `{oauth_base}/oauth/authorize?response_type=code&client_id=..&
+/// redirect_uri=..` and `extra`, encoded by the URL parser.
+pub(crate) fn authorize_url(oauth_base: &str, client_id: &str, redirect_uri: &str, extra: &[(&str, &str)]) -> String {
+    let page = format!("{}/oauth/authorize", oauth_base.trim_end_matches('/'));
+    let query = [("response_type", "code"), ("client_id", client_id), ("redirect_uri", redirect_uri)]
+        .into_iter()
+        .chain(extra.iter().copied());
+    match reqwest::Url::parse_with_params(&page, query.clone()) {
+        Ok(url) => url.into(),
+        // Not a URL base: the page and its query, encoded all the same.
+        Err(_) => {
+            let encoded: String = reqwest::Url::parse_with_params("http://x/", query)
+                .map(|u| u.query().unwrap_or_default().to_owned())
+                .unwrap_or_default();
+            format!("{page}?{encoded}")
         }
     }
 }

@@ -15,8 +15,11 @@
 //! - [`Bot::deduplicate`](crate::bot::Bot::deduplicate) acknowledges a delivery that another
 //!   replica has already taken, without running its handler again, for Zoom's redelivery
 //!   horizon.
+//! - [`RedisStore::installs`] keeps the bot's installs (see [`RedisInstalls`]) for every
+//!   replica: recorded on `bot_installed`, removed on `app_deauthorized`.
 //!
-//! Every key starts with the store's prefix and has a TTL. When Redis cannot be reached, the
+//! Every key starts with the store's prefix and has a TTL, but the installs, which last
+//! until the app is removed. When Redis cannot be reached, the
 //! store does what [`OnUnavailable`] says: fail the call, or carry on with this process's
 //! own state and log a WARN.
 //!
@@ -46,10 +49,12 @@ use crate::error::{Error, Result};
 
 mod budget;
 mod dedup;
+mod installs;
 mod tokens;
 
 pub(crate) use budget::Reserved;
 pub(crate) use dedup::{Claim, LocalSeen, delivery_names};
+pub use installs::RedisInstalls;
 pub use tokens::SharedTokens;
 
 /// What the store does when Redis cannot be reached (or answers with an error).
