@@ -48,7 +48,7 @@ mod budget;
 mod dedup;
 mod tokens;
 
-pub(crate) use budget::Reserved;
+pub(crate) use budget::{DayBudget, Reserved};
 pub(crate) use dedup::{Claim, LocalSeen, delivery_names};
 pub use tokens::SharedTokens;
 
