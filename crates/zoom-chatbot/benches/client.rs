@@ -7,6 +7,11 @@
 //! 2. Tokens: token requests made by 1,000 concurrent sends from clones of one client.
 //! 3. Bulk at the limit: 2,000 sends with the fake's Medium limit at 200/s and the client
 //!    pacing at 200/s: elapsed time against the ideal 10 s, 429 answers, deliveries.
+//! 4. Accounts: one client pacing at 50/s per account, one account saturated (250 sends
+//!    queued, 5 s of its budget) while a quiet account sends one message every 100 ms: the
+//!    quiet sends' latency with per-account budgets, against the same load on one shared
+//!    budget (the quiet sends naming the busy account, as one budget for the client did). It
+//!    runs against httpmock, which answers any account (the fake serves one).
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -217,9 +222,95 @@ async fn bulk() {
     );
 }
 
+/// Sends a card to `account` through the generated operation (which names any account).
+async fn send_to(zoom: &ZoomClient, account: &str, card: &types::Card) {
+    let body = types::SendChatbotMessageRequest {
+        robot_jid: "bench-bot@xmpp.zoom.us".into(),
+        to_jid: CHANNEL.into(),
+        account_id: account.into(),
+        content: card.clone(),
+        visible_to_user: None,
+        user_jid: None,
+        reply_to: None,
+        is_markdown_support: None,
+    };
+    zoom.api().send_chatbot_message().body(body).send().await.expect("a send");
+}
+
+/// The quiet sends' latencies (sorted) while `busy` sends are queued for BUSYACCT; the quiet
+/// sends name `quiet_account`.
+async fn quiet_latencies(server: &httpmock::MockServer, busy: usize, quiet_account: &str) -> Vec<Duration> {
+    let zoom = zoom_chatbot::ClientBuilder::default()
+        .bot_tokens(zoom_chatbot::auth::StaticToken(zoom_chatbot::SecretString::from("t".to_owned())))
+        .account_id("OWNACCT".parse().unwrap())
+        .robot_jid("bench-bot@xmpp.zoom.us".parse().unwrap())
+        .api_url(server.base_url())
+        .pacing(Pacing::custom().rate(RateLabel::Medium, 50))
+        .build()
+        .expect("a client");
+    let card = card();
+    let queued: Vec<_> = (0..busy)
+        .map(|_| {
+            let (zoom, card) = (zoom.clone(), card.clone());
+            tokio::spawn(async move { send_to(&zoom, "BUSYACCT", &card).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(50)).await; // the busy sends have their slots
+    // One quiet send every 100 ms, each on its own (a slow one does not delay the next).
+    let mut quiet = Vec::new();
+    for _ in 0..40 {
+        let (zoom, card, account) = (zoom.clone(), card.clone(), quiet_account.to_owned());
+        quiet.push(tokio::spawn(async move {
+            let t = Instant::now();
+            send_to(&zoom, &account, &card).await;
+            t.elapsed()
+        }));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut latencies = Vec::new();
+    for q in quiet {
+        latencies.push(q.await.unwrap());
+    }
+    for q in queued {
+        q.await.unwrap();
+    }
+    latencies.sort();
+    latencies
+}
+
+async fn accounts() {
+    use zoom_mock::MockServerExt as _;
+    let server = httpmock::MockServer::start_async().await;
+    server.send_chatbot_message(|_, then| {
+        then.created(&types::ChatbotMessageSent {
+            message_id: "M1".into(),
+            robot_jid: "bench-bot@xmpp.zoom.us".into(),
+            sent_time: "2026-11-22 10:00:00".into(),
+            to_jid: CHANNEL.into(),
+            user_jid: None,
+        });
+    });
+    let per_account = quiet_latencies(&server, 250, "QUIETACCT").await;
+    let shared = quiet_latencies(&server, 250, "BUSYACCT").await;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let median = |v: &[Duration]| v[v.len() / 2];
+    let max = |v: &[Duration]| v[v.len() - 1];
+    println!(
+        "4. accounts: 250 sends queued for one account at 50/s, a quiet account sending every 100 ms (40 sends, each on its own)"
+    );
+    for (name, v) in [("per-account budgets", &per_account), ("one shared budget", &shared)] {
+        println!("   {name:<20} quiet send latency median {:8.1} ms, max {:8.1} ms", ms(median(v)), ms(max(v)));
+    }
+    println!(
+        "   ratio shared / per-account: median {:.0}, max {:.0}",
+        ms(median(&shared)) / ms(median(&per_account)),
+        ms(max(&shared)) / ms(max(&per_account))
+    );
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
-    // BENCH=overhead|tokens|bulk runs one part only (all three by default).
+    // BENCH=overhead|tokens|bulk|accounts runs one part only (all four by default).
     let only = std::env::var("BENCH").unwrap_or_default();
     runtime.block_on(async {
         if only.is_empty() || only == "overhead" {
@@ -230,6 +321,9 @@ fn main() {
         }
         if only.is_empty() || only == "bulk" {
             bulk().await;
+        }
+        if only.is_empty() || only == "accounts" {
+            accounts().await;
         }
     });
 }

@@ -256,7 +256,7 @@ impl ClientBuilder {
             (None, Some(account)) if self.client_id.is_some() => Some(Box::new(ServerToServer::new(account.clone()))),
             _ => None,
         };
-        let pacer = self.pacing.map(Pacer::new);
+        let pacer = self.pacing.map(|p| Pacer::new(p, self.account_id.as_ref().map(AccountId::as_str)));
         #[cfg(feature = "redis")]
         let (bot, user, pacer) = match &self.shared {
             None => (bot, user, pacer),
@@ -544,6 +544,28 @@ pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
             detail: format!("the answer does not fit its type ({})", decoding_error(&e)),
         },
         G::Custom(why) => Error::UnexpectedResponse { status: 0, detail: why },
+    }
+}
+
+/// Each account's plan, for a bot that serves several accounts.
+impl ZoomClient {
+    /// Paces `account` by `plan` instead of the [`Pacing`]'s: its per-second rates (except
+    /// those set with [`Pacing::rate`]) and its daily quotas (Free's 2,000 Medium calls a
+    /// day, say). Zoom's limits are the account's, by its plan; set it when the app learns it
+    /// (at install, or from your record of installs at start). It is kept until the process
+    /// ends, in this process only: every replica sets it. Without pacing it does nothing.
+    ///
+    /// ```no_run
+    /// # fn run(zoom: zoom_chatbot::ZoomClient) -> zoom_chatbot::Result<()> {
+    /// use zoom_chatbot::pacing::Plan;
+    ///
+    /// zoom.set_account_plan(&"Wk9PTV9BQ0NPVU5UX0lE".parse()?, Plan::Free);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_account_plan(&self, account: &AccountId, plan: crate::pacing::Plan) {
+        if let Some(pacer) = self.pacer() {
+            pacer.set_plan(account.as_str(), plan);
+        }
     }
 }
 

@@ -1,7 +1,21 @@
 //! Opt-in pacing: the client (and all its clones) stays under Zoom's limits instead of
-//! meeting 429s. Requests of each rate-limit label are spaced evenly at the plan's rate, and
-//! user-level sends also wait for room in the per-channel windows. The numbers come from the
-//! spec (`x-rate-limits`), the same numbers the fake Zoom enforces.
+//! meeting 429s. The numbers come from the spec (`x-rate-limits`), the same numbers the fake
+//! Zoom enforces.
+//!
+//! Zoom applies its limits per account, shared by every app installed on it, by the account's
+//! plan; and a Marketplace bot sends to every account that installed it with one token. So
+//! every budget here is kept per account: requests of each rate-limit label are spaced evenly
+//! at the account's rate, counted against the account's daily quota where its plan has one
+//! (a send past it is refused before it goes, as [`Error::RateLimited`](crate::Error) with
+//! the kind `Daily-limit` and the reset time), and user-level sends also wait for room in the
+//! per-channel windows. An account at its limit never holds back another account's sends.
+//!
+//! A chatbot call's account is the `account_id` it names; a call that names none (the
+//! user-level chat calls, on the account's own token) counts against the client's own account,
+//! the one it was configured with. Every account has the pacing's plan unless
+//! [`ZoomClient::set_account_plan`](crate::ZoomClient::set_account_plan) gave it its own, and
+//! Zoom's 429 answers correct an account's schedule: a `Retry-After` pushes its label's next
+//! slot back, and a daily limit met marks its day as spent until the reset Zoom names.
 //!
 //! ```
 //! use zoom_chatbot::pacing::{Pacing, Plan, RateLabel};
@@ -13,12 +27,16 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 use zoom_api_gen::operations::CHANNEL_SEND_WINDOWS;
 pub use zoom_api_gen::operations::{Plan, RateLabel};
+
+use crate::error::RetryAfter;
 
 /// Which limits to keep under.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +47,8 @@ pub struct Pacing {
 }
 
 impl Pacing {
-    /// The limits of a plan, and the per-channel send windows.
+    /// The limits of a plan (the plan of every account that was not given its own), and the
+    /// per-channel send windows.
     pub fn plan(plan: Plan) -> Self {
         Self { plan: Some(plan), rates: HashMap::new(), channel_windows: true }
     }
@@ -39,7 +58,8 @@ impl Pacing {
         Self { plan: None, rates: HashMap::new(), channel_windows: true }
     }
 
-    /// An explicit per-second rate for a label (for example what your account really has).
+    /// An explicit per-second rate for a label (for example what your account really has),
+    /// kept for every account whatever its plan.
     pub fn rate(mut self, label: RateLabel, per_second: u32) -> Self {
         self.rates.insert(label, per_second.max(1));
         self
@@ -51,9 +71,46 @@ impl Pacing {
         self
     }
 
-    /// The rate kept for a label, if any.
+    /// The rate kept for a label, if any (for an account on the pacing's plan).
     pub fn per_second(&self, label: RateLabel) -> Option<u32> {
-        self.rates.get(&label).copied().or_else(|| self.plan.map(|p| p.per_second(label)))
+        self.rate_for(self.plan, label)
+    }
+
+    /// The rate kept for a label for an account on `plan`.
+    fn rate_for(&self, plan: Option<Plan>, label: RateLabel) -> Option<u32> {
+        self.rates.get(&label).copied().or_else(|| plan.map(|p| p.per_second(label)))
+    }
+}
+
+/// The name an account's budgets are kept under, here and in Redis keys: the account id
+/// itself when it is made of letters, digits, `-`, `_` and `.` (as Zoom's are), else `~` and
+/// a digest of it, so that no id can put a `:` or a `{` into a key, or take another's name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct AccountKey(Arc<str>);
+
+/// The key of the calls that name no account, when the client was configured with none: no
+/// account id maps to it.
+const NO_ACCOUNT: &str = "~";
+/// The longest id kept as it is (Zoom's are 22 characters).
+const MAX_PLAIN_ID: usize = 64;
+
+impl AccountKey {
+    fn of(id: &str) -> Self {
+        let plain = id.len() <= MAX_PLAIN_ID && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if plain {
+            return Self(id.into());
+        }
+        let digest = Sha256::digest(id.as_bytes());
+        let mut key = String::from("~");
+        for b in &digest[..16] {
+            key.push_str(&format!("{b:02x}"));
+        }
+        Self(key.into())
+    }
+
+    /// The key, safe in a Redis key.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -61,17 +118,57 @@ impl Pacing {
 ///
 /// Every wait is a reservation of a slot. A call cancelled while it waits (its future
 /// dropped, a timeout) gives its slot back, so the calls behind it do not wait for a request
-/// that never goes. Per-channel state is kept only for channels with sends in the longest
-/// window, so it stays bounded however many channels a client writes to.
+/// that never goes. Each account has its own schedules, and the lock is held only to compute
+/// a slot, never while waiting for one. State is kept only for active accounts: the map is
+/// swept of accounts whose schedules are all in the past, whose channels had no send in the
+/// longest window and that did not send today, so it stays bounded by the accounts that send,
+/// however many have installed the app.
 #[derive(Debug)]
 pub(crate) struct Pacer {
     pacing: Pacing,
-    labels: Mutex<HashMap<RateLabel, LabelSlots>>,
-    channels: Mutex<Channels>,
+    /// The account of calls that name none: the configured one.
+    own: AccountKey,
+    state: Mutex<State>,
+    /// Tests: the UTC time at a moment of tokio's (paused) clock, so that days pass with it.
+    #[cfg(test)]
+    clock: Option<(DateTime<Utc>, Instant)>,
     /// The budget shared by the replicas, when there is one; the local schedule is then only
     /// the fallback.
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::RedisStore>,
+}
+
+#[derive(Debug)]
+struct State {
+    accounts: HashMap<AccountKey, Account>,
+    /// The plans given to accounts ([`Pacer::set_plan`]), kept until [`Pacer::forget`]: a key
+    /// and a plan per account that has its own.
+    plans: HashMap<AccountKey, Plan>,
+    /// When the accounts were last swept.
+    swept: Instant,
+}
+
+/// One account's budgets.
+#[derive(Debug, Default)]
+struct Account {
+    labels: HashMap<RateLabel, LabelSlots>,
+    days: HashMap<RateLabel, Day>,
+    /// Recent user-level sends per channel (reserved ones included).
+    channels: HashMap<String, VecDeque<Instant>>,
+}
+
+impl Account {
+    /// Drops what no longer holds a send back.
+    fn sweep(&mut self, now: Instant, utc: DateTime<Utc>, longest: Duration) {
+        self.labels.retain(|_, slots| slots.next > now);
+        self.channels.retain(|_, sent| sent.back().is_some_and(|t| *t + longest > now));
+        let today = utc.date_naive();
+        self.days.retain(|_, day| day.date == today || day.spent_until.is_some_and(|until| until > utc));
+    }
+
+    fn is_idle(&self) -> bool {
+        self.labels.is_empty() && self.channels.is_empty() && self.days.is_empty()
+    }
 }
 
 /// A label's schedule: the next free slot, and slots given back by cancelled calls.
@@ -81,15 +178,31 @@ struct LabelSlots {
     freed: BinaryHeap<Reverse<Instant>>,
 }
 
-/// Recent user-level sends per channel (reserved ones included), and when the map was last
-/// swept of channels with none.
+/// A label's sends on one UTC day, and until when Zoom said the day is spent.
 #[derive(Debug)]
-struct Channels {
-    sent: HashMap<String, VecDeque<Instant>>,
-    swept: Instant,
+struct Day {
+    date: NaiveDate,
+    sent: u32,
+    spent_until: Option<DateTime<Utc>>,
 }
 
-/// How often the channel map drops channels with no send in the longest window.
+impl Day {
+    /// The day's count, started again on a new day.
+    fn on(&mut self, today: NaiveDate) -> &mut Self {
+        if self.date != today {
+            self.date = today;
+            self.sent = 0;
+        }
+        self
+    }
+}
+
+/// The first moment of the UTC day after `date`, when daily quotas reset.
+pub(crate) fn next_midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.succ_opt().unwrap_or(date).and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// How often the accounts are swept of state that no longer holds a send back.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Why a call was not paced through.
@@ -97,6 +210,8 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 pub(crate) enum NotPaced {
     /// Its slot would come after the call's deadline: the wait was not begun.
     PastDeadline,
+    /// The account's daily quota for the label is spent until `resets`: nothing was sent.
+    DailyQuota { label: RateLabel, resets: DateTime<Utc> },
     /// The shared budget could not be reached, and its store fails closed.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     Unavailable(crate::Error),
@@ -104,19 +219,34 @@ pub(crate) enum NotPaced {
 
 impl PartialEq for NotPaced {
     fn eq(&self, other: &Self) -> bool {
-        matches!((self, other), (Self::PastDeadline, Self::PastDeadline))
+        match (self, other) {
+            (Self::PastDeadline, Self::PastDeadline) => true,
+            (Self::DailyQuota { label: a, resets: r }, Self::DailyQuota { label: b, resets: s }) => a == b && r == s,
+            _ => false,
+        }
     }
 }
 
 impl NotPaced {
-    /// The error of a call that was not paced through, after `elapsed`.
+    /// The error of a call that was not paced through, after `elapsed`. A spent day is told
+    /// as Zoom tells it, a `Daily-limit` with the reset time, but with no tracking id: it was
+    /// refused here.
     pub(crate) fn into_error(self, elapsed: Duration) -> crate::Error {
         match self {
             Self::PastDeadline => crate::Error::Deadline { elapsed },
+            Self::DailyQuota { label, resets } => crate::Error::RateLimited {
+                category: label.to_string(),
+                kind: DAILY_LIMIT.into(),
+                retry_after: Some(RetryAfter::At(resets)),
+                tracking_id: None,
+            },
             Self::Unavailable(e) => e,
         }
     }
 }
+
+/// Zoom's `X-RateLimit-Type` for a daily quota met.
+const DAILY_LIMIT: &str = "Daily-limit";
 
 /// The margin kept from the exact edge of a channel window, so that clock granularity does not
 /// land a send on Zoom's boundary.
@@ -135,8 +265,14 @@ struct Reservation<'a> {
 }
 
 enum Slot {
-    Label(RateLabel, Duration),
-    Channel(String),
+    /// A label's slot (of `interval`), and the day it was counted in, if it was.
+    Label {
+        account: AccountKey,
+        label: RateLabel,
+        interval: Duration,
+        day: Option<NaiveDate>,
+    },
+    Channel(AccountKey, String),
 }
 
 impl Drop for Reservation<'_> {
@@ -163,12 +299,19 @@ fn longest_window() -> Duration {
 }
 
 impl Pacer {
-    pub fn new(pacing: Pacing) -> Self {
-        let channels = Channels { sent: HashMap::new(), swept: Instant::now() };
+    /// Pacing for a client whose own account (that of calls naming none) is `own_account`.
+    pub fn new(pacing: Pacing, own_account: Option<&str>) -> Self {
+        let state = State { accounts: HashMap::new(), plans: HashMap::new(), swept: Instant::now() };
+        let own = match own_account.filter(|id| !id.is_empty()) {
+            Some(id) => AccountKey::of(id),
+            None => AccountKey(NO_ACCOUNT.into()),
+        };
         Self {
             pacing,
-            labels: Mutex::new(HashMap::new()),
-            channels: Mutex::new(channels),
+            own,
+            state: Mutex::new(state),
+            #[cfg(test)]
+            clock: None,
             #[cfg(feature = "redis")]
             shared: None,
         }
@@ -182,82 +325,278 @@ impl Pacer {
         self
     }
 
-    /// Waits for a slot of the shared schedule, if there is one. `None`: pace locally (no
-    /// shared budget, or it is unreachable and the store falls back).
-    #[cfg(feature = "redis")]
-    async fn shared_wait(
-        &self,
-        deadline: Instant,
-        reserve: impl AsyncFnOnce(&crate::shared::RedisStore, Duration) -> crate::Result<crate::shared::Reserved>,
-    ) -> Option<Result<(), NotPaced>> {
-        use crate::shared::Reserved;
-        let store = self.shared.as_ref()?;
-        match reserve(store, deadline.saturating_duration_since(Instant::now())).await {
-            Ok(Reserved::After(wait)) => {
-                tokio::time::sleep(wait).await;
-                Some(Ok(()))
-            }
-            Ok(Reserved::PastDeadline) => Some(Err(NotPaced::PastDeadline)),
-            Err(e) => store.fallback("rate budget", e).map(|e| Err(NotPaced::Unavailable(e))),
+    /// Tests: UTC is `at` now, and moves with tokio's clock.
+    #[cfg(test)]
+    pub(crate) fn with_clock(mut self, at: DateTime<Utc>) -> Self {
+        self.clock = Some((at, Instant::now()));
+        self
+    }
+
+    fn utc_now(&self) -> DateTime<Utc> {
+        #[cfg(test)]
+        if let Some((at, since)) = self.clock {
+            return at + Instant::now().duration_since(since);
+        }
+        Utc::now()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The key of the account a call names (`None` or empty: the client's own account).
+    pub fn account(&self, account_id: Option<&str>) -> AccountKey {
+        match account_id.filter(|id| !id.is_empty()) {
+            Some(id) => AccountKey::of(id),
+            None => self.own.clone(),
         }
     }
 
-    /// Waits for this request's turn under its label's rate, unless the turn would come
-    /// after `deadline` (then nothing is held).
-    pub async fn label(&self, label: RateLabel, deadline: Instant) -> Result<(), NotPaced> {
-        let Some(rate) = self.pacing.per_second(label) else { return Ok(()) };
+    /// Gives `account_id` its own plan (its rates, unless the pacing sets a label's rate, and
+    /// its daily quotas), until [`forget`](Self::forget).
+    pub fn set_plan(&self, account_id: &str, plan: Plan) {
+        let key = self.account(Some(account_id));
+        self.lock().plans.insert(key, plan);
+    }
+
+    fn plan_of(&self, state: &State, account: &AccountKey) -> Option<Plan> {
+        state.plans.get(account).copied().or(self.pacing.plan)
+    }
+
+    /// Drops everything kept for `account_id`: its schedules, its day's counts, its channels'
+    /// windows, its plan, and its keys in the shared budget (for an uninstalled app).
+    #[cfg_attr(not(test), allow(dead_code))] // called when the app is uninstalled
+    pub async fn forget(&self, account_id: &str) {
+        let key = self.account(Some(account_id));
+        {
+            let mut state = self.lock();
+            state.accounts.remove(&key);
+            state.plans.remove(&key);
+        }
+        #[cfg(feature = "redis")]
+        if let Some(store) = &self.shared
+            && let Err(e) = store.forget_account(key.as_str()).await
+        {
+            tracing::warn!(error = %e, "the account's shared rate budget could not be removed; its keys expire by themselves");
+        }
+    }
+
+    /// Sweeps the accounts if it is time to.
+    fn sweep(&self, state: &mut State, now: Instant, utc: DateTime<Utc>) {
+        if now.duration_since(state.swept) < SWEEP_EVERY {
+            return;
+        }
+        let longest = longest_window();
+        state.accounts.retain(|_, account| {
+            account.sweep(now, utc, longest);
+            !account.is_idle()
+        });
+        state.swept = now;
+    }
+
+    /// The refusal of a send past the account's day, logged once here.
+    fn spent(&self, account: &AccountKey, label: RateLabel, quota: Option<u32>, resets: DateTime<Utc>) -> NotPaced {
+        tracing::info!(
+            account = account.as_str(),
+            %label,
+            quota,
+            resets = %resets.to_rfc3339(),
+            "the account's daily quota for this label is spent; the call is refused before it is sent"
+        );
+        NotPaced::DailyQuota { label, resets }
+    }
+
+    /// Waits for this request's turn under its label's rate for `account`, unless the turn
+    /// would come after `deadline` (then nothing is held) or the account's day is spent.
+    pub async fn label(&self, account: &AccountKey, label: RateLabel, deadline: Instant) -> Result<(), NotPaced> {
+        let plan = self.plan_of(&self.lock(), account);
+        let quota = plan.and_then(|p| p.per_day(label));
+        let Some(rate) = self.pacing.rate_for(plan, label) else {
+            // Not paced: only a day Zoom said is spent holds the call back.
+            return self.check_spent(account, label);
+        };
         let interval = Duration::from_secs(1) / rate;
         #[cfg(feature = "redis")]
-        if let Some(paced) =
-            self.shared_wait(deadline, async |store, max| store.reserve_label(label, interval, max).await).await
-        {
-            return paced;
-        }
-        let at = {
-            let mut labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let slots = labels.entry(label).or_insert_with(|| LabelSlots { next: now, freed: BinaryHeap::new() });
-            while slots.freed.peek().is_some_and(|Reverse(t)| *t < now) {
-                slots.freed.pop();
-            }
-            match slots.freed.pop() {
-                Some(Reverse(freed)) => freed,
-                None => {
-                    let at = slots.next.max(now);
-                    slots.next = at + interval;
-                    at
+        if let Some(store) = &self.shared {
+            use crate::shared::{DayBudget, Reserved};
+            let utc = self.utc_now();
+            let day = DayBudget { date: utc.date_naive(), quota };
+            let max_wait = deadline.saturating_duration_since(Instant::now());
+            match store.reserve_label(account.as_str(), label, interval, &day, max_wait).await {
+                Ok(Reserved::After(wait)) => {
+                    tokio::time::sleep(wait).await;
+                    return Ok(());
+                }
+                Ok(Reserved::PastDeadline) => return Err(NotPaced::PastDeadline),
+                Ok(Reserved::Spent(left)) => {
+                    let resets = left.map_or_else(|| next_midnight(day.date), |left| utc + left);
+                    return Err(self.spent(account, label, quota, resets));
+                }
+                Err(e) => {
+                    if let Some(e) = store.fallback("rate budget", e) {
+                        return Err(NotPaced::Unavailable(e));
+                    }
                 }
             }
-        };
-        Reservation { pacer: self, slot: Slot::Label(label, interval), at, used: false }.wait(deadline).await
+        }
+        let (at, day) = self.reserve_label(account, label, interval, quota)?;
+        let slot = Slot::Label { account: account.clone(), label, interval, day };
+        Reservation { pacer: self, slot, at, used: false }.wait(deadline).await
     }
 
-    /// Waits until one more user-level send fits every window of `channel`, unless that is
-    /// after `deadline` (then nothing is held).
+    /// Takes the next slot of `account`'s `label` schedule, counted against its day when it
+    /// has a quota (the day counted comes back with the slot).
+    fn reserve_label(
+        &self,
+        account: &AccountKey,
+        label: RateLabel,
+        interval: Duration,
+        quota: Option<u32>,
+    ) -> Result<(Instant, Option<NaiveDate>), NotPaced> {
+        let mut state = self.lock();
+        let (now, utc) = (Instant::now(), self.utc_now());
+        self.sweep(&mut state, now, utc);
+        let today = utc.date_naive();
+        let entry = state.accounts.entry(account.clone()).or_default();
+        let mut counted = None;
+        if quota.is_some() || entry.days.contains_key(&label) {
+            let day = entry.days.entry(label).or_insert(Day { date: today, sent: 0, spent_until: None }).on(today);
+            if let Some(until) = day.spent_until.filter(|until| *until > utc) {
+                drop(state);
+                return Err(self.spent(account, label, quota, until));
+            }
+            day.spent_until = None;
+            if let Some(quota) = quota {
+                if day.sent >= quota {
+                    drop(state);
+                    return Err(self.spent(account, label, Some(quota), next_midnight(today)));
+                }
+                day.sent += 1;
+                counted = Some(today);
+            }
+        }
+        let slots = entry.labels.entry(label).or_insert_with(|| LabelSlots { next: now, freed: BinaryHeap::new() });
+        while slots.freed.peek().is_some_and(|Reverse(t)| *t < now) {
+            slots.freed.pop();
+        }
+        let at = match slots.freed.pop() {
+            Some(Reverse(freed)) => freed,
+            None => {
+                let at = slots.next.max(now);
+                slots.next = at + interval;
+                at
+            }
+        };
+        Ok((at, counted))
+    }
+
+    /// Whether Zoom said `account`'s day is spent for `label` (for a label with no rate kept).
+    fn check_spent(&self, account: &AccountKey, label: RateLabel) -> Result<(), NotPaced> {
+        let mut state = self.lock();
+        let utc = self.utc_now();
+        self.sweep(&mut state, Instant::now(), utc);
+        let until = state.accounts.get(account).and_then(|a| a.days.get(&label)).and_then(|d| d.spent_until);
+        drop(state);
+        match until {
+            Some(until) if until > utc => Err(self.spent(account, label, None, until)),
+            _ => Ok(()),
+        }
+    }
+
+    /// What Zoom's 429 for `account`'s `label` says, applied to that account only: a daily
+    /// limit (`kind` `Daily-limit`) marks its day as spent until the reset (`retry_after`,
+    /// else the next UTC midnight); another limit of the label pushes its schedule back to
+    /// `retry_after`. A channel's limit (`Channel-limit`) is the channel's, not the label's.
+    /// Whether the day is spent.
+    pub async fn limited(
+        &self,
+        account: &AccountKey,
+        label: RateLabel,
+        kind: &str,
+        retry_after: Option<RetryAfter>,
+    ) -> bool {
+        let kind = kind.to_ascii_lowercase();
+        if kind.contains("channel") {
+            return false;
+        }
+        let utc = self.utc_now();
+        if kind.contains("daily") {
+            let until = match retry_after {
+                Some(RetryAfter::At(at)) => at,
+                Some(RetryAfter::Delay(wait)) => utc + wait,
+                None => next_midnight(utc.date_naive()),
+            };
+            {
+                let mut state = self.lock();
+                let today = utc.date_naive();
+                let account = state.accounts.entry(account.clone()).or_default();
+                let day =
+                    account.days.entry(label).or_insert(Day { date: today, sent: 0, spent_until: None }).on(today);
+                day.spent_until = day.spent_until.max(Some(until));
+            }
+            tracing::info!(account = account.as_str(), %label, until = %until.to_rfc3339(), "Zoom says the account's daily limit is met");
+            #[cfg(feature = "redis")]
+            if let Some(store) = &self.shared
+                && let Err(e) = store.spend_day(account.as_str(), label, utc.date_naive(), until).await
+            {
+                tracing::warn!(error = %e, "the shared budget could not be marked as spent for the day");
+            }
+            return true;
+        }
+        let Some(wait) = retry_after.map(|r| r.delay_from(utc)) else { return false };
+        {
+            let mut state = self.lock();
+            let now = Instant::now();
+            let until = now + wait;
+            let account = state.accounts.entry(account.clone()).or_default();
+            let slots =
+                account.labels.entry(label).or_insert_with(|| LabelSlots { next: now, freed: BinaryHeap::new() });
+            slots.next = slots.next.max(until);
+            slots.freed.retain(|Reverse(t)| *t >= until);
+        }
+        #[cfg(feature = "redis")]
+        if let Some(store) = &self.shared
+            && let Err(e) = store.push_back_label(account.as_str(), label, wait).await
+        {
+            tracing::warn!(error = %e, "the shared schedule could not be pushed back after Zoom's 429");
+        }
+        false
+    }
+
+    /// Waits until one more user-level send fits every window of `channel` (of the client's
+    /// own account, whose token user-level sends carry), unless that is after `deadline` (then
+    /// nothing is held).
     pub async fn channel(&self, channel: &str, deadline: Instant) -> Result<(), NotPaced> {
         if !self.pacing.channel_windows {
             return Ok(());
         }
+        let account = &self.own;
         #[cfg(feature = "redis")]
-        {
+        if let Some(store) = &self.shared {
+            use crate::shared::Reserved;
             let windows: Vec<(u32, Duration)> =
                 CHANNEL_SEND_WINDOWS.iter().map(|w| (w.messages, Duration::from_secs(w.seconds))).collect();
-            let reserve = async |store: &crate::shared::RedisStore, max| {
-                store.reserve_channel(channel, &windows, SHARED_WINDOW_MARGIN, max).await
-            };
-            if let Some(paced) = self.shared_wait(deadline, reserve).await {
-                return paced;
+            let max_wait = deadline.saturating_duration_since(Instant::now());
+            match store.reserve_channel(account.as_str(), channel, &windows, SHARED_WINDOW_MARGIN, max_wait).await {
+                Ok(Reserved::After(wait)) => {
+                    tokio::time::sleep(wait).await;
+                    return Ok(());
+                }
+                Ok(Reserved::PastDeadline | Reserved::Spent(_)) => return Err(NotPaced::PastDeadline),
+                Err(e) => {
+                    if let Some(e) = store.fallback("rate budget", e) {
+                        return Err(NotPaced::Unavailable(e));
+                    }
+                }
             }
         }
         let at = {
-            let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
+            let mut state = self.lock();
+            let (now, utc) = (Instant::now(), self.utc_now());
+            self.sweep(&mut state, now, utc);
             let longest = longest_window();
-            if now.duration_since(channels.swept) >= SWEEP_EVERY {
-                channels.sent.retain(|_, sent| sent.back().is_some_and(|t| *t + longest > now));
-                channels.swept = now;
-            }
-            let sent = channels.sent.entry(channel.to_owned()).or_default();
+            let sent =
+                state.accounts.entry(account.clone()).or_default().channels.entry(channel.to_owned()).or_default();
             while sent.front().is_some_and(|t| *t + longest <= now) {
                 sent.pop_front();
             }
@@ -272,25 +611,32 @@ impl Pacer {
             sent.push_back(at);
             at
         };
-        Reservation { pacer: self, slot: Slot::Channel(channel.to_owned()), at, used: false }.wait(deadline).await
+        let slot = Slot::Channel(account.clone(), channel.to_owned());
+        Reservation { pacer: self, slot, at, used: false }.wait(deadline).await
     }
 
     /// Takes back the slot of a call that went away before its time.
     fn give_back(&self, slot: &Slot, at: Instant) {
+        let mut state = self.lock();
         match slot {
-            Slot::Label(label, interval) => {
-                let mut labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(slots) = labels.get_mut(label) {
+            Slot::Label { account, label, interval, day } => {
+                let Some(account) = state.accounts.get_mut(account) else { return };
+                if let Some(slots) = account.labels.get_mut(label) {
                     if slots.next == at + *interval {
                         slots.next = at; // the last slot: the schedule simply shortens
                     } else {
                         slots.freed.push(Reverse(at)); // a hole the next call fills
                     }
                 }
+                if let Some(date) = day
+                    && let Some(counted) = account.days.get_mut(label)
+                    && counted.date == *date
+                {
+                    counted.sent = counted.sent.saturating_sub(1);
+                }
             }
-            Slot::Channel(channel) => {
-                let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(sent) = channels.sent.get_mut(channel)
+            Slot::Channel(account, channel) => {
+                if let Some(sent) = state.accounts.get_mut(account).and_then(|a| a.channels.get_mut(channel))
                     && let Some(i) = sent.iter().rposition(|t| *t == at)
                 {
                     sent.remove(i);
@@ -299,16 +645,23 @@ impl Pacer {
         }
     }
 
-    /// How many channels the pacer keeps state for.
+    /// How many accounts the pacer keeps state for.
+    #[cfg(test)]
+    fn tracked_accounts(&self) -> usize {
+        self.lock().accounts.len()
+    }
+
+    /// How many channels the pacer keeps state for, over every account.
     #[cfg(test)]
     fn tracked_channels(&self) -> usize {
-        self.channels.lock().unwrap_or_else(|e| e.into_inner()).sent.len()
+        self.lock().accounts.values().map(|a| a.channels.len()).sum()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{Error, RetryAfter};
 
     fn far() -> Instant {
         Instant::now() + Duration::from_secs(86_400)
@@ -316,23 +669,25 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_cancelled_wait_gives_its_slot_back() {
-        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 1));
+        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 1), None);
+        let own = pacer.account(None);
         let start = Instant::now();
-        pacer.label(RateLabel::Medium, far()).await.unwrap(); // at 0 s
+        pacer.label(&own, RateLabel::Medium, far()).await.unwrap(); // at 0 s
         // The next slot is at 1 s; this call is cancelled at 0.5 s, before its turn.
-        let cancelled = tokio::time::timeout(Duration::from_millis(500), pacer.label(RateLabel::Medium, far())).await;
+        let cancelled =
+            tokio::time::timeout(Duration::from_millis(500), pacer.label(&own, RateLabel::Medium, far())).await;
         assert!(cancelled.is_err());
-        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        pacer.label(&own, RateLabel::Medium, far()).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(1), "the next call takes the given-back slot");
 
         // A hole in the middle of the schedule is filled too.
-        let a = pacer.label(RateLabel::Medium, far()); // 2 s
-        let b = pacer.label(RateLabel::Medium, far()); // 3 s
+        let a = pacer.label(&own, RateLabel::Medium, far()); // 2 s
+        let b = pacer.label(&own, RateLabel::Medium, far()); // 3 s
         let (mut a, mut b) = (Box::pin(a), Box::pin(b));
         use futures_util::FutureExt as _;
         assert!((&mut a).now_or_never().is_none() && (&mut b).now_or_never().is_none(), "both wait");
         drop(a);
-        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        pacer.label(&own, RateLabel::Medium, far()).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(2), "the freed 2 s slot is reused");
         b.await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(3));
@@ -340,19 +695,20 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_wait_past_the_deadline_is_not_begun_and_holds_nothing() {
-        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 1));
+        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 1), None);
+        let own = pacer.account(None);
         let start = Instant::now();
-        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        pacer.label(&own, RateLabel::Medium, far()).await.unwrap();
         let soon = Instant::now() + Duration::from_millis(500);
-        assert_eq!(pacer.label(RateLabel::Medium, soon).await, Err(NotPaced::PastDeadline));
+        assert_eq!(pacer.label(&own, RateLabel::Medium, soon).await, Err(NotPaced::PastDeadline));
         assert_eq!(start.elapsed(), Duration::ZERO, "refused at once");
-        pacer.label(RateLabel::Medium, far()).await.unwrap();
+        pacer.label(&own, RateLabel::Medium, far()).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(1), "the refused call held no slot");
     }
 
     #[tokio::test(start_paused = true)]
     async fn channel_state_is_kept_only_for_recent_channels() {
-        let pacer = Pacer::new(Pacing::custom());
+        let pacer = Pacer::new(Pacing::custom(), None);
         for i in 0..100_000 {
             pacer.channel(&format!("c{i}"), far()).await.unwrap();
         }
@@ -376,20 +732,21 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_label_is_spaced_at_its_rate() {
-        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 200));
+        let pacer = Pacer::new(Pacing::custom().rate(RateLabel::Medium, 200), None);
+        let own = pacer.account(None);
         let start = Instant::now();
         for _ in 0..2_000 {
-            pacer.label(RateLabel::Medium, far()).await.unwrap();
+            pacer.label(&own, RateLabel::Medium, far()).await.unwrap();
         }
         // 2,000 at 200/s: the last goes at 1,999 intervals of 5 ms.
         assert_eq!(start.elapsed(), Duration::from_millis(5 * 1_999));
-        pacer.label(RateLabel::Heavy, far()).await.unwrap(); // no rate for Heavy: no wait
+        pacer.label(&own, RateLabel::Heavy, far()).await.unwrap(); // no rate for Heavy: no wait
         assert_eq!(start.elapsed(), Duration::from_millis(5 * 1_999));
     }
 
     #[tokio::test(start_paused = true)]
     async fn channel_sends_wait_for_every_window() {
-        let pacer = Pacer::new(Pacing::custom());
+        let pacer = Pacer::new(Pacing::custom(), None);
         let start = Instant::now();
         let mut times = Vec::new();
         for _ in 0..31 {
@@ -407,5 +764,220 @@ mod tests {
         let other = Instant::now();
         pacer.channel("c2", far()).await.unwrap();
         assert_eq!(other.elapsed(), Duration::ZERO, "channels are paced apart");
+    }
+
+    fn on(day: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(day).unwrap().with_timezone(&chrono::Utc)
+    }
+
+    /// Sends `n` calls of `account` at once, each one a task, and gives back the tasks that
+    /// tell when each one went (from `start`).
+    fn queue(
+        pacer: &std::sync::Arc<Pacer>,
+        account: &AccountKey,
+        n: usize,
+        start: Instant,
+    ) -> Vec<tokio::task::JoinHandle<Duration>> {
+        (0..n)
+            .map(|_| {
+                let (pacer, account) = (pacer.clone(), account.clone());
+                tokio::spawn(async move {
+                    pacer.label(&account, RateLabel::Medium, far()).await.unwrap();
+                    start.elapsed()
+                })
+            })
+            .collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_saturated_account_does_not_hold_back_another() {
+        let pacer = std::sync::Arc::new(Pacer::new(Pacing::plan(Plan::Free), Some("OWNACCT")));
+        let (busy, quiet) = (pacer.account(Some("BUSYACCT")), pacer.account(Some("QUIETACCT")));
+        let start = Instant::now();
+        let queued = queue(&pacer, &busy, 20, start);
+        tokio::task::yield_now().await; // every queued call has taken its slot
+        let asked = start.elapsed();
+        pacer.label(&quiet, RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), asked, "the quiet account's send goes at once");
+        // The own account (user-level calls, calls that name none) has its own budget too.
+        pacer.label(&pacer.account(None), RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), asked, "the client's own account is not behind the busy one either");
+        let mut times = Vec::new();
+        for t in queued {
+            times.push(t.await.unwrap());
+        }
+        times.sort();
+        let expected: Vec<Duration> = (0..20).map(|i| Duration::from_millis(500 * i)).collect();
+        assert_eq!(times, expected, "the busy account's 20 sends go at Free's 2/s, one schedule");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn past_the_days_quota_a_send_is_refused_locally_for_that_account_only() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Free), None).with_clock(on("2026-11-22T10:00:00Z"));
+        let (a, b) = (pacer.account(Some("ACCTA")), pacer.account(Some("ACCTB")));
+        for _ in 0..2_000 {
+            pacer.label(&a, RateLabel::Medium, far()).await.unwrap();
+        }
+        let before = Instant::now();
+        let refused = pacer.label(&a, RateLabel::Medium, far()).await.unwrap_err();
+        assert_eq!(before.elapsed(), Duration::ZERO, "refused at once, not held until tomorrow");
+        match refused.into_error(Duration::ZERO) {
+            Error::RateLimited { category, kind, retry_after, tracking_id } => {
+                assert_eq!((category.as_str(), kind.as_str()), ("Medium", "Daily-limit"));
+                assert_eq!(retry_after, Some(RetryAfter::At(on("2026-11-23T00:00:00Z"))), "the next UTC midnight");
+                assert_eq!(tracking_id, None, "nothing was sent");
+            }
+            other => panic!("{other:?}"),
+        }
+        pacer.label(&b, RateLabel::Medium, far()).await.expect("another account's quota is its own");
+        pacer.label(&a, RateLabel::Light, far()).await.expect("another label's quota is its own");
+        // After midnight (UTC) the account's count starts again.
+        tokio::time::advance(Duration::from_secs(14 * 3_600)).await;
+        pacer.label(&a, RateLabel::Medium, far()).await.expect("a new day");
+
+        // A call refused for its deadline, or cancelled, does not count against the day.
+        let pacer = Pacer::new(Pacing::plan(Plan::Free), None).with_clock(on("2026-11-22T10:00:00Z"));
+        let c = pacer.account(Some("ACCTC"));
+        for _ in 0..1_999 {
+            pacer.label(&c, RateLabel::Medium, far()).await.unwrap();
+        }
+        let soon = Instant::now() + Duration::from_millis(100);
+        assert_eq!(pacer.label(&c, RateLabel::Medium, soon).await, Err(NotPaced::PastDeadline));
+        pacer.label(&c, RateLabel::Medium, far()).await.expect("the 2,000th still fits");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pushes_back_that_accounts_schedule_only() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Pro), None).with_clock(on("2026-11-22T10:00:00Z"));
+        let (a, b) = (pacer.account(Some("ACCTA")), pacer.account(Some("ACCTB")));
+        pacer.label(&a, RateLabel::Medium, far()).await.unwrap();
+        pacer.label(&b, RateLabel::Medium, far()).await.unwrap();
+        let start = Instant::now();
+        pacer.limited(&a, RateLabel::Medium, "QPS", Some(RetryAfter::Delay(Duration::from_secs(3)))).await;
+        pacer.label(&b, RateLabel::Medium, far()).await.unwrap();
+        assert!(start.elapsed() < Duration::from_millis(100), "B is not pushed back: {:?}", start.elapsed());
+        pacer.label(&a, RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(3), "A's next send waits for Retry-After");
+
+        // A date (an HTTP date is read the same way) pushes back to that time.
+        let start = Instant::now();
+        let at = on("2026-11-22T10:00:10Z"); // 7 s after the clock's now (10:00:03)
+        pacer.limited(&a, RateLabel::Medium, "QPS", Some(RetryAfter::At(at))).await;
+        pacer.label(&a, RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(7));
+
+        // A channel's 429 says nothing about the label's schedule.
+        let start = Instant::now();
+        pacer.limited(&a, RateLabel::Medium, "Channel-limit", Some(RetryAfter::Delay(Duration::from_secs(30)))).await;
+        pacer.label(&a, RateLabel::Medium, far()).await.unwrap();
+        assert!(start.elapsed() < Duration::from_millis(100), "{:?}", start.elapsed());
+
+        // Zoom's daily 429 marks A's day as spent until the reset it names; B goes on.
+        let reset = on("2026-11-23T00:00:00Z");
+        pacer.limited(&a, RateLabel::Medium, "Daily-limit", Some(RetryAfter::At(reset))).await;
+        let refused = pacer.label(&a, RateLabel::Medium, far()).await.unwrap_err().into_error(Duration::ZERO);
+        assert!(
+            matches!(&refused, Error::RateLimited { kind, retry_after: Some(RetryAfter::At(at)), .. }
+                if kind == "Daily-limit" && *at == reset),
+            "{refused:?}"
+        );
+        pacer.label(&b, RateLabel::Medium, far()).await.expect("B's day is not spent");
+        tokio::time::advance(Duration::from_secs(14 * 3_600)).await;
+        pacer.label(&a, RateLabel::Medium, far()).await.expect("after the reset A sends again");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_accounts_own_plan_sets_its_rate_and_quota() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Pro), None).with_clock(on("2026-11-22T10:00:00Z"));
+        pacer.set_plan("FREEACCT", Plan::Free);
+        let (free, pro) = (pacer.account(Some("FREEACCT")), pacer.account(Some("PROACCT")));
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.label(&free, RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(1), "Free: 2/s");
+        let start = Instant::now();
+        for _ in 0..21 {
+            pacer.label(&pro, RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(1), "the default plan, Pro: 20/s");
+        // Past its 2,000 a day, the Free account is refused; a Pro account has no daily quota.
+        for _ in 3..2_000 {
+            pacer.label(&free, RateLabel::Medium, far()).await.unwrap();
+        }
+        assert!(pacer.label(&free, RateLabel::Medium, far()).await.is_err());
+        for _ in 21..2_100 {
+            pacer.label(&pro, RateLabel::Medium, far()).await.unwrap();
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_accounts_are_swept_and_days_kept_only_for_accounts_that_sent_today() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Pro), None).with_clock(on("2026-11-22T10:00:00Z"));
+        for i in 0..10_000 {
+            pacer.label(&pacer.account(Some(&format!("A{i}"))), RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(pacer.tracked_accounts(), 10_000);
+        tokio::time::advance(SWEEP_EVERY).await;
+        pacer.label(&pacer.account(Some("NOW")), RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(pacer.tracked_accounts(), 1, "accounts whose schedules are all past are dropped");
+
+        // A Free account's day count is kept while it is its day, then dropped too.
+        let pacer = Pacer::new(Pacing::plan(Plan::Free), None).with_clock(on("2026-11-22T10:00:00Z"));
+        for i in 0..1_000 {
+            pacer.label(&pacer.account(Some(&format!("F{i}"))), RateLabel::Medium, far()).await.unwrap();
+        }
+        tokio::time::advance(SWEEP_EVERY).await;
+        pacer.label(&pacer.account(Some("NOW")), RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(pacer.tracked_accounts(), 1_001, "the day's counts of accounts that sent today stay");
+        tokio::time::advance(Duration::from_secs(14 * 3_600)).await;
+        pacer.label(&pacer.account(Some("NOW")), RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(pacer.tracked_accounts(), 1, "yesterday's counts go");
+
+        // Channel windows are per account too, and swept with it.
+        let pacer = Pacer::new(Pacing::custom(), Some("OWNACCT"));
+        for i in 0..1_000 {
+            pacer.channel(&format!("c{i}"), far()).await.unwrap();
+        }
+        assert_eq!((pacer.tracked_accounts(), pacer.tracked_channels()), (1, 1_000));
+        tokio::time::advance(longest_window() + SWEEP_EVERY).await;
+        pacer.label(&pacer.account(Some("OTHER")), RateLabel::Medium, far()).await.unwrap();
+        assert_eq!((pacer.tracked_accounts(), pacer.tracked_channels()), (0, 0));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn forget_drops_an_accounts_state_and_plan() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Pro), None).with_clock(on("2026-11-22T10:00:00Z"));
+        pacer.set_plan("GONE", Plan::Free);
+        let gone = pacer.account(Some("GONE"));
+        pacer.label(&gone, RateLabel::Medium, far()).await.unwrap();
+        pacer.label(&pacer.account(Some("STAYS")), RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(pacer.tracked_accounts(), 2);
+        pacer.forget("GONE").await;
+        assert_eq!(pacer.tracked_accounts(), 1, "only the other account is left");
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.label(&gone, RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::from_millis(100), "no schedule left, and back on the default plan (Pro)");
+    }
+
+    #[test]
+    fn account_keys_are_safe_in_redis_keys_and_tell_accounts_apart() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Pro), None);
+        assert_eq!(pacer.account(Some("Wk9PTV9BQ0NPVU5UX0lE")).as_str(), "Wk9PTV9BQ0NPVU5UX0lE");
+        assert_eq!(pacer.account(Some("a-b_c.d")).as_str(), "a-b_c.d");
+        let odd = ["a:b", "a{b}", "a b", "a*", "~", "é", "a/b+c="];
+        let keys: std::collections::HashSet<String> =
+            odd.iter().map(|id| pacer.account(Some(id)).as_str().to_owned()).collect();
+        assert_eq!(keys.len(), odd.len(), "distinct ids, distinct keys: {keys:?}");
+        for key in &keys {
+            assert!(key.starts_with('~') && key.len() == 33, "{key}");
+            assert!(key[1..].chars().all(|c| c.is_ascii_hexdigit()), "{key}");
+        }
+        assert_eq!(pacer.account(None).as_str(), "~", "no account configured: a fixed key no id can take");
+        assert_eq!(pacer.account(Some("")).as_str(), "~", "an empty id names no account");
+        let configured = Pacer::new(Pacing::plan(Plan::Pro), Some("ACCT"));
+        assert_eq!(configured.account(None), configured.account(Some("ACCT")), "the configured account is the own one");
     }
 }

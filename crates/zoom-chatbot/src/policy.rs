@@ -2,6 +2,7 @@
 //! right token for the operation, pacing, retries, renewal after a 401, and a tracing span.
 //! It plugs into the generated client through `zoom_api_gen::hooks`.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -121,6 +122,12 @@ impl Policy {
                 Err(e) => return self.fail(e),
             },
         };
+        // Zoom's limits are the account's: the budget this call is paced on, and corrected by
+        // its 429s, is that of the account it names.
+        let paced = match (&self.pacer, info.and_then(|i| i.rate_limit_label)) {
+            (Some(pacer), Some(label)) => Some((pacer, label, pacer.account(account_of(info, &request).as_deref()))),
+            _ => None,
+        };
         let may_repeat = idempotent(request.method());
         // Whether a wait of `wait` from now still ends within the call's deadline.
         let in_time = |wait: std::time::Duration| Instant::now() + wait <= deadline;
@@ -131,8 +138,8 @@ impl Policy {
             if traced {
                 span.record("attempts", attempt);
             }
-            if let (Some(pacer), Some(label)) = (&self.pacer, info.and_then(|i| i.rate_limit_label))
-                && let Err(refused) = pacer.label(label, deadline).await
+            if let Some((pacer, label, account)) = &paced
+                && let Err(refused) = pacer.label(account, *label, deadline).await
             {
                 return self.fail(refused.into_error(started.elapsed()));
             }
@@ -174,20 +181,28 @@ impl Policy {
                         attempt -= 1; // the renewal's retry does not count against the budget
                         continue;
                     }
-                    if status == 429 && retries_left {
-                        let wait = response
-                            .headers()
-                            .get("retry-after")
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(RetryAfter::parse)
-                            .map(|r| r.delay_from(Utc::now()).min(self.retry.max_delay))
-                            .unwrap_or_else(|| self.retry.backoff(attempt));
-                        if !in_time(wait) {
-                            return Ok(response);
+                    if status == 429 {
+                        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+                        let retry_after = header("retry-after").and_then(RetryAfter::parse);
+                        if let Some((pacer, label, account)) = &paced {
+                            let kind = header("x-ratelimit-type").unwrap_or_default();
+                            // A spent day: nothing is gained by trying before the reset, and the
+                            // account's next calls are refused before they are sent.
+                            if pacer.limited(account, *label, kind, retry_after).await {
+                                return Ok(response);
+                            }
                         }
-                        tracing::info!(wait_ms = wait.as_millis() as u64, "rate limited by Zoom; waiting");
-                        tokio::time::sleep(wait).await;
-                        continue;
+                        if retries_left {
+                            let wait = retry_after
+                                .map(|r| r.delay_from(Utc::now()).min(self.retry.max_delay))
+                                .unwrap_or_else(|| self.retry.backoff(attempt));
+                            if !in_time(wait) {
+                                return Ok(response);
+                            }
+                            tracing::info!(wait_ms = wait.as_millis() as u64, "rate limited by Zoom; waiting");
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
                     }
                     if response.status().is_server_error() && may_repeat && retries_left {
                         let wait = self.retry.backoff(attempt);
@@ -259,6 +274,27 @@ impl RequestPolicy for Policy {
     }
 }
 
+/// The account a request is for: the `account_id` a chatbot call names, in its query
+/// (`deleteChatbotMessage`) or its JSON body (`sendChatbotMessage`, `editChatbotMessage`).
+/// Other calls name none: the chat calls carry the account's own token, and `unfurlLink` and
+/// the OAuth calls have no account field. Only chatbot bodies are read, in one pass that
+/// keeps nothing but that field (borrowed from the body when it has no escapes).
+fn account_of<'r>(info: Option<&OperationInfo>, request: &'r reqwest::Request) -> Option<Cow<'r, str>> {
+    #[derive(serde::Deserialize)]
+    struct Named<'a> {
+        #[serde(borrow, default)]
+        account_id: Option<Cow<'a, str>>,
+    }
+    if info?.tag != "chatbot" {
+        return None;
+    }
+    if let Some((_, id)) = request.url().query_pairs().find(|(name, _)| name == "account_id") {
+        return Some(id);
+    }
+    let body = request.body()?.as_bytes()?;
+    serde_json::from_slice::<Named>(body).ok()?.account_id
+}
+
 /// Points `url` at the host of `api_url` (scheme, host and port), keeping its path: the token
 /// answer names the account's regional API host, such as `https://api-eu.zoom.us`. The bearer
 /// goes with the request, so `api_url` is followed only to one of Zoom's own hosts over
@@ -300,6 +336,58 @@ mod tests {
 
     fn url(s: &str) -> reqwest::Url {
         reqwest::Url::parse(s).unwrap()
+    }
+
+    fn op(name: &str) -> Option<&'static OperationInfo> {
+        Some(operations::operation(name).expect("an operation of the spec"))
+    }
+
+    #[test]
+    fn the_account_is_read_from_a_chatbot_calls_body_or_query() {
+        let http = reqwest::Client::new();
+        let body = serde_json::json!({
+            "robot_jid": "bot@xmpp.zoom.us", "to_jid": "c@conference.xmpp.zoom.us",
+            "account_id": "Wk9PTV9BQ0NPVU5UX0lE", "content": {"head": {"text": "account_id: not this"}},
+        });
+        let send = http.post("https://api.zoom.us/v2/im/chat/messages").json(&body).build().unwrap();
+        assert_eq!(account_of(op("send_chatbot_message"), &send).as_deref(), Some("Wk9PTV9BQ0NPVU5UX0lE"));
+        let edit = http.put("https://api.zoom.us/v2/im/chat/messages/M1").json(&body).build().unwrap();
+        assert_eq!(account_of(op("edit_chatbot_message"), &edit).as_deref(), Some("Wk9PTV9BQ0NPVU5UX0lE"));
+        let escaped = http
+            .post("https://api.zoom.us/v2/im/chat/messages")
+            .body(r#"{"account_id":"a\u002db","content":{}}"#)
+            .build()
+            .unwrap();
+        assert_eq!(account_of(op("send_chatbot_message"), &escaped).as_deref(), Some("a-b"), "JSON escapes are read");
+        let delete = http
+            .delete("https://api.zoom.us/v2/im/chat/messages/M1?robot_jid=b%40xmpp.zoom.us&account_id=Q%2BZ")
+            .build()
+            .unwrap();
+        assert_eq!(account_of(op("delete_chatbot_message"), &delete).as_deref(), Some("Q+Z"), "the query, decoded");
+    }
+
+    #[test]
+    fn calls_that_name_no_account_have_none() {
+        let http = reqwest::Client::new();
+        let unfurl = http
+            .post("https://api.zoom.us/v2/im/chat/users/me/unfurls/T1")
+            .json(&serde_json::json!({"content": "{}"}))
+            .build()
+            .unwrap();
+        assert_eq!(account_of(op("unfurl_link"), &unfurl), None);
+        // A chat call's body is not read, whatever it holds: its token is the account's own.
+        let chat = http
+            .post("https://api.zoom.us/v2/chat/users/me/messages")
+            .json(&serde_json::json!({"message": "hi", "account_id": "OTHER"}))
+            .build()
+            .unwrap();
+        assert_eq!(account_of(op("send_chat_message"), &chat), None);
+        let garbled = http.post("https://api.zoom.us/v2/im/chat/messages").body("{not json").build().unwrap();
+        assert_eq!(account_of(op("send_chatbot_message"), &garbled), None);
+        let nameless =
+            http.post("https://api.zoom.us/v2/im/chat/messages").json(&serde_json::json!({})).build().unwrap();
+        assert_eq!(account_of(op("send_chatbot_message"), &nameless), None);
+        assert_eq!(account_of(None, &nameless), None, "a request of no known operation");
     }
 
     #[test]

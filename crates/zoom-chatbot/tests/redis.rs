@@ -17,7 +17,7 @@ use secrecy::ExposeSecret as _;
 use zoom_chatbot::auth::{OAuth, Pkce, UserOAuth};
 use zoom_chatbot::bot::Bot;
 use zoom_chatbot::chat::Conversation;
-use zoom_chatbot::pacing::{Pacing, RateLabel};
+use zoom_chatbot::pacing::{Pacing, Plan, RateLabel};
 use zoom_chatbot::shared::{OnUnavailable, RedisStore};
 use zoom_chatbot::webhook::sign;
 use zoom_chatbot::{Error, SecretString, ZoomClient};
@@ -248,7 +248,205 @@ async fn replicas_stay_under_the_accounts_rate_together() {
     // 60 at 20/s on one schedule: the last goes 59 intervals (2.95 s) after the first.
     assert!(started.elapsed() >= Duration::from_millis(2_900), "{:?}", started.elapsed());
     let keys = keys_and_ttls(&redis).await;
-    assert!(keys.iter().any(|(k, ttl)| k == "test:acme:rate:medium" && *ttl > 0), "{keys:?}");
+    let key = format!("test:acme:rate:{}:medium", fake.account_id());
+    assert!(keys.iter().any(|(k, ttl)| *k == key && *ttl > 0), "the account's own schedule: {keys:?}");
+}
+
+/// A replica of a Marketplace bot: Free plan pacing on the shared budget, sending through the
+/// public client to an httpmock Zoom that answers every send (the fake serves one account).
+fn marketplace_replica(server: &httpmock::MockServer, redis: &RedisServer, account: &str) -> ZoomClient {
+    ZoomClient::builder()
+        .bot_tokens(zoom_chatbot::auth::StaticToken(SecretString::from("static-token".to_owned())))
+        .account_id(account.parse().unwrap())
+        .robot_jid(BOT.parse().unwrap())
+        .api_url(server.base_url())
+        .retry(zoom_chatbot::retry::RetryPolicy::none())
+        .pacing(Pacing::plan(Plan::Free))
+        .shared_state(store(redis, OnUnavailable::FailClosed))
+        .build()
+        .unwrap()
+}
+
+const BOT: &str = "v1bot@xmpp.zoom.us";
+
+/// A chatbot send to `account`, as a bot serving many accounts makes it (through the
+/// generated operation, which names any account).
+async fn send_as(zoom: &ZoomClient, account: &str) -> Result<(), String> {
+    let body = zoom_chatbot::types::SendChatbotMessageRequest {
+        robot_jid: BOT.into(),
+        to_jid: CHANNEL.into(),
+        account_id: account.into(),
+        content: card(account),
+        visible_to_user: None,
+        user_jid: None,
+        reply_to: None,
+        is_markdown_support: None,
+    };
+    zoom.api().send_chatbot_message().body(body).send().await.map(|_| ()).map_err(|e| format!("{e:?}"))
+}
+
+fn created() -> zoom_chatbot::types::ChatbotMessageSent {
+    zoom_chatbot::types::ChatbotMessageSent {
+        message_id: "M1".into(),
+        robot_jid: BOT.into(),
+        sent_time: "2026-11-22 10:00:00".into(),
+        to_jid: CHANNEL.into(),
+        user_jid: None,
+    }
+}
+
+fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
+}
+
+async fn get(redis: &RedisServer, key: &str) -> Option<i64> {
+    redis::cmd("GET").arg(key).query_async(&mut redis_connection(redis).await).await.unwrap()
+}
+
+#[tokio::test]
+async fn replicas_keep_each_accounts_budget_apart() {
+    use zoom_mock::MockServerExt as _;
+    let redis = RedisServer::start();
+    let server = httpmock::MockServer::start_async().await;
+    let mock = server.send_chatbot_message(|_, then| {
+        then.created(&created());
+    });
+    let replicas = [marketplace_replica(&server, &redis, "OWNACCT"), marketplace_replica(&server, &redis, "OWNACCT")];
+    let finished = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let started = Instant::now();
+    // Both replicas saturate BUSYACCT (Free: 2 a second): 8 sends, the last 3.5 s on.
+    let mut busy = Vec::new();
+    for zoom in &replicas {
+        for _ in 0..4 {
+            let (zoom, finished) = (zoom.clone(), finished.clone());
+            busy.push(tokio::spawn(async move {
+                send_as(&zoom, "BUSYACCT").await.unwrap();
+                finished.lock().unwrap().push("busy");
+            }));
+        }
+    }
+    // Every busy send has its slot once the account's day counts 8.
+    let day = format!("test:acme:day:BUSYACCT:medium:{}", today());
+    while get(&redis, &day).await != Some(8) {
+        assert!(started.elapsed() < Duration::from_secs(10), "the busy sends never took their slots");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for zoom in &replicas {
+        send_as(zoom, "QUIETACCT").await.unwrap();
+        finished.lock().unwrap().push("quiet");
+    }
+    for send in busy {
+        send.await.unwrap();
+    }
+    let order = finished.lock().unwrap().clone();
+    let quiet: Vec<usize> = order.iter().enumerate().filter(|(_, a)| **a == "quiet").map(|(i, _)| i).collect();
+    // One budget for everyone would have put both quiet sends after all eight busy ones.
+    assert!(quiet.iter().all(|i| *i < 4), "the quiet account's sends are not queued behind the busy one: {order:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(3_400),
+        "8 busy sends at 2/s on one schedule: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(mock.calls_async().await, 10);
+    let keys = keys_and_ttls(&redis).await;
+    // (QUIETACCT's schedule, a second ahead at most, may have expired already.)
+    assert!(keys.iter().any(|(k, _)| k == "test:acme:rate:BUSYACCT:medium"), "{keys:?}");
+    let until_midnight = (chrono::Utc::now().date_naive().succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc()
+        - chrono::Utc::now())
+    .num_milliseconds();
+    let (_, ttl) = keys.iter().find(|(k, _)| *k == day).expect("the busy account's day");
+    assert!(*ttl > 0 && *ttl <= until_midnight + 61_000, "the day's key lives to the end of the day: {ttl} ms");
+    assert_eq!(get(&redis, &format!("test:acme:day:QUIETACCT:medium:{}", today())).await, Some(2));
+}
+
+#[tokio::test]
+async fn zooms_429s_correct_one_accounts_shared_budget_for_every_replica() {
+    use zoom_chatbot::error::RetryAfter;
+    use zoom_mock::MockServerExt as _;
+    let redis = RedisServer::start();
+    let server = httpmock::MockServer::start_async().await;
+    // Replicas, each configured for the account it sends to, all on one shared budget.
+    let busy = [marketplace_replica(&server, &redis, "BUSYACCT"), marketplace_replica(&server, &redis, "BUSYACCT")];
+    let quiet = marketplace_replica(&server, &redis, "QUIETACCT");
+    let limited = zoom_chatbot::types::ChatbotError { code: 429, message: "Too many requests".into(), result: None };
+
+    // A per-second 429 with Retry-After for BUSYACCT, seen by the first replica...
+    let qps = server.send_chatbot_message(|_, then| {
+        then.too_many_requests(&limited)
+            .into_inner()
+            .header("retry-after", "2")
+            .header("x-ratelimit-category", "Medium")
+            .header("x-ratelimit-type", "QPS");
+    });
+    let limited_at = Instant::now();
+    let refused = busy[0].send(CHANNEL, card("busy")).await.unwrap_err();
+    assert!(matches!(refused, Error::RateLimited { ref kind, .. } if kind == "QPS"), "{refused:?}");
+    qps.delete_async().await;
+    let ok = server.send_chatbot_message(|_, then| {
+        then.created(&created());
+    });
+    // ...holds back the other replica's BUSYACCT send, and not QUIETACCT's.
+    let finished = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sends = [("BUSYACCT", busy[1].clone()), ("QUIETACCT", quiet.clone())].map(|(account, zoom)| {
+        let finished = finished.clone();
+        tokio::spawn(async move {
+            zoom.send(CHANNEL, card(account)).await.unwrap();
+            finished.lock().unwrap().push((account, limited_at.elapsed()));
+        })
+    });
+    for send in sends {
+        send.await.unwrap();
+    }
+    let finished = finished.lock().unwrap().clone();
+    assert_eq!(finished[0].0, "QUIETACCT", "{finished:?}");
+    assert!(finished[1].1 >= Duration::from_secs(2), "BUSYACCT waited for Retry-After: {finished:?}");
+    assert_eq!(ok.calls_async().await, 2);
+
+    // Zoom's daily 429 for BUSYACCT: the other replica refuses its next BUSYACCT send itself.
+    ok.delete_async().await;
+    let reset = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let reset_at = chrono::DateTime::parse_from_rfc3339(&reset).unwrap().with_timezone(&chrono::Utc);
+    let daily = server.send_chatbot_message(|_, then| {
+        then.too_many_requests(&limited)
+            .into_inner()
+            .header("retry-after", reset.as_str())
+            .header("x-ratelimit-category", "Medium")
+            .header("x-ratelimit-type", "Daily-limit");
+    });
+    let refused = busy[0].send(CHANNEL, card("busy")).await.unwrap_err();
+    assert!(matches!(refused, Error::RateLimited { ref kind, .. } if kind == "Daily-limit"), "{refused:?}");
+    assert_eq!(daily.calls_async().await, 1, "a daily 429 is not tried again before its reset");
+    daily.delete_async().await;
+    let ok = server.send_chatbot_message(|_, then| {
+        then.created(&created());
+    });
+    match busy[1].send(CHANNEL, card("busy")).await.unwrap_err() {
+        Error::RateLimited { kind, retry_after: Some(RetryAfter::At(at)), tracking_id: None, .. } => {
+            assert_eq!(kind, "Daily-limit");
+            assert!((at - reset_at).num_seconds().abs() <= 1, "the reset Zoom named: {at}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ok.calls_async().await, 0, "refused before it was sent");
+    quiet.send(CHANNEL, card("quiet")).await.expect("another account's day is its own");
+
+    // A Free account's 2,000 a day, counted by every replica: the next one is refused.
+    redis::cmd("SET")
+        .arg(format!("test:acme:day:QUIETACCT:medium:{}", today()))
+        .arg(2_000)
+        .query_async::<()>(&mut redis_connection(&redis).await)
+        .await
+        .unwrap();
+    match quiet.send(CHANNEL, card("quiet")).await.unwrap_err() {
+        Error::RateLimited { kind, retry_after: Some(RetryAfter::At(at)), tracking_id: None, .. } => {
+            assert_eq!(kind, "Daily-limit");
+            let midnight = chrono::Utc::now().date_naive().succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+            assert_eq!(at, midnight, "the next UTC midnight");
+        }
+        other => panic!("{other:?}"),
+    }
+    send_as(&quiet, "THIRDACCT").await.expect("another account's quota is its own");
+    assert_eq!(ok.calls_async().await, 2);
 }
 
 /// A signed slash command, as Zoom sends it; the same `event_ts` is the same event.

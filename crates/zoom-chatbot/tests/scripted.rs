@@ -163,3 +163,57 @@ async fn a_post_whose_connection_was_refused_is_retried_because_it_never_left() 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert_eq!(logs.matches("transport failure; retrying").count(), 2, "three attempts in all: {logs}");
 }
+
+/// A chatbot send to `account` through the generated operation, which names any account.
+async fn send_to_account(zoom: &ZoomClient, account: &str) {
+    let body = types::SendChatbotMessageRequest {
+        robot_jid: BOT.into(),
+        to_jid: CHANNEL.into(),
+        account_id: account.into(),
+        content: card(),
+        visible_to_user: None,
+        user_jid: None,
+        reply_to: None,
+        is_markdown_support: None,
+    };
+    zoom.api().send_chatbot_message().body(body).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn each_account_a_send_names_is_paced_on_its_own_budget() {
+    use std::sync::{Arc, Mutex};
+    let server = MockServer::start_async().await;
+    let mock = server.send_chatbot_message(|_, then| {
+        then.created(&sent());
+    });
+    let zoom = ZoomClient::builder()
+        .bot_tokens(StaticToken(SecretString::from("static-token".to_owned())))
+        .account_id("ACCT".parse().unwrap())
+        .robot_jid(BOT.parse().unwrap())
+        .api_url(server.base_url())
+        .pacing(zoom_chatbot::pacing::Pacing::plan(zoom_chatbot::pacing::Plan::Free))
+        .build()
+        .unwrap();
+    let finished = Arc::new(Mutex::new(Vec::new()));
+    // BUSYACCT at Free's 2 a second: six sends, the last 2.5 s on.
+    let busy: Vec<_> = (0..6)
+        .map(|_| {
+            let (zoom, finished) = (zoom.clone(), finished.clone());
+            tokio::spawn(async move {
+                send_to_account(&zoom, "BUSYACCT").await;
+                finished.lock().unwrap().push("busy");
+            })
+        })
+        .collect();
+    tokio::task::yield_now().await; // the busy sends take their slots first
+    send_to_account(&zoom, "QUIETACCT").await;
+    finished.lock().unwrap().push("quiet");
+    for send in busy {
+        send.await.unwrap();
+    }
+    let order = finished.lock().unwrap().clone();
+    let quiet = order.iter().position(|a| *a == "quiet").unwrap();
+    // On one budget for the client, the quiet send would have gone seventh, after 2.5 s.
+    assert!(quiet < 3, "the quiet account's send is not queued behind the busy one: {order:?}");
+    assert_eq!(mock.calls_async().await, 7);
+}

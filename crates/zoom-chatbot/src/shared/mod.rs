@@ -1,5 +1,5 @@
 //! State shared by the replicas of one bot, in Redis (the `redis` feature; Redis 7 or
-//! Valkey): one token request per expiry for the whole fleet, one rate budget for the account,
+//! Valkey): one token request per expiry for the whole fleet, each account's rate budgets,
 //! and each event handled once whichever replica Zoom delivers it to.
 //!
 //! Zoom's rate limits are per account and a token is per app, so replicas that each keep their
@@ -52,7 +52,7 @@ mod dedup;
 mod installs;
 mod tokens;
 
-pub(crate) use budget::Reserved;
+pub(crate) use budget::{DayBudget, Reserved};
 pub(crate) use dedup::{Claim, LocalSeen, delivery_names};
 pub use installs::RedisInstalls;
 pub use tokens::SharedTokens;
@@ -130,8 +130,9 @@ impl fmt::Debug for RedisStoreBuilder {
 pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(2 * 60 * 60);
 
 impl RedisStoreBuilder {
-    /// The prefix of every key (default `zoom-chatbot`). Replicas of one app and account share
-    /// a prefix; two apps or accounts in one Redis need two.
+    /// The prefix of every key (default `zoom-chatbot`). The replicas of one app share a
+    /// prefix (the budgets of the accounts it serves are kept apart under it); two apps in
+    /// one Redis need two.
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self
