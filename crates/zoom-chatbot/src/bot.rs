@@ -829,7 +829,7 @@ impl Bot {
                 Ok(account) => {
                     let removed = store.remove(&account).await;
                     if removed.is_ok() {
-                        self.zoom.forget_account(&account);
+                        self.zoom.forget_account(&account).await;
                     }
                     removed
                 }

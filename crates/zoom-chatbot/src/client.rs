@@ -516,10 +516,13 @@ impl ZoomClient {
 impl ZoomClient {
     /// Forgets what this client (and its clones) keeps for `account`, once the app was removed
     /// there (`app_deauthorized`, through [`Bot::installations`](crate::bot::Bot::installations)):
-    /// memory then follows the accounts that have the bot, not every account that ever had it.
-    /// Today the client keeps nothing per account (its chatbot token is the app's, for every
-    /// account, and its pacing is one budget), so this only says so at DEBUG.
-    pub(crate) fn forget_account(&self, account: &AccountId) {
+    /// its rate budgets and plan, here and in the shared store. Memory then follows the accounts
+    /// that have the bot, not every account that ever had it. Its chatbot token is the app's,
+    /// for every account, and stays.
+    pub(crate) async fn forget_account(&self, account: &AccountId) {
+        if let Some(pacer) = self.pacer() {
+            pacer.forget(account.as_str()).await;
+        }
         tracing::debug!(account = %account, "forgot what the client keeps for an account the app was removed from");
     }
 }

@@ -365,7 +365,6 @@ impl Pacer {
 
     /// Drops everything kept for `account_id`: its schedules, its day's counts, its channels'
     /// windows, its plan, and its keys in the shared budget (for an uninstalled app).
-    #[cfg_attr(not(test), allow(dead_code))] // called when the app is uninstalled
     pub async fn forget(&self, account_id: &str) {
         let key = self.account(Some(account_id));
         {

@@ -191,3 +191,55 @@ async fn with_redis_down_an_install_is_answered_503_for_zoom_to_deliver_again() 
     assert_eq!(answer, 200, "delivered again once Redis is back");
     assert!(installs.get(&account("ACME")).await.unwrap().is_some());
 }
+
+/// Every key in Redis.
+async fn keys(redis: &RedisServer) -> Vec<String> {
+    let mut connection = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut connection).await.unwrap();
+    keys.sort();
+    keys
+}
+
+/// An uninstall forgets everything of that account: its install and its rate budgets in
+/// Redis, while another account's stay.
+#[tokio::test]
+async fn an_uninstall_forgets_the_accounts_install_and_budgets_and_no_other() {
+    let redis = RedisServer::start();
+    let zoom_host = httpmock::MockServer::start_async().await;
+    zoom_host.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/oauth/token");
+        then.status(200).header("content-type", "application/json").json_body(serde_json::json!({
+            "access_token": "app-token", "token_type": "bearer", "expires_in": 3599, "scope": "imchat:bot"
+        }));
+    });
+    zoom_host.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/im/chat/messages");
+        then.status(201).header("content-type", "application/json").json_body(serde_json::json!({
+            "message_id": "M1", "robot_jid": BOT, "sent_time": "2026-12-01 10:00:00", "to_jid": "c@conference.xmpp.zoom.us"
+        }));
+    });
+    let store = RedisStore::builder(redis.url()).prefix("test:bot").build().unwrap();
+    let zoom = ZoomClient::builder()
+        .credentials("client-id", SecretString::from("client-secret".to_owned()))
+        .robot_jid(BOT.parse().unwrap())
+        .oauth_url(zoom_host.base_url())
+        .api_url(zoom_host.base_url())
+        .pacing(zoom_chatbot::pacing::Pacing::plan(Plan::Free))
+        .shared_state(store.clone())
+        .build()
+        .unwrap();
+    let bot = Bot::new(zoom.clone(), SecretString::from(SECRET.to_owned())).installations(store.installs());
+    for id in ["ACME", "GLOBEX"] {
+        assert_eq!(bot.handle(delivery(&installed(id, Some("ana")))).await.status(), 200);
+        let card = zoom_chatbot::card::Card::new().head("hi").build().unwrap();
+        zoom.account(&account(id)).send("c@conference.xmpp.zoom.us", card).await.unwrap();
+    }
+    let before = keys(&redis).await;
+    assert!(before.iter().any(|k| k.contains("ACME")) && before.iter().any(|k| k.contains("GLOBEX")), "{before:?}");
+
+    assert_eq!(bot.handle(delivery(&deauthorized("ACME"))).await.status(), 200);
+    let after = keys(&redis).await;
+    assert!(!after.iter().any(|k| k.contains("ACME")), "ACME's keys are gone: {after:?}");
+    let globex = |keys: &[String]| keys.iter().filter(|k| k.contains("GLOBEX")).cloned().collect::<Vec<_>>();
+    assert_eq!(globex(&after), globex(&before), "GLOBEX's install and budgets stay");
+}
