@@ -179,9 +179,11 @@ impl Policy {
                             Err(e) => return self.fail(e),
                         }
                         attempt -= 1; // the renewal's retry does not count against the budget
+                        retried(info, "token_refused");
                         continue;
                     }
                     if status == 429 {
+                        crate::metrics::count(crate::metrics::RATE_LIMITED, &[("operation", op_name(info))]);
                         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
                         let retry_after = header("retry-after").and_then(RetryAfter::parse);
                         if let Some((pacer, label, account)) = &paced {
@@ -201,6 +203,7 @@ impl Policy {
                             }
                             tracing::info!(wait_ms = wait.as_millis() as u64, "rate limited by Zoom; waiting");
                             tokio::time::sleep(wait).await;
+                            retried(info, "rate_limited");
                             continue;
                         }
                     }
@@ -211,6 +214,7 @@ impl Policy {
                         }
                         tracing::info!(status, wait_ms = wait.as_millis() as u64, "Zoom failed; retrying");
                         tokio::time::sleep(wait).await;
+                        retried(info, "server_error");
                         continue;
                     }
                     return Ok(response);
@@ -222,6 +226,7 @@ impl Policy {
                     if safe && retries_left && in_time(wait) {
                         tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "transport failure; retrying");
                         tokio::time::sleep(wait).await;
+                        retried(info, "transport");
                         continue;
                     }
                     return Err(e);
@@ -253,6 +258,7 @@ impl RequestPolicy for Policy {
             async move {
                 let started = Instant::now();
                 let outcome = self.run(client, request, info, &inner).await;
+                let outcome = counted(operation, outcome).await;
                 let traced = !inner.is_disabled();
                 if traced {
                     inner.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -272,6 +278,54 @@ impl RequestPolicy for Policy {
             .instrument(span),
         )
     }
+}
+
+/// The operation's name, as the metrics label it.
+fn op_name(info: Option<&OperationInfo>) -> &'static str {
+    info.map_or("other", |i| i.name)
+}
+
+/// Counts a retry of the operation, by reason (see [`crate::metrics`]).
+fn retried(info: Option<&OperationInfo>, reason: &str) {
+    crate::metrics::count(crate::metrics::RETRIES, &[("operation", op_name(info)), ("reason", reason)]);
+}
+
+/// Counts a call's outcome: answered, refused (with Zoom's code, read from the refusal's
+/// small body, which is given back whole), rate limited, not sent, or no answer at all.
+async fn counted(
+    operation: &'static str,
+    outcome: reqwest::Result<reqwest::Response>,
+) -> reqwest::Result<reqwest::Response> {
+    use crate::metrics::{REFUSALS, REQUESTS, count};
+    let response = match outcome {
+        Err(e) => {
+            count(REQUESTS, &[("operation", operation), ("outcome", "transport")]);
+            return Err(e);
+        }
+        Ok(response) => response,
+    };
+    let status = response.status().as_u16();
+    let label = match status {
+        STAND_IN => "not_sent",
+        200..=299 => "ok",
+        429 => "rate_limited",
+        _ => "refused",
+    };
+    count(REQUESTS, &[("operation", operation), ("outcome", label)]);
+    if label != "refused" || !cfg!(feature = "metrics") {
+        return Ok(response);
+    }
+    let (response, body) = buffered(response).await?;
+    let value = serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default();
+    // Zoom's numeric `code`, or the OAuth host's `error`.
+    let code = match (value.get("code"), value.get("error").and_then(serde_json::Value::as_str)) {
+        (Some(serde_json::Value::Number(code)), _) => code.to_string(),
+        (Some(serde_json::Value::String(code)), _) => code.clone(),
+        (_, Some(error)) => error.to_owned(),
+        _ => status.to_string(),
+    };
+    count(REFUSALS, &[("operation", operation), ("code", &code)]);
+    Ok(response)
 }
 
 /// The account a request is for: the `account_id` a chatbot call names, in its query

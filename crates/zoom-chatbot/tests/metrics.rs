@@ -127,3 +127,27 @@ async fn events_handlers_and_tokens_are_counted_by_kind_and_outcome_never_by_acc
         recorded.names()
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn calls_are_counted_with_their_429s_retries_and_refusal_codes() {
+    let recorded: &'static Recorded = Box::leak(Box::default());
+    let _guard = metrics::set_default_local_recorder(&recorded);
+
+    let fake = ZoomMock::start().await.unwrap();
+    let zoom = common::client(&fake);
+    fake.force_rate_limit(1); // one 429, then the retry goes through
+    let sent = zoom.send(common::CHANNEL, Card::new().head("hi").build().unwrap()).await.unwrap();
+    sent.delete().await.unwrap();
+    let gone = sent.delete().await.unwrap_err();
+    assert_eq!(gone.zoom_code(), Some(8001), "{gone}");
+
+    let send = "send_chatbot_message";
+    let delete = "delete_chatbot_message";
+    let get = |name: &str, labels: &str| recorded.get(&format!("{name}{{{labels}}}"));
+    assert_eq!(get(names::RATE_LIMITED, &format!("operation={send}")), 1, "{:?}", recorded.names());
+    assert_eq!(get(names::RETRIES, &format!("operation={send},reason=rate_limited")), 1);
+    assert_eq!(get(names::REQUESTS, &format!("operation={send},outcome=ok")), 1);
+    assert_eq!(get(names::REQUESTS, &format!("operation={delete},outcome=ok")), 1);
+    assert_eq!(get(names::REQUESTS, &format!("operation={delete},outcome=refused")), 1);
+    assert_eq!(get(names::REFUSALS, &format!("code=8001,operation={delete}")), 1, "{:?}", recorded.names());
+}
