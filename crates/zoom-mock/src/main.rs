@@ -208,6 +208,11 @@ struct Args {
     /// Answer the first N API requests with a 429 (more later: POST /_fake/rate-limit?n=N).
     #[arg(long, default_value_t = 0)]
     force_429: u32,
+    /// Another name the fake's page, forms and controls answer on (with any port), beside
+    /// loopback and the address it listens on: a name a browser reaches the fake by (a
+    /// container's, say). Repeatable. Zoom's own paths answer on any name.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
     /// A bot's endpoint that the page's user talks to: slash commands, clicks, menus and edits
     /// typed on the page are delivered there, signed (the bot may start after the fake).
     #[arg(long, requires = "bot_secret")]
@@ -301,6 +306,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             drop_rate: args.drop_rate,
             seed: args.seed,
         },
+        allowed_hosts: args.allow_hosts,
         ..Config::default()
     };
     let zoom = ZoomMock::builder().config(config).start().await?;

@@ -139,6 +139,7 @@ async fn bot_url_connects_the_pages_user_to_a_bot() {
         .build()
         .unwrap()
         .post(format!("http://{addr}/_fake/act/command"))
+        .header("origin", format!("http://{addr}"))
         .form(&[("to_jid", "general@conference.xmpp.zoom.us"), ("text", "/deploy api")])
         .send()
         .await
@@ -154,4 +155,29 @@ async fn bot_url_connects_the_pages_user_to_a_bot() {
     child.kill().unwrap();
     child.wait().unwrap();
     drop(bot_line.1);
+}
+
+#[tokio::test]
+async fn allow_host_adds_a_name_the_page_answers_on() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--allow-host", "zoom-mock.test", "--allow-host", "10.1.2.3"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    output.read_line(&mut first).unwrap();
+    let addr = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let page = |host: &'static str| reqwest::Client::new().get(format!("http://{addr}/")).header("host", host).send();
+    assert_eq!(page("zoom-mock.test:9090").await.unwrap().status(), 200);
+    assert_eq!(page("10.1.2.3").await.unwrap().status(), 200);
+    assert_eq!(page("evil.example").await.unwrap().status(), 403);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(output);
+
+    let refused = Command::new(BIN).args(["--port", "0", "--allow-host", "http://x/"]).output().unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("is not a host name or address"), "{err}");
 }

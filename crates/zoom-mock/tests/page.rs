@@ -126,12 +126,22 @@ async fn the_card_preview_draws_a_card_and_names_every_rule_it_breaks() {
     let empty = http().get(&url).send().await.unwrap().text().await.unwrap();
     assert!(empty.contains("<form method=\"post\""));
     let bad = r#"{"head": {"text": "<img src=x onerror=alert(1)>"}, "body": [{"type": "message"}, {"type": "progress_bar", "value": 101}]}"#;
-    let page = http().post(&url).form(&[("card", bad)]).send().await.unwrap().text().await.unwrap();
+    let origin = zoom.oauth_base_url();
+    let page =
+        http().post(&url).header("origin", &origin).form(&[("card", bad)]).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("content.body[0].text: is required"), "{page}");
     assert!(page.contains("content.body[1].value: must be at most 100"), "{page}");
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"), "{page}");
-    let good =
-        http().post(&url).form(&[("card", r#"{"head": {"text": "ok"}}"#)]).send().await.unwrap().text().await.unwrap();
+    let good = http()
+        .post(&url)
+        .header("origin", &origin)
+        .form(&[("card", r#"{"head": {"text": "ok"}}"#)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(good.contains("A valid card.") && good.contains("<h3>ok</h3>"));
 }
 
@@ -175,7 +185,10 @@ fn browser() -> reqwest::Client {
 async fn the_page_acts_as_a_user_and_lists_each_delivery_with_the_bots_answer() {
     let zoom = ZoomMock::start().await.unwrap();
     let base = zoom.oauth_base_url();
-    let post = |path: &str, form: &[(&str, &str)]| browser().post(format!("{base}{path}")).form(form).send();
+    // As the page's forms post: with the page's own Origin.
+    let post = |path: &str, form: &[(&str, &str)]| {
+        browser().post(format!("{base}{path}")).header("origin", &base).form(form).send()
+    };
     let page = || async { http().get(format!("{base}/")).send().await.unwrap().text().await.unwrap() };
 
     // No bot yet: the page says so, and a command is refused with the reason.

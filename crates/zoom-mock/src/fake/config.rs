@@ -80,6 +80,9 @@ pub struct Config {
     pub channels: Vec<String>,
     /// Faults to inject.
     pub faults: Faults,
+    /// Names the page, the forms and the controls answer on, beside loopback and the bound
+    /// address (see [`ZoomMockBuilder::allow_host`](super::ZoomMockBuilder::allow_host)).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -106,6 +109,7 @@ impl Default for Config {
             users: Vec::new(),
             channels: Vec::new(),
             faults: Faults::default(),
+            allowed_hosts: Vec::new(),
         }
     }
 }

@@ -32,6 +32,7 @@ mod chat;
 mod chatbot;
 mod config;
 mod events;
+mod guard;
 mod http;
 mod limits;
 mod oauth;
@@ -69,6 +70,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// `http://host:port`, which the token response gives as `api_url`.
     origin: String,
+    /// The hosts the page and the controls answer on.
+    guard: guard::Guard,
     /// Numbers the `x-zm-trackingid` of each answer.
     tracking: AtomicU64,
     /// Told of every API call that changed something, for the page's live updates.
@@ -220,6 +223,24 @@ impl ZoomMockBuilder {
         self
     }
 
+    /// Another name the fake's page, forms and controls answer on (with any port), beside
+    /// loopback (`localhost`, 127.0.0.0/8, `[::1]`) and the address it listens on: a name
+    /// or address through which a browser reaches the fake, such as a container's name. A
+    /// request to the page or the controls with any other `Host` is refused (403), so that
+    /// a DNS-rebinding page cannot reach them. Zoom's own paths answer on any name.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let zoom = zoom_mock::fake::ZoomMock::builder().allow_host("zoom-mock.test").start().await?;
+    /// # drop(zoom);
+    /// # Ok(()) }
+    /// ```
+    pub fn allow_host(mut self, name: impl Into<String>) -> Self {
+        self.config.allowed_hosts.push(name.into());
+        self
+    }
+
     /// Replaces the whole configuration.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
@@ -227,11 +248,20 @@ impl ZoomMockBuilder {
     }
 
     /// Starts the server on a tokio runtime.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] when a name given to
+    /// [`allow_host`](Self::allow_host) is not a host name or address.
     pub async fn start(self) -> io::Result<ZoomMock> {
+        for name in &self.config.allowed_hosts {
+            guard::allowed_host(name)
+                .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, format!("allow_host: {why}")))?;
+        }
         let listener = TcpListener::bind((self.config.host.as_str(), self.config.port)).await?;
         let addr = listener.local_addr()?;
         let origin = format!("http://{addr}");
+        let guard = guard::Guard::new(addr, &self.config.host, &self.config.allowed_hosts);
         let shared = Arc::new(Shared {
+            guard,
             state: Mutex::new(State::new(self.config)),
             origin,
             tracking: AtomicU64::new(1),

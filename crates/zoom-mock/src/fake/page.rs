@@ -27,6 +27,21 @@ pub(crate) const CHANGES: &str = "/_fake/changes";
 /// soon as it opens, so a change made while the page loaded is not missed.
 const LIVE: &str = "let t;const v=document.body.dataset.version;new EventSource('/_fake/changes').addEventListener('change',e=>{if(e.data!==v){clearTimeout(t);t=setTimeout(()=>location.reload(),150)}});";
 
+/// The page's content security policy: nothing loads but its own script (by its hash), its
+/// inline style, images over http(s) and its own change stream; forms post only to the fake;
+/// no other site may frame it.
+pub(crate) fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(LIVE.as_bytes()));
+        format!(
+            "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src http: https:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+    })
+}
+
 /// `GET /_fake/changes`: an event `change` with the fake's version (how many changes so far)
 /// when the stream opens, and again each time the fake's state changes.
 pub(crate) async fn changes(
