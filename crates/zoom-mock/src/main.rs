@@ -213,6 +213,13 @@ struct Args {
     /// container's, say). Repeatable. Zoom's own paths answer on any name.
     #[arg(long = "allow-host", value_name = "NAME")]
     allow_hosts: Vec<String>,
+    /// Seconds a connection may go without a request in flight (half a request sent, or idle
+    /// between requests) before it is closed.
+    #[arg(long, default_value_t = 10)]
+    idle_timeout: u64,
+    /// Connections served at once; past it, new ones wait until one closes.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
     /// A bot's endpoint that the page's user talks to: slash commands, clicks, menus and edits
     /// typed on the page are delivered there, signed (the bot may start after the fake).
     #[arg(long, requires = "bot_secret")]
@@ -307,6 +314,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             seed: args.seed,
         },
         allowed_hosts: args.allow_hosts,
+        idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
         ..Config::default()
     };
     let zoom = ZoomMock::builder().config(config).start().await?;

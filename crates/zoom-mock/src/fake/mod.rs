@@ -241,6 +241,23 @@ impl ZoomMockBuilder {
         self
     }
 
+    /// How long a connection may go without a request in flight before the fake closes it
+    /// (default 10 seconds): the time to send a request's head, counted from the connection's
+    /// opening or the end of its last answer. It closes both a client that sends half a
+    /// request and an idle keep-alive connection; the page's change stream, which is a
+    /// request in flight, stays open.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 512, under the usual limit of 1,024
+    /// open files). Past it, new connections wait, unaccepted, until one closes.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.max_connections = connections.max(1);
+        self
+    }
+
     /// Replaces the whole configuration.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
@@ -260,6 +277,8 @@ impl ZoomMockBuilder {
         let addr = listener.local_addr()?;
         let origin = format!("http://{addr}");
         let guard = guard::Guard::new(addr, &self.config.host, &self.config.allowed_hosts);
+        let limits =
+            serve::Limits { idle_timeout: self.config.idle_timeout, max_connections: self.config.max_connections };
         let shared = Arc::new(Shared {
             guard,
             state: Mutex::new(State::new(self.config)),
@@ -268,7 +287,7 @@ impl ZoomMockBuilder {
             changes: tokio::sync::broadcast::channel(16).0,
             version: AtomicU64::new(0),
         });
-        let server = tokio::spawn(serve::serve(listener, router::router(shared.clone())));
+        let server = tokio::spawn(serve::serve(listener, router::router(shared.clone()), limits));
         Ok(ZoomMock { shared, addr, server })
     }
 }
