@@ -20,7 +20,7 @@ pub(crate) const ACT: &str = "/_fake/act/{action}";
 /// Where the page's bot form posts.
 pub(crate) const BOT: &str = "/_fake/bot";
 
-const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url and --bot-secret, or connect one on the page";
+const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url (and the secret in ZOOM_WEBHOOK_SECRET_TOKEN or --bot-secret-file), or connect one on the page";
 
 /// A form posted by the fake's own page: the routes that take one are guarded
 /// (`guard::form`: the fake's own `Host` and `Origin`), so that no web page a developer visits
