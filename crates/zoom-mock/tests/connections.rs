@@ -103,3 +103,25 @@ async fn past_the_cap_a_connection_waits_until_one_closes() {
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 404"));
     assert!(zoom.requests().iter().any(|r| r.path == "/v2/second"));
 }
+
+#[tokio::test]
+async fn a_request_whose_body_stalls_is_closed() {
+    let zoom = short_timeout().await;
+    let mut stream = TcpStream::connect(zoom.addr()).await.unwrap();
+    // The head in full, then ten of the hundred bytes it announces, then nothing.
+    let head = "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(b"grant_type").await.unwrap();
+    let answer = read_to_close(&mut stream).await;
+    assert!(!answer.contains("200 OK"), "{answer}");
+}
+
+/// The body's clock runs only while the handler waits for it: an injected latency longer than
+/// the idle timeout, before the body is read, loses nothing.
+#[tokio::test]
+async fn a_body_read_after_a_long_injected_latency_is_whole() {
+    let zoom = short_timeout().await;
+    let token = bot_token(&zoom).await;
+    zoom.set_faults(zoom_mock::fake::Faults { latency: Duration::from_millis(900), ..Default::default() });
+    assert_eq!(bot_send(&zoom, &token, CHANNEL, "late but whole").await.status(), 201);
+}

@@ -85,8 +85,9 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// How long a connection may go without a request in flight: from its opening, or the end
     /// of its last answer, to the end of the next request's head. A client that sends half a
-    /// request, or keeps an idle connection open, is closed after it. A request in flight
-    /// (the page's change stream, as long as it streams) is not idle.
+    /// request, or keeps an idle connection open, is closed after it; so is one whose
+    /// request body stops arriving for as long while the fake waits for it. A request in
+    /// flight (the page's change stream, as long as it streams) is not idle.
     pub idle_timeout: Duration,
     /// Connections served at once. Past it, the fake accepts no new connection until one
     /// closes (the system's backlog holds the newcomers meanwhile).

@@ -83,7 +83,8 @@ where
             let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                 let router = router.clone();
                 async move {
-                    let response = router.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {});
+                    let req = req.map(|body| Body::new(StallLimit::new(body, limits.idle_timeout)));
+                    let response = router.oneshot(req).await.unwrap_or_else(|e| match e {});
                     if response.extensions().get::<DropConnection>().is_some() {
                         Err(io::Error::new(io::ErrorKind::ConnectionAborted, "fault: dropped connection"))
                     } else {
@@ -103,6 +104,61 @@ where
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
+    }
+}
+
+/// A request's body that fails when, while the handler waits for it, no part of it arrives
+/// for `limit`: a client that sends a head and then trickles (or stops sending) its body is
+/// not waiting for a request, so hyper's header-read timer does not cover it, and it would
+/// hold its slot for ever. The handler then meets a body error (axum answers 400), and hyper
+/// closes the connection, whose body was not read to its end. The clock runs only while the
+/// body is awaited: a handler that reads it late (after an injected latency) loses nothing.
+struct StallLimit {
+    inner: hyper::body::Incoming,
+    limit: Duration,
+    deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl StallLimit {
+    fn new(inner: hyper::body::Incoming, limit: Duration) -> Self {
+        Self { inner, limit, deadline: None }
+    }
+}
+
+impl hyper::body::Body for StallLimit {
+    type Data = bytes::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        use std::task::Poll;
+        match std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                // Each part that arrives gives the next one the whole limit again.
+                self.deadline = None;
+                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+            }
+            Poll::Pending => {
+                let limit = self.limit;
+                let deadline = self.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match deadline.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        Poll::Ready(Some(Err(format!("no part of the request's body came within {limit:?}").into())))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
