@@ -23,16 +23,25 @@ struct Cli {
     serve: Args,
 }
 
+// Parsed once per run: the size of its largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Send one signed event to a bot's endpoint, as Zoom would (no server needed).
+    ///
+    /// The app's secret token, which Zoom signs with, comes from ZOOM_WEBHOOK_SECRET_TOKEN or
+    /// from a file (--secret-file), never from the command line.
     Event {
         /// The bot's endpoint URL.
         #[arg(long)]
         url: String,
-        /// The app's secret token, which Zoom signs with.
-        #[arg(long)]
-        secret: String,
+        /// A file holding the app's secret token (one line); by default the secret is read
+        /// from ZOOM_WEBHOOK_SECRET_TOKEN.
+        #[arg(long, value_name = "PATH")]
+        secret_file: Option<std::path::PathBuf>,
+        /// Refused: a secret on the command line is visible to every user (`ps`).
+        #[arg(long, hide = true)]
+        secret: Option<String>,
         #[command(subcommand)]
         event: EventKind,
     },
@@ -208,13 +217,62 @@ struct Args {
     /// Answer the first N API requests with a 429 (more later: POST /_fake/rate-limit?n=N).
     #[arg(long, default_value_t = 0)]
     force_429: u32,
+    /// Another name the fake's page, forms and controls answer on (with any port), beside
+    /// loopback and the address it listens on: a name a browser reaches the fake by (a
+    /// container's, say). Repeatable. Zoom's own paths answer on any name.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
+    /// Seconds a connection may go without a request in flight (half a request sent, or idle
+    /// between requests) before it is closed.
+    #[arg(long, default_value_t = 10)]
+    idle_timeout: u64,
+    /// Connections served at once; past it, new ones wait until one closes.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
     /// A bot's endpoint that the page's user talks to: slash commands, clicks, menus and edits
-    /// typed on the page are delivered there, signed (the bot may start after the fake).
-    #[arg(long, requires = "bot_secret")]
+    /// typed on the page are delivered there, signed (the bot may start after the fake) with
+    /// the app's secret token, from ZOOM_WEBHOOK_SECRET_TOKEN or --bot-secret-file.
+    #[arg(long)]
     bot_url: Option<String>,
-    /// The bot app's secret token, which events are signed with.
-    #[arg(long, requires = "bot_url")]
+    /// A file holding the bot app's secret token (one line), which events are signed with; by
+    /// default it is read from ZOOM_WEBHOOK_SECRET_TOKEN.
+    #[arg(long, value_name = "PATH", requires = "bot_url")]
+    bot_secret_file: Option<std::path::PathBuf>,
+    /// Refused: a secret on the command line is visible to every user (`ps`).
+    #[arg(long, hide = true)]
     bot_secret: Option<String>,
+}
+
+/// Where the app's secret token is read from when no file is named: the variable the bot
+/// reads too, so one export serves both.
+const SECRET_VARIABLE: &str = "ZOOM_WEBHOOK_SECRET_TOKEN";
+
+/// The app's secret token: from `file` when one is named, else from [`SECRET_VARIABLE`].
+/// `flag` names the file's flag in the messages; the secret itself is never in one.
+fn secret_token(file: Option<&std::path::Path>, flag: &str) -> Result<String, String> {
+    let secret = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{flag} {}: {e}", path.display()))?;
+            // One line: the newline an editor or `echo` leaves is not part of the secret.
+            let secret = text.trim_end_matches(['\n', '\r']).to_owned();
+            if secret.is_empty() {
+                return Err(format!("{flag} {}: the file is empty", path.display()));
+            }
+            secret
+        }
+        None => match std::env::var(SECRET_VARIABLE) {
+            Ok(secret) if !secret.is_empty() => secret,
+            _ => return Err(format!("the app's secret token is needed: set {SECRET_VARIABLE}, or give {flag} PATH")),
+        },
+    };
+    Ok(secret)
+}
+
+/// The refusal of a secret given on the command line, saying where to put it instead.
+fn secret_on_command_line(flag: &str, file_flag: &str) -> String {
+    format!(
+        "{flag} is refused: a secret on the command line is visible to every user of the machine (ps); set {SECRET_VARIABLE}, or put it in a file and give {file_flag} PATH"
+    )
 }
 
 /// A plan name, or `unlimited` for none.
@@ -278,11 +336,25 @@ async fn main() {
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
-        Some(Command::Event { url, secret, event }) => return send_event(&url, &secret, event).await,
+        Some(Command::Event { url, secret_file, secret, event }) => {
+            if secret.is_some() {
+                return Err(secret_on_command_line("--secret", "--secret-file").into());
+            }
+            let secret = secret_token(secret_file.as_deref(), "--secret-file")?;
+            return send_event(&url, &secret, event).await;
+        }
         Some(Command::Card { command: CardCommand::Check { file } }) => return check_card(&file),
         None => {}
     }
     let args = cli.serve;
+    if args.bot_secret.is_some() {
+        return Err(secret_on_command_line("--bot-secret", "--bot-secret-file").into());
+    }
+    // Read before the fake starts: a missing secret stops it with the reason.
+    let bot = match args.bot_url {
+        Some(url) => Some((url, secret_token(args.bot_secret_file.as_deref(), "--bot-secret-file")?)),
+        None => None,
+    };
     let config = Config {
         host: args.host,
         port: args.port,
@@ -301,6 +373,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             drop_rate: args.drop_rate,
             seed: args.seed,
         },
+        allowed_hosts: args.allow_hosts,
+        idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
         ..Config::default()
     };
     let zoom = ZoomMock::builder().config(config).start().await?;
@@ -318,7 +393,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         zoom.oauth_base_url()
     );
     println!("  page:              {}/ (conversations, your bot, card preview)", zoom.oauth_base_url());
-    if let (Some(url), Some(secret)) = (args.bot_url, args.bot_secret) {
+    if let Some((url, secret)) = bot {
         zoom.expect_bot(&url, &secret);
         match zoom.connect_bot(&url, &secret).await {
             Ok(_) => println!("  bot:               {url} (validated)"),

@@ -8,6 +8,74 @@ use common::recording_bot;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zoom-mock");
 
+/// A file of this test process holding `text`.
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("zoom-mock-binary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs the binary with `args` (no secret in its environment) and waits for it to exit: a
+/// program still running after ten seconds is killed and reported.
+fn exits_with(args: &[&str], secret_variable: Option<&str>) -> std::process::Output {
+    let mut command = Command::new(BIN);
+    command.args(args).env_remove("ZOOM_WEBHOOK_SECRET_TOKEN").stdout(Stdio::piped()).stderr(Stdio::piped());
+    if let Some(secret) = secret_variable {
+        command.env("ZOOM_WEBHOOK_SECRET_TOKEN", secret);
+    }
+    let mut child = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("zoom-mock {args:?} did not exit: it took what it was given");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_secret_on_the_command_line_is_refused_with_where_to_put_it() {
+    for (args, flag, file_flag) in [
+        (
+            &["--port", "0", "--bot-url", "http://127.0.0.1:1/e", "--bot-secret", "hunter2"][..],
+            "--bot-secret",
+            "--bot-secret-file",
+        ),
+        (
+            &["event", "--url", "http://127.0.0.1:1/e", "--secret", "hunter2", "validate"][..],
+            "--secret",
+            "--secret-file",
+        ),
+    ] {
+        let out = exits_with(args, None);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{flag} is refused")), "{err}");
+        assert!(err.contains("ZOOM_WEBHOOK_SECRET_TOKEN") && err.contains(file_flag), "{err}");
+        assert!(!err.contains("hunter2") && !String::from_utf8_lossy(&out.stdout).contains("hunter2"), "{err}");
+    }
+    // No secret anywhere: the reason, before anything starts.
+    let out = exits_with(&["--port", "0", "--bot-url", "http://127.0.0.1:1/e"], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("set ZOOM_WEBHOOK_SECRET_TOKEN, or give --bot-secret-file"));
+    let empty = temp_file("empty", "\n");
+    let out = exits_with(
+        &["event", "--url", "http://127.0.0.1:1/e", "--secret-file", empty.to_str().unwrap(), "validate"],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the file is empty"), "{out:?}");
+    // From the file, the secret signs the event (the endpoint is unreachable: the signing went).
+    let file = temp_file("secret", "s");
+    let out = exits_with(
+        &["event", "--url", "http://127.0.0.1:1/e", "--secret-file", file.to_str().unwrap(), "validate"],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be reached"), "{out:?}");
+}
+
 #[tokio::test]
 async fn the_binary_starts_with_its_options_and_serves() {
     let mut child = Command::new(BIN)
@@ -46,7 +114,8 @@ fn a_wrong_plan_is_refused_with_a_clear_message() {
 #[test]
 fn event_reports_an_endpoint_it_cannot_reach() {
     let out = Command::new(BIN)
-        .args(["event", "--url", "http://127.0.0.1:1/zoom/events", "--secret", "s", "slash", "hello"])
+        .args(["event", "--url", "http://127.0.0.1:1/zoom/events", "slash", "hello"])
+        .env("ZOOM_WEBHOOK_SECRET_TOKEN", "s")
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -67,7 +136,12 @@ async fn event_sends_every_kind_in_zooms_shape() {
         let (url, owned): (String, Vec<String>) = (url.clone(), args.iter().map(|a| a.to_string()).collect());
         // The endpoint runs on this test's runtime: the program is waited for off it.
         let out = tokio::task::spawn_blocking(move || {
-            Command::new(BIN).args(["event", "--url", &url, "--secret", "s"]).args(&owned).output().unwrap()
+            Command::new(BIN)
+                .args(["event", "--url", &url])
+                .args(&owned)
+                .env("ZOOM_WEBHOOK_SECRET_TOKEN", "s")
+                .output()
+                .unwrap()
         })
         .await
         .unwrap();
@@ -117,8 +191,11 @@ fn card_check_names_each_broken_rule_and_exits_2() {
 #[tokio::test]
 async fn bot_url_connects_the_pages_user_to_a_bot() {
     let (url, seen) = recording_bot("/zoom/events").await;
+    // The secret from a file, its line's end not part of it.
+    let file = temp_file("bot-secret", "s\n");
     let mut child = Command::new(BIN)
-        .args(["--port", "0", "--bot-url", &url, "--bot-secret", "s"])
+        .args(["--port", "0", "--bot-url", &url, "--bot-secret-file", file.to_str().unwrap()])
+        .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -139,6 +216,7 @@ async fn bot_url_connects_the_pages_user_to_a_bot() {
         .build()
         .unwrap()
         .post(format!("http://{addr}/_fake/act/command"))
+        .header("origin", format!("http://{addr}"))
         .form(&[("to_jid", "general@conference.xmpp.zoom.us"), ("text", "/deploy api")])
         .send()
         .await
@@ -154,4 +232,29 @@ async fn bot_url_connects_the_pages_user_to_a_bot() {
     child.kill().unwrap();
     child.wait().unwrap();
     drop(bot_line.1);
+}
+
+#[tokio::test]
+async fn allow_host_adds_a_name_the_page_answers_on() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--allow-host", "zoom-mock.test", "--allow-host", "10.1.2.3"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    output.read_line(&mut first).unwrap();
+    let addr = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let page = |host: &'static str| reqwest::Client::new().get(format!("http://{addr}/")).header("host", host).send();
+    assert_eq!(page("zoom-mock.test:9090").await.unwrap().status(), 200);
+    assert_eq!(page("10.1.2.3").await.unwrap().status(), 200);
+    assert_eq!(page("evil.example").await.unwrap().status(), 403);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(output);
+
+    let refused = Command::new(BIN).args(["--port", "0", "--allow-host", "http://x/"]).output().unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("is not a host name or address"), "{err}");
 }

@@ -3,10 +3,14 @@
 
 mod common;
 
+use common::markup::{Allowed, foreign_markup};
 use common::*;
 use reqwest::Method;
 use serde_json::json;
-use zoom_mock::fake::{Faults, ZoomMock};
+use zoom_mock::fake::{Faults, ZoomMock, render_card_html};
+
+/// The page's one script, as the page writes it: the only script the markup check lets through.
+const LIVE: &str = "let t;const v=document.body.dataset.version;new EventSource('/_fake/changes').addEventListener('change',e=>{if(e.data!==v){clearTimeout(t);t=setTimeout(()=>location.reload(),150)}});";
 
 /// A card with one of each element the spec defines.
 fn every_element() -> serde_json::Value {
@@ -67,7 +71,9 @@ async fn the_page_draws_every_element_escaped_with_threads_edits_and_deletions()
     let html = page.text().await.unwrap();
 
     // Hostile text is shown, never run; a javascript: link is not a link.
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "{html}");
+    let foreign = foreign_markup(&html, Allowed { script: Some(LIVE), style: true });
+    assert!(foreign.is_empty(), "{foreign:#?}\n{html}");
+    assert!(html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"), "{html}");
     assert!(!html.contains("<script>alert") && !html.contains("javascript:"), "{html}");
     assert!(html.contains("Deploy &lt;b&gt;now&lt;/b&gt;?"));
     // Every element, drawn.
@@ -100,7 +106,7 @@ async fn the_page_draws_every_element_escaped_with_threads_edits_and_deletions()
     assert!(html.contains("<option value=\"us\" selected>US</option>"));
     assert!(!html.contains("action=\"/_fake/act/click\""), "{html}");
     assert!(html.contains("<progress max=\"100\" value=\"40\"></progress>"));
-    assert!(html.contains("border-left-color: #00FF00"));
+    assert!(html.contains("border-left-color:#00ff00"));
     // Threads, edits and deletions.
     let thread = html.find("class=\"replies\"").expect("a thread is drawn");
     assert!(html[thread..].contains("a reply"));
@@ -120,12 +126,22 @@ async fn the_card_preview_draws_a_card_and_names_every_rule_it_breaks() {
     let empty = http().get(&url).send().await.unwrap().text().await.unwrap();
     assert!(empty.contains("<form method=\"post\""));
     let bad = r#"{"head": {"text": "<img src=x onerror=alert(1)>"}, "body": [{"type": "message"}, {"type": "progress_bar", "value": 101}]}"#;
-    let page = http().post(&url).form(&[("card", bad)]).send().await.unwrap().text().await.unwrap();
+    let origin = zoom.oauth_base_url();
+    let page =
+        http().post(&url).header("origin", &origin).form(&[("card", bad)]).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("content.body[0].text: is required"), "{page}");
     assert!(page.contains("content.body[1].value: must be at most 100"), "{page}");
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"), "{page}");
-    let good =
-        http().post(&url).form(&[("card", r#"{"head": {"text": "ok"}}"#)]).send().await.unwrap().text().await.unwrap();
+    let good = http()
+        .post(&url)
+        .header("origin", &origin)
+        .form(&[("card", r#"{"head": {"text": "ok"}}"#)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(good.contains("A valid card.") && good.contains("<h3>ok</h3>"));
 }
 
@@ -169,7 +185,10 @@ fn browser() -> reqwest::Client {
 async fn the_page_acts_as_a_user_and_lists_each_delivery_with_the_bots_answer() {
     let zoom = ZoomMock::start().await.unwrap();
     let base = zoom.oauth_base_url();
-    let post = |path: &str, form: &[(&str, &str)]| browser().post(format!("{base}{path}")).form(form).send();
+    // As the page's forms post: with the page's own Origin.
+    let post = |path: &str, form: &[(&str, &str)]| {
+        browser().post(format!("{base}{path}")).header("origin", &base).form(form).send()
+    };
     let page = || async { http().get(format!("{base}/")).send().await.unwrap().text().await.unwrap() };
 
     // No bot yet: the page says so, and a command is refused with the reason.
@@ -206,6 +225,8 @@ async fn the_page_acts_as_a_user_and_lists_each_delivery_with_the_bots_answer() 
     let id = sent["message_id"].as_str().unwrap();
     let html = page().await;
     assert!(html.contains(&format!("Connected: {url}")), "{html}");
+    let foreign = foreign_markup(&html, Allowed { script: Some(LIVE), style: true });
+    assert!(foreign.is_empty(), "the live page's forms are the page's own: {foreign:#?}\n{html}");
     for action in ["click", "select", "edit"] {
         assert!(html.contains(&format!("action=\"/_fake/act/{action}\"")), "{action} is offered: {html}");
     }
@@ -269,4 +290,48 @@ async fn the_page_acts_as_a_user_and_lists_each_delivery_with_the_bots_answer() 
             "click"
         ]
     );
+}
+
+/// The issue's reproductions: a `page` element's numbers given as strings of markup, and a
+/// section's colour (or the card's default colour) carrying CSS of its own. Neither reaches
+/// the page as markup, through `/preview` (which draws invalid cards too) or `/`.
+#[tokio::test]
+async fn a_cards_numbers_and_colours_never_become_markup_or_css() {
+    let zoom = ZoomMock::start().await.unwrap();
+    let url = format!("{}/preview", zoom.oauth_base_url());
+    let hostile = json!({
+        "settings": {"default_sidebar_color": "blue;background:url(http://evil.example/d)"},
+        "body": [
+            {"type": "page", "current_page": "<img src=x onerror=alert(1)>", "total_pages": "</p><script>alert(2)</script>"},
+            {"type": "section", "sidebar_color": "red;position:fixed;background:url(http://evil.example/x)", "sections": []},
+            {"type": "section", "sections": [{"type": "message", "text": "uses the default"}]}
+        ]
+    });
+    let page = http()
+        .post(&url)
+        .header("origin", zoom.oauth_base_url())
+        .form(&[("card", hostile.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let drawn = &page[page.find("<section class=\"conversation\">").expect("the card is drawn")..];
+    assert!(!drawn.contains("<img src=x") && !drawn.contains("<script>alert(2)"), "{drawn}");
+    assert!(!drawn.contains("position:fixed") && !drawn.contains("url("), "{drawn}");
+    assert!(!drawn.contains("style="), "a colour that is not #rrggbb draws no style: {drawn}");
+    let foreign = foreign_markup(&page, Allowed { script: None, style: true });
+    assert!(foreign.is_empty(), "{foreign:#?}\n{page}");
+
+    // A good colour is drawn, and a section without one takes the card's default.
+    let good = json!({"settings": {"default_sidebar_color": "#0000FF"}, "body": [
+        {"type": "section", "sidebar_color": "#00FF00", "sections": []},
+        {"type": "section", "sections": []},
+        {"type": "page", "current_page": 2, "total_pages": 5}
+    ]});
+    let page = render_card_html(&good);
+    assert!(page.contains("style=\"border-left-color:#00ff00\""), "{page}");
+    assert!(page.contains("style=\"border-left-color:#0000ff\""), "{page}");
+    assert!(page.contains("<p>page 2 of 5</p>"), "{page}");
 }

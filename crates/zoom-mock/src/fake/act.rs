@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRequest, Path, Request, State as AxumState};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use zoom_api_gen::types::ZoomEvent;
 
@@ -20,11 +20,11 @@ pub(crate) const ACT: &str = "/_fake/act/{action}";
 /// Where the page's bot form posts.
 pub(crate) const BOT: &str = "/_fake/bot";
 
-const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url and --bot-secret, or connect one on the page";
+const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url (and the secret in ZOOM_WEBHOOK_SECRET_TOKEN or --bot-secret-file), or connect one on the page";
 
-/// A form posted by the fake's own page. A browser's form post carries an `Origin`; one from
-/// another site is refused (403), so that no web page a developer visits can make the fake
-/// act on their bot.
+/// A form posted by the fake's own page: the routes that take one are guarded
+/// (`guard::form`: the fake's own `Host` and `Origin`), so that no web page a developer visits
+/// can make the fake act on their bot.
 pub(crate) struct PageForm(Vec<(String, String)>);
 
 impl PageForm {
@@ -38,18 +38,9 @@ impl<S: Send + Sync> FromRequest<S> for PageForm {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        if !same_origin(request.headers()) {
-            return Err((StatusCode::FORBIDDEN, "only the fake's own page may act on the bot\n").into_response());
-        }
         let body = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
         Ok(Self(form_urlencoded::parse(&body).into_owned().collect()))
     }
-}
-
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    origin.split_once("://").is_some_and(|(_, authority)| authority == host)
 }
 
 /// Back to the page: at the message acted on, or at the top.

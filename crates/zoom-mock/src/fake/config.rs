@@ -80,6 +80,18 @@ pub struct Config {
     pub channels: Vec<String>,
     /// Faults to inject.
     pub faults: Faults,
+    /// Names the page, the forms and the controls answer on, beside loopback and the bound
+    /// address (see [`ZoomMockBuilder::allow_host`](super::ZoomMockBuilder::allow_host)).
+    pub allowed_hosts: Vec<String>,
+    /// How long a connection may go without a request in flight: from its opening, or the end
+    /// of its last answer, to the end of the next request's head. A client that sends half a
+    /// request, or keeps an idle connection open, is closed after it; so is one whose
+    /// request body stops arriving for as long while the fake waits for it. A request in
+    /// flight (the page's change stream, as long as it streams) is not idle.
+    pub idle_timeout: Duration,
+    /// Connections served at once. Past it, the fake accepts no new connection until one
+    /// closes (the system's backlog holds the newcomers meanwhile).
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -106,6 +118,9 @@ impl Default for Config {
             users: Vec::new(),
             channels: Vec::new(),
             faults: Faults::default(),
+            allowed_hosts: Vec::new(),
+            idle_timeout: Duration::from_secs(10),
+            max_connections: 512,
         }
     }
 }

@@ -68,10 +68,15 @@ fn now_millis() -> i64 {
 /// How long Zoom waits for a bot's endpoint to answer an event.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The one HTTP client of every delivery (a connection pool shared by all events).
-fn delivery_client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(reqwest::Client::new)
+/// The one HTTP client of every delivery (a connection pool shared by all events). It follows
+/// no redirect: a bot's 3xx is its answer (a failed delivery), or a bot's URL could send the
+/// signed events, the handshake included, to any address it names.
+fn delivery_client() -> Result<&'static reqwest::Client, DeliveryError> {
+    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+    let client = CLIENT.get_or_init(|| {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())
+    });
+    client.as_ref().map_err(|why| DeliveryError::Unreachable(format!("no HTTP client: {why}")))
 }
 
 /// POSTs an event to a bot's endpoint, signed with `secret` as Zoom signs it; returns the
@@ -99,7 +104,7 @@ async fn post_signed_once(url: &str, secret: &str, event: &ZoomEvent) -> Result<
     let body = serde_json::to_vec(event).map_err(|e| DeliveryError::Unknown(e.to_string()))?;
     let timestamp = (now_millis() / 1000).to_string();
     let signature = zoom_signature::signature(secret.as_bytes(), &timestamp, &body);
-    let response = delivery_client()
+    let response = delivery_client()?
         .post(url)
         .header("content-type", "application/json; charset=utf-8")
         .header("user-agent", "Zoom Marketplace/1.0a")

@@ -32,6 +32,7 @@ mod chat;
 mod chatbot;
 mod config;
 mod events;
+mod guard;
 mod http;
 mod limits;
 mod oauth;
@@ -59,7 +60,7 @@ pub use events::{
     text_edit_event, validate_endpoint,
 };
 pub use limits::{Plan, RateLabel};
-pub use page::card_violations;
+pub use page::{card_violations, render_card_html};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 
 use state::State;
@@ -69,6 +70,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// `http://host:port`, which the token response gives as `api_url`.
     origin: String,
+    /// The hosts the page and the controls answer on.
+    guard: guard::Guard,
     /// Numbers the `x-zm-trackingid` of each answer.
     tracking: AtomicU64,
     /// Told of every API call that changed something, for the page's live updates.
@@ -220,6 +223,41 @@ impl ZoomMockBuilder {
         self
     }
 
+    /// Another name the fake's page, forms and controls answer on (with any port), beside
+    /// loopback (`localhost`, 127.0.0.0/8, `[::1]`) and the address it listens on: a name
+    /// or address through which a browser reaches the fake, such as a container's name. A
+    /// request to the page or the controls with any other `Host` is refused (403), so that
+    /// a DNS-rebinding page cannot reach them. Zoom's own paths answer on any name.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let zoom = zoom_mock::fake::ZoomMock::builder().allow_host("zoom-mock.test").start().await?;
+    /// # drop(zoom);
+    /// # Ok(()) }
+    /// ```
+    pub fn allow_host(mut self, name: impl Into<String>) -> Self {
+        self.config.allowed_hosts.push(name.into());
+        self
+    }
+
+    /// How long a connection may go without a request in flight before the fake closes it
+    /// (default 10 seconds): the time to send a request's head, counted from the connection's
+    /// opening or the end of its last answer. It closes both a client that sends half a
+    /// request and an idle keep-alive connection; the page's change stream, which is a
+    /// request in flight, stays open.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 512, under the usual limit of 1,024
+    /// open files). Past it, new connections wait, unaccepted, until one closes.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.max_connections = connections.max(1);
+        self
+    }
+
     /// Replaces the whole configuration.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
@@ -227,18 +265,29 @@ impl ZoomMockBuilder {
     }
 
     /// Starts the server on a tokio runtime.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] when a name given to
+    /// [`allow_host`](Self::allow_host) is not a host name or address.
     pub async fn start(self) -> io::Result<ZoomMock> {
+        for name in &self.config.allowed_hosts {
+            guard::allowed_host(name)
+                .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, format!("allow_host: {why}")))?;
+        }
         let listener = TcpListener::bind((self.config.host.as_str(), self.config.port)).await?;
         let addr = listener.local_addr()?;
         let origin = format!("http://{addr}");
+        let guard = guard::Guard::new(addr, &self.config.host, &self.config.allowed_hosts);
+        let limits =
+            serve::Limits { idle_timeout: self.config.idle_timeout, max_connections: self.config.max_connections };
         let shared = Arc::new(Shared {
+            guard,
             state: Mutex::new(State::new(self.config)),
             origin,
             tracking: AtomicU64::new(1),
             changes: tokio::sync::broadcast::channel(16).0,
             version: AtomicU64::new(0),
         });
-        let server = tokio::spawn(serve::serve(listener, router::router(shared.clone())));
+        let server = tokio::spawn(serve::serve(listener, router::router(shared.clone()), limits));
         Ok(ZoomMock { shared, addr, server })
     }
 }

@@ -1,14 +1,18 @@
 //! `GET /`: the conversations the fake holds, drawn as Zoom draws them, for a person to look
 //! at. Server-rendered HTML with no external resource and one small script, which reloads
-//! the page when a change arrives on `/_fake/changes` (server-sent events). Every text from a
-//! message is escaped, and only `http(s)` links become links.
+//! the page when a change arrives on `/_fake/changes` (server-sent events).
+//!
+//! Drawn with maud, which escapes every text and attribute value it is given: nothing from a
+//! message or a card is ever written as markup. What reaches an attribute is checked further:
+//! only `http(s)` URLs become links or images, a colour only as `#rrggbb`, a class only from
+//! the page's own names, a number only as a JSON number.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::State as AxumState;
 use axum::response::Html;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
 use super::Shared;
@@ -21,7 +25,22 @@ pub(crate) const CHANGES: &str = "/_fake/changes";
 /// The page's one script: a reload shortly after the fake's state moves past the version the
 /// page was drawn at (`data-version` of the body). The stream says the current version as
 /// soon as it opens, so a change made while the page loaded is not missed.
-const LIVE: &str = "<script>let t;const v=document.body.dataset.version;new EventSource('/_fake/changes').addEventListener('change',e=>{if(e.data!==v){clearTimeout(t);t=setTimeout(()=>location.reload(),150)}});</script>";
+const LIVE: &str = "let t;const v=document.body.dataset.version;new EventSource('/_fake/changes').addEventListener('change',e=>{if(e.data!==v){clearTimeout(t);t=setTimeout(()=>location.reload(),150)}});";
+
+/// The page's content security policy: nothing loads but its own script (by its hash), its
+/// inline style, images over http(s) and its own change stream; forms post only to the fake;
+/// no other site may frame it.
+pub(crate) fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(LIVE.as_bytes()));
+        format!(
+            "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src http: https:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+    })
+}
 
 /// `GET /_fake/changes`: an event `change` with the fake's version (how many changes so far)
 /// when the stream opens, and again each time the fake's state changes.
@@ -51,38 +70,72 @@ const CONVERSATIONS: usize = 50;
 const MESSAGES: usize = 100;
 /// The deliveries shown, newest first.
 const DELIVERIES: usize = 50;
+/// How deep sections inside sections are drawn (a card's JSON may nest them without end).
+const SECTION_DEPTH: usize = 4;
 
-/// Text made safe for HTML, in element content and in quoted attributes alike.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Every element kind the spec defines: the ones drawn, and the classes they get.
+const KINDS: &[&str] = &[
+    "message",
+    "fields",
+    "actions",
+    "select",
+    "attachments",
+    "section",
+    "divider",
+    "progress_bar",
+    "file",
+    "page",
+    "datepicker",
+    "timepicker",
+    "radio_buttons",
+    "checkboxes",
+    "plain_text_input",
+    "alert",
+    "images",
+    "video",
+];
+
+/// Whether `url` is `http(s)`: only those become links and images.
+fn is_http(url: &str) -> bool {
+    let url = url.as_bytes();
+    [&b"http://"[..], b"https://"].iter().any(|p| url.len() >= p.len() && url[..p.len()].eq_ignore_ascii_case(p))
 }
 
-/// A link to `url` when it is `http(s)`, else the URL as text.
-fn link(url: &str, label: &str) -> String {
-    if url.starts_with("https://") || url.starts_with("http://") {
-        format!("<a href=\"{}\">{}</a>", escape(url), escape(label))
-    } else {
-        escape(label)
+/// A link to `url` when it is `http(s)`, else the label as text.
+fn link(url: &str, label: &str) -> Markup {
+    html! {
+        @if is_http(url) { a href=(url) { (label) } } @else { (label) }
     }
+}
+
+/// A colour as `#rrggbb` (lower-cased); anything else is no colour.
+fn colour(value: Option<&Value>) -> Option<String> {
+    let text = value?.as_str()?;
+    let hex = text.strip_prefix('#')?;
+    (hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| text.to_ascii_lowercase())
+}
+
+/// A JSON number as written; anything else as `?`.
+fn number(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        _ => "?".to_owned(),
+    }
+}
+
+/// `value` when it is one of `names` (compared lower-cased), else `otherwise`: what may become
+/// a class.
+fn one_of(value: &str, names: &[&'static str], otherwise: &'static str) -> &'static str {
+    let lower = value.to_ascii_lowercase();
+    names.iter().find(|n| **n == lower).copied().unwrap_or(otherwise)
 }
 
 fn str_of<'v>(value: &'v Value, key: &str) -> &'v str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn items(value: &Value, key: &str) -> Vec<Value> {
-    value.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
+fn items<'v>(value: &'v Value, key: &str) -> &'v [Value] {
+    value.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
 }
 
 /// The spec's violations of a card's JSON, as `content.PATH: rule` lines: what the fake would
@@ -93,299 +146,334 @@ pub fn card_violations(card: &Value) -> Vec<String> {
     found.iter().map(ToString::to_string).collect()
 }
 
+/// The HTML that `/preview` draws for a card's JSON: its head and every element, with its
+/// controls read-only, inside a `<section class="conversation">`. Any JSON is drawn, a card
+/// that breaks the spec's rules included, and nothing in it becomes markup: texts and values
+/// are escaped, only `http(s)` URLs become links and images, a colour is drawn only as
+/// `#rrggbb` and a number only as a number.
+///
+/// ```
+/// use zoom_mock::fake::render_card_html;
+///
+/// let card = serde_json::json!({"head": {"text": "<b>Deploy?</b>"}, "body": [
+///     {"type": "section", "sidebar_color": "red;position:fixed", "sections": []}
+/// ]});
+/// let html = render_card_html(&card);
+/// assert!(html.contains("<h3>&lt;b&gt;Deploy?&lt;/b&gt;</h3>"));
+/// assert!(!html.contains("position:fixed"));
+/// ```
+pub fn render_card_html(card: &Value) -> String {
+    html! { section class="conversation" { (draw_card(card, None)) } }.into_string()
+}
+
+/// How an element is drawn: live (with the id of the bot message its forms act on) or
+/// read-only, the card's default sidebar colour, and how deep in sections it is.
+#[derive(Clone, Copy)]
+struct Draw<'a> {
+    actionable: Option<&'a str>,
+    default_colour: Option<&'a str>,
+    depth: usize,
+}
+
 /// A form of the page that acts as the user on the bot's message `message_id`: its fields
 /// (hidden `message_id` first) and its visible controls.
-fn act_form(out: &mut String, action: &str, message_id: &str, controls: &str) {
-    let _ = write!(
-        out,
-        "<form class=\"act\" method=\"post\" action=\"/_fake/act/{action}\"><input type=\"hidden\" name=\"message_id\" value=\"{}\">{controls}</form>",
-        escape(message_id)
-    );
+fn act_form(action: &'static str, message_id: &str, controls: Markup) -> Markup {
+    html! {
+        form class="act" method="post" action={ "/_fake/act/" (action) } {
+            input type="hidden" name="message_id" value=(message_id);
+            (controls)
+        }
+    }
 }
 
-/// One card element, as HTML. With `actionable` (the id of a live bot message), its buttons,
-/// menus and editable texts and fields are forms that act as the user; otherwise they are
-/// drawn disabled.
-fn element(out: &mut String, item: &Value, actionable: Option<&str>) {
+/// One card element. Live, its buttons, menus and editable texts and fields are forms that
+/// act as the user; read-only, they are drawn disabled.
+fn element(item: &Value, draw: Draw<'_>) -> Markup {
     let s = |key: &str| str_of(item, key);
     let kind = s("type");
-    let _ = write!(out, "<div class=\"element {}\">", escape(kind));
-    match kind {
-        "message" => {
-            let text = if s("link").is_empty() { escape(s("text")) } else { link(s("link"), s("text")) };
-            let editable = if item["editable"] == true { " <span class=\"tag\">editable</span>" } else { "" };
-            let _ = write!(out, "<p>{text}{editable}</p>");
-            if let (Some(id), true) = (actionable, item["editable"] == true) {
-                let controls = format!(
-                    "<input name=\"text\" value=\"{}\" aria-label=\"new text\"><button type=\"submit\">Save</button>",
-                    escape(s("text"))
-                );
-                act_form(out, "edit", id, &controls);
-            }
-        }
-        "fields" => {
-            out.push_str("<dl>");
-            for f in items(item, "items") {
-                let (key, value) = (str_of(&f, "key"), str_of(&f, "value"));
-                let _ = write!(out, "<dt>{}</dt><dd>", escape(key));
-                match (actionable, f["editable"] == true) {
-                    (Some(id), true) => {
-                        let controls = format!(
-                            "<input type=\"hidden\" name=\"key\" value=\"{}\"><input name=\"text\" value=\"{}\" aria-label=\"{}\"><button type=\"submit\">Save</button>",
-                            escape(key),
-                            escape(value),
-                            escape(key)
-                        );
-                        act_form(out, "edit", id, &controls);
+    let class = one_of(kind, KINDS, "unknown");
+    html! {
+        div class={ "element " (class) } {
+            @match class {
+                "message" => (message_element(item, draw)),
+                "fields" => (fields_element(item, draw)),
+                "actions" => (actions_element(item, draw)),
+                "select" => (select_element(item, draw)),
+                "attachments" => {
+                    @let info = item.get("information").unwrap_or(&Value::Null);
+                    @let title = info.get("title").map(|t| str_of(t, "text")).unwrap_or("");
+                    p { (link(s("resource_url"), if title.is_empty() { s("resource_url") } else { title })) }
+                    @if let Some(d) = info.get("description") {
+                        p class="muted" { (str_of(d, "text")) }
                     }
-                    (None, true) => {
-                        let _ = write!(out, "{} <span class=\"tag\">editable</span>", escape(value));
+                    @if is_http(s("img_url")) {
+                        img src=(s("img_url")) alt="";
                     }
-                    _ => out.push_str(&escape(value)),
                 }
-                out.push_str("</dd>");
-            }
-            out.push_str("</dl>");
-        }
-        "actions" => {
-            let mut buttons = String::new();
-            for b in items(item, "items") {
-                let style = str_of(&b, "style").to_ascii_lowercase();
-                let _ = write!(
-                    buttons,
-                    "<button class=\"{class}\" name=\"value\" value=\"{value}\" data-value=\"{value}\"{kind}>{text}</button>",
-                    class = escape(if style.is_empty() { "default" } else { &style }),
-                    value = escape(str_of(&b, "value")),
-                    kind = if actionable.is_some() { " type=\"submit\"" } else { " disabled" },
-                    text = escape(str_of(&b, "text"))
-                );
-            }
-            match actionable {
-                Some(id) => act_form(out, "click", id, &buttons),
-                None => out.push_str(&buttons),
-            }
-        }
-        "select" => {
-            let mut menu = format!(
-                "<label>{} <select name=\"value\"{}>",
-                escape(s("text")),
-                if actionable.is_some() { "" } else { " disabled" }
-            );
-            let source = s("static_source");
-            if !source.is_empty() {
-                let _ = write!(menu, "<option value=\"\">(the account's {})</option>", escape(source));
-            }
-            let selected = item.get("selected_item").map(|o| str_of(o, "value")).unwrap_or("");
-            for o in items(item, "select_items") {
-                let value = str_of(&o, "value");
-                let mark = if !selected.is_empty() && value == selected { " selected" } else { "" };
-                let _ =
-                    write!(menu, "<option value=\"{}\"{mark}>{}</option>", escape(value), escape(str_of(&o, "text")));
-            }
-            menu.push_str("</select></label>");
-            match actionable {
-                Some(id) => act_form(out, "select", id, &(menu + "<button type=\"submit\">Choose</button>")),
-                None => out.push_str(&menu),
-            }
-        }
-        "attachments" => {
-            let info = item.get("information").cloned().unwrap_or(Value::Null);
-            let title = info.get("title").map(|t| str_of(t, "text")).unwrap_or("");
-            let _ = write!(
-                out,
-                "<p>{}</p>",
-                link(s("resource_url"), if title.is_empty() { s("resource_url") } else { title })
-            );
-            if let Some(d) = info.get("description") {
-                let _ = write!(out, "<p class=\"muted\">{}</p>", escape(str_of(d, "text")));
-            }
-            if s("img_url").starts_with("http") {
-                let _ = write!(out, "<img src=\"{}\" alt=\"\">", escape(s("img_url")));
-            }
-        }
-        "section" => {
-            let _ = write!(out, "<div class=\"section\" style=\"border-left-color: {}\">", escape(s("sidebar_color")));
-            for inner in items(item, "sections") {
-                element(out, &inner, actionable);
-            }
-            if !s("footer").is_empty() {
-                let _ = write!(out, "<p class=\"muted\">{}</p>", escape(s("footer")));
-            }
-            out.push_str("</div>");
-        }
-        "divider" => out.push_str("<hr>"),
-        "progress_bar" => {
-            let value = item["value"].as_i64().unwrap_or(0);
-            let _ = write!(out, "<progress max=\"100\" value=\"{value}\"></progress> {value}%");
-        }
-        "file" => {
-            let title = item.get("title").map(|t| str_of(t, "text")).unwrap_or("file");
-            let _ = write!(out, "<p>{}</p>", link(s("file_url"), title));
-        }
-        "page" => {
-            let _ = write!(out, "<p>page {} of {}</p>", item["current_page"], item["total_pages"]);
-        }
-        "datepicker" | "timepicker" => {
-            let (input, initial) =
-                if kind == "datepicker" { ("date", s("initial_date")) } else { ("time", s("initial_time")) };
-            let _ = write!(
-                out,
-                "<input type=\"{input}\" value=\"{}\" placeholder=\"{}\" disabled>",
-                escape(initial),
-                escape(s("placeholder"))
-            );
-        }
-        "radio_buttons" | "checkboxes" => {
-            let (input, chosen): (&str, Vec<String>) = if kind == "radio_buttons" {
-                ("radio", item.get("initial_option").map(|o| str_of(o, "value").to_owned()).into_iter().collect())
-            } else {
-                ("checkbox", items(item, "initial_options").iter().map(|o| str_of(o, "value").to_owned()).collect())
-            };
-            for o in items(item, "options") {
-                let mark = if chosen.iter().any(|c| c == str_of(&o, "value")) { " checked" } else { "" };
-                let _ = write!(
-                    out,
-                    "<label><input type=\"{input}\"{mark} disabled> {}</label>",
-                    escape(str_of(&o, "text"))
-                );
-            }
-        }
-        "plain_text_input" => {
-            let _ = write!(
-                out,
-                "<textarea placeholder=\"{}\" disabled>{}</textarea>",
-                escape(s("placeholder")),
-                escape(s("initial_value"))
-            );
-        }
-        "alert" => {
-            let _ = write!(out, "<p class=\"alert {}\">{}</p>", escape(s("level")), escape(s("text")));
-        }
-        "images" => {
-            for image in items(item, "items") {
-                let url = str_of(&image, "image_url");
-                if url.starts_with("http") {
-                    let _ = write!(out, "<img src=\"{}\" alt=\"{}\">", escape(url), escape(str_of(&image, "alt_text")));
+                "section" => {
+                    @let own = colour(item.get("sidebar_color"));
+                    @let shown = own.as_deref().or(draw.default_colour);
+                    div class="section" style=[shown.map(|c| format!("border-left-color:{c}"))] {
+                        @if draw.depth < SECTION_DEPTH {
+                            @for inner in items(item, "sections") {
+                                (element(inner, Draw { depth: draw.depth + 1, ..draw }))
+                            }
+                        } @else {
+                            p class="muted" { "(sections nested too deep)" }
+                        }
+                        @if !s("footer").is_empty() {
+                            p class="muted" { (s("footer")) }
+                        }
+                    }
                 }
+                "divider" => hr;
+                "progress_bar" => {
+                    @let value = item["value"].as_i64().unwrap_or(0);
+                    progress max="100" value=(value) {}
+                    " " (value) "%"
+                }
+                "file" => {
+                    @let title = item.get("title").map(|t| str_of(t, "text")).unwrap_or("file");
+                    p { (link(s("file_url"), title)) }
+                }
+                "page" => p { "page " (number(&item["current_page"])) " of " (number(&item["total_pages"])) },
+                "datepicker" => input type="date" value=(s("initial_date")) placeholder=(s("placeholder")) disabled;,
+                "timepicker" => input type="time" value=(s("initial_time")) placeholder=(s("placeholder")) disabled;,
+                "radio_buttons" | "checkboxes" => (choices(item, class == "radio_buttons")),
+                "plain_text_input" => textarea placeholder=(s("placeholder")) disabled { (s("initial_value")) },
+                "alert" => {
+                    @let level = one_of(s("level"), &["info", "success", "warning", "error"], "");
+                    p class={ "alert" @if !level.is_empty() { " " (level) } } { (s("text")) }
+                }
+                "images" => {
+                    @for image in items(item, "items") {
+                        @if is_http(str_of(image, "image_url")) {
+                            img src=(str_of(image, "image_url")) alt=(str_of(image, "alt_text"));
+                        }
+                    }
+                }
+                "video" => {
+                    @let title = if s("title").is_empty() { "video" } else { s("title") };
+                    p { (link(s("video_url"), title)) }
+                }
+                _ => p class="muted" { "(" (kind) ")" },
             }
-        }
-        "video" => {
-            let title = if s("title").is_empty() { "video" } else { s("title") };
-            let _ = write!(out, "<p>{}</p>", link(s("video_url"), title));
-        }
-        other => {
-            let _ = write!(out, "<p class=\"muted\">({})</p>", escape(other));
         }
     }
-    out.push_str("</div>");
 }
 
-/// A card's JSON, as HTML: its head and each element (see [`element`] for `actionable`).
-fn draw_card(out: &mut String, card: &Value, actionable: Option<&str>) {
-    if let Some(head) = card.get("head") {
-        let _ = write!(out, "<h3>{}</h3>", escape(str_of(head, "text")));
-        if let Some(sub) = head.get("sub_head") {
-            let _ = write!(out, "<h4>{}</h4>", escape(str_of(sub, "text")));
+/// A `message` element: its text (a link when it has an `http(s)` link), and when live and
+/// editable, a form to edit it.
+fn message_element(item: &Value, draw: Draw<'_>) -> Markup {
+    let text = str_of(item, "text");
+    let editable = item["editable"] == true;
+    html! {
+        p {
+            (link(str_of(item, "link"), text))
+            @if editable { " " span class="tag" { "editable" } }
+        }
+        @if let (Some(id), true) = (draw.actionable, editable) {
+            (act_form("edit", id, html! {
+                input name="text" value=(text) aria-label="new text";
+                button type="submit" { "Save" }
+            }))
         }
     }
-    for item in items(card, "body") {
-        element(out, &item, actionable);
+}
+
+/// A `fields` element: each key and value, an editable one a form when live.
+fn fields_element(item: &Value, draw: Draw<'_>) -> Markup {
+    html! {
+        dl {
+            @for f in items(item, "items") {
+                @let (key, value) = (str_of(f, "key"), str_of(f, "value"));
+                dt { (key) }
+                dd {
+                    @match (draw.actionable, f["editable"] == true) {
+                        (Some(id), true) => (act_form("edit", id, html! {
+                            input type="hidden" name="key" value=(key);
+                            input name="text" value=(value) aria-label=(key);
+                            button type="submit" { "Save" }
+                        })),
+                        (None, true) => { (value) " " span class="tag" { "editable" } },
+                        _ => (value),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An `actions` element: its buttons, in one form when live.
+fn actions_element(item: &Value, draw: Draw<'_>) -> Markup {
+    let live = draw.actionable.is_some();
+    let buttons = html! {
+        @for b in items(item, "items") {
+            @let value = str_of(b, "value");
+            button class=(one_of(str_of(b, "style"), &["default", "primary", "danger", "disabled"], "default"))
+                name="value" value=(value) data-value=(value) type=[live.then_some("submit")] disabled[!live] {
+                (str_of(b, "text"))
+            }
+        }
+    };
+    match draw.actionable {
+        Some(id) => act_form("click", id, buttons),
+        None => buttons,
+    }
+}
+
+/// A `select` element: its menu, in a form with a button when live.
+fn select_element(item: &Value, draw: Draw<'_>) -> Markup {
+    let source = str_of(item, "static_source");
+    let selected = item.get("selected_item").map(|o| str_of(o, "value")).unwrap_or("");
+    let menu = html! {
+        label {
+            (str_of(item, "text")) " "
+            select name="value" disabled[draw.actionable.is_none()] {
+                @if !source.is_empty() {
+                    option value="" { "(the account's " (source) ")" }
+                }
+                @for o in items(item, "select_items") {
+                    @let value = str_of(o, "value");
+                    option value=(value) selected[!selected.is_empty() && value == selected] { (str_of(o, "text")) }
+                }
+            }
+        }
+    };
+    match draw.actionable {
+        Some(id) => act_form("select", id, html! { (menu) button type="submit" { "Choose" } }),
+        None => menu,
+    }
+}
+
+/// Radio buttons (`radio`) or checkboxes, read-only, the initial choices checked.
+fn choices(item: &Value, radio: bool) -> Markup {
+    let chosen: Vec<&str> = if radio {
+        item.get("initial_option").map(|o| str_of(o, "value")).into_iter().collect()
+    } else {
+        items(item, "initial_options").iter().map(|o| str_of(o, "value")).collect()
+    };
+    html! {
+        @for o in items(item, "options") {
+            label {
+                input type=(if radio { "radio" } else { "checkbox" }) checked[chosen.contains(&str_of(o, "value"))] disabled;
+                " " (str_of(o, "text"))
+            }
+        }
+    }
+}
+
+/// A card's JSON: its head and each element (live when `actionable` names its message).
+fn draw_card(card: &Value, actionable: Option<&str>) -> Markup {
+    let default_colour = colour(card.get("settings").and_then(|s| s.get("default_sidebar_color")));
+    let draw = Draw { actionable, default_colour: default_colour.as_deref(), depth: 0 };
+    html! {
+        @if let Some(head) = card.get("head") {
+            h3 { (str_of(head, "text")) }
+            @if let Some(sub) = head.get("sub_head") {
+                h4 { (str_of(sub, "text")) }
+            }
+        }
+        @for item in items(card, "body") {
+            (element(item, draw))
+        }
     }
 }
 
 /// A message's content: its card (or text).
-fn content(out: &mut String, content: &MessageContent, actionable: Option<&str>) {
+fn content(content: &MessageContent, actionable: Option<&str>) -> Markup {
     match content {
-        MessageContent::Text(t) => {
-            let _ = write!(out, "<p>{}</p>", escape(&t.message));
-        }
-        MessageContent::Card { card, .. } => {
-            draw_card(out, &serde_json::to_value(card).unwrap_or(Value::Null), actionable);
-        }
+        MessageContent::Text(t) => html! { p { (&*t.message) } },
+        MessageContent::Card { card, .. } => draw_card(&serde_json::to_value(card).unwrap_or(Value::Null), actionable),
     }
 }
 
-/// One message, as HTML: its card (or text), its sender and time, its earlier versions and
-/// its deletion. With `acting`, a live bot card's controls act as the user.
-fn message(out: &mut String, m: &StoredMessage, acting: bool) {
+/// One message: its card (or text), its sender and time, its earlier versions and its
+/// deletion. With `acting`, a live bot card's controls act as the user.
+fn message(m: &StoredMessage, acting: bool) -> Markup {
     let sender = match &m.sender {
         Sender::Bot(jid) => format!("bot {jid}"),
         Sender::User(user) => user.clone(),
         Sender::IncomingWebhook(id) => format!("incoming webhook {id}"),
     };
-    let deleted = if m.deleted_at.is_some() { " deleted" } else { "" };
-    let _ = write!(out, "<article class=\"message{deleted}\" id=\"m-{}\">", escape(&m.id));
-    let mut meta = format!("{} · {}", escape(&sender), m.sent_at.format("%Y-%m-%d %H:%M:%S"));
-    if m.is_edited() {
-        let _ = write!(meta, " · edited {} time(s)", m.edits.len());
-    }
-    if m.deleted_at.is_some() {
-        meta.push_str(" · deleted");
-    }
-    let _ = write!(out, "<p class=\"meta\">{meta}</p>");
-    let live_bot_card = acting && m.deleted_at.is_none() && matches!(m.sender, Sender::Bot(_));
-    content(out, &m.content, live_bot_card.then_some(m.id.as_str()));
-    if m.is_edited() {
-        out.push_str("<details class=\"history\"><summary>earlier versions</summary>");
-        for revision in m.edits.iter().rev() {
-            let _ = write!(
-                out,
-                "<div class=\"revision\"><p class=\"meta\">until {}</p>",
-                revision.replaced_at.format("%H:%M:%S")
-            );
-            content(out, &revision.content, None);
-            out.push_str("</div>");
+    let deleted = m.deleted_at.is_some();
+    let live_bot_card = acting && !deleted && matches!(m.sender, Sender::Bot(_));
+    html! {
+        article class={ "message" @if deleted { " deleted" } } id={ "m-" (m.id) } {
+            p class="meta" {
+                (sender) " · " (m.sent_at.format("%Y-%m-%d %H:%M:%S"))
+                @if m.is_edited() { " · edited " (m.edits.len()) " time(s)" }
+                @if deleted { " · deleted" }
+            }
+            (content(&m.content, live_bot_card.then_some(m.id.as_str())))
+            @if m.is_edited() {
+                details class="history" {
+                    summary { "earlier versions" }
+                    @for revision in m.edits.iter().rev() {
+                        div class="revision" {
+                            p class="meta" { "until " (revision.replaced_at.format("%H:%M:%S")) }
+                            (content(&revision.content, None))
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</details>");
     }
-    out.push_str("</article>");
 }
 
 /// The form that types a message in `to_jid` as the user: `/command text` for the bot.
-fn command_form(out: &mut String, to_jid: &str, editable_target: bool) {
-    let target = if editable_target {
-        format!("<input name=\"to_jid\" value=\"{}\" size=\"36\" aria-label=\"conversation\">", escape(to_jid))
-    } else {
-        format!("<input type=\"hidden\" name=\"to_jid\" value=\"{}\">", escape(to_jid))
-    };
-    let _ = write!(
-        out,
-        "<form class=\"command\" method=\"post\" action=\"/_fake/act/command\">{target}<input name=\"text\" placeholder=\"/command text\" size=\"40\" aria-label=\"message\"><button type=\"submit\">Send</button></form>"
-    );
+fn command_form(to_jid: &str, editable_target: bool) -> Markup {
+    html! {
+        form class="command" method="post" action="/_fake/act/command" {
+            @if editable_target {
+                input name="to_jid" value=(to_jid) size="36" aria-label="conversation";
+            } @else {
+                input type="hidden" name="to_jid" value=(to_jid);
+            }
+            input name="text" placeholder="/command text" size="40" aria-label="message";
+            button type="submit" { "Send" }
+        }
+    }
 }
 
 /// The bot panel: which bot the page acts on, a form to connect one, a command box for a new
 /// conversation, and the events delivered with the bot's answers, newest first.
-fn bot_panel(out: &mut String, bot: &PageBot, user: &str, deliveries: &[Delivery]) {
-    out.push_str("<section class=\"panel\" id=\"bot\"><h2>Your bot</h2>");
-    let status = match bot {
-        PageBot::Connected(b) => format!("<p class=\"bot connected\">Connected: {}</p>", escape(b.url())),
-        PageBot::Pending(b) => {
-            format!("<p class=\"bot pending\">{}: checked at the first event</p>", escape(b.url()))
+fn bot_panel(bot: &PageBot, user: &str, deliveries: &[Delivery]) -> Markup {
+    html! {
+        section class="panel" id="bot" {
+            h2 { "Your bot" }
+            @match bot {
+                PageBot::Connected(b) => p class="bot connected" { "Connected: " (b.url()) },
+                PageBot::Pending(b) => p class="bot pending" { (b.url()) ": checked at the first event" },
+                PageBot::None => p class="bot none" { "No bot connected." },
+            }
+            form class="connect" method="post" action="/_fake/bot" {
+                input name="url" placeholder="http://127.0.0.1:3000/zoom/events" size="36" aria-label="bot endpoint";
+                input name="secret" type="password" placeholder="secret token" aria-label="secret token";
+                button type="submit" { "Connect" }
+            }
+            p class="muted" { "You act as " (user) ". Type " code { "/command text" } ":" }
+            (command_form("general@conference.xmpp.zoom.us", true))
+            h3 id="deliveries" { "Events delivered" }
+            table class="deliveries" {
+                tr { th { "time" } th { "event" } th { "what" } th { "bot answered" } th { "took" } }
+                @for d in deliveries.iter().rev() {
+                    @let (class, answer) = match &d.outcome {
+                        Ok(status) if (200..300).contains(status) => ("ok", format!("HTTP {status}")),
+                        Ok(status) => ("failed", format!("HTTP {status}")),
+                        Err(why) => ("failed", why.clone()),
+                    };
+                    tr class=(class) {
+                        td { (d.at.format("%H:%M:%S%.3f")) }
+                        td { (d.event) }
+                        td { (d.detail) }
+                        td class="status" { (answer) }
+                        td { (d.elapsed.as_millis()) " ms" }
+                    }
+                }
+            }
         }
-        PageBot::None => "<p class=\"bot none\">No bot connected.</p>".to_owned(),
-    };
-    out.push_str(&status);
-    out.push_str("<form class=\"connect\" method=\"post\" action=\"/_fake/bot\"><input name=\"url\" placeholder=\"http://127.0.0.1:3000/zoom/events\" size=\"36\" aria-label=\"bot endpoint\"><input name=\"secret\" type=\"password\" placeholder=\"secret token\" aria-label=\"secret token\"><button type=\"submit\">Connect</button></form>");
-    let _ = write!(out, "<p class=\"muted\">You act as {}. Type <code>/command text</code>:</p>", escape(user));
-    command_form(out, "general@conference.xmpp.zoom.us", true);
-    out.push_str("<h3 id=\"deliveries\">Events delivered</h3><table class=\"deliveries\"><tr><th>time</th><th>event</th><th>what</th><th>bot answered</th><th>took</th></tr>");
-    for d in deliveries.iter().rev() {
-        let (class, answer) = match &d.outcome {
-            Ok(status) if (200..300).contains(status) => ("ok", format!("HTTP {status}")),
-            Ok(status) => ("failed", format!("HTTP {status}")),
-            Err(why) => ("failed", escape(why)),
-        };
-        let _ = write!(
-            out,
-            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"status\">{answer}</td><td>{} ms</td></tr>",
-            d.at.format("%H:%M:%S%.3f"),
-            escape(&d.event),
-            escape(&d.detail),
-            d.elapsed.as_millis()
-        );
     }
-    out.push_str("</table></section>");
 }
 
 const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;background:#f5f6f8}\
@@ -421,48 +509,61 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
         (state.page_bot.clone(), user, deliveries, all)
     };
     let acting = !matches!(bot, PageBot::None);
-    let mut out = head("Fake Zoom", Some(version));
-    bot_panel(&mut out, &bot, &user, &deliveries);
-    let _ = write!(
-        out,
-        "<p class=\"muted\">{} conversation(s), newest activity first. <a href=\"/preview\">Card preview</a></p>",
-        conversations.len()
-    );
-    for (id, messages) in conversations {
-        let _ = write!(out, "<section class=\"conversation\"><h2>{}</h2>", escape(&id.jid()));
-        command_form(&mut out, &id.jid(), false);
-        let shown = &messages[messages.len().saturating_sub(MESSAGES)..];
-        let mut replies: BTreeMap<&str, Vec<&StoredMessage>> = BTreeMap::new();
-        for m in shown {
-            if let Some(parent) = &m.reply_to {
-                replies.entry(parent.as_str()).or_default().push(m);
-            }
+    let body = html! {
+        (bot_panel(&bot, &user, &deliveries))
+        p class="muted" {
+            (conversations.len()) " conversation(s), newest activity first. "
+            a href="/preview" { "Card preview" }
         }
-        for m in shown.iter().filter(|m| m.reply_to.is_none()) {
-            message(&mut out, m, acting);
-            if let Some(thread) = replies.get(m.id.as_str()) {
-                out.push_str("<div class=\"replies\">");
-                for r in thread {
-                    message(&mut out, r, acting);
+        @for (id, messages) in &conversations {
+            section class="conversation" {
+                h2 { (id.jid()) }
+                (command_form(&id.jid(), false))
+                @let shown = &messages[messages.len().saturating_sub(MESSAGES)..];
+                @let replies = replies_of(shown);
+                @for m in shown.iter().filter(|m| m.reply_to.is_none()) {
+                    (message(m, acting))
+                    @if let Some(thread) = replies.get(m.id.as_str()) {
+                        div class="replies" {
+                            @for r in thread { (message(r, acting)) }
+                        }
+                    }
                 }
-                out.push_str("</div>");
             }
         }
-        out.push_str("</section>");
-    }
-    out.push_str(LIVE);
-    out.push_str("</body></html>");
-    Html(out)
+        script { (PreEscaped(LIVE)) }
+    };
+    Html(document("Fake Zoom", Some(version), body).into_string())
 }
 
-/// The start of a page: its title, the style, the heading; a live page carries the version
-/// of the state it shows.
-fn head(title: &str, version: Option<u64>) -> String {
-    let version = version.map(|v| format!(" data-version=\"{v}\"")).unwrap_or_default();
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title><style>{STYLE}</style></head><body{version}><h1>{0}</h1>",
-        escape(title)
-    )
+/// The replies among `shown`, by the id of the message they answer.
+fn replies_of(shown: &[StoredMessage]) -> BTreeMap<&str, Vec<&StoredMessage>> {
+    let mut replies: BTreeMap<&str, Vec<&StoredMessage>> = BTreeMap::new();
+    for m in shown {
+        if let Some(parent) = &m.reply_to {
+            replies.entry(parent.as_str()).or_default().push(m);
+        }
+    }
+    replies
+}
+
+/// A whole page: its title, the style, the heading and `body`; a live page carries the
+/// version of the state it shows.
+fn document(title: &str, version: Option<u64>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body data-version=[version] {
+                h1 { (title) }
+                (body)
+            }
+        }
+    }
 }
 
 /// `GET /preview`, and `POST /preview` with a form field `card`: a card's JSON drawn, and
@@ -470,34 +571,30 @@ fn head(title: &str, version: Option<u64>) -> String {
 pub(crate) async fn preview(body: axum::body::Bytes) -> Html<String> {
     let text =
         form_urlencoded::parse(&body).find(|(k, _)| k == "card").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    let mut out = head("Card preview", None);
-    let _ = write!(
-        out,
-        "<form method=\"post\" action=\"/preview\"><textarea name=\"card\" rows=\"12\" cols=\"80\">{}</textarea><br><button type=\"submit\">Check and draw</button> <a href=\"/\">Conversations</a></form>",
-        escape(&text)
-    );
-    if !text.trim().is_empty() {
-        match serde_json::from_str::<Value>(&text) {
-            Err(e) => {
-                let _ = write!(out, "<p class=\"alert error\">Not JSON: {}</p>", escape(&e.to_string()));
-            }
-            Ok(card) => {
-                let problems = card_violations(&card);
-                if problems.is_empty() {
-                    out.push_str("<p class=\"alert success\">A valid card.</p>");
-                } else {
-                    out.push_str("<ul class=\"violations\">");
-                    for p in problems {
-                        let _ = write!(out, "<li>{}</li>", escape(&p));
+    let parsed = (!text.trim().is_empty()).then(|| serde_json::from_str::<Value>(&text));
+    let body = html! {
+        form method="post" action="/preview" {
+            textarea name="card" rows="12" cols="80" { (text) }
+            br;
+            button type="submit" { "Check and draw" }
+            " "
+            a href="/" { "Conversations" }
+        }
+        @match &parsed {
+            None => {}
+            Some(Err(e)) => p class="alert error" { "Not JSON: " (e) },
+            Some(Ok(card)) => {
+                @let problems = card_violations(card);
+                @if problems.is_empty() {
+                    p class="alert success" { "A valid card." }
+                } @else {
+                    ul class="violations" {
+                        @for p in &problems { li { (p) } }
                     }
-                    out.push_str("</ul>");
                 }
-                out.push_str("<section class=\"conversation\">");
-                draw_card(&mut out, &card, None);
-                out.push_str("</section>");
+                (PreEscaped(render_card_html(card)))
             }
         }
-    }
-    out.push_str("</body></html>");
-    Html(out)
+    };
+    Html(document("Card preview", None, body).into_string())
 }

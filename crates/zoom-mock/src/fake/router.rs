@@ -11,14 +11,17 @@ use axum::extract::{Request, State as AxumState};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{patch, post, put};
+use axum::routing::{get, patch, post, put};
 
 use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::state::{SeenRequest, State};
-use super::{Shared, act, callback, chat, chatbot, oauth, ops, page, webhook};
+use super::{Shared, act, callback, chat, chatbot, guard, oauth, ops, page, webhook};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let page_guard = || middleware::from_fn_with_state(shared.clone(), guard::page);
+    let form_guard = || middleware::from_fn_with_state(shared.clone(), guard::form);
+    let control_guard = || middleware::from_fn_with_state(shared.clone(), guard::control);
     Router::new()
         .route("/v2/im/chat/messages", post(chatbot::send))
         .route("/v2/im/chat/messages/{message_id}", put(chatbot::edit).delete(chatbot::delete))
@@ -28,20 +31,26 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v2/chat/users/{user_id}/messages/{message_id}", put(chat::edit).get(chat::get).delete(chat::delete))
         .route("/v2/chat/users/{user_id}/messages/{message_id}/emoji_reactions", patch(chat::react))
         .route("/v2/chat/users/{user_id}/messages/{message_id}/status", patch(chat::mark))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}/thread", axum::routing::get(chat::thread))
+        .route("/v2/chat/users/{user_id}/messages/{message_id}/thread", get(chat::thread))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         .route("/chat/webhooks/incomingwebhook/{webhook_id}", post(webhook::post))
+        // A page for people: the conversations, drawn, a card preview, and the page's forms
+        // (outside Zoom's paths). Guarded: only the fake's own names, and only its own page
+        // may post (`guard.rs`).
+        .route("/", get(page::index).route_layer(page_guard()))
+        .route(
+            "/preview",
+            get(page::preview).route_layer(page_guard()).merge(post(page::preview).route_layer(form_guard())),
+        )
+        .route(page::CHANGES, get(page::changes).route_layer(page_guard()))
+        .route(act::ACT, post(act::act).route_layer(form_guard()))
+        .route(act::BOT, post(act::connect).route_layer(form_guard()))
         // Control of a running fake (for the binary, where there is no handle). Outside every
-        // Zoom path, so no client written for Zoom can reach it by accident.
-        // A page for people: the conversations, drawn (outside Zoom's paths too).
-        .route("/", axum::routing::get(page::index))
-        .route("/preview", axum::routing::get(page::preview).post(page::preview))
-        .route(page::CHANGES, axum::routing::get(page::changes))
-        .route(act::ACT, post(act::act))
-        .route(act::BOT, post(act::connect))
-        .route("/_fake/rate-limit", post(control_rate_limit))
-        .route("/_fake/invalidate-tokens", post(control_invalidate_tokens))
+        // Zoom path, so no client written for Zoom can reach it by accident; guarded as the
+        // page is, but a request with no Origin at all (curl) may use them.
+        .route("/_fake/rate-limit", post(control_rate_limit).route_layer(control_guard()))
+        .route("/_fake/invalidate-tokens", post(control_invalidate_tokens).route_layer(control_guard()))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), observe))
         .with_state(shared)

@@ -2,6 +2,8 @@
 //! and header is checked as a client would see it.
 #![allow(dead_code)]
 
+pub mod markup;
+
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use zoom_mock::fake::ZoomMock;

@@ -1,0 +1,205 @@
+//! The fake's HTML read as a browser reads it: tokenized by html5gum (the WHATWG tokenizer,
+//! switching to raw text after `script`, `style` and `textarea` as a browser's parser does),
+//! then every tag, attribute and class held to the fixed set the page itself writes. Anything
+//! else in the output came from the input: markup an attacker controls.
+
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
+/// Every tag the fake writes.
+const TAGS: &[&str] = &[
+    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "p", "a", "span", "div", "section",
+    "article", "form", "input", "button", "select", "option", "label", "textarea", "dl", "dt", "dd", "hr", "progress",
+    "img", "details", "summary", "ul", "li", "table", "tr", "th", "td", "code", "br", "script",
+];
+
+/// Every attribute the fake writes (`style`, `href`, `src`, `class`, `type` and `action` are
+/// checked further, by value).
+const ATTRIBUTES: &[&str] = &[
+    "class",
+    "id",
+    "lang",
+    "charset",
+    "method",
+    "action",
+    "type",
+    "name",
+    "value",
+    "data-value",
+    "data-version",
+    "aria-label",
+    "placeholder",
+    "size",
+    "disabled",
+    "selected",
+    "checked",
+    "href",
+    "src",
+    "alt",
+    "max",
+    "style",
+    "rows",
+    "cols",
+];
+
+/// Every class the fake writes.
+const CLASSES: &[&str] = &[
+    "element",
+    "message",
+    "fields",
+    "actions",
+    "select",
+    "attachments",
+    "section",
+    "divider",
+    "progress_bar",
+    "file",
+    "page",
+    "datepicker",
+    "timepicker",
+    "radio_buttons",
+    "checkboxes",
+    "plain_text_input",
+    "alert",
+    "images",
+    "video",
+    "unknown",
+    "muted",
+    "tag",
+    "act",
+    "command",
+    "connect",
+    "primary",
+    "danger",
+    "default",
+    "disabled",
+    "info",
+    "success",
+    "warning",
+    "error",
+    "deleted",
+    "meta",
+    "history",
+    "revision",
+    "replies",
+    "conversation",
+    "panel",
+    "bot",
+    "connected",
+    "pending",
+    "none",
+    "deliveries",
+    "ok",
+    "failed",
+    "status",
+    "violations",
+];
+
+/// Every `type` of an input or button the fake writes.
+const TYPES: &[&str] = &["hidden", "submit", "password", "date", "time", "radio", "checkbox"];
+
+/// What a document may hold beyond the card's own markup.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Allowed<'a> {
+    /// The text of the page's one script, when it may have one.
+    pub script: Option<&'a str>,
+    /// Whether the page's `<style>` may appear (once).
+    pub style: bool,
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn is_http(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Every way `html` departs from the fake's fixed markup, one line each (empty: none).
+pub fn foreign_markup(html: &str, allowed: Allowed<'_>) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut emitter = DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let (mut scripts, mut styles) = (0, 0);
+    // The raw text of the element just opened (script or style), to compare with the page's own.
+    let mut raw: Option<(String, String)> = None;
+    for token in Tokenizer::new_with_emitter(html, emitter) {
+        let Ok(token) = token;
+        match token {
+            Token::StartTag(tag) => {
+                let name = text(&tag.name);
+                if !TAGS.contains(&name.as_str()) {
+                    found.push(format!("tag <{name}>"));
+                }
+                match name.as_str() {
+                    "script" => {
+                        scripts += 1;
+                        raw = Some((name.clone(), String::new()));
+                    }
+                    "style" => {
+                        styles += 1;
+                        raw = Some((name.clone(), String::new()));
+                    }
+                    _ => {}
+                }
+                for (key, value) in &tag.attributes {
+                    let (key, value) = (text(key), text(value));
+                    if !ATTRIBUTES.contains(&key.as_str()) || key.starts_with("on") {
+                        found.push(format!("attribute {key}={value:?} on <{name}>"));
+                        continue;
+                    }
+                    let ok = match key.as_str() {
+                        "style" => {
+                            value.len() == 25
+                                && value.starts_with("border-left-color:#")
+                                && value[19..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                        }
+                        // The page links to itself (`/`, `/preview`); a card, only over http(s).
+                        "href" => is_http(&value) || value == "/" || value == "/preview",
+                        "src" => is_http(&value),
+                        "class" => value.split_ascii_whitespace().all(|c| CLASSES.contains(&c)),
+                        "type" => TYPES.contains(&value.as_str()),
+                        "action" => value == "/preview" || value == "/_fake/bot" || value.starts_with("/_fake/act/"),
+                        "charset" => value == "utf-8",
+                        _ => true,
+                    };
+                    if !ok {
+                        found.push(format!("{key}={value:?} on <{name}>"));
+                    }
+                }
+            }
+            Token::String(s) => {
+                if let Some((_, body)) = raw.as_mut() {
+                    body.push_str(&text(&s));
+                }
+            }
+            Token::EndTag(tag) => {
+                if let Some((open, body)) = raw.take() {
+                    let name = text(&tag.name);
+                    if open == "script" && Some(body.as_str()) != allowed.script {
+                        found.push(format!("a script that is not the page's own: {body:?}"));
+                    }
+                    if open != name {
+                        found.push(format!("<{open}> closed by </{name}>"));
+                    }
+                }
+            }
+            Token::Comment(c) => found.push(format!("comment {:?}", text(&c))),
+            Token::Doctype(d) => {
+                if text(&d.name) != "html" {
+                    found.push(format!("doctype {:?}", text(&d.name)));
+                }
+            }
+            // Parse errors (a NUL or a control character in a text, say) change no structure;
+            // the tokens above are what the browser builds from.
+            Token::Error(_) => {}
+        }
+    }
+    if scripts > usize::from(allowed.script.is_some()) {
+        found.push(format!("{scripts} scripts"));
+    }
+    if styles > usize::from(allowed.style) {
+        found.push(format!("{styles} style elements"));
+    }
+    found
+}
