@@ -906,7 +906,9 @@ An embedded video.*/
     pub struct CardSettings {
         ///Sidebar colour of sections that set none, as `#rrggbb`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_sidebar_color: ::std::option::Option<::std::string::String>,
+        pub default_sidebar_color: ::std::option::Option<
+            CardSettingsDefaultSidebarColor,
+        >,
         ///Whether the card is a form whose inputs are submitted by a `submit` button.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<bool>,
@@ -914,6 +916,65 @@ An embedded video.*/
     impl CardSettings {
         pub fn builder() -> builder::CardSettings {
             Default::default()
+        }
+    }
+    ///Sidebar colour of sections that set none, as `#rrggbb`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardSettingsDefaultSidebarColor(::std::string::String);
+    impl ::std::ops::Deref for CardSettingsDefaultSidebarColor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CardSettingsDefaultSidebarColor>
+    for ::std::string::String {
+        fn from(value: CardSettingsDefaultSidebarColor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CardSettingsDefaultSidebarColor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^#[0-9A-Fa-f]{6}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^#[0-9A-Fa-f]{6}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardSettingsDefaultSidebarColor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CardSettingsDefaultSidebarColor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CardSettingsDefaultSidebarColor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///A second line under the title.
@@ -5646,7 +5707,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         #[derive(Clone, Debug)]
         pub struct CardSettings {
             default_sidebar_color: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::CardSettingsDefaultSidebarColor>,
                 ::std::string::String,
             >,
             form: ::std::result::Result<
@@ -5665,7 +5726,9 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl CardSettings {
             pub fn default_sidebar_color<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CardSettingsDefaultSidebarColor>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_sidebar_color = value

@@ -60,7 +60,7 @@ impl Style {
 
     fn build(self, field: &str) -> Result<types::TextStyle> {
         Ok(types::TextStyle {
-            color: self.color.map(|c| colour(c, field)).transpose()?,
+            color: self.color.map(|c| colour(c, &format!("{field}.color"))).transpose()?,
             bold: self.bold,
             italic: self.italic,
         })
@@ -69,7 +69,7 @@ impl Style {
 
 /// A colour string, checked by the generated type (the spec's `^#[0-9A-Fa-f]{6}$`).
 fn colour<T: TryFrom<String>>(value: String, field: &str) -> Result<T> {
-    T::try_from(value).map_err(|_| Error::invalid(format!("{field}.color"), "must be a colour like #1A2B3C"))
+    T::try_from(value).map_err(|_| Error::invalid(field, "must be a colour like #1A2B3C"))
 }
 
 /// Anything that can be one element of a card body.
@@ -195,17 +195,18 @@ impl Card {
                     .transpose()?,
             }),
         };
-        if let Some(c) = &self.default_sidebar_color {
-            colour::<types::DividerStyleColor>(c.clone(), "content.settings.default_sidebar")?;
-        }
+        let default_sidebar_color = self
+            .default_sidebar_color
+            .map(|c| colour::<types::CardSettingsDefaultSidebarColor>(c, "content.settings.default_sidebar_color"))
+            .transpose()?;
         let body = self
             .body
             .into_iter()
             .enumerate()
             .map(|(i, build)| build(&format!("content.body[{i}]")))
             .collect::<Result<Vec<_>>>()?;
-        let settings = (self.form.is_some() || self.default_sidebar_color.is_some())
-            .then_some(types::CardSettings { default_sidebar_color: self.default_sidebar_color, form: self.form });
+        let settings = (self.form.is_some() || default_sidebar_color.is_some())
+            .then_some(types::CardSettings { default_sidebar_color, form: self.form });
         Ok(types::Card { head, body, settings })
     }
 }
@@ -574,7 +575,7 @@ impl Element for Section {
             .map(|(i, build)| build(&format!("{field}.sections[{i}]")))
             .collect::<Result<Vec<_>>>()?;
         Ok(CardBodyItem::Section {
-            sidebar_color: self.color.map(|c| colour(c, &format!("{field}.sidebar"))).transpose()?,
+            sidebar_color: self.color.map(|c| colour(c, &format!("{field}.sidebar_color"))).transpose()?,
             sections,
             footer: self.footer,
             footer_icon: self.footer_icon,
@@ -620,7 +621,7 @@ impl Element for Divider {
             Some(types::DividerStyle {
                 bold: self.bold,
                 dotted: self.dotted,
-                color: self.color.map(|c| colour(c, &format!("{field}.style"))).transpose()?,
+                color: self.color.map(|c| colour(c, &format!("{field}.style.color"))).transpose()?,
             })
         } else {
             None
@@ -1059,6 +1060,17 @@ mod tests {
         let one = task.await.unwrap().unwrap();
         assert_eq!((one.body.len(), two.body.len()), (2, 2), "the template was not consumed by its clone");
         assert_ne!(serde_json::to_value(&one).unwrap()["body"][1], serde_json::to_value(&two).unwrap()["body"][1]);
+    }
+
+    #[test]
+    fn a_default_sidebar_colour_is_rrggbb_or_refused_by_its_field() {
+        let built = json_of(Card::new().head("x").default_sidebar_color("#0E72ED"));
+        assert_eq!(built["settings"]["default_sidebar_color"], "#0E72ED");
+        let err = Card::new().head("x").default_sidebar_color("red;position:fixed").build().unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, .. } if field == "content.settings.default_sidebar_color"),
+            "{err}"
+        );
     }
 
     #[test]
