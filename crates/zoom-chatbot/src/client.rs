@@ -227,6 +227,7 @@ impl ClientBuilder {
         }
         let api_url = self.api_url.as_deref().unwrap_or(ZOOM_API_URL);
         needs_no_tls_or_has_it(&[api_url, &self.oauth_url, &self.webhook_url], TLS_BACKEND)?;
+        install_crypto_provider();
         let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
@@ -287,6 +288,16 @@ impl ClientBuilder {
         let api = zoom_api_gen::Client::new_with_client(&api_url, http, Hooks::with_policy(policy.clone()));
         let webhook_url = self.webhook_url;
         Ok(ZoomClient { inner: Arc::new(Inner { api, webhook_url, policy, account_id: self.account_id, robot_jid }) })
+    }
+}
+
+/// With `rustls`: makes `ring` the process's crypto provider, unless the application installed
+/// one already (which then serves this client too). Users do nothing.
+pub(crate) fn install_crypto_provider() {
+    #[cfg(feature = "rustls")]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may have installed one in between: theirs stands, and is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 
