@@ -73,7 +73,7 @@ pub use messages::{AccountClient, MessageReceipt, SendMessage, SentMessage};
 // The README's Rust examples compile, as doctests (some use the `redis` feature; CI tests
 // with every feature).
 #[cfg(all(doctest, feature = "redis"))]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeExamples;
 pub use secrecy::SecretString;
 /// The generated client and types this crate is built on.

@@ -1,12 +1,4 @@
-//! Test doubles for Zoom Team Chat, both held to `crates/zoom-spec/spec/chatbot.yaml`.
-//!
-//! - [`fake::ZoomMock`]: a stateful fake Zoom, a real HTTP server that keeps conversations,
-//!   issues tokens, validates requests against the spec, applies rate limits and injects
-//!   faults. Start it in-process, or run the `zoom-mock` binary.
-//! - `MockServerExt` (generated; the `httpmock` feature): one typed method per operation on
-//!   `httpmock::MockServer`, as in `server.send_chatbot_message(|when, then| ...)`, for
-//!   tests that script exact exchanges. The generated body matcher reads JSON only, so
-//!   `form` matches the form-encoded bodies of the OAuth endpoints.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod fake;

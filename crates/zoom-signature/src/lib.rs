@@ -1,17 +1,4 @@
-//! Zoom's webhook signing scheme, in one place: the fake Zoom signs with it, the bot's
-//! verifier checks with it.
-//!
-//! - `x-zm-signature` = `v0=` + hex(HMAC-SHA256(secret, `v0:{x-zm-request-timestamp}:{raw body}`))
-//! - `encryptedToken` of the URL-validation handshake = hex(HMAC-SHA256(secret, plainToken))
-//!
-//! ```
-//! // RFC 4231, test case 2.
-//! assert_eq!(
-//!     zoom_signature::hmac_hex(b"Jefe", b"what do ya want for nothing?"),
-//!     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-//! );
-//! assert!(zoom_signature::signature(b"secret", "1700000000", b"{}").starts_with("v0="));
-//! ```
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 use hmac::{Hmac, Mac};

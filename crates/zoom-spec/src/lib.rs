@@ -1,17 +1,4 @@
-//! `crates/zoom-spec/spec/chatbot.yaml`, the workspace's single source of truth, embedded and parsed, and a
-//! validator that checks JSON values against its schemas.
-//!
-//! The xtask uses the validator to prove every example in the spec valid before it generates
-//! code; the fake Zoom uses it to answer malformed requests with a message that names the
-//! field and the rule it broke, as Zoom does.
-//!
-//! ```
-//! let spec = zoom_spec::spec();
-//! let schema = zoom_spec::component_schema(spec, "TextStyle").unwrap();
-//! let errors = zoom_spec::Validator::new(spec)
-//!     .validate_schema(schema, &serde_json::json!({"color": "red"}), "style");
-//! assert_eq!(errors[0].to_string(), "style.color: must match ^#[0-9A-Fa-f]{6}$");
-//! ```
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 use std::collections::{HashMap, HashSet};
