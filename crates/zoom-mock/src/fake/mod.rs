@@ -59,7 +59,7 @@ pub use events::{
     text_edit_event, validate_endpoint,
 };
 pub use limits::{Plan, RateLabel};
-pub use page::card_violations;
+pub use page::{card_violations, render_card_html};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 
 use state::State;

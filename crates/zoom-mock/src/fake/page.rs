@@ -293,6 +293,18 @@ fn draw_card(out: &mut String, card: &Value, actionable: Option<&str>) {
     }
 }
 
+/// The HTML that `/preview` draws for a card's JSON (valid or not), its controls read-only.
+///
+/// ```
+/// let html = zoom_mock::fake::render_card_html(&serde_json::json!({"head": {"text": "a < b"}}));
+/// assert!(html.contains("a &lt; b"));
+/// ```
+pub fn render_card_html(card: &Value) -> String {
+    let mut out = String::new();
+    draw_card(&mut out, card, None);
+    out
+}
+
 /// A message's content: its card (or text).
 fn content(out: &mut String, content: &MessageContent, actionable: Option<&str>) {
     match content {
