@@ -37,7 +37,9 @@ use crate::client::{MessageReceipt, SentMessage, ZoomClient};
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, Recipient};
 use crate::tasks::{Refused, TaskPool};
-use crate::webhook::{Event, MalformedEvent, REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
+#[cfg(feature = "redis")]
+use crate::webhook::REQUEST_ID_HEADER;
+use crate::webhook::{Event, MalformedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
