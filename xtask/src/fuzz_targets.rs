@@ -88,7 +88,8 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
         ));
     }
     println!("\n==> building the fuzz targets (nightly, {})", BUILD.join(" "));
-    let built = cargo_fuzz(root).arg("build").args(BUILD).status().map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
+    let built =
+        cargo_fuzz(root).arg("build").args(BUILD).status().map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
     if !built.success() {
         return Err("the fuzz targets do not build".into());
     }
@@ -182,6 +183,9 @@ fn field(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
+/// A seed: its file name and its bytes.
+type Seed = (String, Vec<u8>);
+
 /// Writes every target's seeds afresh; returns how many each has.
 fn write_seeds(root: &Path) -> Result<Vec<(&'static str, usize)>, String> {
     let text = std::fs::read_to_string(root.join(EVENTS)).map_err(|e| format!("cannot read {EVENTS}: {e}"))?;
@@ -193,7 +197,7 @@ fn write_seeds(root: &Path) -> Result<Vec<(&'static str, usize)>, String> {
     let mut examples = Vec::new();
     collect_examples(&spec_json, &mut examples);
 
-    let mut seeds: Vec<(&'static str, Vec<(String, Vec<u8>)>)> = TARGETS.iter().map(|t| (*t, Vec::new())).collect();
+    let mut seeds: Vec<(&'static str, Vec<Seed>)> = TARGETS.iter().map(|t| (*t, Vec::new())).collect();
     let mut add = |target: &str, name: String, bytes: Vec<u8>| {
         if let Some((_, list)) = seeds.iter_mut().find(|(t, _)| *t == target) {
             list.push((name, bytes));

@@ -659,9 +659,10 @@ mod tests {
         event["payload"]["object"]["date_time"] = json!("2023-73-10T05:08:10Z");
         assert_ne!(v.validate_component("ZoomEvent", &event, "").unwrap(), []);
         let found = v.validate_component("LinkSharedObject", &event["payload"]["object"], "object").unwrap();
-        assert_eq!(found.iter().map(ToString::to_string).collect::<Vec<_>>(), [
-            "object.date_time: must be an RFC 3339 date-time"
-        ]);
+        assert_eq!(
+            found.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["object.date_time: must be an RFC 3339 date-time"]
+        );
     }
 
     proptest::proptest! {
