@@ -2,7 +2,8 @@
 //!
 //! A user's JID is `LOCAL@xmpp.zoom.us` (a `/resource` may follow, as direct messages to a
 //! bot carry one); a channel's is `LOCAL@conference.xmpp.zoom.us`. The local part is made of
-//! letters, digits, `-`, `_` and `.`. Zoom writes JIDs in lower case (a user id
+//! letters, digits, `-`, `_` and `.`, and is not `.` or `..` (ids travel as path segments,
+//! which a URL would resolve away). Zoom writes JIDs in lower case (a user id
 //! `KdYKjnimT4KPd8KKdQt9FQ` has the JID `kdykjnimt4kpd8kkdqt9fq@xmpp.zoom.us`), so the local
 //! part is compared, and kept, in lower case.
 //!
@@ -49,6 +50,8 @@ pub enum JidError {
     Empty,
     /// A character the local part may not hold.
     Char(char),
+    /// The part is `.` or `..`, which a URL path resolves away: ids travel as path segments.
+    DotSegment,
 }
 
 impl fmt::Display for JidError {
@@ -57,6 +60,7 @@ impl fmt::Display for JidError {
             Self::Domain => write!(f, "must end with {USER_DOMAIN} (a user) or {CHANNEL_DOMAIN} (a channel)"),
             Self::Empty => f.write_str("the part before @ is empty"),
             Self::Char(c) => write!(f, "{c:?} is not allowed before @ (letters, digits, - _ . only)"),
+            Self::DotSegment => f.write_str("must not be . or .. (an id is a path segment of its own)"),
         }
     }
 }
@@ -68,10 +72,13 @@ pub fn allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
-/// Checks an id or a local part: not empty, allowed characters only.
+/// Checks an id or a local part: not empty, not a dot segment, allowed characters only.
 pub fn check_local(local: &str) -> Result<(), JidError> {
     if local.is_empty() {
         return Err(JidError::Empty);
+    }
+    if local == "." || local == ".." {
+        return Err(JidError::DotSegment);
     }
     match local.chars().find(|&c| !allowed(c)) {
         Some(bad) => Err(JidError::Char(bad)),
@@ -138,5 +145,22 @@ mod tests {
             assert_eq!(parse(bad), Err(why), "{bad}");
         }
         assert_eq!(Jid::user("KdYK").unwrap().to_string(), "kdyk@xmpp.zoom.us");
+    }
+
+    /// Found by the `jid` fuzz target: `.` passed as an id, and ids travel as path segments
+    /// (`/im/chat/messages/{id}`), where a URL resolves `.` and `..` away, so a call on the
+    /// message `..` went to another path with the bot's token.
+    #[test]
+    fn dot_segments_are_not_ids() {
+        let refused = Some("must not be . or .. (an id is a path segment of its own)".to_owned());
+        for bad in [".", ".."] {
+            assert_eq!(check_local(bad).err().map(|e| e.to_string()), refused, "{bad}");
+            assert_eq!(parse(&format!("{bad}@xmpp.zoom.us")).err().map(|e| e.to_string()), refused);
+            assert_eq!(parse(&format!("{bad}@conference.xmpp.zoom.us")).err().map(|e| e.to_string()), refused);
+            assert_eq!(Jid::user(bad).err().map(|e| e.to_string()), refused);
+        }
+        for fine in ["...", ".a", "a.", "a..b"] {
+            assert_eq!(check_local(fine), Ok(()), "{fine}");
+        }
     }
 }

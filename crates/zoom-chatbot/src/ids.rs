@@ -25,6 +25,7 @@ fn check_id(kind: &'static str, id: &str) -> Result<(), Error> {
         Err(JidError::Char(bad)) => {
             Err(Error::invalid(kind, format!("{bad:?} is not allowed (letters, digits, - _ . only)")))
         }
+        Err(JidError::DotSegment) => Err(Error::invalid(kind, JidError::DotSegment.to_string())),
         Err(JidError::Domain) => unreachable!("an id has no domain to check"),
     }
 }
@@ -205,6 +206,10 @@ impl FromStr for UserId {
     fn from_str(s: &str) -> Result<Self, Error> {
         if s.is_empty() {
             return Err(Error::invalid("user id", "must not be empty"));
+        }
+        if s == "." || s == ".." {
+            // It travels as a path segment (`/chat/users/{userId}/...`), which a URL resolves away.
+            return Err(Error::invalid("user id", JidError::DotSegment.to_string()));
         }
         if let Some(bad) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.@+".contains(*c))) {
             return Err(Error::invalid("user id", format!("{bad:?} is not allowed in a user id or email")));
@@ -399,6 +404,29 @@ mod tests {
             "nobody".parse::<Recipient>().unwrap_err().to_string(),
             "invalid to_jid: must end with @xmpp.zoom.us (a user) or @conference.xmpp.zoom.us (a channel)"
         );
+    }
+
+    /// Found by the `jid` fuzz target: `.` and `..` passed as ids, which travel as path
+    /// segments and would be resolved away by the URL (`messages/..` is not a message).
+    #[test]
+    fn dot_segments_are_refused_as_ids() {
+        for bad in [".", ".."] {
+            assert_eq!(
+                bad.parse::<MessageId>().unwrap_err().to_string(),
+                "invalid message id: must not be . or .. (an id is a path segment of its own)"
+            );
+            assert!(bad.parse::<ChannelId>().is_err() && bad.parse::<AccountId>().is_err(), "{bad}");
+            assert_eq!(
+                bad.parse::<UserId>().unwrap_err().to_string(),
+                "invalid user id: must not be . or .. (an id is a path segment of its own)"
+            );
+            assert_eq!(
+                format!("{bad}@xmpp.zoom.us").parse::<UserJid>().unwrap_err().to_string(),
+                "invalid user JID: must not be . or .. (an id is a path segment of its own)"
+            );
+            assert!(format!("{bad}@conference.xmpp.zoom.us").parse::<ChannelJid>().is_err());
+        }
+        assert!("a.b".parse::<MessageId>().is_ok() && "ana.b@example.com".parse::<UserId>().is_ok());
     }
 
     #[test]

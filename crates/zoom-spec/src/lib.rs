@@ -449,14 +449,17 @@ fn violation(path: &At<'_>, rule: impl Into<String>) -> Violation {
     Violation { path: if path.is_empty() { "body".into() } else { path }, rule: rule.into() }
 }
 
+/// `yyyy-mm-dd`, and a day of the calendar: what the generated types (chrono) read.
 fn is_date(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
 }
 
+/// RFC 3339's shape, and a real date, time and offset: what the generated types (chrono) read.
 fn is_date_time(text: &str) -> bool {
     // yyyy-mm-ddThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)
     let b = text.as_bytes();
@@ -479,7 +482,7 @@ fn is_date_time(text: &str) -> bool {
         [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
         _ => false,
     };
-    digits_ok && zone_ok
+    digits_ok && zone_ok && chrono::DateTime::parse_from_rfc3339(text).is_ok()
 }
 
 #[cfg(test)]
@@ -602,6 +605,51 @@ mod tests {
         assert_eq!(rules(serde_json::from_str("1e30").unwrap()), ["must fit in 64 bits"]);
         assert_eq!(rules(json!(1.5)), ["must be an integer"]);
         assert_eq!(rules(json!(0)), ["must be at least 1"]);
+    }
+
+    /// Found by the `spec_validator` fuzz target: a date-time of the right shape but no real
+    /// date (month 73) passed, and the generated type, which reads it with chrono, refused
+    /// the event the validator had taken.
+    #[test]
+    fn impossible_dates_and_times_are_violations() {
+        let schema: Schema = serde_json::from_value(json!({"type": "object", "properties": {
+            "at": {"type": "string", "format": "date-time"}, "on": {"type": "string", "format": "date"}}}))
+        .unwrap();
+        let rules = |value: Value| -> Vec<String> {
+            Validator::new(spec()).validate_schema(&schema, &value, "").into_iter().map(|v| v.to_string()).collect()
+        };
+        for at in [
+            "2023-73-10T05:08:10Z",
+            "2026-02-30T00:00:00Z",
+            "2026-00-10T00:00:00Z",
+            "2026-11-00T00:00:00Z",
+            "2026-11-20T24:00:00Z",
+            "2026-11-20T00:61:00Z",
+            "2026-11-20T00:00:61Z",
+            "2026-11-20T00:00:00+24:00",
+            "2026-11-20T00:00:00-01:60",
+        ] {
+            assert_eq!(rules(json!({ "at": at })), ["at: must be an RFC 3339 date-time"], "{at}");
+        }
+        for on in ["2026-13-01", "2026-02-29", "2026-04-31", "0000-00-00"] {
+            assert_eq!(rules(json!({ "on": on })), ["on: must be a date, yyyy-mm-dd"], "{on}");
+        }
+        for (at, on) in [("2024-02-29T23:59:59.5+05:30", "2024-02-29"), ("2026-12-31t23:59:60z", "2000-02-29")] {
+            assert_eq!(rules(json!({ "at": at, "on": on })), Vec::<String>::new(), "{at} {on}");
+        }
+
+        // The fuzzer's input: Zoom's link_shared example with that date.
+        let events: Value = serde_json::from_str(include_str!("../spec/zoom-published/event-examples.json")).unwrap();
+        let v = Validator::new(spec());
+        let mut event = events["team_chat.link_shared"].clone();
+        assert_eq!(v.validate_component("ZoomEvent", &event, "").unwrap(), []);
+        event["payload"]["object"]["date_time"] = json!("2023-73-10T05:08:10Z");
+        assert_ne!(v.validate_component("ZoomEvent", &event, "").unwrap(), []);
+        let found = v.validate_component("LinkSharedObject", &event["payload"]["object"], "object").unwrap();
+        assert_eq!(
+            found.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["object.date_time: must be an RFC 3339 date-time"]
+        );
     }
 
     proptest::proptest! {
