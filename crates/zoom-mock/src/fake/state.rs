@@ -522,8 +522,8 @@ mod tests {
     #[test]
     fn many_distinct_channels_tokens_and_cursors_keep_every_table_bounded() {
         // A hundred accounts, the tables shared by all of them (keyed by account).
-        let mut config = Config::default();
-        config.accounts = (2..=100).map(|i| AccountSpec::new(format!("A{i}")).plan(super::super::Plan::Free)).collect();
+        let accounts = (2..=100).map(|i| AccountSpec::new(format!("A{i}")).plan(super::super::Plan::Free)).collect();
+        let config = Config { accounts, ..Config::default() };
         let mut state = State::new(config).unwrap();
         let accounts: Vec<String> = state.accounts.iter().map(|a| a.id.clone()).collect();
         let now = Instant::now();
