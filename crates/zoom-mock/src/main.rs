@@ -9,8 +9,9 @@ use clap::{Parser, Subcommand};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use zoom_api_gen::types;
 use zoom_mock::fake::{
-    CallbackGrant, Config, EventContext, Faults, Plan, RateLabel, ZoomMock, button_click_event, field_edit_event,
-    link_shared_event, post_signed, select_event, slash_command_event, text_edit_event, validate_endpoint,
+    AccountSpec, CallbackGrant, Config, EventContext, Faults, Plan, RateLabel, ZoomMock, button_click_event,
+    field_edit_event, link_shared_event, post_signed, select_event, slash_command_event, text_edit_event,
+    validate_endpoint,
 };
 
 /// A fake Zoom Team Chat server for offline development and tests.
@@ -181,15 +182,21 @@ struct Args {
     /// The app's client secret.
     #[arg(long, default_value = "fake_client_secret")]
     client_secret: String,
-    /// The account id.
+    /// The first account's id.
     #[arg(long, default_value = "FakeAccount01")]
     account_id: String,
+    /// How many accounts, the app installed on each: the first (--account-id), then
+    /// FakeAccount02, FakeAccount03, ... Without --plan their plans cycle through business,
+    /// pro and free.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    accounts: u32,
     /// The bot's JID.
     #[arg(long, default_value = "v1fakebot@xmpp.zoom.us")]
     robot_jid: String,
-    /// The plan whose rate limits apply: free, pro, business or unlimited.
-    #[arg(long, default_value = "business")]
-    plan: String,
+    /// The plan whose rate limits apply in every account: free, pro, business or unlimited
+    /// (default business; with --accounts, mixed).
+    #[arg(long)]
+    plan: Option<String>,
     /// Override one label's per-second limit, as LABEL=N (e.g. medium=200). Repeatable.
     #[arg(long = "rate", value_parser = parse_rate)]
     rates: Vec<(RateLabel, u32)>,
@@ -326,6 +333,29 @@ async fn send_event(url: &str, secret: &str, kind: EventKind) -> Result<(), Box<
     Ok(())
 }
 
+/// How many accounts the start lists one by one.
+const SHOWN_ACCOUNTS: usize = 20;
+
+/// The accounts after the first for `--accounts n`: `FakeAccount02` ... (at least two digits),
+/// each on `plan` when one is given, else business, pro and free in turn (the first is
+/// business), with the app installed.
+fn accounts(first: &str, n: u32, plan: Option<Option<Plan>>) -> Result<Vec<AccountSpec>, String> {
+    const MIXED: [Plan; 3] = [Plan::Business, Plan::Pro, Plan::Free];
+    (2..=n)
+        .map(|i| {
+            let id = format!("FakeAccount{i:02}");
+            if id == first {
+                return Err(format!("--account-id {first} is the id of account {i} of --accounts {n}: pick another"));
+            }
+            let spec = AccountSpec::new(&id).user_id(format!("fakeuser{i:02}"));
+            Ok(match plan.unwrap_or(Some(MIXED[(i as usize - 1) % MIXED.len()])) {
+                Some(p) => spec.plan(p),
+                None => spec.unlimited(),
+            })
+        })
+        .collect()
+}
+
 #[tokio::main]
 async fn main() {
     if let Err(e) = run(Cli::parse()).await {
@@ -355,6 +385,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Some(url) => Some((url, secret_token(args.bot_secret_file.as_deref(), "--bot-secret-file")?)),
         None => None,
     };
+    let plan = args.plan.as_deref().map(parse_plan).transpose()?;
+    let accounts = accounts(&args.account_id, args.accounts, plan)?;
     let config = Config {
         host: args.host,
         port: args.port,
@@ -363,7 +395,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         account_id: args.account_id,
         robot_jid: args.robot_jid,
         token_lifetime: Duration::from_secs(args.token_lifetime),
-        plan: parse_plan(&args.plan)?,
+        plan: plan.unwrap_or(Some(Plan::Business)),
+        accounts,
         rates: args.rates.into_iter().collect(),
         retention: args.retention.max(1),
         faults: Faults {
@@ -387,6 +420,17 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     println!("  client id:         {}", zoom.client_id());
     println!("  client secret:     {}", zoom.client_secret());
     println!("  account id:        {}", zoom.account_id());
+    let all = zoom.accounts();
+    if all.len() > 1 {
+        println!("  accounts:          {} (the app installed on each)", all.len());
+        for a in all.iter().take(SHOWN_ACCOUNTS) {
+            let plan = a.plan.map_or("unlimited", |p| p.as_str());
+            println!("    {} ({plan}, user {}@xmpp.zoom.us)", a.id, a.user_id);
+        }
+        if all.len() > SHOWN_ACCOUNTS {
+            println!("    ... and {} more, to {}", all.len() - SHOWN_ACCOUNTS, all[all.len() - 1].id);
+        }
+    }
     println!("  robot JID:         {}", zoom.robot_jid());
     println!(
         "  controls:          POST {0}/_fake/rate-limit?n=N, POST {0}/_fake/invalidate-tokens",

@@ -258,3 +258,42 @@ async fn allow_host_adds_a_name_the_page_answers_on() {
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(err.contains("is not a host name or address"), "{err}");
 }
+
+#[tokio::test]
+async fn accounts_n_serves_n_accounts_with_the_app_installed_on_each() {
+    let mut child = Command::new(BIN).args(["--port", "0", "--accounts", "3"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("Ctrl-C") {
+        assert_ne!(output.read_line(&mut printed).unwrap(), 0, "the binary stopped: {printed}");
+    }
+    let addr = printed.lines().next().unwrap().trim().rsplit(' ').next().unwrap().to_owned();
+    // Mixed plans, printed at start.
+    for line in ["FakeAccount01 (business", "FakeAccount02 (pro", "FakeAccount03 (free"] {
+        assert!(printed.contains(line), "{line:?} in {printed}");
+    }
+    let http = reqwest::Client::new();
+    let token = |form: Vec<(&'static str, &'static str)>| {
+        http.post(format!("http://{addr}/oauth/token"))
+            .basic_auth("fake_client_id", Some("fake_client_secret"))
+            .form(&form)
+            .send()
+    };
+    let s2s = token(vec![("grant_type", "account_credentials"), ("account_id", "FakeAccount03")]).await.unwrap();
+    assert_eq!(s2s.status(), 200);
+    let bot: serde_json::Value = token(vec![("grant_type", "client_credentials")]).await.unwrap().json().await.unwrap();
+    let send = |account: &str| {
+        http.post(format!("http://{addr}/v2/im/chat/messages"))
+            .bearer_auth(bot["access_token"].as_str().unwrap())
+            .json(
+                &serde_json::json!({"robot_jid": "v1fakebot@xmpp.zoom.us", "to_jid": "general@conference.xmpp.zoom.us",
+                "account_id": account, "content": {"head": {"text": "hi"}}}),
+            )
+            .send()
+    };
+    assert_eq!(send("FakeAccount03").await.unwrap().status(), 201, "installed on the third");
+    assert_eq!(send("FakeAccount04").await.unwrap().status(), 403, "there is no fourth");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(output);
+}

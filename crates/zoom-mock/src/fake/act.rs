@@ -1,4 +1,5 @@
-//! Acting as a Zoom user from the page: the forms of `GET /` post here, and the fake delivers
+//! Acting as a Zoom user from the page, in the account picked (or the card's): the forms of
+//! `GET /` post here, and the fake delivers
 //! the matching event to the page's bot, signed, in Zoom's published shape, as
 //! `ZoomMock::slash_command`, `click`, `select`, `edit_text` and `edit_field` do. Every
 //! outcome, a refusal included, lands in the list of deliveries the page shows; each answer is
@@ -12,15 +13,13 @@ use axum::response::{IntoResponse, Response};
 use zoom_api_gen::types::ZoomEvent;
 
 use super::Shared;
-use super::events::{BotEndpoint, Delivery, DeliveryError, PageBot};
+use super::events::{Delivery, DeliveryError};
 use super::state::ConversationId;
 
-/// Where the page's forms post: `/_fake/act/{command,click,select,edit}`.
+/// Where the page's forms post: `/_fake/act/{command,click,select,edit,install,uninstall}`.
 pub(crate) const ACT: &str = "/_fake/act/{action}";
 /// Where the page's bot form posts.
 pub(crate) const BOT: &str = "/_fake/bot";
-
-const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url (and the secret in ZOOM_WEBHOOK_SECRET_TOKEN or --bot-secret-file), or connect one on the page";
 
 /// A form posted by the fake's own page: the routes that take one are guarded
 /// (`guard::form`: the fake's own `Host` and `Origin`), so that no web page a developer visits
@@ -52,26 +51,17 @@ fn back(message_id: &str) -> Response {
     }
 }
 
-/// The user who acts: the page's user in a channel, the contact in a one-to-one chat.
-fn actor(shared: &Shared, conversation: Option<&ConversationId>) -> String {
+/// The user who acts in `account`: its default user in a channel, the contact in a
+/// one-to-one chat.
+fn actor(shared: &Shared, account: &str, conversation: Option<&ConversationId>) -> String {
     match conversation {
         Some(ConversationId::Contact(id)) => ConversationId::Contact(id.clone()).jid(),
-        _ => format!("{}@xmpp.zoom.us", shared.lock().config.default_user_id),
+        _ => shared.lock().user_jid(account),
     }
 }
 
-/// The page's bot, validated first if it was only named.
-async fn page_bot(shared: &Shared) -> Result<BotEndpoint, String> {
-    let pending = match &shared.lock().page_bot {
-        PageBot::Connected(bot) => return Ok(bot.clone()),
-        PageBot::Pending(bot) => bot.clone(),
-        PageBot::None => return Err(NO_BOT.to_owned()),
-    };
-    shared.connect_bot(pending.url(), pending.secret()).await.map_err(|e| e.to_string())
-}
-
 /// Records an action that delivered nothing, with the reason.
-fn record_refusal(shared: &Shared, event: &str, detail: String, why: String) {
+pub(crate) fn record_refusal(shared: &Shared, event: &str, detail: String, why: String) {
     shared.lock().record_delivery(Delivery {
         at: chrono::Utc::now(),
         event: event.to_owned(),
@@ -90,8 +80,21 @@ pub(crate) async fn act(
 ) -> Response {
     let field = |name: &str| form.field(name);
     let message_id = field("message_id");
-    let conversation = shared.lock().messages.get(&message_id).map(|m| m.conversation.clone());
+    // The account picked (the first when none is), or the card's own.
+    let (account, conversation) = {
+        let state = shared.lock();
+        let picked = Some(field("account")).filter(|a| !a.is_empty());
+        match state.messages.get(&message_id) {
+            Some(m) => (m.account.clone(), Some(m.conversation.clone())),
+            None => (picked.unwrap_or_else(|| state.default_account().to_owned()), None),
+        }
+    };
     let built: Result<ZoomEvent, DeliveryError> = match action.as_str() {
+        "install" | "uninstall" => {
+            // The outcome, good or bad, is in the list of deliveries.
+            let _ = shared.set_installed(&account, action == "install").await;
+            return back("");
+        }
         "command" => {
             let to_jid = field("to_jid");
             let typed = field("text");
@@ -101,13 +104,16 @@ pub(crate) async fn act(
                 Some(command) => command.split_once(' ').map_or("", |(_, rest)| rest).trim().to_owned(),
                 None => typed.trim().to_owned(),
             };
-            let user = actor(&shared, ConversationId::from_jid(&to_jid).as_ref());
-            Ok(shared.slash_command(&user, &to_jid, &text))
+            let user = actor(&shared, &account, ConversationId::from_jid(&to_jid).as_ref());
+            Ok(shared.slash_command(&account, &user, &to_jid, &text))
         }
-        "click" => shared.click(&actor(&shared, conversation.as_ref()), &message_id, &field("value")),
-        "select" => shared.select(&actor(&shared, conversation.as_ref()), &message_id, &[field("value").as_str()]),
+        "click" => shared.click(&actor(&shared, &account, conversation.as_ref()), &message_id, &field("value")),
+        "select" => {
+            let user = actor(&shared, &account, conversation.as_ref());
+            shared.select(&user, &message_id, &[field("value").as_str()])
+        }
         "edit" => {
-            let user = actor(&shared, conversation.as_ref());
+            let user = actor(&shared, &account, conversation.as_ref());
             match field("key").as_str() {
                 "" => shared.edit_text(&user, &message_id, &field("text")),
                 key => shared.edit_field(&user, &message_id, key, &field("text")),
@@ -122,7 +128,7 @@ pub(crate) async fn act(
             return back(&message_id);
         }
     };
-    match page_bot(&shared).await {
+    match shared.page_bot().await {
         // The outcome, good or bad, is in the list of deliveries.
         Ok(bot) => drop(shared.deliver(&bot, &event).await),
         Err(why) => record_refusal(&shared, &action, String::new(), why),

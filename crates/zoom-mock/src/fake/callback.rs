@@ -52,10 +52,12 @@ pub(crate) async fn reply(
     if !authorized(&state, &callback_id, &req, Instant::now()) {
         return refused();
     }
-    let Some(conversation) = state.callbacks.get(&callback_id).map(|c| c.conversation.clone()) else {
+    let Some((account, conversation)) =
+        state.callbacks.get(&callback_id).map(|c| (c.account.clone(), c.conversation.clone()))
+    else {
         return refused();
     };
-    let reply_to = match thread_parent(&state, &conversation, body.reply_to.as_deref()) {
+    let reply_to = match thread_parent(&state, &account, &conversation, body.reply_to.as_deref()) {
         Ok(parent) => parent,
         Err(response) => return response,
     };
@@ -66,7 +68,7 @@ pub(crate) async fn reply(
     let id = state.new_message_id();
     let sender = Sender::Bot(state.config.robot_jid.clone());
     let content = MessageContent::Card { card: body.content, markdown: body.is_markdown_support.unwrap_or(false) };
-    let mut message = StoredMessage::new(id.clone(), conversation, sender, content);
+    let mut message = StoredMessage::new(&account, id.clone(), conversation, sender, content);
     message.sent_at = now;
     message.reply_to = reply_to;
     message.visible_to_user = body.visible_to_user;

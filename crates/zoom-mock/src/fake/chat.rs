@@ -11,7 +11,9 @@ use zoom_api_gen::types;
 
 use super::Shared;
 use super::http::{ErrorShape, Incoming, error, invalid_field, json, limited};
-use super::state::{ConversationId, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenKind};
+use super::state::{
+    ConversationId, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenInfo, TokenKind,
+};
 
 const F: ErrorShape = ErrorShape::Api;
 
@@ -19,17 +21,21 @@ fn not_found(id: &str) -> Response {
     error(F, StatusCode::NOT_FOUND, 4131, format!("Message does not exist: {id}."))
 }
 
-/// The user a path's `userId` names: `me` is the token's user.
-fn resolve_user(state: &State, token: &TokenKind, user_id: &str) -> Result<String, Response> {
+/// The account a user-level call acts in: its token's.
+fn account_of(state: &State, token: &TokenInfo) -> String {
+    token.account.clone().unwrap_or_else(|| state.default_account().to_owned())
+}
+
+/// The user a path's `userId` names: `me` is the token's user (a server-to-server token's is
+/// its account's default user).
+fn resolve_user(state: &State, account: &str, token: &TokenKind, user_id: &str) -> Result<String, Response> {
+    let default_user = state.account(account).map(|a| a.user_id.clone()).unwrap_or_default();
     let user = match (user_id, token) {
         ("me", TokenKind::User(u)) => u.clone(),
-        ("me", _) => state.config.default_user_id.clone(),
+        ("me", _) => default_user.clone(),
         (other, _) => other.to_owned(),
     };
-    if state.config.strict
-        && user != state.config.default_user_id
-        && !state.exists(&ConversationId::Contact(user.clone()))
-    {
+    if state.config.strict && user != default_user && !state.exists(account, &ConversationId::Contact(user.clone())) {
         return Err(error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user_id}.")));
     }
     Ok(user)
@@ -39,6 +45,7 @@ fn resolve_user(state: &State, token: &TokenKind, user_id: &str) -> Result<Strin
 /// the directory gives it).
 fn resolve_conversation(
     state: &State,
+    account: &str,
     to_channel: Option<&str>,
     to_contact: Option<&str>,
 ) -> Result<ConversationId, Response> {
@@ -47,14 +54,15 @@ fn resolve_conversation(
     let id = match (to_channel, to_contact) {
         (Some(c), _) => ConversationId::Channel(c.to_ascii_lowercase()),
         (_, Some(u)) => {
-            let known = state.config.users.iter().find(|k| k.email.eq_ignore_ascii_case(u));
+            let users = state.account(account).map(|a| a.users.as_slice()).unwrap_or_default();
+            let known = users.iter().find(|k| k.email.eq_ignore_ascii_case(u));
             ConversationId::Contact(known.map(|k| k.id.clone()).unwrap_or_else(|| u.to_owned()).to_ascii_lowercase())
         }
         _ => {
             return Err(invalid_field(F, "to_channel", "to_contact or to_channel is required"));
         }
     };
-    if !state.exists(&id) {
+    if !state.exists(account, &id) {
         return Err(match &id {
             ConversationId::Channel(c) => {
                 error(F, StatusCode::NOT_FOUND, 4130, format!("Channel does not exist: {c}."))
@@ -70,44 +78,53 @@ fn resolve_conversation(
     Ok(id)
 }
 
-/// A live message in the named conversation (when one is named), or 404/4131.
-fn find<'a>(state: &'a State, id: &str, conversation: Option<&ConversationId>) -> Result<&'a StoredMessage, Response> {
+/// A live message of `account` in the named conversation (when one is named), or 404/4131.
+fn find<'a>(
+    state: &'a State,
+    account: &str,
+    id: &str,
+    conversation: Option<&ConversationId>,
+) -> Result<&'a StoredMessage, Response> {
     match state.messages.get(id) {
-        Some(m) if m.deleted_at.is_none() && conversation.is_none_or(|c| *c == m.conversation) => Ok(m),
+        Some(m)
+            if m.account == account && m.deleted_at.is_none() && conversation.is_none_or(|c| *c == m.conversation) =>
+        {
+            Ok(m)
+        }
         _ => Err(not_found(id)),
     }
 }
 
-fn optional_conversation(state: &State, req: &Incoming) -> Result<Option<ConversationId>, Response> {
+fn optional_conversation(state: &State, account: &str, req: &Incoming) -> Result<Option<ConversationId>, Response> {
     // An empty value names nothing, as an absent one: the message is then found by its id.
     let named = |name: &str| req.query(name).filter(|v| !v.is_empty());
     match (named("to_channel"), named("to_contact")) {
         (None, None) => Ok(None),
-        (c, u) => resolve_conversation(state, c, u).map(Some),
+        (c, u) => resolve_conversation(state, account, c, u).map(Some),
     }
 }
 
-/// The opening of every handler on one message: the user the path names, and the
-/// conversation the query names, if any.
+/// The opening of every handler on one message: the account the token acts in, the user the
+/// path names, and the conversation the query names, if any.
 fn open(
     state: &State,
-    token: &TokenKind,
+    token: &TokenInfo,
     user_id: &str,
     req: &Incoming,
-) -> Result<(String, Option<ConversationId>), Response> {
-    let user = resolve_user(state, token, user_id)?;
-    Ok((user, optional_conversation(state, req)?))
+) -> Result<(String, String, Option<ConversationId>), Response> {
+    let account = account_of(state, token);
+    let user = resolve_user(state, &account, &token.kind, user_id)?;
+    let conversation = optional_conversation(state, &account, req)?;
+    Ok((account, user, conversation))
 }
 
-fn sender_name(state: &State, sender: &Sender) -> String {
+fn sender_name(state: &State, account: &str, sender: &Sender) -> String {
     match sender {
         Sender::Bot(jid) => jid.clone(),
         Sender::IncomingWebhook(id) => format!("incoming-webhook:{id}"),
         Sender::User(u) => state
-            .config
-            .users
-            .iter()
-            .find(|k| k.id.eq_ignore_ascii_case(u))
+            .account(account)
+            .and_then(|a| a.users.iter().find(|k| k.id.eq_ignore_ascii_case(u)))
             .map(|k| k.email.clone())
             .unwrap_or(u.clone()),
     }
@@ -164,8 +181,8 @@ pub(crate) fn to_chat_message(state: &State, m: &StoredMessage, with_status: boo
         reply_main_message_timestamp,
         rich_text,
         send_member_id: None,
-        sender: Some(sender_name(state, &m.sender)),
-        sender_display_name: Some(sender_name(state, &m.sender)),
+        sender: Some(sender_name(state, &m.account, &m.sender)),
+        sender_display_name: Some(sender_name(state, &m.account, &m.sender)),
         status,
         timestamp: Some(m.sent_at.timestamp_millis()),
     }
@@ -177,10 +194,12 @@ pub(crate) async fn list(
     req: Incoming,
 ) -> Response {
     shared.run::<()>("listChatMessages", F, &req, |state, call| {
-        if let Err(r) = resolve_user(state, &call.token.kind, &user_id) {
+        let account = account_of(state, &call.token);
+        if let Err(r) = resolve_user(state, &account, &call.token.kind, &user_id) {
             return r;
         }
-        let conversation = match resolve_conversation(state, req.query("to_channel"), req.query("to_contact")) {
+        let conversation = match resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))
+        {
             Ok(c) => c,
             Err(r) => return r,
         };
@@ -188,7 +207,7 @@ pub(crate) async fn list(
         let offset = match req.query("next_page_token").filter(|t| !t.is_empty()) {
             None => 0,
             Some(token) => match state.page_cursors.get(token) {
-                Some(c) if c.conversation == conversation && c.is_live() => c.offset,
+                Some(c) if c.account == account && c.conversation == conversation && c.is_live() => c.offset,
                 _ => {
                     return error(F, StatusCode::BAD_REQUEST, 300, "Invalid next_page_token: unknown or expired.");
                 }
@@ -203,7 +222,7 @@ pub(crate) async fn list(
         let day = date.or_else(|| from.is_none().then(|| Utc::now().date_naive()));
         let search = req.query("search_key").map(str::to_lowercase);
         let matching: Vec<&StoredMessage> = state
-            .conversation(&conversation)
+            .conversation(&account, &conversation)
             .into_iter()
             .rev()
             .filter(|m| include_changed || m.deleted_at.is_none())
@@ -217,7 +236,7 @@ pub(crate) async fn list(
         let more = offset + page.len() < matching.len();
         let next = if more {
             let token = state.new_opaque(24);
-            let cursor = PageCursor { conversation, offset: offset + page.len(), created: Instant::now() };
+            let cursor = PageCursor { account, conversation, offset: offset + page.len(), created: Instant::now() };
             state.remember_cursor(token.clone(), cursor);
             token
         } else {
@@ -244,17 +263,19 @@ pub(crate) async fn send(
 ) -> Response {
     shared.run("sendChatMessage", F, &req, |state, call| {
         let body: types::SendChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let user = match resolve_user(state, &call.token.kind, &user_id) {
+        let account = account_of(state, &call.token);
+        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
             Ok(u) => u,
             Err(r) => return r,
         };
-        let conversation = match resolve_conversation(state, body.to_channel.as_deref(), body.to_contact.as_deref()) {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
+        let conversation =
+            match resolve_conversation(state, &account, body.to_channel.as_deref(), body.to_contact.as_deref()) {
+                Ok(c) => c,
+                Err(r) => return r,
+            };
         let reply_to = match &body.reply_main_message_id {
             None => None,
-            Some(main) => match find(state, main, Some(&conversation)) {
+            Some(main) => match find(state, &account, main, Some(&conversation)) {
                 Err(r) => return r,
                 Ok(m) if m.reply_to.is_some() => {
                     return error(F, StatusCode::BAD_REQUEST, 5402, "This only supports replies to a main message.");
@@ -263,11 +284,12 @@ pub(crate) async fn send(
             },
         };
         let channel_key = conversation.jid();
-        if let Err(l) = state.limiter.check_channel(&user, &channel_key, Instant::now()) {
+        if let Err(l) = state.limiter.check_channel(&account, &user, &channel_key, Instant::now()) {
             return limited(F, l);
         }
         let id = state.new_message_id();
-        let mut message = StoredMessage::new(id.clone(), conversation, Sender::User(user), MessageContent::Text(body));
+        let content = MessageContent::Text(body);
+        let mut message = StoredMessage::new(&account, id.clone(), conversation, Sender::User(user), content);
         message.reply_to = reply_to;
         state.store(message);
         json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(id) })
@@ -280,11 +302,11 @@ pub(crate) async fn get(
     req: Incoming,
 ) -> Response {
     shared.run::<()>("getChatMessage", F, &req, |state, call| {
-        let (_, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+        let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,
         };
-        match find(state, &message_id, conversation.as_ref()) {
+        match find(state, &account, &message_id, conversation.as_ref()) {
             Ok(m) => {
                 let mut shown = to_chat_message(state, m, false);
                 shown.message_url = Some(format!("https://zoom.us/launch/chat/v2/{}", m.id));
@@ -302,15 +324,13 @@ pub(crate) async fn edit(
 ) -> Response {
     shared.run("editChatMessage", F, &req, |state, call| {
         let body: types::EditChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let (user, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+        let (account, user, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,
         };
-        let Some(message) = state
-            .messages
-            .get_mut(&message_id)
-            .filter(|m| m.deleted_at.is_none() && conversation.as_ref().is_none_or(|c| *c == m.conversation))
-        else {
+        let Some(message) = state.messages.get_mut(&message_id).filter(|m| {
+            m.account == account && m.deleted_at.is_none() && conversation.as_ref().is_none_or(|c| *c == m.conversation)
+        }) else {
             return not_found(&message_id);
         };
         let MessageContent::Text(current) = &message.content else {
@@ -342,11 +362,11 @@ pub(crate) async fn delete(
     req: Incoming,
 ) -> Response {
     shared.run::<()>("deleteChatMessage", F, &req, |state, call| {
-        let (_, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+        let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,
         };
-        if let Err(r) = find(state, &message_id, conversation.as_ref()) {
+        if let Err(r) = find(state, &account, &message_id, conversation.as_ref()) {
             return r;
         }
         if let Some(m) = state.messages.get_mut(&message_id) {
@@ -367,14 +387,15 @@ pub(crate) async fn react(
 ) -> Response {
     shared.run("reactToChatMessage", F, &req, |state, call| {
         let body: types::ReactToChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let user = match resolve_user(state, &call.token.kind, &user_id) {
+        let account = account_of(state, &call.token);
+        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
             Ok(u) => u,
             Err(r) => return r,
         };
         let action = body.action;
         // The validator holds `x-required-one-of`; this only names the field again.
         let Some(emoji) = body.emoji.or(body.custom_emoji_id) else { return missing("custom_emoji_id") };
-        if let Err(r) = find(state, &message_id, None) {
+        if let Err(r) = find(state, &account, &message_id, None) {
             return r;
         }
         let Some(message) = state.messages.get_mut(&message_id) else { return not_found(&message_id) };
@@ -402,12 +423,13 @@ pub(crate) async fn mark(
 ) -> Response {
     shared.run("markChatMessage", F, &req, |state, call| {
         let body: types::MarkChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let user = match resolve_user(state, &call.token.kind, &user_id) {
+        let account = account_of(state, &call.token);
+        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
             Ok(u) => u,
             Err(r) => return r,
         };
         let action = body.action;
-        if let Err(r) = find(state, &message_id, None) {
+        if let Err(r) = find(state, &account, &message_id, None) {
             return r;
         }
         let Some(message) = state.messages.get_mut(&message_id) else { return not_found(&message_id) };
@@ -425,11 +447,11 @@ pub(crate) async fn thread(
     req: Incoming,
 ) -> Response {
     shared.run::<()>("getChatMessageThread", F, &req, |state, call| {
-        let (_, conversation) = match open(state, &call.token.kind, &user_id, &req) {
+        let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,
         };
-        let main = match find(state, &message_id, conversation.as_ref()) {
+        let main = match find(state, &account, &message_id, conversation.as_ref()) {
             Ok(m) => m.reply_to.clone().unwrap_or_else(|| m.id.clone()),
             Err(r) => return r,
         };
@@ -438,7 +460,7 @@ pub(crate) async fn thread(
         let bound = |name: &str| req.query(name).and_then(|t| DateTime::parse_from_rfc3339(t).ok());
         let (from, to) = (bound("from"), bound("to"));
         let mut replies: Vec<&StoredMessage> = state
-            .conversation(&main_message.conversation)
+            .conversation(&account, &main_message.conversation)
             .into_iter()
             .filter(|m| m.deleted_at.is_none() && m.reply_to.as_deref() == Some(main.as_str()))
             .filter(|m| from.is_none_or(|f| m.sent_at >= f) && to.is_none_or(|t| m.sent_at <= t))
@@ -480,7 +502,7 @@ pub(crate) async fn thread(
                     Vec::new()
                 },
                 rich_text: Vec::new(),
-                sender_display_name: Some(sender_name(state, &m.sender)),
+                sender_display_name: Some(sender_name(state, &m.account, &m.sender)),
                 sender_email: None,
                 sender_member_id: None,
                 sender_user_id: match &m.sender {

@@ -24,7 +24,10 @@ pub(crate) fn sent_time_with_zone(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S +0000").to_string()
 }
 
-/// The checks every chatbot call makes of the bot and account it names.
+/// The checks every chatbot call makes of the bot and account it names. An account the fake
+/// does not hold, or one that has not installed the app, is refused 403/7004 "Not
+/// authorized.", the code Zoom documents for the send (for edits and deletes Zoom documents
+/// none; the spec says the fake uses the same).
 fn check_bot(state: &State, robot_jid: &str, account_id: &str) -> Result<(), Response> {
     if ConversationId::from_jid(robot_jid).is_none() {
         return Err(error(F, StatusCode::NOT_FOUND, 7002, "Invalid robot_jid."));
@@ -32,34 +35,39 @@ fn check_bot(state: &State, robot_jid: &str, account_id: &str) -> Result<(), Res
     if !robot_jid.eq_ignore_ascii_case(&state.config.robot_jid) {
         return Err(error(F, StatusCode::FORBIDDEN, 7003, "Robot not found."));
     }
-    if account_id != state.config.account_id {
+    if !state.installed(account_id) {
         return Err(error(F, StatusCode::FORBIDDEN, 7004, "Not authorized."));
     }
     Ok(())
 }
 
 /// The main message of the thread a reply to `parent` joins, or 404/8001 when `parent` is
-/// not a live message of `conversation`. Threads are one level deep: a reply to a reply joins
-/// the main message's thread.
+/// not a live message of `conversation` in `account`. Threads are one level deep: a reply to
+/// a reply joins the main message's thread.
 pub(crate) fn thread_parent(
     state: &State,
+    account: &str,
     conversation: &ConversationId,
     parent: Option<&str>,
 ) -> Result<Option<String>, Response> {
     let Some(parent) = parent else { return Ok(None) };
     match state.messages.get(parent) {
-        Some(p) if p.conversation == *conversation && p.deleted_at.is_none() => {
+        Some(p) if p.account == account && p.conversation == *conversation && p.deleted_at.is_none() => {
             Ok(Some(p.reply_to.clone().unwrap_or_else(|| p.id.clone())))
         }
         _ => Err(error(F, StatusCode::NOT_FOUND, 8001, "Message does not exist.")),
     }
 }
 
-/// A live message the bot sent, or 404/8001.
-fn own_message<'a>(state: &'a mut State, id: &str) -> Result<&'a mut StoredMessage, Response> {
+/// A live message the bot sent in `account`, or 404/8001.
+fn own_message<'a>(state: &'a mut State, account: &str, id: &str) -> Result<&'a mut StoredMessage, Response> {
     let robot = state.config.robot_jid.clone();
     match state.messages.get_mut(id) {
-        Some(m) if m.deleted_at.is_none() && matches!(&m.sender, Sender::Bot(b) if b.eq_ignore_ascii_case(&robot)) => {
+        Some(m)
+            if m.account == account
+                && m.deleted_at.is_none()
+                && matches!(&m.sender, Sender::Bot(b) if b.eq_ignore_ascii_case(&robot)) =>
+        {
             Ok(m)
         }
         _ => Err(error(F, StatusCode::NOT_FOUND, 8001, "Message does not exist.")),
@@ -72,10 +80,11 @@ pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incomin
         if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
             return r;
         }
-        let Some(conversation) = ConversationId::from_jid(&body.to_jid).filter(|c| state.exists(c)) else {
+        let account = body.account_id.clone();
+        let Some(conversation) = ConversationId::from_jid(&body.to_jid).filter(|c| state.exists(&account, c)) else {
             return error(F, StatusCode::FORBIDDEN, 7004, "Not authorized.");
         };
-        let reply_to = match thread_parent(state, &conversation, body.reply_to.as_deref()) {
+        let reply_to = match thread_parent(state, &account, &conversation, body.reply_to.as_deref()) {
             Ok(parent) => parent,
             Err(response) => return response,
         };
@@ -83,8 +92,8 @@ pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incomin
         let id = state.new_message_id();
         let sender = Sender::Bot(state.config.robot_jid.clone());
         let markdown = body.is_markdown_support.unwrap_or(false);
-        let mut message =
-            StoredMessage::new(id.clone(), conversation, sender, MessageContent::Card { card: body.content, markdown });
+        let content = MessageContent::Card { card: body.content, markdown };
+        let mut message = StoredMessage::new(&account, id.clone(), conversation, sender, content);
         message.sent_at = now;
         message.reply_to = reply_to;
         message.visible_to_user = body.visible_to_user;
@@ -123,7 +132,7 @@ pub(crate) async fn edit(
         if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
             return r;
         }
-        let message = match own_message(state, &message_id) {
+        let message = match own_message(state, &body.account_id, &message_id) {
             Ok(m) => m,
             Err(r) => return r,
         };
@@ -144,7 +153,7 @@ pub(crate) async fn delete(
         if let Err(r) = check_bot(state, robot, account) {
             return r;
         }
-        let message = match own_message(state, &message_id) {
+        let message = match own_message(state, account, &message_id) {
             Ok(m) => m,
             Err(r) => return r,
         };

@@ -35,6 +35,91 @@ pub struct DirectoryUser {
     pub email: String,
 }
 
+/// One more account of the fake, beside the first (the one [`Config::account_id`] names):
+/// its plan, its users and channels, and whether the app is installed there. Add it with
+/// [`ZoomMockBuilder::account`](super::ZoomMockBuilder::account).
+///
+/// ```
+/// use zoom_mock::fake::{AccountSpec, Plan};
+///
+/// let acme = AccountSpec::new("AcmeAccount").plan(Plan::Free).installed(false);
+/// assert_eq!(acme.user_id, "acmeaccountuser");
+/// assert!(!acme.installed);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountSpec {
+    /// The account id, as events and sends name it.
+    pub id: String,
+    /// The plan whose limits apply to it; `None` for no plan limits.
+    pub plan: Option<Plan>,
+    /// Its default user: who `me` is with its server-to-server token, who installs the app,
+    /// and who the page acts as in it.
+    pub user_id: String,
+    /// Users of its strict directory.
+    pub users: Vec<DirectoryUser>,
+    /// Channel ids of its strict directory.
+    pub channels: Vec<String>,
+    /// Whether the app is installed there (chatbot calls naming another account are refused).
+    pub installed: bool,
+}
+
+impl AccountSpec {
+    /// An account on the Business plan with the app installed, whose default user's id is
+    /// the account id in lower case followed by `user` (characters a JID may not hold become
+    /// `_`).
+    pub fn new(id: impl Into<String>) -> Self {
+        let id = id.into();
+        let local: String = id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c.to_ascii_lowercase() } else { '_' })
+            .collect();
+        Self {
+            user_id: format!("{local}user"),
+            id,
+            plan: Some(Plan::Business),
+            users: Vec::new(),
+            channels: Vec::new(),
+            installed: true,
+        }
+    }
+
+    /// The plan whose limits apply.
+    pub fn plan(mut self, plan: Plan) -> Self {
+        self.plan = Some(plan);
+        self
+    }
+
+    /// No plan limits in this account.
+    pub fn unlimited(mut self) -> Self {
+        self.plan = None;
+        self
+    }
+
+    /// Its default user's id.
+    pub fn user_id(mut self, id: impl Into<String>) -> Self {
+        self.user_id = id.into();
+        self
+    }
+
+    /// Declares a user of its strict directory.
+    pub fn user(mut self, id: impl Into<String>, email: impl Into<String>) -> Self {
+        self.users.push(DirectoryUser { id: id.into(), email: email.into() });
+        self
+    }
+
+    /// Declares a channel of its strict directory.
+    pub fn channel(mut self, id: impl Into<String>) -> Self {
+        self.channels.push(id.into());
+        self
+    }
+
+    /// Whether the app is installed there (default yes).
+    pub fn installed(mut self, installed: bool) -> Self {
+        self.installed = installed;
+        self
+    }
+}
+
 /// The whole configuration of a fake. Build it with [`ZoomMock::builder`](super::ZoomMock::builder).
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -46,13 +131,16 @@ pub struct Config {
     pub client_id: String,
     /// The registered app's client secret.
     pub client_secret: String,
-    /// The account the app is installed in.
+    /// The first account, where the app is installed: the default of every call and event
+    /// that names none.
     pub account_id: String,
+    /// The accounts after the first, each with its own plan, users, channels and install.
+    pub accounts: Vec<AccountSpec>,
     /// The bot's JID.
     pub robot_jid: String,
     /// The bot's user id (the `uid` in its token).
     pub bot_user_id: String,
-    /// The user `me` stands for with a server-to-server token.
+    /// The first account's default user (`me` with its server-to-server token).
     pub default_user_id: String,
     /// Lifetime of issued tokens.
     pub token_lifetime: Duration,
@@ -60,9 +148,9 @@ pub struct Config {
     pub callback_lifetime: Duration,
     /// How long a delivered event waits for the bot's answer (Zoom: three seconds).
     pub delivery_timeout: Duration,
-    /// The plan whose limits apply; `None` for no plan limits.
+    /// The first account's plan; `None` for no plan limits.
     pub plan: Option<Plan>,
-    /// Explicit per-second limits that override the plan's.
+    /// Explicit per-second limits that override the plans' (in every account).
     pub rates: HashMap<RateLabel, u32>,
     /// Whether user-level sends are throttled per sender and channel.
     pub channel_limits: bool,
@@ -72,11 +160,12 @@ pub struct Config {
     pub max_conversations: usize,
     /// Requests kept in the inspection log.
     pub request_log: usize,
-    /// With a strict directory, only these users and channels exist.
+    /// With a strict directory, only the declared users and channels exist (in each account,
+    /// its own).
     pub strict: bool,
-    /// Users of the strict directory.
+    /// Users of the first account's strict directory.
     pub users: Vec<DirectoryUser>,
-    /// Channel ids of the strict directory.
+    /// Channel ids of the first account's strict directory.
     pub channels: Vec<String>,
     /// Faults to inject.
     pub faults: Faults,
@@ -94,6 +183,21 @@ pub struct Config {
     pub max_connections: usize,
 }
 
+impl Config {
+    /// Every account, the first (from this configuration's own fields) first.
+    pub fn all_accounts(&self) -> Vec<AccountSpec> {
+        let first = AccountSpec {
+            id: self.account_id.clone(),
+            plan: self.plan,
+            user_id: self.default_user_id.clone(),
+            users: self.users.clone(),
+            channels: self.channels.clone(),
+            installed: true,
+        };
+        std::iter::once(first).chain(self.accounts.iter().cloned()).collect()
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -102,6 +206,7 @@ impl Default for Config {
             client_id: "fake_client_id".into(),
             client_secret: "fake_client_secret".into(),
             account_id: "FakeAccount01".into(),
+            accounts: Vec::new(),
             robot_jid: "v1fakebot@xmpp.zoom.us".into(),
             bot_user_id: "fakebotuser".into(),
             default_user_id: "fakeuser01".into(),

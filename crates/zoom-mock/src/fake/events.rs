@@ -351,6 +351,40 @@ pub fn link_shared_event(ctx: &EventContext, link: &str, trigger_id: &str, respo
     }
 }
 
+/// `bot_installed`: the user `installer_jid` (their name `installer_name`) installed the bot
+/// `robot_jid` in `account_id`, in the shape of Zoom's published example (which carries no
+/// `event_ts`).
+pub fn bot_installed_event(account_id: &str, robot_jid: &str, installer_jid: &str, installer_name: &str) -> ZoomEvent {
+    ZoomEvent::BotInstalled {
+        event_ts: None,
+        payload: types::BotInstalledPayload {
+            account_id: account_id.to_owned(),
+            robot_jid: robot_jid.to_owned(),
+            timestamp: Some(now_millis()),
+            user_id: installer_jid.split('@').next().map(str::to_owned),
+            user_jid: Some(installer_jid.to_owned()),
+            user_name: Some(installer_name.to_owned()),
+        },
+    }
+}
+
+/// `app_deauthorized`: the user `user_id` removed the app `client_id` from `account_id`, with
+/// `signature` the id of this removal, in the shape of Zoom's published example (its
+/// `event_ts` is a `yyyy-MM-dd HH:mm:ss` text).
+pub fn app_deauthorized_event(account_id: &str, client_id: &str, user_id: &str, signature: &str) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    ZoomEvent::AppDeauthorized {
+        payload: types::AppDeauthorizedPayload {
+            account_id: account_id.to_owned(),
+            client_id: client_id.to_owned(),
+            deauthorization_time: Some(now),
+            event_ts: Some(types::NumberOrString::String(now.format("%Y-%m-%d %H:%M:%S").to_string())),
+            signature: Some(signature.to_owned()),
+            user_id: user_id.to_owned(),
+        },
+    }
+}
+
 /// One event the fake delivered to a bot, as the page lists it.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -366,6 +400,9 @@ pub struct Delivery {
     /// How long the bot took to answer.
     pub elapsed: Duration,
 }
+
+/// Why the page, an install or an uninstall delivered nothing.
+pub(crate) const NO_BOT: &str = "no bot is connected: start zoom-mock with --bot-url (and the secret in ZOOM_WEBHOOK_SECRET_TOKEN or --bot-secret-file), or connect one on the page";
 
 /// How many deliveries the fake remembers for the page.
 pub(crate) const KEEP_DELIVERIES: usize = 200;
@@ -403,6 +440,10 @@ fn describe(event: &ZoomEvent) -> (String, String) {
             format!("{} -> {}", item.key, item.new_value.as_deref().unwrap_or(""))
         }
         ZoomEvent::TeamChatLinkShared { payload, .. } => payload.object.link.clone(),
+        ZoomEvent::BotInstalled { payload, .. } => {
+            format!("{} installed by {}", payload.account_id, payload.user_jid.as_deref().unwrap_or("?"))
+        }
+        ZoomEvent::AppDeauthorized { payload } => format!("{} removed by {}", payload.account_id, payload.user_id),
         _ => String::new(),
     };
     (name, detail)
@@ -450,9 +491,19 @@ impl Shared {
         outcome
     }
 
-    /// A `bot_notification`: `user_jid` typed a command with `text` in `to_jid`.
-    pub(crate) fn slash_command(&self, user_jid: &str, to_jid: &str, text: &str) -> ZoomEvent {
-        slash_command_event(&self.lock().event_context(to_jid, user_jid), text)
+    /// The page's bot, validated first if it was only named; the reason when there is none.
+    pub(crate) async fn page_bot(&self) -> Result<BotEndpoint, String> {
+        let pending = match &self.lock().page_bot {
+            PageBot::Connected(bot) => return Ok(bot.clone()),
+            PageBot::Pending(bot) => bot.clone(),
+            PageBot::None => return Err(NO_BOT.to_owned()),
+        };
+        self.connect_bot(pending.url(), pending.secret()).await.map_err(|e| e.to_string())
+    }
+
+    /// A `bot_notification` in `account`: `user_jid` typed a command with `text` in `to_jid`.
+    pub(crate) fn slash_command(&self, account: &str, user_jid: &str, to_jid: &str, text: &str) -> ZoomEvent {
+        slash_command_event(&self.lock().event_context(account, to_jid, user_jid), text)
     }
 
     /// A click on the button with `value` of the live card `message_id`.
@@ -537,13 +588,14 @@ impl Shared {
         let MessageContent::Card { card, .. } = &message.content else {
             return Err(DeliveryError::Unknown(format!("message {message_id} is not a card")));
         };
-        let (card, conversation) = (card.clone(), message.conversation.clone());
+        let (card, account, conversation) = (card.clone(), message.account.clone(), message.conversation.clone());
         let to_jid = match &conversation {
             ConversationId::Channel(_) => conversation.jid(),
             ConversationId::Contact(_) => format!("{user_jid}/robot_{}", state.config.robot_jid),
         };
-        let ctx = state.event_context(&to_jid, user_jid);
-        let callback = state.grant_callback(self, conversation);
+        // The card's account is where the user acts.
+        let ctx = state.event_context(&account, &to_jid, user_jid);
+        let callback = state.grant_callback(self, account, conversation);
         build(&card, &ctx, callback).map_err(|why| DeliveryError::Unknown(format!("message {message_id} {why}")))
     }
 }
@@ -585,7 +637,8 @@ impl ZoomMock {
         to_jid: &str,
         text: &str,
     ) -> Result<u16, DeliveryError> {
-        let event = self.shared.slash_command(user_jid, to_jid, text);
+        let account = self.account_id();
+        let event = self.shared.slash_command(&account, user_jid, to_jid, text);
         self.deliver(bot, &event).await
     }
 
@@ -601,10 +654,12 @@ impl ZoomMock {
     ) -> Result<(u16, String), DeliveryError> {
         let (event, trigger) = {
             let mut state = self.shared.lock();
-            let trigger = state.new_unfurl_trigger();
+            let account = state.default_account().to_owned();
+            let trigger = state.new_unfurl_trigger(&account);
             let user_id = user_jid.split('@').next().unwrap_or(user_jid);
             let response_url = format!("{}/v2/im/chat/users/{user_id}/unfurls/{trigger}", self.shared.origin);
-            (link_shared_event(&state.event_context(to_jid, user_jid), link, &trigger, &response_url), trigger)
+            let ctx = state.event_context(&account, to_jid, user_jid);
+            (link_shared_event(&ctx, link, &trigger, &response_url), trigger)
         };
         Ok((self.deliver(bot, &event).await?, trigger))
     }
@@ -662,8 +717,9 @@ impl ZoomMock {
     /// for tests that post a reply without a bot.
     pub fn callback_for(&self, message_id: &str) -> Option<CallbackGrant> {
         let mut state = self.shared.lock();
-        let conversation = state.messages.get(message_id).filter(|m| m.deleted_at.is_none())?.conversation.clone();
-        Some(state.grant_callback(&self.shared, conversation))
+        let message = state.messages.get(message_id).filter(|m| m.deleted_at.is_none())?;
+        let (account, conversation) = (message.account.clone(), message.conversation.clone());
+        Some(state.grant_callback(&self.shared, account, conversation))
     }
 }
 
@@ -682,22 +738,23 @@ impl State {
         }
     }
 
-    fn event_context(&self, to_jid: &str, user_jid: &str) -> EventContext {
+    pub(crate) fn event_context(&self, account: &str, to_jid: &str, user_jid: &str) -> EventContext {
         EventContext {
-            account_id: self.config.account_id.clone(),
+            account_id: account.to_owned(),
             robot_jid: self.config.robot_jid.clone(),
             to_jid: to_jid.to_owned(),
             user_jid: user_jid.to_owned(),
         }
     }
 
-    /// A new callback in `conversation`: its URL on this fake, and a token for one use within
-    /// the configured lifetime (30 minutes, as Zoom's).
-    fn grant_callback(&mut self, shared: &Shared, conversation: ConversationId) -> CallbackGrant {
+    /// A new callback in `conversation` of `account`: its URL on this fake, and a token for
+    /// one use within the configured lifetime (30 minutes, as Zoom's).
+    fn grant_callback(&mut self, shared: &Shared, account: String, conversation: ConversationId) -> CallbackGrant {
         let id = self.new_opaque(16);
         let token = self.new_callback_token();
         let expires = Instant::now() + self.config.callback_lifetime;
-        self.remember_callback(id.clone(), Callback { token: token.clone(), conversation, expires, used: false });
+        let callback = Callback { token: token.clone(), account, conversation, expires, used: false };
+        self.remember_callback(id.clone(), callback);
         CallbackGrant { url: Some(format!("{}/v2/im/chat/callback/{id}", shared.origin)), token: Some(token) }
     }
 }

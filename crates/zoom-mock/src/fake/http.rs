@@ -25,6 +25,7 @@ const MAX_BODY: usize = 1 << 20;
 /// A request as it arrived: the fake parses and judges it itself, so that every refusal is
 /// worded as Zoom words it (an extractor's own rejection would not be).
 pub(crate) struct Incoming {
+    pub path: String,
     pub headers: HeaderMap,
     pub query: Vec<(String, String)>,
     pub body: Bytes,
@@ -39,7 +40,7 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
         let body = axum::body::to_bytes(body, MAX_BODY)
             .await
             .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())?;
-        Ok(Self { headers: parts.headers, query, body })
+        Ok(Self { path: parts.uri.path().to_owned(), headers: parts.headers, query, body })
     }
 }
 
@@ -141,10 +142,41 @@ pub(crate) struct Call<B> {
     pub body: Option<B>,
 }
 
+/// What a chatbot call names its account by: its `account_id` (in the query of a delete, the
+/// JSON body of a send or an edit), or for an unfurl its trigger. Read before validation, for
+/// the rate limit, and outside the lock; a body that does not parse names none (validation
+/// then refuses it).
+enum Named {
+    Account(String),
+    Trigger(String),
+    Nothing,
+}
+
+fn named(req: &Incoming) -> Named {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        account_id: Option<String>,
+    }
+    if let Some(account) = req.query("account_id") {
+        return Named::Account(account.to_owned());
+    }
+    if req.path.contains("/unfurls/") {
+        return Named::Trigger(req.path.rsplit('/').next().unwrap_or("").to_owned());
+    }
+    match serde_json::from_slice::<Body>(&req.body).ok().and_then(|b| b.account_id) {
+        Some(account) => Named::Account(account),
+        None => Named::Nothing,
+    }
+}
+
 impl Shared {
     /// The pipeline of every API call: a valid token of the right kind, a free rate-limit
-    /// slot (both under the lock), a request valid against the spec (outside it); then
-    /// `handler` runs with the state locked.
+    /// slot of the account the call acts in (both under the lock), a request valid against
+    /// the spec (outside it); then `handler` runs with the state locked.
+    ///
+    /// A chatbot call counts against the account it names when that account exists and has
+    /// the app installed (any other is refused by its handler, as Zoom refuses it, and spends
+    /// no one's budget); a user-level call against its token's account.
     pub(crate) fn run<B: DeserializeOwned>(
         self: &Arc<Self>,
         op: &'static str,
@@ -153,16 +185,27 @@ impl Shared {
         handler: impl FnOnce(&mut State, Call<B>) -> Response,
     ) -> Response {
         let now = Instant::now();
+        let named = if shape == ErrorShape::Chatbot { named(req) } else { Named::Nothing };
         let token = {
             let mut state = self.lock();
             let token = match authorize(&state, shape, req, now) {
                 Ok(t) => t,
                 Err(response) => return response,
             };
-            if let Some(label) = operations().get(op).label
-                && let Err(l) = state.limiter.check_label(label, now, Utc::now())
-            {
-                return limited(shape, l);
+            let account = match shape {
+                ErrorShape::Chatbot => match named {
+                    Named::Account(account) => Some(account),
+                    Named::Trigger(trigger) => state.unfurl_triggers.get(&trigger).cloned(),
+                    Named::Nothing => None,
+                }
+                .filter(|a| state.installed(a)),
+                ErrorShape::Api => token.account.clone(),
+            };
+            if let (Some(label), Some(account)) = (operations().get(op).label, account) {
+                let plan = state.account(&account).and_then(|a| a.plan);
+                if let Err(l) = state.limiter.check_label(&account, plan, label, now, Utc::now()) {
+                    return limited(shape, l);
+                }
             }
             token
         };

@@ -59,25 +59,28 @@ struct ChannelWindow {
     blocked_until: Option<Instant>,
 }
 
-/// All rate-limit state of one fake.
+/// All rate-limit state of one fake, kept per account as Zoom keeps it: each account's label
+/// schedules (by its plan), its daily quotas and its senders' channel windows. An account's
+/// plan is the caller's to say (it changes with the account).
 #[derive(Debug)]
 pub(crate) struct Limiter {
-    /// `None`: no plan limits at all.
-    plan: Option<Plan>,
     overrides: HashMap<RateLabel, u32>,
-    per_label: HashMap<RateLabel, Gcra>,
-    daily: HashMap<RateLabel, (chrono::NaiveDate, u32)>,
+    /// By account and label: bounded by the accounts the fake holds (only an account that
+    /// exists and is authorised is counted) times the three labels.
+    per_label: HashMap<(String, RateLabel), Gcra>,
+    daily: HashMap<(String, RateLabel), (chrono::NaiveDate, u32)>,
     channel_limits: bool,
-    channels: CappedMap<(String, String), ChannelWindow>,
+    /// By account, sender and channel.
+    channels: CappedMap<(String, String, String), ChannelWindow>,
 }
 
-/// How many sender/channel windows are kept; past it, the one opened longest ago goes.
+/// How many sender/channel windows are kept (over all accounts); past it, the one opened
+/// longest ago goes.
 const MAX_CHANNEL_WINDOWS: usize = 10_000;
 
 impl Limiter {
-    pub fn new(plan: Option<Plan>, overrides: HashMap<RateLabel, u32>, channel_limits: bool) -> Self {
+    pub fn new(overrides: HashMap<RateLabel, u32>, channel_limits: bool) -> Self {
         Self {
-            plan,
             overrides,
             per_label: HashMap::new(),
             daily: HashMap::new(),
@@ -86,25 +89,38 @@ impl Limiter {
         }
     }
 
-    pub fn set_plan(&mut self, plan: Option<Plan>) {
-        self.plan = plan;
-        self.per_label.clear();
+    /// An account's plan changed: its schedules start again at the new rates.
+    pub fn plan_changed(&mut self, account: &str) {
+        self.per_label.retain(|(a, _), _| a != account);
     }
 
     pub fn set_rate(&mut self, label: RateLabel, per_second: u32) {
         self.overrides.insert(label, per_second);
-        self.per_label.remove(&label);
+        self.per_label.retain(|(_, l), _| *l != label);
     }
 
-    fn per_second(&self, label: RateLabel) -> Option<u32> {
-        self.overrides.get(&label).copied().or_else(|| self.plan.map(|p| p.per_second(label)))
+    fn per_second(&self, plan: Option<Plan>, label: RateLabel) -> Option<u32> {
+        self.overrides.get(&label).copied().or_else(|| plan.map(|p| p.per_second(label)))
     }
 
-    /// Counts one request of `label` for the account.
-    pub fn check_label(&mut self, label: RateLabel, now: Instant, today: DateTime<Utc>) -> Result<(), Limited> {
-        if let Some(per_day) = self.plan.and_then(|p| p.per_day(label)) {
+    /// How many label schedules and daily counts are kept.
+    #[cfg(test)]
+    pub fn tracked_labels(&self) -> usize {
+        self.per_label.len() + self.daily.len()
+    }
+
+    /// Counts one request of `label` for `account`, on `plan` (the account's).
+    pub fn check_label(
+        &mut self,
+        account: &str,
+        plan: Option<Plan>,
+        label: RateLabel,
+        now: Instant,
+        today: DateTime<Utc>,
+    ) -> Result<(), Limited> {
+        if let Some(per_day) = plan.and_then(|p| p.per_day(label)) {
             let date = today.date_naive();
-            let entry = self.daily.entry(label).or_insert((date, 0));
+            let entry = self.daily.entry((account.to_owned(), label)).or_insert((date, 0));
             if entry.0 != date {
                 *entry = (date, 0);
             }
@@ -122,8 +138,8 @@ impl Limiter {
             }
             entry.1 += 1;
         }
-        let Some(rate) = self.per_second(label) else { return Ok(()) };
-        let gcra = self.per_label.entry(label).or_insert_with(|| Gcra::new(rate, now));
+        let Some(rate) = self.per_second(plan, label) else { return Ok(()) };
+        let gcra = self.per_label.entry((account.to_owned(), label)).or_insert_with(|| Gcra::new(rate, now));
         gcra.check(now).map(|_| ()).map_err(|wait| Limited {
             category: label.to_string(),
             kind: "QPS",
@@ -139,13 +155,13 @@ impl Limiter {
         self.channels.len()
     }
 
-    /// Counts one user-level send by `sender` into `channel`.
-    pub fn check_channel(&mut self, sender: &str, channel: &str, now: Instant) -> Result<(), Limited> {
+    /// Counts one user-level send by `sender` of `account` into `channel`.
+    pub fn check_channel(&mut self, account: &str, sender: &str, channel: &str, now: Instant) -> Result<(), Limited> {
         if !self.channel_limits {
             return Ok(());
         }
         let longest = CHANNEL_SEND_WINDOWS.iter().map(|w| Duration::from_secs(w.seconds)).max().unwrap_or_default();
-        let key = (sender.to_owned(), channel.to_owned());
+        let key = (account.to_owned(), sender.to_owned(), channel.to_owned());
         if !self.channels.contains_key(&key) {
             self.channels.insert(key.clone(), ChannelWindow::default());
         }
@@ -211,40 +227,67 @@ mod tests {
 
     #[test]
     fn free_plan_has_a_daily_quota_with_an_iso_retry_date() {
-        let mut l = Limiter::new(Some(Plan::Free), HashMap::new(), true);
+        let mut l = Limiter::new(HashMap::new(), true);
         let t0 = Instant::now();
         let day = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").unwrap().with_timezone(&Utc);
+        let free = Some(Plan::Free);
         for i in 0..1_000u32 {
-            l.check_label(RateLabel::Heavy, t0 + Duration::from_secs(i as u64), day).unwrap();
+            l.check_label("a", free, RateLabel::Heavy, t0 + Duration::from_secs(i as u64), day).unwrap();
         }
-        let err = l.check_label(RateLabel::Heavy, t0 + Duration::from_secs(2_000), day).unwrap_err();
+        let err = l.check_label("a", free, RateLabel::Heavy, t0 + Duration::from_secs(2_000), day).unwrap_err();
         assert_eq!(err.kind, "Daily-limit");
         assert_eq!(err.retry_after, RetryAfter::At("2026-11-23T00:00:00Z".parse().unwrap()));
+        // Another account's day is its own, and the next day starts again.
+        l.check_label("b", free, RateLabel::Heavy, t0 + Duration::from_secs(2_000), day).unwrap();
+        let tomorrow = day + chrono::Duration::days(1);
+        l.check_label("a", free, RateLabel::Heavy, t0 + Duration::from_secs(3_000), tomorrow).unwrap();
+    }
+
+    #[test]
+    fn each_account_has_its_own_schedule_by_its_own_plan() {
+        let mut l = Limiter::new(HashMap::new(), true);
+        let t0 = Instant::now();
+        let day = Utc::now();
+        // Free: two Medium calls at once, the third refused; Pro next to it takes twenty.
+        for _ in 0..2 {
+            l.check_label("free", Some(Plan::Free), RateLabel::Medium, t0, day).unwrap();
+        }
+        assert_eq!(l.check_label("free", Some(Plan::Free), RateLabel::Medium, t0, day).unwrap_err().kind, "QPS");
+        for i in 0..20 {
+            l.check_label("pro", Some(Plan::Pro), RateLabel::Medium, t0, day).unwrap_or_else(|e| panic!("{i}: {e:?}"));
+        }
+        assert!(l.check_label("pro", Some(Plan::Pro), RateLabel::Medium, t0, day).is_err());
+        // No plan, no limit.
+        for _ in 0..1_000 {
+            l.check_label("none", None, RateLabel::Medium, t0, day).unwrap();
+        }
     }
 
     #[test]
     fn the_eleventh_message_in_a_second_blocks_the_channel_for_ten_seconds() {
-        let mut l = Limiter::new(None, HashMap::new(), true);
+        let mut l = Limiter::new(HashMap::new(), true);
         let t0 = Instant::now();
         for i in 0..10u32 {
-            l.check_channel("me", "c1", t0 + Duration::from_millis(50) * i).unwrap();
+            l.check_channel("a", "me", "c1", t0 + Duration::from_millis(50) * i).unwrap();
         }
-        let err = l.check_channel("me", "c1", t0 + Duration::from_millis(600)).unwrap_err();
+        let err = l.check_channel("a", "me", "c1", t0 + Duration::from_millis(600)).unwrap_err();
         assert_eq!(err.retry_after, RetryAfter::Seconds(10));
-        // Another channel, and the same channel after the block, are free.
-        l.check_channel("me", "c2", t0 + Duration::from_millis(600)).unwrap();
-        assert!(l.check_channel("me", "c1", t0 + Duration::from_secs(5)).is_err());
-        l.check_channel("me", "c1", t0 + Duration::from_millis(10_700)).unwrap();
+        // Another channel, the same channel in another account, and the same channel after
+        // the block, are free.
+        l.check_channel("a", "me", "c2", t0 + Duration::from_millis(600)).unwrap();
+        l.check_channel("b", "me", "c1", t0 + Duration::from_millis(600)).unwrap();
+        assert!(l.check_channel("a", "me", "c1", t0 + Duration::from_secs(5)).is_err());
+        l.check_channel("a", "me", "c1", t0 + Duration::from_millis(10_700)).unwrap();
     }
 
     #[test]
     fn thirty_one_in_ten_seconds_blocks_for_thirty() {
-        let mut l = Limiter::new(None, HashMap::new(), true);
+        let mut l = Limiter::new(HashMap::new(), true);
         let t0 = Instant::now();
         for i in 0..30u32 {
-            l.check_channel("me", "c", t0 + Duration::from_millis(300) * i).unwrap();
+            l.check_channel("a", "me", "c", t0 + Duration::from_millis(300) * i).unwrap();
         }
-        let err = l.check_channel("me", "c", t0 + Duration::from_millis(9_100)).unwrap_err();
+        let err = l.check_channel("a", "me", "c", t0 + Duration::from_millis(9_100)).unwrap_err();
         assert_eq!(err.retry_after, RetryAfter::Seconds(30));
     }
 }

@@ -25,6 +25,7 @@
 // handlers do; the size of that error path does not matter here.
 #![allow(clippy::result_large_err)]
 
+mod accounts;
 mod act;
 mod callback;
 mod capped;
@@ -53,11 +54,12 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, DirectoryUser, Faults};
+pub use accounts::FakeAccount;
+pub use config::{AccountSpec, Config, DirectoryUser, Faults};
 pub use events::{
-    BotEndpoint, CallbackGrant, DELIVERY_TIMEOUT, Delivery, DeliveryError, EventContext, button_click_event, echoed,
-    field_edit_event, link_shared_event, post_signed, post_signed_within, select_event, slash_command_event,
-    text_edit_event, validate_endpoint,
+    BotEndpoint, CallbackGrant, DELIVERY_TIMEOUT, Delivery, DeliveryError, EventContext, app_deauthorized_event,
+    bot_installed_event, button_click_event, echoed, field_edit_event, link_shared_event, post_signed,
+    post_signed_within, select_event, slash_command_event, text_edit_event, validate_endpoint,
 };
 pub use limits::{Plan, RateLabel};
 pub use page::{card_violations, render_card_html};
@@ -126,9 +128,33 @@ impl ZoomMockBuilder {
         self
     }
 
-    /// The account the app is installed in.
+    /// The first account's id (default `FakeAccount01`): the default of every call and event
+    /// that names no account.
     pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
         self.config.account_id = account_id.into();
+        self
+    }
+
+    /// Another account, after the first and those added before: its own plan, users,
+    /// channels, conversations, limits and daily quotas, with the app installed or not.
+    /// [`start`](Self::start) refuses two accounts with one id.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use zoom_mock::fake::{AccountSpec, Plan, ZoomMock};
+    ///
+    /// let zoom = ZoomMock::builder()
+    ///     .account(AccountSpec::new("AcmeAccount").plan(Plan::Free))
+    ///     .account(AccountSpec::new("GlobexAccount").installed(false))
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(zoom.accounts().len(), 3);
+    /// assert_eq!(zoom.account_id(), "FakeAccount01");
+    /// # Ok(()) }
+    /// ```
+    pub fn account(mut self, account: AccountSpec) -> Self {
+        self.config.accounts.push(account);
         self
     }
 
@@ -163,19 +189,20 @@ impl ZoomMockBuilder {
         self
     }
 
-    /// The plan whose rate limits apply (default Business).
+    /// The first account's plan, whose rate limits apply there (default Business).
     pub fn plan(mut self, plan: Plan) -> Self {
         self.config.plan = Some(plan);
         self
     }
 
-    /// No plan limits at all (for load tests); explicit [`rate`](Self::rate)s still apply.
+    /// No plan limits in the first account (for load tests); explicit [`rate`](Self::rate)s
+    /// still apply.
     pub fn unlimited(mut self) -> Self {
         self.config.plan = None;
         self
     }
 
-    /// An explicit per-second limit for a label, overriding the plan's.
+    /// An explicit per-second limit for a label, overriding the plans' (in every account).
     pub fn rate(mut self, label: RateLabel, per_second: u32) -> Self {
         self.config.rates.insert(label, per_second);
         self
@@ -199,19 +226,20 @@ impl ZoomMockBuilder {
         self
     }
 
-    /// Only the declared users and channels exist; others answer 7004, 1001 or 4130.
+    /// Only the declared users and channels exist (in each account, its own); others answer
+    /// 7004, 1001 or 4130.
     pub fn strict(mut self) -> Self {
         self.config.strict = true;
         self
     }
 
-    /// Declares a user of the strict directory.
+    /// Declares a user of the first account's strict directory.
     pub fn user(mut self, id: impl Into<String>, email: impl Into<String>) -> Self {
         self.config.users.push(DirectoryUser { id: id.into(), email: email.into() });
         self
     }
 
-    /// Declares a channel of the strict directory.
+    /// Declares a channel of the first account's strict directory.
     pub fn channel(mut self, id: impl Into<String>) -> Self {
         self.config.channels.push(id.into());
         self
@@ -267,12 +295,14 @@ impl ZoomMockBuilder {
     /// Starts the server on a tokio runtime.
     ///
     /// Fails with [`io::ErrorKind::InvalidInput`] when a name given to
-    /// [`allow_host`](Self::allow_host) is not a host name or address.
+    /// [`allow_host`](Self::allow_host) is not a host name or address, or when two
+    /// accounts have one id (or one has none).
     pub async fn start(self) -> io::Result<ZoomMock> {
         for name in &self.config.allowed_hosts {
             guard::allowed_host(name)
                 .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, format!("allow_host: {why}")))?;
         }
+        let state = State::new(self.config.clone()).map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
         let listener = TcpListener::bind((self.config.host.as_str(), self.config.port)).await?;
         let addr = listener.local_addr()?;
         let origin = format!("http://{addr}");
@@ -281,7 +311,7 @@ impl ZoomMockBuilder {
             serve::Limits { idle_timeout: self.config.idle_timeout, max_connections: self.config.max_connections };
         let shared = Arc::new(Shared {
             guard,
-            state: Mutex::new(State::new(self.config)),
+            state: Mutex::new(state),
             origin,
             tracking: AtomicU64::new(1),
             changes: tokio::sync::broadcast::channel(16).0,
@@ -356,7 +386,8 @@ impl ZoomMock {
         self.config(|c| c.client_secret.clone())
     }
 
-    /// The account id.
+    /// The first account's id: the default of every call and event that names no account
+    /// (the others: [`accounts`](Self::accounts)).
     pub fn account_id(&self) -> String {
         self.config(|c| c.account_id.clone())
     }
@@ -371,17 +402,19 @@ impl ZoomMock {
         self.config(|c| c.bot_user_id.clone())
     }
 
-    /// The messages of a conversation, oldest first, deleted ones included.
+    /// The messages of a conversation of the first account, oldest first, deleted ones
+    /// included (another account's: [`account`](Self::account)).
     pub fn conversation(&self, id: &ConversationId) -> Vec<StoredMessage> {
-        self.shared.lock().conversation(id).into_iter().cloned().collect()
+        let state = self.shared.lock();
+        state.conversation(state.default_account(), id).into_iter().cloned().collect()
     }
 
-    /// The messages of the conversation a JID names.
+    /// The messages of the first account's conversation a JID names.
     pub fn conversation_of_jid(&self, jid: &str) -> Vec<StoredMessage> {
         ConversationId::from_jid(jid).map(|id| self.conversation(&id)).unwrap_or_default()
     }
 
-    /// One message, by id.
+    /// One message, by id, in whichever account it is (its `account` says).
     pub fn message(&self, id: &str) -> Option<StoredMessage> {
         self.shared.lock().messages.get(id).cloned()
     }
@@ -411,17 +444,22 @@ impl ZoomMock {
         self.shared.lock().unfurls.iter().cloned().collect()
     }
 
-    /// Registers the trigger id of a `team_chat.link_shared` event, which an unfurl may use.
+    /// Registers the trigger id of a `team_chat.link_shared` event in the first account,
+    /// which an unfurl may use.
     pub fn link_shared_trigger(&self) -> String {
-        self.shared.lock().new_unfurl_trigger()
+        let mut state = self.shared.lock();
+        let account = state.default_account().to_owned();
+        state.new_unfurl_trigger(&account)
     }
 
-    /// Connects an incoming webhook to a channel: returns its id and verification token.
+    /// Connects an incoming webhook to a channel of the first account: returns its id and
+    /// verification token.
     pub fn incoming_webhook(&self, channel_id: &str) -> (String, String) {
         let mut state = self.shared.lock();
         let id = state.new_opaque(16);
         let token = state.new_opaque(16);
         let hook = state::IncomingWebhook {
+            account: state.default_account().to_owned(),
             channel: ConversationId::Channel(channel_id.to_ascii_lowercase()),
             token: token.clone(),
         };
@@ -429,7 +467,8 @@ impl ZoomMock {
         (id, token)
     }
 
-    /// An authorisation code for `user_id`, as Zoom's consent page would give the app. With a
+    /// An authorisation code for `user_id` of the first account, as Zoom's consent page would
+    /// give the app. With a
     /// `code_challenge` (PKCE, S256) the exchange must bring the matching `code_verifier`.
     pub fn authorization_code(
         &self,
@@ -440,9 +479,10 @@ impl ZoomMock {
         oauth::authorization_code(&mut self.shared.lock(), user_id, redirect_uri, code_challenge)
     }
 
-    /// Switches the plan whose rate limits apply; `None` lifts them.
+    /// Switches the first account's plan; `None` lifts its limits (another account's:
+    /// [`FakeAccount::set_plan`]).
     pub fn set_plan(&self, plan: Option<Plan>) {
-        self.shared.lock().limiter.set_plan(plan);
+        self.account(&self.account_id()).set_plan(plan);
     }
 
     /// Sets an explicit per-second limit for a label.

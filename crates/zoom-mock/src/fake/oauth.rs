@@ -59,10 +59,12 @@ pub(crate) async fn token(AxumState(shared): AxumState<Arc<Shared>>, req: Incomi
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", v.to_string());
     }
     let field = |name: &str| fields.get(name).and_then(Value::as_str).map(str::to_owned);
-    let kind = match grant {
-        GrantType::ClientCredentials => TokenKind::Chatbot,
+    // The account a server-to-server or user token acts in; a chatbot token serves every
+    // account the app is installed in.
+    let (kind, account) = match grant {
+        GrantType::ClientCredentials => (TokenKind::Chatbot, None),
         GrantType::AccountCredentials => match field("account_id") {
-            Some(a) if a == state.config.account_id => TokenKind::ServerToServer,
+            Some(a) if state.account(&a).is_some() => (TokenKind::ServerToServer, Some(a)),
             Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Invalid account_id"),
             None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Missing account_id"),
         },
@@ -79,21 +81,21 @@ pub(crate) async fn token(AxumState(shared): AxumState<Arc<Shared>>, req: Incomi
                     return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid code_verifier");
                 }
             }
-            TokenKind::User(code.user_id)
+            (TokenKind::User(code.user_id), Some(code.account))
         }
         GrantType::RefreshToken => {
             // Refresh tokens rotate: the one presented is used up.
-            let Some(user) = field("refresh_token").and_then(|t| state.refresh_tokens.remove(&t)) else {
+            let Some((user, account)) = field("refresh_token").and_then(|t| state.refresh_tokens.remove(&t)) else {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid Token!");
             };
-            TokenKind::User(user)
+            (TokenKind::User(user), Some(account))
         }
     };
-    let (access_token, lifetime) = mint(&mut state, &kind);
-    let refresh_token = match &kind {
-        TokenKind::User(user) => {
+    let (access_token, lifetime) = mint(&mut state, &kind, account.clone());
+    let refresh_token = match (&kind, account) {
+        (TokenKind::User(user), Some(account)) => {
             let t = state.new_opaque(32);
-            state.refresh_tokens.insert(t.clone(), user.clone());
+            state.refresh_tokens.insert(t.clone(), (user.clone(), account));
             Some(t)
         }
         _ => None,
@@ -111,26 +113,28 @@ pub(crate) async fn token(AxumState(shared): AxumState<Arc<Shared>>, req: Incomi
     json(StatusCode::OK, &body)
 }
 
-/// A new access token: JWT-shaped like Zoom's, whose payload carries the `uid`.
-fn mint(state: &mut State, kind: &TokenKind) -> (String, u64) {
+/// A new access token: JWT-shaped like Zoom's, whose payload carries the `uid` and the
+/// account (`aid`: the one it acts in, the first for a chatbot token).
+fn mint(state: &mut State, kind: &TokenKind, account: Option<String>) -> (String, u64) {
     let now = Instant::now();
     if state.tokens.len() > 1024 {
         state.drop_expired_tokens(now);
     }
     let lifetime = state.config.token_lifetime;
+    let aid = account.clone().unwrap_or_else(|| state.default_account().to_owned());
     let uid = match kind {
         TokenKind::Chatbot => state.config.bot_user_id.clone(),
-        TokenKind::ServerToServer => state.config.default_user_id.clone(),
+        TokenKind::ServerToServer => state.account(&aid).map(|a| a.user_id.clone()).unwrap_or_default(),
         TokenKind::User(u) => u.clone(),
     };
     let exp = chrono::Utc::now().timestamp() + lifetime.as_secs() as i64;
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS512","typ":"JWT"}"#);
     let jti = state.new_opaque(12);
-    let payload = json!({"uid": uid, "aid": state.config.account_id, "iss": "fake-zoom", "exp": exp, "jti": jti});
+    let payload = json!({"uid": uid, "aid": aid, "iss": "fake-zoom", "exp": exp, "jti": jti});
     let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
     let signature = state.new_opaque(32);
     let token = format!("{header}.{payload}.{signature}");
-    let info = TokenInfo { kind: kind.clone(), expires: now + lifetime, generation: state.token_generation };
+    let info = TokenInfo { kind: kind.clone(), account, expires: now + lifetime, generation: state.token_generation };
     state.tokens.insert(token.clone(), info);
     (token, lifetime.as_secs())
 }
@@ -160,9 +164,11 @@ pub(crate) fn authorization_code(
     code_challenge: Option<&str>,
 ) -> String {
     let code = state.new_opaque(24);
+    let account = state.default_account().to_owned();
     state.auth_codes.insert(
         code.clone(),
         AuthCode {
+            account,
             user_id: user_id.to_owned(),
             redirect_uri: redirect_uri.map(str::to_owned),
             code_challenge: code_challenge.map(str::to_owned),

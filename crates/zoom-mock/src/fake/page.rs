@@ -16,6 +16,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
 use super::Shared;
+use super::config::AccountSpec;
 use super::events::{Delivery, PageBot};
 use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
 
@@ -70,6 +71,8 @@ const CONVERSATIONS: usize = 50;
 const MESSAGES: usize = 100;
 /// The deliveries shown, newest first.
 const DELIVERIES: usize = 50;
+/// The accounts listed with their install buttons (all of them can be picked to act in).
+const ACCOUNTS: usize = 100;
 /// How deep sections inside sections are drawn (a card's JSON may nest them without end).
 const SECTION_DEPTH: usize = 4;
 
@@ -421,14 +424,29 @@ fn message(m: &StoredMessage, acting: bool) -> Markup {
     }
 }
 
-/// The form that types a message in `to_jid` as the user: `/command text` for the bot.
-fn command_form(to_jid: &str, editable_target: bool) -> Markup {
+/// The form that types a message in `to_jid` as the user: `/command text` for the bot. In a
+/// conversation it acts in that conversation's account; the new-conversation form offers
+/// every account (`accounts`) to pick from.
+fn command_form(to_jid: &str, account: Result<&str, &[AccountSpec]>) -> Markup {
     html! {
         form class="command" method="post" action="/_fake/act/command" {
-            @if editable_target {
-                input name="to_jid" value=(to_jid) size="36" aria-label="conversation";
-            } @else {
-                input type="hidden" name="to_jid" value=(to_jid);
+            @match account {
+                Ok(account) => {
+                    input type="hidden" name="account" value=(account);
+                    input type="hidden" name="to_jid" value=(to_jid);
+                }
+                Err(accounts) => {
+                    label {
+                        "in "
+                        select name="account" aria-label="account" {
+                            @for a in accounts {
+                                option value=(a.id) { (a.id) " (" (a.user_id) ")" }
+                            }
+                        }
+                    }
+                    " "
+                    input name="to_jid" value=(to_jid) size="36" aria-label="conversation";
+                }
             }
             input name="text" placeholder="/command text" size="40" aria-label="message";
             button type="submit" { "Send" }
@@ -436,9 +454,38 @@ fn command_form(to_jid: &str, editable_target: bool) -> Markup {
     }
 }
 
-/// The bot panel: which bot the page acts on, a form to connect one, a command box for a new
-/// conversation, and the events delivered with the bot's answers, newest first.
-fn bot_panel(bot: &PageBot, user: &str, deliveries: &[Delivery]) -> Markup {
+/// The accounts, each with its plan, its user and a button that installs or removes the app
+/// (which tells the bot).
+fn accounts_table(accounts: &[AccountSpec]) -> Markup {
+    html! {
+        table class="accounts" {
+            tr { th { "account" } th { "plan" } th { "user" } th { "app" } }
+            @for a in accounts.iter().take(ACCOUNTS) {
+                tr {
+                    td { (a.id) }
+                    td { (a.plan.map_or("unlimited", |p| p.as_str())) }
+                    td { (a.user_id) }
+                    td {
+                        @let (action, label) = if a.installed { ("uninstall", "Remove") } else { ("install", "Install") };
+                        form class="act" method="post" action={ "/_fake/act/" (action) } {
+                            input type="hidden" name="account" value=(a.id);
+                            (if a.installed { "installed " } else { "not installed " })
+                            button type="submit" { (label) }
+                        }
+                    }
+                }
+            }
+        }
+        @if accounts.len() > ACCOUNTS {
+            p class="muted" { "... and " (accounts.len() - ACCOUNTS) " more account(s)." }
+        }
+    }
+}
+
+/// The bot panel: which bot the page acts on, a form to connect one, the accounts, a command
+/// box for a new conversation in the account picked, and the events delivered with the bot's
+/// answers, newest first.
+fn bot_panel(bot: &PageBot, accounts: &[AccountSpec], deliveries: &[Delivery]) -> Markup {
     html! {
         section class="panel" id="bot" {
             h2 { "Your bot" }
@@ -452,8 +499,10 @@ fn bot_panel(bot: &PageBot, user: &str, deliveries: &[Delivery]) -> Markup {
                 input name="secret" type="password" placeholder="secret token" aria-label="secret token";
                 button type="submit" { "Connect" }
             }
-            p class="muted" { "You act as " (user) ". Type " code { "/command text" } ":" }
-            (command_form("general@conference.xmpp.zoom.us", true))
+            h3 { "Accounts" }
+            (accounts_table(accounts))
+            p class="muted" { "You act as the user of the account you pick. Type " code { "/command text" } ":" }
+            (command_form("general@conference.xmpp.zoom.us", Err(accounts)))
             h3 id="deliveries" { "Events delivered" }
             table class="deliveries" {
                 tr { th { "time" } th { "event" } th { "what" } th { "bot answered" } th { "took" } }
@@ -484,7 +533,7 @@ article.message{border-top:1px solid #e3e5e8;padding:.5em 0}article.deleted{opac
 button.danger{background:#e02828;color:#fff}.alert{padding:.4em;background:#fff7e0}.alert.error{background:#fde8e8}\
 .tag{font-size:11px;color:#0e72ed}img{max-height:120px;margin-right:.4em}form.act,form.command,form.connect{margin:.3em 0}\
 section.panel{background:#fff;border-radius:8px;padding:1em;margin-bottom:1.5em}table.deliveries{border-collapse:collapse;font-size:12px}\
-table.deliveries td,table.deliveries th{padding:.2em .6em;text-align:left}tr.failed .status{color:#e02828}tr.ok .status{color:#1a7f37}\
+table.deliveries td,table.deliveries th,table.accounts td,table.accounts th{padding:.2em .6em;text-align:left}tr.failed .status{color:#e02828}tr.ok .status{color:#1a7f37}\
 .history{font-size:12px;color:#6b7280}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dd{margin:0}dt{color:#6b7280}";
 
 /// The page.
@@ -492,33 +541,32 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
     // Copied out under the lock (bounded: the newest conversations and their newest messages).
     // Read before the state: a change in between only makes the page reload once more.
     let version = shared.version();
-    let (bot, user, deliveries, conversations) = {
+    let (bot, accounts, deliveries, conversations) = {
         let state = shared.lock();
-        let mut all: Vec<(ConversationId, Vec<StoredMessage>)> = state
+        let mut all: Vec<((String, ConversationId), Vec<StoredMessage>)> = state
             .conversation_ids()
             .into_iter()
-            .map(|id| {
-                let messages: Vec<StoredMessage> = state.conversation(&id).into_iter().cloned().collect();
-                (id, messages)
+            .map(|key| {
+                let messages: Vec<StoredMessage> = state.conversation(&key.0, &key.1).into_iter().cloned().collect();
+                (key, messages)
             })
             .collect();
         all.sort_by_key(|(_, messages)| std::cmp::Reverse(messages.iter().map(|m| m.sent_at).max()));
         all.truncate(CONVERSATIONS);
         let deliveries: Vec<Delivery> = state.deliveries.iter().rev().take(DELIVERIES).rev().cloned().collect();
-        let user = format!("{}@xmpp.zoom.us", state.config.default_user_id);
-        (state.page_bot.clone(), user, deliveries, all)
+        (state.page_bot.clone(), state.accounts.clone(), deliveries, all)
     };
     let acting = !matches!(bot, PageBot::None);
     let body = html! {
-        (bot_panel(&bot, &user, &deliveries))
+        (bot_panel(&bot, &accounts, &deliveries))
         p class="muted" {
             (conversations.len()) " conversation(s), newest activity first. "
             a href="/preview" { "Card preview" }
         }
-        @for (id, messages) in &conversations {
+        @for ((account, id), messages) in &conversations {
             section class="conversation" {
-                h2 { (id.jid()) }
-                (command_form(&id.jid(), false))
+                h2 { (id.jid()) " · " (account) }
+                (command_form(&id.jid(), Ok(account)))
                 @let shown = &messages[messages.len().saturating_sub(MESSAGES)..];
                 @let replies = replies_of(shown);
                 @for m in shown.iter().filter(|m| m.reply_to.is_none()) {

@@ -1,6 +1,6 @@
 //! The fake's state, and the typed views of it that tests inspect.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -9,7 +9,7 @@ use zoom_api_gen::jid::{self, JidKind};
 use zoom_api_gen::types;
 
 use super::capped::CappedMap;
-use super::config::Config;
+use super::config::{AccountSpec, Config};
 use super::events::{Delivery, PageBot};
 use super::limits::Limiter;
 use super::rng::SplitMix64;
@@ -83,7 +83,9 @@ pub struct Revision {
 pub struct StoredMessage {
     /// Its id, as Zoom returned it.
     pub id: String,
-    /// Where it is.
+    /// The account it is in.
+    pub account: String,
+    /// Where it is, in its account.
     pub conversation: ConversationId,
     /// Who sent it.
     pub sender: Sender,
@@ -109,9 +111,16 @@ pub struct StoredMessage {
 
 impl StoredMessage {
     /// A new, live message: no thread, no edits, no reactions.
-    pub(crate) fn new(id: String, conversation: ConversationId, sender: Sender, content: MessageContent) -> Self {
+    pub(crate) fn new(
+        account: &str,
+        id: String,
+        conversation: ConversationId,
+        sender: Sender,
+        content: MessageContent,
+    ) -> Self {
         Self {
             id,
+            account: account.to_owned(),
             conversation,
             sender,
             content,
@@ -192,12 +201,16 @@ pub struct IssuedToken {
 #[derive(Clone, Debug)]
 pub(crate) struct TokenInfo {
     pub kind: TokenKind,
+    /// The account a server-to-server or user token acts in; none for a chatbot token, which
+    /// serves every account the app is installed in.
+    pub account: Option<String>,
     pub expires: Instant,
     pub generation: u64,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct AuthCode {
+    pub account: String,
     pub user_id: String,
     pub redirect_uri: Option<String>,
     pub code_challenge: Option<String>,
@@ -205,6 +218,7 @@ pub(crate) struct AuthCode {
 
 #[derive(Clone, Debug)]
 pub(crate) struct IncomingWebhook {
+    pub account: String,
     pub channel: ConversationId,
     pub token: String,
 }
@@ -214,6 +228,7 @@ pub(crate) struct IncomingWebhook {
 #[derive(Clone, Debug)]
 pub(crate) struct Callback {
     pub token: String,
+    pub account: String,
     pub conversation: ConversationId,
     pub expires: Instant,
     pub used: bool,
@@ -224,6 +239,7 @@ pub(crate) const PAGE_TOKEN_LIFETIME: std::time::Duration = std::time::Duration:
 
 #[derive(Clone, Debug)]
 pub(crate) struct PageCursor {
+    pub account: String,
     pub conversation: ConversationId,
     pub offset: usize,
     pub created: Instant,
@@ -241,18 +257,26 @@ impl PageCursor {
 /// fake's memory without bound: the oldest entries go first.
 pub(crate) struct State {
     pub config: Config,
+    /// Every account, the first first, as they are now (plans and installs change).
+    pub accounts: Vec<AccountSpec>,
+    /// Each account's place in `accounts`.
+    account_index: HashMap<String, usize>,
     pub rng: SplitMix64,
     pub limiter: Limiter,
     pub tokens: CappedMap<String, TokenInfo>,
     /// Tokens issued before this generation are refused (the "invalidate all tokens" fault).
     pub token_generation: u64,
-    pub refresh_tokens: CappedMap<String, String>,
+    /// A refresh token's user and account.
+    pub refresh_tokens: CappedMap<String, (String, String)>,
     pub auth_codes: CappedMap<String, AuthCode>,
     pub issued: VecDeque<IssuedToken>,
     pub issued_total: u64,
     pub messages: CappedMap<String, StoredMessage>,
-    pub conversations: CappedMap<ConversationId, VecDeque<String>>,
-    pub unfurl_triggers: CappedMap<String, ()>,
+    /// Message ids by account and conversation: the same JID in two accounts is two
+    /// conversations.
+    pub conversations: CappedMap<(String, ConversationId), VecDeque<String>>,
+    /// The account of each trigger an unfurl may answer.
+    pub unfurl_triggers: CappedMap<String, String>,
     pub unfurls: VecDeque<(String, String)>,
     pub callbacks: CappedMap<String, Callback>,
     pub incoming_webhooks: CappedMap<String, IncomingWebhook>,
@@ -275,12 +299,25 @@ pub(crate) const KEEP_HANDLES: usize = 10_000;
 pub(crate) const KEEP_MESSAGES: usize = 100_000;
 
 impl State {
-    pub fn new(config: Config) -> Self {
-        let limiter = Limiter::new(config.plan, config.rates.clone(), config.channel_limits);
+    /// The state of a fake; two accounts with one id are refused, naming it.
+    pub fn new(config: Config) -> Result<Self, String> {
+        let limiter = Limiter::new(config.rates.clone(), config.channel_limits);
         let rng = SplitMix64::new(config.faults.seed);
         let conversations = CappedMap::new(config.max_conversations);
-        Self {
+        let accounts = config.all_accounts();
+        let mut account_index = HashMap::new();
+        for (i, account) in accounts.iter().enumerate() {
+            if account.id.is_empty() {
+                return Err(format!("accounts[{i}].id: must not be empty"));
+            }
+            if account_index.insert(account.id.clone(), i).is_some() {
+                return Err(format!("accounts[{i}].id: {:?} is the id of an earlier account", account.id));
+            }
+        }
+        Ok(Self {
             config,
+            accounts,
+            account_index,
             rng,
             limiter,
             tokens: CappedMap::new(KEEP_TOKENS),
@@ -300,7 +337,32 @@ impl State {
             forced_429: 0,
             deliveries: VecDeque::new(),
             page_bot: PageBot::default(),
-        }
+        })
+    }
+
+    /// The first account's id: the default of whatever names no account.
+    pub fn default_account(&self) -> &str {
+        &self.accounts[0].id
+    }
+
+    /// An account, by id.
+    pub fn account(&self, id: &str) -> Option<&AccountSpec> {
+        self.account_index.get(id).map(|&i| &self.accounts[i])
+    }
+
+    pub fn account_mut(&mut self, id: &str) -> Option<&mut AccountSpec> {
+        self.account_index.get(id).map(|&i| &mut self.accounts[i])
+    }
+
+    /// Whether `id` is an account with the app installed.
+    pub fn installed(&self, id: &str) -> bool {
+        self.account(id).is_some_and(|a| a.installed)
+    }
+
+    /// The JID of an account's default user.
+    pub fn user_jid(&self, account: &str) -> String {
+        let user = self.account(account).map_or("", |a| a.user_id.as_str());
+        format!("{}{}", user.to_ascii_lowercase(), jid::USER_DOMAIN)
     }
 
     /// A Zoom-like id: `5AF2A82E-9220-4600-AFB2-A028852E377C`. URL-safe, as real clients need.
@@ -328,7 +390,7 @@ impl State {
     /// configured retention, and the least recently started conversation (with its messages)
     /// when there are more than the configured number.
     pub fn store(&mut self, message: StoredMessage) {
-        let conversation = message.conversation.clone();
+        let conversation = (message.account.clone(), message.conversation.clone());
         if !self.conversations.contains_key(&conversation) {
             for (_, ids) in self.conversations.insert(conversation.clone(), VecDeque::new()) {
                 for id in ids {
@@ -352,15 +414,15 @@ impl State {
         self.messages.insert(message.id.clone(), message);
     }
 
-    /// Every conversation held.
-    pub fn conversation_ids(&self) -> Vec<ConversationId> {
+    /// Every conversation held, with its account.
+    pub fn conversation_ids(&self) -> Vec<(String, ConversationId)> {
         self.conversations.keys().cloned().collect()
     }
 
-    /// The messages of a conversation, oldest first.
-    pub fn conversation(&self, id: &ConversationId) -> Vec<&StoredMessage> {
+    /// The messages of a conversation of `account`, oldest first.
+    pub fn conversation(&self, account: &str, id: &ConversationId) -> Vec<&StoredMessage> {
         self.conversations
-            .get(id)
+            .get(&(account.to_owned(), id.clone()))
             .map(|ids| ids.iter().filter_map(|m| self.messages.get(m)).collect())
             .unwrap_or_default()
     }
@@ -377,28 +439,31 @@ impl State {
         self.page_cursors.insert(token, cursor);
     }
 
-    /// Whether a conversation exists: always (an empty id names none), unless the fake runs
-    /// with a strict directory.
-    pub fn exists(&self, id: &ConversationId) -> bool {
+    /// Whether a conversation exists in `account`: always (an empty id names none), unless
+    /// the fake runs with a strict directory, where only the account's own users and
+    /// channels do.
+    pub fn exists(&self, account: &str, id: &ConversationId) -> bool {
         let (ConversationId::Channel(name) | ConversationId::Contact(name)) = id;
         if name.is_empty() {
             return false;
         }
+        let Some(directory) = self.account(account) else { return false };
         if !self.config.strict {
             return true;
         }
         match id {
-            ConversationId::Channel(c) => self.config.channels.iter().any(|k| k.eq_ignore_ascii_case(c)),
+            ConversationId::Channel(c) => directory.channels.iter().any(|k| k.eq_ignore_ascii_case(c)),
             ConversationId::Contact(u) => {
-                self.config.users.iter().any(|k| k.id.eq_ignore_ascii_case(u) || k.email.eq_ignore_ascii_case(u))
+                directory.users.iter().any(|k| k.id.eq_ignore_ascii_case(u) || k.email.eq_ignore_ascii_case(u))
             }
         }
     }
 
-    /// A new trigger id that an unfurl may answer, as a `link_shared` event carries.
-    pub fn new_unfurl_trigger(&mut self) -> String {
+    /// A new trigger id in `account` that an unfurl may answer, as a `link_shared` event
+    /// carries.
+    pub fn new_unfurl_trigger(&mut self, account: &str) -> String {
         let id = self.new_opaque(16);
-        self.unfurl_triggers.insert(id.clone(), ());
+        self.unfurl_triggers.insert(id.clone(), account.to_owned());
         id
     }
 
@@ -447,7 +512,7 @@ mod tests {
 
     #[test]
     fn message_ids_look_like_zooms_and_are_url_safe() {
-        let mut state = State::new(Config::default());
+        let mut state = State::new(Config::default()).unwrap();
         let id = state.new_message_id();
         assert_eq!(id.len(), 36);
         assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase() || b == b'-'), "{id}");
@@ -456,13 +521,20 @@ mod tests {
 
     #[test]
     fn many_distinct_channels_tokens_and_cursors_keep_every_table_bounded() {
-        let mut state = State::new(Config::default());
+        // A hundred accounts, the tables shared by all of them (keyed by account).
+        let accounts = (2..=100).map(|i| AccountSpec::new(format!("A{i}")).plan(super::super::Plan::Free)).collect();
+        let config = Config { accounts, ..Config::default() };
+        let mut state = State::new(config).unwrap();
+        let accounts: Vec<String> = state.accounts.iter().map(|a| a.id.clone()).collect();
         let now = Instant::now();
+        let today = Utc::now();
         // Ten times every cap (the map itself is held to a million entries in `capped.rs`).
         for i in 0..120_000u32 {
+            let account = &accounts[i as usize % accounts.len()];
             let channel = ConversationId::Channel(format!("c{i}"));
             let id = format!("m{i}");
             state.store(StoredMessage::new(
+                account,
                 id,
                 channel.clone(),
                 Sender::Bot("b".into()),
@@ -470,14 +542,29 @@ mod tests {
                     serde_json::from_value(serde_json::json!({"message": "x", "to_channel": "c"})).unwrap(),
                 ),
             ));
-            let info = TokenInfo { kind: TokenKind::Chatbot, expires: now, generation: 0 };
+            let info = TokenInfo { kind: TokenKind::Chatbot, account: None, expires: now, generation: 0 };
             state.tokens.insert(format!("t{i}"), info);
-            state.refresh_tokens.insert(format!("r{i}"), "u".into());
-            state
-                .auth_codes
-                .insert(format!("a{i}"), AuthCode { user_id: "u".into(), redirect_uri: None, code_challenge: None });
-            state.remember_cursor(format!("p{i}"), PageCursor { conversation: channel, offset: 0, created: now });
-            state.new_unfurl_trigger();
+            state.refresh_tokens.insert(format!("r{i}"), ("u".into(), account.clone()));
+            let code =
+                AuthCode { account: account.clone(), user_id: "u".into(), redirect_uri: None, code_challenge: None };
+            state.auth_codes.insert(format!("a{i}"), code);
+            let cursor = PageCursor { account: account.clone(), conversation: channel, offset: 0, created: now };
+            state.remember_cursor(format!("p{i}"), cursor);
+            state.new_unfurl_trigger(account);
+            let callback = Callback {
+                token: String::new(),
+                account: account.clone(),
+                conversation: ConversationId::Channel("c".into()),
+                expires: now,
+                used: false,
+            };
+            state.remember_callback(format!("cb{i}"), callback);
+            // Every account's label schedules and daily counts, and channel windows by
+            // account, sender and channel.
+            for label in [super::super::RateLabel::Light, super::super::RateLabel::Medium] {
+                let _ = state.limiter.check_label(account, Some(super::super::Plan::Free), label, now, today);
+            }
+            let _ = state.limiter.check_channel(account, &format!("u{i}"), &format!("c{i}"), now);
             state.remember_unfurl(format!("u{i}"), String::new());
             state.record_delivery(Delivery {
                 at: chrono::Utc::now(),
@@ -488,6 +575,9 @@ mod tests {
             });
         }
         assert_eq!(state.deliveries.len(), super::super::events::KEEP_DELIVERIES, "deliveries");
+        assert_eq!(state.callbacks.len(), KEEP_HANDLES, "callbacks");
+        assert!(state.limiter.tracked_labels() <= 2 * 2 * accounts.len(), "label state is per account and label");
+        assert!(state.limiter.tracked_windows() <= 10_000, "{}", state.limiter.tracked_windows());
         assert_eq!(state.conversations.len(), state.config.max_conversations);
         assert_eq!(
             state.messages.len(),
@@ -509,9 +599,9 @@ mod tests {
             assert_eq!(len, KEEP_HANDLES, "{name}");
         }
         // The per-channel send windows of the rate limiter are capped too.
-        let mut limiter = super::super::limits::Limiter::new(None, Default::default(), true);
+        let mut limiter = super::super::limits::Limiter::new(Default::default(), true);
         for i in 0..100_000 {
-            limiter.check_channel("u", &format!("c{i}"), now).unwrap();
+            limiter.check_channel(&format!("a{}", i % 7), "u", &format!("c{i}"), now).unwrap();
         }
         assert!(limiter.tracked_windows() <= 10_000, "{}", limiter.tracked_windows());
     }

@@ -80,7 +80,7 @@ pub(crate) async fn post(
     };
     let id = state.new_message_id();
     let content = MessageContent::Card { card, markdown: false };
-    state.store(StoredMessage::new(id, hook.channel, Sender::IncomingWebhook(webhook_id), content));
+    state.store(StoredMessage::new(&hook.account, id, hook.channel, Sender::IncomingWebhook(webhook_id), content));
     StatusCode::OK.into_response()
 }
 

@@ -92,6 +92,7 @@ const CLASSES: &[&str] = &[
     "failed",
     "status",
     "violations",
+    "accounts",
 ];
 
 /// Every `type` of an input or button the fake writes.

@@ -1,0 +1,116 @@
+//! One bot, many accounts, against the fake Zoom: the example echo bot, built with client
+//! credentials and no account, answers slash commands from two accounts each in its own
+//! account; the fake's install and uninstall reach the bot, whose installations store records
+//! and removes them. Everything is checked in the fake's state.
+
+mod common;
+#[path = "../examples/echo_bot.rs"]
+#[allow(dead_code)]
+mod echo_bot;
+
+use std::time::Duration;
+
+use zoom_chatbot::ids::AccountId;
+use zoom_chatbot::installs::{InstallStore, MemoryInstalls};
+use zoom_chatbot::{SecretString, ZoomClient};
+use zoom_mock::fake::{AccountSpec, ConversationId, Sender, StoredMessage, ZoomMock};
+
+const SECRET: &str = "webhook-secret-token";
+const ACME: &str = "AcmeAccount";
+const GLOBEX: &str = "GlobexAccount";
+
+/// Waits (up to five seconds) until `check` finds what it wants: the bot answers on its own
+/// task, after Zoom's request has been answered.
+async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(found) = check() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// A Marketplace app's client: client credentials, no account, no bot JID.
+fn marketplace_client(fake: &ZoomMock) -> ZoomClient {
+    ZoomClient::builder()
+        .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
+        .api_url(fake.api_base_url())
+        .oauth_url(fake.oauth_base_url())
+        .build()
+        .unwrap()
+}
+
+/// The echo bot, with `installs` as its store, served as the example serves it.
+async fn serve_echo_bot(fake: &ZoomMock, installs: MemoryInstalls) -> String {
+    let bot =
+        echo_bot::echo_bot(marketplace_client(fake), SecretString::from(SECRET.to_owned())).installations(installs);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    tokio::spawn(echo_bot::serve(listener, bot));
+    url
+}
+
+#[tokio::test]
+async fn the_echo_bot_answers_two_accounts_each_in_its_own() {
+    let fake = ZoomMock::builder().account(AccountSpec::new(ACME)).start().await.unwrap();
+    let url = serve_echo_bot(&fake, MemoryInstalls::new()).await;
+    let bot = fake.connect_bot(&url, SECRET).await.unwrap();
+    let team = ConversationId::Channel("team".into());
+    let channel = "team@conference.xmpp.zoom.us";
+
+    let first_user = format!("{}@xmpp.zoom.us", fake.accounts()[0].user_id);
+    let acme_user = fake.account(ACME).user_jid();
+    assert_eq!(fake.slash_command(&bot, &first_user, channel, "from the first").await.unwrap(), 200);
+    assert_eq!(fake.account(ACME).slash_command(&bot, &acme_user, channel, "from acme").await.unwrap(), 200);
+
+    let first: StoredMessage = eventually("the first account's echo", || fake.conversation(&team).pop()).await;
+    let acme: StoredMessage = eventually("acme's echo", || fake.account(ACME).conversation(&team).pop()).await;
+    let said = |m: &StoredMessage| serde_json::to_value(m.card().unwrap()).unwrap()["body"][0]["text"].clone();
+    assert_eq!(said(&first), "You said: from the first");
+    assert_eq!(said(&acme), "You said: from acme");
+    assert_eq!((first.account.as_str(), acme.account.as_str()), ("FakeAccount01", ACME));
+    assert_eq!(acme.sender, Sender::Bot(fake.robot_jid()), "as the event's bot");
+    assert_eq!(fake.conversation(&team).len(), 1, "acme's answer did not land in the first account");
+
+    // A click on Acme's card edits it in Acme.
+    assert_eq!(fake.click(&bot, &acme_user, &acme.id, "shout").await.unwrap(), 200);
+    let edited = eventually("acme's edited card", || fake.message(&acme.id).filter(|m| m.is_edited())).await;
+    assert_eq!(said(&edited), "You said: FROM ACME");
+}
+
+#[tokio::test]
+async fn a_send_to_an_account_without_the_app_is_refused_with_zooms_code() {
+    let fake = ZoomMock::builder().account(AccountSpec::new(GLOBEX).installed(false)).start().await.unwrap();
+    let zoom = marketplace_client(&fake);
+    let globex: AccountId = GLOBEX.parse().unwrap();
+    let robot = fake.robot_jid().parse().unwrap();
+    let err = zoom.account(&globex).as_bot(&robot).send(common::CHANNEL, common::card("hello")).await.unwrap_err();
+    assert!(matches!(&err, zoom_chatbot::Error::Zoom { status: 403, code: 7004, .. }), "{err:?}");
+    assert_eq!(fake.message_count(), 0);
+}
+
+#[tokio::test]
+async fn install_and_uninstall_reach_the_bot_and_its_store() {
+    let fake = ZoomMock::builder().account(AccountSpec::new(GLOBEX).installed(false)).start().await.unwrap();
+    let installs = MemoryInstalls::new();
+    let url = serve_echo_bot(&fake, installs.clone()).await;
+    fake.connect_bot(&url, SECRET).await.unwrap();
+    let globex: AccountId = GLOBEX.parse().unwrap();
+    assert!(installs.get(&globex).await.unwrap().is_none());
+
+    assert_eq!(fake.install(GLOBEX).await.unwrap(), 200);
+    let install = installs.get(&globex).await.unwrap().expect("bot_installed recorded the install");
+    assert_eq!(install.installer.user_jid.as_ref().map(ToString::to_string), Some(fake.account(GLOBEX).user_jid()));
+    assert_eq!(installs.count().await.unwrap(), 1);
+
+    assert_eq!(fake.uninstall(GLOBEX).await.unwrap(), 200);
+    assert!(installs.get(&globex).await.unwrap().is_none(), "app_deauthorized removed it");
+    let answered: Vec<(String, Result<u16, String>)> =
+        fake.deliveries().iter().map(|d| (d.event.clone(), d.outcome.clone())).collect();
+    assert_eq!(
+        answered[1..],
+        [("bot_installed".to_owned(), Ok(200)), ("app_deauthorized".to_owned(), Ok(200))],
+        "{answered:?}"
+    );
+}
