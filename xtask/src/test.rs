@@ -16,8 +16,7 @@ struct Component {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 const COMPONENTS: [Component; 5] = [
@@ -27,7 +26,11 @@ const COMPONENTS: [Component; 5] = [
         present: || on_path("chromedriver"),
         package: "chromium-driver",
     },
-    Component { what: "redis-server (the replica tests)", present: || on_path("redis-server"), package: "redis-server" },
+    Component {
+        what: "redis-server (the replica tests)",
+        present: || on_path("redis-server"),
+        package: "redis-server",
+    },
     Component {
         what: "pkg-config (the native-tls feature's build)",
         present: || on_path("pkg-config"),
@@ -67,7 +70,10 @@ fn set_up() -> Result<(), String> {
     }
     eprintln!("xtask test: installing {} with apt-get", packages.join(" "));
     run(Command::new("apt-get").args(["update", "-qq"]))?;
-    run(Command::new("apt-get").args(["install", "-y", "-qq"]).args(&packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq"])
+        .args(&packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
     let still: Vec<&str> = COMPONENTS.iter().filter(|c| !(c.present)()).map(|c| c.what).collect();
     if still.is_empty() { Ok(()) } else { Err(format!("still missing after the install: {}", still.join(", "))) }
 }
@@ -75,8 +81,5 @@ fn set_up() -> Result<(), String> {
 pub fn run_tests(root: &Path, args: &[&str]) -> Result<(), String> {
     set_up()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(Command::new(cargo)
-        .current_dir(root)
-        .args(["test", "--workspace", "--all-features", "--locked"])
-        .args(args))
+    run(Command::new(cargo).current_dir(root).args(["test", "--workspace", "--all-features", "--locked"]).args(args))
 }

@@ -65,7 +65,11 @@ pub fn run(root: &Path) -> Result<(), String> {
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("cold builds on {cores} cores (dev profile):");
-    println!("  a user's crate (zoom-chatbot, default features, one send): {user_seconds:>6.1} s, {user_crates} crates");
-    println!("  the quickstart example (cargo build --example quickstart):  {quick_seconds:>6.1} s, {quick_crates} crates");
+    println!(
+        "  a user's crate (zoom-chatbot, default features, one send): {user_seconds:>6.1} s, {user_crates} crates"
+    );
+    println!(
+        "  the quickstart example (cargo build --example quickstart):  {quick_seconds:>6.1} s, {quick_crates} crates"
+    );
     Ok(())
 }
