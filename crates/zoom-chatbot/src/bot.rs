@@ -629,6 +629,19 @@ impl Bot {
             counted(name, "refused");
             return refused;
         }
+        let handler = self.handler_for(&event);
+        // The handler's slot first: an event answered 503 for want of one has changed nothing,
+        // so its redelivery finds the install (or the removed one) as it was.
+        let slot = match &handler {
+            None => None,
+            Some(_) => match self.tasks.slot(self.handler_wait).await {
+                Ok(slot) => Some(slot),
+                Err(refused) => {
+                    counted(name, "busy");
+                    return unavailable(refused);
+                }
+            },
+        };
         let installation = match self.track_install(&event).await {
             Ok(installation) => installation.map(Arc::new),
             Err(refused) => {
@@ -636,14 +649,7 @@ impl Bot {
                 return refused;
             }
         };
-        if let Some(handler) = self.handler_for(&event) {
-            let slot = match self.tasks.slot(self.handler_wait).await {
-                Ok(slot) => slot,
-                Err(refused) => {
-                    counted(name, "busy");
-                    return unavailable(refused);
-                }
-            };
+        if let (Some(handler), Some(slot)) = (handler, slot) {
             #[cfg(feature = "redis")]
             let claimed = match self.claim(name, body, header(crate::webhook::REQUEST_ID_HEADER)).await {
                 Take::Run(claimed) => claimed,
@@ -842,7 +848,7 @@ impl Bot {
         };
         changed.map_err(|e| {
             tracing::warn!(event = name, error = %e, "the installs store failed: answered 503, Zoom will deliver the event again");
-            let body = serde_json::json!({"error": format!("the installs could not be updated: {e}")});
+            let body = serde_json::json!({"error": "the installs could not be updated; deliver the event again later"});
             respond(http::StatusCode::SERVICE_UNAVAILABLE, "application/json", body)
         })
     }

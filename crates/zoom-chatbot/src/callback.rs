@@ -148,6 +148,9 @@ fn split_zoom_url(zoom: &ZoomClient, url: &str, marker: &str, field: &str) -> Re
 /// Refuses a URL whose path, percent-decoded, has a backslash or a `.` or `..` segment: a
 /// URL parser would resolve those to another path on the same host.
 fn plain_path(url: &str, field: &str) -> Result<()> {
+    // A URL parser drops tabs and newlines before it reads the path: so does this check.
+    let url: String = url.chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
+    let url = url.as_str();
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let raw = after_scheme.find(['/', '\\']).map_or("", |at| &after_scheme[at..]);
     let raw = raw.split(['?', '#']).next().unwrap_or("");
@@ -298,6 +301,7 @@ mod tests {
             // Paths that a URL parser would resolve elsewhere on an allowed host.
             "http://127.0.0.1:9/_fake/invalidate-tokens/..\\..\\v2/im/chat/callback/x",
             "http://127.0.0.1:9/v2/im/chat/callback/../../../_fake/invalidate-tokens",
+            "http://127.0.0.1:9/_fake/x/.\t./v2/im/chat/callback/x",
             "http://127.0.0.1:9/_fake/x/%2e%2e/v2/im/chat/callback/x",
             "http://127.0.0.1:9/_fake/x%2f..%2f/v2/im/chat/callback/x",
             "https://api.zoom.us/v2/im/chat/callback/x?next=/oauth/token",

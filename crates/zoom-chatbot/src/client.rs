@@ -566,8 +566,11 @@ impl ZoomClient {
     /// Paces `account` by `plan` instead of the [`Pacing`]'s: its per-second rates (except
     /// those set with [`Pacing::rate`]) and its daily quotas (Free's 2,000 Medium calls a
     /// day, say). Zoom's limits are the account's, by its plan; set it when the app learns it
-    /// (at install, or from your record of installs at start). It is kept until the process
-    /// ends, in this process only: every replica sets it. Without pacing it does nothing.
+    /// (at install, or from your record of installs at start). It is kept in this process
+    /// only (every replica sets it) until the app is removed from the account
+    /// (`app_deauthorized` through [`Bot::installations`](crate::bot::Bot::installations)
+    /// forgets it with the account's budgets: set it again at a new install). Without pacing
+    /// it does nothing.
     ///
     /// ```no_run
     /// # fn run(zoom: zoom_chatbot::ZoomClient) -> zoom_chatbot::Result<()> {

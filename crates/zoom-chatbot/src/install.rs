@@ -186,7 +186,11 @@ impl InstallRouteBuilder {
         let done_url = self.done_url.ok_or_else(|| {
             Error::invalid("done_url", "is required: where the browser goes once the app is installed")
         })?;
-        reqwest::Url::parse(&done_url).map_err(|e| Error::invalid("done_url", format!("is not a URL ({e})")))?;
+        // Kept as the parser wrote it: it drops characters (tabs, newlines) that a Location
+        // header cannot carry.
+        let done_url = reqwest::Url::parse(&done_url)
+            .map_err(|e| Error::invalid("done_url", format!("is not a URL ({e})")))?
+            .to_string();
         if !self.install_path.starts_with('/') {
             return Err(Error::invalid("install_path", "must start with /"));
         }
@@ -198,6 +202,12 @@ impl InstallRouteBuilder {
             return Err(Error::invalid("state_ttl", "must be more than zero"));
         }
         let key = match &self.state_key {
+            Some(key) if key.expose_secret().len() < 32 => {
+                return Err(Error::invalid(
+                    "state_key",
+                    "must be at least 32 bytes: a shorter key makes states guessable",
+                ));
+            }
             Some(key) => key.expose_secret().as_bytes().to_vec(),
             None => mac(self.client_secret.expose_secret().as_bytes(), &[b"zoom-chatbot install state v1"]),
         };
@@ -432,7 +442,11 @@ impl InstallRoute {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "an install's authorization code could not be exchanged");
-                    return plain(StatusCode::BAD_GATEWAY, format!("Zoom could not be asked: {e}"));
+                    // The details are in the log, not on a page any browser can open.
+                    return plain(
+                        StatusCode::BAD_GATEWAY,
+                        "Zoom could not be reached to finish the install; try again.".to_owned(),
+                    );
                 }
             };
             let user_id: Option<UserId> = token.uid.as_deref().and_then(|uid| uid.parse().ok());

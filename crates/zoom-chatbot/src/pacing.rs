@@ -202,6 +202,9 @@ pub(crate) fn next_midnight(date: NaiveDate) -> DateTime<Utc> {
     date.succ_opt().unwrap_or(date).and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
+/// The longest a 429's `Retry-After` pushes an account's label schedule back.
+const MAX_PUSH_BACK: Duration = Duration::from_secs(60);
+
 /// How often the accounts are swept of state that no longer holds a send back.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -520,10 +523,17 @@ impl Pacer {
         }
         let utc = self.utc_now();
         if kind.contains("daily") {
+            // Zoom's daily quotas reset at midnight UTC: a reset further off than the next
+            // midnight is taken as that midnight (a hostile or broken header neither
+            // overflows the clock nor spends the account's days ahead).
+            let midnight = next_midnight(utc.date_naive());
             let until = match retry_after {
-                Some(RetryAfter::At(at)) => at,
-                Some(RetryAfter::Delay(wait)) => utc + wait,
-                None => next_midnight(utc.date_naive()),
+                Some(RetryAfter::At(at)) => at.min(midnight),
+                Some(RetryAfter::Delay(wait)) => chrono::Duration::from_std(wait)
+                    .ok()
+                    .and_then(|w| utc.checked_add_signed(w))
+                    .map_or(midnight, |t| t.min(midnight)),
+                None => midnight,
             };
             {
                 let mut state = self.lock();
@@ -542,7 +552,10 @@ impl Pacer {
             }
             return true;
         }
-        let Some(wait) = retry_after.map(|r| r.delay_from(utc)) else { return false };
+        // A per-second limit holds an account back for seconds: a longer wait than
+        // `MAX_PUSH_BACK` is taken as that, so a huge header cannot stall the account (or, in
+        // Redis, the fleet's sends to it) for long, nor overflow the clock.
+        let Some(wait) = retry_after.map(|r| r.delay_from(utc).min(MAX_PUSH_BACK)) else { return false };
         {
             let mut state = self.lock();
             let now = Instant::now();
@@ -843,6 +856,30 @@ mod tests {
         let soon = Instant::now() + Duration::from_millis(100);
         assert_eq!(pacer.label(&c, RateLabel::Medium, soon).await, Err(NotPaced::PastDeadline));
         pacer.label(&c, RateLabel::Medium, far()).await.expect("the 2,000th still fits");
+    }
+
+    /// A hostile or broken `Retry-After` (a huge number, a date centuries ahead) neither
+    /// panics on the clock nor stalls the account for more than `MAX_PUSH_BACK` (per second)
+    /// or past the next midnight UTC (daily).
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_retry_after_is_capped_and_never_overflows_the_clock() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Free), None).with_clock(on("2026-11-22T10:00:00Z"));
+        let a = pacer.account(Some("ACCTA"));
+        let huge = RetryAfter::Delay(Duration::from_secs(u64::MAX / 4));
+        pacer.limited(&a, RateLabel::Medium, "QPS", Some(huge)).await;
+        let start = Instant::now();
+        pacer.label(&a, RateLabel::Medium, far()).await.unwrap();
+        assert!(start.elapsed() <= MAX_PUSH_BACK, "{:?}", start.elapsed());
+        let centuries = on("2500-01-01T00:00:00Z");
+        pacer.limited(&a, RateLabel::Medium, "QPS", Some(RetryAfter::At(centuries))).await;
+        pacer
+            .limited(&a, RateLabel::Medium, "Daily-limit", Some(RetryAfter::Delay(Duration::from_secs(u64::MAX / 4))))
+            .await;
+        let refused = pacer.label(&a, RateLabel::Medium, far()).await.unwrap_err().into_error(Duration::ZERO);
+        assert!(
+            matches!(&refused, Error::RateLimited { retry_after: Some(RetryAfter::At(at)), .. } if *at <= on("2026-11-23T00:00:00Z")),
+            "the day is spent until the next midnight at most: {refused:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

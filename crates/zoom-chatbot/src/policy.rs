@@ -290,6 +290,16 @@ fn retried(info: Option<&OperationInfo>, reason: &str) {
     crate::metrics::count(crate::metrics::RETRIES, &[("operation", op_name(info)), ("reason", reason)]);
 }
 
+/// The OAuth error names (RFC 6749) a refusal's metric may carry as its `code`.
+const OAUTH_ERRORS: [&str; 6] = [
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+];
+
 /// Counts a call's outcome: answered, refused (with Zoom's code, read from the refusal's
 /// small body, which is given back whole), rate limited, not sent, or no answer at all.
 async fn counted(
@@ -320,9 +330,10 @@ async fn counted(
     // Zoom's numeric `code`, or the OAuth host's `error`.
     let code = match (value.get("code"), value.get("error").and_then(serde_json::Value::as_str)) {
         (Some(serde_json::Value::Number(code)), _) => code.to_string(),
-        (Some(serde_json::Value::String(code)), _) => code.clone(),
-        (_, Some(error)) => error.to_owned(),
-        _ => status.to_string(),
+        // Strings are labels only from the OAuth host's documented set, so that a label's
+        // values stay bounded whatever a body says.
+        (_, Some(error)) if OAUTH_ERRORS.contains(&error) => error.to_owned(),
+        _ => format!("http_{status}"),
     };
     count(REFUSALS, &[("operation", operation), ("code", &code)]);
     Ok(response)
