@@ -93,10 +93,9 @@ async fn a_token_zoom_refuses_is_replaced_once_for_the_fleet() {
     assert_eq!(fake.token_count(), 2, "the refused token was discarded once and replaced once");
 }
 
-#[tokio::test]
-async fn a_users_rotating_refresh_token_is_shared_and_never_spent_twice() {
-    let redis = RedisServer::start();
-    let fake = ZoomMock::start().await.unwrap();
+/// A refresh token for the user `ana` of `fake`, from an authorization code exchanged with
+/// PKCE, as an app gets one at install.
+async fn seeded_refresh_token(fake: &ZoomMock) -> SecretString {
     let pkce = Pkce::new();
     let code = fake.authorization_code("ana", None, Some(pkce.challenge()));
     let oauth = OAuth::new(
@@ -114,7 +113,14 @@ async fn a_users_rotating_refresh_token_is_shared_and_never_spent_twice() {
     })
     .await
     .unwrap();
-    let seed = SecretString::from(kept.lock().unwrap().clone().unwrap());
+    SecretString::from(kept.lock().unwrap().clone().unwrap())
+}
+
+#[tokio::test]
+async fn a_users_rotating_refresh_token_is_shared_and_never_spent_twice() {
+    let redis = RedisServer::start();
+    let fake = ZoomMock::start().await.unwrap();
+    let seed = seeded_refresh_token(&fake).await;
 
     // Two replicas start from the same refresh token: without sharing, the second refresh
     // would spend a token the first already spent.
@@ -174,23 +180,7 @@ async fn slow_oauth(fake: &ZoomMock, delay: Duration) -> String {
 async fn a_refresh_answered_after_the_lock_expired_keeps_its_rotation() {
     let redis = RedisServer::start();
     let fake = ZoomMock::start().await.unwrap();
-    let pkce = Pkce::new();
-    let code = fake.authorization_code("ana", None, Some(pkce.challenge()));
-    let oauth = OAuth::new(
-        &fake.oauth_base_url(),
-        reqwest::Client::new(),
-        &fake.client_id(),
-        &SecretString::from(fake.client_secret()),
-    );
-    let kept: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
-    let keep = kept.clone();
-    UserOAuth::exchange_code(&oauth, &code, "", &pkce, move |t: &SecretString| {
-        *keep.lock().unwrap() = Some(t.expose_secret().to_owned());
-        Ok(())
-    })
-    .await
-    .unwrap();
-    let seed = SecretString::from(kept.lock().unwrap().clone().unwrap());
+    let seed = seeded_refresh_token(&fake).await;
 
     // The lock lives 100 ms; Zoom answers in 400 ms.
     let store =
