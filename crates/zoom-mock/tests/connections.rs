@@ -116,6 +116,33 @@ async fn a_request_whose_body_stalls_is_closed() {
     assert!(!answer.contains("200 OK"), "{answer}");
 }
 
+/// A body trickled a byte at a time, each well within the idle timeout, cannot hold the
+/// connection either: the body as a whole has the idle timeout, from the handler's first
+/// wait for it.
+#[tokio::test]
+async fn a_request_whose_body_trickles_is_closed() {
+    let zoom = short_timeout().await;
+    let mut stream = TcpStream::connect(zoom.addr()).await.unwrap();
+    let head = "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let closed = tokio::time::timeout(GUARD, async {
+        // A byte every 100 ms (the idle timeout is 300 ms) until the server gives up.
+        for _ in 0..100 {
+            if stream.write_all(b"g").await.is_err() {
+                return true;
+            }
+            let mut buf = [0u8; 512];
+            match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => return true,
+                Ok(Ok(_)) => return true, // answered (an error) and closing
+                Err(_) => {}              // nothing yet: trickle on
+            }
+        }
+        false
+    });
+    assert!(closed.await.expect("within the guard"), "a trickling body kept its connection for 10 s");
+}
+
 /// The body's clock runs only while the handler waits for it: an injected latency longer than
 /// the idle timeout, before the body is read, loses nothing.
 #[tokio::test]

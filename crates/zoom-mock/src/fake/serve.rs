@@ -107,8 +107,8 @@ where
     }
 }
 
-/// A request's body that fails when, while the handler waits for it, no part of it arrives
-/// for `limit`: a client that sends a head and then trickles (or stops sending) its body is
+/// A request's body that fails when it has not all arrived within `limit` of the handler's
+/// first wait for it: a client that sends a head and then trickles (or stops sending) its body is
 /// not waiting for a request, so hyper's header-read timer does not cover it, and it would
 /// hold its slot for ever. The handler then meets a body error (axum answers 400), and hyper
 /// closes the connection, whose body was not read to its end. The clock runs only while the
@@ -135,17 +135,16 @@ impl hyper::body::Body for StallLimit {
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
         use std::task::Poll;
         match std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
-            Poll::Ready(frame) => {
-                // Each part that arrives gives the next one the whole limit again.
-                self.deadline = None;
-                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
-            }
+            // The limit is the whole body's, from the handler's first wait for it: a part that
+            // arrives does not start it again, so a body trickled a byte at a time cannot
+            // hold the connection either.
+            Poll::Ready(frame) => Poll::Ready(frame.map(|f| f.map_err(Into::into))),
             Poll::Pending => {
                 let limit = self.limit;
                 let deadline = self.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
                 match deadline.as_mut().poll(cx) {
                     Poll::Ready(()) => {
-                        Poll::Ready(Some(Err(format!("no part of the request's body came within {limit:?}").into())))
+                        Poll::Ready(Some(Err(format!("the request's body did not all come within {limit:?}").into())))
                     }
                     Poll::Pending => Poll::Pending,
                 }
