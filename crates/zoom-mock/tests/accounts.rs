@@ -305,6 +305,11 @@ async fn the_page_acts_in_the_account_picked_and_shows_each_conversations_accoun
     post("/_fake/act/uninstall", &[("account", GLOBEX)]).await.unwrap();
     assert!(!zoom.account(GLOBEX).is_installed());
     assert_eq!(events.lock().unwrap()[3]["event"], "app_deauthorized");
+    // In an account without the app, Zoom delivers nothing: the page says why instead.
+    post("/_fake/act/command", &[("account", GLOBEX), ("to_jid", CHANNEL), ("text", "/echo hi")]).await.unwrap();
+    assert_eq!(events.lock().unwrap().len(), 4, "no event from an account without the app");
+    let refusal = zoom.deliveries().last().map(|d| format!("{:?}", d.outcome)).unwrap_or_default();
+    assert!(refusal.contains("not installed"), "{refusal}");
 
     // Each conversation says which account it is in.
     let token = bot_token(&zoom).await;

@@ -89,6 +89,12 @@ pub(crate) async fn act(
             None => (picked.unwrap_or_else(|| state.default_account().to_owned()), None),
         }
     };
+    // Zoom delivers nothing from an account that has not installed the app.
+    if !matches!(action.as_str(), "install" | "uninstall") && !shared.lock().installed(&account) {
+        let why = format!("the app is not installed in account {account}: install it first");
+        record_refusal(&shared, &action, message_id.clone(), why);
+        return back(&message_id);
+    }
     let built: Result<ZoomEvent, DeliveryError> = match action.as_str() {
         "install" | "uninstall" => {
             // The outcome, good or bad, is in the list of deliveries.
