@@ -6,7 +6,7 @@
 //!
 //! `cargo bench -p zoom-chatbot-cli --bench replicas` (needs `redis-server`).
 
-#[path = "../../zoom-chatbot/tests/redis_server/mod.rs"]
+#[path = "../../zoom-chatbot-tests/tests/redis_server/mod.rs"]
 mod redis_server;
 
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! free port, no persistence) against one fake account: one token request for all of them,
 //! one rate budget, and Redis killed and restarted mid-run.
 
-#[path = "../../zoom-chatbot/tests/redis_server/mod.rs"]
+#[path = "../../zoom-chatbot-tests/tests/redis_server/mod.rs"]
 mod redis_server;
 
 use std::collections::HashMap;

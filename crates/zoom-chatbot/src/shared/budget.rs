@@ -260,7 +260,7 @@ impl RedisStore {
 
 /// The tests' `redis-server`, shared with the integration tests.
 #[cfg(test)]
-#[path = "../../tests/redis_server/mod.rs"]
+#[path = "../../../zoom-chatbot-tests/tests/redis_server/mod.rs"]
 mod redis_server;
 
 #[cfg(test)]

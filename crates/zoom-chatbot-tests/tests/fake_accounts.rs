@@ -4,7 +4,7 @@
 //! and removes them. Everything is checked in the fake's state.
 
 mod common;
-#[path = "../examples/echo_bot.rs"]
+#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
 

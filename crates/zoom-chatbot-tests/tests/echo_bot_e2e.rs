@@ -3,7 +3,7 @@
 //! checked in the fake's state.
 
 mod common;
-#[path = "../examples/echo_bot.rs"]
+#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
 

@@ -8,7 +8,7 @@
 //! `target/browser/` (the README's come from there).
 
 mod common;
-#[path = "../examples/echo_bot.rs"]
+#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
 

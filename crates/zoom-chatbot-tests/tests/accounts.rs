@@ -4,7 +4,7 @@
 //! that matches its account, bot and conversation, and counts its hits.
 
 mod common;
-#[path = "../examples/echo_bot.rs"]
+#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
 

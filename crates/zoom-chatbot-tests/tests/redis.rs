@@ -619,7 +619,6 @@ async fn replicas_share_a_channels_send_windows() {
 }
 
 /// A `rediss://` store (the `rustls` feature) trusts the CA it is given, and only that.
-#[cfg(feature = "rustls")]
 #[tokio::test]
 async fn a_store_speaks_tls_to_a_redis_with_a_private_ca() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");

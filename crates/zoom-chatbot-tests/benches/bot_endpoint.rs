@@ -1,4 +1,4 @@
-//! `cargo bench -p zoom-chatbot --bench bot_endpoint`: signed events per second that a `Bot`
+//! `cargo bench -p zoom-chatbot-tests --bench bot_endpoint`: signed events per second that a `Bot`
 //! verifies, acknowledges and dispatches, and the p99 time to its 200, against a plain axum
 //! handler that reads the body and answers 200 (the floor any endpoint pays), in the same run.
 //!

@@ -1,4 +1,4 @@
-//! `cargo bench -p zoom-chatbot --bench client`: the three figures of BENCHMARKS.md, against
+//! `cargo bench -p zoom-chatbot-tests --bench client`: the three figures of BENCHMARKS.md, against
 //! the in-process fake Zoom over loopback, in one run.
 //!
 //! 1. Overhead: time per send through `zoom-chatbot` divided by time per send of the same JSON
