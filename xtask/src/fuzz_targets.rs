@@ -87,6 +87,12 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
             "cargo-fuzz is not installed for the nightly toolchain: cargo install cargo-fuzz --locked --version {CARGO_FUZZ} (and `rustup toolchain list` must show a nightly)"
         ));
     }
+    // The fuzz crate's lock file is not committed: it starts from the workspace's, so the
+    // targets build on the versions the workspace tests, and cargo adds only the fuzzer's own.
+    let lock = root.join("fuzz/Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root.join("Cargo.lock"), &lock).map_err(|e| format!("cannot seed fuzz/Cargo.lock: {e}"))?;
+    }
     println!("\n==> building the fuzz targets (nightly, {})", BUILD.join(" "));
     let built =
         cargo_fuzz(root).arg("build").args(BUILD).status().map_err(|e| format!("cannot run cargo fuzz: {e}"))?;

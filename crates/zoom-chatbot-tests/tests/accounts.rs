@@ -4,6 +4,7 @@
 //! that matches its account, bot and conversation, and counts its hits.
 
 mod common;
+use common::marketplace as zoom;
 #[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
@@ -21,23 +22,6 @@ use zoom_mock::fake::{CallbackGrant, EventContext, button_click_event, slash_com
 
 const SECRET: &str = "webhook-secret-token";
 const BOT: &str = "v1marketplacebot@xmpp.zoom.us";
-
-/// Zoom for a Marketplace app: a chatbot token for the app, and a send endpoint.
-fn zoom(server: &MockServer) -> ZoomClient {
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth/token");
-        then.status(200).header("content-type", "application/json").json_body(serde_json::json!({
-            "access_token": "app-token", "token_type": "bearer", "expires_in": 3599, "scope": "imchat:bot"
-        }));
-    });
-    // Client credentials only: no account, no bot JID.
-    ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .oauth_url(server.base_url())
-        .api_url(server.base_url())
-        .build()
-        .unwrap()
-}
 
 /// A send Zoom takes only in `account`, from `robot_jid`, to `to_jid`.
 fn send_in<'a>(server: &'a MockServer, account: &str, to_jid: &str, user_jid: Option<&str>) -> Mock<'a> {

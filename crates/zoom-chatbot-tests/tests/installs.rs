@@ -5,6 +5,7 @@
 //! Zoom is scripted with httpmock; the bot is driven through `Bot::handle`, as Zoom would.
 
 mod common;
+use common::marketplace as zoom;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -25,22 +26,6 @@ use zoom_chatbot::{Error, SecretString, ZoomClient};
 
 const SECRET: &str = "webhook-secret-token";
 const BOT: &str = "v1marketplacebot@xmpp.zoom.us";
-
-/// Zoom for a Marketplace app: a chatbot token for the app (no account, no bot configured).
-fn zoom(server: &MockServer) -> ZoomClient {
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth/token");
-        then.status(200).header("content-type", "application/json").json_body(serde_json::json!({
-            "access_token": "app-token", "token_type": "bearer", "expires_in": 3599, "scope": "imchat:bot"
-        }));
-    });
-    ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .oauth_url(server.base_url())
-        .api_url(server.base_url())
-        .build()
-        .unwrap()
-}
 
 fn installed(account: &str, user: &str) -> ZoomEvent {
     let payload = BotInstalledPayload {

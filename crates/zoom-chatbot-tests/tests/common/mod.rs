@@ -95,3 +95,21 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
         self.clone()
     }
 }
+
+/// Zoom for a Marketplace app: a chatbot token for the app, and a client with no account or
+/// bot configured (each call or event names them).
+pub fn marketplace(server: &httpmock::MockServer) -> ZoomClient {
+    server.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/oauth/token");
+        then.status(200).header("content-type", "application/json").json_body(serde_json::json!({
+            "access_token": "app-token", "token_type": "bearer", "expires_in": 3599, "scope": "imchat:bot"
+        }));
+    });
+    // Client credentials only: no account, no bot JID.
+    ZoomClient::builder()
+        .credentials("client-id", SecretString::from("client-secret".to_owned()))
+        .oauth_url(server.base_url())
+        .api_url(server.base_url())
+        .build()
+        .unwrap()
+}
