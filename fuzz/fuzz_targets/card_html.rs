@@ -24,12 +24,38 @@ fn marked(value: &Value) -> Value {
     }
 }
 
+/// The values of the `style` attributes of every tag, read as attributes: a quoted value is
+/// skipped whole, so text such as `x style=` inside another attribute's value is not one.
+fn style_values(html: &str) -> Vec<&str> {
+    let mut values = Vec::new();
+    let mut in_tag = false;
+    let mut i = 0;
+    while let Some(c) = html[i..].chars().next() {
+        match c {
+            '<' if !in_tag => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            '"' if in_tag => {
+                // An opening quote: the attribute's name stands right before it.
+                let end = html[i + 1..].find('"').map_or(html.len(), |e| i + 1 + e);
+                if html[..i].ends_with(" style=") {
+                    values.push(&html[i + 1..end]);
+                }
+                i = end + 1;
+                continue;
+            }
+            _ => {}
+        }
+        i += c.len_utf8();
+    }
+    values
+}
+
 /// The declarations of every `style` attribute whose value is not a `#rrggbb` colour.
 fn foreign_css(html: &str) -> Vec<&str> {
     let colour = |v: &str| v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
-    html.split("style=\"")
-        .skip(1)
-        .flat_map(|rest| rest.split('"').next().unwrap_or("").split(';'))
+    style_values(html)
+        .into_iter()
+        .flat_map(|value| value.split(';'))
         .filter(|declaration| {
             let value = declaration.split_once(':').map_or(declaration.trim(), |(_, v)| v.trim());
             !declaration.trim().is_empty() && !colour(value)
