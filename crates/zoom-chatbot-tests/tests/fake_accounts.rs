@@ -114,3 +114,44 @@ async fn install_and_uninstall_reach_the_bot_and_its_store() {
         "{answered:?}"
     );
 }
+
+#[tokio::test]
+async fn an_accounts_plan_in_its_install_record_paces_its_replies() {
+    use zoom_chatbot::installs::{Installation, Update};
+    use zoom_chatbot::pacing::{Pacing, Plan};
+    const FREE: &str = "FreeAccount";
+    let fake =
+        ZoomMock::builder().account(AccountSpec::new(FREE).plan(zoom_mock::fake::Plan::Free)).start().await.unwrap();
+    // The app knows this account is on Free and says so in its install record; the client's
+    // pacing for every other account is Business's.
+    let installs = MemoryInstalls::new();
+    let installed =
+        zoom_mock::fake::bot_installed_event(FREE, &fake.robot_jid(), &fake.account(FREE).user_jid(), "Admin");
+    installs.record(Installation::from_event(&installed, chrono::Utc::now()).unwrap()).await.unwrap();
+    installs.update(&FREE.parse().unwrap(), Update::new().plan(Some(Plan::Free))).await.unwrap();
+    let zoom = ZoomClient::builder()
+        .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
+        .api_url(fake.api_base_url())
+        .oauth_url(fake.oauth_base_url())
+        .pacing(Pacing::plan(Plan::Business))
+        .build()
+        .unwrap();
+    let bot = echo_bot::echo_bot(zoom, SecretString::from(SECRET.to_owned())).installations(installs);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    tokio::spawn(echo_bot::serve(listener, bot));
+    let endpoint = fake.connect_bot(&url, SECRET).await.unwrap();
+
+    let user = fake.account(FREE).user_jid();
+    for i in 0..4 {
+        let said = format!("n{i}");
+        assert_eq!(
+            fake.account(FREE).slash_command(&endpoint, &user, "team@conference.xmpp.zoom.us", &said).await.unwrap(),
+            200
+        );
+    }
+    let team = ConversationId::Channel("team".into());
+    eventually("four echoes", || (fake.account(FREE).conversation(&team).len() == 4).then_some(())).await;
+    let refused = fake.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(refused, 0, "the replies were paced at Free's 2/s, not Business's");
+}

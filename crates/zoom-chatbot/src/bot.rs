@@ -665,13 +665,41 @@ impl Bot {
             counted(name, "handled");
             let mut ctx = Context::new(self.zoom.clone(), event, SystemTime::now()).user_managed(self.user_managed);
             ctx.installation = installation;
-            self.tasks.spawn(slot, name, handler(ctx));
+            let learn = self.learn_plan(ctx.account_id());
+            let run = handler(ctx);
+            self.tasks.spawn(slot, name, async move {
+                learn.await;
+                run.await
+            });
             #[cfg(feature = "redis")]
             self.confirm(claimed).await;
         } else {
             counted(name, "unhandled");
         }
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
+    }
+
+    /// Reads `account`'s plan from its install record when the client's pacing does not know
+    /// it yet (the account's first event, or its first since it went idle), so its sends are
+    /// paced by its own plan; a failed read leaves the pacing's default, with a WARN.
+    fn learn_plan(&self, account: Option<AccountId>) -> impl Future<Output = ()> + Send + 'static {
+        let lookup = match (&self.installs, self.zoom.pacer(), account) {
+            (Some(store), Some(pacer), Some(account)) if !pacer.knows_plan(account.as_str()) => {
+                Some((store.clone(), self.zoom.clone(), account))
+            }
+            _ => None,
+        };
+        async move {
+            let Some((store, zoom, account)) = lookup else { return };
+            match store.get(&account).await {
+                Ok(install) => {
+                    if let Some(pacer) = zoom.pacer() {
+                        pacer.learn_plan(account.as_str(), install.and_then(|i| i.plan));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "the account's plan could not be read from its install record"),
+            }
+        }
     }
 
     /// The answer to an event for a bot other than the one this client is configured as

@@ -44,18 +44,19 @@ pub struct Pacing {
     plan: Option<Plan>,
     rates: HashMap<RateLabel, u32>,
     channel_windows: bool,
+    one_budget: bool,
 }
 
 impl Pacing {
     /// The limits of a plan (the plan of every account that was not given its own), and the
     /// per-channel send windows.
     pub fn plan(plan: Plan) -> Self {
-        Self { plan: Some(plan), rates: HashMap::new(), channel_windows: true }
+        Self { plan: Some(plan), rates: HashMap::new(), channel_windows: true, one_budget: false }
     }
 
     /// No plan: only the rates set with [`rate`](Self::rate), and the channel windows.
     pub fn custom() -> Self {
-        Self { plan: None, rates: HashMap::new(), channel_windows: true }
+        Self { plan: None, rates: HashMap::new(), channel_windows: true, one_budget: false }
     }
 
     /// An explicit per-second rate for a label (for example what your account really has),
@@ -68,6 +69,23 @@ impl Pacing {
     /// Whether user-level sends wait for room in the per-channel windows (default on).
     pub fn channel_windows(mut self, on: bool) -> Self {
         self.channel_windows = on;
+        self
+    }
+
+    /// Keeps one budget for every account the client sends to (default off), at the pacing's
+    /// plan or rates. Zoom limits each account apart, so a bot on many accounts is slower with
+    /// it: a busy account holds back the others. It suits an app that must keep its whole
+    /// traffic under a ceiling of its own, and it is the baseline the per-account budgets are
+    /// measured against (BENCHMARKS.md).
+    ///
+    /// ```
+    /// use zoom_chatbot::pacing::{Pacing, Plan};
+    ///
+    /// let pacing = Pacing::plan(Plan::Business).one_budget(true);
+    /// # let _ = pacing;
+    /// ```
+    pub fn one_budget(mut self, on: bool) -> Self {
+        self.one_budget = on;
         self
     }
 
@@ -144,6 +162,9 @@ struct State {
     /// The plans given to accounts ([`Pacer::set_plan`]), kept until [`Pacer::forget`]: a key
     /// and a plan per account that has its own.
     plans: HashMap<AccountKey, Plan>,
+    /// The plans read from accounts' install records ([`Pacer::learn_plan`], `None` for a
+    /// record without one), dropped with the account's schedules when it goes idle.
+    learned: HashMap<AccountKey, Option<Plan>>,
     /// When the accounts were last swept.
     swept: Instant,
 }
@@ -304,7 +325,8 @@ fn longest_window() -> Duration {
 impl Pacer {
     /// Pacing for a client whose own account (that of calls naming none) is `own_account`.
     pub fn new(pacing: Pacing, own_account: Option<&str>) -> Self {
-        let state = State { accounts: HashMap::new(), plans: HashMap::new(), swept: Instant::now() };
+        let state =
+            State { accounts: HashMap::new(), plans: HashMap::new(), learned: HashMap::new(), swept: Instant::now() };
         let own = match own_account.filter(|id| !id.is_empty()) {
             Some(id) => AccountKey::of(id),
             None => AccountKey(NO_ACCOUNT.into()),
@@ -349,6 +371,9 @@ impl Pacer {
 
     /// The key of the account a call names (`None` or empty: the client's own account).
     pub fn account(&self, account_id: Option<&str>) -> AccountKey {
+        if self.pacing.one_budget {
+            return self.own.clone();
+        }
         match account_id.filter(|id| !id.is_empty()) {
             Some(id) => AccountKey::of(id),
             None => self.own.clone(),
@@ -362,8 +387,27 @@ impl Pacer {
         self.lock().plans.insert(key, plan);
     }
 
+    /// Whether `account_id`'s plan is known here: given, or read from its install record.
+    pub fn knows_plan(&self, account_id: &str) -> bool {
+        let key = self.account(Some(account_id));
+        let state = self.lock();
+        state.plans.contains_key(&key) || state.learned.contains_key(&key)
+    }
+
+    /// Takes `plan` as `account_id`'s, as its install record says (`None`: the record has no
+    /// plan, so the pacing's applies). Unlike [`set_plan`](Self::set_plan), it is dropped when
+    /// the account goes idle, to be read again: memory stays with the active accounts.
+    pub fn learn_plan(&self, account_id: &str, plan: Option<Plan>) {
+        let key = self.account(Some(account_id));
+        let mut state = self.lock();
+        if !state.plans.contains_key(&key) {
+            state.learned.insert(key, plan);
+        }
+    }
+
     fn plan_of(&self, state: &State, account: &AccountKey) -> Option<Plan> {
-        state.plans.get(account).copied().or(self.pacing.plan)
+        let learned = state.learned.get(account).copied().flatten();
+        state.plans.get(account).copied().or(learned).or(self.pacing.plan)
     }
 
     /// Drops everything kept for `account_id`: its schedules, its day's counts, its channels'
@@ -374,6 +418,7 @@ impl Pacer {
             let mut state = self.lock();
             state.accounts.remove(&key);
             state.plans.remove(&key);
+            state.learned.remove(&key);
         }
         #[cfg(feature = "redis")]
         if let Some(store) = &self.shared
@@ -393,6 +438,8 @@ impl Pacer {
             account.sweep(now, utc, longest);
             !account.is_idle()
         });
+        let State { accounts, learned, .. } = state;
+        learned.retain(|key, _| accounts.contains_key(key));
         state.swept = now;
     }
 
@@ -979,6 +1026,53 @@ mod tests {
         tokio::time::advance(longest_window() + SWEEP_EVERY).await;
         pacer.label(&pacer.account(Some("OTHER")), RateLabel::Medium, far()).await.unwrap();
         assert_eq!((pacer.tracked_accounts(), pacer.tracked_channels()), (0, 0));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_one_budget_every_account_waits_behind_the_busy_one() {
+        let pacer = std::sync::Arc::new(Pacer::new(Pacing::plan(Plan::Free).one_budget(true), Some("OWNACCT")));
+        let (busy, quiet) = (pacer.account(Some("BUSYACCT")), pacer.account(Some("QUIETACCT")));
+        assert_eq!(busy, quiet, "one key for every account");
+        let start = Instant::now();
+        let queued = queue(&pacer, &busy, 4, start);
+        tokio::task::yield_now().await;
+        pacer.label(&quiet, RateLabel::Medium, far()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(2), "the quiet send waited for the four before it");
+        for t in queued {
+            t.await.unwrap();
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_learned_plan_paces_its_account_and_goes_with_the_idle_account() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Business), None);
+        assert!(!pacer.knows_plan("FREEACCT"));
+        pacer.learn_plan("FREEACCT", Some(Plan::Free));
+        assert!(pacer.knows_plan("FREEACCT"));
+        let free = pacer.account(Some("FREEACCT"));
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.label(&free, RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(1), "Free's 2/s, not Business's");
+
+        // A Pro account (no daily count to keep) goes idle, and its learned plan with it; a
+        // plan given by the app outranks the record's, and stays.
+        pacer.learn_plan("RECACCT", Some(Plan::Pro));
+        pacer.label(&pacer.account(Some("RECACCT")), RateLabel::Medium, far()).await.unwrap();
+        pacer.set_plan("PROACCT", Plan::Pro);
+        pacer.learn_plan("PROACCT", Some(Plan::Free));
+        tokio::time::advance(SWEEP_EVERY * 2).await;
+        pacer.label(&pacer.account(Some("NOW")), RateLabel::Medium, far()).await.unwrap();
+        assert!(!pacer.knows_plan("RECACCT"), "read again when the account is next active");
+        assert!(pacer.knows_plan("FREEACCT"), "a Free account keeps its day's count, and its plan");
+        assert!(pacer.knows_plan("PROACCT"));
+        let pro = pacer.account(Some("PROACCT"));
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.label(&pro, RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::from_millis(100), "Pro's rate, not the record's Free");
     }
 
     #[tokio::test(start_paused = true)]
