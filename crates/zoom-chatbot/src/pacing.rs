@@ -389,6 +389,9 @@ impl Pacer {
 
     /// Whether `account_id`'s plan is known here: given, or read from its install record.
     pub fn knows_plan(&self, account_id: &str) -> bool {
+        if self.pacing.one_budget {
+            return true; // the one budget keeps the pacing's plan
+        }
         let key = self.account(Some(account_id));
         let state = self.lock();
         state.plans.contains_key(&key) || state.learned.contains_key(&key)
@@ -398,6 +401,9 @@ impl Pacer {
     /// plan, so the pacing's applies). Unlike [`set_plan`](Self::set_plan), it is dropped when
     /// the account goes idle, to be read again: memory stays with the active accounts.
     pub fn learn_plan(&self, account_id: &str, plan: Option<Plan>) {
+        if self.pacing.one_budget {
+            return;
+        }
         let key = self.account(Some(account_id));
         let mut state = self.lock();
         if !state.plans.contains_key(&key) {
@@ -1033,6 +1039,8 @@ mod tests {
         let pacer = std::sync::Arc::new(Pacer::new(Pacing::plan(Plan::Free).one_budget(true), Some("OWNACCT")));
         let (busy, quiet) = (pacer.account(Some("BUSYACCT")), pacer.account(Some("QUIETACCT")));
         assert_eq!(busy, quiet, "one key for every account");
+        pacer.learn_plan("BUSYACCT", Some(Plan::Pro));
+        assert!(pacer.knows_plan("QUIETACCT"), "nothing to learn: the one budget keeps the pacing's plan");
         let start = Instant::now();
         let queued = queue(&pacer, &busy, 4, start);
         tokio::task::yield_now().await;
