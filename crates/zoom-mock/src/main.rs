@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use zoom_api_gen::types;
 use zoom_mock::fake::{
-    AccountSpec, CallbackGrant, Config, EventContext, Faults, Plan, RateLabel, ZoomMock, button_click_event,
-    field_edit_event, link_shared_event, post_signed, select_event, slash_command_event, text_edit_event,
-    validate_endpoint,
+    AccountSpec, CallbackGrant, Config, EventContext, Faults, Plan, RateLabel, ZoomMock, app_deauthorized_event,
+    bot_installed_event, button_click_event, field_edit_event, link_shared_event, post_signed, select_event,
+    slash_command_event, text_edit_event, validate_endpoint,
 };
 
 /// A fake Zoom Team Chat server for offline development and tests.
@@ -139,6 +139,19 @@ enum EventKind {
         /// Where the unfurl goes; by default the unfurl endpoint of a fake on port 9090.
         #[arg(long)]
         response_url: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// The app installed in an account (`bot_installed`), by the acting user.
+    Installed {
+        #[command(flatten)]
+        who: Who,
+    },
+    /// The app removed from an account (`app_deauthorized`), by the acting user.
+    Deauthorized {
+        /// The app's client id.
+        #[arg(long, default_value = "fake_client_id")]
+        client_id: String,
         #[command(flatten)]
         who: Who,
     },
@@ -326,6 +339,16 @@ async fn send_event(url: &str, secret: &str, kind: EventKind) -> Result<(), Box<
             let url = response_url
                 .unwrap_or_else(|| format!("http://127.0.0.1:9090/v2/im/chat/users/{user_id}/unfurls/{trigger}"));
             link_shared_event(&who.into(), &link, &trigger, &url)
+        }
+        EventKind::Installed { who } => {
+            let name = who.user_jid.split('@').next().unwrap_or_default().to_owned();
+            bot_installed_event(&who.account_id, &who.robot_jid, &who.user_jid, &name)
+        }
+        EventKind::Deauthorized { client_id, who } => {
+            let user_id = who.user_jid.split('@').next().unwrap_or_default().to_owned();
+            // Zoom's payload carries a signature of its own; any hex stands for it here.
+            let signature = format!("{:016x}", std::process::id());
+            app_deauthorized_event(&who.account_id, &client_id, &user_id, &signature)
         }
     };
     let (status, body) = post_signed(url, secret, &event).await?;

@@ -132,7 +132,10 @@ async fn event_sends_every_kind_in_zooms_shape() {
         &["edit", "--message-id", "M1", "edited text"],
         &["edit", "--message-id", "M1", "--field", "Title", "Engineer"],
     ];
-    for args in kinds.iter().copied().chain([&["link", "https://example.com/x", "--trigger-id", "T1"][..]]) {
+    let installs: [&[&str]; 2] =
+        [&["installed", "--account-id", "AcmeAccount"], &["deauthorized", "--account-id", "AcmeAccount"]];
+    let link: &[&str] = &["link", "https://example.com/x", "--trigger-id", "T1"];
+    for args in kinds.iter().copied().chain([link]).chain(installs) {
         let (url, owned): (String, Vec<String>) = (url.clone(), args.iter().map(|a| a.to_string()).collect());
         // The endpoint runs on this test's runtime: the program is waited for off it.
         let out = tokio::task::spawn_blocking(move || {
@@ -158,7 +161,9 @@ async fn event_sends_every_kind_in_zooms_shape() {
             "interactive_message_select",
             "interactive_message_editable",
             "interactive_message_fields_editable",
-            "team_chat.link_shared"
+            "team_chat.link_shared",
+            "bot_installed",
+            "app_deauthorized"
         ]
     );
     // Every body is an event of the spec, and holds what the command said.
@@ -172,6 +177,8 @@ async fn event_sends_every_kind_in_zooms_shape() {
     assert_eq!(seen[4]["payload"]["fieldEditItem"]["key"], "Title");
     assert_eq!(seen[5]["payload"]["object"]["trigger_id"], "T1");
     assert!(seen[5]["response_url"].as_str().unwrap().ends_with("/unfurls/T1"));
+    assert_eq!(seen[6]["payload"]["accountId"], "AcmeAccount");
+    assert_eq!(seen[7]["payload"]["account_id"], "AcmeAccount");
 }
 
 #[test]
