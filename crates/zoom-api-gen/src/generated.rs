@@ -1776,7 +1776,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///A dropdown; a choice sends `interactive_message_select`. Zoom's guide gives it either `select_items` or `static_source`: one of them is required.
+    ///A dropdown; a choice sends `interactive_message_select`. Zoom's guide gives it either `select_items` or `static_source`: one of them, and not both.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardSelect {

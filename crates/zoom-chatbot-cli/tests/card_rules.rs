@@ -1,6 +1,6 @@
 //! Every card rule of the spec is enforced once, in the same words, everywhere: for each
 //! element the spec's `CardBodyItem` names, the test reads the element's rules from the spec
-//! (required fields, patterns, bounds, enums, `x-required-one-of`), builds a card breaking
+//! (required fields, patterns, bounds, enums, `x-required-one-of`, `x-at-most-one-of`), builds a card breaking
 //! each one, and finds it refused with the same field path and rule by the fake Zoom (its
 //! answer to a send), by `zoom-chatbot card check`, and by the client (`card::check`, which
 //! `Card::build` and every send run before anything is sent), where the generated types can
@@ -108,6 +108,14 @@ impl Spec {
                 let mut broken = object.clone();
                 group.iter().for_each(|n| drop(broken.remove(*n)));
                 out.push((Value::Object(broken), at(group.last().unwrap())));
+            }
+            for group in schema["x-at-most-one-of"].as_array().into_iter().flatten() {
+                let group = names(group);
+                let mut broken = object.clone();
+                for n in &group {
+                    broken.entry(*n).or_insert_with(|| self.valid(&schema["properties"][*n], false, 2));
+                }
+                out.push((Value::Object(broken), at(group[1])));
             }
             let empty = Map::new();
             for (name, property) in schema["properties"].as_object().unwrap_or(&empty) {
@@ -277,6 +285,11 @@ async fn every_element_rule_is_refused_alike_by_client_cli_and_fake() {
         (Card::new().push(Page::new(1, 0)), json!({"body": [{"type": "page", "current_page": 1, "total_pages": 0}]})),
         (Card::new().push(ProgressBar::new(101)), json!({"body": [{"type": "progress_bar", "value": 101}]})),
         (Card::new().push(Select::new("s")), json!({"body": [{"type": "select", "text": "s"}]})),
+        (
+            Card::new().push(Select::members("m").option("a", "a")),
+            json!({"body": [{"type": "select", "text": "m", "select_items": [{"text": "a", "value": "a"}],
+                "static_source": "members"}]}),
+        ),
         (Card::new().sub_head("under"), json!({"head": {"sub_head": {"text": "under"}}})),
     ];
     for (built, same) in cases {
