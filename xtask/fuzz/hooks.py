@@ -1,13 +1,16 @@
 """Schemathesis hooks for the fuzz run against the fake Zoom (`cargo xtask fuzz`).
 
-Three things a fuzzer cannot learn from an OpenAPI 3.0 document, and that the spec states
+Four things a fuzzer cannot learn from an OpenAPI 3.0 document, and that the spec states
 another way, so that the run checks the rules the spec states and nothing looser:
 
 - `x-required-one-of` (on a body schema, or on an operation for its query): at least one of
   the listed fields must be present.
   OpenAPI 3.0 can only say this with `anyOf`, which would turn the generated Rust types into
   unions; the spec states it as an extension, which the fake's validator enforces. Generated
-  bodies that break it are given one of the fields, so that the positive cases are positive.
+  bodies that break it are given one of the fields, so that the positive cases are positive,
+  inside a body too (a card's select).
+- `x-at-most-one-of` (on a schema inside a body): no two of the listed fields together (a
+  select's options and its source). Generated bodies keep the first of them.
 - `x-required-when` (on a body schema): fields that one value of another field needs (an
   `account_credentials` grant needs its `account_id`). Generated bodies get them.
 - A `next_page_token` is state: only an earlier page can give one. A positive case cannot
@@ -48,6 +51,36 @@ def body_schema(operation):
     return resolve(media.get("schema", {}))
 
 
+def complete_one_of(schema, value, depth=0):
+    """Inside a body (a card's select, say), each object whose schema has `x-required-one-of`
+    is given the group's last field when it has none, with a value of that field's schema;
+    of an `x-at-most-one-of` group, only the first field given is kept."""
+    schema = resolve(schema)
+    if not isinstance(schema, dict) or depth > 32:
+        return
+    if "oneOf" in schema and isinstance(value, dict):
+        # A variant told apart by its one-value `type`, as the card elements are.
+        for variant in map(resolve, schema["oneOf"]):
+            if value.get("type") in variant.get("properties", {}).get("type", {}).get("enum", []):
+                complete_one_of(variant, value, depth + 1)
+        return
+    if isinstance(value, list):
+        for item in value:
+            complete_one_of(schema.get("items"), item, depth + 1)
+        return
+    if not isinstance(value, dict):
+        return
+    for group in schema.get("x-required-one-of", []):
+        if not any(field in value for field in group):
+            field = resolve(schema.get("properties", {}).get(group[-1], {}))
+            value[group[-1]] = field["enum"][0] if "enum" in field else []
+    for group in schema.get("x-at-most-one-of", []):
+        for extra in [field for field in group if field in value][1:]:
+            del value[extra]
+    for key, inner in value.items():
+        complete_one_of(schema.get("properties", {}).get(key), inner, depth + 1)
+
+
 # `before_call` sees every case of every phase (the map hooks do not reach the examples and
 # coverage phases). The body and query are changed only in the way the spec's own rules say.
 @schemathesis.hook
@@ -57,6 +90,8 @@ def before_call(context, case, kwargs):
         for group in schema.get("x-required-one-of", []):
             if not any(field in case.body for field in group):
                 case.body[group[-1]] = "general"
+        for key, value in case.body.items():
+            complete_one_of(schema.get("properties", {}).get(key), value)
         for rule in schema.get("x-required-when", []):
             if case.body.get(rule["field"]) == rule["equals"]:
                 for name in rule["require"]:

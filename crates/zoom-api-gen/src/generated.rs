@@ -430,6 +430,144 @@ pub mod types {
             Default::default()
         }
     }
+    ///A row of buttons.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardActions {
+        ///The buttons.
+        pub items: ::std::vec::Vec<CardButton>,
+        ///How many buttons show before a "more" menu.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<::std::num::NonZeroU64>,
+        #[serde(rename = "type")]
+        pub type_: CardActionsType,
+    }
+    impl CardActions {
+        pub fn builder() -> builder::CardActions {
+            Default::default()
+        }
+    }
+    ///`CardActionsType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardActionsType {
+        #[serde(rename = "actions")]
+        Actions,
+    }
+    impl ::std::fmt::Display for CardActionsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Actions => f.write_str("actions"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardActionsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "actions" => Ok(Self::Actions),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardActionsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardActionsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A highlighted notice.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardAlert {
+        ///Its severity, for example info, success, warning or error.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub level: ::std::option::Option<::std::string::String>,
+        ///The notice.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: CardAlertType,
+    }
+    impl CardAlert {
+        pub fn builder() -> builder::CardAlert {
+            Default::default()
+        }
+    }
+    ///`CardAlertType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardAlertType {
+        #[serde(rename = "alert")]
+        Alert,
+    }
+    impl ::std::fmt::Display for CardAlertType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Alert => f.write_str("alert"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardAlertType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "alert" => Ok(Self::Alert),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardAlertType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardAlertType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Title and description of an attachment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -444,321 +582,32 @@ pub mod types {
             Default::default()
         }
     }
-    ///One element of a card body, told apart by `type`. The six classic elements (message, fields, actions, select, attachments, section) and divider and progress_bar carry the fields Zoom's guide documents. Zoom documents the newer elements (file, page and the form inputs) less precisely: they list the fields we know and accept others, so that no card Zoom would show is refused.
+    ///A linked file or page with an image.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(tag = "type")]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum CardBodyItem {
-        /**Message
-
-A paragraph of text, optionally a link or an editable line.*/
-        #[serde(rename = "message")]
-        Message {
-            ///Whether the reader can edit it (sends `interactive_message_editable`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            editable: ::std::option::Option<bool>,
-            ///Whether this text is markdown.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            is_markdown_support: ::std::option::Option<bool>,
-            ///Makes the text a link to this URL.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            link: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            style: ::std::option::Option<TextStyle>,
-            ///The text.
-            text: ::std::string::String,
-        },
-        /**Fields
-
-Key/value lines.*/
-        #[serde(rename = "fields")]
-        Fields {
-            ///The lines.
-            items: ::std::vec::Vec<CardField>,
-        },
-        /**Actions
-
-A row of buttons.*/
-        #[serde(rename = "actions")]
-        Actions {
-            ///The buttons.
-            items: ::std::vec::Vec<CardButton>,
-            ///How many buttons show before a "more" menu.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            limit: ::std::option::Option<::std::num::NonZeroU64>,
-        },
-        /**Select
-
-A dropdown; a choice sends `interactive_message_select`. Give either `select_items` or `static_source`, not both.*/
-        #[serde(rename = "select")]
-        Select {
-            ///The choices.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            select_items: ::std::vec::Vec<CardOption>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            selected_item: ::std::option::Option<CardOption>,
-            ///Let Zoom fill the choices with the account's members or channels.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            static_source: ::std::option::Option<CardBodyItemStaticSource>,
-            ///The placeholder.
-            text: ::std::string::String,
-        },
-        /**Attachments
-
-A linked file or page with an image.*/
-        #[serde(rename = "attachments")]
-        Attachments {
-            ///The file extension shown.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            ext: ::std::option::Option<::std::string::String>,
-            ///The image shown.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            img_url: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            information: ::std::option::Option<CardAttachmentInformation>,
-            ///Where a click leads.
-            resource_url: ::std::string::String,
-            ///The file size in bytes.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            size: ::std::option::Option<i64>,
-        },
-        /**Section
-
-Elements grouped beside a coloured sidebar, with an optional footer.*/
-        #[serde(rename = "section")]
-        Section {
-            ///A footer line.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            footer: ::std::option::Option<::std::string::String>,
-            ///The URL of an icon beside the footer.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            footer_icon: ::std::option::Option<::std::string::String>,
-            ///The grouped elements.
-            sections: ::std::vec::Vec<CardBodyItem>,
-            ///The sidebar colour, `#rrggbb`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            sidebar_color: ::std::option::Option<CardBodyItemSidebarColor>,
-            ///A time shown in the footer, in milliseconds since the epoch.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            ts: ::std::option::Option<i64>,
-        },
-        /**Divider
-
-A horizontal line.*/
-        #[serde(rename = "divider")]
-        Divider {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            style: ::std::option::Option<DividerStyle>,
-        },
-        /**ProgressBar
-
-A progress bar.*/
-        #[serde(rename = "progress_bar")]
-        ProgressBar {
-            ///Percent done.
-            value: i64,
-        },
-        /**File
-
-A file to download.*/
-        #[serde(rename = "file")]
-        File {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            description: ::std::option::Option<CardText>,
-            ///Where the file is downloaded from.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            file_url: ::std::option::Option<::std::string::String>,
-            ///An icon for the file.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            icon_url: ::std::option::Option<::std::string::String>,
-            ///The file size in bytes.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            size: ::std::option::Option<i64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            title: ::std::option::Option<CardText>,
-        },
-        /**Page
-
-A pager for long cards.*/
-        #[serde(rename = "page")]
-        Page {
-            ///The page shown.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            current_page: ::std::option::Option<::std::num::NonZeroU64>,
-            ///The label.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            text: ::std::option::Option<::std::string::String>,
-            ///The number of pages.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            total_pages: ::std::option::Option<::std::num::NonZeroU64>,
-        },
-        /**Datepicker
-
-A date input.*/
-        #[serde(rename = "datepicker")]
-        Datepicker {
-            ///Names the input in the event the bot receives.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            action_id: ::std::option::Option<::std::string::String>,
-            ///The preset date, `yyyy-MM-dd`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            initial_date: ::std::option::Option<::std::string::String>,
-            ///Shown while empty.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            placeholder: ::std::option::Option<::std::string::String>,
-        },
-        /**Timepicker
-
-A time input.*/
-        #[serde(rename = "timepicker")]
-        Timepicker {
-            ///Names the input in the event the bot receives.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            action_id: ::std::option::Option<::std::string::String>,
-            ///The preset time, `HH:mm`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            initial_time: ::std::option::Option<::std::string::String>,
-            ///Shown while empty.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            placeholder: ::std::option::Option<::std::string::String>,
-        },
-        /**RadioButtons
-
-A single choice among options.*/
-        #[serde(rename = "radio_buttons")]
-        RadioButtons {
-            ///Names the input in the event the bot receives.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            action_id: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            initial_option: ::std::option::Option<CardOption>,
-            ///The options.
-            options: ::std::vec::Vec<CardOption>,
-        },
-        /**Checkboxes
-
-Any number of choices among options.*/
-        #[serde(rename = "checkboxes")]
-        Checkboxes {
-            ///Names the input in the event the bot receives.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            action_id: ::std::option::Option<::std::string::String>,
-            ///The options ticked at first.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            initial_options: ::std::vec::Vec<CardOption>,
-            ///The options.
-            options: ::std::vec::Vec<CardOption>,
-        },
-        /**PlainTextInput
-
-A text input.*/
-        #[serde(rename = "plain_text_input")]
-        PlainTextInput {
-            ///Names the input in the event the bot receives.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            action_id: ::std::option::Option<::std::string::String>,
-            ///The preset text.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            initial_value: ::std::option::Option<::std::string::String>,
-            ///Whether the input takes several lines.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            multiline: ::std::option::Option<bool>,
-            ///Shown while empty.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            placeholder: ::std::option::Option<::std::string::String>,
-        },
-        /**Alert
-
-A highlighted notice.*/
-        #[serde(rename = "alert")]
-        Alert {
-            ///Its severity, for example info, success, warning or error.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            level: ::std::option::Option<::std::string::String>,
-            ///The notice.
-            text: ::std::string::String,
-        },
-        /**Images
-
-A row of images.*/
-        #[serde(rename = "images")]
-        Images {
-            ///The images.
-            items: ::std::vec::Vec<CardImage>,
-        },
-        /**Video
-
-An embedded video.*/
-        #[serde(rename = "video")]
-        Video {
-            ///The still shown before play.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            thumbnail_url: ::std::option::Option<::std::string::String>,
-            ///The video's title.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            title: ::std::option::Option<::std::string::String>,
-            ///Where the video is.
-            video_url: ::std::string::String,
-        },
+    pub struct CardAttachments {
+        ///The file extension shown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ext: ::std::option::Option<::std::string::String>,
+        ///The image shown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub img_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub information: ::std::option::Option<CardAttachmentInformation>,
+        ///Where a click leads.
+        pub resource_url: ::std::string::String,
+        ///The file size in bytes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        #[serde(rename = "type")]
+        pub type_: CardAttachmentsType,
     }
-    ///The sidebar colour, `#rrggbb`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct CardBodyItemSidebarColor(::std::string::String);
-    impl ::std::ops::Deref for CardBodyItemSidebarColor {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
+    impl CardAttachments {
+        pub fn builder() -> builder::CardAttachments {
+            Default::default()
         }
     }
-    impl ::std::convert::From<CardBodyItemSidebarColor> for ::std::string::String {
-        fn from(value: CardBodyItemSidebarColor) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CardBodyItemSidebarColor {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^#[0-9A-Fa-f]{6}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^#[0-9A-Fa-f]{6}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CardBodyItemSidebarColor {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CardBodyItemSidebarColor {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CardBodyItemSidebarColor {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Let Zoom fill the choices with the account's members or channels.
+    ///`CardAttachmentsType`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -772,33 +621,29 @@ An embedded video.*/
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum CardBodyItemStaticSource {
-        #[serde(rename = "members")]
-        Members,
-        #[serde(rename = "channels")]
-        Channels,
+    pub enum CardAttachmentsType {
+        #[serde(rename = "attachments")]
+        Attachments,
     }
-    impl ::std::fmt::Display for CardBodyItemStaticSource {
+    impl ::std::fmt::Display for CardAttachmentsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
-                Self::Members => f.write_str("members"),
-                Self::Channels => f.write_str("channels"),
+                Self::Attachments => f.write_str("attachments"),
             }
         }
     }
-    impl ::std::str::FromStr for CardBodyItemStaticSource {
+    impl ::std::str::FromStr for CardAttachmentsType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
-                "members" => Ok(Self::Members),
-                "channels" => Ok(Self::Channels),
+                "attachments" => Ok(Self::Attachments),
                 _ => Err("invalid value".into()),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CardBodyItemStaticSource {
+    impl ::std::convert::TryFrom<&str> for CardAttachmentsType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -806,12 +651,126 @@ An embedded video.*/
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CardBodyItemStaticSource {
+    impl ::std::convert::TryFrom<::std::string::String> for CardAttachmentsType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///One element of a card body, told apart by `type`. The six classic elements (message, fields, actions, select, attachments, section) and divider and progress_bar carry the fields Zoom's guide documents. Zoom documents the newer elements (file, page and the form inputs) less precisely: they list the fields we know and accept others, so that no card Zoom would show is refused.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardBodyItem {
+        Message(CardMessage),
+        Fields(CardFields),
+        Actions(CardActions),
+        Select(CardSelect),
+        Attachments(CardAttachments),
+        Section(CardSection),
+        Divider(CardDivider),
+        ProgressBar(CardProgressBar),
+        File(CardFile),
+        Page(CardPage),
+        Datepicker(CardDatepicker),
+        Timepicker(CardTimepicker),
+        RadioButtons(CardRadioButtons),
+        Checkboxes(CardCheckboxes),
+        PlainTextInput(CardPlainTextInput),
+        Alert(CardAlert),
+        Images(CardImages),
+        Video(CardVideo),
+    }
+    impl ::std::convert::From<CardMessage> for CardBodyItem {
+        fn from(value: CardMessage) -> Self {
+            Self::Message(value)
+        }
+    }
+    impl ::std::convert::From<CardFields> for CardBodyItem {
+        fn from(value: CardFields) -> Self {
+            Self::Fields(value)
+        }
+    }
+    impl ::std::convert::From<CardActions> for CardBodyItem {
+        fn from(value: CardActions) -> Self {
+            Self::Actions(value)
+        }
+    }
+    impl ::std::convert::From<CardSelect> for CardBodyItem {
+        fn from(value: CardSelect) -> Self {
+            Self::Select(value)
+        }
+    }
+    impl ::std::convert::From<CardAttachments> for CardBodyItem {
+        fn from(value: CardAttachments) -> Self {
+            Self::Attachments(value)
+        }
+    }
+    impl ::std::convert::From<CardSection> for CardBodyItem {
+        fn from(value: CardSection) -> Self {
+            Self::Section(value)
+        }
+    }
+    impl ::std::convert::From<CardDivider> for CardBodyItem {
+        fn from(value: CardDivider) -> Self {
+            Self::Divider(value)
+        }
+    }
+    impl ::std::convert::From<CardProgressBar> for CardBodyItem {
+        fn from(value: CardProgressBar) -> Self {
+            Self::ProgressBar(value)
+        }
+    }
+    impl ::std::convert::From<CardFile> for CardBodyItem {
+        fn from(value: CardFile) -> Self {
+            Self::File(value)
+        }
+    }
+    impl ::std::convert::From<CardPage> for CardBodyItem {
+        fn from(value: CardPage) -> Self {
+            Self::Page(value)
+        }
+    }
+    impl ::std::convert::From<CardDatepicker> for CardBodyItem {
+        fn from(value: CardDatepicker) -> Self {
+            Self::Datepicker(value)
+        }
+    }
+    impl ::std::convert::From<CardTimepicker> for CardBodyItem {
+        fn from(value: CardTimepicker) -> Self {
+            Self::Timepicker(value)
+        }
+    }
+    impl ::std::convert::From<CardRadioButtons> for CardBodyItem {
+        fn from(value: CardRadioButtons) -> Self {
+            Self::RadioButtons(value)
+        }
+    }
+    impl ::std::convert::From<CardCheckboxes> for CardBodyItem {
+        fn from(value: CardCheckboxes) -> Self {
+            Self::Checkboxes(value)
+        }
+    }
+    impl ::std::convert::From<CardPlainTextInput> for CardBodyItem {
+        fn from(value: CardPlainTextInput) -> Self {
+            Self::PlainTextInput(value)
+        }
+    }
+    impl ::std::convert::From<CardAlert> for CardBodyItem {
+        fn from(value: CardAlert) -> Self {
+            Self::Alert(value)
+        }
+    }
+    impl ::std::convert::From<CardImages> for CardBodyItem {
+        fn from(value: CardImages) -> Self {
+            Self::Images(value)
+        }
+    }
+    impl ::std::convert::From<CardVideo> for CardBodyItem {
+        fn from(value: CardVideo) -> Self {
+            Self::Video(value)
         }
     }
     ///A button; a click sends `interactive_message_actions` with its text and value.
@@ -831,6 +790,274 @@ An embedded video.*/
     impl CardButton {
         pub fn builder() -> builder::CardButton {
             Default::default()
+        }
+    }
+    ///Any number of choices among options.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardCheckboxes {
+        ///Names the input in the event the bot receives.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_id: ::std::option::Option<::std::string::String>,
+        ///The options ticked at first.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub initial_options: ::std::vec::Vec<CardOption>,
+        ///The options.
+        pub options: ::std::vec::Vec<CardOption>,
+        #[serde(rename = "type")]
+        pub type_: CardCheckboxesType,
+    }
+    impl CardCheckboxes {
+        pub fn builder() -> builder::CardCheckboxes {
+            Default::default()
+        }
+    }
+    ///`CardCheckboxesType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardCheckboxesType {
+        #[serde(rename = "checkboxes")]
+        Checkboxes,
+    }
+    impl ::std::fmt::Display for CardCheckboxesType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Checkboxes => f.write_str("checkboxes"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardCheckboxesType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "checkboxes" => Ok(Self::Checkboxes),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardCheckboxesType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardCheckboxesType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A colour as `#rrggbb` (Zoom's guide: a hex colour code), for texts, sidebars and dividers.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardColor(::std::string::String);
+    impl ::std::ops::Deref for CardColor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CardColor> for ::std::string::String {
+        fn from(value: CardColor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CardColor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^#[0-9A-Fa-f]{6}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^#[0-9A-Fa-f]{6}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardColor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardColor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CardColor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A date input.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardDatepicker {
+        ///Names the input in the event the bot receives.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_id: ::std::option::Option<::std::string::String>,
+        ///The preset date, `yyyy-MM-dd`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initial_date: ::std::option::Option<::std::string::String>,
+        ///Shown while empty.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub placeholder: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: CardDatepickerType,
+    }
+    impl CardDatepicker {
+        pub fn builder() -> builder::CardDatepicker {
+            Default::default()
+        }
+    }
+    ///`CardDatepickerType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardDatepickerType {
+        #[serde(rename = "datepicker")]
+        Datepicker,
+    }
+    impl ::std::fmt::Display for CardDatepickerType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Datepicker => f.write_str("datepicker"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardDatepickerType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "datepicker" => Ok(Self::Datepicker),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardDatepickerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardDatepickerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A horizontal line.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardDivider {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub style: ::std::option::Option<DividerStyle>,
+        #[serde(rename = "type")]
+        pub type_: CardDividerType,
+    }
+    impl CardDivider {
+        pub fn builder() -> builder::CardDivider {
+            Default::default()
+        }
+    }
+    ///`CardDividerType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardDividerType {
+        #[serde(rename = "divider")]
+        Divider,
+    }
+    impl ::std::fmt::Display for CardDividerType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Divider => f.write_str("divider"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardDividerType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "divider" => Ok(Self::Divider),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardDividerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardDividerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///One key/value line of a `fields` element.
@@ -853,6 +1080,149 @@ An embedded video.*/
     impl CardField {
         pub fn builder() -> builder::CardField {
             Default::default()
+        }
+    }
+    ///Key/value lines.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardFields {
+        ///The lines.
+        pub items: ::std::vec::Vec<CardField>,
+        #[serde(rename = "type")]
+        pub type_: CardFieldsType,
+    }
+    impl CardFields {
+        pub fn builder() -> builder::CardFields {
+            Default::default()
+        }
+    }
+    ///`CardFieldsType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardFieldsType {
+        #[serde(rename = "fields")]
+        Fields,
+    }
+    impl ::std::fmt::Display for CardFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Fields => f.write_str("fields"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "fields" => Ok(Self::Fields),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A file to download.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardFile {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<CardText>,
+        ///Where the file is downloaded from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_url: ::std::option::Option<::std::string::String>,
+        ///An icon for the file.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub icon_url: ::std::option::Option<::std::string::String>,
+        ///The file size in bytes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<CardText>,
+        #[serde(rename = "type")]
+        pub type_: CardFileType,
+    }
+    impl CardFile {
+        pub fn builder() -> builder::CardFile {
+            Default::default()
+        }
+    }
+    ///`CardFileType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardFileType {
+        #[serde(rename = "file")]
+        File,
+    }
+    impl ::std::fmt::Display for CardFileType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::File => f.write_str("file"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardFileType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "file" => Ok(Self::File),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardFileType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardFileType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///The card's title line.
@@ -886,6 +1256,149 @@ An embedded video.*/
             Default::default()
         }
     }
+    ///A row of images.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardImages {
+        ///The images.
+        pub items: ::std::vec::Vec<CardImage>,
+        #[serde(rename = "type")]
+        pub type_: CardImagesType,
+    }
+    impl CardImages {
+        pub fn builder() -> builder::CardImages {
+            Default::default()
+        }
+    }
+    ///`CardImagesType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardImagesType {
+        #[serde(rename = "images")]
+        Images,
+    }
+    impl ::std::fmt::Display for CardImagesType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Images => f.write_str("images"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardImagesType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "images" => Ok(Self::Images),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardImagesType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardImagesType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A paragraph of text, optionally a link or an editable line.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardMessage {
+        ///Whether the reader can edit it (sends `interactive_message_editable`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub editable: ::std::option::Option<bool>,
+        ///Whether this text is markdown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_markdown_support: ::std::option::Option<bool>,
+        ///Makes the text a link to this URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub style: ::std::option::Option<TextStyle>,
+        ///The text.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: CardMessageType,
+    }
+    impl CardMessage {
+        pub fn builder() -> builder::CardMessage {
+            Default::default()
+        }
+    }
+    ///`CardMessageType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardMessageType {
+        #[serde(rename = "message")]
+        Message,
+    }
+    impl ::std::fmt::Display for CardMessageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Message => f.write_str("message"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardMessageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "message" => Ok(Self::Message),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///One choice of a dropdown, radio group or checkbox group.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -900,55 +1413,64 @@ An embedded video.*/
             Default::default()
         }
     }
-    ///Card-wide settings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///A pager for long cards.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct CardSettings {
-        ///Sidebar colour of sections that set none, as `#rrggbb`.
+    pub struct CardPage {
+        ///The page shown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_sidebar_color: ::std::option::Option<
-            CardSettingsDefaultSidebarColor,
-        >,
-        ///Whether the card is a form whose inputs are submitted by a `submit` button.
+        pub current_page: ::std::option::Option<::std::num::NonZeroU64>,
+        ///The label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub form: ::std::option::Option<bool>,
+        pub text: ::std::option::Option<::std::string::String>,
+        ///The number of pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_pages: ::std::option::Option<::std::num::NonZeroU64>,
+        #[serde(rename = "type")]
+        pub type_: CardPageType,
     }
-    impl CardSettings {
-        pub fn builder() -> builder::CardSettings {
+    impl CardPage {
+        pub fn builder() -> builder::CardPage {
             Default::default()
         }
     }
-    ///Sidebar colour of sections that set none, as `#rrggbb`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
+    ///`CardPageType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct CardSettingsDefaultSidebarColor(::std::string::String);
-    impl ::std::ops::Deref for CardSettingsDefaultSidebarColor {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
+    pub enum CardPageType {
+        #[serde(rename = "page")]
+        Page,
+    }
+    impl ::std::fmt::Display for CardPageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Page => f.write_str("page"),
+            }
         }
     }
-    impl ::std::convert::From<CardSettingsDefaultSidebarColor>
-    for ::std::string::String {
-        fn from(value: CardSettingsDefaultSidebarColor) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CardSettingsDefaultSidebarColor {
+    impl ::std::str::FromStr for CardPageType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^#[0-9A-Fa-f]{6}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^#[0-9A-Fa-f]{6}$\"".into());
+            match value {
+                "page" => Ok(Self::Page),
+                _ => Err("invalid value".into()),
             }
-            Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for CardSettingsDefaultSidebarColor {
+    impl ::std::convert::TryFrom<&str> for CardPageType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -956,8 +1478,7 @@ An embedded video.*/
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CardSettingsDefaultSidebarColor {
+    impl ::std::convert::TryFrom<::std::string::String> for CardPageType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -965,16 +1486,439 @@ An embedded video.*/
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for CardSettingsDefaultSidebarColor {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+    ///A text input.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardPlainTextInput {
+        ///Names the input in the event the bot receives.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_id: ::std::option::Option<::std::string::String>,
+        ///The preset text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initial_value: ::std::option::Option<::std::string::String>,
+        ///Whether the input takes several lines.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub multiline: ::std::option::Option<bool>,
+        ///Shown while empty.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub placeholder: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: CardPlainTextInputType,
+    }
+    impl CardPlainTextInput {
+        pub fn builder() -> builder::CardPlainTextInput {
+            Default::default()
+        }
+    }
+    ///`CardPlainTextInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardPlainTextInputType {
+        #[serde(rename = "plain_text_input")]
+        PlainTextInput,
+    }
+    impl ::std::fmt::Display for CardPlainTextInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PlainTextInput => f.write_str("plain_text_input"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardPlainTextInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "plain_text_input" => Ok(Self::PlainTextInput),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardPlainTextInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardPlainTextInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A progress bar.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardProgressBar {
+        #[serde(rename = "type")]
+        pub type_: CardProgressBarType,
+        ///Percent done.
+        pub value: i64,
+    }
+    impl CardProgressBar {
+        pub fn builder() -> builder::CardProgressBar {
+            Default::default()
+        }
+    }
+    ///`CardProgressBarType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardProgressBarType {
+        #[serde(rename = "progress_bar")]
+        ProgressBar,
+    }
+    impl ::std::fmt::Display for CardProgressBarType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ProgressBar => f.write_str("progress_bar"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardProgressBarType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "progress_bar" => Ok(Self::ProgressBar),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardProgressBarType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardProgressBarType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A single choice among options.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardRadioButtons {
+        ///Names the input in the event the bot receives.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initial_option: ::std::option::Option<CardOption>,
+        ///The options.
+        pub options: ::std::vec::Vec<CardOption>,
+        #[serde(rename = "type")]
+        pub type_: CardRadioButtonsType,
+    }
+    impl CardRadioButtons {
+        pub fn builder() -> builder::CardRadioButtons {
+            Default::default()
+        }
+    }
+    ///`CardRadioButtonsType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardRadioButtonsType {
+        #[serde(rename = "radio_buttons")]
+        RadioButtons,
+    }
+    impl ::std::fmt::Display for CardRadioButtonsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::RadioButtons => f.write_str("radio_buttons"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardRadioButtonsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "radio_buttons" => Ok(Self::RadioButtons),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardRadioButtonsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardRadioButtonsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Elements grouped beside a coloured sidebar, with an optional footer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardSection {
+        ///A footer line.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub footer: ::std::option::Option<::std::string::String>,
+        ///The URL of an icon beside the footer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub footer_icon: ::std::option::Option<::std::string::String>,
+        ///The grouped elements.
+        pub sections: ::std::vec::Vec<CardBodyItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sidebar_color: ::std::option::Option<CardColor>,
+        ///A time shown in the footer, in milliseconds since the epoch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ts: ::std::option::Option<i64>,
+        #[serde(rename = "type")]
+        pub type_: CardSectionType,
+    }
+    impl CardSection {
+        pub fn builder() -> builder::CardSection {
+            Default::default()
+        }
+    }
+    ///`CardSectionType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardSectionType {
+        #[serde(rename = "section")]
+        Section,
+    }
+    impl ::std::fmt::Display for CardSectionType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Section => f.write_str("section"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardSectionType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "section" => Ok(Self::Section),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardSectionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardSectionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A dropdown; a choice sends `interactive_message_select`. Zoom's guide gives it either `select_items` or `static_source`: one of them, and not both.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardSelect {
+        ///The choices.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub select_items: ::std::vec::Vec<CardOption>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub selected_item: ::std::option::Option<CardOption>,
+        ///Let Zoom fill the choices with the account's members or channels.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub static_source: ::std::option::Option<CardSelectStaticSource>,
+        ///The placeholder.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: CardSelectType,
+    }
+    impl CardSelect {
+        pub fn builder() -> builder::CardSelect {
+            Default::default()
+        }
+    }
+    ///Let Zoom fill the choices with the account's members or channels.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardSelectStaticSource {
+        #[serde(rename = "members")]
+        Members,
+        #[serde(rename = "channels")]
+        Channels,
+    }
+    impl ::std::fmt::Display for CardSelectStaticSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Members => f.write_str("members"),
+                Self::Channels => f.write_str("channels"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardSelectStaticSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "members" => Ok(Self::Members),
+                "channels" => Ok(Self::Channels),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardSelectStaticSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardSelectStaticSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`CardSelectType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardSelectType {
+        #[serde(rename = "select")]
+        Select,
+    }
+    impl ::std::fmt::Display for CardSelectType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Select => f.write_str("select"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardSelectType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "select" => Ok(Self::Select),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardSelectType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardSelectType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Card-wide settings.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_sidebar_color: ::std::option::Option<CardColor>,
+        ///Whether the card is a form whose inputs are submitted by a `submit` button.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub form: ::std::option::Option<bool>,
+    }
+    impl CardSettings {
+        pub fn builder() -> builder::CardSettings {
+            Default::default()
         }
     }
     ///A second line under the title.
@@ -1001,6 +1945,151 @@ An embedded video.*/
     impl CardText {
         pub fn builder() -> builder::CardText {
             Default::default()
+        }
+    }
+    ///A time input.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardTimepicker {
+        ///Names the input in the event the bot receives.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_id: ::std::option::Option<::std::string::String>,
+        ///The preset time, `HH:mm`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initial_time: ::std::option::Option<::std::string::String>,
+        ///Shown while empty.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub placeholder: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: CardTimepickerType,
+    }
+    impl CardTimepicker {
+        pub fn builder() -> builder::CardTimepicker {
+            Default::default()
+        }
+    }
+    ///`CardTimepickerType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardTimepickerType {
+        #[serde(rename = "timepicker")]
+        Timepicker,
+    }
+    impl ::std::fmt::Display for CardTimepickerType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Timepicker => f.write_str("timepicker"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardTimepickerType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "timepicker" => Ok(Self::Timepicker),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardTimepickerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardTimepickerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An embedded video.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CardVideo {
+        ///The still shown before play.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thumbnail_url: ::std::option::Option<::std::string::String>,
+        ///The video's title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: CardVideoType,
+        ///Where the video is.
+        pub video_url: ::std::string::String,
+    }
+    impl CardVideo {
+        pub fn builder() -> builder::CardVideo {
+            Default::default()
+        }
+    }
+    ///`CardVideoType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum CardVideoType {
+        #[serde(rename = "video")]
+        Video,
+    }
+    impl ::std::fmt::Display for CardVideoType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Video => f.write_str("video"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CardVideoType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "video" => Ok(Self::Video),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CardVideoType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CardVideoType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///A file on a message.
@@ -1397,9 +2486,8 @@ An embedded video.*/
         ///A thick line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bold: ::std::option::Option<bool>,
-        ///The line colour, `#rrggbb`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub color: ::std::option::Option<DividerStyleColor>,
+        pub color: ::std::option::Option<CardColor>,
         ///A dotted line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dotted: ::std::option::Option<bool>,
@@ -1407,63 +2495,6 @@ An embedded video.*/
     impl DividerStyle {
         pub fn builder() -> builder::DividerStyle {
             Default::default()
-        }
-    }
-    ///The line colour, `#rrggbb`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct DividerStyleColor(::std::string::String);
-    impl ::std::ops::Deref for DividerStyleColor {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DividerStyleColor> for ::std::string::String {
-        fn from(value: DividerStyleColor) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DividerStyleColor {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^#[0-9A-Fa-f]{6}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^#[0-9A-Fa-f]{6}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DividerStyleColor {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DividerStyleColor {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DividerStyleColor {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///The card the user acted on, as Zoom echoes it in an interactive event. A loose superset of the shapes Zoom's page shows for each event, since Zoom echoes what the card held rather than a fixed schema.
@@ -3122,9 +4153,8 @@ An embedded video.*/
         ///Bold text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bold: ::std::option::Option<bool>,
-        ///The text colour, `#rrggbb`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub color: ::std::option::Option<TextStyleColor>,
+        pub color: ::std::option::Option<CardColor>,
         ///Italic text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub italic: ::std::option::Option<bool>,
@@ -3132,63 +4162,6 @@ An embedded video.*/
     impl TextStyle {
         pub fn builder() -> builder::TextStyle {
             Default::default()
-        }
-    }
-    ///The text colour, `#rrggbb`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct TextStyleColor(::std::string::String);
-    impl ::std::ops::Deref for TextStyleColor {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TextStyleColor> for ::std::string::String {
-        fn from(value: TextStyleColor) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TextStyleColor {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^#[0-9A-Fa-f]{6}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^#[0-9A-Fa-f]{6}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TextStyleColor {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TextStyleColor {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TextStyleColor {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///A message of a thread.
@@ -5226,6 +6199,165 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CardActions {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::CardButton>,
+                ::std::string::String,
+            >,
+            limit: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::CardActionsType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardActions {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    limit: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardActions {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardButton>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardActionsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardActions> for super::CardActions {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardActions,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    limit: value.limit?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardActions> for CardActions {
+            fn from(value: super::CardActions) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    limit: Ok(value.limit),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardAlert {
+            level: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<super::CardAlertType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardAlert {
+            fn default() -> Self {
+                Self {
+                    level: Ok(Default::default()),
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardAlert {
+            pub fn level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for level: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardAlertType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardAlert> for super::CardAlert {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardAlert,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    level: value.level?,
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardAlert> for CardAlert {
+            fn from(value: super::CardAlert) -> Self {
+                Self {
+                    level: Ok(value.level),
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CardAttachmentInformation {
             description: ::std::result::Result<
                 ::std::option::Option<super::CardText>,
@@ -5288,6 +6420,148 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 Self {
                     description: Ok(value.description),
                     title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardAttachments {
+            ext: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            img_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            information: ::std::result::Result<
+                ::std::option::Option<super::CardAttachmentInformation>,
+                ::std::string::String,
+            >,
+            resource_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CardAttachmentsType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardAttachments {
+            fn default() -> Self {
+                Self {
+                    ext: Ok(Default::default()),
+                    img_url: Ok(Default::default()),
+                    information: Ok(Default::default()),
+                    resource_url: Err("no value supplied for resource_url".to_string()),
+                    size: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardAttachments {
+            pub fn ext<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ext = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ext: {e}")
+                    });
+                self
+            }
+            pub fn img_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.img_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for img_url: {e}")
+                    });
+                self
+            }
+            pub fn information<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CardAttachmentInformation>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.information = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for information: {e}")
+                    });
+                self
+            }
+            pub fn resource_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resource_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource_url: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardAttachmentsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardAttachments> for super::CardAttachments {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardAttachments,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ext: value.ext?,
+                    img_url: value.img_url?,
+                    information: value.information?,
+                    resource_url: value.resource_url?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardAttachments> for CardAttachments {
+            fn from(value: super::CardAttachments) -> Self {
+                Self {
+                    ext: Ok(value.ext),
+                    img_url: Ok(value.img_url),
+                    information: Ok(value.information),
+                    resource_url: Ok(value.resource_url),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -5384,6 +6658,273 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                     submit: Ok(value.submit),
                     text: Ok(value.text),
                     value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardCheckboxes {
+            action_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial_options: ::std::result::Result<
+                ::std::vec::Vec<super::CardOption>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::vec::Vec<super::CardOption>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CardCheckboxesType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardCheckboxes {
+            fn default() -> Self {
+                Self {
+                    action_id: Ok(Default::default()),
+                    initial_options: Ok(Default::default()),
+                    options: Err("no value supplied for options".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardCheckboxes {
+            pub fn action_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_id: {e}")
+                    });
+                self
+            }
+            pub fn initial_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for initial_options: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardCheckboxesType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardCheckboxes> for super::CardCheckboxes {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardCheckboxes,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action_id: value.action_id?,
+                    initial_options: value.initial_options?,
+                    options: value.options?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardCheckboxes> for CardCheckboxes {
+            fn from(value: super::CardCheckboxes) -> Self {
+                Self {
+                    action_id: Ok(value.action_id),
+                    initial_options: Ok(value.initial_options),
+                    options: Ok(value.options),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardDatepicker {
+            action_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            placeholder: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CardDatepickerType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardDatepicker {
+            fn default() -> Self {
+                Self {
+                    action_id: Ok(Default::default()),
+                    initial_date: Ok(Default::default()),
+                    placeholder: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardDatepicker {
+            pub fn action_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_id: {e}")
+                    });
+                self
+            }
+            pub fn initial_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for initial_date: {e}")
+                    });
+                self
+            }
+            pub fn placeholder<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.placeholder = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for placeholder: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardDatepickerType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardDatepicker> for super::CardDatepicker {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardDatepicker,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action_id: value.action_id?,
+                    initial_date: value.initial_date?,
+                    placeholder: value.placeholder?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardDatepicker> for CardDatepicker {
+            fn from(value: super::CardDatepicker) -> Self {
+                Self {
+                    action_id: Ok(value.action_id),
+                    initial_date: Ok(value.initial_date),
+                    placeholder: Ok(value.placeholder),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardDivider {
+            style: ::std::result::Result<
+                ::std::option::Option<super::DividerStyle>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::CardDividerType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardDivider {
+            fn default() -> Self {
+                Self {
+                    style: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardDivider {
+            pub fn style<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DividerStyle>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.style = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for style: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardDividerType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardDivider> for super::CardDivider {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardDivider,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    style: value.style?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardDivider> for CardDivider {
+            fn from(value: super::CardDivider) -> Self {
+                Self {
+                    style: Ok(value.style),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -5499,6 +7040,204 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                     short: Ok(value.short),
                     style: Ok(value.style),
                     value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardFields {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::CardField>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::CardFieldsType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardFields {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardFields {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardField>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardFieldsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardFields> for super::CardFields {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardFields,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardFields> for CardFields {
+            fn from(value: super::CardFields) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardFile {
+            description: ::std::result::Result<
+                ::std::option::Option<super::CardText>,
+                ::std::string::String,
+            >,
+            file_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            icon_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<super::CardText>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::CardFileType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardFile {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    file_url: Ok(Default::default()),
+                    icon_url: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardFile {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CardText>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn file_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_url: {e}")
+                    });
+                self
+            }
+            pub fn icon_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.icon_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for icon_url: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CardText>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardFileType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardFile> for super::CardFile {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardFile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    file_url: value.file_url?,
+                    icon_url: value.icon_url?,
+                    size: value.size?,
+                    title: value.title?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardFile> for CardFile {
+            fn from(value: super::CardFile) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    file_url: Ok(value.file_url),
+                    icon_url: Ok(value.icon_url),
+                    size: Ok(value.size),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -5647,6 +7386,203 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CardImages {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::CardImage>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::CardImagesType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardImages {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardImages {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardImage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardImagesType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardImages> for super::CardImages {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardImages,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardImages> for CardImages {
+            fn from(value: super::CardImages) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardMessage {
+            editable: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_markdown_support: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            style: ::std::result::Result<
+                ::std::option::Option<super::TextStyle>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<super::CardMessageType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardMessage {
+            fn default() -> Self {
+                Self {
+                    editable: Ok(Default::default()),
+                    is_markdown_support: Ok(Default::default()),
+                    link: Ok(Default::default()),
+                    style: Ok(Default::default()),
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardMessage {
+            pub fn editable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.editable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for editable: {e}")
+                    });
+                self
+            }
+            pub fn is_markdown_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_markdown_support = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_markdown_support: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn style<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TextStyle>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.style = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for style: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardMessageType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardMessage> for super::CardMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    editable: value.editable?,
+                    is_markdown_support: value.is_markdown_support?,
+                    link: value.link?,
+                    style: value.style?,
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardMessage> for CardMessage {
+            fn from(value: super::CardMessage) -> Self {
+                Self {
+                    editable: Ok(value.editable),
+                    is_markdown_support: Ok(value.is_markdown_support),
+                    link: Ok(value.link),
+                    style: Ok(value.style),
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CardOption {
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
             value: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -5705,9 +7641,647 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CardPage {
+            current_page: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            total_pages: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::CardPageType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                    total_pages: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn total_pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardPageType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardPage> for super::CardPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    text: value.text?,
+                    total_pages: value.total_pages?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardPage> for CardPage {
+            fn from(value: super::CardPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    text: Ok(value.text),
+                    total_pages: Ok(value.total_pages),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardPlainTextInput {
+            action_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial_value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            multiline: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            placeholder: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CardPlainTextInputType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardPlainTextInput {
+            fn default() -> Self {
+                Self {
+                    action_id: Ok(Default::default()),
+                    initial_value: Ok(Default::default()),
+                    multiline: Ok(Default::default()),
+                    placeholder: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardPlainTextInput {
+            pub fn action_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_id: {e}")
+                    });
+                self
+            }
+            pub fn initial_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for initial_value: {e}")
+                    });
+                self
+            }
+            pub fn multiline<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.multiline = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for multiline: {e}")
+                    });
+                self
+            }
+            pub fn placeholder<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.placeholder = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for placeholder: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardPlainTextInputType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardPlainTextInput> for super::CardPlainTextInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardPlainTextInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action_id: value.action_id?,
+                    initial_value: value.initial_value?,
+                    multiline: value.multiline?,
+                    placeholder: value.placeholder?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardPlainTextInput> for CardPlainTextInput {
+            fn from(value: super::CardPlainTextInput) -> Self {
+                Self {
+                    action_id: Ok(value.action_id),
+                    initial_value: Ok(value.initial_value),
+                    multiline: Ok(value.multiline),
+                    placeholder: Ok(value.placeholder),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardProgressBar {
+            type_: ::std::result::Result<
+                super::CardProgressBarType,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardProgressBar {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl CardProgressBar {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardProgressBarType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardProgressBar> for super::CardProgressBar {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardProgressBar,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardProgressBar> for CardProgressBar {
+            fn from(value: super::CardProgressBar) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardRadioButtons {
+            action_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial_option: ::std::result::Result<
+                ::std::option::Option<super::CardOption>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::vec::Vec<super::CardOption>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CardRadioButtonsType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardRadioButtons {
+            fn default() -> Self {
+                Self {
+                    action_id: Ok(Default::default()),
+                    initial_option: Ok(Default::default()),
+                    options: Err("no value supplied for options".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardRadioButtons {
+            pub fn action_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_id: {e}")
+                    });
+                self
+            }
+            pub fn initial_option<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CardOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_option = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for initial_option: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardRadioButtonsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardRadioButtons> for super::CardRadioButtons {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardRadioButtons,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action_id: value.action_id?,
+                    initial_option: value.initial_option?,
+                    options: value.options?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardRadioButtons> for CardRadioButtons {
+            fn from(value: super::CardRadioButtons) -> Self {
+                Self {
+                    action_id: Ok(value.action_id),
+                    initial_option: Ok(value.initial_option),
+                    options: Ok(value.options),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardSection {
+            footer: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            footer_icon: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sections: ::std::result::Result<
+                ::std::vec::Vec<super::CardBodyItem>,
+                ::std::string::String,
+            >,
+            sidebar_color: ::std::result::Result<
+                ::std::option::Option<super::CardColor>,
+                ::std::string::String,
+            >,
+            ts: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            type_: ::std::result::Result<super::CardSectionType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardSection {
+            fn default() -> Self {
+                Self {
+                    footer: Ok(Default::default()),
+                    footer_icon: Ok(Default::default()),
+                    sections: Err("no value supplied for sections".to_string()),
+                    sidebar_color: Ok(Default::default()),
+                    ts: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardSection {
+            pub fn footer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.footer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for footer: {e}")
+                    });
+                self
+            }
+            pub fn footer_icon<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.footer_icon = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for footer_icon: {e}")
+                    });
+                self
+            }
+            pub fn sections<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardBodyItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sections = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sections: {e}")
+                    });
+                self
+            }
+            pub fn sidebar_color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CardColor>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sidebar_color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sidebar_color: {e}")
+                    });
+                self
+            }
+            pub fn ts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ts = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for ts: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardSectionType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardSection> for super::CardSection {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardSection,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    footer: value.footer?,
+                    footer_icon: value.footer_icon?,
+                    sections: value.sections?,
+                    sidebar_color: value.sidebar_color?,
+                    ts: value.ts?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardSection> for CardSection {
+            fn from(value: super::CardSection) -> Self {
+                Self {
+                    footer: Ok(value.footer),
+                    footer_icon: Ok(value.footer_icon),
+                    sections: Ok(value.sections),
+                    sidebar_color: Ok(value.sidebar_color),
+                    ts: Ok(value.ts),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardSelect {
+            select_items: ::std::result::Result<
+                ::std::vec::Vec<super::CardOption>,
+                ::std::string::String,
+            >,
+            selected_item: ::std::result::Result<
+                ::std::option::Option<super::CardOption>,
+                ::std::string::String,
+            >,
+            static_source: ::std::result::Result<
+                ::std::option::Option<super::CardSelectStaticSource>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<super::CardSelectType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CardSelect {
+            fn default() -> Self {
+                Self {
+                    select_items: Ok(Default::default()),
+                    selected_item: Ok(Default::default()),
+                    static_source: Ok(Default::default()),
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardSelect {
+            pub fn select_items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.select_items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for select_items: {e}")
+                    });
+                self
+            }
+            pub fn selected_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CardOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.selected_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for selected_item: {e}")
+                    });
+                self
+            }
+            pub fn static_source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CardSelectStaticSource>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.static_source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for static_source: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardSelectType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardSelect> for super::CardSelect {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardSelect,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    select_items: value.select_items?,
+                    selected_item: value.selected_item?,
+                    static_source: value.static_source?,
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardSelect> for CardSelect {
+            fn from(value: super::CardSelect) -> Self {
+                Self {
+                    select_items: Ok(value.select_items),
+                    selected_item: Ok(value.selected_item),
+                    static_source: Ok(value.static_source),
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CardSettings {
             default_sidebar_color: ::std::result::Result<
-                ::std::option::Option<super::CardSettingsDefaultSidebarColor>,
+                ::std::option::Option<super::CardColor>,
                 ::std::string::String,
             >,
             form: ::std::result::Result<
@@ -5726,9 +8300,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl CardSettings {
             pub fn default_sidebar_color<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CardSettingsDefaultSidebarColor>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CardColor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_sidebar_color = value
@@ -5869,6 +8441,207 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
         impl ::std::convert::From<super::CardText> for CardText {
             fn from(value: super::CardText) -> Self {
                 Self { text: Ok(value.text) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardTimepicker {
+            action_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            placeholder: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CardTimepickerType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardTimepicker {
+            fn default() -> Self {
+                Self {
+                    action_id: Ok(Default::default()),
+                    initial_time: Ok(Default::default()),
+                    placeholder: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CardTimepicker {
+            pub fn action_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_id: {e}")
+                    });
+                self
+            }
+            pub fn initial_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for initial_time: {e}")
+                    });
+                self
+            }
+            pub fn placeholder<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.placeholder = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for placeholder: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardTimepickerType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardTimepicker> for super::CardTimepicker {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardTimepicker,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action_id: value.action_id?,
+                    initial_time: value.initial_time?,
+                    placeholder: value.placeholder?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardTimepicker> for CardTimepicker {
+            fn from(value: super::CardTimepicker) -> Self {
+                Self {
+                    action_id: Ok(value.action_id),
+                    initial_time: Ok(value.initial_time),
+                    placeholder: Ok(value.placeholder),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardVideo {
+            thumbnail_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::CardVideoType, ::std::string::String>,
+            video_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardVideo {
+            fn default() -> Self {
+                Self {
+                    thumbnail_url: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    video_url: Err("no value supplied for video_url".to_string()),
+                }
+            }
+        }
+        impl CardVideo {
+            pub fn thumbnail_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thumbnail_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thumbnail_url: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CardVideoType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn video_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for video_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardVideo> for super::CardVideo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardVideo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    thumbnail_url: value.thumbnail_url?,
+                    title: value.title?,
+                    type_: value.type_?,
+                    video_url: value.video_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardVideo> for CardVideo {
+            fn from(value: super::CardVideo) -> Self {
+                Self {
+                    thumbnail_url: Ok(value.thumbnail_url),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                    video_url: Ok(value.video_url),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -7123,7 +9896,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             color: ::std::result::Result<
-                ::std::option::Option<super::DividerStyleColor>,
+                ::std::option::Option<super::CardColor>,
                 ::std::string::String,
             >,
             dotted: ::std::result::Result<
@@ -7155,9 +9928,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn color<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DividerStyleColor>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CardColor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.color = value
@@ -10461,7 +13232,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             color: ::std::result::Result<
-                ::std::option::Option<super::TextStyleColor>,
+                ::std::option::Option<super::CardColor>,
                 ::std::string::String,
             >,
             italic: ::std::result::Result<
@@ -10493,7 +13264,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn color<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TextStyleColor>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CardColor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.color = value

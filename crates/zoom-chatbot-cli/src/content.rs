@@ -45,17 +45,17 @@ fn pair(text: &str) -> Result<(String, String), String> {
 
 /// What holds card elements: a card, or a section of one.
 trait Holds: Sized {
-    fn add<E: Element + Clone + Send + Sync + 'static>(self, element: E) -> Self;
+    fn add(self, element: impl Into<Element>) -> Self;
 }
 
 impl Holds for Card {
-    fn add<E: Element + Clone + Send + Sync + 'static>(self, element: E) -> Self {
+    fn add(self, element: impl Into<Element>) -> Self {
         self.push(element)
     }
 }
 
 impl Holds for Section {
-    fn add<E: Element + Clone + Send + Sync + 'static>(self, element: E) -> Self {
+    fn add(self, element: impl Into<Element>) -> Self {
         self.push(element)
     }
 }

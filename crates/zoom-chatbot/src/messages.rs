@@ -130,6 +130,7 @@ impl AccountClient {
     }
 
     async fn edit(&self, id: &MessageId, card: types::Card, markdown: Option<bool>) -> Result<MessageReceipt> {
+        crate::card::check(&card)?;
         let to = self.addressing()?;
         let body = types::EditChatbotMessageRequest {
             robot_jid: to.robot_jid,
@@ -175,6 +176,7 @@ pub(crate) async fn unfurl(zoom: &ZoomClient, user_id: &UserId, trigger_id: &str
     if trigger_id.is_empty() {
         return Err(Error::invalid("trigger_id", "must not be empty"));
     }
+    crate::card::check(card)?;
     let content = serde_json::to_string(card).map_err(|e| Error::invalid("content", e.to_string()))?;
     let request = zoom
         .api()
@@ -226,6 +228,7 @@ impl SendMessage {
     async fn run(self) -> Result<SentMessage> {
         let addressing = self.account.addressing()?;
         let to = self.to?;
+        crate::card::check(&self.card)?;
         let body = types::SendChatbotMessageRequest {
             robot_jid: addressing.robot_jid,
             to_jid: to.jid().to_owned(),

@@ -8,29 +8,8 @@ mod common;
 use common::markup::{Allowed, foreign_markup};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
+use zoom_api_gen::cards::CARD_ELEMENT_KINDS as KINDS;
 use zoom_mock::fake::render_card_html;
-
-/// Every element kind the spec defines.
-const KINDS: &[&str] = &[
-    "message",
-    "fields",
-    "actions",
-    "select",
-    "attachments",
-    "section",
-    "divider",
-    "progress_bar",
-    "file",
-    "page",
-    "datepicker",
-    "timepicker",
-    "radio_buttons",
-    "checkboxes",
-    "plain_text_input",
-    "alert",
-    "images",
-    "video",
-];
 
 /// Every field the drawing reads, at any level.
 const FIELDS: &[&str] = &[

@@ -77,26 +77,7 @@ async fn the_page_draws_every_element_escaped_with_threads_edits_and_deletions()
     assert!(!html.contains("<script>alert") && !html.contains("javascript:"), "{html}");
     assert!(html.contains("Deploy &lt;b&gt;now&lt;/b&gt;?"));
     // Every element, drawn.
-    for kind in [
-        "message",
-        "fields",
-        "actions",
-        "select",
-        "attachments",
-        "section",
-        "divider",
-        "progress_bar",
-        "file",
-        "page",
-        "datepicker",
-        "timepicker",
-        "radio_buttons",
-        "checkboxes",
-        "plain_text_input",
-        "alert",
-        "images",
-        "video",
-    ] {
+    for kind in zoom_api_gen::cards::CARD_ELEMENT_KINDS {
         assert!(html.contains(&format!("class=\"element {kind}\"")), "{kind} is not drawn");
     }
     // No bot is connected: the controls are drawn, disabled.

@@ -301,6 +301,13 @@ impl<'a> Validator<'a> {
                         out.push(violation(&At::Field(path, last), rule));
                     }
                 }
+                // `x-at-most-one-of: [[a, b], ...]`: no two fields of a group together.
+                for group in extension_groups(schema, "x-at-most-one-of") {
+                    let mut given = group.iter().filter(|name| map.contains_key(**name));
+                    if let (Some(first), Some(second)) = (given.next(), given.next()) {
+                        out.push(violation(&At::Field(path, second), format!("must not be given with {first}")));
+                    }
+                }
                 for (name, field) in map {
                     let field_path = At::Field(path, name);
                     match o.properties.get(name) {
@@ -435,7 +442,12 @@ fn required_when(schema: &Schema) -> Vec<(&str, &str, Vec<&str>)> {
 
 /// The groups of an object schema's `x-required-one-of` extension.
 fn required_one_of(schema: &Schema) -> Vec<Vec<&str>> {
-    let groups = schema.schema_data.extensions.get("x-required-one-of").and_then(Value::as_array);
+    extension_groups(schema, "x-required-one-of")
+}
+
+/// The groups of fields an object schema's extension `name` lists (`[[a, b], ...]`).
+fn extension_groups<'s>(schema: &'s Schema, name: &str) -> Vec<Vec<&'s str>> {
+    let groups = schema.schema_data.extensions.get(name).and_then(Value::as_array);
     groups
         .into_iter()
         .flatten()
@@ -590,6 +602,9 @@ mod tests {
             vec!["account_id: is required when grant_type is account_credentials"]
         );
         assert!(check("TokenRequest", json!({ "grant_type": "client_credentials" })).is_empty());
+        let both = json!({"type": "select", "text": "t", "select_items": [], "static_source": "members"});
+        assert_eq!(check("CardSelect", both), vec!["static_source: must not be given with select_items"]);
+        assert!(check("CardSelect", json!({"type": "select", "text": "t", "static_source": "members"})).is_empty());
     }
 
     #[test]

@@ -511,7 +511,7 @@ impl Shared {
         self.interactive(message_id, user_jid, |card, ctx, callback| {
             let button = card_items(card)
                 .find_map(|item| match item {
-                    types::CardBodyItem::Actions { items, .. } => items.iter().find(|b| b.value == value),
+                    types::CardBodyItem::Actions(a) => a.items.iter().find(|b| b.value == value),
                     _ => None,
                 })
                 .ok_or_else(|| format!("has no button {value:?}"))?;
@@ -525,7 +525,7 @@ impl Shared {
         self.interactive(message_id, user_jid, |card, ctx, _| {
             let offered = |v: &str| {
                 card_items(card).any(|item| match item {
-                    types::CardBodyItem::Select { select_items, .. } => select_items.iter().any(|o| o.value == v),
+                    types::CardBodyItem::Select(s) => s.select_items.iter().any(|o| o.value == v),
                     _ => false,
                 })
             };
@@ -542,7 +542,7 @@ impl Shared {
         self.interactive(message_id, user_jid, |card, ctx, callback| {
             let origin = card_items(card)
                 .find_map(|item| match item {
-                    types::CardBodyItem::Message { text, editable: Some(true), .. } => Some(text.clone()),
+                    types::CardBodyItem::Message(m) if m.editable == Some(true) => Some(m.text.clone()),
                     _ => None,
                 })
                 .ok_or("has no editable text")?;
@@ -561,8 +561,8 @@ impl Shared {
         self.interactive(message_id, user_jid, |card, ctx, callback| {
             let current = card_items(card)
                 .find_map(|item| match item {
-                    types::CardBodyItem::Fields { items } => {
-                        items.iter().find(|f| f.key == key && f.editable == Some(true)).map(|f| f.value.clone())
+                    types::CardBodyItem::Fields(f) => {
+                        f.items.iter().find(|f| f.key == key && f.editable == Some(true)).map(|f| f.value.clone())
                     }
                     _ => None,
                 })
@@ -725,7 +725,7 @@ impl ZoomMock {
 
 fn card_items(card: &types::Card) -> impl Iterator<Item = &types::CardBodyItem> {
     card.body.iter().flat_map(|item| match item {
-        types::CardBodyItem::Section { sections, .. } => sections.iter().collect::<Vec<_>>(),
+        types::CardBodyItem::Section(s) => s.sections.iter().collect::<Vec<_>>(),
         other => vec![other],
     })
 }

@@ -19,6 +19,7 @@ use super::Shared;
 use super::config::AccountSpec;
 use super::events::{Delivery, PageBot};
 use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
+use zoom_api_gen::types;
 
 /// The stream of changes the page listens to (outside Zoom's paths).
 pub(crate) const CHANGES: &str = "/_fake/changes";
@@ -76,28 +77,6 @@ const ACCOUNTS: usize = 100;
 /// How deep sections inside sections are drawn (a card's JSON may nest them without end).
 const SECTION_DEPTH: usize = 4;
 
-/// Every element kind the spec defines: the ones drawn, and the classes they get.
-const KINDS: &[&str] = &[
-    "message",
-    "fields",
-    "actions",
-    "select",
-    "attachments",
-    "section",
-    "divider",
-    "progress_bar",
-    "file",
-    "page",
-    "datepicker",
-    "timepicker",
-    "radio_buttons",
-    "checkboxes",
-    "plain_text_input",
-    "alert",
-    "images",
-    "video",
-];
-
 /// Whether `url` is `http(s)`: only those become links and images.
 fn is_http(url: &str) -> bool {
     let url = url.as_bytes();
@@ -111,19 +90,15 @@ fn link(url: &str, label: &str) -> Markup {
     }
 }
 
-/// A colour as `#rrggbb` (lower-cased); anything else is no colour.
-fn colour(value: Option<&Value>) -> Option<String> {
-    let text = value?.as_str()?;
-    let hex = text.strip_prefix('#')?;
-    (hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| text.to_ascii_lowercase())
+/// An optional text, or none.
+fn or_empty(text: &Option<String>) -> &str {
+    text.as_deref().unwrap_or("")
 }
 
-/// A JSON number as written; anything else as `?`.
-fn number(value: &Value) -> String {
-    match value {
-        Value::Number(n) => n.to_string(),
-        _ => "?".to_owned(),
-    }
+/// A colour for a style attribute: the generated type holds only `#rrggbb` (the spec's
+/// pattern), drawn lower-cased.
+fn colour(color: &types::CardColor) -> String {
+    color.to_ascii_lowercase()
 }
 
 /// `value` when it is one of `names` (compared lower-cased), else `otherwise`: what may become
@@ -131,14 +106,6 @@ fn number(value: &Value) -> String {
 fn one_of(value: &str, names: &[&'static str], otherwise: &'static str) -> &'static str {
     let lower = value.to_ascii_lowercase();
     names.iter().find(|n| **n == lower).copied().unwrap_or(otherwise)
-}
-
-fn str_of<'v>(value: &'v Value, key: &str) -> &'v str {
-    value.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn items<'v>(value: &'v Value, key: &str) -> &'v [Value] {
-    value.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
 }
 
 /// The spec's violations of a card's JSON, as `content.PATH: rule` lines: what the fake would
@@ -150,10 +117,11 @@ pub fn card_violations(card: &Value) -> Vec<String> {
 }
 
 /// The HTML that `/preview` draws for a card's JSON: its head and every element, with its
-/// controls read-only, inside a `<section class="conversation">`. Any JSON is drawn, a card
-/// that breaks the spec's rules included, and nothing in it becomes markup: texts and values
-/// are escaped, only `http(s)` URLs become links and images, a colour is drawn only as
-/// `#rrggbb` and a number only as a number.
+/// controls read-only, inside a `<section class="conversation">`. Any JSON is drawn: each part
+/// that reads as the spec's generated type (the head, the settings, each element) is drawn
+/// from it, and an element that does not is named by its `type`, not drawn. Nothing in it
+/// becomes markup: texts and values are escaped, only `http(s)` URLs become links and images,
+/// a colour is drawn only as `#rrggbb` and a number only as a number.
 ///
 /// ```
 /// use zoom_mock::fake::render_card_html;
@@ -166,7 +134,21 @@ pub fn card_violations(card: &Value) -> Vec<String> {
 /// assert!(!html.contains("position:fixed"));
 /// ```
 pub fn render_card_html(card: &Value) -> String {
-    html! { section class="conversation" { (draw_card(card, None)) } }.into_string()
+    fn read<T: serde::de::DeserializeOwned>(value: Option<&Value>) -> Option<T> {
+        value.and_then(|v| T::deserialize(v).ok())
+    }
+    let head: Option<types::CardHead> = read(card.get("head"));
+    let settings: Option<types::CardSettings> = read(card.get("settings"));
+    let body: Vec<Result<types::CardBodyItem, &str>> = card
+        .get("body")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|item| read(Some(item)).ok_or_else(|| item.get("type").and_then(Value::as_str).unwrap_or("")))
+        .collect();
+    let drawn = draw_parts(head.as_ref(), settings.as_ref(), body.iter().map(|i| i.as_ref().map_err(|k| *k)), None);
+    html! { section class="conversation" { (drawn) } }.into_string()
 }
 
 /// How an element is drawn: live (with the id of the bot message its forms act on) or
@@ -174,7 +156,7 @@ pub fn render_card_html(card: &Value) -> String {
 #[derive(Clone, Copy)]
 struct Draw<'a> {
     actionable: Option<&'a str>,
-    default_colour: Option<&'a str>,
+    default_colour: Option<&'a types::CardColor>,
     depth: usize,
 }
 
@@ -189,77 +171,76 @@ fn act_form(action: &'static str, message_id: &str, controls: Markup) -> Markup 
     }
 }
 
-/// One card element. Live, its buttons, menus and editable texts and fields are forms that
-/// act as the user; read-only, they are drawn disabled.
-fn element(item: &Value, draw: Draw<'_>) -> Markup {
-    let s = |key: &str| str_of(item, key);
-    let kind = s("type");
-    let class = one_of(kind, KINDS, "unknown");
+/// One card element, by its generated type; its `type` is its class. Live, its buttons,
+/// menus and editable texts and fields are forms that act as the user; read-only, they are
+/// drawn disabled.
+fn element(item: &types::CardBodyItem, draw: Draw<'_>) -> Markup {
+    use types::CardBodyItem as E;
     html! {
-        div class={ "element " (class) } {
-            @match class {
-                "message" => (message_element(item, draw)),
-                "fields" => (fields_element(item, draw)),
-                "actions" => (actions_element(item, draw)),
-                "select" => (select_element(item, draw)),
-                "attachments" => {
-                    @let info = item.get("information").unwrap_or(&Value::Null);
-                    @let title = info.get("title").map(|t| str_of(t, "text")).unwrap_or("");
-                    p { (link(s("resource_url"), if title.is_empty() { s("resource_url") } else { title })) }
-                    @if let Some(d) = info.get("description") {
-                        p class="muted" { (str_of(d, "text")) }
+        div class={ "element " (item.kind()) } {
+            @match item {
+                E::Message(m) => (message_element(m, draw)),
+                E::Fields(f) => (fields_element(f, draw)),
+                E::Actions(a) => (actions_element(a, draw)),
+                E::Select(s) => (select_element(s, draw)),
+                E::Attachments(a) => {
+                    @let title = a.information.as_ref().and_then(|i| i.title.as_ref()).map_or("", |t| t.text.as_str());
+                    p { (link(&a.resource_url, if title.is_empty() { &a.resource_url } else { title })) }
+                    @if let Some(d) = a.information.as_ref().and_then(|i| i.description.as_ref()) {
+                        p class="muted" { (d.text) }
                     }
-                    @if is_http(s("img_url")) {
-                        img src=(s("img_url")) alt="";
+                    @if is_http(or_empty(&a.img_url)) {
+                        img src=(or_empty(&a.img_url)) alt="";
                     }
                 }
-                "section" => {
-                    @let own = colour(item.get("sidebar_color"));
-                    @let shown = own.as_deref().or(draw.default_colour);
-                    div class="section" style=[shown.map(|c| format!("border-left-color:{c}"))] {
+                E::Section(section) => {
+                    @let shown = section.sidebar_color.as_ref().or(draw.default_colour);
+                    div class="section" style=[shown.map(|c| format!("border-left-color:{}", colour(c)))] {
                         @if draw.depth < SECTION_DEPTH {
-                            @for inner in items(item, "sections") {
+                            @for inner in &section.sections {
                                 (element(inner, Draw { depth: draw.depth + 1, ..draw }))
                             }
                         } @else {
                             p class="muted" { "(sections nested too deep)" }
                         }
-                        @if !s("footer").is_empty() {
-                            p class="muted" { (s("footer")) }
+                        @if let Some(footer) = section.footer.as_deref().filter(|f| !f.is_empty()) {
+                            p class="muted" { (footer) }
                         }
                     }
                 }
-                "divider" => hr;
-                "progress_bar" => {
-                    @let value = item["value"].as_i64().unwrap_or(0);
-                    progress max="100" value=(value) {}
-                    " " (value) "%"
+                E::Divider(_) => hr;
+                E::ProgressBar(bar) => {
+                    progress max="100" value=(bar.value) {}
+                    " " (bar.value) "%"
                 }
-                "file" => {
-                    @let title = item.get("title").map(|t| str_of(t, "text")).unwrap_or("file");
-                    p { (link(s("file_url"), title)) }
+                E::File(f) => {
+                    @let title = f.title.as_ref().map_or("file", |t| t.text.as_str());
+                    p { (link(or_empty(&f.file_url), title)) }
                 }
-                "page" => p { "page " (number(&item["current_page"])) " of " (number(&item["total_pages"])) },
-                "datepicker" => input type="date" value=(s("initial_date")) placeholder=(s("placeholder")) disabled;,
-                "timepicker" => input type="time" value=(s("initial_time")) placeholder=(s("placeholder")) disabled;,
-                "radio_buttons" | "checkboxes" => (choices(item, class == "radio_buttons")),
-                "plain_text_input" => textarea placeholder=(s("placeholder")) disabled { (s("initial_value")) },
-                "alert" => {
-                    @let level = one_of(s("level"), &["info", "success", "warning", "error"], "");
-                    p class={ "alert" @if !level.is_empty() { " " (level) } } { (s("text")) }
+                E::Page(page) => {
+                    @let n = |v: Option<std::num::NonZeroU64>| v.map_or_else(|| "?".to_owned(), |v| v.to_string());
+                    p { "page " (n(page.current_page)) " of " (n(page.total_pages)) }
                 }
-                "images" => {
-                    @for image in items(item, "items") {
-                        @if is_http(str_of(image, "image_url")) {
-                            img src=(str_of(image, "image_url")) alt=(str_of(image, "alt_text"));
+                E::Datepicker(d) => input type="date" value=(or_empty(&d.initial_date)) placeholder=(or_empty(&d.placeholder)) disabled;,
+                E::Timepicker(t) => input type="time" value=(or_empty(&t.initial_time)) placeholder=(or_empty(&t.placeholder)) disabled;,
+                E::RadioButtons(r) => (choices(&r.options, r.initial_option.iter(), true)),
+                E::Checkboxes(c) => (choices(&c.options, c.initial_options.iter(), false)),
+                E::PlainTextInput(t) => textarea placeholder=(or_empty(&t.placeholder)) disabled { (or_empty(&t.initial_value)) },
+                E::Alert(alert) => {
+                    @let level = one_of(or_empty(&alert.level), &["info", "success", "warning", "error"], "");
+                    p class={ "alert" @if !level.is_empty() { " " (level) } } { (alert.text) }
+                }
+                E::Images(images) => {
+                    @for image in &images.items {
+                        @if is_http(&image.image_url) {
+                            img src=(image.image_url) alt=(or_empty(&image.alt_text));
                         }
                     }
                 }
-                "video" => {
-                    @let title = if s("title").is_empty() { "video" } else { s("title") };
-                    p { (link(s("video_url"), title)) }
+                E::Video(v) => {
+                    @let title = v.title.as_deref().filter(|t| !t.is_empty()).unwrap_or("video");
+                    p { (link(&v.video_url, title)) }
                 }
-                _ => p class="muted" { "(" (kind) ")" },
             }
         }
     }
@@ -267,17 +248,16 @@ fn element(item: &Value, draw: Draw<'_>) -> Markup {
 
 /// A `message` element: its text (a link when it has an `http(s)` link), and when live and
 /// editable, a form to edit it.
-fn message_element(item: &Value, draw: Draw<'_>) -> Markup {
-    let text = str_of(item, "text");
-    let editable = item["editable"] == true;
+fn message_element(m: &types::CardMessage, draw: Draw<'_>) -> Markup {
+    let editable = m.editable == Some(true);
     html! {
         p {
-            (link(str_of(item, "link"), text))
+            (link(or_empty(&m.link), &m.text))
             @if editable { " " span class="tag" { "editable" } }
         }
         @if let (Some(id), true) = (draw.actionable, editable) {
             (act_form("edit", id, html! {
-                input name="text" value=(text) aria-label="new text";
+                input name="text" value=(m.text) aria-label="new text";
                 button type="submit" { "Save" }
             }))
         }
@@ -285,21 +265,20 @@ fn message_element(item: &Value, draw: Draw<'_>) -> Markup {
 }
 
 /// A `fields` element: each key and value, an editable one a form when live.
-fn fields_element(item: &Value, draw: Draw<'_>) -> Markup {
+fn fields_element(fields: &types::CardFields, draw: Draw<'_>) -> Markup {
     html! {
         dl {
-            @for f in items(item, "items") {
-                @let (key, value) = (str_of(f, "key"), str_of(f, "value"));
-                dt { (key) }
+            @for f in &fields.items {
+                dt { (f.key) }
                 dd {
-                    @match (draw.actionable, f["editable"] == true) {
+                    @match (draw.actionable, f.editable == Some(true)) {
                         (Some(id), true) => (act_form("edit", id, html! {
-                            input type="hidden" name="key" value=(key);
-                            input name="text" value=(value) aria-label=(key);
+                            input type="hidden" name="key" value=(f.key);
+                            input name="text" value=(f.value) aria-label=(f.key);
                             button type="submit" { "Save" }
                         })),
-                        (None, true) => { (value) " " span class="tag" { "editable" } },
-                        _ => (value),
+                        (None, true) => { (f.value) " " span class="tag" { "editable" } },
+                        _ => (f.value),
                     }
                 }
             }
@@ -308,14 +287,14 @@ fn fields_element(item: &Value, draw: Draw<'_>) -> Markup {
 }
 
 /// An `actions` element: its buttons, in one form when live.
-fn actions_element(item: &Value, draw: Draw<'_>) -> Markup {
+fn actions_element(actions: &types::CardActions, draw: Draw<'_>) -> Markup {
     let live = draw.actionable.is_some();
     let buttons = html! {
-        @for b in items(item, "items") {
-            @let value = str_of(b, "value");
-            button class=(one_of(str_of(b, "style"), &["default", "primary", "danger", "disabled"], "default"))
-                name="value" value=(value) data-value=(value) type=[live.then_some("submit")] disabled[!live] {
-                (str_of(b, "text"))
+        @for b in &actions.items {
+            @let style = b.style.map(|s| s.to_string()).unwrap_or_default();
+            button class=(one_of(&style, &["default", "primary", "danger", "disabled"], "default"))
+                name="value" value=(b.value) data-value=(b.value) type=[live.then_some("submit")] disabled[!live] {
+                (b.text)
             }
         }
     };
@@ -326,19 +305,17 @@ fn actions_element(item: &Value, draw: Draw<'_>) -> Markup {
 }
 
 /// A `select` element: its menu, in a form with a button when live.
-fn select_element(item: &Value, draw: Draw<'_>) -> Markup {
-    let source = str_of(item, "static_source");
-    let selected = item.get("selected_item").map(|o| str_of(o, "value")).unwrap_or("");
+fn select_element(select: &types::CardSelect, draw: Draw<'_>) -> Markup {
+    let selected = select.selected_item.as_ref().map_or("", |o| o.value.as_str());
     let menu = html! {
         label {
-            (str_of(item, "text")) " "
+            (select.text) " "
             select name="value" disabled[draw.actionable.is_none()] {
-                @if !source.is_empty() {
+                @if let Some(source) = &select.static_source {
                     option value="" { "(the account's " (source) ")" }
                 }
-                @for o in items(item, "select_items") {
-                    @let value = str_of(o, "value");
-                    option value=(value) selected[!selected.is_empty() && value == selected] { (str_of(o, "text")) }
+                @for o in &select.select_items {
+                    option value=(o.value) selected[!selected.is_empty() && o.value == selected] { (o.text) }
                 }
             }
         }
@@ -350,44 +327,58 @@ fn select_element(item: &Value, draw: Draw<'_>) -> Markup {
 }
 
 /// Radio buttons (`radio`) or checkboxes, read-only, the initial choices checked.
-fn choices(item: &Value, radio: bool) -> Markup {
-    let chosen: Vec<&str> = if radio {
-        item.get("initial_option").map(|o| str_of(o, "value")).into_iter().collect()
-    } else {
-        items(item, "initial_options").iter().map(|o| str_of(o, "value")).collect()
-    };
+fn choices<'o>(
+    options: &[types::CardOption],
+    chosen: impl Iterator<Item = &'o types::CardOption>,
+    radio: bool,
+) -> Markup {
+    let chosen: Vec<&str> = chosen.map(|o| o.value.as_str()).collect();
     html! {
-        @for o in items(item, "options") {
+        @for o in options {
             label {
-                input type=(if radio { "radio" } else { "checkbox" }) checked[chosen.contains(&str_of(o, "value"))] disabled;
-                " " (str_of(o, "text"))
+                input type=(if radio { "radio" } else { "checkbox" }) checked[chosen.contains(&o.value.as_str())] disabled;
+                " " (o.text)
             }
         }
     }
 }
 
-/// A card's JSON: its head and each element (live when `actionable` names its message).
-fn draw_card(card: &Value, actionable: Option<&str>) -> Markup {
-    let default_colour = colour(card.get("settings").and_then(|s| s.get("default_sidebar_color")));
-    let draw = Draw { actionable, default_colour: default_colour.as_deref(), depth: 0 };
+/// A card's parts: its head and each element (live when `actionable` names its message); an
+/// element that is not one of the spec's (`Err`, its `type`) is named, not drawn.
+fn draw_parts<'c>(
+    head: Option<&types::CardHead>,
+    settings: Option<&types::CardSettings>,
+    body: impl Iterator<Item = Result<&'c types::CardBodyItem, &'c str>>,
+    actionable: Option<&str>,
+) -> Markup {
+    let default_colour = settings.and_then(|s| s.default_sidebar_color.as_ref());
+    let draw = Draw { actionable, default_colour, depth: 0 };
     html! {
-        @if let Some(head) = card.get("head") {
-            h3 { (str_of(head, "text")) }
-            @if let Some(sub) = head.get("sub_head") {
-                h4 { (str_of(sub, "text")) }
+        @if let Some(head) = head {
+            h3 { (head.text) }
+            @if let Some(sub) = &head.sub_head {
+                h4 { (sub.text) }
             }
         }
-        @for item in items(card, "body") {
-            (element(item, draw))
+        @for item in body {
+            @match item {
+                Ok(item) => (element(item, draw)),
+                Err(kind) => div class="element unknown" { p class="muted" { "(" (kind) ")" } },
+            }
         }
     }
+}
+
+/// A stored card: its head and each element (live when `actionable` names its message).
+fn draw_card(card: &types::Card, actionable: Option<&str>) -> Markup {
+    draw_parts(card.head.as_ref(), card.settings.as_ref(), card.body.iter().map(Ok), actionable)
 }
 
 /// A message's content: its card (or text).
 fn content(content: &MessageContent, actionable: Option<&str>) -> Markup {
     match content {
         MessageContent::Text(t) => html! { p { (&*t.message) } },
-        MessageContent::Card { card, .. } => draw_card(&serde_json::to_value(card).unwrap_or(Value::Null), actionable),
+        MessageContent::Card { card, .. } => draw_card(card, actionable),
     }
 }
 

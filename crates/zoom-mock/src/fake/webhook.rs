@@ -47,16 +47,18 @@ pub(crate) async fn post(
             if text.trim().is_empty() {
                 return invalid_field(F, "body", "is required");
             }
-            card_of(vec![types::CardBodyItem::Message {
+            card_of(vec![types::CardBodyItem::Message(types::CardMessage {
+                type_: types::CardMessageType::Message,
                 text,
                 style: None,
                 editable: None,
                 is_markdown_support: None,
                 link: None,
-            }])
+            })])
         }
         Some("fields") => match serde_json::from_slice::<serde_json::Map<String, Value>>(&req.body) {
-            Ok(fields) => card_of(vec![types::CardBodyItem::Fields {
+            Ok(fields) => card_of(vec![types::CardBodyItem::Fields(types::CardFields {
+                type_: types::CardFieldsType::Fields,
                 items: fields
                     .into_iter()
                     .map(|(key, value)| types::CardField {
@@ -70,7 +72,7 @@ pub(crate) async fn post(
                         style: None,
                     })
                     .collect(),
-            }]),
+            })]),
             Err(e) => {
                 return validation_error(F, Invalid::Malformed(format!("a fields body must be a JSON object ({e})")));
             }

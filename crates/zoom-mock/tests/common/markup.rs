@@ -4,6 +4,7 @@
 //! else in the output came from the input: markup an attacker controls.
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
+use zoom_api_gen::cards::CARD_ELEMENT_KINDS;
 
 /// Every tag the fake writes.
 const TAGS: &[&str] = &[
@@ -41,27 +42,10 @@ const ATTRIBUTES: &[&str] = &[
     "cols",
 ];
 
-/// Every class the fake writes.
+/// Every class the fake writes but the element kinds (which are the spec's, each element's
+/// `type`: `CARD_ELEMENT_KINDS`).
 const CLASSES: &[&str] = &[
     "element",
-    "message",
-    "fields",
-    "actions",
-    "select",
-    "attachments",
-    "section",
-    "divider",
-    "progress_bar",
-    "file",
-    "page",
-    "datepicker",
-    "timepicker",
-    "radio_buttons",
-    "checkboxes",
-    "plain_text_input",
-    "alert",
-    "images",
-    "video",
     "unknown",
     "muted",
     "tag",
@@ -158,7 +142,9 @@ pub fn foreign_markup(html: &str, allowed: Allowed<'_>) -> Vec<String> {
                         // The page links to itself (`/`, `/preview`); a card, only over http(s).
                         "href" => is_http(&value) || value == "/" || value == "/preview",
                         "src" => is_http(&value),
-                        "class" => value.split_ascii_whitespace().all(|c| CLASSES.contains(&c)),
+                        "class" => value
+                            .split_ascii_whitespace()
+                            .all(|c| CLASSES.contains(&c) || CARD_ELEMENT_KINDS.contains(&c)),
                         "type" => TYPES.contains(&value.as_str()),
                         "action" => value == "/preview" || value == "/_fake/bot" || value.starts_with("/_fake/act/"),
                         "charset" => value == "utf-8",

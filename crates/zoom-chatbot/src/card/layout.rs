@@ -1,0 +1,165 @@
+//! Layout: sections, dividers, progress bars and pagers.
+
+use zoom_api_gen::types;
+
+use super::Element;
+use super::rules::{self, Rejected, Seg};
+
+/// Elements grouped beside a coloured sidebar, with an optional footer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    item: types::CardSection,
+    rejected: Vec<Rejected>,
+}
+
+impl Default for Section {
+    fn default() -> Self {
+        let item = types::CardSection {
+            type_: types::CardSectionType::Section,
+            sections: Vec::new(),
+            sidebar_color: None,
+            footer: None,
+            footer_icon: None,
+            ts: None,
+        };
+        Self { item, rejected: Vec::new() }
+    }
+}
+
+impl Section {
+    /// An empty section.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The sidebar colour, `#rrggbb`.
+    pub fn color(mut self, color: impl Into<String>) -> Self {
+        self.item.sidebar_color = rules::colour(color.into(), &["sidebar_color"], &mut self.rejected);
+        self
+    }
+
+    /// Adds an element to the section.
+    pub fn push(mut self, element: impl Into<Element>) -> Self {
+        let Element { item, rejected } = element.into();
+        let at = [Seg::Key("sections"), Seg::Index(self.item.sections.len())];
+        self.rejected.extend(rejected.into_iter().map(|r| r.under(&at)));
+        self.item.sections.push(item);
+        self
+    }
+
+    /// A footer line.
+    pub fn footer(mut self, text: impl Into<String>) -> Self {
+        self.item.footer = Some(text.into());
+        self
+    }
+
+    /// An icon beside the footer.
+    pub fn footer_icon(mut self, url: impl Into<String>) -> Self {
+        self.item.footer_icon = Some(url.into());
+        self
+    }
+
+    /// A time shown in the footer, in milliseconds since the epoch.
+    pub fn timestamp(mut self, millis: i64) -> Self {
+        self.item.ts = Some(millis);
+        self
+    }
+}
+
+impl From<Section> for Element {
+    fn from(s: Section) -> Self {
+        Element::new(s.item, s.rejected)
+    }
+}
+
+/// A horizontal line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Divider {
+    item: types::CardDivider,
+    rejected: Vec<Rejected>,
+}
+
+impl Default for Divider {
+    fn default() -> Self {
+        Self { item: types::CardDivider { type_: types::CardDividerType::Divider, style: None }, rejected: Vec::new() }
+    }
+}
+
+impl Divider {
+    /// A thin line.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn style(&mut self) -> &mut types::DividerStyle {
+        self.item.style.get_or_insert(types::DividerStyle { bold: None, dotted: None, color: None })
+    }
+
+    /// A thick line.
+    pub fn bold(mut self) -> Self {
+        self.style().bold = Some(true);
+        self
+    }
+
+    /// A dotted line.
+    pub fn dotted(mut self) -> Self {
+        self.style().dotted = Some(true);
+        self
+    }
+
+    /// The line colour, `#rrggbb`.
+    pub fn color(mut self, color: impl Into<String>) -> Self {
+        let color = rules::colour(color.into(), &["style", "color"], &mut self.rejected);
+        self.style().color = color;
+        self
+    }
+}
+
+impl From<Divider> for Element {
+    fn from(d: Divider) -> Self {
+        Element::new(d.item, d.rejected)
+    }
+}
+
+/// A progress bar, 0 to 100 percent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgressBar(types::CardProgressBar);
+
+impl ProgressBar {
+    /// A bar filled to `percent` (0 to 100; more is refused when the card is built).
+    pub fn new(percent: u8) -> Self {
+        Self(types::CardProgressBar { type_: types::CardProgressBarType::ProgressBar, value: i64::from(percent) })
+    }
+}
+
+impl From<ProgressBar> for Element {
+    fn from(p: ProgressBar) -> Self {
+        Element::new(p.0, Vec::new())
+    }
+}
+
+/// A pager for long cards.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    item: types::CardPage,
+    rejected: Vec<Rejected>,
+}
+
+impl Page {
+    /// Page `current` of `total`, both counted from 1.
+    pub fn new(current: u32, total: u32) -> Self {
+        let mut rejected = Vec::new();
+        let current_page = rules::at_least_one(u64::from(current), &["current_page"], &mut rejected);
+        let total_pages = rules::at_least_one(u64::from(total), &["total_pages"], &mut rejected);
+        Self {
+            item: types::CardPage { type_: types::CardPageType::Page, text: None, current_page, total_pages },
+            rejected,
+        }
+    }
+}
+
+impl From<Page> for Element {
+    fn from(p: Page) -> Self {
+        Element::new(p.item, p.rejected)
+    }
+}

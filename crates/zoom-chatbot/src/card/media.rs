@@ -1,0 +1,169 @@
+//! Media: attachments, files, images and videos.
+
+use zoom_api_gen::types;
+
+use super::Element;
+
+/// A linked file or page with an image.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attachment(types::CardAttachments);
+
+impl Attachment {
+    /// An attachment that links to `resource_url`.
+    pub fn new(resource_url: impl Into<String>) -> Self {
+        Self(types::CardAttachments {
+            type_: types::CardAttachmentsType::Attachments,
+            resource_url: resource_url.into(),
+            img_url: None,
+            information: None,
+            size: None,
+            ext: None,
+        })
+    }
+
+    fn information(&mut self) -> &mut types::CardAttachmentInformation {
+        self.0.information.get_or_insert(types::CardAttachmentInformation { title: None, description: None })
+    }
+
+    /// The image shown.
+    pub fn image(mut self, url: impl Into<String>) -> Self {
+        self.0.img_url = Some(url.into());
+        self
+    }
+
+    /// Its title.
+    pub fn title(mut self, text: impl Into<String>) -> Self {
+        self.information().title = Some(types::CardText { text: text.into() });
+        self
+    }
+
+    /// Its description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.information().description = Some(types::CardText { text: text.into() });
+        self
+    }
+
+    /// The file size in bytes and its extension, for files.
+    pub fn file(mut self, size: u32, ext: impl Into<String>) -> Self {
+        self.0.size = Some(i64::from(size));
+        self.0.ext = Some(ext.into());
+        self
+    }
+}
+
+impl From<Attachment> for Element {
+    fn from(a: Attachment) -> Self {
+        Element::new(a.0, Vec::new())
+    }
+}
+
+/// A file to download.
+#[derive(Clone, Debug, PartialEq)]
+pub struct File(types::CardFile);
+
+impl File {
+    /// A file called `title` at `url`.
+    pub fn new(title: impl Into<String>, url: impl Into<String>) -> Self {
+        Self(types::CardFile {
+            type_: types::CardFileType::File,
+            title: Some(types::CardText { text: title.into() }),
+            file_url: Some(url.into()),
+            description: None,
+            icon_url: None,
+            size: None,
+        })
+    }
+
+    /// Its description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.0.description = Some(types::CardText { text: text.into() });
+        self
+    }
+
+    /// Its size in bytes.
+    pub fn size(mut self, bytes: u32) -> Self {
+        self.0.size = Some(i64::from(bytes));
+        self
+    }
+
+    /// The icon shown beside it.
+    pub fn icon_url(mut self, url: impl Into<String>) -> Self {
+        self.0.icon_url = Some(url.into());
+        self
+    }
+}
+
+impl From<File> for Element {
+    fn from(f: File) -> Self {
+        Element::new(f.0, Vec::new())
+    }
+}
+
+/// A row of images.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Images(types::CardImages);
+
+impl Default for Images {
+    fn default() -> Self {
+        Self(types::CardImages { type_: types::CardImagesType::Images, items: Vec::new() })
+    }
+}
+
+impl Images {
+    /// No images yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An image at `url`.
+    pub fn image(mut self, url: impl Into<String>) -> Self {
+        self.0.items.push(types::CardImage { image_url: url.into(), alt_text: None });
+        self
+    }
+
+    /// An image at `url`, with its alternative text.
+    pub fn image_with_alt(mut self, url: impl Into<String>, alt: impl Into<String>) -> Self {
+        self.0.items.push(types::CardImage { image_url: url.into(), alt_text: Some(alt.into()) });
+        self
+    }
+}
+
+impl From<Images> for Element {
+    fn from(i: Images) -> Self {
+        Element::new(i.0, Vec::new())
+    }
+}
+
+/// An embedded video.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Video(types::CardVideo);
+
+impl Video {
+    /// The video at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(types::CardVideo {
+            type_: types::CardVideoType::Video,
+            video_url: url.into(),
+            title: None,
+            thumbnail_url: None,
+        })
+    }
+
+    /// Its title.
+    pub fn title(mut self, text: impl Into<String>) -> Self {
+        self.0.title = Some(text.into());
+        self
+    }
+
+    /// The still shown before play.
+    pub fn thumbnail_url(mut self, url: impl Into<String>) -> Self {
+        self.0.thumbnail_url = Some(url.into());
+        self
+    }
+}
+
+impl From<Video> for Element {
+    fn from(v: Video) -> Self {
+        Element::new(v.0, Vec::new())
+    }
+}
