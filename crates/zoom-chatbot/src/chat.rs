@@ -424,8 +424,10 @@ impl ChatMessage {
         }
         let request = self.chat.client.api().send_chat_message().user_id(self.chat.user.as_str()).body(body);
         let created = request.send().await.map_err(zoom_error)?.into_inner();
-        let id = created.id.ok_or_else(|| Error::UnexpectedResponse { status: 201, detail: "no message id".into() })?;
-        id.parse().map_err(|_| Error::UnexpectedResponse { status: 201, detail: format!("message id {id:?}") })
+        let id = created
+            .id
+            .ok_or_else(|| Error::UnexpectedResponse { status: Some(201), detail: "no message id".into() })?;
+        id.parse().map_err(|_| Error::UnexpectedResponse { status: Some(201), detail: format!("message id {id:?}") })
     }
 }
 

@@ -11,7 +11,7 @@ use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types;
 
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, Token, TokenCache, TokenSource};
-use crate::error::{Error, ErrorBody, Result, decoding_error, refusal};
+use crate::error::{Error, ErrorBody, Result, Setting, decoding_error, refusal};
 use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, UserId};
 use crate::messages::{AccountClient, MessageReceipt, SendMessage};
 use crate::pacing::{Pacer, Pacing};
@@ -195,13 +195,17 @@ impl ClientBuilder {
     /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`.
     pub fn from_env() -> Self {
         /// A typed id from a variable; a malformed one is kept to be reported by `build`.
-        fn typed<T: std::str::FromStr<Err = Error>>(name: &str, error: &mut Option<Error>) -> Option<T> {
-            let parsed = env(name)?.parse().map_err(|e: Error| Error::Config(format!("{name}: {e}")));
+        fn typed<T: std::str::FromStr<Err = Error>>(setting: Setting, error: &mut Option<Error>) -> Option<T> {
+            let name = setting.env_var().expect("a setting read from the environment");
+            let parsed = env(name)?.parse().map_err(|e: Error| match e {
+                Error::InvalidInput { field, rule } => Error::invalid_setting(setting, format!("{field} {rule}")),
+                other => other,
+            });
             parsed.map_err(|e| *error = error.take().or(Some(e))).ok()
         }
         let mut env_error = None;
-        let account_id = typed("ZOOM_ACCOUNT_ID", &mut env_error);
-        let robot_jid = typed("ZOOM_ROBOT_JID", &mut env_error);
+        let account_id = typed(Setting::AccountId, &mut env_error);
+        let robot_jid = typed(Setting::RobotJid, &mut env_error);
         let mut b = Self {
             client_id: env("ZOOM_CLIENT_ID"),
             client_secret: env("ZOOM_CLIENT_SECRET").map(SecretString::from),
@@ -226,7 +230,12 @@ impl ClientBuilder {
             return Err(e);
         }
         let api_url = self.api_url.as_deref().unwrap_or(ZOOM_API_URL);
-        needs_no_tls_or_has_it(&[api_url, &self.oauth_url, &self.webhook_url], TLS_BACKEND)?;
+        let urls = [
+            (Setting::ApiUrl, api_url),
+            (Setting::OAuthUrl, &self.oauth_url),
+            (Setting::WebhookUrl, &self.webhook_url),
+        ];
+        needs_no_tls_or_has_it(&urls, TLS_BACKEND)?;
         install_crypto_provider();
         let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
@@ -240,9 +249,12 @@ impl ClientBuilder {
             (None, None) if self.bot_tokens.is_some() || self.user_tokens.is_some() => {
                 OAuth::new(&self.oauth_url, http.clone(), "", &SecretString::from(String::new()))
             }
-            _ => {
-                return Err(Error::Config(
-                    "set both the client id and the client secret (ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET)".into(),
+            (Some(_), None) => return Err(Error::missing(Setting::ClientSecret, "it goes with the client id")),
+            (None, Some(_)) => return Err(Error::missing(Setting::ClientId, "it goes with the client secret")),
+            (None, None) => {
+                return Err(Error::missing(
+                    Setting::ClientId,
+                    "with the client secret (ZOOM_CLIENT_SECRET), unless token sources are given (ClientBuilder::bot_tokens, user_tokens)",
                 ));
             }
         };
@@ -274,7 +286,7 @@ impl ClientBuilder {
             follow_api_url: match self.api_url {
                 None => Some(
                     reqwest::Url::parse(&self.oauth_url)
-                        .map_err(|e| Error::Config(format!("the OAuth URL is not a URL: {e}")))?,
+                        .map_err(|e| Error::invalid_setting(Setting::OAuthUrl, format!("is not a URL ({e})")))?,
                 ),
                 Some(_) => None,
             },
@@ -312,11 +324,14 @@ const TLS_BACKEND: Option<&str> = if cfg!(feature = "rustls") {
 
 /// Refuses, with the fix in the message, an `https` URL in a build without TLS: otherwise it
 /// would only fail at the first request, as an opaque transport error.
-fn needs_no_tls_or_has_it(urls: &[&str], backend: Option<&str>) -> Result<()> {
-    match (urls.iter().find(|u| u.starts_with("https://")), backend) {
-        (Some(url), None) => Err(Error::Config(format!(
-            "{url} needs TLS, and this build of zoom-chatbot has none: enable its `rustls` (default) or `native-tls` feature"
-        ))),
+fn needs_no_tls_or_has_it(urls: &[(Setting, &str)], backend: Option<&str>) -> Result<()> {
+    match (urls.iter().find(|(_, u)| u.starts_with("https://")), backend) {
+        (Some((setting, url)), None) => Err(Error::invalid_setting(
+            *setting,
+            format!(
+                "{url} needs TLS, and this build of zoom-chatbot has none: enable its `rustls` (default) or `native-tls` feature"
+            ),
+        )),
         _ => Ok(()),
     }
 }
@@ -429,7 +444,7 @@ impl ZoomClient {
     /// The bot's user id: the `uid` of its chatbot token (fetches a token if none is held).
     pub async fn bot_user_id(&self) -> Result<Option<UserId>> {
         let policy = &self.inner.policy;
-        let cache = policy.bot.as_ref().ok_or_else(|| Error::Config("no chatbot token source".into()))?;
+        let cache = policy.bot.as_ref().ok_or_else(|| Error::missing(Setting::BotTokens, "for the bot's user id"))?;
         Ok(cache.get(&policy.oauth).await?.uid.as_deref().and_then(|uid| uid.parse().ok()))
     }
 
@@ -437,7 +452,7 @@ impl ZoomClient {
     /// user id (its `Debug` never shows the token itself).
     pub async fn bot_token(&self) -> Result<Arc<Token>> {
         let policy = &self.inner.policy;
-        let cache = policy.bot.as_ref().ok_or_else(|| Error::Config("no chatbot token source".into()))?;
+        let cache = policy.bot.as_ref().ok_or_else(|| Error::missing(Setting::BotTokens, "for the bot's token"))?;
         cache.get(&policy.oauth).await
     }
 
@@ -445,10 +460,8 @@ impl ZoomClient {
     /// held.
     pub async fn chat_token(&self) -> Result<Arc<Token>> {
         let policy = &self.inner.policy;
-        let cache = policy
-            .user
-            .as_ref()
-            .ok_or_else(|| Error::Config("no server-to-server or user token source (set ZOOM_ACCOUNT_ID)".into()))?;
+        let cache =
+            policy.user.as_ref().ok_or_else(|| Error::missing(Setting::ChatTokens, "for the chat API's token"))?;
         cache.get(&policy.oauth).await
     }
 
@@ -549,15 +562,15 @@ pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => Error::Transport(e),
         G::InvalidRequest(why) => Error::invalid("request", why),
         G::UnexpectedResponse(r) => PolicyFailure::take(&r).unwrap_or_else(|| Error::UnexpectedResponse {
-            status: r.status().as_u16(),
+            status: Some(r.status().as_u16()),
             detail: "undocumented status".into(),
         }),
         // The answer's bytes are never shown: only what did not fit.
         G::InvalidResponsePayload(_, e) => Error::UnexpectedResponse {
-            status: 0,
+            status: None,
             detail: format!("the answer does not fit its type ({})", decoding_error(&e)),
         },
-        G::Custom(why) => Error::UnexpectedResponse { status: 0, detail: why },
+        G::Custom(why) => Error::UnexpectedResponse { status: None, detail: why },
     }
 }
 
@@ -592,14 +605,15 @@ mod tests {
 
     #[test]
     fn a_build_without_tls_refuses_https_urls_and_says_how_to_fix_it() {
-        let urls = ["http://127.0.0.1:9090/v2", "https://zoom.us"];
+        let urls = [(Setting::ApiUrl, "http://127.0.0.1:9090/v2"), (Setting::OAuthUrl, "https://zoom.us")];
         let err = needs_no_tls_or_has_it(&urls, None).unwrap_err();
         assert!(
-            matches!(&err, Error::Config(why) if why.contains("https://zoom.us") && why.contains("`rustls`")),
+            matches!(&err, Error::InvalidSetting { setting: Setting::OAuthUrl, rule } if rule.contains("https://zoom.us") && rule.contains("`rustls`")),
             "{err}"
         );
         assert!(needs_no_tls_or_has_it(&urls, Some("rustls")).is_ok());
-        assert!(needs_no_tls_or_has_it(&["http://127.0.0.1:1/v2", "http://127.0.0.1:1"], None).is_ok());
+        let plain = [(Setting::ApiUrl, "http://127.0.0.1:1/v2"), (Setting::OAuthUrl, "http://127.0.0.1:1")];
+        assert!(needs_no_tls_or_has_it(&plain, None).is_ok());
         assert_eq!(TLS_BACKEND, Some("rustls"), "the default features bring rustls");
     }
 }

@@ -148,7 +148,7 @@ impl IncomingWebhook {
         match serde_json::from_str::<types::ApiError>(&text) {
             Ok(body) => Err(refusal(status, &headers, body)),
             Err(_) => Err(Error::UnexpectedResponse {
-                status,
+                status: Some(status),
                 detail: "an error answer that is not Zoom's error body".into(),
             }),
         }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
 use crate::client::{ZoomClient, zoom_error};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
 use crate::time::parse_sent_time;
 
@@ -90,12 +90,13 @@ impl AccountClient {
 
     fn addressing(&self) -> Result<Addressing> {
         let account = self.account.as_ref().ok_or_else(|| {
-            Error::Config(
-                "chatbot messages need an account: set ZOOM_ACCOUNT_ID, or send through zoom.account(&id) (a bot answers in its event's account)".into(),
+            Error::missing(
+                Setting::AccountId,
+                "chatbot messages name their account: set it, or send through zoom.account(&id) (a bot answers in its event's account)",
             )
         })?;
         let robot = self.robot_jid.as_ref().or(self.client.robot_jid()).ok_or_else(|| {
-            Error::Config("chatbot messages need the bot's JID (ZOOM_ROBOT_JID, or the event's robotJid)".into())
+            Error::missing(Setting::RobotJid, "chatbot messages name their bot (or send as the event's robotJid)")
         })?;
         Ok(Addressing {
             account_id: account.as_str().to_owned(),
@@ -239,7 +240,7 @@ impl SendMessage {
         let api = self.account.client.api();
         let answer = api.send_chatbot_message().body(body).send().await.map_err(zoom_error)?.into_inner();
         let id: MessageId = answer.message_id.parse().map_err(|_| Error::UnexpectedResponse {
-            status: 201,
+            status: Some(201),
             detail: format!("message id {:?}", answer.message_id),
         })?;
         let sent_at = parse_sent_time(&answer.sent_time);

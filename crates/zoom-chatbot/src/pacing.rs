@@ -238,7 +238,7 @@ impl NotPaced {
         match self {
             Self::PastDeadline => crate::Error::Deadline { elapsed },
             Self::DailyQuota { label, resets } => crate::Error::RateLimited {
-                category: label.to_string(),
+                category: Some(label),
                 kind: DAILY_LIMIT.into(),
                 retry_after: Some(RetryAfter::At(resets)),
                 tracking_id: None,
@@ -835,7 +835,7 @@ mod tests {
         assert_eq!(before.elapsed(), Duration::ZERO, "refused at once, not held until tomorrow");
         match refused.into_error(Duration::ZERO) {
             Error::RateLimited { category, kind, retry_after, tracking_id } => {
-                assert_eq!((category.as_str(), kind.as_str()), ("Medium", "Daily-limit"));
+                assert_eq!((category, kind.as_str()), (Some(RateLabel::Medium), "Daily-limit"));
                 assert_eq!(retry_after, Some(RetryAfter::At(on("2026-11-23T00:00:00Z"))), "the next UTC midnight");
                 assert_eq!(tracking_id, None, "nothing was sent");
             }

@@ -14,7 +14,7 @@ use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
 use zoom_api_gen::operations::{self, OperationInfo};
 
 use crate::auth::{OAuth, Token, TokenCache};
-use crate::error::{Error, RetryAfter};
+use crate::error::{Error, RetryAfter, Setting};
 use crate::pacing::Pacer;
 use crate::retry::{RetryPolicy, idempotent};
 
@@ -64,15 +64,13 @@ impl Policy {
     /// come back as a 401 that does not say why.
     fn cache_for(&self, info: Option<&OperationInfo>) -> Result<Option<&TokenCache>, Error> {
         match info.map(|i| i.tag) {
-            Some("chatbot") => self.bot.as_ref().map(Some).ok_or_else(|| {
-                Error::Config(
-                    "chatbot calls need a chatbot token: set the client id and secret (ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET) or ClientBuilder::bot_tokens".into(),
-                )
-            }),
+            Some("chatbot") => self
+                .bot
+                .as_ref()
+                .map(Some)
+                .ok_or_else(|| Error::missing(Setting::BotTokens, "chatbot calls are made with a chatbot token")),
             Some("chat") => self.user.as_ref().map(Some).ok_or_else(|| {
-                Error::Config(
-                    "chat calls need a server-to-server or user token: set the account id (ZOOM_ACCOUNT_ID) with the client id and secret, or ClientBuilder::user_tokens".into(),
-                )
+                Error::missing(Setting::ChatTokens, "chat calls are made with a server-to-server or user token")
             }),
             _ => Ok(None),
         }
