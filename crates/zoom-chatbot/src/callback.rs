@@ -29,8 +29,8 @@ use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types::{self, ZoomEvent};
 
 use crate::auth::FixedAuthorization;
-use crate::client::{ZoomClient, zoom_error};
-use crate::error::{Error, Result};
+use crate::client::ZoomClient;
+use crate::error::{Error, Result, zoom_error};
 use crate::ids::{MessageId, UserId};
 
 /// How long after its event a callback may be used, as Zoom documents it.
@@ -185,62 +185,47 @@ fn percent_decoded(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-impl ZoomClient {
-    /// Posts `card` as the one reply to an interactive event through its callback
-    /// (`replyToCallback`): a `POST` to the `callback_url` with the `callback_token` as bearer
-    /// (not this client's token, and no rate-limit label). The reply lands in the card's
-    /// conversation. Refused locally, with nothing sent, once the callback was used or after
-    /// its deadline.
-    pub async fn callback_reply(&self, callback: &Callback, card: types::Card) -> Result<CallbackReceipt> {
-        let reply =
-            types::CallbackReply { content: card, is_markdown_support: None, reply_to: None, visible_to_user: None };
-        self.callback_reply_with(callback, reply).await
+/// `replyToCallback`: `reply` as the one answer to `callback`, with its token as bearer.
+pub(crate) async fn reply(
+    zoom: &ZoomClient,
+    callback: &Callback,
+    reply: types::CallbackReply,
+) -> Result<CallbackReceipt> {
+    let (base, id) = split_zoom_url(zoom, &callback.url, CALLBACK_PATH, "callback_url")?;
+    let id = id.as_str();
+    if id.is_empty() || id.contains('/') {
+        return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
     }
-
-    /// [`callback_reply`](Self::callback_reply) with the other fields of the reply: a thread
-    /// (`reply_to`), one member who sees it (`visible_to_user`), markdown.
-    pub async fn callback_reply_with(
-        &self,
-        callback: &Callback,
-        reply: types::CallbackReply,
-    ) -> Result<CallbackReceipt> {
-        let (base, id) = split_zoom_url(self, &callback.url, CALLBACK_PATH, "callback_url")?;
-        let id = id.as_str();
-        if id.is_empty() || id.contains('/') {
-            return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
-        }
-        callback.take(SystemTime::now())?;
-        let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
-        let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
-        let client = zoom_api_gen::Client::new_with_client(&base, self.http().clone(), hooks);
-        let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
-        use zoom_api_gen::Error as G;
-        match outcome {
-            Ok(answer) => Ok(CallbackReceipt { message_id: answer.into_inner().message_id.parse().ok() }),
-            // Zoom documents no answer: any 2xx is the reply posted.
-            Err(G::UnexpectedResponse(r)) if r.status().is_success() => Ok(CallbackReceipt { message_id: None }),
-            Err(G::InvalidResponsePayload(..)) => Ok(CallbackReceipt { message_id: None }),
-            Err(e) => {
-                let error = zoom_error(e);
-                if matches!(&error, Error::InvalidInput { .. } | Error::Zoom { status: 400, .. }) {
-                    callback.give_back();
-                }
-                Err(error)
+    callback.take(SystemTime::now())?;
+    let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
+    let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
+    let client = zoom_api_gen::Client::new_with_client(&base, zoom.http().clone(), hooks);
+    let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
+    use zoom_api_gen::Error as G;
+    match outcome {
+        Ok(answer) => Ok(CallbackReceipt { message_id: answer.into_inner().message_id.parse().ok() }),
+        // Zoom documents no answer: any 2xx is the reply posted.
+        Err(G::UnexpectedResponse(r)) if r.status().is_success() => Ok(CallbackReceipt { message_id: None }),
+        Err(G::InvalidResponsePayload(..)) => Ok(CallbackReceipt { message_id: None }),
+        Err(e) => {
+            let error = zoom_error(e);
+            if matches!(&error, Error::InvalidInput { .. } | Error::Zoom { status: 400, .. }) {
+                callback.give_back();
             }
+            Err(error)
         }
     }
+}
 
-    /// Attaches a preview card to a shared link through the `response_url` of its
-    /// `team_chat.link_shared` event: the unfurl operation for that user and trigger, with this
-    /// client's chatbot token.
-    pub async fn unfurl_response_url(&self, response_url: &str, card: &types::Card) -> Result<()> {
-        let (_, rest) = split_zoom_url(self, response_url, "/im/chat/users/", "response_url")?;
-        let Some((user, trigger)) = rest.split_once("/unfurls/") else {
-            return Err(Error::invalid("response_url", "must end with /im/chat/users/{userId}/unfurls/{triggerId}"));
-        };
-        let user: UserId = user.parse()?;
-        self.unfurl(&user, trigger, card).await
-    }
+/// The unfurl of a `team_chat.link_shared` event's `response_url`: the user and the trigger
+/// read from it, once it is known to be Zoom's.
+pub(crate) async fn unfurl_response_url(zoom: &ZoomClient, response_url: &str, card: &types::Card) -> Result<()> {
+    let (_, rest) = split_zoom_url(zoom, response_url, "/im/chat/users/", "response_url")?;
+    let Some((user, trigger)) = rest.split_once("/unfurls/") else {
+        return Err(Error::invalid("response_url", "must end with /im/chat/users/{userId}/unfurls/{triggerId}"));
+    };
+    let user: UserId = user.parse()?;
+    crate::messages::unfurl(zoom, &user, trigger, card).await
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use zoom_api_gen::types;
 
-use crate::client::{ZoomClient, zoom_error};
-use crate::error::{Error, Result};
+use crate::client::ZoomClient;
+use crate::error::{Error, Result, zoom_error};
 use crate::ids::{ChannelId, ChannelJid, MessageId, Recipient, UserId};
 
 /// The most characters a chat message may have.

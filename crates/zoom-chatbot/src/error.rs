@@ -1,6 +1,8 @@
-//! One error type for everything the client can meet.
+//! One error type for everything the client can meet, and the one place Zoom's answers and
+//! the generated client's failures become it (`refusal`, `zoom_error`).
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -263,6 +265,60 @@ pub(crate) fn refusal(status: u16, headers: &reqwest::header::HeaderMap, body: i
         };
     }
     Error::Zoom { status, code: body.code(), message: body.message(), field_errors: body.field_errors(), tracking_id }
+}
+
+/// Turns what a generated call returned into this crate's [`Error`]: Zoom's refusals through
+/// [`refusal`], a failure the policy met through its stand-in answer ([`PolicyFailure`]).
+pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
+    use zoom_api_gen::Error as G;
+    match e {
+        G::ErrorResponse(rv) => {
+            let (status, headers) = (rv.status().as_u16(), rv.headers().clone());
+            refusal(status, &headers, rv.into_inner())
+        }
+        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => Error::Transport(e),
+        G::InvalidRequest(why) => Error::invalid("request", why),
+        G::UnexpectedResponse(r) => PolicyFailure::take(&r).unwrap_or_else(|| Error::UnexpectedResponse {
+            status: Some(r.status().as_u16()),
+            detail: "undocumented status".into(),
+        }),
+        // The answer's bytes are never shown: only what did not fit.
+        G::InvalidResponsePayload(_, e) => Error::UnexpectedResponse {
+            status: None,
+            detail: format!("the answer does not fit its type ({})", decoding_error(&e)),
+        },
+        G::Custom(why) => Error::UnexpectedResponse { status: None, detail: why },
+    }
+}
+
+/// The status of the stand-in answer a request policy gives when it has no answer from Zoom.
+pub(crate) const STAND_IN: u16 = 599;
+
+/// A failure a request policy met that a `reqwest` result cannot carry (a token that could
+/// not be had). It rides in the extensions of the stand-in answer, which every generated call
+/// hands back untouched as an undocumented response; [`PolicyFailure::take`] gets it out again.
+#[derive(Clone)]
+pub(crate) struct PolicyFailure(Arc<Mutex<Option<Error>>>);
+
+impl PolicyFailure {
+    /// The stand-in answer that carries `failure`.
+    pub(crate) fn stand_in(failure: Error) -> reqwest::Response {
+        let stand_in = http::Response::builder()
+            .status(STAND_IN)
+            .extension(PolicyFailure(Arc::new(Mutex::new(Some(failure)))))
+            .body(bytes::Bytes::new())
+            .expect("a valid response");
+        reqwest::Response::from(stand_in)
+    }
+
+    /// The failure behind a stand-in answer, if `response` is one.
+    pub(crate) fn take(response: &reqwest::Response) -> Option<Error> {
+        if response.status().as_u16() != STAND_IN {
+            return None;
+        }
+        let failure = response.extensions().get::<PolicyFailure>()?;
+        failure.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
 }
 
 /// One field Zoom rejected: the spec's generated `ApiFieldError` (`field`, `message`).

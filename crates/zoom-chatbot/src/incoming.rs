@@ -21,8 +21,7 @@ use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types;
 
 use crate::auth::FixedAuthorization;
-use crate::client::zoom_error;
-use crate::error::{Error, Result, refusal};
+use crate::error::{Error, Result, refusal, zoom_error};
 
 /// One incoming webhook: its id and verification token.
 #[derive(Clone)]

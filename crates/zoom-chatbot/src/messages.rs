@@ -8,8 +8,8 @@ use std::pin::Pin;
 use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
-use crate::client::{ZoomClient, zoom_error};
-use crate::error::{Error, Result, Setting};
+use crate::client::ZoomClient;
+use crate::error::{Error, Result, Setting, zoom_error};
 use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
 use crate::time::parse_sent_time;
 

@@ -37,6 +37,7 @@ use zoom_api_gen::operations::CHANNEL_SEND_WINDOWS;
 pub use zoom_api_gen::operations::{Plan, RateLabel};
 
 use crate::error::RetryAfter;
+use crate::time::next_midnight;
 
 /// Which limits to keep under.
 #[derive(Clone, Debug, PartialEq)]
@@ -195,11 +196,6 @@ impl Day {
         }
         self
     }
-}
-
-/// The first moment of the UTC day after `date`, when daily quotas reset.
-pub(crate) fn next_midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.succ_opt().unwrap_or(date).and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 /// The longest a 429's `Retry-After` pushes an account's label schedule back.

@@ -14,32 +14,12 @@ use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
 use zoom_api_gen::operations::{self, OperationInfo};
 
 use crate::auth::{OAuth, Token, TokenCache};
-use crate::error::{Error, RetryAfter, Setting};
+use crate::error::{Error, PolicyFailure, RetryAfter, STAND_IN, Setting};
 use crate::pacing::Pacer;
 use crate::retry::{RetryPolicy, idempotent};
 
 /// Zoom's id for a request, which its support can look up.
 static TRACKING_ID: HeaderName = HeaderName::from_static(zoom_api_gen::TRACKING_ID_HEADER);
-
-/// The status of the stand-in answer the policy gives when it has no answer from Zoom.
-const STAND_IN: u16 = 599;
-
-/// A failure the policy met that a `reqwest` result cannot carry (a token that could not be
-/// had). It rides in the extensions of the stand-in answer, which every generated call hands
-/// back untouched as an undocumented response; [`PolicyFailure::take`] gets it out again.
-#[derive(Clone)]
-pub(crate) struct PolicyFailure(Arc<Mutex<Option<Error>>>);
-
-impl PolicyFailure {
-    /// The failure behind a stand-in answer, if `response` is one.
-    pub(crate) fn take(response: &reqwest::Response) -> Option<Error> {
-        if response.status().as_u16() != STAND_IN {
-            return None;
-        }
-        let failure = response.extensions().get::<PolicyFailure>()?;
-        failure.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-}
 
 /// Zoom's codes for a token it does not accept: 124 (API) and 7010 (chatbot).
 const TOKEN_REFUSED: [i64; 2] = [124, 7010];
@@ -80,12 +60,7 @@ impl Policy {
     /// for Zoom's (the call returns `failure` instead).
     fn fail(&self, failure: Error) -> reqwest::Result<reqwest::Response> {
         tracing::warn!(error = %failure, "the call was not sent");
-        let stand_in = http::Response::builder()
-            .status(STAND_IN)
-            .extension(PolicyFailure(Arc::new(Mutex::new(Some(failure)))))
-            .body(Bytes::new())
-            .expect("a valid response");
-        Ok(reqwest::Response::from(stand_in))
+        Ok(PolicyFailure::stand_in(failure))
     }
 
     /// A WARN for a token's `api_url` that is not followed, once for each value.

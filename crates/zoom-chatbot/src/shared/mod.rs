@@ -183,7 +183,7 @@ impl RedisStoreBuilder {
     /// is down, or before a runtime runs; a URL that is not a Redis URL is refused here.
     pub fn build(self) -> Result<RedisStore> {
         // `rediss://` speaks TLS through rustls: the same provider as the client's.
-        crate::client::install_crypto_provider();
+        crate::transport::install_crypto_provider();
         let client = match &self.root_certificate {
             #[cfg(feature = "rustls")]
             Some(pem) => redis::Client::build_with_tls(
