@@ -128,7 +128,7 @@ async fn a_users_rotating_refresh_token_is_shared_and_never_spent_twice() {
     let replicas: Vec<ZoomClient> = (0..2)
         .map(|_| {
             let store = store(&redis, OnUnavailable::FailClosed);
-            builder(&fake).user_tokens(store.user_oauth("ana", seed.clone())).build().unwrap()
+            builder(&fake).chat_tokens(store.user_oauth("ana", seed.clone())).build().unwrap()
         })
         .collect();
     let team = Conversation::channel("c1").unwrap();
@@ -189,7 +189,7 @@ async fn a_refresh_answered_after_the_lock_expired_keeps_its_rotation() {
     let (captured, _guard) = common::capture_logs();
     let zoom = builder(&fake)
         .oauth_url(slow_oauth(&fake, Duration::from_millis(400)).await)
-        .user_tokens(store.user_oauth("ana", seed.clone()))
+        .chat_tokens(store.user_oauth("ana", seed.clone()))
         .build()
         .unwrap();
     let team = Conversation::channel("c1").unwrap();

@@ -255,7 +255,7 @@ async fn a_call_without_a_token_source_is_a_configuration_error() {
     // A user token, and no app credentials: no chatbot token for chatbot calls.
     let token = zoom_chatbot::SecretString::from("a-user-token".to_owned());
     let zoom = zoom_chatbot::ZoomClient::builder()
-        .user_tokens(zoom_chatbot::auth::StaticToken(token))
+        .chat_tokens(zoom_chatbot::auth::StaticToken(token))
         .account_id(fake.account_id().parse().unwrap())
         .robot_jid(fake.robot_jid().parse().unwrap())
         .api_url(fake.api_base_url())

@@ -37,7 +37,7 @@ async fn code_exchange_then_rotating_refresh_tokens_are_never_lost() {
     assert_eq!(first.uid.as_deref(), Some("ana"));
     assert_eq!(saved.lock().unwrap().len(), 1, "the first refresh token was stored");
 
-    let zoom = builder(&fake).user_tokens(source).build().unwrap();
+    let zoom = builder(&fake).chat_tokens(source).build().unwrap();
     let team = Conversation::channel("c1").unwrap();
     zoom.chat().send(&team, "from Ana").await.unwrap();
     fake.invalidate_tokens();

@@ -13,13 +13,15 @@
 //!
 //! if let Some(callback) = Callback::from_event(&event, SystemTime::now()) {
 //!     let card = Card::new().head("Deploy started").push(Text::new("Build 312")).build()?;
-//!     zoom.callback_reply(&callback, card).await?;
+//!     zoom.callback_reply(&callback, card).markdown().await?;
 //!     // A second reply is refused here, without a request.
 //!     assert!(callback.is_used());
 //! }
 //! # Ok(()) }
 //! ```
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -185,35 +187,77 @@ fn percent_decoded(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `replyToCallback`: `reply` as the one answer to `callback`, with its token as bearer.
-pub(crate) async fn reply(
-    zoom: &ZoomClient,
-    callback: &Callback,
+/// A reply to an interactive event about to be posted through its callback; await it, or
+/// set options first (the same as a chatbot send's: [`SendMessage`](crate::SendMessage)).
+#[must_use = "a reply is posted only when awaited"]
+pub struct ReplyToCallback {
+    zoom: ZoomClient,
+    callback: Callback,
     reply: types::CallbackReply,
-) -> Result<CallbackReceipt> {
-    let (base, id) = split_zoom_url(zoom, &callback.url, CALLBACK_PATH, "callback_url")?;
-    let id = id.as_str();
-    if id.is_empty() || id.contains('/') {
-        return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
+}
+
+impl ReplyToCallback {
+    pub(crate) fn new(zoom: ZoomClient, callback: Callback, card: types::Card) -> Self {
+        let reply =
+            types::CallbackReply { content: card, is_markdown_support: None, reply_to: None, visible_to_user: None };
+        Self { zoom, callback, reply }
     }
-    callback.take(SystemTime::now())?;
-    let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
-    let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
-    let client = zoom_api_gen::Client::new_with_client(&base, zoom.http().clone(), hooks);
-    let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
-    use zoom_api_gen::Error as G;
-    match outcome {
-        Ok(answer) => Ok(CallbackReceipt { message_id: answer.into_inner().message_id.parse().ok() }),
-        // Zoom documents no answer: any 2xx is the reply posted.
-        Err(G::UnexpectedResponse(r)) if r.status().is_success() => Ok(CallbackReceipt { message_id: None }),
-        Err(G::InvalidResponsePayload(..)) => Ok(CallbackReceipt { message_id: None }),
-        Err(e) => {
-            let error = zoom_error(e);
-            if matches!(&error, Error::InvalidInput { .. } | Error::Zoom { status: 400, .. }) {
-                callback.give_back();
-            }
-            Err(error)
+
+    /// Posts it as a reply in this message's thread.
+    pub fn reply_to(mut self, parent: &MessageId) -> Self {
+        self.reply.reply_to = Some(parent.to_string());
+        self
+    }
+
+    /// In a channel, only this member (a user id) sees it.
+    pub fn visible_to(mut self, user_id: &UserId) -> Self {
+        self.reply.visible_to_user = Some(user_id.to_string());
+        self
+    }
+
+    /// Reads the card's texts as markdown.
+    pub fn markdown(mut self) -> Self {
+        self.reply.is_markdown_support = Some(true);
+        self
+    }
+
+    /// `replyToCallback`: the reply as the one answer to the callback, with its token as
+    /// bearer.
+    async fn run(self) -> Result<CallbackReceipt> {
+        let Self { zoom, callback, reply } = self;
+        let (base, id) = split_zoom_url(&zoom, &callback.url, CALLBACK_PATH, "callback_url")?;
+        let id = id.as_str();
+        if id.is_empty() || id.contains('/') {
+            return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
         }
+        callback.take(SystemTime::now())?;
+        let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
+        let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
+        let client = zoom_api_gen::Client::new_with_client(&base, zoom.http().clone(), hooks);
+        let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
+        use zoom_api_gen::Error as G;
+        match outcome {
+            Ok(answer) => Ok(CallbackReceipt { message_id: answer.into_inner().message_id.parse().ok() }),
+            // Zoom documents no answer: any 2xx is the reply posted.
+            Err(G::UnexpectedResponse(r)) if r.status().is_success() => Ok(CallbackReceipt { message_id: None }),
+            Err(G::InvalidResponsePayload(..)) => Ok(CallbackReceipt { message_id: None }),
+            Err(e) => {
+                let error = zoom_error(e);
+                if matches!(&error, Error::InvalidInput { .. } | Error::Zoom { status: 400, .. }) {
+                    callback.give_back();
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+impl IntoFuture for ReplyToCallback {
+    type Output = Result<CallbackReceipt>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<CallbackReceipt>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
 }
 

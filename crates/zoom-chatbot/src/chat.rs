@@ -161,8 +161,8 @@ impl Chat {
     ///
     /// Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`). Server-to-server or user token; rate label Medium. Scope
     /// `chat_message:write`. Waits for room in the channel's send windows when pacing is on.
-    pub fn send(&self, to: &Conversation, text: impl Into<String>) -> ChatMessage {
-        ChatMessage {
+    pub fn send(&self, to: &Conversation, text: impl Into<String>) -> SendChatMessage {
+        SendChatMessage {
             chat: self.clone(),
             to: to.clone(),
             text: text.into(),
@@ -335,7 +335,7 @@ fn checked_text(text: &str) -> Result<&str> {
 
 /// A text message about to be sent; await it.
 #[must_use = "a message is sent only when awaited"]
-pub struct ChatMessage {
+pub struct SendChatMessage {
     chat: Chat,
     to: Conversation,
     text: String,
@@ -344,7 +344,7 @@ pub struct ChatMessage {
     formats: Vec<(Format, Range<usize>, Option<String>)>,
 }
 
-impl ChatMessage {
+impl SendChatMessage {
     /// Sends it as a reply in this main message's thread.
     pub fn reply_to(mut self, main: &MessageId) -> Self {
         self.reply_to = Some(main.clone());
@@ -431,7 +431,7 @@ impl ChatMessage {
     }
 }
 
-impl IntoFuture for ChatMessage {
+impl IntoFuture for SendChatMessage {
     type Output = Result<MessageId>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<MessageId>> + Send>>;
 

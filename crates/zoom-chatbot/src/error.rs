@@ -145,7 +145,7 @@ pub enum Setting {
     /// Where chatbot tokens come from: the app's credentials, or `ClientBuilder::bot_tokens`.
     BotTokens,
     /// Where the user-level chat API's tokens come from: the account id with the app's
-    /// credentials (server-to-server), or `ClientBuilder::user_tokens`.
+    /// credentials (server-to-server), or `ClientBuilder::chat_tokens`.
     ChatTokens,
     /// The Redis URL of a shared store (`RedisStore::builder`, the `redis` feature).
     RedisUrl,
@@ -184,7 +184,7 @@ impl fmt::Display for Setting {
             }
             Self::ChatTokens => {
                 return f.write_str(
-                    "a chat token source (the account id ZOOM_ACCOUNT_ID with the client id and secret; or ClientBuilder::user_tokens)",
+                    "a chat token source (the account id ZOOM_ACCOUNT_ID with the client id and secret; or ClientBuilder::chat_tokens)",
                 );
             }
             Self::RedisUrl => return f.write_str("the Redis URL"),

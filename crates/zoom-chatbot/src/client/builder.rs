@@ -36,7 +36,7 @@ pub struct ClientBuilder {
     oauth_url: String,
     webhook_url: String,
     bot_tokens: Option<Box<dyn TokenSource>>,
-    user_tokens: Option<Box<dyn TokenSource>>,
+    chat_tokens: Option<Box<dyn TokenSource>>,
     retry: RetryPolicy,
     pacing: Option<Pacing>,
     timeout: Duration,
@@ -69,7 +69,7 @@ impl Default for ClientBuilder {
             oauth_url: ZOOM_OAUTH_URL.into(),
             webhook_url: ZOOM_WEBHOOK_URL.into(),
             bot_tokens: None,
-            user_tokens: None,
+            chat_tokens: None,
             retry: RetryPolicy::default(),
             pacing: None,
             timeout: DEFAULT_TIMEOUT,
@@ -145,10 +145,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Where tokens for the user-level chat API come from (default: server-to-server
-    /// `account_credentials` for the account, when an account id is set).
-    pub fn user_tokens(mut self, source: impl TokenSource) -> Self {
-        self.user_tokens = Some(Box::new(source));
+    /// Where tokens for the user-level chat API ([`ZoomClient::chat`]) come from (default:
+    /// server-to-server `account_credentials` for the account, when an account id is set; a
+    /// user's OAuth tokens with [`UserOAuth`](crate::auth::UserOAuth)).
+    /// [`ZoomClient::chat_token`] is the token it gives.
+    pub fn chat_tokens(mut self, source: impl TokenSource) -> Self {
+        self.chat_tokens = Some(Box::new(source));
         self
     }
 
@@ -228,7 +230,7 @@ impl ClientBuilder {
         let http = http_client(self.timeout)?;
         let oauth = match (&self.client_id, &self.client_secret) {
             (Some(id), Some(secret)) => OAuth::new(&self.oauth_url, http.clone(), id, secret),
-            (None, None) if self.bot_tokens.is_some() || self.user_tokens.is_some() => {
+            (None, None) if self.bot_tokens.is_some() || self.chat_tokens.is_some() => {
                 OAuth::new(&self.oauth_url, http.clone(), "", &SecretString::from(String::new()))
             }
             (Some(_), None) => return Err(Error::missing(Setting::ClientSecret, "it goes with the client id")),
@@ -236,7 +238,7 @@ impl ClientBuilder {
             (None, None) => {
                 return Err(Error::missing(
                     Setting::ClientId,
-                    "with the client secret (ZOOM_CLIENT_SECRET), unless token sources are given (ClientBuilder::bot_tokens, user_tokens)",
+                    "with the client secret (ZOOM_CLIENT_SECRET), unless token sources are given (ClientBuilder::bot_tokens, chat_tokens)",
                 ));
             }
         };
@@ -246,7 +248,7 @@ impl ClientBuilder {
             None if self.client_id.is_some() => Some(Box::new(ChatbotCredentials)),
             None => None,
         };
-        let user: Option<Box<dyn TokenSource>> = match (self.user_tokens, &self.account_id) {
+        let user: Option<Box<dyn TokenSource>> = match (self.chat_tokens, &self.account_id) {
             (Some(source), _) => Some(source),
             (None, Some(account)) if self.client_id.is_some() => Some(Box::new(ServerToServer::new(account.clone()))),
             _ => None,

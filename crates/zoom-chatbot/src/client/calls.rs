@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use zoom_api_gen::types;
 
 use super::ZoomClient;
-use crate::callback::{Callback, CallbackReceipt};
+use crate::callback::{Callback, ReplyToCallback};
 use crate::chat::Chat;
 use crate::error::Result;
 use crate::ids::{AccountId, IntoRecipient, MessageId, UserId};
@@ -85,20 +85,11 @@ impl ZoomClient {
     /// (not this client's token, and no rate-limit label). The reply lands in the card's
     /// conversation. Refused locally, with nothing sent, once the callback was used or after
     /// its deadline.
-    pub async fn callback_reply(&self, callback: &Callback, card: types::Card) -> Result<CallbackReceipt> {
-        let reply =
-            types::CallbackReply { content: card, is_markdown_support: None, reply_to: None, visible_to_user: None };
-        crate::callback::reply(self, callback, reply).await
-    }
-
-    /// [`callback_reply`](Self::callback_reply) with the other fields of the reply: a thread
-    /// (`reply_to`), one member who sees it (`visible_to_user`), markdown.
-    pub async fn callback_reply_with(
-        &self,
-        callback: &Callback,
-        reply: types::CallbackReply,
-    ) -> Result<CallbackReceipt> {
-        crate::callback::reply(self, callback, reply).await
+    ///
+    /// Await it, or set options first, as for a chatbot send:
+    /// `zoom.callback_reply(&callback, card).reply_to(&id).visible_to(&user).markdown().await`.
+    pub fn callback_reply(&self, callback: &Callback, card: types::Card) -> ReplyToCallback {
+        ReplyToCallback::new(self.clone(), callback.clone(), card)
     }
 
     /// Attaches a preview card to a shared link through the `response_url` of its

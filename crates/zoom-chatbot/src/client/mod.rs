@@ -131,8 +131,8 @@ impl ZoomClient {
         cache.get(&policy.oauth).await
     }
 
-    /// The token of the user-level chat API (server-to-server or user), fetched if none is
-    /// held.
+    /// The token of the user-level chat API (server-to-server or user, from
+    /// [`ClientBuilder::chat_tokens`]), fetched if none is held.
     pub async fn chat_token(&self) -> Result<Arc<Token>> {
         let policy = &self.inner.policy;
         let cache =
