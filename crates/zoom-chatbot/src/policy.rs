@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::Utc;
-use reqwest::header::HeaderName;
+use reqwest::header::{HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use tracing::{Instrument as _, Span};
 use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
@@ -36,9 +37,28 @@ pub(crate) struct Policy {
     pub user: Option<TokenCache>,
     pub retry: RetryPolicy,
     pub pacer: Option<Arc<Pacer>>,
+    /// The `Authorization` of a call that carries no OAuth token (an incoming webhook's
+    /// verification token); sent marked sensitive.
+    pub authorization: Option<SecretString>,
 }
 
 impl Policy {
+    /// The policy of calls authorised by a fixed `authorization` instead of an OAuth token (an
+    /// incoming webhook): the same retries, span and metrics as every API call, no token
+    /// source and no pacing (Zoom documents no rate label for them).
+    pub fn fixed(oauth: OAuth, retry: RetryPolicy, authorization: SecretString) -> Self {
+        Self {
+            oauth,
+            follow_api_url: None,
+            refused_region: Mutex::new(None),
+            bot: None,
+            user: None,
+            retry,
+            pacer: None,
+            authorization: Some(authorization),
+        }
+    }
+
     /// The token cache an operation's tag asks for. An API operation whose kind of token this
     /// client has no source for is refused before it is sent: without a token it would only
     /// come back as a 401 that does not say why.
@@ -88,6 +108,14 @@ impl Policy {
             Ok(cache) => cache,
             Err(e) => return self.fail(e),
         };
+        let fixed = match self.authorization.as_ref().map(|a| HeaderValue::from_str(a.expose_secret())) {
+            None => None,
+            Some(Ok(mut value)) => {
+                value.set_sensitive(true);
+                Some(value)
+            }
+            Some(Err(_)) => return self.fail(Error::invalid("token", "is not a valid header value")),
+        };
         let mut token: Option<Arc<Token>> = match cache {
             None => None,
             Some(cache) => match cache.get(&self.oauth).await {
@@ -123,7 +151,7 @@ impl Policy {
             {
                 self.refuse_region(api_url, why);
             }
-            if let Some(value) = token.as_ref().and_then(|t| t.header()) {
+            if let Some(value) = token.as_ref().and_then(|t| t.header()).or(fixed.as_ref()) {
                 outgoing.headers_mut().insert(reqwest::header::AUTHORIZATION, value.clone());
             }
             let retries_left = attempt < self.retry.max_attempts;

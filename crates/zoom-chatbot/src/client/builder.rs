@@ -279,6 +279,7 @@ impl ClientBuilder {
             user: user.map(|s| TokenCache::boxed("user", s)),
             retry: self.retry,
             pacer: pacer.map(Arc::new),
+            authorization: None,
         });
         let api_url = self.api_url.unwrap_or_else(|| ZOOM_API_URL.into());
         let api = zoom_api_gen::Client::new_with_client(&api_url, http, Hooks::with_policy(policy.clone()));

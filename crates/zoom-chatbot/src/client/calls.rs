@@ -63,8 +63,15 @@ impl ZoomClient {
     }
 
     /// An incoming webhook of this client's webhook host, by its id and verification token.
+    /// Its posts go through this client's HTTP client and retry rules.
     pub fn incoming_webhook(&self, webhook_id: &str, token: SecretString) -> IncomingWebhook {
-        IncomingWebhook::new(&self.inner.webhook_url, self.http().clone(), webhook_id, token)
+        IncomingWebhook::new(
+            &self.inner.webhook_url,
+            self.http().clone(),
+            webhook_id,
+            token,
+            self.inner.policy.retry.clone(),
+        )
     }
 
     /// The user-level chat API, as the token's own user (`me`). Its calls use the
