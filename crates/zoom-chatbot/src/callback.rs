@@ -33,7 +33,7 @@ use zoom_api_gen::types::{self, ZoomEvent};
 use crate::auth::FixedAuthorization;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
-use crate::ids::{MessageId, UserId};
+use crate::ids::{MessageId, TriggerId, UserId};
 
 /// How long after its event a callback may be used, as Zoom documents it.
 pub const CALLBACK_LIFETIME: Duration = Duration::from_secs(30 * 60);
@@ -269,7 +269,8 @@ pub(crate) async fn unfurl_response_url(zoom: &ZoomClient, response_url: &str, c
         return Err(Error::invalid("response_url", "must end with /im/chat/users/{userId}/unfurls/{triggerId}"));
     };
     let user: UserId = user.parse()?;
-    crate::messages::unfurl(zoom, &user, trigger, card).await
+    let trigger: TriggerId = trigger.parse()?;
+    crate::messages::unfurl(zoom, &user, &trigger, card).await
 }
 
 #[cfg(test)]

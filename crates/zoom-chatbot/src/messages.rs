@@ -10,7 +10,7 @@ use zoom_api_gen::types;
 
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, Setting, zoom_error};
-use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
+use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, TriggerId, UserId, UserJid};
 use crate::time::parse_sent_time;
 
 /// The chatbot in one account. A chatbot's token serves every account that installed the
@@ -166,22 +166,24 @@ impl AccountClient {
 
     /// Attaches a preview card to a link a user shared ([`ZoomClient::unfurl`]: the request
     /// names the user and the trigger, not the account).
-    pub async fn unfurl(&self, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
+    pub async fn unfurl(&self, user_id: &UserId, trigger_id: &TriggerId, card: &types::Card) -> Result<()> {
         unfurl(&self.client, user_id, trigger_id, card).await
     }
 }
 
 /// `unfurlLink`: a preview card for the link of `trigger_id`.
-pub(crate) async fn unfurl(zoom: &ZoomClient, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
-    if trigger_id.is_empty() {
-        return Err(Error::invalid("trigger_id", "must not be empty"));
-    }
+pub(crate) async fn unfurl(
+    zoom: &ZoomClient,
+    user_id: &UserId,
+    trigger_id: &TriggerId,
+    card: &types::Card,
+) -> Result<()> {
     let content = serde_json::to_string(card).map_err(|e| Error::invalid("content", e.to_string()))?;
     let request = zoom
         .api()
         .unfurl_link()
         .user_id(user_id.as_str())
-        .trigger_id(trigger_id)
+        .trigger_id(trigger_id.as_str())
         .body(types::UnfurlLinkRequest { content });
     request.send().await.map_err(zoom_error)?;
     Ok(())

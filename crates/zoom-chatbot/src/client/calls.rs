@@ -10,7 +10,7 @@ use super::ZoomClient;
 use crate::callback::{Callback, ReplyToCallback};
 use crate::chat::Chat;
 use crate::error::Result;
-use crate::ids::{AccountId, IntoRecipient, MessageId, UserId};
+use crate::ids::{AccountId, IntoRecipient, MessageId, TriggerId, UserId};
 use crate::incoming::IncomingWebhook;
 use crate::messages::{AccountClient, MessageReceipt, SendMessage};
 
@@ -58,7 +58,7 @@ impl ZoomClient {
     /// Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`), the card
     /// JSON-encoded in `content`. Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
     /// The request names no account: the user and the trigger say where the link was shared.
-    pub async fn unfurl(&self, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
+    pub async fn unfurl(&self, user_id: &UserId, trigger_id: &TriggerId, card: &types::Card) -> Result<()> {
         crate::messages::unfurl(self, user_id, trigger_id, card).await
     }
 
