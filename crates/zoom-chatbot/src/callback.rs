@@ -30,10 +30,10 @@ use secrecy::{ExposeSecret, SecretString};
 use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types::{self, ZoomEvent};
 
-use crate::auth::FixedAuthorization;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{MessageId, TriggerId, UserId};
+use crate::policy::Policy;
 
 /// How long after its event a callback may be used, as Zoom documents it.
 pub const CALLBACK_LIFETIME: Duration = Duration::from_secs(30 * 60);
@@ -232,7 +232,9 @@ impl ReplyToCallback {
         }
         callback.take(SystemTime::now())?;
         let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
-        let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
+        // The client's request policy, with the callback's token: its retries, span, metrics.
+        let policy = Policy::fixed(zoom.http(), zoom.retry_policy().clone(), header);
+        let hooks = Hooks::with_policy(Arc::new(policy));
         let client = zoom_api_gen::Client::new_with_client(&base, zoom.http().clone(), hooks);
         let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
         use zoom_api_gen::Error as G;

@@ -20,7 +20,6 @@ use zoom_api_gen::ClientInfo as _;
 use zoom_api_gen::hooks::{Hooks, RequestPolicy as _};
 use zoom_api_gen::types;
 
-use crate::auth::OAuth;
 use crate::error::{Error, PolicyFailure, Result, refusal, zoom_error};
 use crate::policy::Policy;
 use crate::retry::RetryPolicy;
@@ -59,9 +58,7 @@ impl IncomingWebhook {
     ) -> Self {
         // Zoom's guide shows the token after `Bearer `; the service takes it bare too.
         let header = SecretString::from(format!("Bearer {}", token.expose_secret()));
-        // No OAuth call is ever made for a webhook: its host is a placeholder.
-        let oauth = OAuth::new(base_url, http.clone(), "", &SecretString::from(String::new()));
-        let policy = Arc::new(Policy::fixed(oauth, retry, header));
+        let policy = Arc::new(Policy::fixed(&http, retry, header));
         Self {
             client: zoom_api_gen::Client::new_with_client(base_url, http, Hooks::with_policy(policy.clone())),
             policy,

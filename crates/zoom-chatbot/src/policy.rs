@@ -44,11 +44,12 @@ pub(crate) struct Policy {
 
 impl Policy {
     /// The policy of calls authorised by a fixed `authorization` instead of an OAuth token (an
-    /// incoming webhook): the same retries, span and metrics as every API call, no token
-    /// source and no pacing (Zoom documents no rate label for them).
-    pub fn fixed(oauth: OAuth, retry: RetryPolicy, authorization: SecretString) -> Self {
+    /// incoming webhook, a callback reply): the same retries, span and metrics as every API
+    /// call, no token source and no pacing (Zoom documents no rate label for them).
+    pub fn fixed(http: &reqwest::Client, retry: RetryPolicy, authorization: SecretString) -> Self {
         Self {
-            oauth,
+            // Without a token source no token is ever asked for: the OAuth host is a placeholder.
+            oauth: OAuth::new("http://127.0.0.1", http.clone(), "", &SecretString::from(String::new())),
             follow_api_url: None,
             refused_region: Mutex::new(None),
             bot: None,
