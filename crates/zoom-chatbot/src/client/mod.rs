@@ -145,9 +145,7 @@ impl ZoomClient {
         let p = &self.inner.policy;
         p.bot.as_ref().map_or(0, |c| c.fetches()) + p.user.as_ref().map_or(0, |c| c.fetches())
     }
-}
 
-impl ZoomClient {
     /// Forgets what this client (and its clones) keeps for `account`, once the app was removed
     /// there (`app_deauthorized`, through [`Bot::installations`](crate::bot::Bot::installations)):
     /// its rate budgets and plan, here and in the shared store. Memory then follows the accounts
@@ -159,15 +157,13 @@ impl ZoomClient {
         }
         tracing::debug!(account = %account, "forgot what the client keeps for an account the app was removed from");
     }
-}
 
-/// Each account's plan, for a bot that serves several accounts.
-impl ZoomClient {
-    /// Paces `account` by `plan` instead of the [`Pacing`]'s: its per-second rates (except
-    /// those set with [`Pacing::rate`]) and its daily quotas (Free's 2,000 Medium calls a
-    /// day, say). Zoom's limits are the account's, by its plan; set it when the app learns it
-    /// (at install, or from your record of installs at start). It is kept in this process
-    /// only (every replica sets it) until the app is removed from the account
+    /// Paces `account` by `plan` instead of the [`Pacing`](crate::pacing::Pacing)'s, for a bot
+    /// that serves several accounts: its per-second rates (except those set with
+    /// [`Pacing::rate`](crate::pacing::Pacing::rate)) and its daily quotas (Free's 2,000 Medium
+    /// calls a day, say). Zoom's limits are the account's, by its plan; set it when the app
+    /// learns it (at install, or from your record of installs at start). It is kept in this
+    /// process only (every replica sets it) until the app is removed from the account
     /// (`app_deauthorized` through [`Bot::installations`](crate::bot::Bot::installations)
     /// forgets it with the account's budgets: set it again at a new install). Without pacing
     /// it does nothing.
