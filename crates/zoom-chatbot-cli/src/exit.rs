@@ -37,7 +37,7 @@ impl From<Error> for Failure {
 /// The exit code of a client error.
 pub fn code_of(e: &Error) -> i32 {
     match e {
-        Error::InvalidInput { .. } | Error::Config(_) => INVALID,
+        Error::InvalidInput { .. } | Error::MissingSetting { .. } | Error::InvalidSetting { .. } => INVALID,
         Error::RateLimited { .. } => RATE_LIMITED,
         Error::Transport(_) | Error::Deadline { .. } | Error::SharedState { .. } => NETWORK,
         Error::TokenUnavailable { retryable: true, .. } => NETWORK,

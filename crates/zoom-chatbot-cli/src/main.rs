@@ -12,7 +12,7 @@ mod exit;
 use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
-use zoom_chatbot::ids::{MessageId, UserId};
+use zoom_chatbot::ids::{MessageId, TriggerId, UserId};
 use zoom_chatbot::incoming::IncomingWebhook;
 
 use crate::config::Connection;
@@ -82,7 +82,7 @@ enum Command {
         user_id: Option<UserId>,
         /// The event's `trigger_id`.
         #[arg(long, requires = "user_id")]
-        trigger_id: Option<String>,
+        trigger_id: Option<TriggerId>,
         #[command(flatten)]
         content: Content,
     },

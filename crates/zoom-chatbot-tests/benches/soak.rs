@@ -30,7 +30,7 @@ fn kind(e: &Error) -> &'static str {
         Error::Zoom { .. } => "zoom 4xx",
         Error::RateLimited { .. } => "rate limited",
         Error::Transport(_) => "transport (dropped connection)",
-        Error::UnexpectedResponse { status, .. } if *status >= 500 => "zoom 5xx",
+        Error::UnexpectedResponse { status: Some(status), .. } if *status >= 500 => "zoom 5xx",
         Error::UnexpectedResponse { .. } => "unexpected answer",
         Error::TokenUnavailable { .. } | Error::Auth { .. } => "token",
         Error::Deadline { .. } => "deadline",

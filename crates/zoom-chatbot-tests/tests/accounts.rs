@@ -16,6 +16,7 @@ use httpmock::Method::{DELETE, POST, PUT};
 use httpmock::{Mock, MockServer};
 use zoom_chatbot::bot::Bot;
 use zoom_chatbot::card::Card;
+use zoom_chatbot::error::Setting;
 use zoom_chatbot::webhook::sign;
 use zoom_chatbot::{Error, SecretString, ZoomClient};
 use zoom_mock::fake::{CallbackGrant, EventContext, button_click_event, slash_command_event};
@@ -154,10 +155,19 @@ async fn a_call_with_no_account_is_refused_before_anything_is_sent() {
         .unwrap();
     let card = Card::new().head("x").build().unwrap();
     let err = zoom.send("ops@conference.xmpp.zoom.us", card.clone()).await.unwrap_err();
-    assert!(matches!(&err, Error::Config(why) if why.contains("zoom.account")), "{err}");
+    assert!(
+        matches!(&err, Error::MissingSetting { setting: Setting::AccountId, rule } if rule.contains("zoom.account")),
+        "{err}"
+    );
     let id = "M1".parse().unwrap();
-    assert!(matches!(zoom.edit_message(&id, card).await.unwrap_err(), Error::Config(_)));
-    assert!(matches!(zoom.delete_message(&id).await.unwrap_err(), Error::Config(_)));
+    assert!(matches!(
+        zoom.edit_message(&id, card).await.unwrap_err(),
+        Error::MissingSetting { setting: Setting::AccountId, .. }
+    ));
+    assert!(matches!(
+        zoom.delete_message(&id).await.unwrap_err(),
+        Error::MissingSetting { setting: Setting::AccountId, .. }
+    ));
     assert_eq!(anything.calls(), 0, "nothing reached Zoom, not even a token request");
 }
 

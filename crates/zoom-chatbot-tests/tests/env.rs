@@ -33,7 +33,8 @@ async fn from_env_reads_credentials_and_url_overrides() {
     unsafe { std::env::set_var("ZOOM_ROBOT_JID", "not a jid") };
     let err = ZoomClient::from_env().unwrap_err();
     assert!(
-        matches!(&err, zoom_chatbot::Error::Config(why) if why.contains("ZOOM_ROBOT_JID") && why.contains("robot_jid")),
+        matches!(&err, zoom_chatbot::Error::InvalidSetting { setting: zoom_chatbot::error::Setting::RobotJid, rule } if rule.contains("robot_jid"))
+            && err.to_string().contains("ZOOM_ROBOT_JID"),
         "the variable and the rule are named: {err}"
     );
 }

@@ -69,3 +69,39 @@ async fn a_refused_post_keeps_its_field_errors_and_tracking_id() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Every format goes through the client's request policy, as every API call does: a 429 is
+/// waited out and retried, and the post is traced in a `zoom_request` span. So does a webhook
+/// made from its URL alone, with a client of its own.
+#[tokio::test]
+async fn every_format_is_retried_after_a_429_inside_the_request_span() {
+    let fake = ZoomMock::start().await.unwrap();
+    let quick = zoom_chatbot::retry::RetryPolicy::default()
+        .max_attempts(3)
+        .base_delay(std::time::Duration::from_millis(5))
+        .max_delay(std::time::Duration::from_millis(20));
+    let zoom = builder(&fake).retry(quick).build().unwrap();
+    let (id, token) = fake.incoming_webhook("alerts");
+    let hook = zoom.incoming_webhook(&id, SecretString::from(token.clone()));
+    let (logs, _guard) = capture_logs();
+    fake.force_rate_limit(1);
+    hook.send_card(Card::new().head("card").build().unwrap()).await.expect("the card is retried");
+    fake.force_rate_limit(1);
+    hook.send_message("message").await.expect("the message is retried");
+    fake.force_rate_limit(1);
+    hook.send_fields(&[("format", "fields")]).await.expect("the fields are retried");
+    let url = format!("{}/chat/webhooks/incomingwebhook/{id}", fake.webhook_base_url());
+    let from_url = zoom_chatbot::incoming::IncomingWebhook::from_url(&url, SecretString::from(token)).unwrap();
+    fake.force_rate_limit(1);
+    from_url.send_message("from its URL").await.expect("a webhook made from its URL is retried too");
+
+    assert_eq!(fake.conversation_of_jid("alerts@conference.xmpp.zoom.us").len(), 4, "each landed once");
+    let posts = fake.requests().iter().filter(|r| r.path.starts_with("/chat/webhooks/")).count();
+    assert_eq!(posts, 8, "each was posted twice: refused, then retried");
+    let logs = logs.text();
+    let retried = logs
+        .lines()
+        .filter(|l| l.contains("zoom_request") && l.contains("send_incoming_webhook") && l.contains("rate limited"))
+        .count();
+    assert_eq!(retried, 4, "each retry is logged in the post's span: {logs}");
+}

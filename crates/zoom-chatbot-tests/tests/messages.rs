@@ -132,9 +132,9 @@ async fn unfurls_reach_zoom() {
     let fake = ZoomMock::start().await.unwrap();
     let zoom = client(&fake);
     let trigger = fake.link_shared_trigger();
-    zoom.unfurl(&UserId::me(), &trigger, &card("PR #42")).await.unwrap();
+    zoom.unfurl(&UserId::me(), &trigger.parse().unwrap(), &card("PR #42")).await.unwrap();
     assert_eq!(fake.unfurls().len(), 1);
-    let err = zoom.unfurl(&UserId::me(), "unknown", &card("x")).await.unwrap_err();
+    let err = zoom.unfurl(&UserId::me(), &"unknown".parse().unwrap(), &card("x")).await.unwrap_err();
     assert_eq!(err.zoom_code(), Some(8002));
 }
 

@@ -17,6 +17,7 @@ use secrecy::ExposeSecret as _;
 use zoom_chatbot::auth::{OAuth, Pkce, UserOAuth};
 use zoom_chatbot::bot::Bot;
 use zoom_chatbot::chat::Conversation;
+use zoom_chatbot::error::Setting;
 use zoom_chatbot::pacing::{Pacing, Plan, RateLabel};
 use zoom_chatbot::shared::{OnUnavailable, RedisStore};
 use zoom_chatbot::webhook::sign;
@@ -127,7 +128,7 @@ async fn a_users_rotating_refresh_token_is_shared_and_never_spent_twice() {
     let replicas: Vec<ZoomClient> = (0..2)
         .map(|_| {
             let store = store(&redis, OnUnavailable::FailClosed);
-            builder(&fake).user_tokens(store.user_oauth("ana", seed.clone())).build().unwrap()
+            builder(&fake).chat_tokens(store.user_oauth("ana", seed.clone())).build().unwrap()
         })
         .collect();
     let team = Conversation::channel("c1").unwrap();
@@ -188,7 +189,7 @@ async fn a_refresh_answered_after_the_lock_expired_keeps_its_rotation() {
     let (captured, _guard) = common::capture_logs();
     let zoom = builder(&fake)
         .oauth_url(slow_oauth(&fake, Duration::from_millis(400)).await)
-        .user_tokens(store.user_oauth("ana", seed.clone()))
+        .chat_tokens(store.user_oauth("ana", seed.clone()))
         .build()
         .unwrap();
     let team = Conversation::channel("c1").unwrap();
@@ -572,7 +573,7 @@ fn a_store_builds_without_redis_or_a_runtime_and_never_shows_its_url() {
     let shown = format!("{store:?}");
     assert!(!shown.contains("hunter2") && shown.contains("\"p\""), "{shown}");
     let refused = RedisStore::builder("http://user:hunter2@example.com").build().unwrap_err();
-    assert!(matches!(refused, Error::Config(_)), "{refused}");
+    assert!(matches!(refused, Error::InvalidSetting { setting: Setting::RedisUrl, .. }), "{refused}");
     assert!(!refused.to_string().contains("hunter2"), "{refused}");
 }
 

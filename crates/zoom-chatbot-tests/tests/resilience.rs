@@ -8,7 +8,7 @@ use common::*;
 use futures_util::TryStreamExt;
 use zoom_chatbot::Error;
 use zoom_chatbot::chat::Conversation;
-use zoom_chatbot::error::RetryAfter;
+use zoom_chatbot::error::{RetryAfter, Setting};
 use zoom_chatbot::pacing::{Pacing, RateLabel};
 use zoom_chatbot::retry::RetryPolicy;
 use zoom_mock::fake::{Faults, ZoomMock};
@@ -90,7 +90,7 @@ async fn an_exhausted_429_is_a_rate_limited_error() {
         e @ Error::RateLimited { .. } => {
             assert!(e.is_retryable());
             let Error::RateLimited { category, kind, retry_after, tracking_id } = e else { unreachable!() };
-            assert_eq!((category.as_str(), kind.as_str()), ("Medium", "QPS"));
+            assert_eq!((category, kind.as_str()), (Some(RateLabel::Medium), "QPS"));
             assert_eq!(retry_after, Some(RetryAfter::Delay(Duration::from_secs(1))));
             assert!(tracking_id.is_some());
         }
@@ -103,7 +103,10 @@ async fn a_post_is_never_repeated_after_a_5xx() {
     let fake = ZoomMock::builder().faults(Faults { error_rate: 1.0, ..Faults::default() }).start().await.unwrap();
     let zoom = client(&fake);
     let err = zoom.send(CHANNEL, card("x")).await.unwrap_err();
-    assert!(matches!(err, Error::UnexpectedResponse { status: 503, .. } | Error::Zoom { status: 503, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::UnexpectedResponse { status: Some(503), .. } | Error::Zoom { status: 503, .. }),
+        "{err:?}"
+    );
     assert!(err.is_retryable(), "the caller may decide to try again");
     assert_eq!(statuses(&fake, "sendChatbotMessage"), [503], "sent exactly once");
 }
@@ -245,20 +248,22 @@ async fn a_call_without_a_token_source_is_a_configuration_error() {
         .unwrap();
     let team = Conversation::channel("team").unwrap();
     let err = zoom.chat().send(&team, "hi").await.unwrap_err();
-    assert!(matches!(&err, Error::Config(why) if why.contains("ZOOM_ACCOUNT_ID")), "{err}");
+    assert!(matches!(&err, Error::MissingSetting { setting: Setting::ChatTokens, .. }), "{err:?}");
+    assert!(err.to_string().contains("ZOOM_ACCOUNT_ID"), "the message says how to set it: {err}");
     assert!(fake.requests().is_empty(), "nothing was sent: {:?}", fake.requests());
 
     // A user token, and no app credentials: no chatbot token for chatbot calls.
     let token = zoom_chatbot::SecretString::from("a-user-token".to_owned());
     let zoom = zoom_chatbot::ZoomClient::builder()
-        .user_tokens(zoom_chatbot::auth::StaticToken(token))
+        .chat_tokens(zoom_chatbot::auth::StaticToken(token))
         .account_id(fake.account_id().parse().unwrap())
         .robot_jid(fake.robot_jid().parse().unwrap())
         .api_url(fake.api_base_url())
         .build()
         .unwrap();
     let err = zoom.send(CHANNEL, card("x")).await.unwrap_err();
-    assert!(matches!(&err, Error::Config(why) if why.contains("ZOOM_CLIENT_ID")), "{err}");
+    assert!(matches!(&err, Error::MissingSetting { setting: Setting::BotTokens, .. }), "{err:?}");
+    assert!(err.to_string().contains("ZOOM_CLIENT_ID"), "the message says how to set it: {err}");
     assert!(fake.requests().is_empty(), "nothing was sent: {:?}", fake.requests());
 }
 

@@ -217,3 +217,45 @@ async fn each_account_a_send_names_is_paced_on_its_own_budget() {
     assert!(quiet < 3, "the quiet account's send is not queued behind the busy one: {order:?}");
     assert_eq!(mock.calls_async().await, 7);
 }
+
+#[tokio::test]
+async fn a_callback_reply_takes_the_options_of_a_send_and_sends_exactly_them() {
+    let server = MockServer::start_async().await;
+    let expected = types::CallbackReply {
+        content: card(),
+        is_markdown_support: Some(true),
+        reply_to: Some("PARENT".into()),
+        visible_to_user: Some("ana".into()),
+    };
+    let mock = server.reply_to_callback(|when, then| {
+        when.callback_id("CB1").body(&expected).into_inner().header("authorization", "Bearer the-callback-token");
+        then.created(&types::CallbackReplySent { message_id: "R1".into(), sent_time: None });
+    });
+    let event: types::ZoomEvent = serde_json::from_value(serde_json::json!({
+        "event": "interactive_message_actions",
+        "callback_url": format!("{}/im/chat/callback/CB1", server.base_url()),
+        "callback_token": "the-callback-token",
+        "payload": {"accountId": "ACCT", "robotJid": BOT, "toJid": CHANNEL, "userJid": "ana@xmpp.zoom.us",
+                    "messageId": "PARENT", "actionItem": {"value": "ok"}}
+    }))
+    .unwrap();
+    let callback = zoom_chatbot::callback::Callback::from_event(&event, std::time::SystemTime::now()).unwrap();
+    let zoom = client(&server, RetryPolicy::none());
+    let (logs, _guard) = capture_logs();
+    let receipt = zoom
+        .callback_reply(&callback, card())
+        .reply_to(&"PARENT".parse().unwrap())
+        .visible_to(&"ana".parse().unwrap())
+        .markdown()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(receipt.message_id.unwrap().as_str(), "R1");
+    assert!(callback.is_used(), "the one use is spent");
+    // Through the request policy, as every call: traced in its span.
+    let logs = logs.text();
+    assert!(
+        logs.lines().any(|l| l.contains("zoom_request") && l.contains("reply_to_callback") && l.contains("answered")),
+        "{logs}"
+    );
+}

@@ -31,13 +31,14 @@ async fn code_exchange_then_rotating_refresh_tokens_are_never_lost() {
             Ok(())
         }
     };
-    let http = reqwest::Client::new();
+    // The client's own HTTP client: with rustls, building it installs the crypto provider.
+    let http = client(&fake).http().clone();
     let oauth = OAuth::new(&fake.oauth_base_url(), http, &fake.client_id(), &SecretString::from(fake.client_secret()));
     let (source, first) = UserOAuth::exchange_code(&oauth, &code, redirect, &pkce, store).await.unwrap();
     assert_eq!(first.uid.as_deref(), Some("ana"));
     assert_eq!(saved.lock().unwrap().len(), 1, "the first refresh token was stored");
 
-    let zoom = builder(&fake).user_tokens(source).build().unwrap();
+    let zoom = builder(&fake).chat_tokens(source).build().unwrap();
     let team = Conversation::channel("c1").unwrap();
     zoom.chat().send(&team, "from Ana").await.unwrap();
     fake.invalidate_tokens();
@@ -58,7 +59,8 @@ async fn a_wrong_verifier_is_refused() {
     let fake = ZoomMock::start().await.unwrap();
     let pkce = Pkce::new();
     let code = fake.authorization_code("ana", None, Some(pkce.challenge()));
-    let http = reqwest::Client::new();
+    // The client's own HTTP client: with rustls, building it installs the crypto provider.
+    let http = client(&fake).http().clone();
     let oauth = OAuth::new(&fake.oauth_base_url(), http, &fake.client_id(), &SecretString::from(fake.client_secret()));
     let other = Pkce::new();
     let err = UserOAuth::exchange_code(&oauth, &code, "", &other, |_: &SecretString| Ok(())).await.err().unwrap();

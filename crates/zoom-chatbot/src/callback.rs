@@ -13,13 +13,15 @@
 //!
 //! if let Some(callback) = Callback::from_event(&event, SystemTime::now()) {
 //!     let card = Card::new().head("Deploy started").push(Text::new("Build 312")).build()?;
-//!     zoom.callback_reply(&callback, card).await?;
+//!     zoom.callback_reply(&callback, card).markdown().await?;
 //!     // A second reply is refused here, without a request.
 //!     assert!(callback.is_used());
 //! }
 //! # Ok(()) }
 //! ```
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -28,10 +30,10 @@ use secrecy::{ExposeSecret, SecretString};
 use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types::{self, ZoomEvent};
 
-use crate::auth::FixedAuthorization;
-use crate::client::{ZoomClient, zoom_error};
-use crate::error::{Error, Result};
-use crate::ids::{MessageId, UserId};
+use crate::client::ZoomClient;
+use crate::error::{Error, Result, zoom_error};
+use crate::ids::{MessageId, TriggerId, UserId};
+use crate::policy::Policy;
 
 /// How long after its event a callback may be used, as Zoom documents it.
 pub const CALLBACK_LIFETIME: Duration = Duration::from_secs(30 * 60);
@@ -185,34 +187,55 @@ fn percent_decoded(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-impl ZoomClient {
-    /// Posts `card` as the one reply to an interactive event through its callback
-    /// (`replyToCallback`): a `POST` to the `callback_url` with the `callback_token` as bearer
-    /// (not this client's token, and no rate-limit label). The reply lands in the card's
-    /// conversation. Refused locally, with nothing sent, once the callback was used or after
-    /// its deadline.
-    pub async fn callback_reply(&self, callback: &Callback, card: types::Card) -> Result<CallbackReceipt> {
+/// A reply to an interactive event about to be posted through its callback; await it, or
+/// set options first (the same as a chatbot send's: [`SendMessage`](crate::SendMessage)).
+#[must_use = "a reply is posted only when awaited"]
+pub struct ReplyToCallback {
+    zoom: ZoomClient,
+    callback: Callback,
+    reply: types::CallbackReply,
+}
+
+impl ReplyToCallback {
+    pub(crate) fn new(zoom: ZoomClient, callback: Callback, card: types::Card) -> Self {
         let reply =
             types::CallbackReply { content: card, is_markdown_support: None, reply_to: None, visible_to_user: None };
-        self.callback_reply_with(callback, reply).await
+        Self { zoom, callback, reply }
     }
 
-    /// [`callback_reply`](Self::callback_reply) with the other fields of the reply: a thread
-    /// (`reply_to`), one member who sees it (`visible_to_user`), markdown.
-    pub async fn callback_reply_with(
-        &self,
-        callback: &Callback,
-        reply: types::CallbackReply,
-    ) -> Result<CallbackReceipt> {
-        let (base, id) = split_zoom_url(self, &callback.url, CALLBACK_PATH, "callback_url")?;
+    /// Posts it as a reply in this message's thread.
+    pub fn reply_to(mut self, parent: &MessageId) -> Self {
+        self.reply.reply_to = Some(parent.to_string());
+        self
+    }
+
+    /// In a channel, only this member (a user id) sees it.
+    pub fn visible_to(mut self, user_id: &UserId) -> Self {
+        self.reply.visible_to_user = Some(user_id.to_string());
+        self
+    }
+
+    /// Reads the card's texts as markdown.
+    pub fn markdown(mut self) -> Self {
+        self.reply.is_markdown_support = Some(true);
+        self
+    }
+
+    /// `replyToCallback`: the reply as the one answer to the callback, with its token as
+    /// bearer.
+    async fn run(self) -> Result<CallbackReceipt> {
+        let Self { zoom, callback, reply } = self;
+        let (base, id) = split_zoom_url(&zoom, &callback.url, CALLBACK_PATH, "callback_url")?;
         let id = id.as_str();
         if id.is_empty() || id.contains('/') {
             return Err(Error::invalid("callback_url", "must end with /im/chat/callback/{id}"));
         }
         callback.take(SystemTime::now())?;
         let header = SecretString::from(format!("Bearer {}", callback.token.expose_secret()));
-        let hooks = Hooks::with_policy(Arc::new(FixedAuthorization { header }));
-        let client = zoom_api_gen::Client::new_with_client(&base, self.http().clone(), hooks);
+        // The client's request policy, with the callback's token: its retries, span, metrics.
+        let policy = Policy::fixed(zoom.http(), zoom.retry_policy().clone(), header);
+        let hooks = Hooks::with_policy(Arc::new(policy));
+        let client = zoom_api_gen::Client::new_with_client(&base, zoom.http().clone(), hooks);
         let outcome = client.reply_to_callback().callback_id(id).body(reply).send().await;
         use zoom_api_gen::Error as G;
         match outcome {
@@ -229,18 +252,27 @@ impl ZoomClient {
             }
         }
     }
+}
 
-    /// Attaches a preview card to a shared link through the `response_url` of its
-    /// `team_chat.link_shared` event: the unfurl operation for that user and trigger, with this
-    /// client's chatbot token.
-    pub async fn unfurl_response_url(&self, response_url: &str, card: &types::Card) -> Result<()> {
-        let (_, rest) = split_zoom_url(self, response_url, "/im/chat/users/", "response_url")?;
-        let Some((user, trigger)) = rest.split_once("/unfurls/") else {
-            return Err(Error::invalid("response_url", "must end with /im/chat/users/{userId}/unfurls/{triggerId}"));
-        };
-        let user: UserId = user.parse()?;
-        self.unfurl(&user, trigger, card).await
+impl IntoFuture for ReplyToCallback {
+    type Output = Result<CallbackReceipt>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<CallbackReceipt>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
+}
+
+/// The unfurl of a `team_chat.link_shared` event's `response_url`: the user and the trigger
+/// read from it, once it is known to be Zoom's.
+pub(crate) async fn unfurl_response_url(zoom: &ZoomClient, response_url: &str, card: &types::Card) -> Result<()> {
+    let (_, rest) = split_zoom_url(zoom, response_url, "/im/chat/users/", "response_url")?;
+    let Some((user, trigger)) = rest.split_once("/unfurls/") else {
+        return Err(Error::invalid("response_url", "must end with /im/chat/users/{userId}/unfurls/{triggerId}"));
+    };
+    let user: UserId = user.parse()?;
+    let trigger: TriggerId = trigger.parse()?;
+    crate::messages::unfurl(zoom, &user, &trigger, card).await
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use zoom_api_gen::types;
 
-use crate::client::{ZoomClient, zoom_error};
-use crate::error::{Error, Result};
+use crate::client::ZoomClient;
+use crate::error::{Error, Result, zoom_error};
 use crate::ids::{ChannelId, ChannelJid, MessageId, Recipient, UserId};
 
 /// The most characters a chat message may have.
@@ -161,8 +161,8 @@ impl Chat {
     ///
     /// Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`). Server-to-server or user token; rate label Medium. Scope
     /// `chat_message:write`. Waits for room in the channel's send windows when pacing is on.
-    pub fn send(&self, to: &Conversation, text: impl Into<String>) -> ChatMessage {
-        ChatMessage {
+    pub fn send(&self, to: &Conversation, text: impl Into<String>) -> SendChatMessage {
+        SendChatMessage {
             chat: self.clone(),
             to: to.clone(),
             text: text.into(),
@@ -335,7 +335,7 @@ fn checked_text(text: &str) -> Result<&str> {
 
 /// A text message about to be sent; await it.
 #[must_use = "a message is sent only when awaited"]
-pub struct ChatMessage {
+pub struct SendChatMessage {
     chat: Chat,
     to: Conversation,
     text: String,
@@ -344,7 +344,7 @@ pub struct ChatMessage {
     formats: Vec<(Format, Range<usize>, Option<String>)>,
 }
 
-impl ChatMessage {
+impl SendChatMessage {
     /// Sends it as a reply in this main message's thread.
     pub fn reply_to(mut self, main: &MessageId) -> Self {
         self.reply_to = Some(main.clone());
@@ -424,12 +424,14 @@ impl ChatMessage {
         }
         let request = self.chat.client.api().send_chat_message().user_id(self.chat.user.as_str()).body(body);
         let created = request.send().await.map_err(zoom_error)?.into_inner();
-        let id = created.id.ok_or_else(|| Error::UnexpectedResponse { status: 201, detail: "no message id".into() })?;
-        id.parse().map_err(|_| Error::UnexpectedResponse { status: 201, detail: format!("message id {id:?}") })
+        let id = created
+            .id
+            .ok_or_else(|| Error::UnexpectedResponse { status: Some(201), detail: "no message id".into() })?;
+        id.parse().map_err(|_| Error::UnexpectedResponse { status: Some(201), detail: format!("message id {id:?}") })
     }
 }
 
-impl IntoFuture for ChatMessage {
+impl IntoFuture for SendChatMessage {
     type Output = Result<MessageId>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<MessageId>> + Send>>;
 

@@ -1,9 +1,12 @@
-//! One error type for everything the client can meet.
+//! One error type for everything the client can meet, and the one place Zoom's answers and
+//! the generated client's failures become it (`refusal`, `zoom_error`).
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use zoom_api_gen::operations::RateLabel;
 
 /// What went wrong. `Display` is meant for people; match on the variants in code.
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +37,11 @@ pub enum Error {
     },
 
     /// Zoom refused for rate limiting, and retrying (if enabled) did not get through.
-    #[error("rate limited by Zoom ({category} {kind}){}{}", retry_suffix(.retry_after), tracking_suffix(.tracking_id))]
+    #[error("rate limited by Zoom ({}{kind}){}{}", category_prefix(.category), retry_suffix(.retry_after), tracking_suffix(.tracking_id))]
     RateLimited {
-        /// The rate-limit label (`X-RateLimit-Category`).
-        category: String,
+        /// The rate-limit label (`X-RateLimit-Category`), when Zoom named one this client
+        /// knows (the pacing's labels).
+        category: Option<RateLabel>,
         /// Which limit (`X-RateLimit-Type`: `QPS`, `Daily-limit`, ...).
         kind: String,
         /// When Zoom said to try again.
@@ -62,17 +66,32 @@ pub enum Error {
     Transport(#[source] reqwest::Error),
 
     /// Zoom answered something this client could not read.
-    #[error("unexpected answer from Zoom (HTTP {status}): {detail}")]
+    #[error("unexpected answer from Zoom{}: {detail}", status_suffix(.status))]
     UnexpectedResponse {
-        /// HTTP status.
-        status: u16,
+        /// HTTP status, when the answer's status is known (not for a body that did not fit
+        /// its type, or a failure the generated client reports without one).
+        status: Option<u16>,
         /// What was wrong with it.
         detail: String,
     },
 
-    /// The configuration is incomplete or contradictory (nothing was sent).
-    #[error("configuration: {0}")]
-    Config(String),
+    /// A setting the call needs was not given (nothing was sent).
+    #[error("configuration: {setting} is needed: {rule}")]
+    MissingSetting {
+        /// The setting.
+        setting: Setting,
+        /// What needs it, and how to give it.
+        rule: String,
+    },
+
+    /// A setting was given but breaks a rule (nothing was sent).
+    #[error("configuration: {setting}: {rule}")]
+    InvalidSetting {
+        /// The setting.
+        setting: Setting,
+        /// The rule it breaks.
+        rule: String,
+    },
 
     /// The token request this call waited for failed; the caller that made it got the full
     /// error. Waiting calls share one failure, so that many calls against an OAuth host that
@@ -102,6 +121,79 @@ pub enum Error {
         /// Why it could not be used.
         reason: String,
     },
+}
+
+/// A setting of the client (or of a shared store) that a configuration error names; its
+/// `Display` names the environment variable or builder method that gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// The app's client id (`ZOOM_CLIENT_ID`, `ClientBuilder::credentials`).
+    ClientId,
+    /// The app's client secret (`ZOOM_CLIENT_SECRET`, `ClientBuilder::credentials`).
+    ClientSecret,
+    /// The account (`ZOOM_ACCOUNT_ID`, `ClientBuilder::account_id`).
+    AccountId,
+    /// The bot's JID (`ZOOM_ROBOT_JID`, `ClientBuilder::robot_jid`).
+    RobotJid,
+    /// The API's base URL (`ZOOM_API_URL`, `ClientBuilder::api_url`).
+    ApiUrl,
+    /// The OAuth host's base URL (`ZOOM_OAUTH_URL`, `ClientBuilder::oauth_url`).
+    OAuthUrl,
+    /// The incoming-webhook host's base URL (`ZOOM_WEBHOOK_URL`, `ClientBuilder::webhook_url`).
+    WebhookUrl,
+    /// Where chatbot tokens come from: the app's credentials, or `ClientBuilder::bot_tokens`.
+    BotTokens,
+    /// Where the user-level chat API's tokens come from: the account id with the app's
+    /// credentials (server-to-server), or `ClientBuilder::chat_tokens`.
+    ChatTokens,
+    /// The Redis URL of a shared store (`RedisStore::builder`, the `redis` feature).
+    RedisUrl,
+}
+
+impl Setting {
+    /// The `ZOOM_*` variable `from_env` reads it from, if any.
+    pub fn env_var(self) -> Option<&'static str> {
+        match self {
+            Self::ClientId => Some("ZOOM_CLIENT_ID"),
+            Self::ClientSecret => Some("ZOOM_CLIENT_SECRET"),
+            Self::AccountId => Some("ZOOM_ACCOUNT_ID"),
+            Self::RobotJid => Some("ZOOM_ROBOT_JID"),
+            Self::ApiUrl => Some("ZOOM_API_URL"),
+            Self::OAuthUrl => Some("ZOOM_OAUTH_URL"),
+            Self::WebhookUrl => Some("ZOOM_WEBHOOK_URL"),
+            Self::BotTokens | Self::ChatTokens | Self::RedisUrl => None,
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::ClientId => "the client id",
+            Self::ClientSecret => "the client secret",
+            Self::AccountId => "the account id",
+            Self::RobotJid => "the bot's JID",
+            Self::ApiUrl => "the API URL",
+            Self::OAuthUrl => "the OAuth URL",
+            Self::WebhookUrl => "the incoming-webhook URL",
+            Self::BotTokens => {
+                return f.write_str(
+                    "a chatbot token source (the client id and secret: ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET; or ClientBuilder::bot_tokens)",
+                );
+            }
+            Self::ChatTokens => {
+                return f.write_str(
+                    "a chat token source (the account id ZOOM_ACCOUNT_ID with the client id and secret; or ClientBuilder::chat_tokens)",
+                );
+            }
+            Self::RedisUrl => return f.write_str("the Redis URL"),
+        };
+        match self.env_var() {
+            Some(var) => write!(f, "{name} ({var})"),
+            None => f.write_str(name),
+        }
+    }
 }
 
 /// A decoding error of an answer, fit to show in an error or a log: serde quotes the value it
@@ -166,13 +258,67 @@ pub(crate) fn refusal(status: u16, headers: &reqwest::header::HeaderMap, body: i
     let tracking_id = header(zoom_api_gen::TRACKING_ID_HEADER);
     if status == 429 {
         return Error::RateLimited {
-            category: header("x-ratelimit-category").unwrap_or_default(),
+            category: header("x-ratelimit-category").as_deref().and_then(RateLabel::parse),
             kind: header("x-ratelimit-type").unwrap_or_default(),
             retry_after: header("retry-after").as_deref().and_then(RetryAfter::parse),
             tracking_id,
         };
     }
     Error::Zoom { status, code: body.code(), message: body.message(), field_errors: body.field_errors(), tracking_id }
+}
+
+/// Turns what a generated call returned into this crate's [`Error`]: Zoom's refusals through
+/// [`refusal`], a failure the policy met through its stand-in answer ([`PolicyFailure`]).
+pub(crate) fn zoom_error<E: ErrorBody>(e: zoom_api_gen::Error<E>) -> Error {
+    use zoom_api_gen::Error as G;
+    match e {
+        G::ErrorResponse(rv) => {
+            let (status, headers) = (rv.status().as_u16(), rv.headers().clone());
+            refusal(status, &headers, rv.into_inner())
+        }
+        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => Error::Transport(e),
+        G::InvalidRequest(why) => Error::invalid("request", why),
+        G::UnexpectedResponse(r) => PolicyFailure::take(&r).unwrap_or_else(|| Error::UnexpectedResponse {
+            status: Some(r.status().as_u16()),
+            detail: "undocumented status".into(),
+        }),
+        // The answer's bytes are never shown: only what did not fit.
+        G::InvalidResponsePayload(_, e) => Error::UnexpectedResponse {
+            status: None,
+            detail: format!("the answer does not fit its type ({})", decoding_error(&e)),
+        },
+        G::Custom(why) => Error::UnexpectedResponse { status: None, detail: why },
+    }
+}
+
+/// The status of the stand-in answer a request policy gives when it has no answer from Zoom.
+pub(crate) const STAND_IN: u16 = 599;
+
+/// A failure a request policy met that a `reqwest` result cannot carry (a token that could
+/// not be had). It rides in the extensions of the stand-in answer, which every generated call
+/// hands back untouched as an undocumented response; [`PolicyFailure::take`] gets it out again.
+#[derive(Clone)]
+pub(crate) struct PolicyFailure(Arc<Mutex<Option<Error>>>);
+
+impl PolicyFailure {
+    /// The stand-in answer that carries `failure`.
+    pub(crate) fn stand_in(failure: Error) -> reqwest::Response {
+        let stand_in = http::Response::builder()
+            .status(STAND_IN)
+            .extension(PolicyFailure(Arc::new(Mutex::new(Some(failure)))))
+            .body(bytes::Bytes::new())
+            .expect("a valid response");
+        reqwest::Response::from(stand_in)
+    }
+
+    /// The failure behind a stand-in answer, if `response` is one.
+    pub(crate) fn take(response: &reqwest::Response) -> Option<Error> {
+        if response.status().as_u16() != STAND_IN {
+            return None;
+        }
+        let failure = response.extensions().get::<PolicyFailure>()?;
+        failure.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
 }
 
 /// One field Zoom rejected: the spec's generated `ApiFieldError` (`field`, `message`).
@@ -222,11 +368,27 @@ fn tracking_suffix(id: &Option<String>) -> String {
     id.as_ref().map(|id| format!(" (tracking id {id})")).unwrap_or_default()
 }
 
+fn category_prefix(category: &Option<RateLabel>) -> String {
+    category.map(|c| format!("{c} ")).unwrap_or_default()
+}
+
+fn status_suffix(status: &Option<u16>) -> String {
+    status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+}
+
 fn retry_suffix(r: &Option<RetryAfter>) -> String {
     r.map(|r| format!(", retry after {r}")).unwrap_or_default()
 }
 
 impl Error {
+    pub(crate) fn missing(setting: Setting, rule: impl Into<String>) -> Self {
+        Self::MissingSetting { setting, rule: rule.into() }
+    }
+
+    pub(crate) fn invalid_setting(setting: Setting, rule: impl Into<String>) -> Self {
+        Self::InvalidSetting { setting, rule: rule.into() }
+    }
+
     pub(crate) fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
         Self::InvalidInput { field: field.into(), rule: rule.into() }
     }
@@ -237,7 +399,8 @@ impl Error {
         match self {
             Self::RateLimited { .. } | Self::Transport(_) | Self::SharedState { .. } => true,
             Self::TokenUnavailable { retryable, .. } => *retryable,
-            Self::Zoom { status, .. } | Self::UnexpectedResponse { status, .. } => *status >= 500,
+            Self::Zoom { status, .. } => *status >= 500,
+            Self::UnexpectedResponse { status, .. } => status.is_some_and(|s| s >= 500),
             _ => false,
         }
     }
@@ -262,3 +425,56 @@ impl Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> reqwest::header::HeaderMap {
+        pairs.iter().map(|(k, v)| (reqwest::header::HeaderName::from_static(k), v.parse().unwrap())).collect()
+    }
+
+    fn body() -> zoom_api_gen::types::ApiError {
+        serde_json::from_value(serde_json::json!({"code": 429, "message": "Too many requests"})).unwrap()
+    }
+
+    #[test]
+    fn a_429_names_its_label_as_the_pacing_does_and_an_unknown_one_as_none() {
+        let named = [("x-ratelimit-category", "heavy"), ("x-ratelimit-type", "QPS"), ("x-zm-trackingid", "v=2.0;t")];
+        let err = refusal(429, &headers(&named), body());
+        assert!(
+            matches!(&err, Error::RateLimited { category: Some(RateLabel::Heavy), kind, tracking_id: Some(t), .. }
+                if kind == "QPS" && t == "v=2.0;t"),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "rate limited by Zoom (Heavy QPS) (tracking id v=2.0;t)");
+        let unknown = refusal(429, &headers(&[("x-ratelimit-category", "Resource-intensive")]), body());
+        assert!(matches!(unknown, Error::RateLimited { category: None, .. }), "{unknown:?}");
+    }
+
+    #[test]
+    fn an_answer_without_a_status_says_none_and_is_not_retried() {
+        let err = Error::UnexpectedResponse { status: None, detail: "the answer does not fit its type".into() };
+        assert_eq!(err.to_string(), "unexpected answer from Zoom: the answer does not fit its type");
+        assert!(!err.is_retryable());
+        let err = Error::UnexpectedResponse { status: Some(502), detail: "undocumented status".into() };
+        assert_eq!(err.to_string(), "unexpected answer from Zoom (HTTP 502): undocumented status");
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn a_configuration_error_names_the_setting_its_variable_and_the_rule() {
+        let err = Error::missing(Setting::AccountId, "chatbot messages name their account");
+        assert_eq!(
+            err.to_string(),
+            "configuration: the account id (ZOOM_ACCOUNT_ID) is needed: chatbot messages name their account"
+        );
+        let err = Error::invalid_setting(Setting::OAuthUrl, "is not a URL (relative URL without a base)");
+        assert_eq!(
+            err.to_string(),
+            "configuration: the OAuth URL (ZOOM_OAUTH_URL): is not a URL (relative URL without a base)"
+        );
+        assert!(Setting::BotTokens.to_string().contains("ZOOM_CLIENT_ID"));
+        assert_eq!(Setting::BotTokens.env_var(), None);
+    }
+}

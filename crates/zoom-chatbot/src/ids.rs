@@ -130,6 +130,11 @@ string_id!(
     /// A channel id (the chat API's `to_channel`).
     ChannelId
 );
+string_id!(
+    /// The `trigger_id` of a shared link (`team_chat.link_shared`), which an unfurl names in
+    /// its path: checked as a message id is.
+    TriggerId
+);
 
 impl FromStr for UserJid {
     type Err = Error;
@@ -189,6 +194,14 @@ impl FromStr for MessageId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         check_id("message id", s)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl FromStr for TriggerId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        check_id("trigger_id", s)?;
         Ok(Self(s.to_owned()))
     }
 }
@@ -362,6 +375,15 @@ impl fmt::Display for Recipient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trigger_id_is_one_path_segment() {
+        assert_eq!("d8f1c2a0-3b4e".parse::<TriggerId>().unwrap().as_str(), "d8f1c2a0-3b4e");
+        for bad in ["", "..", "a/b", "a?b"] {
+            let err = bad.parse::<TriggerId>().unwrap_err();
+            assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "trigger_id"), "{bad:?}: {err}");
+        }
+    }
 
     #[test]
     fn ids_travel_as_strings_and_are_checked_when_read() {

@@ -14,24 +14,30 @@
 //! ```
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use zoom_api_gen::hooks::Hooks;
+use zoom_api_gen::ClientInfo as _;
+use zoom_api_gen::hooks::{Hooks, RequestPolicy as _};
 use zoom_api_gen::types;
 
-use crate::auth::FixedAuthorization;
-use crate::client::zoom_error;
-use crate::error::{Error, Result, refusal};
+use crate::error::{Error, PolicyFailure, Result, refusal, zoom_error};
+use crate::policy::Policy;
+use crate::retry::RetryPolicy;
+use crate::transport::{DEFAULT_TIMEOUT, http_client};
 
-/// One incoming webhook: its id and verification token.
+/// The generated operation's name, which the request policy and its span know it by.
+const OPERATION: &str = "send_incoming_webhook";
+
+/// One incoming webhook: its id and verification token. Every format is posted through the
+/// same request policy as the client's API calls (retries of what Zoom refused unprocessed, a
+/// `zoom_request` span, the metrics), with the token as its `Authorization`.
 #[derive(Clone)]
 pub struct IncomingWebhook {
-    /// Generated client for `format=full`, with the token as its `Authorization`.
+    /// Generated client for `format=full`, its hooks running `policy`.
     client: zoom_api_gen::Client,
-    http: reqwest::Client,
+    /// The policy every format goes through.
+    policy: Arc<Policy>,
     url: String,
-    token: SecretString,
     webhook_id: String,
 }
 
@@ -42,22 +48,30 @@ impl std::fmt::Debug for IncomingWebhook {
 }
 
 impl IncomingWebhook {
-    pub(crate) fn new(base_url: &str, http: reqwest::Client, webhook_id: &str, token: SecretString) -> Self {
+    /// The webhook `webhook_id` at `base_url`, posted through `http` with `retry`'s rules.
+    pub(crate) fn new(
+        base_url: &str,
+        http: reqwest::Client,
+        webhook_id: &str,
+        token: SecretString,
+        retry: RetryPolicy,
+    ) -> Self {
         // Zoom's guide shows the token after `Bearer `; the service takes it bare too.
         let header = SecretString::from(format!("Bearer {}", token.expose_secret()));
-        let policy = Arc::new(FixedAuthorization { header });
+        let policy = Arc::new(Policy::fixed(&http, retry, header));
         Self {
-            client: zoom_api_gen::Client::new_with_client(base_url, http.clone(), Hooks::with_policy(policy)),
+            client: zoom_api_gen::Client::new_with_client(base_url, http, Hooks::with_policy(policy.clone())),
+            policy,
             url: format!("{}/chat/webhooks/incomingwebhook/{webhook_id}", base_url.trim_end_matches('/')),
-            http,
-            token,
             webhook_id: webhook_id.to_owned(),
         }
     }
 
     /// The incoming webhook at `url`, as `/inc connect` printed it
     /// (`https://integrations.zoom.us/chat/webhooks/incomingwebhook/{id}`), with its
-    /// verification token. It needs no app credentials.
+    /// verification token. It needs no app credentials; its HTTP client has a
+    /// [`ZoomClient`](crate::ZoomClient)'s defaults (30 s timeouts, no redirects) and its
+    /// posts the default [`RetryPolicy`].
     pub fn from_url(url: &str, token: SecretString) -> Result<Self> {
         const PATH: &str = "/chat/webhooks/incomingwebhook/";
         let parsed = reqwest::Url::parse(url).map_err(|e| Error::invalid("url", format!("is not a URL ({e})")))?;
@@ -76,13 +90,7 @@ impl IncomingWebhook {
             .filter(|id| !id.is_empty() && !id.contains('/'))
             .ok_or_else(|| Error::invalid("url", format!("must be https://HOST{PATH}{{id}}")))?;
         let base = parsed.origin().ascii_serialization();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(Error::Transport)?;
-        Ok(Self::new(&base, http, id, token))
+        Ok(Self::new(&base, http_client(DEFAULT_TIMEOUT)?, id, token, RetryPolicy::default()))
     }
 
     /// Posts a whole card (`format=full`).
@@ -123,22 +131,21 @@ impl IncomingWebhook {
     }
 
     /// The `message` and `fields` formats: their bodies are not a card, so the generated
-    /// operation (one body type per operation) cannot send them.
+    /// operation (one body type per operation) cannot build them. The request is built here
+    /// and handed to the same policy the generated call goes through, under the same name.
     async fn post(&self, format: &str, content_type: &str, body: Vec<u8>) -> Result<()> {
-        let mut authorization =
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", self.token.expose_secret()))
-                .map_err(|_| Error::invalid("token", "is not a valid header value"))?;
-        authorization.set_sensitive(true);
-        let response = self
-            .http
+        let http = self.client.client();
+        let request = http
             .post(&self.url)
             .query(&[("format", format)])
-            .header(reqwest::header::AUTHORIZATION, authorization)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body)
-            .send()
-            .await
+            .build()
             .map_err(Error::Transport)?;
+        let response = self.policy.execute(http, request, OPERATION).await.map_err(Error::Transport)?;
+        if let Some(failure) = PolicyFailure::take(&response) {
+            return Err(failure);
+        }
         let status = response.status().as_u16();
         if response.status().is_success() {
             return Ok(());
@@ -148,7 +155,7 @@ impl IncomingWebhook {
         match serde_json::from_str::<types::ApiError>(&text) {
             Ok(body) => Err(refusal(status, &headers, body)),
             Err(_) => Err(Error::UnexpectedResponse {
-                status,
+                status: Some(status),
                 detail: "an error answer that is not Zoom's error body".into(),
             }),
         }
@@ -176,6 +183,22 @@ mod tests {
                 matches!(&err, Error::InvalidInput { field, rule } if field == "url" && rule.contains("https")),
                 "{url}: {err}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_that_cannot_be_a_header_is_refused_in_every_format_before_sending() {
+        // Port 9 (discard) on loopback: nothing listens, and nothing is sent.
+        let url = "http://127.0.0.1:9/chat/webhooks/incomingwebhook/abc";
+        let hook = IncomingWebhook::from_url(url, SecretString::from("bad\ntoken".to_owned())).unwrap();
+        let card = crate::card::Card::new().head("x").build().unwrap();
+        for err in [
+            hook.send_card(card).await.unwrap_err(),
+            hook.send_message("x").await.unwrap_err(),
+            hook.send_fields(&[("k", "v")]).await.unwrap_err(),
+        ] {
+            assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "token"), "{err:?}");
+            assert!(!err.to_string().contains("bad"), "the token is not shown: {err}");
         }
     }
 

@@ -155,8 +155,8 @@ impl InstallRouteBuilder {
         self
     }
 
-    /// The HTTP client for the code exchange (default: one with a 30 s timeout that follows
-    /// no redirects).
+    /// The HTTP client for the code exchange (default: one made as a
+    /// [`ZoomClient`](crate::ZoomClient)'s is, with a 30 s timeout, following no redirects).
     pub fn http(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -213,11 +213,8 @@ impl InstallRouteBuilder {
         };
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(Error::Transport)?,
+            // The client's own (the TLS provider installed, 30 s timeouts, no redirects).
+            None => crate::transport::http_client(crate::transport::DEFAULT_TIMEOUT)?,
         };
         let oauth = OAuth::new(&self.oauth_url, http, &self.client_id, &self.client_secret);
         Ok(InstallRoute {

@@ -64,6 +64,7 @@ pub mod serve;
 pub mod shared;
 mod tasks;
 pub mod time;
+mod transport;
 pub mod webhook;
 
 pub use client::{ClientBuilder, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient};

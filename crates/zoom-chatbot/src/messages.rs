@@ -8,9 +8,9 @@ use std::pin::Pin;
 use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
-use crate::client::{ZoomClient, zoom_error};
-use crate::error::{Error, Result};
-use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, UserId, UserJid};
+use crate::client::ZoomClient;
+use crate::error::{Error, Result, Setting, zoom_error};
+use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, TriggerId, UserId, UserJid};
 use crate::time::parse_sent_time;
 
 /// The chatbot in one account. A chatbot's token serves every account that installed the
@@ -90,12 +90,13 @@ impl AccountClient {
 
     fn addressing(&self) -> Result<Addressing> {
         let account = self.account.as_ref().ok_or_else(|| {
-            Error::Config(
-                "chatbot messages need an account: set ZOOM_ACCOUNT_ID, or send through zoom.account(&id) (a bot answers in its event's account)".into(),
+            Error::missing(
+                Setting::AccountId,
+                "chatbot messages name their account: set it, or send through zoom.account(&id) (a bot answers in its event's account)",
             )
         })?;
         let robot = self.robot_jid.as_ref().or(self.client.robot_jid()).ok_or_else(|| {
-            Error::Config("chatbot messages need the bot's JID (ZOOM_ROBOT_JID, or the event's robotJid)".into())
+            Error::missing(Setting::RobotJid, "chatbot messages name their bot (or send as the event's robotJid)")
         })?;
         Ok(Addressing {
             account_id: account.as_str().to_owned(),
@@ -166,23 +167,25 @@ impl AccountClient {
 
     /// Attaches a preview card to a link a user shared ([`ZoomClient::unfurl`]: the request
     /// names the user and the trigger, not the account).
-    pub async fn unfurl(&self, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
+    pub async fn unfurl(&self, user_id: &UserId, trigger_id: &TriggerId, card: &types::Card) -> Result<()> {
         unfurl(&self.client, user_id, trigger_id, card).await
     }
 }
 
 /// `unfurlLink`: a preview card for the link of `trigger_id`.
-pub(crate) async fn unfurl(zoom: &ZoomClient, user_id: &UserId, trigger_id: &str, card: &types::Card) -> Result<()> {
-    if trigger_id.is_empty() {
-        return Err(Error::invalid("trigger_id", "must not be empty"));
-    }
+pub(crate) async fn unfurl(
+    zoom: &ZoomClient,
+    user_id: &UserId,
+    trigger_id: &TriggerId,
+    card: &types::Card,
+) -> Result<()> {
     crate::card::check(card)?;
     let content = serde_json::to_string(card).map_err(|e| Error::invalid("content", e.to_string()))?;
     let request = zoom
         .api()
         .unfurl_link()
         .user_id(user_id.as_str())
-        .trigger_id(trigger_id)
+        .trigger_id(trigger_id.as_str())
         .body(types::UnfurlLinkRequest { content });
     request.send().await.map_err(zoom_error)?;
     Ok(())
@@ -242,7 +245,7 @@ impl SendMessage {
         let api = self.account.client.api();
         let answer = api.send_chatbot_message().body(body).send().await.map_err(zoom_error)?.into_inner();
         let id: MessageId = answer.message_id.parse().map_err(|_| Error::UnexpectedResponse {
-            status: 201,
+            status: Some(201),
             detail: format!("message id {:?}", answer.message_id),
         })?;
         let sent_at = parse_sent_time(&answer.sent_time);

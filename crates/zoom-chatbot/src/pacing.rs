@@ -37,6 +37,7 @@ use zoom_api_gen::operations::CHANNEL_SEND_WINDOWS;
 pub use zoom_api_gen::operations::{Plan, RateLabel};
 
 use crate::error::RetryAfter;
+use crate::time::next_midnight;
 
 /// Which limits to keep under.
 #[derive(Clone, Debug, PartialEq)]
@@ -218,11 +219,6 @@ impl Day {
     }
 }
 
-/// The first moment of the UTC day after `date`, when daily quotas reset.
-pub(crate) fn next_midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.succ_opt().unwrap_or(date).and_time(chrono::NaiveTime::MIN).and_utc()
-}
-
 /// The longest a 429's `Retry-After` pushes an account's label schedule back.
 const MAX_PUSH_BACK: Duration = Duration::from_secs(60);
 
@@ -259,7 +255,7 @@ impl NotPaced {
         match self {
             Self::PastDeadline => crate::Error::Deadline { elapsed },
             Self::DailyQuota { label, resets } => crate::Error::RateLimited {
-                category: label.to_string(),
+                category: Some(label),
                 kind: DAILY_LIMIT.into(),
                 retry_after: Some(RetryAfter::At(resets)),
                 tracking_id: None,
@@ -888,7 +884,7 @@ mod tests {
         assert_eq!(before.elapsed(), Duration::ZERO, "refused at once, not held until tomorrow");
         match refused.into_error(Duration::ZERO) {
             Error::RateLimited { category, kind, retry_after, tracking_id } => {
-                assert_eq!((category.as_str(), kind.as_str()), ("Medium", "Daily-limit"));
+                assert_eq!((category, kind.as_str()), (Some(RateLabel::Medium), "Daily-limit"));
                 assert_eq!(retry_after, Some(RetryAfter::At(on("2026-11-23T00:00:00Z"))), "the next UTC midnight");
                 assert_eq!(tracking_id, None, "nothing was sent");
             }

@@ -7,39 +7,20 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::Utc;
-use reqwest::header::HeaderName;
+use reqwest::header::{HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use tracing::{Instrument as _, Span};
 use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
 use zoom_api_gen::operations::{self, OperationInfo};
 
 use crate::auth::{OAuth, Token, TokenCache};
-use crate::error::{Error, RetryAfter};
+use crate::error::{Error, PolicyFailure, RetryAfter, STAND_IN, Setting};
 use crate::pacing::Pacer;
 use crate::retry::{RetryPolicy, idempotent};
 
 /// Zoom's id for a request, which its support can look up.
 static TRACKING_ID: HeaderName = HeaderName::from_static(zoom_api_gen::TRACKING_ID_HEADER);
-
-/// The status of the stand-in answer the policy gives when it has no answer from Zoom.
-const STAND_IN: u16 = 599;
-
-/// A failure the policy met that a `reqwest` result cannot carry (a token that could not be
-/// had). It rides in the extensions of the stand-in answer, which every generated call hands
-/// back untouched as an undocumented response; [`PolicyFailure::take`] gets it out again.
-#[derive(Clone)]
-pub(crate) struct PolicyFailure(Arc<Mutex<Option<Error>>>);
-
-impl PolicyFailure {
-    /// The failure behind a stand-in answer, if `response` is one.
-    pub(crate) fn take(response: &reqwest::Response) -> Option<Error> {
-        if response.status().as_u16() != STAND_IN {
-            return None;
-        }
-        let failure = response.extensions().get::<PolicyFailure>()?;
-        failure.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-}
 
 /// Zoom's codes for a token it does not accept: 124 (API) and 7010 (chatbot).
 const TOKEN_REFUSED: [i64; 2] = [124, 7010];
@@ -56,23 +37,41 @@ pub(crate) struct Policy {
     pub user: Option<TokenCache>,
     pub retry: RetryPolicy,
     pub pacer: Option<Arc<Pacer>>,
+    /// The `Authorization` of a call that carries no OAuth token (an incoming webhook's
+    /// verification token); sent marked sensitive.
+    pub authorization: Option<SecretString>,
 }
 
 impl Policy {
+    /// The policy of calls authorised by a fixed `authorization` instead of an OAuth token (an
+    /// incoming webhook, a callback reply): the same retries, span and metrics as every API
+    /// call, no token source and no pacing (Zoom documents no rate label for them).
+    pub fn fixed(http: &reqwest::Client, retry: RetryPolicy, authorization: SecretString) -> Self {
+        Self {
+            // Without a token source no token is ever asked for: the OAuth host is a placeholder.
+            oauth: OAuth::new("http://127.0.0.1", http.clone(), "", &SecretString::from(String::new())),
+            follow_api_url: None,
+            refused_region: Mutex::new(None),
+            bot: None,
+            user: None,
+            retry,
+            pacer: None,
+            authorization: Some(authorization),
+        }
+    }
+
     /// The token cache an operation's tag asks for. An API operation whose kind of token this
     /// client has no source for is refused before it is sent: without a token it would only
     /// come back as a 401 that does not say why.
     fn cache_for(&self, info: Option<&OperationInfo>) -> Result<Option<&TokenCache>, Error> {
         match info.map(|i| i.tag) {
-            Some("chatbot") => self.bot.as_ref().map(Some).ok_or_else(|| {
-                Error::Config(
-                    "chatbot calls need a chatbot token: set the client id and secret (ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET) or ClientBuilder::bot_tokens".into(),
-                )
-            }),
+            Some("chatbot") => self
+                .bot
+                .as_ref()
+                .map(Some)
+                .ok_or_else(|| Error::missing(Setting::BotTokens, "chatbot calls are made with a chatbot token")),
             Some("chat") => self.user.as_ref().map(Some).ok_or_else(|| {
-                Error::Config(
-                    "chat calls need a server-to-server or user token: set the account id (ZOOM_ACCOUNT_ID) with the client id and secret, or ClientBuilder::user_tokens".into(),
-                )
+                Error::missing(Setting::ChatTokens, "chat calls are made with a server-to-server or user token")
             }),
             _ => Ok(None),
         }
@@ -82,12 +81,7 @@ impl Policy {
     /// for Zoom's (the call returns `failure` instead).
     fn fail(&self, failure: Error) -> reqwest::Result<reqwest::Response> {
         tracing::warn!(error = %failure, "the call was not sent");
-        let stand_in = http::Response::builder()
-            .status(STAND_IN)
-            .extension(PolicyFailure(Arc::new(Mutex::new(Some(failure)))))
-            .body(Bytes::new())
-            .expect("a valid response");
-        Ok(reqwest::Response::from(stand_in))
+        Ok(PolicyFailure::stand_in(failure))
     }
 
     /// A WARN for a token's `api_url` that is not followed, once for each value.
@@ -114,6 +108,14 @@ impl Policy {
         let cache = match self.cache_for(info) {
             Ok(cache) => cache,
             Err(e) => return self.fail(e),
+        };
+        let fixed = match self.authorization.as_ref().map(|a| HeaderValue::from_str(a.expose_secret())) {
+            None => None,
+            Some(Ok(mut value)) => {
+                value.set_sensitive(true);
+                Some(value)
+            }
+            Some(Err(_)) => return self.fail(Error::invalid("token", "is not a valid header value")),
         };
         let mut token: Option<Arc<Token>> = match cache {
             None => None,
@@ -150,7 +152,7 @@ impl Policy {
             {
                 self.refuse_region(api_url, why);
             }
-            if let Some(value) = token.as_ref().and_then(|t| t.header()) {
+            if let Some(value) = token.as_ref().and_then(|t| t.header()).or(fixed.as_ref()) {
                 outgoing.headers_mut().insert(reqwest::header::AUTHORIZATION, value.clone());
             }
             let retries_left = attempt < self.retry.max_attempts;

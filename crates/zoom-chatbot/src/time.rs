@@ -1,7 +1,13 @@
 //! Zoom's `sent_time`: `yyyy-MM-dd HH:mm:ss` (UTC) when a message is sent, with ` +0000`
-//! appended in edit and delete answers. Both are read here.
+//! appended in edit and delete answers. Both are read here; and the UTC midnight daily quotas
+//! reset at.
 
 use chrono::{DateTime, NaiveDate, Utc};
+
+/// The first moment of the UTC day after `date`, when daily quotas reset.
+pub(crate) fn next_midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.succ_opt().unwrap_or(date).and_time(chrono::NaiveTime::MIN).and_utc()
+}
 
 /// Reads a `sent_time` in either of Zoom's forms (or RFC 3339, to be lenient).
 ///

@@ -153,8 +153,9 @@ pub struct OAuth {
     client: zoom_api_gen::Client,
 }
 
-/// Adds a fixed `Authorization` value (the app's Basic credentials, an incoming webhook's
-/// token) to every request, at the last moment, marked sensitive.
+/// Adds a fixed `Authorization` value (the app's Basic credentials) to every request to the
+/// OAuth host, at the last moment, marked sensitive. Calls to Zoom's other hosts with a
+/// fixed token (incoming webhooks, callbacks) go through `Policy::fixed` instead.
 pub(crate) struct FixedAuthorization {
     pub header: SecretString,
 }

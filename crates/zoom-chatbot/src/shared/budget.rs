@@ -25,10 +25,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use redis::{AsyncCommands as _, Script};
+use zoom_api_gen::operations::RateLabel;
 
 use super::{RedisStore, unavailable};
 use crate::error::Error;
-use crate::pacing::{RateLabel, next_midnight};
+use crate::time::next_midnight;
 
 /// A slot in the shared schedule: how long to wait for it.
 #[derive(Debug, PartialEq, Eq)]

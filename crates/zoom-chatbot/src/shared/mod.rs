@@ -45,7 +45,7 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 
 mod budget;
 mod dedup;
@@ -183,7 +183,7 @@ impl RedisStoreBuilder {
     /// is down, or before a runtime runs; a URL that is not a Redis URL is refused here.
     pub fn build(self) -> Result<RedisStore> {
         // `rediss://` speaks TLS through rustls: the same provider as the client's.
-        crate::client::install_crypto_provider();
+        crate::transport::install_crypto_provider();
         let client = match &self.root_certificate {
             #[cfg(feature = "rustls")]
             Some(pem) => redis::Client::build_with_tls(
@@ -192,7 +192,7 @@ impl RedisStoreBuilder {
             ),
             _ => redis::Client::open(self.url.as_str()),
         }
-        .map_err(|e| Error::Config(format!("the Redis URL is not valid: {}", e.category())))?;
+        .map_err(|e| Error::invalid_setting(Setting::RedisUrl, format!("is not valid ({})", e.category())))?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))

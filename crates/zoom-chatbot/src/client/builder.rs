@@ -1,0 +1,301 @@
+//! [`ClientBuilder`]: what a [`ZoomClient`] is made of (credentials, account, bot, hosts, token
+//! sources, retries, pacing, timeout), read from code or from the `ZOOM_*` environment.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use zoom_api_gen::hooks::Hooks;
+
+use super::{Inner, ZoomClient};
+use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
+use crate::error::{Error, Result, Setting};
+use crate::ids::{AccountId, BotJid};
+use crate::pacing::{Pacer, Pacing};
+use crate::policy::Policy;
+use crate::retry::RetryPolicy;
+use crate::transport::{DEFAULT_TIMEOUT, TLS_BACKEND, http_client, needs_no_tls_or_has_it};
+
+/// Zoom's REST API.
+pub const ZOOM_API_URL: &str = "https://api.zoom.us/v2";
+/// Zoom's OAuth host.
+pub const ZOOM_OAUTH_URL: &str = "https://zoom.us";
+/// The Incoming Webhook app's host.
+pub const ZOOM_WEBHOOK_URL: &str = "https://integrations.zoom.us";
+
+/// Sets up a [`ZoomClient`].
+pub struct ClientBuilder {
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    account_id: Option<AccountId>,
+    robot_jid: Option<BotJid>,
+    /// A `ZOOM_*` variable `from_env` could not read, reported by `build`.
+    env_error: Option<Error>,
+    api_url: Option<String>,
+    oauth_url: String,
+    webhook_url: String,
+    bot_tokens: Option<Box<dyn TokenSource>>,
+    chat_tokens: Option<Box<dyn TokenSource>>,
+    retry: RetryPolicy,
+    pacing: Option<Pacing>,
+    timeout: Duration,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::RedisStore>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .field("account_id", &self.account_id)
+            .field("robot_jid", &self.robot_jid)
+            .field("api_url", &self.api_url)
+            .field("oauth_url", &self.oauth_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            account_id: None,
+            robot_jid: None,
+            env_error: None,
+            api_url: None,
+            oauth_url: ZOOM_OAUTH_URL.into(),
+            webhook_url: ZOOM_WEBHOOK_URL.into(),
+            bot_tokens: None,
+            chat_tokens: None,
+            retry: RetryPolicy::default(),
+            pacing: None,
+            timeout: DEFAULT_TIMEOUT,
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl ClientBuilder {
+    /// The app's client id and secret (from the Marketplace app's credentials page).
+    pub fn credentials(mut self, client_id: impl Into<String>, client_secret: SecretString) -> Self {
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(client_secret);
+        self
+    }
+
+    /// The account the bot is installed in (chatbot messages name it; server-to-server
+    /// tokens are issued for it).
+    pub fn account_id(mut self, account_id: AccountId) -> Self {
+        self.account_id = Some(account_id);
+        self
+    }
+
+    /// The bot's JID (the app's Chat Subscription page shows it).
+    pub fn robot_jid(mut self, robot_jid: BotJid) -> Self {
+        self.robot_jid = Some(robot_jid);
+        self
+    }
+
+    /// A builder for a fake Zoom (`zoom_mock::fake::ZoomMock`): its app credentials,
+    /// account, bot and hosts, ready to build. With the `fake` feature, for tests.
+    #[cfg(feature = "fake")]
+    pub fn for_fake(fake: &zoom_mock::fake::ZoomMock) -> Self {
+        let ids = (fake.account_id().parse(), fake.robot_jid().parse());
+        let (Ok(account), Ok(robot)) = ids else {
+            panic!("the fake's account id and robot JID are well formed");
+        };
+        Self::default()
+            .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
+            .account_id(account)
+            .robot_jid(robot)
+            .api_url(fake.api_base_url())
+            .oauth_url(fake.oauth_base_url())
+            .webhook_url(fake.webhook_base_url())
+    }
+
+    /// The API's base URL (default Zoom's, or the regional host the token names).
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.api_url = Some(url.into());
+        self
+    }
+
+    /// The OAuth host's base URL (default `https://zoom.us`).
+    pub fn oauth_url(mut self, url: impl Into<String>) -> Self {
+        self.oauth_url = url.into();
+        self
+    }
+
+    /// The incoming-webhook host's base URL (default `https://integrations.zoom.us`).
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = url.into();
+        self
+    }
+
+    /// Where chatbot tokens come from (default: the app's `client_credentials`).
+    pub fn bot_tokens(mut self, source: impl TokenSource) -> Self {
+        self.bot_tokens = Some(Box::new(source));
+        self
+    }
+
+    /// Where tokens for the user-level chat API ([`ZoomClient::chat`]) come from (default:
+    /// server-to-server `account_credentials` for the account, when an account id is set; a
+    /// user's OAuth tokens with [`UserOAuth`](crate::auth::UserOAuth)).
+    /// [`ZoomClient::chat_token`] is the token it gives.
+    pub fn chat_tokens(mut self, source: impl TokenSource) -> Self {
+        self.chat_tokens = Some(Box::new(source));
+        self
+    }
+
+    /// How failed requests are retried (see [`crate::retry`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Keeps the client (and its clones) under these limits (see [`crate::pacing`]).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// Shares this client's tokens and pacing with the other replicas of the bot through
+    /// `store` (the `redis` feature; see [`crate::shared`]): one token request per expiry for
+    /// the fleet (chatbot tokens under `chatbot`, user-level ones under `user`), and the
+    /// [`pacing`](Self::pacing) budget kept for the account as a whole.
+    #[cfg(feature = "redis")]
+    pub fn shared_state(mut self, store: crate::shared::RedisStore) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    /// Timeout of each HTTP exchange (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Reads `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`, `ZOOM_ACCOUNT_ID`, `ZOOM_ROBOT_JID` and the
+    /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`.
+    pub fn from_env() -> Self {
+        /// A typed id from a variable; a malformed one is kept to be reported by `build`.
+        fn typed<T: std::str::FromStr<Err = Error>>(setting: Setting, error: &mut Option<Error>) -> Option<T> {
+            let name = setting.env_var().expect("a setting read from the environment");
+            let parsed = env(name)?.parse().map_err(|e: Error| match e {
+                Error::InvalidInput { field, rule } => Error::invalid_setting(setting, format!("{field} {rule}")),
+                other => other,
+            });
+            parsed.map_err(|e| *error = error.take().or(Some(e))).ok()
+        }
+        let mut env_error = None;
+        let account_id = typed(Setting::AccountId, &mut env_error);
+        let robot_jid = typed(Setting::RobotJid, &mut env_error);
+        let mut b = Self {
+            client_id: env("ZOOM_CLIENT_ID"),
+            client_secret: env("ZOOM_CLIENT_SECRET").map(SecretString::from),
+            account_id,
+            robot_jid,
+            env_error,
+            api_url: env("ZOOM_API_URL"),
+            ..Self::default()
+        };
+        if let Some(u) = env("ZOOM_OAUTH_URL") {
+            b.oauth_url = u;
+        }
+        if let Some(u) = env("ZOOM_WEBHOOK_URL") {
+            b.webhook_url = u;
+        }
+        b
+    }
+
+    /// The client.
+    pub fn build(self) -> Result<ZoomClient> {
+        if let Some(e) = self.env_error {
+            return Err(e);
+        }
+        let api_url = self.api_url.as_deref().unwrap_or(ZOOM_API_URL);
+        let urls = [
+            (Setting::ApiUrl, api_url),
+            (Setting::OAuthUrl, &self.oauth_url),
+            (Setting::WebhookUrl, &self.webhook_url),
+        ];
+        needs_no_tls_or_has_it(&urls, TLS_BACKEND)?;
+        let http = http_client(self.timeout)?;
+        let oauth = match (&self.client_id, &self.client_secret) {
+            (Some(id), Some(secret)) => OAuth::new(&self.oauth_url, http.clone(), id, secret),
+            (None, None) if self.bot_tokens.is_some() || self.chat_tokens.is_some() => {
+                OAuth::new(&self.oauth_url, http.clone(), "", &SecretString::from(String::new()))
+            }
+            (Some(_), None) => return Err(Error::missing(Setting::ClientSecret, "it goes with the client id")),
+            (None, Some(_)) => return Err(Error::missing(Setting::ClientId, "it goes with the client secret")),
+            (None, None) => {
+                return Err(Error::missing(
+                    Setting::ClientId,
+                    "with the client secret (ZOOM_CLIENT_SECRET), unless token sources are given (ClientBuilder::bot_tokens, chat_tokens)",
+                ));
+            }
+        };
+        let robot_jid = self.robot_jid;
+        let bot: Option<Box<dyn TokenSource>> = match self.bot_tokens {
+            Some(source) => Some(source),
+            None if self.client_id.is_some() => Some(Box::new(ChatbotCredentials)),
+            None => None,
+        };
+        let user: Option<Box<dyn TokenSource>> = match (self.chat_tokens, &self.account_id) {
+            (Some(source), _) => Some(source),
+            (None, Some(account)) if self.client_id.is_some() => Some(Box::new(ServerToServer::new(account.clone()))),
+            _ => None,
+        };
+        let pacer = self.pacing.map(|p| Pacer::new(p, self.account_id.as_ref().map(AccountId::as_str)));
+        #[cfg(feature = "redis")]
+        let (bot, user, pacer) = match &self.shared {
+            None => (bot, user, pacer),
+            Some(store) => {
+                let pacer = pacer.map(|p| p.shared(store.clone()));
+                let share = |name: &str, source: Box<dyn TokenSource>| -> Box<dyn TokenSource> {
+                    Box::new(store.tokens_boxed(name, source))
+                };
+                (bot.map(|s| share("chatbot", s)), user.map(|s| share("user", s)), pacer)
+            }
+        };
+        let policy = Arc::new(Policy {
+            oauth,
+            follow_api_url: match self.api_url {
+                None => Some(
+                    reqwest::Url::parse(&self.oauth_url)
+                        .map_err(|e| Error::invalid_setting(Setting::OAuthUrl, format!("is not a URL ({e})")))?,
+                ),
+                Some(_) => None,
+            },
+            refused_region: Mutex::new(None),
+            bot: bot.map(|s| TokenCache::boxed("chatbot", s)),
+            user: user.map(|s| TokenCache::boxed("user", s)),
+            retry: self.retry,
+            pacer: pacer.map(Arc::new),
+            authorization: None,
+        });
+        let api_url = self.api_url.unwrap_or_else(|| ZOOM_API_URL.into());
+        let api = zoom_api_gen::Client::new_with_client(&api_url, http, Hooks::with_policy(policy.clone()));
+        let webhook_url = self.webhook_url;
+        Ok(ZoomClient { inner: Arc::new(Inner { api, webhook_url, policy, account_id: self.account_id, robot_jid }) })
+    }
+}
+
+impl ZoomClient {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the `ZOOM_*` environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::from_env().build()
+    }
+}
