@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+#[rustfmt::skip]
+pub mod events;
 pub mod hooks;
 pub mod jid;
 #[rustfmt::skip]

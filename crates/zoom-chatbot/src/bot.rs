@@ -41,6 +41,8 @@ use crate::messages::{AccountClient, MessageReceipt, SentMessage};
 use crate::tasks::{Refused, TaskPool};
 use crate::webhook::{Event, MalformedEvent, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
+pub use zoom_api_gen::events::EventKind;
+
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
 
@@ -70,22 +72,6 @@ impl std::fmt::Debug for Context {
             .field("event", &RedactedEvent(&self.event))
             .field("callback", &self.callback)
             .finish_non_exhaustive()
-    }
-}
-
-/// The event's name, as Zoom sends it in `event`.
-pub fn event_name(event: &ZoomEvent) -> &'static str {
-    match event {
-        ZoomEvent::EndpointUrlValidation { .. } => "endpoint.url_validation",
-        ZoomEvent::BotNotification { .. } => "bot_notification",
-        ZoomEvent::BotInstalled { .. } => "bot_installed",
-        ZoomEvent::InteractiveMessageActions { .. } => "interactive_message_actions",
-        ZoomEvent::InteractiveMessageSelect { .. } => "interactive_message_select",
-        ZoomEvent::InteractiveMessageEditable { .. } => "interactive_message_editable",
-        ZoomEvent::InteractiveMessageFieldsEditable { .. } => "interactive_message_fields_editable",
-        ZoomEvent::TeamChatAppMention { .. } => "team_chat.app_mention",
-        ZoomEvent::TeamChatLinkShared { .. } => "team_chat.link_shared",
-        ZoomEvent::AppDeauthorized { .. } => "app_deauthorized",
     }
 }
 
@@ -283,7 +269,7 @@ impl Context {
         let callback = self
             .callback
             .as_ref()
-            .ok_or_else(|| Error::invalid("callback", format!("a {} event carries none", event_name(&self.event))))?;
+            .ok_or_else(|| Error::invalid("callback", format!("a {} event carries none", self.event.kind())))?;
         self.zoom.callback_reply(callback, card).await
     }
 
@@ -300,7 +286,7 @@ impl Context {
             ZoomEvent::TeamChatLinkShared { response_url, .. } => {
                 self.zoom.unfurl_response_url(response_url, card).await
             }
-            other => Err(Error::invalid("event", format!("a {} event has no link to unfurl", event_name(other)))),
+            other => Err(Error::invalid("event", format!("a {} event has no link to unfurl", other.kind()))),
         }
     }
 }
@@ -312,8 +298,8 @@ pub struct Bot {
     zoom: ZoomClient,
     commands: HashMap<String, Handler>,
     buttons: HashMap<String, Handler>,
-    /// Handlers by event name, for the events handled as a whole.
-    by_event: HashMap<&'static str, Handler>,
+    /// Handlers by kind, for the events handled as a whole.
+    by_event: HashMap<EventKind, Handler>,
     malformed: Option<MalformedHandler>,
     fallback: Option<Handler>,
     /// The running handlers, shared by every clone of this bot.
@@ -459,12 +445,12 @@ impl Bot {
         self
     }
 
-    fn on_event<F, Fut>(mut self, name: &'static str, handler: F) -> Self
+    fn on_event<F, Fut>(mut self, kind: EventKind, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.by_event.insert(name, boxed(handler));
+        self.by_event.insert(kind, boxed(handler));
         self
     }
 
@@ -475,7 +461,7 @@ impl Bot {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.on_event("interactive_message_select", handler)
+        self.on_event(EventKind::InteractiveMessageSelect, handler)
     }
 
     /// Handles edits of editable texts (`interactive_message_editable`); see
@@ -485,7 +471,7 @@ impl Bot {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.on_event("interactive_message_editable", handler)
+        self.on_event(EventKind::InteractiveMessageEditable, handler)
     }
 
     /// Handles edits of editable fields (`interactive_message_fields_editable`); see
@@ -495,7 +481,7 @@ impl Bot {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.on_event("interactive_message_fields_editable", handler)
+        self.on_event(EventKind::InteractiveMessageFieldsEditable, handler)
     }
 
     /// Handles installs of the bot (`bot_installed`). [`Context::reply`] answers the user who
@@ -506,7 +492,7 @@ impl Bot {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.on_event("bot_installed", handler)
+        self.on_event(EventKind::BotInstalled, handler)
     }
 
     /// Handles mentions of the app in messages (`team_chat.app_mention`).
@@ -515,7 +501,7 @@ impl Bot {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.on_event("team_chat.app_mention", handler)
+        self.on_event(EventKind::TeamChatAppMention, handler)
     }
 
     /// Handles links shared in messages (`team_chat.link_shared`); answer with
@@ -525,7 +511,7 @@ impl Bot {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.on_event("team_chat.link_shared", handler)
+        self.on_event(EventKind::TeamChatLinkShared, handler)
     }
 
     /// Handles removals of the app (`app_deauthorized`, when the deauthorization URL is this
@@ -536,7 +522,7 @@ impl Bot {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        self.on_event("app_deauthorized", handler)
+        self.on_event(EventKind::AppDeauthorized, handler)
     }
 
     /// Handles events whose name this version knows but whose body does not fit the spec.
@@ -569,7 +555,7 @@ impl Bot {
             ZoomEvent::InteractiveMessageActions { payload, .. } => self.buttons.get(&payload.action_item.value),
             _ => None,
         };
-        specific.or_else(|| self.by_event.get(event_name(event))).or(self.fallback.as_ref()).cloned()
+        specific.or_else(|| self.by_event.get(&event.kind())).or(self.fallback.as_ref()).cloned()
     }
 
     /// Handles one request: 401 if it is not Zoom's (or a replay), the handshake answered,
@@ -593,7 +579,7 @@ impl Bot {
         let event = match event {
             Event::Known(known) => *known,
             Event::Malformed(malformed) => {
-                counted(known_name(&malformed.event), "malformed");
+                counted(malformed.event.as_str(), "malformed");
                 tracing::warn!(
                     event = %malformed.event,
                     field = %malformed.field,
@@ -620,11 +606,11 @@ impl Bot {
             }
         };
         if let ZoomEvent::EndpointUrlValidation { payload, .. } = &event {
-            counted(event_name(&event), "handled");
+            counted(event.kind().as_str(), "handled");
             let answer = self.verifier.url_validation(&payload.plain_token);
             return respond(http::StatusCode::OK, "application/json", serde_json::to_value(answer).unwrap_or_default());
         }
-        let name = event_name(&event);
+        let name = event.kind().as_str();
         if let Some(refused) = self.for_another_bot(&event) {
             counted(name, "refused");
             return refused;
@@ -685,7 +671,7 @@ impl Bot {
             return None;
         }
         tracing::warn!(
-            event = event_name(event),
+            event = event.kind().as_str(),
             event_robot_jid = theirs,
             configured_robot_jid = %ours,
             "refused an event for another bot"
@@ -762,11 +748,6 @@ fn counted(event: &str, outcome: &str) {
     crate::metrics::count(crate::metrics::EVENTS, &[("event", event), ("outcome", outcome)]);
 }
 
-/// `name` if the spec knows it, else `unknown`: a label's values stay a bounded set.
-fn known_name(name: &str) -> &str {
-    if zoom_api_gen::operations::EVENT_NAMES.contains(&name) { name } else { "unknown" }
-}
-
 // Installations (issue 19): `bot_installed` recorded, `app_deauthorized` removed, before
 // the event's handler runs; see `crate::installs`.
 impl Bot {
@@ -822,7 +803,7 @@ impl Bot {
         event: &ZoomEvent,
     ) -> std::result::Result<Option<Installation>, http::Response<Bytes>> {
         let Some(store) = &self.installs else { return Ok(None) };
-        let name = event_name(event);
+        let name = event.kind().as_str();
         let changed = match event {
             ZoomEvent::BotInstalled { .. } => match Installation::from_event(event, chrono::Utc::now()) {
                 Ok(install) => store.record(install).await.map(Some),
