@@ -99,8 +99,8 @@ async fn events_handlers_and_tokens_are_counted_by_kind_and_outcome_never_by_acc
 
     let fake = ZoomMock::start().await.unwrap();
     let bot = Bot::new(common::client(&fake), SecretString::from(SECRET.to_owned()))
-        .on_command("hello", |ctx| async move { ctx.reply(Card::new().head("hi").build()?).await.map(|_| ()) })
-        .on_command("fail", |_| async { Err(zoom_chatbot::Error::Config("fails on purpose".into())) });
+        .on_command("hello", |ctx| async move { ctx.reply(Card::new().head("hi").build()?).await })
+        .on_command("fail", |_| async { Err::<(), _>(zoom_chatbot::Error::Config("fails on purpose".into())) });
     let account = fake.account_id();
     assert_eq!(bot.handle(delivery(command(&fake, &account, "hello"))).await.status(), 200);
     assert_eq!(bot.handle(delivery(command(&fake, &account, "fail now"))).await.status(), 200);

@@ -34,10 +34,8 @@ fn bot(seen: mpsc::UnboundedSender<Seen>) -> Bot {
         let seen = reporter.clone();
         move |ctx: Context| {
             let seen = seen.clone();
-            async move {
-                seen.send((kind, ctx.event.kind().as_str().to_owned())).unwrap();
-                Ok(())
-            }
+            // A handler that returns nothing.
+            async move { seen.send((kind, ctx.event.kind().as_str().to_owned())).unwrap() }
         }
     };
     let on_malformed = move |m: std::sync::Arc<zoom_chatbot::webhook::MalformedEvent>| {
@@ -47,13 +45,13 @@ fn bot(seen: mpsc::UnboundedSender<Seen>) -> Bot {
     Bot::new(zoom, SecretString::from(SECRET.to_owned()))
         .on_command("island", report("command"))
         .on_button("add", report("button"))
-        .on_select(report("select"))
-        .on_text_edit(report("text_edit"))
-        .on_field_edit(report("field_edit"))
-        .on_installed(report("installed"))
-        .on_mention(report("mention"))
-        .on_link_shared(report("link_shared"))
-        .on_deauthorized(report("deauthorized"))
+        .on(EventKind::InteractiveMessageSelect, report("select"))
+        .on(EventKind::InteractiveMessageEditable, report("text_edit"))
+        .on(EventKind::InteractiveMessageFieldsEditable, report("field_edit"))
+        .on(EventKind::BotInstalled, report("installed"))
+        .on(EventKind::TeamChatAppMention, report("mention"))
+        .on(EventKind::TeamChatLinkShared, report("link_shared"))
+        .on(EventKind::AppDeauthorized, report("deauthorized"))
         .on_other(report("other"))
         .on_malformed(on_malformed)
 }
