@@ -87,9 +87,9 @@ impl IncomingWebhook {
 
     /// Posts a whole card (`format=full`).
     ///
-    /// Sends `POST /chat/webhooks/incomingwebhook/{webhookId}?format=full`
-    /// (`sendIncomingWebhook`) to the incoming-webhook host, with the webhook's verification
-    /// token (no OAuth token, no documented rate label).
+    #[doc = zoom_api_gen::operation_doc!(sendIncomingWebhook)]
+    ///
+    /// With `format=full`, to the incoming-webhook host.
     pub async fn send_card(&self, card: types::Card) -> Result<()> {
         let request = self
             .client
