@@ -26,9 +26,12 @@ fn every_operation_in_the_spec_has_a_contract_test() {
         .into_iter()
         .map(|(id, method, path)| {
             // The client method's name, as the generated operation table pairs it with the id.
-            let info = zoom_api_gen::operations::OPERATIONS.iter().find(|o| o.operation_id == id);
+            let known = id.parse::<zoom_api_gen::operations::OperationId>();
             (
-                info.map_or_else(|| format!("<{id} missing from the operation table>"), |o| o.name.to_owned()),
+                known.map_or_else(
+                    |_| format!("<{id} missing from the operation table>"),
+                    |o| o.method_name().to_owned(),
+                ),
                 method,
                 path,
             )
@@ -467,18 +470,19 @@ async fn oauth_errors_come_back_typed() {
 async fn a_policy_sees_every_request_and_its_operation_id() {
     use std::sync::{Arc, Mutex};
     use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
+    use zoom_api_gen::operations::OperationId;
 
     #[derive(Default)]
-    struct Recording(Mutex<Vec<(&'static str, Option<String>)>>);
+    struct Recording(Mutex<Vec<(OperationId, Option<String>)>>);
     impl RequestPolicy for Recording {
         fn execute<'a>(
             &'a self,
             client: &'a reqwest::Client,
             mut request: reqwest::Request,
-            operation_id: &'static str,
+            operation: OperationId,
         ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
             let version = request.headers().get("api-version").map(|v| v.to_str().unwrap().to_owned());
-            self.0.lock().unwrap().push((operation_id, version));
+            self.0.lock().unwrap().push((operation, version));
             request.headers_mut().insert("authorization", "Bearer from-policy".parse().unwrap());
             Box::pin(client.execute(request))
         }
@@ -499,5 +503,5 @@ async fn a_policy_sees_every_request_and_its_operation_id() {
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(*policy.0.lock().unwrap(), vec![("send_chatbot_message", None)]);
+    assert_eq!(*policy.0.lock().unwrap(), vec![(OperationId::SendChatbotMessage, None)]);
 }

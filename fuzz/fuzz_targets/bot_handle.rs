@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use zoom_chatbot::bot::{Bot, Context};
+use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::webhook::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use zoom_chatbot::{SecretString, ZoomClient};
 use zoom_fuzz::Fields;
@@ -44,13 +44,14 @@ fn setup() -> &'static (tokio::runtime::Runtime, Bot) {
         let bot = Bot::new(zoom, SecretString::from(SECRET.to_owned()))
             .on_command("ping", read_all)
             .on_button("go", read_all)
-            .on_select(read_all)
-            .on_text_edit(read_all)
-            .on_field_edit(read_all)
-            .on_installed(read_all)
-            .on_mention(read_all)
-            .on_link_shared(read_all)
-            .on_deauthorized(read_all)
+            .on_select("go", read_all)
+            .on(EventKind::InteractiveMessageSelect, read_all)
+            .on(EventKind::InteractiveMessageEditable, read_all)
+            .on(EventKind::InteractiveMessageFieldsEditable, read_all)
+            .on(EventKind::BotInstalled, read_all)
+            .on(EventKind::TeamChatAppMention, read_all)
+            .on(EventKind::TeamChatLinkShared, read_all)
+            .on(EventKind::AppDeauthorized, read_all)
             .on_malformed(|m| async move {
                 let _ = m.to_string();
             })

@@ -5,8 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoom_api_gen::operations::EVENT_NAMES;
-use zoom_chatbot::bot::event_name;
+use zoom_chatbot::bot::EventKind;
 use zoom_chatbot::webhook::{Event, VerifyError, parse_event};
 
 fuzz_target!(|body: &[u8]| {
@@ -17,8 +16,7 @@ fuzz_target!(|body: &[u8]| {
         }
         Err(other) => panic!("parse_event returned a verification error: {other:?}"),
         Ok(Event::Known(event)) => {
-            let name = event_name(&event);
-            assert!(EVENT_NAMES.contains(&name));
+            let name = event.kind().as_str();
             assert_eq!(value.as_ref().and_then(|v| v["event"].as_str()), Some(name));
             let written = serde_json::to_vec(&*event).expect("a known event serializes");
             match parse_event(&written) {
@@ -27,12 +25,12 @@ fuzz_target!(|body: &[u8]| {
             }
         }
         Ok(Event::Malformed(m)) => {
-            assert!(EVENT_NAMES.contains(&m.event.as_str()));
             assert!(m.field == "." || m.field.starts_with("payload"), "field path {:?}", m.field);
             assert_eq!(Some(&m.body), value.as_ref());
         }
         Ok(Event::Unknown { event, body }) => {
-            assert!(!event.as_deref().is_some_and(|e| EVENT_NAMES.contains(&e)), "a spec event was taken as unknown");
+            let known = event.as_deref().is_some_and(|e| e.parse::<EventKind>().is_ok());
+            assert!(!known, "a spec event was taken as unknown");
             assert_eq!(Some(&body), value.as_ref());
         }
     }

@@ -14272,7 +14272,7 @@ impl Client {
 
 Posts a message card from the bot to a user or a channel. With `reply_to` the message becomes a reply in that message's thread; with `visible_to_user` only that member of the channel sees it.
 
-Sends a `POST` request to `/im/chat/messages`
+Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
 
 ```text
 let response = client.send_chatbot_message()
@@ -14287,7 +14287,7 @@ let response = client.send_chatbot_message()
 
 Replaces the card of a message the bot sent earlier. The message stays in its conversation, so no `to_jid` is sent.
 
-Sends a `PUT` request to `/im/chat/messages/{message_id}`
+Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
 
 Arguments:
 - `message_id`: The id returned when the bot sent the message.
@@ -14306,7 +14306,7 @@ let response = client.edit_chatbot_message()
 
 Removes a message the bot sent. The bot and account travel as query parameters; the request has no body.
 
-Sends a `DELETE` request to `/im/chat/messages/{message_id}`
+Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
 
 Arguments:
 - `message_id`: The id returned when the bot sent the message.
@@ -14329,7 +14329,7 @@ let response = client.delete_chatbot_message()
 
 Attaches a preview card to a link a user shared. The card travels JSON-encoded inside the `content` string.
 
-Sends a `POST` request to `/im/chat/users/{userId}/unfurls/{triggerId}`
+Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14350,7 +14350,7 @@ let response = client.unfurl_link()
 
 The one reply an `interactive_message_actions`, `interactive_message_editable` or `interactive_message_fields_editable` event allows: a POST to the event's `callback_url` with its `callback_token` as the bearer, within 30 minutes of the event. The body has the shape of a chatbot send without its addressing: the reply lands in the conversation of the card the user acted on. Zoom does not document the answer; this spec (and the fake Zoom) answer 201 with the new message's id and time, and the client accepts any 2xx. A token that is wrong, spent or older than 30 minutes is refused with 401 and code 7010, as the chatbot endpoints refuse an invalid token.
 
-Sends a `POST` request to `/im/chat/callback/{callbackId}`
+Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label.
 
 Arguments:
 - `callback_id`: The last segment of the `callback_url` that an interactive event carried. The client posts to that URL as given and never builds it.
@@ -14369,7 +14369,7 @@ let response = client.reply_to_callback()
 
 Pages through the messages of one conversation, newest first. Name the conversation with `to_contact` or `to_channel`.
 
-Sends a `GET` request to `/chat/users/{userId}/messages`
+Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14410,7 +14410,7 @@ let response = client.list_chat_messages()
 
 Sends a text message, with optional mentions, rich-text ranges, files and cards, to a contact or a channel, or as a reply in a thread with `reply_main_message_id`.
 
-Sends a `POST` request to `/chat/users/{userId}/messages`
+Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14429,7 +14429,7 @@ let response = client.send_chat_message()
 
 Reads one message of a conversation.
 
-Sends a `GET` request to `/chat/users/{userId}/messages/{messageId}`
+Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14454,7 +14454,7 @@ let response = client.get_chat_message()
 
 Replaces the text, files or cards of a message the user sent.
 
-Sends a `PUT` request to `/chat/users/{userId}/messages/{messageId}`
+Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14475,7 +14475,7 @@ let response = client.edit_chat_message()
 
 Removes a message the user sent; the conversation travels in the query.
 
-Sends a `DELETE` request to `/chat/users/{userId}/messages/{messageId}`
+Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14498,7 +14498,7 @@ let response = client.delete_chat_message()
 
 Adds the user's reaction to a message, or takes it back.
 
-Sends a `PATCH` request to `/chat/users/{userId}/messages/{messageId}/emoji_reactions`
+Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14519,7 +14519,7 @@ let response = client.react_to_chat_message()
 
 Moves the user's read marker of a conversation to a message.
 
-Sends a `PATCH` request to `/chat/users/{userId}/messages/{messageId}/status`
+Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14540,7 +14540,7 @@ let response = client.mark_chat_message()
 
 Lists a main message and its replies.
 
-Sends a `GET` request to `/chat/users/{userId}/messages/{messageId}/thread`
+Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
 
 Arguments:
 - `user_id`: A user id, an email address, or `me` for the token's own user.
@@ -14581,7 +14581,7 @@ let response = client.get_chat_message_thread()
 
 Exchanges app credentials (Basic authentication) for a bearer token. The grant decides which token: `client_credentials` gives a chatbot token, `account_credentials` a server-to-server token, `authorization_code` and `refresh_token` a user token (with a refresh token that rotates on every use). Zoom also accepts `grant_type` and the other fields in the query string; clients should send the form body described here.
 
-Sends a `POST` request to `/oauth/token`
+Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label.
 
 ```text
 let response = client.request_token()
@@ -14596,7 +14596,7 @@ let response = client.request_token()
 
 Makes an access or refresh token unusable at once.
 
-Sends a `POST` request to `/oauth/revoke`
+Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label.
 
 ```text
 let response = client.revoke_token()
@@ -14611,7 +14611,7 @@ let response = client.revoke_token()
 
 Posts a message to the channel the webhook was connected in, authorised by the webhook's verification token. With `format=full` the body carries a whole card, as described here. Zoom also takes `format=message` (the raw body, plain text, becomes the message) and `format=fields` (a flat JSON object shown as key/value fields); those bodies are not a card and a generated operation can have only one body type, so the client sends them with a hand-written call.
 
-Sends a `POST` request to `/chat/webhooks/incomingwebhook/{webhookId}`
+Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label.
 
 Arguments:
 - `webhook_id`: The id at the end of the endpoint that `/inc connect` printed.
@@ -14680,7 +14680,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/im/chat/messages`
+        ///Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
         pub async fn send(
             self,
         ) -> Result<
@@ -14797,7 +14797,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/im/chat/messages/{message_id}`
+        ///Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
         pub async fn send(
             self,
         ) -> Result<
@@ -14932,7 +14932,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/im/chat/messages/{message_id}`
+        ///Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
         pub async fn send(
             self,
         ) -> Result<
@@ -15063,7 +15063,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/im/chat/users/{userId}/unfurls/{triggerId}`
+        ///Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ChatbotError>> {
@@ -15176,7 +15176,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/im/chat/callback/{callbackId}`
+        ///Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label.
         pub async fn send(
             self,
         ) -> Result<
@@ -15442,7 +15442,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/chat/users/{userId}/messages`
+        ///Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatMessagePage>, Error<types::ApiError>> {
@@ -15614,7 +15614,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/chat/users/{userId}/messages`
+        ///Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatMessageCreated>, Error<types::ApiError>> {
@@ -15764,7 +15764,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/chat/users/{userId}/messages/{messageId}`
+        ///Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatMessage>, Error<types::ApiError>> {
@@ -15908,7 +15908,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/chat/users/{userId}/messages/{messageId}`
+        ///Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, user_id, message_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -16039,7 +16039,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/chat/users/{userId}/messages/{messageId}`
+        ///Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, user_id, message_id, to_channel, to_contact } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -16167,7 +16167,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/chat/users/{userId}/messages/{messageId}/emoji_reactions`
+        ///Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, user_id, message_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -16298,7 +16298,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/chat/users/{userId}/messages/{messageId}/status`
+        ///Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, user_id, message_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -16556,7 +16556,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/chat/users/{userId}/messages/{messageId}/thread`
+        ///Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatThread>, Error<types::ApiError>> {
@@ -16703,7 +16703,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/oauth/token`
+        ///Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label.
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TokenResponse>, Error<types::OAuthError>> {
@@ -16792,7 +16792,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/oauth/revoke`
+        ///Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label.
         pub async fn send(
             self,
         ) -> Result<
@@ -16911,7 +16911,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/chat/webhooks/incomingwebhook/{webhookId}`
+        ///Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label.
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, webhook_id, format, body } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;

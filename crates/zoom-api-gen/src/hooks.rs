@@ -14,23 +14,26 @@ use std::sync::Arc;
 
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 
+use crate::operations::OperationId;
+
 /// A boxed future, as a dyn-compatible trait needs.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What happens to a request between the generated builder and the network.
 ///
 /// `execute` receives the finished request (URL, query, body; no credentials) and the
-/// operation's method name (the spec's operationId in snake case, e.g. `send_chatbot_message`); it must return the response to hand back to the generated
-/// code. An implementation typically adds the `Authorization` header, waits for a rate-limit
+/// operation it is for ([`OperationId`]: the spec's id, the method's name, and through
+/// [`OperationId::info`] its tag and rate label); it must return the response to hand back
+/// to the generated code. An implementation typically adds the `Authorization` header, waits for a rate-limit
 /// slot, sends with `client.execute(request)`, and retries where that is safe (use
 /// `reqwest::Request::try_clone` to send the same request twice).
 pub trait RequestPolicy: Send + Sync + 'static {
-    /// Sends `request` for the operation whose method name is `operation_id`.
+    /// Sends `request` for `operation`.
     fn execute<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
-        operation_id: &'static str,
+        operation: OperationId,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
 }
 
@@ -76,7 +79,13 @@ impl ClientHooks<Hooks> for crate::Client {
 
     async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         match self.inner().policy() {
-            Some(policy) => policy.execute(self.client(), request, info.operation_id).await,
+            Some(policy) => {
+                // progenitor names the operation by its method; the table is made from the same
+                // spec, so every name it can hand here is in it.
+                let operation = OperationId::from_method_name(info.operation_id)
+                    .expect("the generated client calls only the spec's operations");
+                policy.execute(self.client(), request, operation).await
+            }
             None => self.client().execute(request).await,
         }
     }

@@ -14,7 +14,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use redis_server::RedisServer;
-use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
+use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -69,7 +69,7 @@ async fn run(redis: Option<&RedisServer>) -> Figures {
     let limited = fake
         .requests()
         .iter()
-        .filter(|r| r.operation.as_deref() == Some("sendChatbotMessage") && r.status == 429)
+        .filter(|r| r.operation == Some(OperationId::SendChatbotMessage) && r.status == 429)
         .count();
     let mut counts: HashMap<String, usize> = HashMap::new();
     for message in fake.conversation(&ConversationId::Channel("general".into())) {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
+use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
 mod support;
 use support::{BIN, program};
@@ -196,7 +196,7 @@ async fn unfurl_webhook_token_card_check_and_completions() {
     let issued: Vec<String> = fake
         .requests()
         .iter()
-        .filter(|r| r.operation.as_deref() == Some("requestToken"))
+        .filter(|r| r.operation == Some(OperationId::RequestToken))
         .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.response_body).ok())
         .filter_map(|v| v["access_token"].as_str().map(str::to_owned))
         .collect();
@@ -240,7 +240,7 @@ async fn bulk_at_the_limit_meets_no_429_and_writes_ids_and_what_failed() {
     let statuses: Vec<u16> = fake
         .requests()
         .iter()
-        .filter(|r| r.operation.as_deref() == Some("sendChatbotMessage"))
+        .filter(|r| r.operation == Some(OperationId::SendChatbotMessage))
         .map(|r| r.status)
         .collect();
     assert_eq!(statuses.len(), 120);

@@ -10,7 +10,7 @@ use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use redis_server::RedisServer;
-use zoom_mock::fake::{ConversationId, RateLabel, ZoomMock};
+use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
 mod support;
 use support::program;
@@ -49,7 +49,7 @@ fn bulk_file(r: usize, n: usize) -> std::path::PathBuf {
 }
 
 fn sends(fake: &ZoomMock) -> Vec<u16> {
-    fake.requests().iter().filter(|r| r.operation.as_deref() == Some("sendChatbotMessage")).map(|r| r.status).collect()
+    fake.requests().iter().filter(|r| r.operation == Some(OperationId::SendChatbotMessage)).map(|r| r.status).collect()
 }
 
 /// How many times each text reached the channel.

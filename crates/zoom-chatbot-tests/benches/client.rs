@@ -83,7 +83,7 @@ async fn overhead() {
                 &'a self,
                 client: &'a reqwest::Client,
                 mut request: reqwest::Request,
-                _operation: &'static str,
+                _operation: zoom_chatbot::api::operations::OperationId,
             ) -> zoom_chatbot::api::hooks::BoxFuture<'a, reqwest::Result<reqwest::Response>> {
                 request.headers_mut().insert("authorization", self.0.clone());
                 Box::pin(client.execute(request))

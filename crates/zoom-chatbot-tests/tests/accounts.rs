@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use httpmock::Method::{DELETE, POST, PUT};
 use httpmock::{Mock, MockServer};
-use zoom_chatbot::bot::Bot;
+use zoom_chatbot::bot::{Bot, EventKind};
 use zoom_chatbot::card::Card;
 use zoom_chatbot::error::Setting;
 use zoom_chatbot::webhook::sign;
@@ -96,7 +96,7 @@ async fn an_edit_of_the_card_acted_on_goes_to_the_events_account() {
         }));
     });
     let bot = Bot::new(zoom(&server), SecretString::from(SECRET.to_owned()))
-        .on_button("done", |ctx| async move { ctx.edit_card(Card::new().head("Done").build()?).await.map(|_| ()) });
+        .on_button("done", |ctx| async move { ctx.edit_card(Card::new().head("Done").build()?).await });
     let ctx = context("GLOBEX", "dev@conference.xmpp.zoom.us", "ana@xmpp.zoom.us");
     let item = zoom_chatbot::types::ActionItem { text: None, value: "done".into() };
     let event = button_click_event(&ctx, "CARD-1", item, None, CallbackGrant { url: None, token: None });
@@ -207,7 +207,7 @@ async fn a_welcome_reply_goes_to_the_installer_in_the_installing_account() {
     let server = MockServer::start_async().await;
     let to_ana = send_in(&server, "ACME", "ana@xmpp.zoom.us", None);
     let bot = Bot::new(zoom(&server), SecretString::from(SECRET.to_owned()))
-        .on_installed(|ctx| async move { ctx.reply(Card::new().head("Welcome").build()?).await.map(|_| ()) });
+        .on(EventKind::BotInstalled, |ctx| async move { ctx.reply(Card::new().head("Welcome").build()?).await });
     assert_eq!(bot.handle(delivery(&installed_event("ACME"))).await.status(), 200);
     hit(&to_ana, 1).await;
     assert_eq!(bot.shutdown(Duration::from_secs(5)).await, 0);

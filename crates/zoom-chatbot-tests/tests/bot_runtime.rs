@@ -81,12 +81,18 @@ async fn handlers_are_bounded_and_an_event_past_the_bound_is_answered_503() {
     assert_eq!(bot.handle(command(4, "other")).await.status(), 200, "slots are free again");
 }
 
+/// A handler's body that panics (as a function returning `()`: an async block that only
+/// panics has the type `!`, which is no handler's result).
+fn broken() {
+    panic!("the handler broke")
+}
+
 #[tokio::test]
 async fn a_panicking_handler_is_logged_and_the_bot_goes_on() {
     let (captured, _guard) = capture_logs();
     let bot = Bot::new(client(), SecretString::from(SECRET.to_owned()))
         .max_handlers(1)
-        .on_command("boom", |_| async { panic!("the handler broke") });
+        .on_command("boom", |_| async { broken() });
     assert_eq!(bot.handle(command(1, "boom")).await.status(), 200);
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(bot.running_handlers(), 0, "the panicked task gave its slot back");

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::*;
 use zoom_chatbot::SecretString;
-use zoom_mock::fake::{ConversationId, StoredMessage, ZoomMock};
+use zoom_mock::fake::{ConversationId, OperationId, StoredMessage, ZoomMock};
 
 const SECRET: &str = "webhook-secret-token";
 
@@ -147,7 +147,7 @@ async fn a_callback_reply_lands_once_and_a_second_is_refused() {
     let team = ConversationId::Channel("team".into());
     let reply = eventually("the callback reply", || fake.conversation(&team).into_iter().nth(1)).await;
     assert_eq!(reply.text(), "You're welcome");
-    assert!(fake.requests().iter().any(|r| r.operation.as_deref() == Some("replyToCallback") && r.status == 201));
+    assert!(fake.requests().iter().any(|r| r.operation == Some(OperationId::ReplyToCallback) && r.status == 201));
 }
 
 #[tokio::test]
@@ -188,7 +188,7 @@ async fn a_reused_callback_is_refused_by_the_client_and_by_the_fake() {
         "{second}"
     );
     assert!(fake.message(first.as_str()).is_some(), "the reply is in the fake");
-    let replies = fake.requests().iter().filter(|r| r.operation.as_deref() == Some("replyToCallback")).count();
+    let replies = fake.requests().iter().filter(|r| r.operation == Some(OperationId::ReplyToCallback)).count();
     assert_eq!(replies, 1, "the second reply was refused before anything was sent");
 
     // The fake refuses the spent token too, as Zoom does: 401 with code 7010.

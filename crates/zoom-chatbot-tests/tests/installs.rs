@@ -15,7 +15,7 @@ use httpmock::Method::POST;
 use httpmock::{Mock, MockServer};
 use tokio::sync::mpsc;
 use zoom_chatbot::auth::BoxFuture;
-use zoom_chatbot::bot::Bot;
+use zoom_chatbot::bot::{Bot, EventKind};
 use zoom_chatbot::card::Card;
 use zoom_chatbot::ids::AccountId;
 use zoom_chatbot::installs::{InstallStore, Installation, MemoryInstalls, Page, Update};
@@ -83,7 +83,7 @@ fn reporting_bot(zoom: ZoomClient, store: MemoryInstalls) -> (Bot, mpsc::Unbound
     let (s1, s2) = (store.clone(), store.clone());
     let bot = Bot::new(zoom, SecretString::from(SECRET.to_owned()))
         .installations(store)
-        .on_installed(move |ctx| {
+        .on(EventKind::BotInstalled, move |ctx| {
             let (tx, store) = (on_install.clone(), s1.clone());
             async move {
                 let stored = store.get(&ctx.account_id().unwrap()).await?;
@@ -91,7 +91,7 @@ fn reporting_bot(zoom: ZoomClient, store: MemoryInstalls) -> (Bot, mpsc::Unbound
                 Ok(())
             }
         })
-        .on_deauthorized(move |ctx| {
+        .on(EventKind::AppDeauthorized, move |ctx| {
             let (tx, store) = (on_removal.clone(), s2.clone());
             async move {
                 let stored = store.get(&ctx.account_id().unwrap()).await?;
@@ -263,11 +263,11 @@ async fn a_store_that_fails_is_answered_503_and_no_handler_runs() {
     let (r1, r2) = (ran.clone(), ran.clone());
     let bot = Bot::new(zoom(&server), SecretString::from(SECRET.to_owned()))
         .installations(down.clone())
-        .on_installed(move |_| {
+        .on(EventKind::BotInstalled, move |_| {
             *r1.lock().unwrap() += 1;
             async { Ok(()) }
         })
-        .on_deauthorized(move |_| {
+        .on(EventKind::AppDeauthorized, move |_| {
             *r2.lock().unwrap() += 1;
             async { Ok(()) }
         });

@@ -7,7 +7,7 @@ use futures_util::TryStreamExt;
 use zoom_chatbot::Error;
 use zoom_chatbot::chat::{Conversation, Format, ReactionAction, ReadMark};
 use zoom_chatbot::ids::{MessageId, UserId};
-use zoom_mock::fake::{ConversationId, ZoomMock};
+use zoom_mock::fake::{ConversationId, OperationId, ZoomMock};
 
 #[tokio::test]
 async fn send_reply_edit_delete_land_in_zooms_state() {
@@ -171,7 +171,7 @@ async fn a_long_thread_is_read_page_by_page() {
     assert_eq!(texts[0], "main");
     let mut seen = std::collections::HashSet::new();
     assert!(texts.iter().all(|t| seen.insert(*t)), "no reply twice");
-    let pages = fake.requests().iter().filter(|r| r.operation.as_deref() == Some("getChatMessageThread")).count();
+    let pages = fake.requests().iter().filter(|r| r.operation == Some(OperationId::GetChatMessageThread)).count();
     assert!(pages >= 3, "{pages} pages");
 }
 

@@ -99,9 +99,9 @@ async fn events_handlers_and_tokens_are_counted_by_kind_and_outcome_never_by_acc
 
     let fake = ZoomMock::start().await.unwrap();
     let bot = Bot::new(common::client(&fake), SecretString::from(SECRET.to_owned()))
-        .on_command("hello", |ctx| async move { ctx.reply(Card::new().head("hi").build()?).await.map(|_| ()) })
+        .on_command("hello", |ctx| async move { ctx.reply(Card::new().head("hi").build()?).await })
         .on_command("fail", |_| async {
-            Err(zoom_chatbot::Error::MissingSetting {
+            Err::<(), _>(zoom_chatbot::Error::MissingSetting {
                 setting: zoom_chatbot::error::Setting::AccountId,
                 rule: "fails on purpose".into(),
             })

@@ -22,7 +22,7 @@ use zoom_chatbot::pacing::{Pacing, Plan, RateLabel};
 use zoom_chatbot::shared::{OnUnavailable, RedisStore};
 use zoom_chatbot::webhook::sign;
 use zoom_chatbot::{Error, SecretString, ZoomClient};
-use zoom_mock::fake::ZoomMock;
+use zoom_mock::fake::{OperationId, ZoomMock};
 
 fn store(redis: &RedisServer, on: OnUnavailable) -> RedisStore {
     RedisStore::builder(redis.url()).prefix("test:acme").on_unavailable(on).build().unwrap()
@@ -78,7 +78,7 @@ async fn replicas_share_one_token_renewed_ahead_of_expiry_and_kept_only_while_it
         zoom.send(CHANNEL, card("renewed")).await.unwrap();
     }
     assert_eq!(fake.token_count(), 2, "one renewal for the three replicas");
-    assert!(statuses(&fake, "sendChatbotMessage").iter().all(|s| *s == 201), "no send met an expired token");
+    assert!(statuses(&fake, OperationId::SendChatbotMessage).iter().all(|s| *s == 201), "no send met an expired token");
 }
 
 #[tokio::test]
@@ -233,7 +233,7 @@ async fn replicas_stay_under_the_accounts_rate_together() {
     for sent in futures_util::future::join_all(sends).await {
         sent.unwrap();
     }
-    let statuses = statuses(&fake, "sendChatbotMessage");
+    let statuses = statuses(&fake, OperationId::SendChatbotMessage);
     assert_eq!(statuses.len(), 60, "each send went out once");
     assert!(statuses.iter().all(|s| *s == 201), "no 429: {statuses:?}");
     // 60 at 20/s on one schedule: the last goes 59 intervals (2.95 s) after the first.
@@ -542,7 +542,7 @@ async fn with_redis_gone_a_store_fails_closed_or_falls_back_as_configured() {
     let refused = closed.send(CHANNEL, card("x")).await.unwrap_err();
     assert!(matches!(refused, Error::SharedState { operation: "token", .. }), "{refused}");
     assert!(refused.is_retryable());
-    assert!(statuses(&fake, "sendChatbotMessage").is_empty(), "nothing reached Zoom");
+    assert!(statuses(&fake, OperationId::SendChatbotMessage).is_empty(), "nothing reached Zoom");
     assert_eq!(closed_bot.handle(delivery(7, now())).await.status(), 503, "Zoom delivers it again later");
 
     // Falling back: this replica goes on alone, and still runs each event once itself.
@@ -611,7 +611,7 @@ async fn replicas_share_a_channels_send_windows() {
     for sent in futures_util::future::join_all(sends).await {
         sent.unwrap();
     }
-    let statuses = statuses(&fake, "sendChatMessage");
+    let statuses = statuses(&fake, OperationId::SendChatMessage);
     assert_eq!(statuses.len(), 16);
     assert!(statuses.iter().all(|s| *s == 201), "no 429 from the channel's windows: {statuses:?}");
     assert!(started.elapsed() >= Duration::from_secs(1), "16 sends to one channel take more than its first second");

@@ -11,7 +11,7 @@ use zoom_chatbot::chat::Conversation;
 use zoom_chatbot::error::{RetryAfter, Setting};
 use zoom_chatbot::pacing::{Pacing, RateLabel};
 use zoom_chatbot::retry::RetryPolicy;
-use zoom_mock::fake::{Faults, ZoomMock};
+use zoom_mock::fake::{Faults, OperationId, ZoomMock};
 
 #[tokio::test]
 async fn concurrent_calls_from_clones_make_one_token_request() {
@@ -32,7 +32,7 @@ async fn the_token_is_renewed_ahead_of_expiry_without_a_401() {
     tokio::time::sleep(Duration::from_millis(950)).await;
     zoom.send(CHANNEL, card("second")).await.unwrap();
     assert_eq!(fake.token_count(), 2);
-    assert_eq!(statuses(&fake, "sendChatbotMessage"), [201, 201], "no request met a 401");
+    assert_eq!(statuses(&fake, OperationId::SendChatbotMessage), [201, 201], "no request met a 401");
 }
 
 #[tokio::test]
@@ -42,7 +42,7 @@ async fn a_refused_token_is_renewed_once_and_the_call_retried_once() {
     zoom.send(CHANNEL, card("before")).await.unwrap();
     fake.invalidate_tokens();
     zoom.send(CHANNEL, card("after")).await.unwrap();
-    assert_eq!(statuses(&fake, "sendChatbotMessage"), [201, 401, 201]);
+    assert_eq!(statuses(&fake, OperationId::SendChatbotMessage), [201, 401, 201]);
     assert_eq!(fake.token_count(), 2);
     assert_eq!(fake.conversation_of_jid(CHANNEL).len(), 2, "nothing was sent twice");
 }
@@ -65,7 +65,11 @@ async fn a_token_zoom_keeps_refusing_is_renewed_only_once() {
         builder(&fake).bot_tokens(zoom_chatbot::auth::StaticToken("not-a-token".to_owned().into())).build().unwrap();
     let err = zoom.send(CHANNEL, card("x")).await.unwrap_err();
     assert_eq!(err.zoom_code(), Some(7010));
-    assert_eq!(statuses(&fake, "sendChatbotMessage"), [401, 401], "one renewal, one retry, then the refusal");
+    assert_eq!(
+        statuses(&fake, OperationId::SendChatbotMessage),
+        [401, 401],
+        "one renewal, one retry, then the refusal"
+    );
 }
 
 #[tokio::test]
@@ -77,7 +81,7 @@ async fn a_429_is_retried_after_retry_after_and_delivered_once() {
     let started = tokio::time::Instant::now();
     zoom.send(CHANNEL, card("limited")).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(2), "waited Retry-After (1 s) twice");
-    assert_eq!(statuses(&fake, "sendChatbotMessage"), [201, 429, 429, 201]);
+    assert_eq!(statuses(&fake, OperationId::SendChatbotMessage), [201, 429, 429, 201]);
     assert_eq!(fake.conversation_of_jid(CHANNEL).len(), 2);
 }
 
@@ -108,7 +112,7 @@ async fn a_post_is_never_repeated_after_a_5xx() {
         "{err:?}"
     );
     assert!(err.is_retryable(), "the caller may decide to try again");
-    assert_eq!(statuses(&fake, "sendChatbotMessage"), [503], "sent exactly once");
+    assert_eq!(statuses(&fake, OperationId::SendChatbotMessage), [503], "sent exactly once");
 }
 
 #[tokio::test]
@@ -118,7 +122,7 @@ async fn idempotent_calls_are_retried_on_5xx_up_to_the_limit() {
     let sent = zoom.send(CHANNEL, card("v1")).await.unwrap();
     fake.set_faults(Faults { error_rate: 1.0, ..Faults::default() });
     sent.edit(card("v2")).await.unwrap_err();
-    assert_eq!(statuses(&fake, "editChatbotMessage"), [503, 503, 503, 503], "four attempts in all");
+    assert_eq!(statuses(&fake, OperationId::EditChatbotMessage), [503, 503, 503, 503], "four attempts in all");
     // With half the answers failing (seeded), the retries get the edit through.
     fake.set_faults(Faults { error_rate: 0.5, seed: 3, ..Faults::default() });
     sent.edit(card("v3")).await.unwrap();
@@ -137,12 +141,12 @@ async fn a_post_whose_connection_dropped_is_not_repeated_but_a_get_is() {
     let err = zoom.send(CHANNEL, card("maybe")).await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(
-        fake.requests().iter().filter(|r| r.operation.as_deref() == Some("sendChatbotMessage") && r.fault).count(),
+        fake.requests().iter().filter(|r| r.operation == Some(OperationId::SendChatbotMessage) && r.fault).count(),
         1
     );
     chat.list(&team).stream().try_collect::<Vec<_>>().await.unwrap_err();
     let dropped_lists =
-        fake.requests().iter().filter(|r| r.operation.as_deref() == Some("listChatMessages") && r.fault).count();
+        fake.requests().iter().filter(|r| r.operation == Some(OperationId::ListChatMessages) && r.fault).count();
     assert_eq!(dropped_lists, 4, "the GET was tried four times");
 }
 
@@ -156,7 +160,7 @@ async fn bad_credentials_are_an_auth_error_and_nothing_reaches_the_api() {
         other => panic!("{other:?}"),
     }
     assert!(!err.to_string().contains("wrong-secret"));
-    assert!(statuses(&fake, "sendChatbotMessage").is_empty());
+    assert!(statuses(&fake, OperationId::SendChatbotMessage).is_empty());
 }
 
 #[tokio::test]
@@ -164,7 +168,7 @@ async fn pacing_keeps_a_burst_under_the_label_limit() {
     let fake = ZoomMock::builder().unlimited().rate(RateLabel::Medium, 50).start().await.unwrap();
     let zoom = builder(&fake).pacing(Pacing::custom().rate(RateLabel::Medium, 50)).build().unwrap();
     send_concurrently(&zoom, 120).await;
-    let answers = statuses(&fake, "sendChatbotMessage");
+    let answers = statuses(&fake, OperationId::SendChatbotMessage);
     assert_eq!(answers.iter().filter(|s| **s == 429).count(), 0, "no 429 at all");
     assert_eq!(fake.conversation_of_jid(CHANNEL).len(), 120, "each delivered once");
 }
@@ -177,7 +181,7 @@ async fn pacing_keeps_chat_sends_under_the_channel_windows() {
     for i in 0..12 {
         zoom.chat().send(&team, format!("m{i}")).await.unwrap();
     }
-    assert!(!statuses(&fake, "sendChatMessage").contains(&429));
+    assert!(!statuses(&fake, OperationId::SendChatMessage).contains(&429));
     // Without pacing, the same burst meets the channel limit.
     let unpaced = builder(&fake).retry(RetryPolicy::none()).build().unwrap();
     let other = Conversation::channel("busy2").unwrap();
@@ -279,7 +283,7 @@ async fn a_wait_past_the_calls_deadline_is_not_begun() {
     // The fake asks for 1 s; the deadline is 300 ms: one attempt, then the 429 as an error.
     let err = zoom.send(CHANNEL, card("limited")).await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err}");
-    assert_eq!(statuses(&fake, "sendChatbotMessage"), [201, 429], "no retry was begun");
+    assert_eq!(statuses(&fake, OperationId::SendChatbotMessage), [201, 429], "no retry was begun");
 
     // Pacing waits count too: at 1 send a second, the second send's turn is past 300 ms.
     let paced = builder(&fake)
@@ -291,5 +295,5 @@ async fn a_wait_past_the_calls_deadline_is_not_begun() {
     paced.send(CHANNEL, card("now")).await.unwrap();
     let err = paced.send(CHANNEL, card("later")).await.unwrap_err();
     assert!(matches!(err, Error::Deadline { .. }), "{err}");
-    assert_eq!(statuses(&fake, "sendChatbotMessage").len(), 3, "the paced call was not sent");
+    assert_eq!(statuses(&fake, OperationId::SendChatbotMessage).len(), 3, "the paced call was not sent");
 }

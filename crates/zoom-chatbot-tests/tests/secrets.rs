@@ -6,7 +6,7 @@ use base64::Engine as _;
 use common::*;
 use zoom_chatbot::SecretString;
 use zoom_chatbot::auth::Token;
-use zoom_mock::fake::ZoomMock;
+use zoom_mock::fake::{OperationId, ZoomMock};
 
 #[tokio::test]
 async fn no_secret_reaches_a_log_line_an_error_or_debug_output() {
@@ -31,7 +31,7 @@ async fn no_secret_reaches_a_log_line_an_error_or_debug_output() {
     let tokens: Vec<String> = fake
         .requests()
         .iter()
-        .filter(|r| r.operation.as_deref() == Some("requestToken") && r.status == 200)
+        .filter(|r| r.operation == Some(OperationId::RequestToken) && r.status == 200)
         .map(|r| {
             serde_json::from_slice::<serde_json::Value>(&r.response_body).unwrap()["access_token"]
                 .as_str()

@@ -10,7 +10,7 @@
 //! It listens on `127.0.0.1:${PORT:-3000}`, path `/zoom/events`. Against the fake Zoom, point
 //! `ZOOM_API_URL` and `ZOOM_OAUTH_URL` at it (the README shows the whole loop).
 
-use zoom_chatbot::bot::{Bot, Context};
+use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::{Actions, Button, Card, Select, Style, Text};
 use zoom_chatbot::serve::Server;
 use zoom_chatbot::{Result, SecretString, ZoomClient, types};
@@ -39,11 +39,10 @@ fn said(ctx: &Context) -> String {
 /// The bot: any slash command is echoed in a card, which its buttons and menu act on.
 pub fn echo_bot(zoom: ZoomClient, secret_token: SecretString) -> Bot {
     Bot::new(zoom, secret_token)
-        .on_other(|ctx| async move {
-            match ctx.command_text() {
-                Some(text) => ctx.reply(echo_card(text)?).await.map(|_| ()),
-                None => Ok(()),
-            }
+        .on(EventKind::BotNotification, |ctx| async move {
+            let Some(text) = ctx.command_text() else { return Ok(()) };
+            ctx.reply(echo_card(text)?).await?;
+            Ok(())
         })
         .on_button("shout", |ctx| async move {
             let card = Card::new()
@@ -51,22 +50,22 @@ pub fn echo_bot(zoom: ZoomClient, secret_token: SecretString) -> Bot {
                 .push(Text::new(format!("You said: {}", said(&ctx).to_uppercase())).style(Style::new().bold()))
                 .push(Actions::new().button(Button::new("Done", "done")))
                 .build()?;
-            ctx.edit_card(card).await.map(|_| ())
+            ctx.edit_card(card).await
         })
         .on_button("done", |ctx| async move {
             let card = Card::new().head("Echo").push(Text::new(format!("Done: {}", said(&ctx)))).build()?;
-            ctx.edit_card(card).await.map(|_| ())
+            ctx.edit_card(card).await
         })
         .on_button("thanks", |ctx| async move {
             // The one reply Zoom allows to this click; a second one would be refused.
             let card = Card::new().head("You're welcome").build()?;
-            ctx.callback_reply(card).await.map(|_| ())
+            ctx.callback_reply(card).await
         })
-        .on_select(|ctx| async move {
+        .on(EventKind::InteractiveMessageSelect, |ctx| async move {
             let choice = ctx.selected_values().join(", ");
-            ctx.reply(Card::new().head(format!("Heard it {choice}")).build()?).await.map(|_| ())
+            ctx.reply(Card::new().head(format!("Heard it {choice}")).build()?).await
         })
-        .on_link_shared(|ctx| async move {
+        .on(EventKind::TeamChatLinkShared, |ctx| async move {
             let types::ZoomEvent::TeamChatLinkShared { payload, .. } = &*ctx.event else { return Ok(()) };
             let preview = Card::new().head("Link preview").push(Text::new(payload.object.link.clone())).build()?;
             ctx.unfurl(&preview).await

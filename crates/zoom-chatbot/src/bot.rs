@@ -5,19 +5,26 @@
 //! The core works on the `http` crate's types ([`Bot::handle`]), so any server can host it;
 //! with the `axum` feature (on by default), [`Bot::router`] gives a ready `axum::Router`.
 //!
+//! Handlers are registered by [`EventKind`] with [`Bot::on`], or by the word or value they
+//! answer with [`Bot::on_command`], [`Bot::on_button`] and [`Bot::on_select`]; a handler
+//! returns `()` or a `Result` (see [`IntoHandlerResult`]).
+//!
 //! ```no_run
 //! # async fn run(zoom: zoom_chatbot::ZoomClient) {
-//! use zoom_chatbot::bot::Bot;
+//! use zoom_chatbot::bot::{Bot, EventKind};
 //! use zoom_chatbot::card::{Actions, Button, Card, Text};
 //! use zoom_chatbot::SecretString;
 //!
 //! let bot = Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
 //!     .on_command("ping", |ctx| async move {
 //!         let card = Card::new().head("pong").push(Actions::new().button(Button::primary("Again", "again"))).build()?;
-//!         ctx.reply(card).await.map(|_| ())
+//!         ctx.reply(card).await
 //!     })
 //!     .on_button("again", |ctx| async move {
-//!         ctx.edit_card(Card::new().head("pong, again").build()?).await.map(|_| ())
+//!         ctx.edit_card(Card::new().head("pong, again").build()?).await
+//!     })
+//!     .on(EventKind::TeamChatAppMention, |ctx| async move {
+//!         tracing::info!(account = ?ctx.account_id(), "mentioned");
 //!     });
 //! let app = bot.router("/zoom/events");
 //! # let _ = app; }
@@ -40,6 +47,8 @@ use crate::installs::{InstallStore, Installation};
 use crate::messages::{AccountClient, MessageReceipt, SentMessage};
 use crate::tasks::{Refused, TaskPool};
 use crate::webhook::{Event, MalformedEvent, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
+
+pub use zoom_api_gen::events::EventKind;
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
@@ -73,19 +82,23 @@ impl std::fmt::Debug for Context {
     }
 }
 
-/// The event's name, as Zoom sends it in `event`.
-pub fn event_name(event: &ZoomEvent) -> &'static str {
-    match event {
-        ZoomEvent::EndpointUrlValidation { .. } => "endpoint.url_validation",
-        ZoomEvent::BotNotification { .. } => "bot_notification",
-        ZoomEvent::BotInstalled { .. } => "bot_installed",
-        ZoomEvent::InteractiveMessageActions { .. } => "interactive_message_actions",
-        ZoomEvent::InteractiveMessageSelect { .. } => "interactive_message_select",
-        ZoomEvent::InteractiveMessageEditable { .. } => "interactive_message_editable",
-        ZoomEvent::InteractiveMessageFieldsEditable { .. } => "interactive_message_fields_editable",
-        ZoomEvent::TeamChatAppMention { .. } => "team_chat.app_mention",
-        ZoomEvent::TeamChatLinkShared { .. } => "team_chat.link_shared",
-        ZoomEvent::AppDeauthorized { .. } => "app_deauthorized",
+/// What a handler may return: `()`, or a `Result` whose error the bot logs (at WARN, with
+/// the event's name) and counts. So a handler can end with the call that answers,
+/// `ctx.reply(card).await`, whatever that call gives back on success.
+pub trait IntoHandlerResult: Send + 'static {
+    /// The outcome, as the bot's task pool records it.
+    fn into_handler_result(self) -> Result<()>;
+}
+
+impl IntoHandlerResult for () {
+    fn into_handler_result(self) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<T: Send + 'static> IntoHandlerResult for Result<T> {
+    fn into_handler_result(self) -> Result<()> {
+        self.map(|_| ())
     }
 }
 
@@ -135,7 +148,8 @@ impl Context {
     /// The install this event changed, with a store set by [`Bot::installations`]: for
     /// `bot_installed`, the install as recorded (with the plan and the app's data it kept
     /// from before); for `app_deauthorized`, the install just removed, for the clean-up hook
-    /// ([`Bot::on_deauthorized`]) to delete what the app holds for that account. `None` for
+    /// (`Bot::on(EventKind::AppDeauthorized, ..)`) to delete what the app holds for that
+    /// account. `None` for
     /// other events (look the account up in the store), or when there was nothing to change.
     pub fn installation(&self) -> Option<&Installation> {
         self.installation.as_deref()
@@ -283,7 +297,7 @@ impl Context {
         let callback = self
             .callback
             .as_ref()
-            .ok_or_else(|| Error::invalid("callback", format!("a {} event carries none", event_name(&self.event))))?;
+            .ok_or_else(|| Error::invalid("callback", format!("a {} event carries none", self.event.kind())))?;
         self.zoom.callback_reply(callback, card).await
     }
 
@@ -300,7 +314,7 @@ impl Context {
             ZoomEvent::TeamChatLinkShared { response_url, .. } => {
                 self.zoom.unfurl_response_url(response_url, card).await
             }
-            other => Err(Error::invalid("event", format!("a {} event has no link to unfurl", event_name(other)))),
+            other => Err(Error::invalid("event", format!("a {} event has no link to unfurl", other.kind()))),
         }
     }
 }
@@ -312,8 +326,10 @@ pub struct Bot {
     zoom: ZoomClient,
     commands: HashMap<String, Handler>,
     buttons: HashMap<String, Handler>,
-    /// Handlers by event name, for the events handled as a whole.
-    by_event: HashMap<&'static str, Handler>,
+    /// Handlers by a chosen option's value.
+    choices: HashMap<String, Handler>,
+    /// Handlers by kind, for the events handled as a whole.
+    by_event: HashMap<EventKind, Handler>,
     malformed: Option<MalformedHandler>,
     fallback: Option<Handler>,
     /// The running handlers, shared by every clone of this bot.
@@ -353,6 +369,7 @@ impl std::fmt::Debug for Bot {
         f.debug_struct("Bot")
             .field("commands", &self.commands.keys().collect::<Vec<_>>())
             .field("buttons", &self.buttons.keys().collect::<Vec<_>>())
+            .field("choices", &self.choices.keys().collect::<Vec<_>>())
             .field("events", &self.by_event.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
@@ -361,9 +378,12 @@ impl std::fmt::Debug for Bot {
 fn boxed<F, Fut>(f: F) -> Handler
 where
     F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<()>> + Send + 'static,
+    Fut: Future<Output: IntoHandlerResult> + Send + 'static,
 {
-    Arc::new(move |ctx| Box::pin(f(ctx)))
+    Arc::new(move |ctx| {
+        let running = f(ctx);
+        Box::pin(async move { running.await.into_handler_result() })
+    })
 }
 
 impl Bot {
@@ -379,6 +399,7 @@ impl Bot {
             zoom,
             commands: HashMap::new(),
             buttons: HashMap::new(),
+            choices: HashMap::new(),
             by_event: HashMap::new(),
             malformed: None,
             fallback: None,
@@ -439,11 +460,48 @@ impl Bot {
         self.tasks.shutdown(grace).await
     }
 
+    /// Handles every event of `kind` that no more specific handler takes (a command, button
+    /// or option with a handler of its own goes to that one). An event has one handler: a
+    /// second `on` for the same kind replaces the first. `endpoint.url_validation` is answered
+    /// by the bot itself and reaches no handler.
+    ///
+    /// For [`EventKind::BotInstalled`], [`Context::reply`] answers the user who installed the
+    /// bot, one to one: a welcome message. With [`installations`](Self::installations), the
+    /// install is recorded before the handler runs, and for [`EventKind::AppDeauthorized`]
+    /// (the app's clean-up hook) removed before it, in [`Context::installation`]. Answer
+    /// [`EventKind::TeamChatLinkShared`] with [`Context::unfurl`]; read the edits of
+    /// [`EventKind::InteractiveMessageEditable`] and
+    /// [`EventKind::InteractiveMessageFieldsEditable`] with [`Context::text_edit`] and
+    /// [`Context::field_edit`].
+    ///
+    /// ```
+    /// # fn run(zoom: zoom_chatbot::ZoomClient) {
+    /// use zoom_chatbot::bot::{Bot, EventKind};
+    /// use zoom_chatbot::card::Card;
+    /// use zoom_chatbot::SecretString;
+    ///
+    /// let bot = Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
+    ///     .on(EventKind::InteractiveMessageEditable, |ctx| async move {
+    ///         let now = ctx.text_edit().and_then(|e| e.target.clone()).unwrap_or_default();
+    ///         ctx.reply(Card::new().head(format!("Now: {now}")).build()?).await
+    ///     })
+    ///     .on(EventKind::TeamChatAppMention, |_ctx| async move {});
+    /// # let _ = bot; }
+    /// ```
+    pub fn on<F, Fut>(mut self, kind: EventKind, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
+    {
+        self.by_event.insert(kind, boxed(handler));
+        self
+    }
+
     /// Handles slash commands (and direct messages) whose first word is `word`.
     pub fn on_command<F, Fut>(mut self, word: &str, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
+        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
     {
         self.commands.insert(word.to_lowercase(), boxed(handler));
         self
@@ -453,90 +511,23 @@ impl Bot {
     pub fn on_button<F, Fut>(mut self, value: &str, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
+        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
     {
         self.buttons.insert(value.to_owned(), boxed(handler));
         self
     }
 
-    fn on_event<F, Fut>(mut self, name: &'static str, handler: F) -> Self
+    /// Handles choices in select menus (`interactive_message_select`) of an option whose value
+    /// is `value` (the first chosen option with a handler decides); see
+    /// [`Context::selected_values`]. `on(EventKind::InteractiveMessageSelect, ..)` takes the
+    /// other choices.
+    pub fn on_select<F, Fut>(mut self, value: &str, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
+        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
     {
-        self.by_event.insert(name, boxed(handler));
+        self.choices.insert(value.to_owned(), boxed(handler));
         self
-    }
-
-    /// Handles choices in select menus (`interactive_message_select`); see
-    /// [`Context::selected_values`].
-    pub fn on_select<F, Fut>(self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
-    {
-        self.on_event("interactive_message_select", handler)
-    }
-
-    /// Handles edits of editable texts (`interactive_message_editable`); see
-    /// [`Context::text_edit`].
-    pub fn on_text_edit<F, Fut>(self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
-    {
-        self.on_event("interactive_message_editable", handler)
-    }
-
-    /// Handles edits of editable fields (`interactive_message_fields_editable`); see
-    /// [`Context::field_edit`].
-    pub fn on_field_edit<F, Fut>(self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
-    {
-        self.on_event("interactive_message_fields_editable", handler)
-    }
-
-    /// Handles installs of the bot (`bot_installed`). [`Context::reply`] answers the user who
-    /// installed it, one to one: a welcome message. With [`installations`](Self::installations),
-    /// the install is recorded before this handler runs.
-    pub fn on_installed<F, Fut>(self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
-    {
-        self.on_event("bot_installed", handler)
-    }
-
-    /// Handles mentions of the app in messages (`team_chat.app_mention`).
-    pub fn on_mention<F, Fut>(self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
-    {
-        self.on_event("team_chat.app_mention", handler)
-    }
-
-    /// Handles links shared in messages (`team_chat.link_shared`); answer with
-    /// [`Context::unfurl`].
-    pub fn on_link_shared<F, Fut>(self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
-    {
-        self.on_event("team_chat.link_shared", handler)
-    }
-
-    /// Handles removals of the app (`app_deauthorized`, when the deauthorization URL is this
-    /// endpoint): the app's clean-up hook. With [`installations`](Self::installations), the
-    /// install is removed before this handler runs, and [`Context::installation`] holds it.
-    pub fn on_deauthorized<F, Fut>(self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
-    {
-        self.on_event("app_deauthorized", handler)
     }
 
     /// Handles events whose name this version knows but whose body does not fit the spec.
@@ -554,7 +545,7 @@ impl Bot {
     pub fn on_other<F, Fut>(mut self, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<()>> + Send + 'static,
+        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
     {
         self.fallback = Some(boxed(handler));
         self
@@ -567,9 +558,12 @@ impl Bot {
                 self.commands.get(&word)
             }
             ZoomEvent::InteractiveMessageActions { payload, .. } => self.buttons.get(&payload.action_item.value),
+            ZoomEvent::InteractiveMessageSelect { payload, .. } => {
+                payload.selected_items.iter().find_map(|item| self.choices.get(&item.value))
+            }
             _ => None,
         };
-        specific.or_else(|| self.by_event.get(event_name(event))).or(self.fallback.as_ref()).cloned()
+        specific.or_else(|| self.by_event.get(&event.kind())).or(self.fallback.as_ref()).cloned()
     }
 
     /// Handles one request: 401 if it is not Zoom's (or a replay), the handshake answered,
@@ -593,7 +587,7 @@ impl Bot {
         let event = match event {
             Event::Known(known) => *known,
             Event::Malformed(malformed) => {
-                counted(known_name(&malformed.event), "malformed");
+                counted(malformed.event.as_str(), "malformed");
                 tracing::warn!(
                     event = %malformed.event,
                     field = %malformed.field,
@@ -620,11 +614,11 @@ impl Bot {
             }
         };
         if let ZoomEvent::EndpointUrlValidation { payload, .. } = &event {
-            counted(event_name(&event), "handled");
+            counted(event.kind().as_str(), "handled");
             let answer = self.verifier.url_validation(&payload.plain_token);
             return respond(http::StatusCode::OK, "application/json", serde_json::to_value(answer).unwrap_or_default());
         }
-        let name = event_name(&event);
+        let name = event.kind().as_str();
         if let Some(refused) = self.for_another_bot(&event) {
             counted(name, "refused");
             return refused;
@@ -713,7 +707,7 @@ impl Bot {
             return None;
         }
         tracing::warn!(
-            event = event_name(event),
+            event = event.kind().as_str(),
             event_robot_jid = theirs,
             configured_robot_jid = %ours,
             "refused an event for another bot"
@@ -790,18 +784,13 @@ fn counted(event: &str, outcome: &str) {
     crate::metrics::count(crate::metrics::EVENTS, &[("event", event), ("outcome", outcome)]);
 }
 
-/// `name` if the spec knows it, else `unknown`: a label's values stay a bounded set.
-fn known_name(name: &str) -> &str {
-    if zoom_api_gen::operations::EVENT_NAMES.contains(&name) { name } else { "unknown" }
-}
-
 // Installations (issue 19): `bot_installed` recorded, `app_deauthorized` removed, before
 // the event's handler runs; see `crate::installs`.
 impl Bot {
-    /// Records each install of the bot in `store` on `bot_installed`, before the
-    /// [`on_installed`](Self::on_installed) handler runs, and removes it on `app_deauthorized`
-    /// before [`on_deauthorized`](Self::on_deauthorized) (the clean-up hook, which finds the
-    /// removed install in [`Context::installation`]); then the client forgets what it kept for
+    /// Records each install of the bot in `store` on `bot_installed`, before the handler of
+    /// [`EventKind::BotInstalled`] runs, and removes it on `app_deauthorized` before the one of
+    /// [`EventKind::AppDeauthorized`] (the clean-up hook, which finds the removed install in
+    /// [`Context::installation`]); then the client forgets what it kept for
     /// that account. Keep a clone of `store` to list the installs, for proactive messages.
     ///
     /// When the store fails, the event is answered 503 and no handler runs: Zoom delivers it
@@ -819,7 +808,7 @@ impl Bot {
     ///
     /// ```
     /// # fn run(zoom: zoom_chatbot::ZoomClient) {
-    /// use zoom_chatbot::bot::Bot;
+    /// use zoom_chatbot::bot::{Bot, EventKind};
     /// use zoom_chatbot::card::Card;
     /// use zoom_chatbot::installs::MemoryInstalls;
     /// use zoom_chatbot::SecretString;
@@ -827,14 +816,13 @@ impl Bot {
     /// let installs = MemoryInstalls::new();
     /// let bot = Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
     ///     .installations(installs.clone())
-    ///     .on_installed(|ctx| async move {
-    ///         ctx.reply(Card::new().head("Thanks for installing me. Type /help").build()?).await.map(|_| ())
+    ///     .on(EventKind::BotInstalled, |ctx| async move {
+    ///         ctx.reply(Card::new().head("Thanks for installing me. Type /help").build()?).await
     ///     })
-    ///     .on_deauthorized(|ctx| async move {
+    ///     .on(EventKind::AppDeauthorized, |ctx| async move {
     ///         if let Some(gone) = ctx.installation() {
     ///             println!("{} removed the bot; deleting its data", gone.account_id);
     ///         }
-    ///         Ok(())
     ///     });
     /// # let _ = bot; }
     /// ```
@@ -850,7 +838,7 @@ impl Bot {
         event: &ZoomEvent,
     ) -> std::result::Result<Option<Installation>, http::Response<Bytes>> {
         let Some(store) = &self.installs else { return Ok(None) };
-        let name = event_name(event);
+        let name = event.kind().as_str();
         let changed = match event {
             ZoomEvent::BotInstalled { .. } => match Installation::from_event(event, chrono::Utc::now()) {
                 Ok(install) => store.record(install).await.map(Some),

@@ -159,8 +159,10 @@ impl Chat {
 
     /// Sends a text message. Await it, or add mentions, formatting or a thread first.
     ///
-    /// Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`). Server-to-server or user token; rate label Medium. Scope
-    /// `chat_message:write`. Waits for room in the channel's send windows when pacing is on.
+    #[doc = zoom_api_gen::operation_doc!(sendChatMessage)]
+    ///
+    /// Scope `chat_message:write`. Waits for room in the channel's send windows when pacing
+    /// is on.
     pub fn send(&self, to: &Conversation, text: impl Into<String>) -> SendChatMessage {
         SendChatMessage {
             chat: self.clone(),
@@ -174,8 +176,9 @@ impl Chat {
 
     /// Lists a conversation's messages, newest first.
     ///
-    /// Sends `GET /chat/users/{userId}/messages` (`listChatMessages`), once a page. Server-to-server or user token; rate label Medium.
-    /// Scope `chat_message:read`.
+    #[doc = zoom_api_gen::operation_doc!(listChatMessages)]
+    ///
+    /// Once a page. Scope `chat_message:read`.
     pub fn list(&self, conversation: &Conversation) -> ListMessages {
         ListMessages {
             chat: self.clone(),
@@ -188,7 +191,8 @@ impl Chat {
 
     /// One message.
     ///
-    /// Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`). Server-to-server or user token; rate label Medium.
+    #[doc = zoom_api_gen::operation_doc!(getChatMessage)]
+    ///
     /// Scope `chat_message:read`.
     pub async fn get(&self, conversation: &Conversation, id: &MessageId) -> Result<types::ChatMessage> {
         let request = self.client.api().get_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
@@ -198,7 +202,8 @@ impl Chat {
 
     /// Replaces a message's text (only its sender may).
     ///
-    /// Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`). Server-to-server or user token; rate label Medium.
+    #[doc = zoom_api_gen::operation_doc!(editChatMessage)]
+    ///
     /// Scope `chat_message:write`.
     pub async fn edit(&self, conversation: &Conversation, id: &MessageId, text: &str) -> Result<()> {
         let message = checked_text(text)?;
@@ -217,7 +222,8 @@ impl Chat {
 
     /// Deletes a message.
     ///
-    /// Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`). Server-to-server or user token; rate label Medium.
+    #[doc = zoom_api_gen::operation_doc!(deleteChatMessage)]
+    ///
     /// Scope `chat_message:write`.
     pub async fn delete(&self, conversation: &Conversation, id: &MessageId) -> Result<()> {
         let request = self.client.api().delete_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
@@ -228,8 +234,9 @@ impl Chat {
 
     /// Adds or removes the user's reaction, an emoji like `U+1F44D`.
     ///
-    /// Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions`
-    /// (`reactToChatMessage`). Server-to-server or user token; rate label Medium. Scope `chat_message:write`.
+    #[doc = zoom_api_gen::operation_doc!(reactToChatMessage)]
+    ///
+    /// Scope `chat_message:write`.
     pub async fn react(
         &self,
         conversation: &Conversation,
@@ -257,8 +264,9 @@ impl Chat {
 
     /// Marks a message read or unread for the user.
     ///
-    /// Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`).
-    /// Server-to-server or user token; rate label Medium. Scope `chat_message:write`.
+    #[doc = zoom_api_gen::operation_doc!(markChatMessage)]
+    ///
+    /// Scope `chat_message:write`.
     pub async fn mark(&self, conversation: &Conversation, id: &MessageId, action: ReadMark) -> Result<()> {
         let body = types::MarkChatMessageRequest {
             action,
@@ -276,8 +284,9 @@ impl Chat {
     /// Zoom gives at most [`THREAD_PAGE`] messages a request; this pages through the rest,
     /// each page starting at the last reply of the one before (a reply is kept once).
     ///
-    /// Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`),
-    /// once a page. Server-to-server or user token; rate label Medium. Scope `chat_message:read`.
+    #[doc = zoom_api_gen::operation_doc!(getChatMessageThread)]
+    ///
+    /// Once a page. Scope `chat_message:read`.
     pub async fn thread(
         &self,
         conversation: &Conversation,

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 use zoom_api_gen::ClientInfo as _;
 use zoom_api_gen::hooks::{Hooks, RequestPolicy as _};
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use crate::error::{Error, PolicyFailure, Result, refusal, zoom_error};
@@ -25,8 +26,8 @@ use crate::policy::Policy;
 use crate::retry::RetryPolicy;
 use crate::transport::{DEFAULT_TIMEOUT, http_client};
 
-/// The generated operation's name, which the request policy and its span know it by.
-const OPERATION: &str = "send_incoming_webhook";
+/// The operation the request policy and its span know these posts by.
+const OPERATION: OperationId = OperationId::SendIncomingWebhook;
 
 /// One incoming webhook: its id and verification token. Every format is posted through the
 /// same request policy as the client's API calls (retries of what Zoom refused unprocessed, a
@@ -95,9 +96,9 @@ impl IncomingWebhook {
 
     /// Posts a whole card (`format=full`).
     ///
-    /// Sends `POST /chat/webhooks/incomingwebhook/{webhookId}?format=full`
-    /// (`sendIncomingWebhook`) to the incoming-webhook host, with the webhook's verification
-    /// token (no OAuth token, no documented rate label).
+    #[doc = zoom_api_gen::operation_doc!(sendIncomingWebhook)]
+    ///
+    /// With `format=full`, to the incoming-webhook host.
     pub async fn send_card(&self, card: types::Card) -> Result<()> {
         let request = self
             .client

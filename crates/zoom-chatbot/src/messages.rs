@@ -108,9 +108,10 @@ impl AccountClient {
     /// Sends a card to a user or a channel of this account. Await it, or set options first:
     /// `send(to, card).reply_to(&id).visible_to(&user).await`.
     ///
-    /// Sends `POST /im/chat/messages` (`sendChatbotMessage`) with the bot's JID and the
-    /// account. Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
-    /// The account, the bot and the recipient are checked before anything is sent.
+    #[doc = zoom_api_gen::operation_doc!(sendChatbotMessage)]
+    ///
+    /// With the bot's JID and the account. The account, the bot and the recipient are
+    /// checked before anything is sent.
     pub fn send(&self, to: impl IntoRecipient, card: types::Card) -> SendMessage {
         SendMessage {
             account: self.clone(),
@@ -124,8 +125,7 @@ impl AccountClient {
 
     /// Replaces the card of a message the bot sent in this account.
     ///
-    /// Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`). Chatbot token
-    /// (`client_credentials`, scope `imchat:bot`); rate label Medium.
+    #[doc = zoom_api_gen::operation_doc!(editChatbotMessage)]
     pub async fn edit_message(&self, id: &MessageId, card: types::Card) -> Result<MessageReceipt> {
         self.edit(id, card, None).await
     }
@@ -147,8 +147,7 @@ impl AccountClient {
 
     /// Deletes a message the bot sent in this account.
     ///
-    /// Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`). Chatbot token
-    /// (`client_credentials`, scope `imchat:bot`); rate label Medium.
+    #[doc = zoom_api_gen::operation_doc!(deleteChatbotMessage)]
     pub async fn delete_message(&self, id: &MessageId) -> Result<MessageReceipt> {
         let to = self.addressing()?;
         let mut request = self

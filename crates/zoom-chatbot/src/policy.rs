@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use tracing::{Instrument as _, Span};
 use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
-use zoom_api_gen::operations::{self, OperationInfo};
+use zoom_api_gen::operations::{OperationId, OperationInfo, Tag};
 
 use crate::auth::{OAuth, Token, TokenCache};
 use crate::error::{Error, PolicyFailure, RetryAfter, STAND_IN, Setting};
@@ -63,17 +63,17 @@ impl Policy {
     /// The token cache an operation's tag asks for. An API operation whose kind of token this
     /// client has no source for is refused before it is sent: without a token it would only
     /// come back as a 401 that does not say why.
-    fn cache_for(&self, info: Option<&OperationInfo>) -> Result<Option<&TokenCache>, Error> {
-        match info.map(|i| i.tag) {
-            Some("chatbot") => self
+    fn cache_for(&self, info: &OperationInfo) -> Result<Option<&TokenCache>, Error> {
+        match info.tag {
+            Tag::Chatbot => self
                 .bot
                 .as_ref()
                 .map(Some)
                 .ok_or_else(|| Error::missing(Setting::BotTokens, "chatbot calls are made with a chatbot token")),
-            Some("chat") => self.user.as_ref().map(Some).ok_or_else(|| {
+            Tag::Chat => self.user.as_ref().map(Some).ok_or_else(|| {
                 Error::missing(Setting::ChatTokens, "chat calls are made with a server-to-server or user token")
             }),
-            _ => Ok(None),
+            Tag::Oauth | Tag::IncomingWebhook | Tag::Callback => Ok(None),
         }
     }
 
@@ -97,7 +97,7 @@ impl Policy {
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
-        info: Option<&'static OperationInfo>,
+        info: &'static OperationInfo,
         span: &Span,
     ) -> reqwest::Result<reqwest::Response> {
         // Recording costs a little on every request; it is skipped when no subscriber listens.
@@ -126,7 +126,7 @@ impl Policy {
         };
         // Zoom's limits are the account's: the budget this call is paced on, and corrected by
         // its 429s, is that of the account it names.
-        let paced = match (&self.pacer, info.and_then(|i| i.rate_limit_label)) {
+        let paced = match (&self.pacer, info.rate_limit_label) {
             (Some(pacer), Some(label)) => Some((pacer, label, pacer.account(account_of(info, &request).as_deref()))),
             _ => None,
         };
@@ -243,12 +243,12 @@ impl RequestPolicy for Policy {
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
-        operation: &'static str,
+        operation: OperationId,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        let info = operations::operation(operation);
+        let info = operation.info();
         let span = tracing::info_span!(
             "zoom_request",
-            operation,
+            operation = operation.method_name(),
             method = %request.method(),
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
@@ -260,7 +260,7 @@ impl RequestPolicy for Policy {
             async move {
                 let started = Instant::now();
                 let outcome = self.run(client, request, info, &inner).await;
-                let outcome = counted(operation, outcome).await;
+                let outcome = counted(operation.method_name(), outcome).await;
                 let traced = !inner.is_disabled();
                 if traced {
                     inner.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -283,12 +283,12 @@ impl RequestPolicy for Policy {
 }
 
 /// The operation's name, as the metrics label it.
-fn op_name(info: Option<&OperationInfo>) -> &'static str {
-    info.map_or("other", |i| i.name)
+fn op_name(info: &OperationInfo) -> &'static str {
+    info.id.method_name()
 }
 
 /// Counts a retry of the operation, by reason (see [`crate::metrics`]).
-fn retried(info: Option<&OperationInfo>, reason: &str) {
+fn retried(info: &OperationInfo, reason: &str) {
     crate::metrics::count(crate::metrics::RETRIES, &[("operation", op_name(info)), ("reason", reason)]);
 }
 
@@ -346,13 +346,13 @@ async fn counted(
 /// Other calls name none: the chat calls carry the account's own token, and `unfurlLink` and
 /// the OAuth calls have no account field. Only chatbot bodies are read, in one pass that
 /// keeps nothing but that field (borrowed from the body when it has no escapes).
-fn account_of<'r>(info: Option<&OperationInfo>, request: &'r reqwest::Request) -> Option<Cow<'r, str>> {
+fn account_of<'r>(info: &OperationInfo, request: &'r reqwest::Request) -> Option<Cow<'r, str>> {
     #[derive(serde::Deserialize)]
     struct Named<'a> {
         #[serde(borrow, default)]
         account_id: Option<Cow<'a, str>>,
     }
-    if info?.tag != "chatbot" {
+    if info.tag != Tag::Chatbot {
         return None;
     }
     if let Some((_, id)) = request.url().query_pairs().find(|(name, _)| name == "account_id") {
@@ -405,10 +405,6 @@ mod tests {
         reqwest::Url::parse(s).unwrap()
     }
 
-    fn op(name: &str) -> Option<&'static OperationInfo> {
-        Some(operations::operation(name).expect("an operation of the spec"))
-    }
-
     #[test]
     fn the_account_is_read_from_a_chatbot_calls_body_or_query() {
         let http = reqwest::Client::new();
@@ -417,20 +413,28 @@ mod tests {
             "account_id": "Wk9PTV9BQ0NPVU5UX0lE", "content": {"head": {"text": "account_id: not this"}},
         });
         let send = http.post("https://api.zoom.us/v2/im/chat/messages").json(&body).build().unwrap();
-        assert_eq!(account_of(op("send_chatbot_message"), &send).as_deref(), Some("Wk9PTV9BQ0NPVU5UX0lE"));
+        assert_eq!(account_of(OperationId::SendChatbotMessage.info(), &send).as_deref(), Some("Wk9PTV9BQ0NPVU5UX0lE"));
         let edit = http.put("https://api.zoom.us/v2/im/chat/messages/M1").json(&body).build().unwrap();
-        assert_eq!(account_of(op("edit_chatbot_message"), &edit).as_deref(), Some("Wk9PTV9BQ0NPVU5UX0lE"));
+        assert_eq!(account_of(OperationId::EditChatbotMessage.info(), &edit).as_deref(), Some("Wk9PTV9BQ0NPVU5UX0lE"));
         let escaped = http
             .post("https://api.zoom.us/v2/im/chat/messages")
             .body(r#"{"account_id":"a\u002db","content":{}}"#)
             .build()
             .unwrap();
-        assert_eq!(account_of(op("send_chatbot_message"), &escaped).as_deref(), Some("a-b"), "JSON escapes are read");
+        assert_eq!(
+            account_of(OperationId::SendChatbotMessage.info(), &escaped).as_deref(),
+            Some("a-b"),
+            "JSON escapes are read"
+        );
         let delete = http
             .delete("https://api.zoom.us/v2/im/chat/messages/M1?robot_jid=b%40xmpp.zoom.us&account_id=Q%2BZ")
             .build()
             .unwrap();
-        assert_eq!(account_of(op("delete_chatbot_message"), &delete).as_deref(), Some("Q+Z"), "the query, decoded");
+        assert_eq!(
+            account_of(OperationId::DeleteChatbotMessage.info(), &delete).as_deref(),
+            Some("Q+Z"),
+            "the query, decoded"
+        );
     }
 
     #[test]
@@ -441,20 +445,19 @@ mod tests {
             .json(&serde_json::json!({"content": "{}"}))
             .build()
             .unwrap();
-        assert_eq!(account_of(op("unfurl_link"), &unfurl), None);
+        assert_eq!(account_of(OperationId::UnfurlLink.info(), &unfurl), None);
         // A chat call's body is not read, whatever it holds: its token is the account's own.
         let chat = http
             .post("https://api.zoom.us/v2/chat/users/me/messages")
             .json(&serde_json::json!({"message": "hi", "account_id": "OTHER"}))
             .build()
             .unwrap();
-        assert_eq!(account_of(op("send_chat_message"), &chat), None);
+        assert_eq!(account_of(OperationId::SendChatMessage.info(), &chat), None);
         let garbled = http.post("https://api.zoom.us/v2/im/chat/messages").body("{not json").build().unwrap();
-        assert_eq!(account_of(op("send_chatbot_message"), &garbled), None);
+        assert_eq!(account_of(OperationId::SendChatbotMessage.info(), &garbled), None);
         let nameless =
             http.post("https://api.zoom.us/v2/im/chat/messages").json(&serde_json::json!({})).build().unwrap();
-        assert_eq!(account_of(op("send_chatbot_message"), &nameless), None);
-        assert_eq!(account_of(None, &nameless), None, "a request of no known operation");
+        assert_eq!(account_of(OperationId::SendChatbotMessage.info(), &nameless), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
+use zoom_api_gen::events::{EventKind, PayloadVisitor};
 use zoom_api_gen::types;
 
 /// The header with the request's time, in seconds since the epoch.
@@ -102,8 +103,8 @@ pub enum Event {
 /// `Debug` redacts the body's `callback_token`.
 #[derive(Clone, PartialEq)]
 pub struct MalformedEvent {
-    /// The event's name (`interactive_message_select`, ...).
-    pub event: String,
+    /// The event's kind, which its name gave.
+    pub event: EventKind,
     /// The field that does not fit, as a path (`payload.selectedItems[0].value`); `.` for
     /// the event itself.
     pub field: String,
@@ -353,42 +354,34 @@ pub fn parse_event(body: &[u8]) -> Result<Event, VerifyError> {
     if !value.is_object() {
         return Err(VerifyError::MalformedBody("an event is a JSON object".into()));
     }
-    let name = value.get("event").and_then(|e| e.as_str()).map(str::to_owned);
-    let Some(name) = name.filter(|n| zoom_api_gen::operations::EVENT_NAMES.contains(&n.as_str())) else {
+    let kind = value.get("event").and_then(|e| e.as_str()).map(|name| name.parse::<EventKind>());
+    let Some(Ok(kind)) = kind else {
         let event = value.get("event").and_then(|e| e.as_str()).map(str::to_owned);
         return Ok(Event::Unknown { event, body: value });
     };
     match serde_json::from_value::<types::ZoomEvent>(value.clone()) {
         Ok(event) => Ok(Event::Known(Box::new(event))),
         Err(error) => {
-            let (field, error) = locate(&name, &value).unwrap_or_else(|| (".".to_owned(), error.to_string()));
-            Ok(Event::Malformed(Box::new(MalformedEvent { event: name, field, error, body: value })))
+            let located = value.get("payload").and_then(|payload| kind.visit_payload(Locate(payload)));
+            let (field, error) = located.unwrap_or_else(|| (".".to_owned(), error.to_string()));
+            Ok(Event::Malformed(Box::new(MalformedEvent { event: kind, field, error, body: value })))
         }
     }
 }
 
-/// Where a known event's body breaks its shape. Serde reads the event through its `event`
-/// tag, which loses the path, so the payload is read again alone, by its generated type.
-fn locate(name: &str, value: &serde_json::Value) -> Option<(String, String)> {
-    fn at<T: serde::de::DeserializeOwned>(payload: &serde_json::Value) -> Option<(String, String)> {
-        let error = serde_path_to_error::deserialize::<_, T>(payload).err()?;
+/// Where a known event's payload breaks its shape, as (field path, error). Serde reads the
+/// event through its `event` tag, which loses the path, so the payload is read again alone,
+/// by the generated type its kind names.
+struct Locate<'a>(&'a serde_json::Value);
+
+impl PayloadVisitor for Locate<'_> {
+    type Output = Option<(String, String)>;
+
+    fn visit<P: serde::de::DeserializeOwned>(self) -> Self::Output {
+        let error = serde_path_to_error::deserialize::<_, P>(self.0).err()?;
         let path = error.path().to_string();
         let field = if path == "." { "payload".to_owned() } else { format!("payload.{path}") };
         Some((field, error.into_inner().to_string()))
-    }
-    let payload = value.get("payload")?;
-    match name {
-        "endpoint.url_validation" => at::<types::UrlValidationPayload>(payload),
-        "bot_notification" => at::<types::BotNotificationPayload>(payload),
-        "bot_installed" => at::<types::BotInstalledPayload>(payload),
-        "interactive_message_actions" => at::<types::ActionsPayload>(payload),
-        "interactive_message_select" => at::<types::SelectPayload>(payload),
-        "interactive_message_editable" => at::<types::EditablePayload>(payload),
-        "interactive_message_fields_editable" => at::<types::FieldsEditablePayload>(payload),
-        "team_chat.app_mention" => at::<types::AppMentionPayload>(payload),
-        "team_chat.link_shared" => at::<types::LinkSharedPayload>(payload),
-        "app_deauthorized" => at::<types::AppDeauthorizedPayload>(payload),
-        _ => None,
     }
 }
 

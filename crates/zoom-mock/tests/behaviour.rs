@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use reqwest::Method;
 use serde_json::json;
-use zoom_mock::fake::{Faults, Plan, RateLabel, ZoomMock};
+use zoom_mock::fake::{Faults, OperationId, Plan, RateLabel, ZoomMock};
 
 #[tokio::test]
 async fn the_plan_limit_gives_429_with_zooms_headers() {
@@ -147,9 +147,9 @@ async fn the_request_log_records_operation_status_and_answer() {
     let seen = zoom.requests();
     let last = seen.last().unwrap();
     assert_eq!((last.method.as_str(), last.path.as_str(), last.status), ("POST", "/v2/im/chat/messages", 201));
-    assert_eq!(last.operation.as_deref(), Some("sendChatbotMessage"));
+    assert_eq!(last.operation, Some(OperationId::SendChatbotMessage));
     assert!(String::from_utf8_lossy(&last.response_body).contains("message_id"));
-    assert_eq!(seen[0].operation.as_deref(), Some("requestToken"));
+    assert_eq!(seen[0].operation, Some(OperationId::RequestToken));
 }
 
 #[tokio::test]

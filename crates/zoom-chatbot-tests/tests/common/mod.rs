@@ -4,7 +4,7 @@
 use zoom_chatbot::card::{Card, Text};
 use zoom_chatbot::retry::RetryPolicy;
 use zoom_chatbot::{ClientBuilder, SecretString, ZoomClient, types};
-use zoom_mock::fake::ZoomMock;
+use zoom_mock::fake::{OperationId, ZoomMock};
 
 pub const CHANNEL: &str = "team@conference.xmpp.zoom.us";
 
@@ -53,8 +53,8 @@ pub fn card(text: &str) -> types::Card {
 }
 
 /// The statuses the fake answered for an operation, in order.
-pub fn statuses(fake: &ZoomMock, operation: &str) -> Vec<u16> {
-    fake.requests().iter().filter(|r| r.operation.as_deref() == Some(operation)).map(|r| r.status).collect()
+pub fn statuses(fake: &ZoomMock, operation: OperationId) -> Vec<u16> {
+    fake.requests().iter().filter(|r| r.operation == Some(operation)).map(|r| r.status).collect()
 }
 
 /// Captures every log line (TRACE and up) written on this thread while the guard lives.

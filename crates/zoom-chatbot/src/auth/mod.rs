@@ -165,7 +165,7 @@ impl RequestPolicy for FixedAuthorization {
         &'a self,
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
-        _operation: &'static str,
+        _operation: zoom_api_gen::operations::OperationId,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         if let Ok(mut value) = reqwest::header::HeaderValue::from_str(self.header.expose_secret()) {
             value.set_sensitive(true);

@@ -33,31 +33,33 @@ impl ZoomClient {
     /// options first: `zoom.send(to, card).reply_to(&id).visible_to(&user).await`.
     /// [`account`](Self::account) sends in another.
     ///
-    /// Sends `POST /im/chat/messages` (`sendChatbotMessage`) with the bot's JID and account.
-    /// Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium. The recipient is checked before anything is sent.
+    #[doc = zoom_api_gen::operation_doc!(sendChatbotMessage)]
+    ///
+    /// With the bot's JID and account. The recipient is checked before anything is sent.
     pub fn send(&self, to: impl IntoRecipient, card: types::Card) -> SendMessage {
         self.own_account().send(to, card)
     }
 
     /// Replaces the card of a message the bot sent in the configured account.
     ///
-    /// Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`). Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
+    #[doc = zoom_api_gen::operation_doc!(editChatbotMessage)]
     pub async fn edit_message(&self, id: &MessageId, card: types::Card) -> Result<MessageReceipt> {
         self.own_account().edit_message(id, card).await
     }
 
     /// Deletes a message the bot sent in the configured account.
     ///
-    /// Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`). Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
+    #[doc = zoom_api_gen::operation_doc!(deleteChatbotMessage)]
     pub async fn delete_message(&self, id: &MessageId) -> Result<MessageReceipt> {
         self.own_account().delete_message(id).await
     }
 
     /// Attaches a preview card to a link a user shared (`team_chat.link_shared`).
     ///
-    /// Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`), the card
-    /// JSON-encoded in `content`. Chatbot token (`client_credentials`, scope `imchat:bot`); rate label Medium.
-    /// The request names no account: the user and the trigger say where the link was shared.
+    #[doc = zoom_api_gen::operation_doc!(unfurlLink)]
+    ///
+    /// The card travels JSON-encoded in `content`. The request names no account: the user and
+    /// the trigger say where the link was shared.
     pub async fn unfurl(&self, user_id: &UserId, trigger_id: &TriggerId, card: &types::Card) -> Result<()> {
         crate::messages::unfurl(self, user_id, trigger_id, card).await
     }
@@ -75,8 +77,7 @@ impl ZoomClient {
     }
 
     /// The user-level chat API, as the token's own user (`me`). Its calls use the
-    /// server-to-server (or user) token, scopes `chat_message:read` / `chat_message:write`,
-    /// rate label Medium.
+    /// server-to-server (or user) token, scopes `chat_message:read` / `chat_message:write`.
     pub fn chat(&self) -> Chat {
         Chat::new(self.clone(), UserId::me())
     }

@@ -2,6 +2,8 @@
 //! plan), and installing or removing the app, which Zoom tells the bot with `bot_installed`
 //! and `app_deauthorized`.
 
+use zoom_api_gen::events::EventKind;
+
 use super::config::AccountSpec;
 use super::events::{BotEndpoint, DeliveryError, app_deauthorized_event, bot_installed_event};
 use super::limits::Plan;
@@ -30,7 +32,7 @@ impl Shared {
             }
         };
         self.changed();
-        let name = if installed { "bot_installed" } else { "app_deauthorized" };
+        let name = if installed { EventKind::BotInstalled } else { EventKind::AppDeauthorized }.as_str();
         match self.page_bot().await {
             Ok(bot) => self.deliver(&bot, &event).await,
             Err(why) => {

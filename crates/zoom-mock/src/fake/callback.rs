@@ -9,6 +9,7 @@ use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use super::Shared;
@@ -39,7 +40,7 @@ pub(crate) async fn reply(
         return refused();
     }
     // Validation reads only the request, so it runs without the lock.
-    let body = match operations().validate("replyToCallback", &req.query, &req.body) {
+    let body = match operations().validate(OperationId::ReplyToCallback, &req.query, &req.body) {
         Ok(Some(value)) => match serde_json::from_value::<types::CallbackReply>(value) {
             Ok(body) => body,
             Err(e) => return validation_error(F, Invalid::Malformed(e.to_string())),

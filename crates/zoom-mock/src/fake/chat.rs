@@ -7,6 +7,7 @@ use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use super::Shared;
@@ -193,7 +194,7 @@ pub(crate) async fn list(
     Path(user_id): Path<String>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>("listChatMessages", F, &req, |state, call| {
+    shared.run::<()>(OperationId::ListChatMessages, F, &req, |state, call| {
         let account = account_of(state, &call.token);
         if let Err(r) = resolve_user(state, &account, &call.token.kind, &user_id) {
             return r;
@@ -261,7 +262,7 @@ pub(crate) async fn send(
     Path(user_id): Path<String>,
     req: Incoming,
 ) -> Response {
-    shared.run("sendChatMessage", F, &req, |state, call| {
+    shared.run(OperationId::SendChatMessage, F, &req, |state, call| {
         let body: types::SendChatMessageRequest = call.body.expect("the spec gives this operation a body");
         let account = account_of(state, &call.token);
         let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
@@ -301,7 +302,7 @@ pub(crate) async fn get(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>("getChatMessage", F, &req, |state, call| {
+    shared.run::<()>(OperationId::GetChatMessage, F, &req, |state, call| {
         let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,
@@ -322,7 +323,7 @@ pub(crate) async fn edit(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run("editChatMessage", F, &req, |state, call| {
+    shared.run(OperationId::EditChatMessage, F, &req, |state, call| {
         let body: types::EditChatMessageRequest = call.body.expect("the spec gives this operation a body");
         let (account, user, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
@@ -361,7 +362,7 @@ pub(crate) async fn delete(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>("deleteChatMessage", F, &req, |state, call| {
+    shared.run::<()>(OperationId::DeleteChatMessage, F, &req, |state, call| {
         let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,
@@ -385,7 +386,7 @@ pub(crate) async fn react(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run("reactToChatMessage", F, &req, |state, call| {
+    shared.run(OperationId::ReactToChatMessage, F, &req, |state, call| {
         let body: types::ReactToChatMessageRequest = call.body.expect("the spec gives this operation a body");
         let account = account_of(state, &call.token);
         let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
@@ -421,7 +422,7 @@ pub(crate) async fn mark(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run("markChatMessage", F, &req, |state, call| {
+    shared.run(OperationId::MarkChatMessage, F, &req, |state, call| {
         let body: types::MarkChatMessageRequest = call.body.expect("the spec gives this operation a body");
         let account = account_of(state, &call.token);
         let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
@@ -446,7 +447,7 @@ pub(crate) async fn thread(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>("getChatMessageThread", F, &req, |state, call| {
+    shared.run::<()>(OperationId::GetChatMessageThread, F, &req, |state, call| {
         let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,

@@ -6,6 +6,7 @@ use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use super::Shared;
@@ -75,7 +76,7 @@ fn own_message<'a>(state: &'a mut State, account: &str, id: &str) -> Result<&'a 
 }
 
 pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
-    shared.run("sendChatbotMessage", F, &req, |state, call| {
+    shared.run(OperationId::SendChatbotMessage, F, &req, |state, call| {
         let body: types::SendChatbotMessageRequest = call.body.expect("the spec gives this operation a body");
         if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
             return r;
@@ -127,7 +128,7 @@ pub(crate) async fn edit(
     Path(message_id): Path<String>,
     req: Incoming,
 ) -> Response {
-    shared.run("editChatbotMessage", F, &req, |state, call| {
+    shared.run(OperationId::EditChatbotMessage, F, &req, |state, call| {
         let body: types::EditChatbotMessageRequest = call.body.expect("the spec gives this operation a body");
         if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
             return r;
@@ -148,7 +149,7 @@ pub(crate) async fn delete(
     Path(message_id): Path<String>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>("deleteChatbotMessage", F, &req, |state, _| {
+    shared.run::<()>(OperationId::DeleteChatbotMessage, F, &req, |state, _| {
         let (robot, account) = (req.query("robot_jid").unwrap_or(""), req.query("account_id").unwrap_or(""));
         if let Err(r) = check_bot(state, robot, account) {
             return r;
@@ -167,7 +168,7 @@ pub(crate) async fn unfurl(
     Path((_user_id, trigger_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run("unfurlLink", F, &req, |state, call| {
+    shared.run(OperationId::UnfurlLink, F, &req, |state, call| {
         let body: types::UnfurlLinkRequest = call.body.expect("the spec gives this operation a body");
         if !state.unfurl_triggers.contains_key(&trigger_id) {
             return error(F, StatusCode::NOT_FOUND, 8002, "Unfurl id does not exist.");

@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use zoom_api_gen::events::EventKind;
 use zoom_api_gen::types::{self, ZoomEvent};
 
 use super::state::{Callback, ConversationId, MessageContent, State};
@@ -391,7 +392,8 @@ pub fn app_deauthorized_event(account_id: &str, client_id: &str, user_id: &str, 
 pub struct Delivery {
     /// When it was sent.
     pub at: chrono::DateTime<chrono::Utc>,
-    /// The event's name (`bot_notification`, `interactive_message_actions`, ...).
+    /// The event's name ([`EventKind::as_str`]: `bot_notification`, ...), or the page's
+    /// action (`click`, ...) that was refused before it became an event.
     pub event: String,
     /// What the user did: the command's text, the button's value, the new text...
     pub detail: String,
@@ -421,10 +423,7 @@ pub(crate) enum PageBot {
 
 /// The event's name and what the user did in it, for the page's list.
 fn describe(event: &ZoomEvent) -> (String, String) {
-    let name = serde_json::to_value(event)
-        .ok()
-        .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_owned))
-        .unwrap_or_default();
+    let name = event.kind().as_str().to_owned();
     let detail = match event {
         ZoomEvent::BotNotification { payload, .. } => payload.cmd.clone().unwrap_or_default(),
         ZoomEvent::InteractiveMessageActions { payload, .. } => format!("button {}", payload.action_item.value),
@@ -462,7 +461,7 @@ impl Shared {
         let mut state = self.lock();
         state.record_delivery(Delivery {
             at: chrono::Utc::now(),
-            event: "endpoint.url_validation".into(),
+            event: EventKind::EndpointUrlValidation.as_str().into(),
             detail: url.to_owned(),
             outcome: outcome.as_ref().map(|()| 200).map_err(ToString::to_string),
             elapsed: started.elapsed(),

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use super::Shared;
@@ -179,7 +180,7 @@ impl Shared {
     /// no one's budget); a user-level call against its token's account.
     pub(crate) fn run<B: DeserializeOwned>(
         self: &Arc<Self>,
-        op: &'static str,
+        op: OperationId,
         shape: ErrorShape,
         req: &Incoming,
         handler: impl FnOnce(&mut State, Call<B>) -> Response,

@@ -64,6 +64,8 @@ pub use events::{
 pub use limits::{Plan, RateLabel};
 pub use page::{card_violations, render_card_html};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
+/// The operation a request of [`SeenRequest`] was for.
+pub use zoom_api_gen::operations::OperationId;
 
 use state::State;
 

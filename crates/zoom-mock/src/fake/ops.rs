@@ -9,7 +9,7 @@ use serde_json::Value;
 use zoom_spec::openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, Type};
 use zoom_spec::{Validator, Violation};
 
-use zoom_api_gen::operations::RateLabel;
+use zoom_api_gen::operations::{OperationId, RateLabel};
 
 /// One operation of the spec, as the fake uses it.
 pub(crate) struct Operation {
@@ -29,9 +29,9 @@ pub(crate) enum Invalid {
 }
 
 pub(crate) struct Operations {
-    by_id: HashMap<String, Operation>,
-    /// (method, path segments, operation id), to tell which operation a request is for.
-    routes: Vec<(String, Vec<String>, String)>,
+    by_id: HashMap<OperationId, Operation>,
+    /// (method, path segments, operation), to tell which operation a request is for.
+    routes: Vec<(String, Vec<String>, OperationId)>,
     validator: Validator<'static>,
 }
 
@@ -44,13 +44,12 @@ pub(crate) fn operations() -> &'static Operations {
         for (path, item) in spec.paths.iter() {
             let ReferenceOr::Item(item) = item else { continue };
             for (method, op) in item.iter() {
-                let Some(id) = op.operation_id.clone() else { continue };
+                let Some(id) = op.operation_id.as_deref() else { continue };
+                // The table is generated from this same spec, so every id is in it.
+                let id: OperationId = id.parse().expect("the operation table is generated from the spec");
                 let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
-                routes.push((method.to_uppercase(), segments, id.clone()));
-                let label = zoom_api_gen::operations::OPERATIONS
-                    .iter()
-                    .find(|o| o.operation_id == id)
-                    .and_then(|o| o.rate_limit_label);
+                routes.push((method.to_uppercase(), segments, id));
+                let label = id.info().rate_limit_label;
                 let query = item
                     .parameters
                     .iter()
@@ -76,13 +75,13 @@ pub(crate) fn operations() -> &'static Operations {
 }
 
 impl Operations {
-    pub fn get(&self, id: &str) -> &Operation {
-        self.by_id.get(id).unwrap_or_else(|| panic!("the spec has no operation {id}"))
+    pub fn get(&self, id: OperationId) -> &Operation {
+        self.by_id.get(&id).unwrap_or_else(|| panic!("the spec has no operation {id}"))
     }
 
     /// The operation a request is for, by the spec's path templates. API paths carry the
     /// `/v2` of their server; OAuth and incoming-webhook paths have none.
-    pub fn identify(&self, method: &str, path: &str) -> Option<&str> {
+    pub fn identify(&self, method: &str, path: &str) -> Option<OperationId> {
         let path = path.strip_prefix("/v2").filter(|_| path.starts_with("/v2/")).unwrap_or(path);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         self.routes
@@ -92,7 +91,7 @@ impl Operations {
                     && template.len() == segments.len()
                     && template.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
             })
-            .map(|(_, _, id)| id.as_str())
+            .map(|(_, _, id)| *id)
     }
 
     pub fn validator(&self) -> &Validator<'static> {
@@ -101,7 +100,7 @@ impl Operations {
 
     /// Checks the query parameters of `id` and, if it has a JSON body, parses and checks the
     /// body. Returns the parsed body.
-    pub fn validate(&self, id: &str, query: &[(String, String)], body: &[u8]) -> Result<Option<Value>, Invalid> {
+    pub fn validate(&self, id: OperationId, query: &[(String, String)], body: &[u8]) -> Result<Option<Value>, Invalid> {
         let op = self.get(id);
         let mut violations = self.validate_query(op, query);
         let parsed = match op.body {

@@ -8,10 +8,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State as AxumState};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{MethodFilter, get, on, post};
+use zoom_api_gen::operations::OperationId;
 
 use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
@@ -22,19 +24,24 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let page_guard = || middleware::from_fn_with_state(shared.clone(), guard::page);
     let form_guard = || middleware::from_fn_with_state(shared.clone(), guard::form);
     let control_guard = || middleware::from_fn_with_state(shared.clone(), guard::control);
+    use OperationId as Op;
     Router::new()
-        .route("/v2/im/chat/messages", post(chatbot::send))
-        .route("/v2/im/chat/messages/{message_id}", put(chatbot::edit).delete(chatbot::delete))
-        .route("/v2/im/chat/users/{user_id}/unfurls/{trigger_id}", post(chatbot::unfurl))
-        .route("/v2/im/chat/callback/{callback_id}", post(callback::reply))
-        .route("/v2/chat/users/{user_id}/messages", post(chat::send).get(chat::list))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}", put(chat::edit).get(chat::get).delete(chat::delete))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}/emoji_reactions", patch(chat::react))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}/status", patch(chat::mark))
-        .route("/v2/chat/users/{user_id}/messages/{message_id}/thread", get(chat::thread))
-        .route("/oauth/token", post(oauth::token))
-        .route("/oauth/revoke", post(oauth::revoke))
-        .route("/chat/webhooks/incomingwebhook/{webhook_id}", post(webhook::post))
+        .operation(Op::SendChatbotMessage, chatbot::send)
+        .operation(Op::EditChatbotMessage, chatbot::edit)
+        .operation(Op::DeleteChatbotMessage, chatbot::delete)
+        .operation(Op::UnfurlLink, chatbot::unfurl)
+        .operation(Op::ReplyToCallback, callback::reply)
+        .operation(Op::ListChatMessages, chat::list)
+        .operation(Op::SendChatMessage, chat::send)
+        .operation(Op::GetChatMessage, chat::get)
+        .operation(Op::EditChatMessage, chat::edit)
+        .operation(Op::DeleteChatMessage, chat::delete)
+        .operation(Op::ReactToChatMessage, chat::react)
+        .operation(Op::MarkChatMessage, chat::mark)
+        .operation(Op::GetChatMessageThread, chat::thread)
+        .operation(Op::RequestToken, oauth::token)
+        .operation(Op::RevokeToken, oauth::revoke)
+        .operation(Op::SendIncomingWebhook, webhook::post)
         // A page for people: the conversations, drawn, a card preview, and the page's forms
         // (outside Zoom's paths). Guarded: only the fake's own names, and only its own page
         // may post (`guard.rs`).
@@ -54,6 +61,21 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), observe))
         .with_state(shared)
+}
+
+/// Routes an operation of the spec to its handler, at the operation's method and path (its
+/// server's path and its template, which axum reads as the spec writes it: `{name}`).
+trait RouteOperation {
+    fn operation<H: Handler<T, Arc<Shared>>, T: 'static>(self, id: OperationId, handler: H) -> Self;
+}
+
+impl RouteOperation for Router<Arc<Shared>> {
+    fn operation<H: Handler<T, Arc<Shared>>, T: 'static>(self, id: OperationId, handler: H) -> Self {
+        let info = id.info();
+        let method = axum::http::Method::from_bytes(info.method.as_bytes()).expect("the spec's methods are HTTP's");
+        let filter = MethodFilter::try_from(method).expect("the spec's methods are routable");
+        self.route(&format!("{}{}", info.base_path, info.path), on(filter, handler))
+    }
 }
 
 /// `POST /_fake/rate-limit?n=N`: the next N API requests are answered with a 429.
@@ -110,7 +132,7 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let operation = ops::operations().identify(&method, &path).map(str::to_owned);
+    let operation = ops::operations().identify(&method, &path);
     // Faults hit the API and incoming webhooks, never the OAuth host, the page or the fake's controls.
     let faultable = path.starts_with("/v2/") || path.starts_with("/chat/webhooks/");
     let decision = if faultable { decide(&shared) } else { Decision::default() };

@@ -6,6 +6,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use zoom_api_gen::jid::{self, JidKind};
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use super::capped::CappedMap;
@@ -166,8 +167,8 @@ pub struct SeenRequest {
     pub path: String,
     /// Raw query string.
     pub query: String,
-    /// The spec's operation id for its method and path, if it matches one.
-    pub operation: Option<String>,
+    /// The spec's operation for its method and path, if it matches one.
+    pub operation: Option<OperationId>,
     /// The status the fake answered.
     pub status: u16,
     /// The body the fake answered.
@@ -568,7 +569,7 @@ mod tests {
             state.remember_unfurl(format!("u{i}"), String::new());
             state.record_delivery(Delivery {
                 at: chrono::Utc::now(),
-                event: "bot_notification".into(),
+                event: zoom_api_gen::events::EventKind::BotNotification.as_str().into(),
                 detail: format!("d{i}"),
                 outcome: Ok(200),
                 elapsed: std::time::Duration::ZERO,

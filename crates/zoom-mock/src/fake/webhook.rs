@@ -6,6 +6,7 @@ use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use super::Shared;
@@ -34,7 +35,7 @@ pub(crate) async fn post(
         return error(F, StatusCode::UNAUTHORIZED, 401, "Invalid verification token.");
     }
     let card = match req.query("format") {
-        Some("full") => match operations().validate("sendIncomingWebhook", &req.query, &req.body) {
+        Some("full") => match operations().validate(OperationId::SendIncomingWebhook, &req.query, &req.body) {
             Ok(Some(value)) => match serde_json::from_value::<types::IncomingWebhookCard>(value) {
                 Ok(body) => body.content,
                 Err(e) => return validation_error(F, Invalid::Malformed(e.to_string())),
