@@ -50,7 +50,9 @@ impl EventKind {
             EventKind::InteractiveMessageActions => "interactive_message_actions",
             EventKind::InteractiveMessageSelect => "interactive_message_select",
             EventKind::InteractiveMessageEditable => "interactive_message_editable",
-            EventKind::InteractiveMessageFieldsEditable => "interactive_message_fields_editable",
+            EventKind::InteractiveMessageFieldsEditable => {
+                "interactive_message_fields_editable"
+            }
             EventKind::TeamChatAppMention => "team_chat.app_mention",
             EventKind::TeamChatLinkShared => "team_chat.link_shared",
             EventKind::AppDeauthorized => "app_deauthorized",
@@ -59,16 +61,36 @@ impl EventKind {
     /// Calls `visitor` with the generated type of this kind's `payload`.
     pub fn visit_payload<V: PayloadVisitor>(self, visitor: V) -> V::Output {
         match self {
-            EventKind::EndpointUrlValidation => visitor.visit::<crate::types::UrlValidationPayload>(),
-            EventKind::BotNotification => visitor.visit::<crate::types::BotNotificationPayload>(),
-            EventKind::BotInstalled => visitor.visit::<crate::types::BotInstalledPayload>(),
-            EventKind::InteractiveMessageActions => visitor.visit::<crate::types::ActionsPayload>(),
-            EventKind::InteractiveMessageSelect => visitor.visit::<crate::types::SelectPayload>(),
-            EventKind::InteractiveMessageEditable => visitor.visit::<crate::types::EditablePayload>(),
-            EventKind::InteractiveMessageFieldsEditable => visitor.visit::<crate::types::FieldsEditablePayload>(),
-            EventKind::TeamChatAppMention => visitor.visit::<crate::types::AppMentionPayload>(),
-            EventKind::TeamChatLinkShared => visitor.visit::<crate::types::LinkSharedPayload>(),
-            EventKind::AppDeauthorized => visitor.visit::<crate::types::AppDeauthorizedPayload>(),
+            EventKind::EndpointUrlValidation => {
+                visitor.visit::<crate::types::UrlValidationPayload>()
+            }
+            EventKind::BotNotification => {
+                visitor.visit::<crate::types::BotNotificationPayload>()
+            }
+            EventKind::BotInstalled => {
+                visitor.visit::<crate::types::BotInstalledPayload>()
+            }
+            EventKind::InteractiveMessageActions => {
+                visitor.visit::<crate::types::ActionsPayload>()
+            }
+            EventKind::InteractiveMessageSelect => {
+                visitor.visit::<crate::types::SelectPayload>()
+            }
+            EventKind::InteractiveMessageEditable => {
+                visitor.visit::<crate::types::EditablePayload>()
+            }
+            EventKind::InteractiveMessageFieldsEditable => {
+                visitor.visit::<crate::types::FieldsEditablePayload>()
+            }
+            EventKind::TeamChatAppMention => {
+                visitor.visit::<crate::types::AppMentionPayload>()
+            }
+            EventKind::TeamChatLinkShared => {
+                visitor.visit::<crate::types::LinkSharedPayload>()
+            }
+            EventKind::AppDeauthorized => {
+                visitor.visit::<crate::types::AppDeauthorizedPayload>()
+            }
         }
     }
 }
@@ -83,7 +105,9 @@ impl ::std::str::FromStr for EventKind {
             "interactive_message_actions" => Ok(EventKind::InteractiveMessageActions),
             "interactive_message_select" => Ok(EventKind::InteractiveMessageSelect),
             "interactive_message_editable" => Ok(EventKind::InteractiveMessageEditable),
-            "interactive_message_fields_editable" => Ok(EventKind::InteractiveMessageFieldsEditable),
+            "interactive_message_fields_editable" => {
+                Ok(EventKind::InteractiveMessageFieldsEditable)
+            }
             "team_chat.app_mention" => Ok(EventKind::TeamChatAppMention),
             "team_chat.link_shared" => Ok(EventKind::TeamChatLinkShared),
             "app_deauthorized" => Ok(EventKind::AppDeauthorized),
@@ -103,10 +127,18 @@ impl ZoomEvent {
             ZoomEvent::EndpointUrlValidation { .. } => EventKind::EndpointUrlValidation,
             ZoomEvent::BotNotification { .. } => EventKind::BotNotification,
             ZoomEvent::BotInstalled { .. } => EventKind::BotInstalled,
-            ZoomEvent::InteractiveMessageActions { .. } => EventKind::InteractiveMessageActions,
-            ZoomEvent::InteractiveMessageSelect { .. } => EventKind::InteractiveMessageSelect,
-            ZoomEvent::InteractiveMessageEditable { .. } => EventKind::InteractiveMessageEditable,
-            ZoomEvent::InteractiveMessageFieldsEditable { .. } => EventKind::InteractiveMessageFieldsEditable,
+            ZoomEvent::InteractiveMessageActions { .. } => {
+                EventKind::InteractiveMessageActions
+            }
+            ZoomEvent::InteractiveMessageSelect { .. } => {
+                EventKind::InteractiveMessageSelect
+            }
+            ZoomEvent::InteractiveMessageEditable { .. } => {
+                EventKind::InteractiveMessageEditable
+            }
+            ZoomEvent::InteractiveMessageFieldsEditable { .. } => {
+                EventKind::InteractiveMessageFieldsEditable
+            }
             ZoomEvent::TeamChatAppMention { .. } => EventKind::TeamChatAppMention,
             ZoomEvent::TeamChatLinkShared { .. } => EventKind::TeamChatLinkShared,
             ZoomEvent::AppDeauthorized { .. } => EventKind::AppDeauthorized,

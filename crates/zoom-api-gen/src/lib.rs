@@ -3,6 +3,7 @@
 
 #[rustfmt::skip]
 pub mod cards;
+#[rustfmt::skip]
 pub mod events;
 pub mod hooks;
 pub mod jid;
