@@ -126,6 +126,11 @@ async fn exercise(zoom: &ZoomMock) {
         chat.get_chat_message_thread().user_id("me").message_id(&id).from("2026-01-01T00:00:00Z").send().await.unwrap();
     assert_eq!(thread.total, 2);
     chat.delete_chat_message().user_id("me").message_id(&id).send().await.unwrap();
+
+    // Users: the token's own, and one the account does not hold (404, code 1001).
+    let me = chat.get_user().user_id("me").send().await.unwrap();
+    assert!(me.jid.as_deref().is_some_and(|jid| jid.ends_with("@xmpp.zoom.us")), "{me:?}");
+    chat.get_user().user_id("nobody@example.com").send().await.unwrap_err();
     let listed = chat
         .list_chat_messages()
         .user_id("me")
@@ -230,7 +235,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
-    assert_eq!(errors_checked, 9, "the scenario makes nine refusals; each must be checked");
+    assert_eq!(errors_checked, 10, "the scenario makes ten refusals; each must be checked");
     assert!(independently_checked >= 20, "only {independently_checked} answers had a body to check");
 }
 

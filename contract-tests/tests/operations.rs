@@ -40,7 +40,7 @@ fn every_operation_in_the_spec_has_a_contract_test() {
         .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
         .collect();
     assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
-    assert_eq!(operations().len(), 16, "the spec's operation count changed; add the new contract tests");
+    assert_eq!(operations().len(), 17, "the spec's operation count changed; add the new contract tests");
 }
 
 // ----- chatbot messages ---------------------------------------------------------------------
@@ -202,6 +202,24 @@ async fn contract_get_chat_message() {
         client(&server).get_chat_message().user_id("me").message_id(&id).to_contact(&contact).send().await.unwrap();
     mock.assert_async().await;
     assert_eq!(got.into_inner(), message);
+}
+
+// ----- users --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn contract_get_user() {
+    let server = MockServer::start_async().await;
+    let op = "getUser";
+    let email = parameter_str(op, "userId");
+    let user: types::User = response_example(op, "200");
+    let path_id: types::GetUserUserId = email.parse().unwrap();
+    let mock = server.get_user(|when, then| {
+        no_version_header(when.user_id(&path_id).login_type(None).encrypted_email(None).into_inner());
+        then.ok(&user);
+    });
+    let got = client(&server).get_user().user_id(email.as_str()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), user);
 }
 
 #[tokio::test]

@@ -80,6 +80,7 @@ generated_types!(
     CardVideo,
     SendChatMessageRequest,
     ChatMessageCreated,
+    User,
     EditChatMessageRequest,
     ReactToChatMessageRequest,
     MarkChatMessageRequest,

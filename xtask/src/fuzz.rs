@@ -5,7 +5,7 @@
 //!
 //! schemathesis comes from PyPI, pinned, into a virtual environment under `target/` (made
 //! once). Each family of operations runs with the credentials Zoom gives it: chatbot
-//! operations with a chatbot token, chat operations with a server-to-server token, the OAuth
+//! operations with a chatbot token, chat and users operations with a server-to-server token, the OAuth
 //! host with the app's credentials; the incoming webhook and the callback reply run with
 //! tokens the fake does not know, so their refusals are what is checked. `xtask/fuzz/hooks.py`
 //! teaches it the two rules the spec states as extensions (see that file). Any failure fails
@@ -94,10 +94,21 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
             base: format!("{origin}/v2"),
             auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
         },
+        Run {
+            tag: "users",
+            base: format!("{origin}/v2"),
+            auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
+        },
         Run { tag: "callback", base: format!("{origin}/v2"), auth: vec![] },
         Run { tag: "oauth", base: origin.clone(), auth: vec!["-a".into(), "fake_client_id:fake_client_secret".into()] },
         Run { tag: "incoming-webhook", base: origin.clone(), auth: vec![] },
     ];
+    // Every tag of the spec is fuzzed: a new tag without its run (and token) fails here.
+    let spec_tags: Vec<String> = zoom_spec::spec().tags.iter().map(|t| t.name.clone()).collect();
+    let missing: Vec<&String> = spec_tags.iter().filter(|t| !runs.iter().any(|r| r.tag == t.as_str())).collect();
+    if !missing.is_empty() {
+        return Err(format!("the spec's tags {missing:?} have no schemathesis run in xtask/src/fuzz.rs"));
+    }
     let mut failed = Vec::new();
     for r in &runs {
         println!("\n==> schemathesis: {} operations at {}", r.tag, r.base);

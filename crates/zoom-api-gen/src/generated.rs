@@ -2960,6 +2960,61 @@ pub mod types {
             GetChatMessageThreadSort::Desc
         }
     }
+    ///`GetUserUserId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct GetUserUserId(::std::string::String);
+    impl ::std::ops::Deref for GetUserUserId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetUserUserId> for ::std::string::String {
+        fn from(value: GetUserUserId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetUserUserId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetUserUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetUserUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUserUserId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Which kind of token to issue.
     #[derive(
         ::serde::Deserialize,
@@ -4417,6 +4472,300 @@ pub mod types {
     impl UrlValidationResponse {
         pub fn builder() -> builder::UrlValidationResponse {
             Default::default()
+        }
+    }
+    ///A user of an account, as Zoom's Users API shows one (the fields a chat app reads; Zoom's answer has more, such as phone numbers and license details).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct User {
+        ///The id of the user's account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        ///The user's company.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub company: ::std::option::Option<::std::string::String>,
+        ///When the user was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The user's department.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dept: ::std::option::Option<::std::string::String>,
+        ///The name shown in Zoom.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<UserDisplayName>,
+        ///The user's email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///First name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_name: ::std::option::Option<UserFirstName>,
+        ///The user's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The user's JID, the address of chat messages to them.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jid: ::std::option::Option<::std::string::String>,
+        ///The user's job title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub job_title: ::std::option::Option<::std::string::String>,
+        ///The user's language.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub language: ::std::option::Option<::std::string::String>,
+        ///When the user last signed in.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_login_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Last name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_name: ::std::option::Option<UserLastName>,
+        ///The user's location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<::std::string::String>,
+        ///The URL of the user's picture.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pic_url: ::std::option::Option<::std::string::String>,
+        ///The user's role.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role_name: ::std::option::Option<::std::string::String>,
+        ///Whether the user has activated their account, and is active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<UserStatus>,
+        ///The user's time zone.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        ///1 Basic, 2 Licensed, 4 Unassigned without Meetings Basic, 99 None.
+        #[serde(rename = "type")]
+        pub type_: ::std::num::NonZeroU64,
+    }
+    impl User {
+        pub fn builder() -> builder::User {
+            Default::default()
+        }
+    }
+    ///The name shown in Zoom.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UserDisplayName(::std::string::String);
+    impl ::std::ops::Deref for UserDisplayName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserDisplayName> for ::std::string::String {
+        fn from(value: UserDisplayName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserDisplayName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserDisplayName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserDisplayName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserDisplayName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///First name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UserFirstName(::std::string::String);
+    impl ::std::ops::Deref for UserFirstName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserFirstName> for ::std::string::String {
+        fn from(value: UserFirstName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserFirstName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserFirstName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserFirstName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserFirstName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Last name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UserLastName(::std::string::String);
+    impl ::std::ops::Deref for UserLastName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserLastName> for ::std::string::String {
+        fn from(value: UserLastName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserLastName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserLastName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserLastName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserLastName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Whether the user has activated their account, and is active.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum UserStatus {
+        #[serde(rename = "pending")]
+        Pending,
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "inactive")]
+        Inactive,
+    }
+    impl ::std::fmt::Display for UserStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Pending => f.write_str("pending"),
+                Self::Active => f.write_str("active"),
+                Self::Inactive => f.write_str("inactive"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pending" => Ok(Self::Pending),
+                "active" => Ok(Self::Active),
+                "inactive" => Ok(Self::Inactive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///An event Zoom delivers to a bot, told apart by `event`.
@@ -14167,6 +14516,396 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct User {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            company: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            dept: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<super::UserDisplayName>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<super::UserFirstName>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            jid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            language: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_login_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<super::UserLastName>,
+                ::std::string::String,
+            >,
+            location: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            pic_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            role_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::UserStatus>,
+                ::std::string::String,
+            >,
+            timezone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+        }
+        impl ::std::default::Default for User {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    company: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    dept: Ok(Default::default()),
+                    display_name: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    jid: Ok(Default::default()),
+                    job_title: Ok(Default::default()),
+                    language: Ok(Default::default()),
+                    last_login_time: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    location: Ok(Default::default()),
+                    pic_url: Ok(Default::default()),
+                    role_name: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    timezone: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl User {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn company<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for company: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn dept<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dept = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dept: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserDisplayName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserFirstName>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for jid: {e}")
+                    });
+                self
+            }
+            pub fn job_title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_title: {e}")
+                    });
+                self
+            }
+            pub fn language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.language = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for language: {e}")
+                    });
+                self
+            }
+            pub fn last_login_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_login_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_login_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserLastName>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location: {e}")
+                    });
+                self
+            }
+            pub fn pic_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pic_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pic_url: {e}")
+                    });
+                self
+            }
+            pub fn role_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role_name: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<User> for super::User {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: User,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    company: value.company?,
+                    created_at: value.created_at?,
+                    dept: value.dept?,
+                    display_name: value.display_name?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    id: value.id?,
+                    jid: value.jid?,
+                    job_title: value.job_title?,
+                    language: value.language?,
+                    last_login_time: value.last_login_time?,
+                    last_name: value.last_name?,
+                    location: value.location?,
+                    pic_url: value.pic_url?,
+                    role_name: value.role_name?,
+                    status: value.status?,
+                    timezone: value.timezone?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::User> for User {
+            fn from(value: super::User) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    company: Ok(value.company),
+                    created_at: Ok(value.created_at),
+                    dept: Ok(value.dept),
+                    display_name: Ok(value.display_name),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    id: Ok(value.id),
+                    jid: Ok(value.jid),
+                    job_title: Ok(value.job_title),
+                    language: Ok(value.language),
+                    last_login_time: Ok(value.last_login_time),
+                    last_name: Ok(value.last_name),
+                    location: Ok(value.location),
+                    pic_url: Ok(value.pic_url),
+                    role_name: Ok(value.role_name),
+                    status: Ok(value.status),
+                    timezone: Ok(value.timezone),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -14576,6 +15315,29 @@ let response = client.get_chat_message_thread()
 ```*/
     pub fn get_chat_message_thread(&self) -> builder::GetChatMessageThread<'_> {
         builder::GetChatMessageThread::new(self)
+    }
+    /**Get a user
+
+Reads one user of the token's account, by id or by email address: their names, email, status and JID (the address chatbot messages go to). Users who have not activated their account are `pending`.
+
+Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `user_id`: The user's id or email address, or `me` for the token's own user.
+- `encrypted_email`: Whether the email address given as `userId` is encrypted.
+- `login_type`: The user's login method, for an email address used by several (100 Zoom Work email, 101 single sign-on, ...).
+- `search_by_unique_id`: Whether `userId` is an employee unique id.
+```text
+let response = client.get_user()
+    .user_id(user_id)
+    .encrypted_email(encrypted_email)
+    .login_type(login_type)
+    .search_by_unique_id(search_by_unique_id)
+    .send()
+    .await;
+```*/
+    pub fn get_user(&self) -> builder::GetUser<'_> {
+        builder::GetUser::new(self)
     }
     /**Issue an access token
 
@@ -16641,6 +17403,149 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_chat_message_thread",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_user`]
+
+[`Client::get_user`]: super::Client::get_user*/
+    #[derive(Debug, Clone)]
+    pub struct GetUser<'a> {
+        client: &'a super::Client,
+        user_id: Result<types::GetUserUserId, String>,
+        encrypted_email: Result<Option<bool>, String>,
+        login_type: Result<Option<i64>, String>,
+        search_by_unique_id: Result<Option<bool>, String>,
+    }
+    impl<'a> GetUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                encrypted_email: Ok(None),
+                login_type: Ok(None),
+                search_by_unique_id: Ok(None),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetUserUserId>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `GetUserUserId` for user_id failed".to_string()
+                });
+            self
+        }
+        pub fn encrypted_email<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.encrypted_email = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for encrypted_email failed".to_string()
+                });
+            self
+        }
+        pub fn login_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.login_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for login_type failed".to_string());
+            self
+        }
+        pub fn search_by_unique_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.search_by_unique_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for search_by_unique_id failed".to_string()
+                });
+            self
+        }
+        ///Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::User>, Error<types::ApiError>> {
+            let Self {
+                client,
+                user_id,
+                encrypted_email,
+                login_type,
+                search_by_unique_id,
+            } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let encrypted_email = encrypted_email.map_err(Error::InvalidRequest)?;
+            let login_type = login_type.map_err(Error::InvalidRequest)?;
+            let search_by_unique_id = search_by_unique_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}", client.baseurl, encode_path(& user_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "encrypted_email",
+                        &encrypted_email,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("login_type", &login_type))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "search_by_unique_id",
+                        &search_by_unique_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_user",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

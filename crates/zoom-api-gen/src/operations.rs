@@ -187,6 +187,8 @@ pub enum Tag {
     Chatbot,
     ///Messages sent on behalf of a user with a server-to-server or user token.
     Chat,
+    ///The account's users, read with a server-to-server or user token: how a bot told an email address finds the user's JID.
+    Users,
     ///Token issue and revocation on Zoom's OAuth host.
     Oauth,
     ///Posting to a channel through the Incoming Webhook app.
@@ -199,6 +201,7 @@ impl Tag {
     pub const ALL: &'static [Tag] = &[
         Tag::Chatbot,
         Tag::Chat,
+        Tag::Users,
         Tag::Oauth,
         Tag::IncomingWebhook,
         Tag::Callback,
@@ -208,6 +211,7 @@ impl Tag {
         match self {
             Tag::Chatbot => "chatbot",
             Tag::Chat => "chat",
+            Tag::Users => "users",
             Tag::Oauth => "oauth",
             Tag::IncomingWebhook => "incoming-webhook",
             Tag::Callback => "callback",
@@ -249,6 +253,8 @@ pub enum OperationId {
     MarkChatMessage,
     ///Read a thread
     GetChatMessageThread,
+    ///Get a user
+    GetUser,
     ///Issue an access token
     RequestToken,
     ///Revoke a token
@@ -272,6 +278,7 @@ impl OperationId {
         OperationId::ReactToChatMessage,
         OperationId::MarkChatMessage,
         OperationId::GetChatMessageThread,
+        OperationId::GetUser,
         OperationId::RequestToken,
         OperationId::RevokeToken,
         OperationId::SendIncomingWebhook,
@@ -292,6 +299,7 @@ impl OperationId {
             OperationId::ReactToChatMessage => "reactToChatMessage",
             OperationId::MarkChatMessage => "markChatMessage",
             OperationId::GetChatMessageThread => "getChatMessageThread",
+            OperationId::GetUser => "getUser",
             OperationId::RequestToken => "requestToken",
             OperationId::RevokeToken => "revokeToken",
             OperationId::SendIncomingWebhook => "sendIncomingWebhook",
@@ -314,6 +322,7 @@ impl OperationId {
             OperationId::ReactToChatMessage => "react_to_chat_message",
             OperationId::MarkChatMessage => "mark_chat_message",
             OperationId::GetChatMessageThread => "get_chat_message_thread",
+            OperationId::GetUser => "get_user",
             OperationId::RequestToken => "request_token",
             OperationId::RevokeToken => "revoke_token",
             OperationId::SendIncomingWebhook => "send_incoming_webhook",
@@ -335,6 +344,7 @@ impl OperationId {
             OperationId::ReactToChatMessage => Some("reactMessage"),
             OperationId::MarkChatMessage => Some("markMessage"),
             OperationId::GetChatMessageThread => Some("retrieveThread"),
+            OperationId::GetUser => Some("user"),
             OperationId::RequestToken => None,
             OperationId::RevokeToken => None,
             OperationId::SendIncomingWebhook => None,
@@ -360,6 +370,7 @@ impl OperationId {
             "react_to_chat_message" => Some(OperationId::ReactToChatMessage),
             "mark_chat_message" => Some(OperationId::MarkChatMessage),
             "get_chat_message_thread" => Some(OperationId::GetChatMessageThread),
+            "get_user" => Some(OperationId::GetUser),
             "request_token" => Some(OperationId::RequestToken),
             "revoke_token" => Some(OperationId::RevokeToken),
             "send_incoming_webhook" => Some(OperationId::SendIncomingWebhook),
@@ -385,6 +396,7 @@ impl ::std::str::FromStr for OperationId {
             "reactToChatMessage" => Ok(OperationId::ReactToChatMessage),
             "markChatMessage" => Ok(OperationId::MarkChatMessage),
             "getChatMessageThread" => Ok(OperationId::GetChatMessageThread),
+            "getUser" => Ok(OperationId::GetUser),
             "requestToken" => Ok(OperationId::RequestToken),
             "revokeToken" => Ok(OperationId::RevokeToken),
             "sendIncomingWebhook" => Ok(OperationId::SendIncomingWebhook),
@@ -545,6 +557,15 @@ pub const OPERATIONS: &[OperationInfo] = &[
         doc: "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
     },
     OperationInfo {
+        id: OperationId::GetUser,
+        method: "GET",
+        path: "/users/{userId}",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Users,
+        doc: "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+    },
+    OperationInfo {
         id: OperationId::RequestToken,
         method: "POST",
         path: "/oauth/token",
@@ -615,6 +636,9 @@ macro_rules! operation_doc {
     };
     (getChatMessageThread) => {
         "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (getUser) => {
+        "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
     };
     (requestToken) => {
         "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label."

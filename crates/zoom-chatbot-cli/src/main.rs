@@ -107,6 +107,11 @@ enum Command {
         #[command(subcommand)]
         command: CardCommand,
     },
+    /// The account's users (server-to-server or user token).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Shows the token the configuration gets: its kind, scopes and expiry.
     Token {
         /// The user-level chat API's token instead of the chatbot token.
@@ -130,6 +135,19 @@ enum CardCommand {
     Check {
         /// The card's JSON.
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UsersCommand {
+    /// Finds a user by email address: prints their JID (where `send` reaches them), id and
+    /// name.
+    Lookup {
+        /// The email address.
+        email: String,
+        /// Print Zoom's answer as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -222,6 +240,18 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Bulk(bulk) => bulk.run(&cli.connection).await,
         Command::Card { command: CardCommand::Check { file } } => content::check(&file),
+        Command::Users { command: UsersCommand::Lookup { email, json } } => {
+            let user = cli.connection.client()?.users().by_email(&email).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&user).map_err(|e| Failure::usage(e.to_string()))?);
+            } else {
+                println!("jid:   {}", user.jid.as_deref().unwrap_or("-"));
+                println!("id:    {}", user.id.as_deref().unwrap_or("-"));
+                let name = user.display_name.as_ref().map(|n| n.to_string());
+                println!("name:  {}", name.as_deref().unwrap_or("-"));
+            }
+            Ok(())
+        }
         Command::Token { chat, show } => {
             let zoom = cli.connection.client()?;
             let token = if chat { zoom.chat_token().await? } else { zoom.bot_token().await? };

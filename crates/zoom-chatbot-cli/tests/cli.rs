@@ -341,3 +341,27 @@ fn reqwest_free_get(origin: &str, path: &str) -> String {
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
     ))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_lookup_prints_the_jid_or_zooms_refusal() {
+    let fake = ZoomMock::builder().user("AnaId", "ana@example.com").start().await.unwrap();
+    let found = run(&fake, &["users", "lookup", "ana@example.com"], None).await;
+    assert!(found.status.success(), "{}", err(&found));
+    assert!(
+        out(&found).contains("jid:   anaid@xmpp.zoom.us") && out(&found).contains("id:    AnaId"),
+        "{}",
+        out(&found)
+    );
+    let json = run(&fake, &["users", "lookup", "ana@example.com", "--json"], None).await;
+    let user: serde_json::Value = serde_json::from_str(&out(&json)).unwrap();
+    assert_eq!(user["jid"], "anaid@xmpp.zoom.us");
+
+    let unknown = run(&fake, &["users", "lookup", "bob@example.com"], None).await;
+    assert_eq!(unknown.status.code(), Some(3), "Zoom's refusal");
+    assert!(err(&unknown).contains("code 1001"), "{}", err(&unknown));
+    let before = fake.requests().len();
+    let malformed = run(&fake, &["users", "lookup", "bob"], None).await;
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(err(&malformed).contains("email"), "{}", err(&malformed));
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+}

@@ -65,6 +65,7 @@ pub mod shared;
 mod tasks;
 pub mod time;
 mod transport;
+pub mod users;
 pub mod webhook;
 
 pub use client::{ClientBuilder, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient};

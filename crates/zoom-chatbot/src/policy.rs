@@ -70,7 +70,7 @@ impl Policy {
                 .as_ref()
                 .map(Some)
                 .ok_or_else(|| Error::missing(Setting::BotTokens, "chatbot calls are made with a chatbot token")),
-            Tag::Chat => self.user.as_ref().map(Some).ok_or_else(|| {
+            Tag::Chat | Tag::Users => self.user.as_ref().map(Some).ok_or_else(|| {
                 Error::missing(Setting::ChatTokens, "chat calls are made with a server-to-server or user token")
             }),
             Tag::Oauth | Tag::IncomingWebhook | Tag::Callback => Ok(None),

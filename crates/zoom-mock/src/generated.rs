@@ -1105,6 +1105,91 @@ pub mod operations {
             )
         }
     }
+    pub struct GetUserWhen(::httpmock::When);
+    impl GetUserWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/users/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn user_id(self, value: &types::GetUserUserId) -> Self {
+            let re = regex::Regex::new(&format!("^/users/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn encrypted_email<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("encrypted_email", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("encrypted_email"))
+            }
+        }
+        pub fn login_type<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("login_type", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("login_type"))
+            }
+        }
+        pub fn search_by_unique_id<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search_by_unique_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search_by_unique_id"))
+            }
+        }
+    }
+    pub struct GetUserThen(::httpmock::Then);
+    impl GetUserThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::User) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct RequestTokenWhen(::httpmock::When);
     impl RequestTokenWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1303,6 +1388,9 @@ pub trait MockServerExt {
             operations::GetChatMessageThreadWhen,
             operations::GetChatMessageThreadThen,
         );
+    fn get_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetUserWhen, operations::GetUserThen);
     fn request_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RequestTokenWhen, operations::RequestTokenThen);
@@ -1472,6 +1560,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetChatMessageThreadWhen::new(when),
                 operations::GetChatMessageThreadThen::new(then),
+            )
+        })
+    }
+    fn get_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetUserWhen, operations::GetUserThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetUserWhen::new(when),
+                operations::GetUserThen::new(then),
             )
         })
     }

@@ -178,6 +178,9 @@ async fn unfurls_need_a_known_trigger_and_a_card() {
 async fn unknown_paths_answer_404_in_zooms_shape() {
     let zoom = ZoomMock::start().await.unwrap();
     let token = bot_token(&zoom).await;
-    let r = api(&zoom, Method::GET, "/users/me", &token).send().await.unwrap();
+    let r = api(&zoom, Method::GET, "/meetings/123", &token).send().await.unwrap();
     expect_error(r, 404, 404, "does not exist").await;
+    // A path of the spec, but not for a chatbot token: the Users API wants the account's.
+    let r = api(&zoom, Method::GET, "/users/me", &token).send().await.unwrap();
+    expect_error(r, 401, 124, "Invalid access token").await;
 }

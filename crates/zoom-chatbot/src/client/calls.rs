@@ -1,6 +1,6 @@
 //! The ways from a [`ZoomClient`] into each family of calls: chatbot messages in an account
-//! (`messages.rs`), the user-level chat API (`chat.rs`), incoming webhooks (`incoming.rs`)
-//! and an event's callback (`callback.rs`). Each family holds its calls; these methods only
+//! (`messages.rs`), the user-level chat API (`chat.rs`), the account's users (`users.rs`),
+//! incoming webhooks (`incoming.rs`) and an event's callback (`callback.rs`). Each family holds its calls; these methods only
 //! hand over the client.
 
 use secrecy::SecretString;
@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::ids::{AccountId, IntoRecipient, MessageId, TriggerId, UserId};
 use crate::incoming::IncomingWebhook;
 use crate::messages::{AccountClient, MessageReceipt, SendMessage};
+use crate::users::Users;
 
 impl ZoomClient {
     /// The chatbot's messages in `account`: sends, edits, deletes and unfurls there, as this
@@ -80,6 +81,12 @@ impl ZoomClient {
     /// server-to-server (or user) token, scopes `chat_message:read` / `chat_message:write`.
     pub fn chat(&self) -> Chat {
         Chat::new(self.clone(), UserId::me())
+    }
+
+    /// The account's users (`users.rs`): a user by id or email, an email's JID. Its calls use
+    /// the server-to-server (or user) token.
+    pub fn users(&self) -> Users {
+        Users::new(self.clone())
     }
 
     /// The user-level chat API, acting as `user` (server-to-server tokens can act for any

@@ -43,6 +43,7 @@ mod rng;
 mod router;
 mod serve;
 mod state;
+mod users;
 mod webhook;
 
 use std::io;

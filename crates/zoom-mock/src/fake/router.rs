@@ -18,7 +18,7 @@ use zoom_api_gen::operations::OperationId;
 use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::state::{SeenRequest, State};
-use super::{Shared, act, callback, chat, chatbot, guard, oauth, ops, page, webhook};
+use super::{Shared, act, callback, chat, chatbot, guard, oauth, ops, page, users, webhook};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let page_guard = || middleware::from_fn_with_state(shared.clone(), guard::page);
@@ -39,6 +39,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .operation(Op::ReactToChatMessage, chat::react)
         .operation(Op::MarkChatMessage, chat::mark)
         .operation(Op::GetChatMessageThread, chat::thread)
+        .operation(Op::GetUser, users::get)
         .operation(Op::RequestToken, oauth::token)
         .operation(Op::RevokeToken, oauth::revoke)
         .operation(Op::SendIncomingWebhook, webhook::post)

@@ -1,0 +1,98 @@
+//! The account's users (Zoom's Users API): how a bot told "notify ana@example.com" finds the
+//! JID its messages to her go to.
+//!
+//! ```no_run
+//! # async fn demo(zoom: zoom_chatbot::ZoomClient) -> zoom_chatbot::Result<()> {
+//! use zoom_chatbot::card::Card;
+//!
+//! let ana = zoom.users().jid_by_email("ana@example.com").await?;
+//! zoom.send(ana, Card::new().head("Your build is green").build()?).await?;
+//! # Ok(()) }
+//! ```
+
+use zoom_api_gen::types;
+
+use crate::ZoomClient;
+use crate::error::{Error, Result, zoom_error};
+use crate::ids::UserJid;
+
+/// The Users API, through a client's server-to-server or user token (a chatbot token cannot
+/// read users). From [`ZoomClient::users`].
+#[derive(Clone, Debug)]
+pub struct Users {
+    client: ZoomClient,
+}
+
+/// The longest email address the client sends (RFC 5321's path limit).
+const MAX_EMAIL: usize = 254;
+
+/// An email address as the `userId` of a lookup: one `@` with text on both sides, no
+/// whitespace or `/`, at most 254 characters. Checked before anything is sent, so that a
+/// typo is not mistaken for a user id or a path.
+fn checked_email(email: &str) -> Result<&str> {
+    let rule = "must be an email address (name@domain, no spaces or '/', at most 254 characters)";
+    let parts = email.split_once('@');
+    let well_formed =
+        parts.is_some_and(|(name, domain)| !name.is_empty() && !domain.is_empty() && !domain.contains('@'));
+    if !well_formed || email.len() > MAX_EMAIL || email.chars().any(|c| c.is_whitespace() || c == '/') {
+        return Err(Error::invalid("email", rule));
+    }
+    Ok(email)
+}
+
+impl Users {
+    pub(crate) fn new(client: ZoomClient) -> Self {
+        Self { client }
+    }
+
+    /// One user of the token's account, by user id, email address or `me`.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(getUser)]
+    ///
+    /// Scope `user:read:admin` (or `user:read` for `me`). A user the account does not hold is
+    /// `Error::Zoom { status: 404, code: 1001, .. }`.
+    pub async fn get(&self, user: &str) -> Result<types::User> {
+        if user.is_empty() || user.contains('/') {
+            return Err(Error::invalid("user", "must be a user id, an email address or `me` (no '/')"));
+        }
+        let request = self.client.api().get_user().user_id(user);
+        Ok(request.send().await.map_err(zoom_error)?.into_inner())
+    }
+
+    /// The user whose email address is `email`, in the token's account; the address is
+    /// checked before anything is sent.
+    pub async fn by_email(&self, email: &str) -> Result<types::User> {
+        self.get(checked_email(email)?).await
+    }
+
+    /// The JID of the user whose email address is `email`: where a chatbot message to them
+    /// goes. An answer without a JID is `Error::UnexpectedResponse`.
+    pub async fn jid_by_email(&self, email: &str) -> Result<UserJid> {
+        let user = self.by_email(email).await?;
+        let Some(jid) = user.jid.as_deref() else {
+            return Err(Error::UnexpectedResponse {
+                status: Some(200),
+                detail: format!("Zoom's user for {email} has no jid"),
+            });
+        };
+        jid.parse()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_is_checked_before_it_is_sent() {
+        for good in ["ana@example.com", "a.b+c@sub.example.org"] {
+            assert_eq!(checked_email(good).unwrap(), good);
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        for bad in ["", "ana", "@example.com", "ana@", "a@b@c", "ana @example.com", "ana@example.com/x", long.as_str()]
+        {
+            let err = checked_email(bad).unwrap_err();
+            assert!(err.to_string().contains("email"), "{bad:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The Users API: one user of the token's account, by id, email address or `me`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+use zoom_api_gen::operations::OperationId;
+
+use super::Shared;
+use super::http::{ErrorShape, Incoming, error, json};
+use super::state::TokenKind;
+
+const F: ErrorShape = ErrorShape::Api;
+
+/// `getUser`: the account's default user or a user of its directory, found by id or email
+/// (either case), with the JID chatbot messages to them go to. Zoom answers 404, code 1001,
+/// for a user the account does not hold.
+pub(crate) async fn get(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::GetUser, F, &req, |state, call| {
+        let account = call.token.account.clone().unwrap_or_else(|| state.default_account().to_owned());
+        let Some(spec) = state.account(&account) else {
+            return error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user_id}."));
+        };
+        let wanted = match (user_id.as_str(), &call.token.kind) {
+            ("me", TokenKind::User(user)) => user.clone(),
+            ("me", _) => spec.user_id.clone(),
+            (other, _) => other.to_owned(),
+        };
+        let directory = spec.users.iter().map(|u| (u.id.as_str(), Some(u.email.as_str())));
+        let mut everyone = std::iter::once((spec.user_id.as_str(), None)).chain(directory);
+        let found = everyone.find(|(id, email)| {
+            id.eq_ignore_ascii_case(&wanted) || email.is_some_and(|e| e.eq_ignore_ascii_case(&wanted))
+        });
+        let Some((id, email)) = found else {
+            return error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user_id}."));
+        };
+        let mut user = json!({
+            "id": id,
+            "display_name": id,
+            "jid": format!("{}@xmpp.zoom.us", id.to_ascii_lowercase()),
+            "account_id": account,
+            "type": 1,
+            "status": "active",
+        });
+        if let Some(email) = email {
+            user["email"] = email.into();
+        }
+        json(StatusCode::OK, &user)
+    })
+}
