@@ -351,13 +351,12 @@ impl ZoomMock {
     /// The messages of a conversation of the first account, oldest first, deleted ones
     /// included (another account's: [`account`](Self::account)).
     pub fn conversation(&self, id: &ConversationId) -> Vec<StoredMessage> {
-        let state = self.shared.lock();
-        state.conversation(state.default_account(), id).into_iter().cloned().collect()
+        self.account(&self.account_id()).conversation(id)
     }
 
     /// The messages of the first account's conversation a JID names.
     pub fn conversation_of_jid(&self, jid: &str) -> Vec<StoredMessage> {
-        ConversationId::from_jid(jid).map(|id| self.conversation(&id)).unwrap_or_default()
+        self.account(&self.account_id()).conversation_of_jid(jid)
     }
 
     /// One message, by id, in whichever account it is (its `account` says).

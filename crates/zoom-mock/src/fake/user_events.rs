@@ -126,9 +126,7 @@ impl ZoomMock {
         to_jid: &str,
         text: &str,
     ) -> Result<u16, DeliveryError> {
-        let account = self.account_id();
-        let event = self.shared.slash_command(&account, user_jid, to_jid, text);
-        self.deliver(bot, &event).await
+        self.account(&self.account_id()).slash_command(bot, user_jid, to_jid, text).await
     }
 
     /// A user shares `link` in the conversation `to_jid`: a `team_chat.link_shared` event
