@@ -1,5 +1,7 @@
-//! zoom-chatbot's modules form no cycle: no module imports one that (directly or through
-//! others) imports it back. Read from the sources: every `use` and every `crate::` path in
+//! The modules of zoom-chatbot and of zoom-mock (its fake) form no cycle: no module imports one
+//! that (directly or through others) imports it back. One reader, given a crate's `src/`
+//! folder (a binary's `main.rs` there is a crate of its own and left out). Read from the
+//! sources: every `use` and every `crate::` path in
 //! code (comments, doc examples and `mod tests` left out), each resolved to the file that
 //! defines the item (a folder's `pub use child::Item` leads to the child). A folder declaring
 //! or re-exporting its own children is its surface, not an import; using a child's item is.
@@ -10,8 +12,9 @@ use std::path::{Path, PathBuf};
 /// A module: its path from the crate root (`client::builder`; the root is empty).
 type Module = Vec<String>;
 
-fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../zoom-chatbot/src")
+/// The `src/` folder of the workspace's crate `name`.
+fn src(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name).join("src")
 }
 
 /// Every module file under `src/`, by module path.
@@ -24,6 +27,10 @@ fn modules(dir: &Path, prefix: &Module, out: &mut BTreeMap<Module, PathBuf>) {
             module.push(name);
             modules(&path, &module, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
+            // The binary's root is another crate.
+            if prefix.is_empty() && name == "main" {
+                continue;
+            }
             if name != "mod" && name != "lib" {
                 module.push(name);
             }
@@ -87,15 +94,21 @@ fn expand(tree: &str) -> Vec<String> {
     parts.iter().filter(|p| !p.is_empty()).flat_map(|p| expand(p)).map(|p| format!("{prefix}{p}")).collect()
 }
 
-/// What `use` statements and inline `crate::` paths of `code` name, as segment lists.
+/// What `use` statements and inline paths of `code` name, as segment lists: an inline path is
+/// one that starts at `crate::`, `super::`, `self::` or any other name followed by `::`
+/// (`resolve` keeps those that lead to a child module, `router::router(..)`).
 fn named_paths(code: &str) -> Vec<Vec<String>> {
     let mut paths = Vec::new();
+    // The code outside `use` statements, for the inline paths.
+    let mut inline = String::new();
     let mut rest = code;
     // `use` statements (also `pub use`, `pub(crate) use`), up to their `;`.
     while let Some(at) = rest.find("use ") {
         let before = &rest[..at];
+        inline.push_str(before);
         rest = &rest[at + 4..];
         if before.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            inline.push_str("use ");
             continue;
         }
         let end = rest.find(';').unwrap_or(rest.len());
@@ -108,11 +121,21 @@ fn named_paths(code: &str) -> Vec<Vec<String>> {
         }
         rest = &rest[end..];
     }
-    // Inline paths in code: `crate::metrics::observe(..)`.
-    for (at, _) in code.match_indices("crate::") {
-        let tail = &code[at..];
-        let end = tail.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).unwrap_or(tail.len());
-        paths.push(tail[..end].trim_end_matches(':').to_owned());
+    inline.push_str(rest);
+    // Inline paths in code: `crate::metrics::observe(..)`, `super::page::csp()`, `serve::serve(..)`.
+    let path_char = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    let mut previous = ' ';
+    for (at, c) in inline.char_indices() {
+        let starts = (c.is_alphabetic() || c == '_') && !path_char(previous) && previous != '$';
+        previous = c;
+        if !starts {
+            continue;
+        }
+        let tail = &inline[at..];
+        let path = &tail[..tail.find(|c: char| !path_char(c)).unwrap_or(tail.len())];
+        if path.contains("::") && !path.starts_with("::") {
+            paths.push(path.trim_end_matches(':').to_owned());
+        }
     }
     paths.into_iter().map(|p| p.split(" as ").next().unwrap().split("::").map(str::to_owned).collect()).collect()
 }
@@ -178,9 +201,10 @@ fn resolve(
     Some(at)
 }
 
-fn graph() -> BTreeMap<Module, BTreeSet<Module>> {
+/// Each module of the crate whose sources are in `src`, with the modules it imports.
+fn graph(src: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
     let mut files = BTreeMap::new();
-    modules(&src(), &Vec::new(), &mut files);
+    modules(src, &Vec::new(), &mut files);
     let codes: BTreeMap<Module, String> =
         files.iter().map(|(m, p)| (m.clone(), code(&std::fs::read_to_string(p).unwrap()))).collect();
     let reexported = codes.iter().map(|(m, c)| (m.clone(), reexports(c, m, &files))).collect();
@@ -226,24 +250,43 @@ fn cycle(
     None
 }
 
-#[test]
-fn no_module_of_zoom_chatbot_imports_one_that_imports_it() {
-    let edges = graph();
-    assert!(edges.len() > 20, "the sources were read: {:?}", edges.keys());
-    // The reader sees what it must: a known import, through a folder's re-export.
-    let auth_cache = vec!["auth".to_owned(), "cache".to_owned()];
-    assert!(edges[&vec!["policy".to_owned()]].contains(&auth_cache), "{:?}", edges[&vec!["policy".to_owned()]]);
-    // One cycle per module it goes through, each reported once.
+/// Every cycle of `edges`, one per set of modules it goes through, as `a -> b -> a`.
+fn cycles(edges: &BTreeMap<Module, BTreeSet<Module>>) -> Vec<String> {
     let mut cycles = BTreeMap::new();
     for module in edges.keys() {
-        if let Some(found) = cycle(&edges, module, &mut Vec::new(), &mut BTreeSet::new()) {
+        if let Some(found) = cycle(edges, module, &mut Vec::new(), &mut BTreeSet::new()) {
             let members: BTreeSet<Module> = found.iter().cloned().collect();
             cycles
                 .entry(members)
                 .or_insert_with(|| found.iter().map(|m| m.join("::")).collect::<Vec<_>>().join(" -> "));
         }
     }
-    let cycles: Vec<String> = cycles.into_values().collect();
+    cycles.into_values().collect()
+}
+
+fn module(path: &str) -> Module {
+    path.split("::").map(str::to_owned).collect()
+}
+
+#[test]
+fn no_module_of_zoom_chatbot_imports_one_that_imports_it() {
+    let edges = graph(&src("zoom-chatbot"));
+    assert!(edges.len() > 20, "the sources were read: {:?}", edges.keys());
+    // The reader sees what it must: a known import, through a folder's re-export.
+    assert!(edges[&module("policy")].contains(&module("auth::cache")), "{:?}", edges[&module("policy")]);
+    let cycles = cycles(&edges);
+    assert!(cycles.is_empty(), "module cycles:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn no_module_of_zoom_mock_imports_one_that_imports_it() {
+    let edges = graph(&src("zoom-mock"));
+    assert!(edges.len() > 20, "the sources were read: {:?}", edges.keys());
+    assert!(!edges.contains_key(&module("main")), "the binary is a crate of its own");
+    // A known import, and one through `super::{..}` naming a sibling module.
+    let router = &edges[&module("fake::router")];
+    assert!(router.contains(&module("fake::http")) && router.contains(&module("fake::page")), "{router:?}");
+    let cycles = cycles(&edges);
     assert!(cycles.is_empty(), "module cycles:\n{}", cycles.join("\n"));
 }
 

@@ -5,10 +5,13 @@
 use zoom_api_gen::events::EventKind;
 
 use super::config::AccountSpec;
-use super::events::{BotEndpoint, DeliveryError, app_deauthorized_event, bot_installed_event};
+use super::delivery::DeliveryError;
+use super::event_builders::{app_deauthorized_event, bot_installed_event};
 use super::limits::Plan;
+use super::shared::Shared;
+use super::state::BotEndpoint;
 use super::state::{ConversationId, StoredMessage};
-use super::{Shared, ZoomMock, act};
+use super::{ZoomMock, act};
 
 impl Shared {
     /// Marks the app installed in (or removed from) `account`, then tells the page's bot:

@@ -12,9 +12,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use zoom_api_gen::types::ZoomEvent;
 
-use super::Shared;
-use super::events::{Delivery, DeliveryError};
+use super::delivery::DeliveryError;
+use super::shared::Shared;
 use super::state::ConversationId;
+use super::state::Delivery;
 
 /// Where the page's forms post: `/_fake/act/{command,click,select,edit,install,uninstall}`.
 pub(crate) const ACT: &str = "/_fake/act/{action}";
@@ -62,7 +63,7 @@ fn actor(shared: &Shared, account: &str, conversation: Option<&ConversationId>) 
 
 /// Records an action that delivered nothing, with the reason.
 pub(crate) fn record_refusal(shared: &Shared, event: &str, detail: String, why: String) {
-    shared.lock().record_delivery(Delivery {
+    shared.lock().deliveries.record(Delivery {
         at: chrono::Utc::now(),
         event: event.to_owned(),
         detail,

@@ -12,10 +12,10 @@ use chrono::Utc;
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::Shared;
 use super::chatbot::{sent_time, thread_parent};
 use super::http::{ErrorShape, Incoming, bearer, error, json, validation_error};
 use super::ops::{Invalid, operations};
+use super::shared::Shared;
 use super::state::{MessageContent, Sender, State, StoredMessage};
 
 const F: ErrorShape = ErrorShape::Chatbot;

@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::Shared;
 use super::http::{ErrorShape, Incoming, error, invalid_field, json, limited};
+use super::shared::Shared;
 use super::state::{
     ConversationId, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenInfo, TokenKind,
 };

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::Shared;
 use super::http::{ErrorShape, Incoming, error, json};
+use super::shared::Shared;
 use super::state::{ConversationId, MessageContent, Revision, Sender, State, StoredMessage};
 
 const F: ErrorShape = ErrorShape::Chatbot;

@@ -27,8 +27,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::Shared;
-
 /// A host as a `Host` header or an `Origin` names it, its port set aside.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum HostName {
@@ -117,12 +115,12 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
 }
 
 /// The request's `Host` (its authority, for a request in absolute form), when allowed.
-fn check_host<'r>(shared: &Shared, request: &'r Request) -> Result<&'r str, Response> {
+fn check_host<'r>(guard: &Guard, request: &'r Request) -> Result<&'r str, Response> {
     let host = header_text(request.headers(), header::HOST)
         .or_else(|| request.uri().authority().map(|a| a.as_str()))
         .ok_or_else(|| refuse("a request to the fake's page or controls must name its Host".into()))?;
     match host_of(host) {
-        Some(name) if shared.guard.allows(&name) => Ok(host),
+        Some(name) if guard.allows(&name) => Ok(host),
         _ => Err(refuse(format!(
             "the Host {} is not one the fake's page and controls answer on (loopback, the fake's own address, and the names given with --allow-host NAME)",
             shown(host)
@@ -157,8 +155,8 @@ fn check_origin(headers: &HeaderMap, host: &str, required: bool) -> Result<(), R
 
 /// The page itself (`GET /`, `GET /preview`, the change stream): an allowed `Host`; the
 /// answer may not be framed, and runs only the page's own script.
-pub(crate) async fn page(AxumState(shared): AxumState<Arc<Shared>>, request: Request, next: Next) -> Response {
-    if let Err(refused) = check_host(&shared, &request) {
+pub(crate) async fn page(AxumState(guard): AxumState<Arc<Guard>>, request: Request, next: Next) -> Response {
+    if let Err(refused) = check_host(&guard, &request) {
         return refused;
     }
     protect(next.run(request).await)
@@ -166,8 +164,8 @@ pub(crate) async fn page(AxumState(shared): AxumState<Arc<Shared>>, request: Req
 
 /// A form of the page (`POST /preview`, `/_fake/act/*`, `/_fake/bot`): an allowed `Host`, and
 /// the page's own `Origin`.
-pub(crate) async fn form(AxumState(shared): AxumState<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let checked = check_host(&shared, &request).and_then(|host| check_origin(request.headers(), host, true));
+pub(crate) async fn form(AxumState(guard): AxumState<Arc<Guard>>, request: Request, next: Next) -> Response {
+    let checked = check_host(&guard, &request).and_then(|host| check_origin(request.headers(), host, true));
     match checked {
         Ok(()) => protect(next.run(request).await),
         Err(refused) => refused,
@@ -176,8 +174,8 @@ pub(crate) async fn form(AxumState(shared): AxumState<Arc<Shared>>, request: Req
 
 /// A control (`/_fake/rate-limit`, `/_fake/invalidate-tokens`): an allowed `Host`, and no
 /// foreign `Origin` (none at all is fine: curl and tests send none).
-pub(crate) async fn control(AxumState(shared): AxumState<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let checked = check_host(&shared, &request).and_then(|host| check_origin(request.headers(), host, false));
+pub(crate) async fn control(AxumState(guard): AxumState<Arc<Guard>>, request: Request, next: Next) -> Response {
+    let checked = check_host(&guard, &request).and_then(|host| check_origin(request.headers(), host, false));
     match checked {
         Ok(()) => next.run(request).await,
         Err(refused) => refused,

@@ -15,9 +15,9 @@ use serde::de::DeserializeOwned;
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::Shared;
 use super::limits::{Limited, RetryAfter};
 use super::ops::{Invalid, operations};
+use super::shared::Shared;
 use super::state::{State, TokenInfo, TokenKind};
 
 /// The largest body the fake reads.

@@ -32,8 +32,10 @@ mod capped;
 mod chat;
 mod chatbot;
 mod config;
-mod events;
+mod delivery;
+mod event_builders;
 mod guard;
+mod handle;
 mod http;
 mod limits;
 mod oauth;
@@ -42,68 +44,36 @@ mod page;
 mod rng;
 mod router;
 mod serve;
+mod shared;
 mod state;
+mod user_events;
 mod users;
 mod webhook;
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 pub use accounts::FakeAccount;
 pub use config::{AccountSpec, Config, DirectoryUser, Faults};
-pub use events::{
-    BotEndpoint, CallbackGrant, DELIVERY_TIMEOUT, Delivery, DeliveryError, EventContext, app_deauthorized_event,
-    bot_installed_event, button_click_event, echoed, field_edit_event, link_shared_event, post_signed,
-    post_signed_within, select_event, slash_command_event, text_edit_event, validate_endpoint,
+pub use delivery::{DELIVERY_TIMEOUT, DeliveryError, post_signed, post_signed_within, validate_endpoint};
+pub use event_builders::{
+    CallbackGrant, EventContext, app_deauthorized_event, bot_installed_event, button_click_event, echoed,
+    field_edit_event, link_shared_event, select_event, slash_command_event, text_edit_event,
 };
+pub use handle::ZoomMock;
 pub use limits::{Plan, RateLabel};
 pub use page::{card_violations, render_card_html};
+pub use state::{BotEndpoint, Delivery};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 /// The operation a request of [`SeenRequest`] was for.
 pub use zoom_api_gen::operations::OperationId;
 
+use shared::Shared;
 use state::State;
-
-/// What the handlers share: the state behind one lock, and the server's own origin.
-pub(crate) struct Shared {
-    state: Mutex<State>,
-    /// `http://host:port`, which the token response gives as `api_url`.
-    origin: String,
-    /// The hosts the page and the controls answer on.
-    guard: guard::Guard,
-    /// Numbers the `x-zm-trackingid` of each answer.
-    tracking: AtomicU64,
-    /// Told of every API call that changed something, for the page's live updates.
-    changes: tokio::sync::broadcast::Sender<()>,
-    /// How many changes there were: a page drawn at one version reloads when the stream says
-    /// another, so a change between drawing the page and its listening is not missed.
-    version: std::sync::atomic::AtomicU64,
-}
-
-impl Shared {
-    /// Something the page shows changed: counted, and told to the pages listening (nobody
-    /// listening is fine: the page may not be open).
-    fn changed(&self) {
-        self.version.fetch_add(1, Ordering::SeqCst);
-        let _ = self.changes.send(());
-    }
-
-    /// The number of changes so far.
-    fn version(&self) -> u64 {
-        self.version.load(Ordering::SeqCst)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panicking handler must not take the fake down with it.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
 
 /// Sets up a fake; [`ZoomMock::builder`] starts one.
 #[derive(Clone, Debug, Default)]
@@ -312,35 +282,9 @@ impl ZoomMockBuilder {
         let guard = guard::Guard::new(addr, &self.config.host, &self.config.allowed_hosts);
         let limits =
             serve::Limits { idle_timeout: self.config.idle_timeout, max_connections: self.config.max_connections };
-        let shared = Arc::new(Shared {
-            guard,
-            state: Mutex::new(state),
-            origin,
-            tracking: AtomicU64::new(1),
-            changes: tokio::sync::broadcast::channel(16).0,
-            version: AtomicU64::new(0),
-        });
-        let server = tokio::spawn(serve::serve(listener, router::router(shared.clone()), limits));
+        let shared = Arc::new(Shared::new(state, origin));
+        let server = tokio::spawn(serve::serve(listener, router::router(shared.clone(), Arc::new(guard)), limits));
         Ok(ZoomMock { shared, addr, server })
-    }
-}
-
-/// A running fake Zoom. Dropping it stops the server and closes its connections.
-pub struct ZoomMock {
-    shared: Arc<Shared>,
-    addr: SocketAddr,
-    server: JoinHandle<()>,
-}
-
-impl Drop for ZoomMock {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-impl std::fmt::Debug for ZoomMock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ZoomMock").field("addr", &self.addr).finish_non_exhaustive()
     }
 }
 
@@ -408,13 +352,12 @@ impl ZoomMock {
     /// The messages of a conversation of the first account, oldest first, deleted ones
     /// included (another account's: [`account`](Self::account)).
     pub fn conversation(&self, id: &ConversationId) -> Vec<StoredMessage> {
-        let state = self.shared.lock();
-        state.conversation(state.default_account(), id).into_iter().cloned().collect()
+        self.account(&self.account_id()).conversation(id)
     }
 
     /// The messages of the first account's conversation a JID names.
     pub fn conversation_of_jid(&self, jid: &str) -> Vec<StoredMessage> {
-        ConversationId::from_jid(jid).map(|id| self.conversation(&id)).unwrap_or_default()
+        self.account(&self.account_id()).conversation_of_jid(jid)
     }
 
     /// One message, by id, in whichever account it is (its `account` says).

@@ -12,9 +12,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use zoom_api_gen::types::{self, GrantType};
 
-use super::Shared;
 use super::http::{Incoming, json, oauth_error};
 use super::ops::operations;
+use super::shared::Shared;
 use super::state::{AuthCode, State, TokenInfo, TokenKind};
 
 /// Scope of chatbot tokens.

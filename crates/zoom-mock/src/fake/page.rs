@@ -15,10 +15,10 @@ use axum::response::Html;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
-use super::Shared;
 use super::config::AccountSpec;
-use super::events::{Delivery, PageBot};
+use super::shared::Shared;
 use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
+use super::state::{Delivery, PageBot};
 use zoom_api_gen::types;
 
 /// The stream of changes the page listens to (outside Zoom's paths).

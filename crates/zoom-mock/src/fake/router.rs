@@ -15,15 +15,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, get, on, post};
 use zoom_api_gen::operations::OperationId;
 
+use super::guard::Guard;
 use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
+use super::shared::Shared;
 use super::state::{SeenRequest, State};
-use super::{Shared, act, callback, chat, chatbot, guard, oauth, ops, page, users, webhook};
+use super::{act, callback, chat, chatbot, guard, oauth, ops, page, users, webhook};
 
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    let page_guard = || middleware::from_fn_with_state(shared.clone(), guard::page);
-    let form_guard = || middleware::from_fn_with_state(shared.clone(), guard::form);
-    let control_guard = || middleware::from_fn_with_state(shared.clone(), guard::control);
+/// Every route of the fake; the page, its forms and the controls behind `guard`.
+pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
+    let page_guard = || middleware::from_fn_with_state(guard.clone(), guard::page);
+    let form_guard = || middleware::from_fn_with_state(guard.clone(), guard::form);
+    let control_guard = || middleware::from_fn_with_state(guard.clone(), guard::control);
     use OperationId as Op;
     Router::new()
         .operation(Op::SendChatbotMessage, chatbot::send)

@@ -8,8 +8,8 @@ use axum::response::Response;
 use serde_json::json;
 use zoom_api_gen::operations::OperationId;
 
-use super::Shared;
 use super::http::{ErrorShape, Incoming, error, json};
+use super::shared::Shared;
 use super::state::TokenKind;
 
 const F: ErrorShape = ErrorShape::Api;

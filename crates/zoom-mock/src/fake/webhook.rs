@@ -9,9 +9,9 @@ use serde_json::Value;
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::Shared;
 use super::http::{ErrorShape, Incoming, error, invalid_field, validation_error};
 use super::ops::{Invalid, operations};
+use super::shared::Shared;
 use super::state::{MessageContent, Sender, StoredMessage};
 
 const F: ErrorShape = ErrorShape::Api;

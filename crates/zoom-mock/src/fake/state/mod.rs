@@ -11,9 +11,13 @@ use zoom_api_gen::types;
 
 use super::capped::CappedMap;
 use super::config::{AccountSpec, Config};
-use super::events::{Delivery, PageBot};
 use super::limits::Limiter;
 use super::rng::SplitMix64;
+
+mod deliveries;
+
+pub use deliveries::{BotEndpoint, Delivery};
+pub(crate) use deliveries::{Deliveries, PageBot};
 
 /// A conversation: a channel, or a one-to-one chat with a contact.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -285,7 +289,7 @@ pub(crate) struct State {
     pub requests: VecDeque<SeenRequest>,
     pub forced_429: u32,
     /// The latest events delivered to bots, for the page.
-    pub deliveries: VecDeque<Delivery>,
+    pub deliveries: Deliveries,
     /// The bot the page acts on.
     pub page_bot: PageBot,
 }
@@ -336,7 +340,7 @@ impl State {
             page_cursors: CappedMap::new(KEEP_HANDLES),
             requests: VecDeque::new(),
             forced_429: 0,
-            deliveries: VecDeque::new(),
+            deliveries: Deliveries::default(),
             page_bot: PageBot::default(),
         })
     }
@@ -567,7 +571,7 @@ mod tests {
             }
             let _ = state.limiter.check_channel(account, &format!("u{i}"), &format!("c{i}"), now);
             state.remember_unfurl(format!("u{i}"), String::new());
-            state.record_delivery(Delivery {
+            state.deliveries.record(Delivery {
                 at: chrono::Utc::now(),
                 event: zoom_api_gen::events::EventKind::BotNotification.as_str().into(),
                 detail: format!("d{i}"),
@@ -575,7 +579,7 @@ mod tests {
                 elapsed: std::time::Duration::ZERO,
             });
         }
-        assert_eq!(state.deliveries.len(), super::super::events::KEEP_DELIVERIES, "deliveries");
+        assert_eq!(state.deliveries.iter().len(), deliveries::KEEP_DELIVERIES, "deliveries");
         assert_eq!(state.callbacks.len(), KEEP_HANDLES, "callbacks");
         assert!(state.limiter.tracked_labels() <= 2 * 2 * accounts.len(), "label state is per account and label");
         assert!(state.limiter.tracked_windows() <= 10_000, "{}", state.limiter.tracked_windows());

@@ -1,0 +1,246 @@
+//! The events a bot receives, in the shape Zoom publishes (the spec's generated `ZoomEvent`):
+//! pure functions from who acts, where and on what, to the event. The fake's own state is read
+//! by `user_events.rs`, which calls these; the CLI's `event` command and tests call them too.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use zoom_api_gen::types::{self, ZoomEvent};
+
+use super::state::ConversationId;
+
+/// Now, in milliseconds since the epoch, as Zoom's `event_ts` and `timestamp`.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
+/// Who acts in an event, and where.
+#[derive(Clone, Debug)]
+pub struct EventContext {
+    /// The account.
+    pub account_id: String,
+    /// The bot's JID.
+    pub robot_jid: String,
+    /// The conversation: a channel JID, or for a one-to-one chat with the bot
+    /// `{user JID}/robot_{bot JID}`, as Zoom sends it.
+    pub to_jid: String,
+    /// The acting user's JID.
+    pub user_jid: String,
+}
+
+impl EventContext {
+    fn user_id(&self) -> Option<String> {
+        self.user_jid.split('@').next().map(str::to_owned)
+    }
+
+    /// The channel's id in a channel, the user's name in a one-to-one chat, as Zoom fills
+    /// `channelName`.
+    fn channel_name(&self) -> Option<String> {
+        match ConversationId::from_jid(&self.to_jid) {
+            Some(ConversationId::Channel(id)) => Some(id),
+            _ => Some(FAKE_USER_NAME.to_owned()),
+        }
+    }
+}
+
+const FAKE_USER_NAME: &str = "Fake User";
+
+/// The reply an interactive event allows: where to post it and with which token.
+#[derive(Clone, Debug, Default)]
+pub struct CallbackGrant {
+    /// The event's `callback_url`.
+    pub url: Option<String>,
+    /// The event's `callback_token`.
+    pub token: Option<String>,
+}
+
+/// The card as Zoom echoes it in an interactive event's `original`.
+pub fn echoed(card: &types::Card) -> types::EchoedCard {
+    serde_json::to_value(card).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+}
+
+/// An interactive payload: the fields every one carries, filled from `ctx`, and the event's own.
+macro_rules! interactive_payload {
+    ($ty:ident, $ctx:expr, $message_id:expr, $original:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        types::$ty {
+            account_id: $ctx.account_id.clone(),
+            channel_name: $ctx.channel_name(),
+            message_id: $message_id.to_owned(),
+            original: $original,
+            robot_jid: $ctx.robot_jid.clone(),
+            to_jid: $ctx.to_jid.clone(),
+            user_id: $ctx.user_id(),
+            user_jid: $ctx.user_jid.clone(),
+            user_name: Some(FAKE_USER_NAME.into()),
+            $($field: $value,)*
+        }
+    };
+}
+
+/// A slash command (or a direct message to the bot): the text after the command.
+pub fn slash_command_event(ctx: &EventContext, text: &str) -> ZoomEvent {
+    ZoomEvent::BotNotification {
+        event_ts: Some(now_millis()),
+        payload: types::BotNotificationPayload {
+            account_id: ctx.account_id.clone(),
+            channel_name: ctx.channel_name(),
+            cmd: Some(text.to_owned()),
+            name: Some("Fake Bot".into()),
+            robot_jid: ctx.robot_jid.clone(),
+            timestamp: Some(now_millis()),
+            to_jid: ctx.to_jid.clone(),
+            user_id: ctx.user_id(),
+            user_jid: ctx.user_jid.clone(),
+            user_name: Some(FAKE_USER_NAME.into()),
+        },
+    }
+}
+
+/// A click on the button `item` of the card `message_id` (`original` is the card as it was).
+pub fn button_click_event(
+    ctx: &EventContext,
+    message_id: &str,
+    item: types::ActionItem,
+    original: Option<types::EchoedCard>,
+    callback: CallbackGrant,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageActions {
+        event_ts: Some(now_millis()),
+        callback_url: callback.url,
+        callback_token: callback.token,
+        payload: interactive_payload!(ActionsPayload, ctx, message_id, original, {
+            action_item: item,
+            timestamp: Some(now_millis()),
+        }),
+    }
+}
+
+/// A choice of `values` in a select menu of the card `message_id`. Zoom gives this event no
+/// callback.
+pub fn select_event(
+    ctx: &EventContext,
+    message_id: &str,
+    values: &[String],
+    original: Option<types::EchoedCard>,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageSelect {
+        event_ts: Some(now_millis()),
+        payload: interactive_payload!(SelectPayload, ctx, message_id, original, {
+            selected_items: values.iter().map(|v| types::SelectedItem { value: v.clone() }).collect(),
+            timestamp: Some(now_millis()),
+        }),
+    }
+}
+
+/// An edit of the editable text of the card `message_id`, from `origin` to `target`.
+pub fn text_edit_event(
+    ctx: &EventContext,
+    message_id: &str,
+    origin: Option<String>,
+    target: &str,
+    original: Option<types::EchoedCard>,
+    callback: CallbackGrant,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageEditable {
+        event_ts: Some(now_millis()),
+        callback_url: callback.url,
+        callback_token: callback.token,
+        payload: interactive_payload!(EditablePayload, ctx, message_id, original, {
+            edit_item: types::EditItem { origin, target: Some(target.to_owned()) },
+            timestamp: Some(now_millis()),
+        }),
+    }
+}
+
+/// An edit of the editable field `key` of the card `message_id`.
+pub fn field_edit_event(
+    ctx: &EventContext,
+    message_id: &str,
+    key: &str,
+    current: Option<String>,
+    new: &str,
+    original: Option<types::EchoedCard>,
+    callback: CallbackGrant,
+) -> ZoomEvent {
+    ZoomEvent::InteractiveMessageFieldsEditable {
+        event_ts: Some(now_millis()),
+        callback_url: callback.url,
+        callback_token: callback.token,
+        payload: interactive_payload!(FieldsEditablePayload, ctx, message_id, original, {
+            field_edit_item: types::FieldEditItem {
+                key: key.to_owned(),
+                current_value: current,
+                new_value: Some(new.to_owned()),
+            },
+            // Zoom's example sends an integer here (its schema says string).
+            timestamp: Some(types::IntegerOrString::Int64(now_millis())),
+        }),
+    }
+}
+
+/// A link shared in a message, with the unfurl endpoint of its trigger as `response_url`.
+pub fn link_shared_event(ctx: &EventContext, link: &str, trigger_id: &str, response_url: &str) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    let (kind, channel_id, contact_id) = match ConversationId::from_jid(&ctx.to_jid) {
+        Some(ConversationId::Channel(id)) => (types::TeamChatMessageType::ToChannel, Some(id), None),
+        _ => (types::TeamChatMessageType::ToContact, None, ctx.user_id()),
+    };
+    ZoomEvent::TeamChatLinkShared {
+        event_ts: now.timestamp_millis(),
+        response_url: response_url.to_owned(),
+        payload: types::LinkSharedPayload {
+            account_id: ctx.account_id.clone(),
+            by_external_user: false,
+            object: types::LinkSharedObject {
+                channel_id: channel_id.clone(),
+                channel_name: channel_id,
+                contact_id,
+                contact_member_id: None,
+                // The trimmed time, as Zoom writes `date_time` (seconds, `Z`).
+                date_time: chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
+                link: link.to_owned(),
+                message_id: None,
+                reply_main_message_id: None,
+                timestamp: now.timestamp_millis(),
+                trigger_id: trigger_id.to_owned(),
+                type_: kind,
+            },
+            operator: format!("{}@example.com", ctx.user_id().unwrap_or_default()),
+            operator_id: ctx.user_id().unwrap_or_default(),
+            operator_member_id: ctx.user_id().unwrap_or_default(),
+        },
+    }
+}
+
+/// `bot_installed`: the user `installer_jid` (their name `installer_name`) installed the bot
+/// `robot_jid` in `account_id`, in the shape of Zoom's published example (which carries no
+/// `event_ts`).
+pub fn bot_installed_event(account_id: &str, robot_jid: &str, installer_jid: &str, installer_name: &str) -> ZoomEvent {
+    ZoomEvent::BotInstalled {
+        event_ts: None,
+        payload: types::BotInstalledPayload {
+            account_id: account_id.to_owned(),
+            robot_jid: robot_jid.to_owned(),
+            timestamp: Some(now_millis()),
+            user_id: installer_jid.split('@').next().map(str::to_owned),
+            user_jid: Some(installer_jid.to_owned()),
+            user_name: Some(installer_name.to_owned()),
+        },
+    }
+}
+
+/// `app_deauthorized`: the user `user_id` removed the app `client_id` from `account_id`, with
+/// `signature` the id of this removal, in the shape of Zoom's published example (its
+/// `event_ts` is a `yyyy-MM-dd HH:mm:ss` text).
+pub fn app_deauthorized_event(account_id: &str, client_id: &str, user_id: &str, signature: &str) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    ZoomEvent::AppDeauthorized {
+        payload: types::AppDeauthorizedPayload {
+            account_id: account_id.to_owned(),
+            client_id: client_id.to_owned(),
+            deauthorization_time: Some(now),
+            event_ts: Some(types::NumberOrString::String(now.format("%Y-%m-%d %H:%M:%S").to_string())),
+            signature: Some(signature.to_owned()),
+            user_id: user_id.to_owned(),
+        },
+    }
+}
