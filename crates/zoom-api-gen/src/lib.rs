@@ -5,6 +5,7 @@
 pub mod cards;
 pub mod events;
 pub mod hooks;
+pub mod ids;
 pub mod jid;
 #[rustfmt::skip]
 pub mod operations;

@@ -11,7 +11,7 @@ use zoom_api_gen::hooks::Hooks;
 use super::{Inner, ZoomClient};
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
 use crate::error::{Error, Result, Setting};
-use crate::ids::{AccountId, BotJid};
+use crate::ids::{AccountId, BotJid, IdError};
 use crate::pacing::{Pacer, Pacing};
 use crate::policy::Policy;
 use crate::retry::RetryPolicy;
@@ -186,12 +186,11 @@ impl ClientBuilder {
     /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`.
     pub fn from_env() -> Self {
         /// A typed id from a variable; a malformed one is kept to be reported by `build`.
-        fn typed<T: std::str::FromStr<Err = Error>>(setting: Setting, error: &mut Option<Error>) -> Option<T> {
+        fn typed<T: std::str::FromStr<Err = IdError>>(setting: Setting, error: &mut Option<Error>) -> Option<T> {
             let name = setting.env_var().expect("a setting read from the environment");
-            let parsed = env(name)?.parse().map_err(|e: Error| match e {
-                Error::InvalidInput { field, rule } => Error::invalid_setting(setting, format!("{field} {rule}")),
-                other => other,
-            });
+            let parsed = env(name)?
+                .parse()
+                .map_err(|e: IdError| Error::invalid_setting(setting, format!("{} {}", e.field, e.rule)));
             parsed.map_err(|e| *error = error.take().or(Some(e))).ok()
         }
         let mut env_error = None;
