@@ -302,14 +302,16 @@ impl Recipient {
 
 impl FromStr for Recipient {
     type Err = IdError;
-    /// Reads a user or channel JID, told apart by its domain.
+    /// Reads a user or channel JID, told apart by its domain (a `/resource` is dropped).
     fn from_str(s: &str) -> Result<Self, IdError> {
-        if s.ends_with(CHANNEL_DOMAIN) {
-            s.parse().map(Self::Channel)
-        } else {
-            s.parse().map(Self::User).map_err(|_| {
-                IdError::new("to_jid", format!("must end with {USER_DOMAIN} (a user) or {CHANNEL_DOMAIN} (a channel)"))
-            })
+        match jid::parse(s) {
+            Ok(Jid { kind: JidKind::Channel, .. }) => s.parse().map(Self::Channel),
+            Ok(Jid { kind: JidKind::User, .. }) => s.parse().map(Self::User),
+            Err(JidError::Domain) => Err(IdError::new(
+                "to_jid",
+                format!("must end with {USER_DOMAIN} (a user) or {CHANNEL_DOMAIN} (a channel)"),
+            )),
+            Err(e) => Err(IdError::new("to_jid", e.to_string())),
         }
     }
 }
@@ -487,6 +489,12 @@ mod tests {
     fn recipients_are_told_apart_by_domain() {
         assert!("c@conference.xmpp.zoom.us".parse::<Recipient>().unwrap().is_channel());
         assert!(!"u@xmpp.zoom.us".parse::<Recipient>().unwrap().is_channel());
+        let with_resource = "C@conference.xmpp.zoom.us/x".parse::<Recipient>().unwrap();
+        assert_eq!(with_resource.jid(), "c@conference.xmpp.zoom.us");
+        assert_eq!(
+            "a b@xmpp.zoom.us".parse::<Recipient>().unwrap_err().to_string(),
+            "invalid to_jid: ' ' is not allowed before @ (letters, digits, - _ . only)"
+        );
         assert_eq!(
             "nobody".parse::<Recipient>().unwrap_err().to_string(),
             "invalid to_jid: must end with @xmpp.zoom.us (a user) or @conference.xmpp.zoom.us (a channel)"

@@ -69,7 +69,7 @@ async fn soak() {
 
     let mut held: HashMap<String, usize> = HashMap::new();
     for c in 0..CHANNELS {
-        for m in fake.conversation(&ConversationId::Channel(format!("soak{c}"))) {
+        for m in fake.conversation(&ConversationId::channel(&format!("soak{c}")).unwrap()) {
             *held.entry(m.text()).or_default() += 1;
         }
     }

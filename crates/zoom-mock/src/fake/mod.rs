@@ -17,7 +17,7 @@
 //!
 //! let zoom = ZoomMock::start().await?;
 //! println!("API at {}, OAuth at {}", zoom.api_base_url(), zoom.oauth_base_url());
-//! assert!(zoom.conversation(&ConversationId::Channel("general".into())).is_empty());
+//! assert!(zoom.conversation(&ConversationId::channel("general").unwrap()).is_empty());
 //! # Ok(()) }
 //! ```
 
@@ -413,7 +413,7 @@ impl ZoomMock {
 
     /// The messages of the first account's conversation a JID names.
     pub fn conversation_of_jid(&self, jid: &str) -> Vec<StoredMessage> {
-        ConversationId::from_jid(jid).map(|id| self.conversation(&id)).unwrap_or_default()
+        jid.parse::<ConversationId>().map(|id| self.conversation(&id)).unwrap_or_default()
     }
 
     /// One message, by id, in whichever account it is (its `account` says).
@@ -462,7 +462,7 @@ impl ZoomMock {
         let token = state.new_opaque(16);
         let hook = state::IncomingWebhook {
             account: state.default_account().to_owned(),
-            channel: ConversationId::Channel(channel_id.to_ascii_lowercase()),
+            channel: ConversationId::channel(channel_id).expect("a channel id: letters, digits, - _ . only"),
             token: token.clone(),
         };
         state.incoming_webhooks.insert(id.clone(), hook);
