@@ -40,7 +40,7 @@ fn kind(e: &Error) -> &'static str {
 
 async fn soak() {
     let fake = ZoomMock::builder().unlimited().retention(SENDS).request_log(0).start().await.unwrap();
-    let zoom = zoom_chatbot::ClientBuilder::for_fake(&fake)
+    let zoom = zoom_chatbot::ClientBuilder::from_vars(fake.client_env())
         .retry(RetryPolicy::default().base_delay(std::time::Duration::from_millis(20)))
         .build()
         .unwrap();

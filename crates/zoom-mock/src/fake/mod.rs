@@ -31,6 +31,7 @@ mod callback;
 mod capped;
 mod chat;
 mod chatbot;
+mod client_env;
 mod config;
 mod events;
 mod guard;
@@ -55,6 +56,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use accounts::FakeAccount;
+pub use client_env::ClientEnv;
 pub use config::{AccountSpec, Config, DirectoryUser, Faults};
 pub use events::{
     BotEndpoint, CallbackGrant, DELIVERY_TIMEOUT, Delivery, DeliveryError, EventContext, app_deauthorized_event,
