@@ -6,6 +6,7 @@ pub mod cards;
 #[rustfmt::skip]
 pub mod events;
 pub mod hooks;
+pub mod ids;
 pub mod jid;
 #[rustfmt::skip]
 pub mod operations;

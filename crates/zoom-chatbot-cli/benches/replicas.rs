@@ -72,7 +72,7 @@ async fn run(redis: Option<&RedisServer>) -> Figures {
         .filter(|r| r.operation == Some(OperationId::SendChatbotMessage) && r.status == 429)
         .count();
     let mut counts: HashMap<String, usize> = HashMap::new();
-    for message in fake.conversation(&ConversationId::Channel("general".into())) {
+    for message in fake.conversation(&ConversationId::channel("general").unwrap()) {
         let card = serde_json::to_value(message.card().unwrap()).unwrap();
         *counts.entry(card["body"][0]["text"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
     }

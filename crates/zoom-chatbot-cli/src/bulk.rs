@@ -62,7 +62,7 @@ fn message_of(line: &Line) -> Result<(String, types::Card, bool, Option<MessageI
         (None, None) => return Err("give \"text\" or \"card\"".into()),
     };
     let reply_to = match get("reply_to").and_then(|v| v.as_str()) {
-        Some(id) => Some(id.parse().map_err(|e: zoom_chatbot::Error| e.to_string())?),
+        Some(id) => Some(id.parse().map_err(|e: zoom_chatbot::ids::IdError| e.to_string())?),
         None => None,
     };
     Ok((to.to_owned(), card, markdown, reply_to))

@@ -51,7 +51,7 @@ fn temp(name: &str, text: &str) -> PathBuf {
 }
 
 fn general(fake: &ZoomMock) -> Vec<zoom_mock::fake::StoredMessage> {
-    fake.conversation(&ConversationId::Channel("general".into()))
+    fake.conversation(&ConversationId::channel("general").unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -55,7 +55,7 @@ fn sends(fake: &ZoomMock) -> Vec<u16> {
 /// How many times each text reached the channel.
 fn delivered(fake: &ZoomMock) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
-    for message in fake.conversation(&ConversationId::Channel("general".into())) {
+    for message in fake.conversation(&ConversationId::channel("general").unwrap()) {
         let card = serde_json::to_value(message.card().unwrap()).unwrap();
         *counts.entry(card["body"][0]["text"].as_str().unwrap().to_owned()).or_default() += 1;
     }

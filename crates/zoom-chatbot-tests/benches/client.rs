@@ -24,7 +24,7 @@ use zoom_mock::fake::ZoomMock;
 const CHANNEL: &str = "bench@conference.xmpp.zoom.us";
 
 fn client(fake: &ZoomMock, pacing: Option<Pacing>) -> ZoomClient {
-    let mut b = zoom_chatbot::ClientBuilder::for_fake(fake);
+    let mut b = zoom_chatbot::ClientBuilder::from_vars(fake.client_env());
     if let Some(p) = pacing {
         b = b.pacing(p);
     }

@@ -274,7 +274,7 @@ async fn run(redis: &RedisServer, label: &str, saturate: bool, one_budget: bool)
         let event = slash_command_event(&context(&fake, ACCOUNTS - 1), &format!("warm-{r}"));
         assert_eq!(post(&http, &replica.url, serde_json::to_vec(&event).unwrap()).await, 200);
     }
-    let team = ConversationId::Channel(CHANNEL.into());
+    let team = ConversationId::channel(CHANNEL).unwrap();
     while fake.account(&account_id(ACCOUNTS - 1)).conversation(&team).len() < REPLICAS {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

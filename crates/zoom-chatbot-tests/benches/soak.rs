@@ -40,7 +40,7 @@ fn kind(e: &Error) -> &'static str {
 
 async fn soak() {
     let fake = ZoomMock::builder().unlimited().retention(SENDS).request_log(0).start().await.unwrap();
-    let zoom = zoom_chatbot::ClientBuilder::for_fake(&fake)
+    let zoom = zoom_chatbot::ClientBuilder::from_vars(fake.client_env())
         .retry(RetryPolicy::default().base_delay(std::time::Duration::from_millis(20)))
         .build()
         .unwrap();
@@ -69,7 +69,7 @@ async fn soak() {
 
     let mut held: HashMap<String, usize> = HashMap::new();
     for c in 0..CHANNELS {
-        for m in fake.conversation(&ConversationId::Channel(format!("soak{c}"))) {
+        for m in fake.conversation(&ConversationId::channel(&format!("soak{c}")).unwrap()) {
             *held.entry(m.text()).or_default() += 1;
         }
     }

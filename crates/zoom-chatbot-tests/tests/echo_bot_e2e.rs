@@ -63,7 +63,7 @@ async fn slash_command_card_click_edit() {
     let channel = "team@conference.xmpp.zoom.us";
     assert_eq!(fake.slash_command(&bot, "ana@xmpp.zoom.us", channel, "hello there").await.unwrap(), 200);
     let card: StoredMessage =
-        eventually("the echo card", || fake.conversation(&ConversationId::Channel("team".into())).pop()).await;
+        eventually("the echo card", || fake.conversation(&ConversationId::channel("team").unwrap()).pop()).await;
     let json = serde_json::to_value(card.card().unwrap()).unwrap();
     assert_eq!(json["body"][0]["text"], "You said: hello there");
     assert_eq!(json["body"][1]["items"][0]["value"], "shout");
@@ -77,7 +77,7 @@ async fn slash_command_card_click_edit() {
     assert_eq!(fake.click(&bot, "ana@xmpp.zoom.us", &card.id, "done").await.unwrap(), 200);
     let done = eventually("the finished card", || fake.message(&card.id).filter(|m| m.edits.len() == 2)).await;
     assert_eq!(serde_json::to_value(done.card().unwrap()).unwrap()["body"][0]["text"], "Done: HELLO THERE");
-    assert_eq!(fake.conversation(&ConversationId::Channel("team".into())).len(), 1, "one card, edited in place");
+    assert_eq!(fake.conversation(&ConversationId::channel("team").unwrap()).len(), 1, "one card, edited in place");
 }
 
 #[tokio::test]
@@ -119,7 +119,7 @@ async fn requests_not_signed_with_the_secret_are_refused_and_unknown_events_ackn
 /// The echo card in `team`, once the bot has answered a slash command.
 async fn echo_card_in_team(fake: &ZoomMock, bot: &zoom_mock::fake::BotEndpoint) -> StoredMessage {
     fake.slash_command(bot, "ana@xmpp.zoom.us", "team@conference.xmpp.zoom.us", "hello").await.unwrap();
-    eventually("the echo card", || fake.conversation(&ConversationId::Channel("team".into())).pop()).await
+    eventually("the echo card", || fake.conversation(&ConversationId::channel("team").unwrap()).pop()).await
 }
 
 #[tokio::test]
@@ -129,7 +129,7 @@ async fn a_dropdown_choice_is_answered_in_the_cards_thread() {
     let card = echo_card_in_team(&fake, &bot).await;
 
     assert_eq!(fake.select(&bot, "ana@xmpp.zoom.us", &card.id, &["loud"]).await.unwrap(), 200);
-    let team = ConversationId::Channel("team".into());
+    let team = ConversationId::channel("team").unwrap();
     let answer = eventually("the answer to the choice", || fake.conversation(&team).into_iter().nth(1)).await;
     assert_eq!(answer.text(), "Heard it loud");
     assert_eq!(answer.reply_to.as_deref(), Some(card.id.as_str()), "answered in the card's thread");
@@ -144,7 +144,7 @@ async fn a_callback_reply_lands_once_and_a_second_is_refused() {
     let card = echo_card_in_team(&fake, &bot).await;
 
     assert_eq!(fake.click(&bot, "ana@xmpp.zoom.us", &card.id, "thanks").await.unwrap(), 200);
-    let team = ConversationId::Channel("team".into());
+    let team = ConversationId::channel("team").unwrap();
     let reply = eventually("the callback reply", || fake.conversation(&team).into_iter().nth(1)).await;
     assert_eq!(reply.text(), "You're welcome");
     assert!(fake.requests().iter().any(|r| r.operation == Some(OperationId::ReplyToCallback) && r.status == 201));

@@ -56,7 +56,7 @@ async fn the_echo_bot_answers_two_accounts_each_in_its_own() {
     let fake = ZoomMock::builder().account(AccountSpec::new(ACME)).start().await.unwrap();
     let url = serve_echo_bot(&fake, MemoryInstalls::new()).await;
     let bot = fake.connect_bot(&url, SECRET).await.unwrap();
-    let team = ConversationId::Channel("team".into());
+    let team = ConversationId::channel("team").unwrap();
     let channel = "team@conference.xmpp.zoom.us";
 
     let first_user = format!("{}@xmpp.zoom.us", fake.accounts()[0].user_id);
@@ -150,7 +150,7 @@ async fn an_accounts_plan_in_its_install_record_paces_its_replies() {
             200
         );
     }
-    let team = ConversationId::Channel("team".into());
+    let team = ConversationId::channel("team").unwrap();
     eventually("four echoes", || (fake.account(FREE).conversation(&team).len() == 4).then_some(())).await;
     let refused = fake.requests().iter().filter(|r| r.status == 429).count();
     assert_eq!(refused, 0, "the replies were paced at Free's 2/s, not Business's");

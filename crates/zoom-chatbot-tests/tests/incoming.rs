@@ -56,7 +56,7 @@ async fn a_refused_post_keeps_its_field_errors_and_tracking_id() {
             "errors": [{"field": "body", "message": "is required"}]
         }));
     });
-    let zoom = zoom_chatbot::ClientBuilder::for_fake(&ZoomMock::start().await.unwrap())
+    let zoom = zoom_chatbot::ClientBuilder::from_vars(ZoomMock::start().await.unwrap().client_env())
         .webhook_url(server.base_url())
         .build()
         .unwrap();

@@ -20,7 +20,7 @@ async fn send_reply_edit_delete_land_in_zooms_state() {
     assert!(receipt.sent_at.is_some(), "the ' +0000' form was read too");
     assert_eq!(receipt.sent_at, sent.sent_at);
 
-    let stored = fake.conversation(&ConversationId::Channel("team".into()));
+    let stored = fake.conversation(&ConversationId::channel("team").unwrap());
     assert_eq!(stored.len(), 2);
     assert_eq!((stored[0].text(), stored[0].edits.len()), ("v2".to_owned(), 1));
     assert_eq!(stored[1].reply_to.as_deref(), Some(sent.id.as_str()));
@@ -185,4 +185,35 @@ fn recipients_and_conversations_convert() {
     assert_eq!(Conversation::from(&user), Conversation::contact("kdyk").unwrap());
     let by_email = Conversation::contact("ana@example.com").unwrap();
     assert!(zoom_chatbot::ids::Recipient::try_from(&by_email).is_err(), "an email names no JID");
+}
+
+/// One conversation type by JID for the client's sends and the fake's conversations, no
+/// conversion between them: a chatbot send to a user or a channel, and a chat send to a
+/// channel, a contact by id or by email, each land in the fake's conversation the same
+/// `Recipient` names.
+#[tokio::test]
+async fn every_kind_of_send_reaches_the_fakes_conversation_its_recipient_names() {
+    use zoom_chatbot::ids::Recipient;
+    let fake = ZoomMock::builder().channel_limits(false).user("KdYK", "ana@example.com").start().await.unwrap();
+    let zoom = client(&fake);
+    let (team, ana): (Recipient, Recipient) =
+        ("Team@conference.xmpp.zoom.us".parse().unwrap(), "kdyk@xmpp.zoom.us".parse().unwrap());
+    zoom.send(&team, card("bot to channel")).await.unwrap();
+    zoom.send(&ana, card("bot to user")).await.unwrap();
+    let chat = zoom.chat();
+    chat.send(&Conversation::from(&team), "chat to channel").await.unwrap();
+    chat.send(&Conversation::contact("KdYK").unwrap(), "chat to contact by id").await.unwrap();
+    chat.send(&Conversation::contact("ana@example.com").unwrap(), "chat to contact by email").await.unwrap();
+    let texts = |to: &Recipient| fake.conversation(to).iter().map(|m| m.text()).collect::<Vec<_>>();
+    assert_eq!(texts(&team), ["bot to channel", "chat to channel"]);
+    assert_eq!(texts(&ana), ["bot to user", "chat to contact by id", "chat to contact by email"]);
+    assert_eq!(texts(&Recipient::channel("team").unwrap()), texts(&team), "a channel id names the same one");
+
+    // An email the fake's directory does not hold still names a conversation by a JID.
+    let stranger = Conversation::contact("bo+b@example.com").unwrap();
+    chat.send(&stranger, "to a stranger").await.unwrap();
+    let listed: Vec<_> = chat.list(&stranger).stream().try_collect().await.unwrap();
+    assert_eq!(listed.len(), 1, "the same email names the same conversation");
+    let page = reqwest::get(format!("http://{}/", fake.addr())).await.unwrap().text().await.unwrap();
+    assert!(page.contains("bo_b_example.com@xmpp.zoom.us") && !page.contains("@example.com@"), "{page}");
 }

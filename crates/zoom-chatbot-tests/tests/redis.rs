@@ -99,9 +99,11 @@ async fn a_token_zoom_refuses_is_replaced_once_for_the_fleet() {
 async fn seeded_refresh_token(fake: &ZoomMock) -> SecretString {
     let pkce = Pkce::new();
     let code = fake.authorization_code("ana", None, Some(pkce.challenge()));
+    // The client's own HTTP client: with rustls, building it installs the crypto provider,
+    // which a bare `reqwest::Client::new()` needs when this test runs first in its process.
     let oauth = OAuth::new(
         &fake.oauth_base_url(),
-        reqwest::Client::new(),
+        common::client(fake).http().clone(),
         &fake.client_id(),
         &SecretString::from(fake.client_secret()),
     );

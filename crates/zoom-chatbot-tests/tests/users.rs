@@ -19,7 +19,7 @@ async fn an_email_becomes_the_jid_a_card_is_sent_to() {
     assert_eq!(jid.to_string(), "anaid@xmpp.zoom.us");
 
     zoom.send(jid, common::card("your build is green")).await.unwrap();
-    let chat = fake.conversation(&ConversationId::Contact("anaid".into()));
+    let chat = fake.conversation(&ConversationId::user("anaid").unwrap());
     assert_eq!(chat.len(), 1, "the card reached Ana's chat with the bot");
 
     // `me`: the token's own user.

@@ -32,7 +32,7 @@ async fn main() -> Result<(), Failure> {
     } else {
         let fake = ZoomMock::start().await?;
         println!("No ZOOM_* credentials set: using the fake Zoom at {}.", fake.api_base_url());
-        let zoom = ClientBuilder::for_fake(&fake).build()?;
+        let zoom = ClientBuilder::from_vars(fake.client_env()).build()?;
         (zoom, "quickstart@conference.xmpp.zoom.us".parse()?, Some(fake))
     };
 

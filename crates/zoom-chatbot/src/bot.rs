@@ -255,7 +255,7 @@ impl Context {
                 .ok_or_else(|| Error::invalid("event.userJid", "is missing: no installer to answer"))?,
             other => card_of(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.0,
         };
-        to.parse()
+        Ok(to.parse()?)
     }
 
     /// The card the user acted on, for interactive events.

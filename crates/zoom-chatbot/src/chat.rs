@@ -24,56 +24,36 @@ use zoom_api_gen::types;
 
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
-use crate::ids::{ChannelId, ChannelJid, MessageId, Recipient, UserId};
+use crate::ids::{MessageId, UserId};
 
 /// The most characters a chat message may have.
 pub const MAX_MESSAGE_CHARS: usize = 1024;
 /// The most messages a list page may have.
 pub const MAX_PAGE_SIZE: u64 = 50;
 
-/// A conversation, as the chat API names it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Conversation {
-    /// A channel, by channel id.
-    Channel(ChannelId),
-    /// A one-to-one chat, by the other person's email or user id.
-    Contact(UserId),
+/// A conversation as the chat API names it (by channel id, or a contact by email or id);
+/// it lives in [`crate::ids`] beside [`Recipient`](crate::ids::Recipient), a conversation by JID.
+pub use crate::ids::Conversation;
+
+fn channel_param(conversation: &Conversation) -> Option<String> {
+    match conversation {
+        Conversation::Channel(c) => Some(c.to_string()),
+        Conversation::Contact(_) => None,
+    }
 }
 
-impl Conversation {
-    /// A channel, by id (checked as [`ChannelId`] is).
-    pub fn channel(id: &str) -> Result<Self> {
-        Ok(Self::Channel(id.parse()?))
+fn contact_param(conversation: &Conversation) -> Option<String> {
+    match conversation {
+        Conversation::Contact(c) => Some(c.to_string()),
+        Conversation::Channel(_) => None,
     }
+}
 
-    /// A one-to-one chat with a contact, by email or user id (checked as [`UserId`] is).
-    pub fn contact(email_or_id: &str) -> Result<Self> {
-        email_or_id.parse().map(Self::Contact).map_err(|e| match e {
-            Error::InvalidInput { rule, .. } => Error::invalid("to_contact", rule),
-            other => other,
-        })
-    }
-
-    fn channel_param(&self) -> Option<String> {
-        match self {
-            Self::Channel(c) => Some(c.to_string()),
-            Self::Contact(_) => None,
-        }
-    }
-
-    fn contact_param(&self) -> Option<String> {
-        match self {
-            Self::Contact(c) => Some(c.to_string()),
-            Self::Channel(_) => None,
-        }
-    }
-
-    /// A key for the per-channel pacing windows.
-    fn key(&self) -> String {
-        match self {
-            Self::Channel(c) => format!("channel:{c}"),
-            Self::Contact(c) => format!("contact:{c}"),
-        }
+/// A key for the per-channel pacing windows.
+fn pacing_key(conversation: &Conversation) -> String {
+    match conversation {
+        Conversation::Channel(c) => format!("channel:{c}"),
+        Conversation::Contact(c) => format!("contact:{c}"),
     }
 }
 
@@ -85,43 +65,6 @@ macro_rules! in_conversation {
             Conversation::Contact(c) => $request.to_contact(c.to_string()),
         }
     };
-}
-
-impl From<ChannelId> for Conversation {
-    fn from(id: ChannelId) -> Self {
-        Self::Channel(id)
-    }
-}
-
-impl From<UserId> for Conversation {
-    fn from(user: UserId) -> Self {
-        Self::Contact(user)
-    }
-}
-
-impl From<&Recipient> for Conversation {
-    /// The conversation a chatbot recipient names: the channel of a channel JID, or the user
-    /// of a user JID (by the JID's part before `@`, the user id in lower case).
-    fn from(to: &Recipient) -> Self {
-        match to {
-            Recipient::Channel(jid) => Self::Channel(jid.channel_id()),
-            Recipient::User(jid) => Self::Contact(UserId::from_jid(jid)),
-        }
-    }
-}
-
-impl TryFrom<&Conversation> for Recipient {
-    type Error = Error;
-    /// The chatbot recipient of a conversation. A contact named by email has no JID to give.
-    fn try_from(conversation: &Conversation) -> Result<Self> {
-        match conversation {
-            Conversation::Channel(id) => Ok(Recipient::Channel(ChannelJid::from(id))),
-            Conversation::Contact(user) if user.as_str().contains('@') || *user == UserId::me() => {
-                Err(Error::invalid("to_contact", "an email address or `me` names no JID; use the user id"))
-            }
-            Conversation::Contact(user) => format!("{user}{}", zoom_api_gen::jid::USER_DOMAIN).parse(),
-        }
-    }
 }
 
 /// Whether a message is marked read or unread (the spec's `action` of a read mark).
@@ -209,8 +152,8 @@ impl Chat {
         let message = checked_text(text)?;
         let body = types::EditChatMessageRequest {
             message: Some(message.to_string().try_into().map_err(|_| Error::invalid("message", "too long"))?),
-            to_channel: conversation.channel_param(),
-            to_contact: conversation.contact_param(),
+            to_channel: channel_param(conversation),
+            to_contact: contact_param(conversation),
             file_ids: Vec::new(),
             interactive_cards: Vec::new(),
         };
@@ -251,8 +194,8 @@ impl Chat {
         let body = types::ReactToChatMessageRequest {
             action,
             emoji: Some(emoji.to_owned()),
-            to_channel: conversation.channel_param(),
-            to_contact: conversation.contact_param(),
+            to_channel: channel_param(conversation),
+            to_contact: contact_param(conversation),
             custom_emoji: None,
             custom_emoji_id: None,
         };
@@ -271,8 +214,8 @@ impl Chat {
         let body = types::MarkChatMessageRequest {
             action,
             timestamp: None,
-            to_channel: conversation.channel_param(),
-            to_contact: conversation.contact_param(),
+            to_channel: channel_param(conversation),
+            to_contact: contact_param(conversation),
         };
         let request =
             self.client.api().mark_chat_message().user_id(self.user.as_str()).message_id(id.as_str()).body(body);
@@ -411,8 +354,8 @@ impl SendChatMessage {
         }
         let body = types::SendChatMessageRequest {
             message: text.to_owned().try_into().map_err(|_| Error::invalid("message", "too long"))?,
-            to_channel: self.to.channel_param(),
-            to_contact: self.to.contact_param(),
+            to_channel: channel_param(&self.to),
+            to_contact: contact_param(&self.to),
             reply_main_message_id: self.reply_to.map(|r| r.to_string()),
             at_items,
             rich_text,
@@ -426,7 +369,7 @@ impl SendChatMessage {
             self.chat.client.chat_token().await?;
             let started = tokio::time::Instant::now();
             if let Err(refused) =
-                pacer.channel(&self.to.key(), started + self.chat.client.retry_policy().deadline).await
+                pacer.channel(&pacing_key(&self.to), started + self.chat.client.retry_policy().deadline).await
             {
                 return Err(refused.into_error(started.elapsed()));
             }

@@ -380,6 +380,13 @@ fn retry_suffix(r: &Option<RetryAfter>) -> String {
     r.map(|r| format!(", retry after {r}")).unwrap_or_default()
 }
 
+/// A malformed id (read by `zoom_api_gen::ids`) is invalid input, naming its field and rule.
+impl From<zoom_api_gen::ids::IdError> for Error {
+    fn from(e: zoom_api_gen::ids::IdError) -> Self {
+        Self::InvalidInput { field: e.field.to_owned(), rule: e.rule }
+    }
+}
+
 impl Error {
     pub(crate) fn missing(setting: Setting, rule: impl Into<String>) -> Self {
         Self::MissingSetting { setting, rule: rule.into() }

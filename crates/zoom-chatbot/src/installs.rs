@@ -46,7 +46,7 @@ use zoom_api_gen::types::ZoomEvent;
 
 use crate::auth::BoxFuture;
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, BotJid, UserId, UserJid};
+use crate::ids::{AccountId, BotJid, IdError, UserId, UserJid};
 use crate::pacing::Plan;
 
 /// The most installs one [`InstallStore::list`] call returns.
@@ -117,10 +117,10 @@ impl Installation {
         };
         let account_id: AccountId = required(&payload.account_id, "event.accountId")?
             .parse()
-            .map_err(|e: Error| Error::invalid("event.accountId", e.to_string()))?;
+            .map_err(|e: IdError| Error::invalid("event.accountId", e.to_string()))?;
         let robot_jid: BotJid = required(&payload.robot_jid, "event.robotJid")?
             .parse()
-            .map_err(|e: Error| Error::invalid("event.robotJid", e.to_string()))?;
+            .map_err(|e: IdError| Error::invalid("event.robotJid", e.to_string()))?;
         let present = |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty()).map(str::to_owned);
         let installer = Installer {
             user_id: present(&payload.user_id).and_then(|v| v.parse().ok()),

@@ -75,7 +75,7 @@ impl Users {
                 detail: format!("Zoom's user for {email} has no jid"),
             });
         };
-        jid.parse()
+        Ok(jid.parse()?)
     }
 }
 

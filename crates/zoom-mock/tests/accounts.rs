@@ -68,7 +68,7 @@ async fn the_same_jid_in_two_accounts_is_two_conversations() {
     let acme = answer(send(&zoom, &token, ACME, CHANNEL, "in acme").await).await;
     assert_eq!((first.0, acme.0), (201, 201), "{first:?} {acme:?}");
 
-    let general = ConversationId::Channel("general".into());
+    let general = ConversationId::channel("general").unwrap();
     let default: Vec<String> = zoom.conversation(&general).iter().map(|m| m.text()).collect();
     let in_acme: Vec<String> = zoom.account(ACME).conversation(&general).iter().map(|m| m.text()).collect();
     assert_eq!(default, ["in the first"]);
@@ -113,7 +113,7 @@ async fn an_account_that_does_not_exist_or_has_not_installed_the_app_is_refused_
     expect_error(r, 403, 7004, "Not authorized.").await;
     let query = format!("/im/chat/messages/{id}?robot_jid={}&account_id={GLOBEX}", zoom.robot_jid());
     expect_error(api(&zoom, Method::DELETE, &query, &token).send().await.unwrap(), 403, 7004, "Not authorized.").await;
-    assert_eq!(zoom.account(GLOBEX).conversation(&ConversationId::Channel("general".into())).len(), 1);
+    assert_eq!(zoom.account(GLOBEX).conversation(&ConversationId::channel("general").unwrap()).len(), 1);
 }
 
 #[tokio::test]
@@ -225,7 +225,7 @@ async fn user_level_calls_act_in_the_account_of_their_token() {
     let (status, body) = answer(r).await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().unwrap();
-    let general = ConversationId::Channel("general".into());
+    let general = ConversationId::channel("general").unwrap();
     let stored = zoom.account(ACME).conversation(&general);
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].sender, Sender::User(zoom.accounts()[1].user_id.clone()), "`me` is Acme's user");

@@ -32,7 +32,7 @@ async fn a_large_body_does_not_hold_up_other_requests() {
     assert_eq!(bot_send(&zoom, &token, CHANNEL, "small").await.status(), 201);
     assert_eq!(big.await.unwrap(), 201);
     let order: Vec<String> =
-        zoom.conversation(&ConversationId::Channel("general".into())).iter().map(|m| m.text()).collect();
+        zoom.conversation(&ConversationId::channel("general").unwrap()).iter().map(|m| m.text()).collect();
     assert_eq!(order, ["small", "heavy"], "the small send was answered while the large one was validated");
 }
 
@@ -45,8 +45,8 @@ async fn conversations_are_capped_through_the_api() {
         assert_eq!(bot_send(&zoom, &token, &to, "hi").await.status(), 201);
     }
     assert_eq!(zoom.message_count(), 50, "one message in each of the 50 newest conversations");
-    assert!(zoom.conversation(&ConversationId::Channel("c0".into())).is_empty(), "the oldest went");
-    assert_eq!(zoom.conversation(&ConversationId::Channel("c499".into())).len(), 1);
+    assert!(zoom.conversation(&ConversationId::channel("c0").unwrap()).is_empty(), "the oldest went");
+    assert_eq!(zoom.conversation(&ConversationId::channel("c499").unwrap()).len(), 1);
 }
 
 /// A bot that takes the handshake and then never answers an event: the delivery gives up

@@ -189,7 +189,7 @@ async fn strict_directory_answers_1001_and_4130() {
     let r = api(&zoom, Method::GET, "/chat/users/stranger/messages?to_channel=c1", &token).send().await.unwrap();
     expect_error(r, 404, 1001, "User does not exist: stranger").await;
     // The email and the id name the same conversation.
-    assert_eq!(zoom.conversation(&zoom_mock::fake::ConversationId::Contact("ana".into())).len(), 1);
+    assert_eq!(zoom.conversation(&zoom_mock::fake::ConversationId::user("ana").unwrap()).len(), 1);
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ async fn send_stores_the_card_and_answers_like_zoom() {
     let id = body["message_id"].as_str().unwrap();
     assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "URL-safe id: {id}");
 
-    let stored = zoom.conversation(&ConversationId::Channel("general".into()));
+    let stored = zoom.conversation(&ConversationId::channel("general").unwrap());
     assert_eq!(stored.len(), 1);
     assert_eq!((stored[0].id.as_str(), stored[0].text()), (id, "Hello World".to_owned()));
     assert_eq!(stored[0].sender, Sender::Bot(zoom.robot_jid()));

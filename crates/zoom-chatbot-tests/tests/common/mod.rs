@@ -9,7 +9,7 @@ use zoom_mock::fake::{OperationId, ZoomMock};
 pub const CHANNEL: &str = "team@conference.xmpp.zoom.us";
 
 pub fn builder(fake: &ZoomMock) -> ClientBuilder {
-    ClientBuilder::for_fake(fake)
+    ClientBuilder::from_vars(fake.client_env())
         // Short waits keep retry tests quick; the rules are the same.
         .retry(
             RetryPolicy::default()

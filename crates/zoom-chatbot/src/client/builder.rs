@@ -11,7 +11,7 @@ use zoom_api_gen::hooks::Hooks;
 use super::{Inner, ZoomClient};
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
 use crate::error::{Error, Result, Setting};
-use crate::ids::{AccountId, BotJid};
+use crate::ids::{AccountId, BotJid, IdError};
 use crate::pacing::{Pacer, Pacing};
 use crate::policy::Policy;
 use crate::retry::RetryPolicy;
@@ -79,10 +79,6 @@ impl Default for ClientBuilder {
     }
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl ClientBuilder {
     /// The app's client id and secret (from the Marketplace app's credentials page).
     pub fn credentials(mut self, client_id: impl Into<String>, client_secret: SecretString) -> Self {
@@ -102,23 +98,6 @@ impl ClientBuilder {
     pub fn robot_jid(mut self, robot_jid: BotJid) -> Self {
         self.robot_jid = Some(robot_jid);
         self
-    }
-
-    /// A builder for a fake Zoom (`zoom_mock::fake::ZoomMock`): its app credentials,
-    /// account, bot and hosts, ready to build. With the `fake` feature, for tests.
-    #[cfg(feature = "fake")]
-    pub fn for_fake(fake: &zoom_mock::fake::ZoomMock) -> Self {
-        let ids = (fake.account_id().parse(), fake.robot_jid().parse());
-        let (Ok(account), Ok(robot)) = ids else {
-            panic!("the fake's account id and robot JID are well formed");
-        };
-        Self::default()
-            .credentials(fake.client_id(), SecretString::from(fake.client_secret()))
-            .account_id(account)
-            .robot_jid(robot)
-            .api_url(fake.api_base_url())
-            .oauth_url(fake.oauth_base_url())
-            .webhook_url(fake.webhook_base_url())
     }
 
     /// The API's base URL (default Zoom's, or the regional host the token names).
@@ -185,18 +164,51 @@ impl ClientBuilder {
     /// Reads `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`, `ZOOM_ACCOUNT_ID`, `ZOOM_ROBOT_JID` and the
     /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`.
     pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the variables [`from_env`](Self::from_env) reads from these name and value
+    /// pairs instead of the process's environment (a pair it does not read is ignored). A
+    /// fake Zoom gives its own: `ClientBuilder::from_vars(fake.client_env())` (zoom-mock's
+    /// `ZoomMock::client_env`) is a builder for it, ready to build.
+    ///
+    /// ```
+    /// use zoom_chatbot::ClientBuilder;
+    ///
+    /// let vars = [
+    ///     ("ZOOM_CLIENT_ID", "id"),
+    ///     ("ZOOM_CLIENT_SECRET", "secret"),
+    ///     ("ZOOM_ACCOUNT_ID", "acct"),
+    ///     ("ZOOM_ROBOT_JID", "v1bot@xmpp.zoom.us"),
+    ///     ("ZOOM_API_URL", "http://127.0.0.1:9/v2"),
+    ///     ("ZOOM_OAUTH_URL", "http://127.0.0.1:9"),
+    /// ];
+    /// let zoom = ClientBuilder::from_vars(vars).build().unwrap();
+    /// assert_eq!(zoom.robot_jid().map(|j| j.as_str()), Some("v1bot@xmpp.zoom.us"));
+    /// ```
+    pub fn from_vars<K: AsRef<str>, V: Into<String>>(vars: impl IntoIterator<Item = (K, V)>) -> Self {
+        let vars: Vec<(K, String)> = vars.into_iter().map(|(k, v)| (k, v.into())).collect();
+        Self::from_lookup(|name| vars.iter().rev().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.clone()))
+    }
+
+    /// The builder of the `ZOOM_*` variables `lookup` gives (a blank one is not set).
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         /// A typed id from a variable; a malformed one is kept to be reported by `build`.
-        fn typed<T: std::str::FromStr<Err = Error>>(setting: Setting, error: &mut Option<Error>) -> Option<T> {
+        fn typed<T: std::str::FromStr<Err = IdError>>(
+            env: &dyn Fn(&str) -> Option<String>,
+            setting: Setting,
+            error: &mut Option<Error>,
+        ) -> Option<T> {
             let name = setting.env_var().expect("a setting read from the environment");
-            let parsed = env(name)?.parse().map_err(|e: Error| match e {
-                Error::InvalidInput { field, rule } => Error::invalid_setting(setting, format!("{field} {rule}")),
-                other => other,
-            });
+            let parsed = env(name)?
+                .parse()
+                .map_err(|e: IdError| Error::invalid_setting(setting, format!("{} {}", e.field, e.rule)));
             parsed.map_err(|e| *error = error.take().or(Some(e))).ok()
         }
+        let env = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut env_error = None;
-        let account_id = typed(Setting::AccountId, &mut env_error);
-        let robot_jid = typed(Setting::RobotJid, &mut env_error);
+        let account_id = typed(&env, Setting::AccountId, &mut env_error);
+        let robot_jid = typed(&env, Setting::RobotJid, &mut env_error);
         let mut b = Self {
             client_id: env("ZOOM_CLIENT_ID"),
             client_secret: env("ZOOM_CLIENT_SECRET").map(SecretString::from),
@@ -297,5 +309,37 @@ impl ZoomClient {
     /// A client configured from the `ZOOM_*` environment (see [`ClientBuilder::from_env`]).
     pub fn from_env() -> Result<Self> {
         ClientBuilder::from_env().build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_vars_reads_the_zoom_variables_as_from_env_does() {
+        let vars = [
+            ("ZOOM_CLIENT_ID", "id"),
+            ("ZOOM_CLIENT_SECRET", "secret"),
+            ("ZOOM_ACCOUNT_ID", "first"),
+            ("ZOOM_ACCOUNT_ID", "acct"),
+            ("ZOOM_ROBOT_JID", "v1bot@xmpp.zoom.us"),
+            ("ZOOM_API_URL", "http://127.0.0.1:9/v2"),
+            ("ZOOM_OAUTH_URL", "http://127.0.0.1:9"),
+            ("ZOOM_WEBHOOK_URL", "  "),
+            ("OTHER", "ignored"),
+        ];
+        let zoom = ClientBuilder::from_vars(vars).build().unwrap();
+        assert_eq!(zoom.account_id().map(AccountId::as_str), Some("acct"), "the last one given wins");
+        assert_eq!(zoom.webhook_url(), ZOOM_WEBHOOK_URL, "a blank variable is not set");
+
+        let bad = ClientBuilder::from_vars([("ZOOM_ROBOT_JID", "not a jid"), ("ZOOM_CLIENT_ID", "id")]);
+        let err = bad.build().unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidSetting { setting: Setting::RobotJid, rule } if rule.contains("robot_jid")),
+            "{err}"
+        );
+        let missing = ClientBuilder::from_vars([("ZOOM_CLIENT_ID", "id")]).build().unwrap_err();
+        assert!(missing.to_string().contains("ZOOM_CLIENT_SECRET"), "{missing}");
     }
 }

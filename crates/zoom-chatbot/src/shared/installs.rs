@@ -155,7 +155,7 @@ fn parse(account: &AccountId, fields: Vec<(String, String)>) -> Result<Option<In
         .get("robot_jid")
         .ok_or_else(|| corrupt("robot_jid", "missing".into()))?
         .parse()
-        .map_err(|e: Error| corrupt("robot_jid", e.to_string()))?;
+        .map_err(|e: crate::ids::IdError| corrupt("robot_jid", e.to_string()))?;
     let installed_at = plain
         .get("installed_at")
         .and_then(|ms| ms.parse().ok())

@@ -97,7 +97,7 @@ impl FakeAccount<'_> {
 
     /// The messages of its conversation a JID names.
     pub fn conversation_of_jid(&self, jid: &str) -> Vec<StoredMessage> {
-        ConversationId::from_jid(jid).map(|id| self.conversation(&id)).unwrap_or_default()
+        jid.parse::<ConversationId>().map(|id| self.conversation(&id)).unwrap_or_default()
     }
 
     /// A user of this account types `/<command> {text}` in `to_jid` (see
@@ -132,7 +132,7 @@ impl ZoomMock {
     /// let acme = zoom.account("AcmeAccount");
     /// assert!(acme.is_installed());
     /// assert_eq!(acme.user_jid(), "acmeaccountuser@xmpp.zoom.us");
-    /// assert!(acme.conversation(&ConversationId::Channel("general".into())).is_empty());
+    /// assert!(acme.conversation(&ConversationId::channel("general").unwrap()).is_empty());
     /// # Ok(()) }
     /// ```
     pub fn account(&self, id: &str) -> FakeAccount<'_> {

@@ -56,7 +56,7 @@ fn back(message_id: &str) -> Response {
 /// one-to-one chat.
 fn actor(shared: &Shared, account: &str, conversation: Option<&ConversationId>) -> String {
     match conversation {
-        Some(ConversationId::Contact(id)) => ConversationId::Contact(id.clone()).jid(),
+        Some(user @ ConversationId::User(_)) => user.jid().to_owned(),
         _ => shared.lock().user_jid(account),
     }
 }
@@ -111,7 +111,7 @@ pub(crate) async fn act(
                 Some(command) => command.split_once(' ').map_or("", |(_, rest)| rest).trim().to_owned(),
                 None => typed.trim().to_owned(),
             };
-            let user = actor(&shared, &account, ConversationId::from_jid(&to_jid).as_ref());
+            let user = actor(&shared, &account, to_jid.parse::<ConversationId>().ok().as_ref());
             Ok(shared.slash_command(&account, &user, &to_jid, &text))
         }
         "click" => shared.click(&actor(&shared, &account, conversation.as_ref()), &message_id, &field("value")),

@@ -36,7 +36,7 @@ fn resolve_user(state: &State, account: &str, token: &TokenKind, user_id: &str) 
         ("me", _) => default_user.clone(),
         (other, _) => other.to_owned(),
     };
-    if state.config.strict && user != default_user && !state.exists(account, &ConversationId::Contact(user.clone())) {
+    if state.config.strict && user != default_user && !state.knows_user(account, &user) {
         return Err(error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user_id}.")));
     }
     Ok(user)
@@ -50,30 +50,34 @@ fn resolve_conversation(
     to_channel: Option<&str>,
     to_contact: Option<&str>,
 ) -> Result<ConversationId, Response> {
-    // The validator has made sure one is given (`x-required-one-of`); an empty one names a
-    // conversation that does not exist.
+    // The validator has made sure one is given (`x-required-one-of`); an empty one, or one
+    // no JID can hold, names a conversation that does not exist.
+    let channel_missing = |c: &str| error(F, StatusCode::NOT_FOUND, 4130, format!("Channel does not exist: {c}."));
+    let user_missing = |u: &str| error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {u}."));
     let id = match (to_channel, to_contact) {
-        (Some(c), _) => ConversationId::Channel(c.to_ascii_lowercase()),
+        (Some(c), _) => ConversationId::channel(c).map_err(|_| channel_missing(&c.to_ascii_lowercase()))?,
         (_, Some(u)) => {
             let users = state.account(account).map(|a| a.users.as_slice()).unwrap_or_default();
             let known = users.iter().find(|k| k.email.eq_ignore_ascii_case(u));
-            ConversationId::Contact(known.map(|k| k.id.clone()).unwrap_or_else(|| u.to_owned()).to_ascii_lowercase())
+            // An email the directory does not hold (the fake is not strict) names a user made
+            // up from it: each character an id may not hold becomes `_`, so that the same
+            // email names the same conversation, by a JID.
+            let made_up = || u.replace(|c: char| !zoom_api_gen::jid::allowed(c), "_");
+            let id = match known {
+                Some(k) => k.id.clone(),
+                None if u.contains('@') => made_up(),
+                None => u.to_owned(),
+            };
+            ConversationId::user(&id).map_err(|_| user_missing(u))?
         }
         _ => {
             return Err(invalid_field(F, "to_channel", "to_contact or to_channel is required"));
         }
     };
     if !state.exists(account, &id) {
-        return Err(match &id {
-            ConversationId::Channel(c) => {
-                error(F, StatusCode::NOT_FOUND, 4130, format!("Channel does not exist: {c}."))
-            }
-            ConversationId::Contact(_) => error(
-                F,
-                StatusCode::NOT_FOUND,
-                1001,
-                format!("User does not exist: {}.", to_contact.unwrap_or_default()),
-            ),
+        return Err(match (to_channel, to_contact) {
+            (Some(c), _) => channel_missing(&c.to_ascii_lowercase()),
+            (_, u) => user_missing(u.unwrap_or_default()),
         });
     }
     Ok(id)
@@ -284,7 +288,7 @@ pub(crate) async fn send(
                 Ok(m) => Some(m.id.clone()),
             },
         };
-        let channel_key = conversation.jid();
+        let channel_key = conversation.jid().to_owned();
         if let Err(l) = state.limiter.check_channel(&account, &user, &channel_key, Instant::now()) {
             return limited(F, l);
         }

@@ -30,7 +30,7 @@ pub(crate) fn sent_time_with_zone(at: DateTime<Utc>) -> String {
 /// authorized.", the code Zoom documents for the send (for edits and deletes Zoom documents
 /// none; the spec says the fake uses the same).
 fn check_bot(state: &State, robot_jid: &str, account_id: &str) -> Result<(), Response> {
-    if ConversationId::from_jid(robot_jid).is_none() {
+    if robot_jid.parse::<ConversationId>().is_err() {
         return Err(error(F, StatusCode::NOT_FOUND, 7002, "Invalid robot_jid."));
     }
     if !robot_jid.eq_ignore_ascii_case(&state.config.robot_jid) {
@@ -82,7 +82,8 @@ pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incomin
             return r;
         }
         let account = body.account_id.clone();
-        let Some(conversation) = ConversationId::from_jid(&body.to_jid).filter(|c| state.exists(&account, c)) else {
+        let Some(conversation) = body.to_jid.parse::<ConversationId>().ok().filter(|c| state.exists(&account, c))
+        else {
             return error(F, StatusCode::FORBIDDEN, 7004, "Not authorized.");
         };
         let reply_to = match thread_parent(state, &account, &conversation, body.reply_to.as_deref()) {
@@ -118,7 +119,7 @@ fn changed(robot_jid: &str, m: &StoredMessage) -> types::ChatbotMessageChanged {
         message_id: Some(m.id.clone()),
         robot_jid: Some(robot_jid.to_owned()),
         sent_time: Some(sent_time_with_zone(m.sent_at)),
-        to_jid: Some(m.conversation.jid()),
+        to_jid: Some(m.conversation.jid().to_owned()),
         user_jid: m.user_jid.clone(),
     }
 }

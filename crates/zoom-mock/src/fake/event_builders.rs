@@ -35,8 +35,8 @@ impl EventContext {
     /// The channel's id in a channel, the user's name in a one-to-one chat, as Zoom fills
     /// `channelName`.
     fn channel_name(&self) -> Option<String> {
-        match ConversationId::from_jid(&self.to_jid) {
-            Some(ConversationId::Channel(id)) => Some(id),
+        match self.to_jid.parse::<ConversationId>() {
+            Ok(channel @ ConversationId::Channel(_)) => Some(channel.local_part().to_owned()),
             _ => Some(FAKE_USER_NAME.to_owned()),
         }
     }
@@ -180,8 +180,10 @@ pub fn field_edit_event(
 /// A link shared in a message, with the unfurl endpoint of its trigger as `response_url`.
 pub fn link_shared_event(ctx: &EventContext, link: &str, trigger_id: &str, response_url: &str) -> ZoomEvent {
     let now = chrono::Utc::now();
-    let (kind, channel_id, contact_id) = match ConversationId::from_jid(&ctx.to_jid) {
-        Some(ConversationId::Channel(id)) => (types::TeamChatMessageType::ToChannel, Some(id), None),
+    let (kind, channel_id, contact_id) = match ctx.to_jid.parse::<ConversationId>() {
+        Ok(channel @ ConversationId::Channel(_)) => {
+            (types::TeamChatMessageType::ToChannel, Some(channel.local_part().to_owned()), None)
+        }
         _ => (types::TeamChatMessageType::ToContact, None, ctx.user_id()),
     };
     ZoomEvent::TeamChatLinkShared {

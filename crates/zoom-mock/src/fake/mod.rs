@@ -17,7 +17,7 @@
 //!
 //! let zoom = ZoomMock::start().await?;
 //! println!("API at {}, OAuth at {}", zoom.api_base_url(), zoom.oauth_base_url());
-//! assert!(zoom.conversation(&ConversationId::Channel("general".into())).is_empty());
+//! assert!(zoom.conversation(&ConversationId::channel("general").unwrap()).is_empty());
 //! # Ok(()) }
 //! ```
 
@@ -31,6 +31,7 @@ mod callback;
 mod capped;
 mod chat;
 mod chatbot;
+mod client_env;
 mod config;
 mod delivery;
 mod event_builders;
@@ -58,6 +59,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub use accounts::FakeAccount;
+pub use client_env::ClientEnv;
 pub use config::{AccountSpec, Config, DirectoryUser, Faults};
 pub use delivery::{DELIVERY_TIMEOUT, DeliveryError, post_signed, post_signed_within, validate_endpoint};
 pub use event_builders::{
@@ -406,7 +408,7 @@ impl ZoomMock {
         let token = state.new_opaque(16);
         let hook = state::IncomingWebhook {
             account: state.default_account().to_owned(),
-            channel: ConversationId::Channel(channel_id.to_ascii_lowercase()),
+            channel: ConversationId::channel(channel_id).expect("a channel id: letters, digits, - _ . only"),
             token: token.clone(),
         };
         state.incoming_webhooks.insert(id.clone(), hook);

@@ -557,7 +557,7 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
         @for ((account, id), messages) in &conversations {
             section class="conversation" {
                 h2 { (id.jid()) " · " (account) }
-                (command_form(&id.jid(), Ok(account)))
+                (command_form(id.jid(), Ok(account)))
                 @let shown = &messages[messages.len().saturating_sub(MESSAGES)..];
                 @let replies = replies_of(shown);
                 @for m in shown.iter().filter(|m| m.reply_to.is_none()) {

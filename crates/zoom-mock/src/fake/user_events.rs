@@ -106,8 +106,8 @@ impl Shared {
         };
         let (card, account, conversation) = (card.clone(), message.account.clone(), message.conversation.clone());
         let to_jid = match &conversation {
-            ConversationId::Channel(_) => conversation.jid(),
-            ConversationId::Contact(_) => format!("{user_jid}/robot_{}", state.config.robot_jid),
+            ConversationId::Channel(_) => conversation.jid().to_owned(),
+            ConversationId::User(_) => format!("{user_jid}/robot_{}", state.config.robot_jid),
         };
         // The card's account is where the user acts.
         let ctx = event_context(&state, &account, &to_jid, user_jid);

@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use zoom_api_gen::jid::{self, JidKind};
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
@@ -19,35 +18,11 @@ mod deliveries;
 pub use deliveries::{BotEndpoint, Delivery};
 pub(crate) use deliveries::{Deliveries, PageBot};
 
-/// A conversation: a channel, or a one-to-one chat with a contact.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ConversationId {
-    /// A channel, by channel id (the part of its JID before `@conference.xmpp.zoom.us`).
-    Channel(String),
-    /// A one-to-one chat, by the other person's user id (or email, as the chat API names them).
-    Contact(String),
-}
-
-impl ConversationId {
-    /// The conversation a JID names, if the JID is well formed (Zoom's grammar,
-    /// `zoom_api_gen::jid`): `ID@xmpp.zoom.us` (a user, optionally with a `/resource`, as
-    /// direct messages to a bot arrive) or `ID@conference.xmpp.zoom.us` (a channel).
-    pub fn from_jid(jid: &str) -> Option<Self> {
-        let parsed = jid::parse(jid).ok()?;
-        Some(match parsed.kind {
-            JidKind::Channel => Self::Channel(parsed.local),
-            JidKind::User => Self::Contact(parsed.local),
-        })
-    }
-
-    /// The JID of the conversation.
-    pub fn jid(&self) -> String {
-        match self {
-            Self::Channel(id) => format!("{id}{}", jid::CHANNEL_DOMAIN),
-            Self::Contact(id) => format!("{id}{}", jid::USER_DOMAIN),
-        }
-    }
-}
+/// A conversation, by JID: a channel, or a one-to-one chat with a user. It is the client's
+/// [`Recipient`](zoom_api_gen::ids::Recipient) (one type, from `zoom_api_gen::ids`): a chat
+/// API call's `to_channel` or `to_contact` (an email read as the user the directory gives
+/// it) names the same conversation as a chatbot message's `to_jid`.
+pub type ConversationId = zoom_api_gen::ids::Recipient;
 
 /// Who sent a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -367,7 +342,7 @@ impl State {
     /// The JID of an account's default user.
     pub fn user_jid(&self, account: &str) -> String {
         let user = self.account(account).map_or("", |a| a.user_id.as_str());
-        format!("{}{}", user.to_ascii_lowercase(), jid::USER_DOMAIN)
+        format!("{}{}", user.to_ascii_lowercase(), zoom_api_gen::jid::USER_DOMAIN)
     }
 
     /// A Zoom-like id: `5AF2A82E-9220-4600-AFB2-A028852E377C`. URL-safe, as real clients need.
@@ -448,20 +423,20 @@ impl State {
     /// the fake runs with a strict directory, where only the account's own users and
     /// channels do.
     pub fn exists(&self, account: &str, id: &ConversationId) -> bool {
-        let (ConversationId::Channel(name) | ConversationId::Contact(name)) = id;
-        if name.is_empty() {
-            return false;
-        }
         let Some(directory) = self.account(account) else { return false };
         if !self.config.strict {
             return true;
         }
         match id {
-            ConversationId::Channel(c) => directory.channels.iter().any(|k| k.eq_ignore_ascii_case(c)),
-            ConversationId::Contact(u) => {
-                directory.users.iter().any(|k| k.id.eq_ignore_ascii_case(u) || k.email.eq_ignore_ascii_case(u))
-            }
+            ConversationId::Channel(_) => directory.channels.iter().any(|k| k.eq_ignore_ascii_case(id.local_part())),
+            ConversationId::User(_) => self.knows_user(account, id.local_part()),
         }
+    }
+
+    /// Whether `account`'s directory holds a user of this id or email.
+    pub fn knows_user(&self, account: &str, id_or_email: &str) -> bool {
+        let users = self.account(account).map(|a| a.users.as_slice()).unwrap_or_default();
+        users.iter().any(|k| k.id.eq_ignore_ascii_case(id_or_email) || k.email.eq_ignore_ascii_case(id_or_email))
     }
 
     /// A new trigger id in `account` that an unfurl may answer, as a `link_shared` event
@@ -501,17 +476,12 @@ mod tests {
 
     #[test]
     fn jids_name_conversations() {
-        assert_eq!(
-            ConversationId::from_jid("B1C841DC@conference.xmpp.zoom.us"),
-            Some(ConversationId::Channel("b1c841dc".into()))
-        );
-        assert_eq!(ConversationId::from_jid("kdykjn@xmpp.zoom.us"), Some(ConversationId::Contact("kdykjn".into())));
-        assert_eq!(
-            ConversationId::from_jid("kdykjn@xmpp.zoom.us/robot_v1bot@xmpp.zoom.us"),
-            Some(ConversationId::Contact("kdykjn".into()))
-        );
+        let parse = |jid: &str| jid.parse::<ConversationId>().ok();
+        assert_eq!(parse("B1C841DC@conference.xmpp.zoom.us"), ConversationId::channel("b1c841dc").ok());
+        assert_eq!(parse("kdykjn@xmpp.zoom.us"), ConversationId::user("kdykjn").ok());
+        assert_eq!(parse("kdykjn@xmpp.zoom.us/robot_v1bot@xmpp.zoom.us"), ConversationId::user("kdykjn").ok());
         for bad in ["", "@xmpp.zoom.us", "user@example.com", "a b@xmpp.zoom.us", "user"] {
-            assert_eq!(ConversationId::from_jid(bad), None, "{bad}");
+            assert_eq!(parse(bad), None, "{bad}");
         }
     }
 
@@ -536,7 +506,7 @@ mod tests {
         // Ten times every cap (the map itself is held to a million entries in `capped.rs`).
         for i in 0..120_000u32 {
             let account = &accounts[i as usize % accounts.len()];
-            let channel = ConversationId::Channel(format!("c{i}"));
+            let channel = ConversationId::channel(&format!("c{i}")).unwrap();
             let id = format!("m{i}");
             state.store(StoredMessage::new(
                 account,
@@ -559,7 +529,7 @@ mod tests {
             let callback = Callback {
                 token: String::new(),
                 account: account.clone(),
-                conversation: ConversationId::Channel("c".into()),
+                conversation: ConversationId::channel("c").unwrap(),
                 expires: now,
                 used: false,
             };
