@@ -15,18 +15,6 @@ use zoom_mock::fake::{ConversationId, OperationId, StoredMessage, ZoomMock};
 
 const SECRET: &str = "webhook-secret-token";
 
-/// Waits (up to five seconds) until the fake holds what `check` wants: the bot answers on its
-/// own task, after Zoom's request has been answered.
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..100 {
-        if let Some(found) = check() {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 async fn serve_bot(fake: &ZoomMock) -> String {
     let bot = echo_bot::echo_bot(client(fake), SecretString::from(SECRET.to_owned()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -103,7 +91,7 @@ async fn requests_not_signed_with_the_secret_are_refused_and_unknown_events_ackn
 
     // An event this version does not know, correctly signed: acknowledged, never an error.
     let body = br#"{"event":"team_chat.something_new","payload":{"x":1}}"#;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = unix_now();
     let signature = zoom_chatbot::webhook::sign(&SecretString::from(SECRET.to_owned()), now, body);
     let answer = http
         .post(&url)

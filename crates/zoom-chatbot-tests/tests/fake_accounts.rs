@@ -4,11 +4,10 @@
 //! and removes them. Everything is checked in the fake's state.
 
 mod common;
+use common::eventually;
 #[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
-
-use std::time::Duration;
 
 use zoom_chatbot::ids::AccountId;
 use zoom_chatbot::installs::{InstallStore, MemoryInstalls};
@@ -18,18 +17,6 @@ use zoom_mock::fake::{AccountSpec, ConversationId, Sender, StoredMessage, ZoomMo
 const SECRET: &str = "webhook-secret-token";
 const ACME: &str = "AcmeAccount";
 const GLOBEX: &str = "GlobexAccount";
-
-/// Waits (up to five seconds) until `check` finds what it wants: the bot answers on its own
-/// task, after Zoom's request has been answered.
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..100 {
-        if let Some(found) = check() {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 /// A Marketplace app's client: client credentials, no account, no bot JID.
 fn marketplace_client(fake: &ZoomMock) -> ZoomClient {

@@ -83,7 +83,7 @@ async fn the_bot_logs_no_webhook_secret_or_signature() {
     let secret = "webhook-secret-never-logged";
     let bot = zoom_chatbot::bot::Bot::new(client(&fake), SecretString::from(secret.to_owned()));
     let body = br#"{"event":"endpoint.url_validation","payload":{"plainToken":"abc"}}"#.to_vec();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = unix_now();
     let good = zoom_chatbot::webhook::sign(&SecretString::from(secret.to_owned()), now, &body);
     let request = |signature: &str| {
         http::Request::builder()
