@@ -45,6 +45,17 @@ fn delivery(event: &zoom_chatbot::types::ZoomEvent) -> http::Request<Bytes> {
     common::signed(SECRET, event)
 }
 
+/// A client on `server` configured as [`BOT`] but in no account, with no token scripted.
+fn as_bot_with_no_account(server: &MockServer) -> ZoomClient {
+    ZoomClient::builder()
+        .credentials("client-id", SecretString::from("client-secret".to_owned()))
+        .robot_jid(BOT.parse().unwrap())
+        .oauth_url(server.base_url())
+        .api_url(server.base_url())
+        .build()
+        .unwrap()
+}
+
 /// Waits (up to ten seconds) for `mock` to be hit `n` times: handlers run after Zoom's answer.
 async fn hit(mock: &Mock<'_>, n: usize) {
     for _ in 0..200 {
@@ -110,13 +121,7 @@ async fn an_event_for_another_bot_is_refused_and_nothing_is_sent() {
         when.method(POST).path("/im/chat/messages");
         then.status(201);
     });
-    let zoom = ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .robot_jid(BOT.parse().unwrap())
-        .oauth_url(server.base_url())
-        .api_url(server.base_url())
-        .build()
-        .unwrap();
+    let zoom = as_bot_with_no_account(&server);
     let (logs, _guard) = common::capture_logs();
     let bot = echo_bot::echo_bot(zoom, SecretString::from(SECRET.to_owned()));
     let mut other = context("ACME", "ops@conference.xmpp.zoom.us", "ana@xmpp.zoom.us");
@@ -135,13 +140,7 @@ async fn a_call_with_no_account_is_refused_before_anything_is_sent() {
         when.any_request();
         then.status(500);
     });
-    let zoom = ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .robot_jid(BOT.parse().unwrap())
-        .oauth_url(server.base_url())
-        .api_url(server.base_url())
-        .build()
-        .unwrap();
+    let zoom = as_bot_with_no_account(&server);
     let card = Card::new().head("x").build().unwrap();
     let err = zoom.send("ops@conference.xmpp.zoom.us", card.clone()).await.unwrap_err();
     assert!(
