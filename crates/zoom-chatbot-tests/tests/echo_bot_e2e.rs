@@ -17,8 +17,7 @@ const SECRET: &str = "webhook-secret-token";
 
 async fn serve_bot(fake: &ZoomMock) -> String {
     let bot = echo_bot::echo_bot(client(fake), SecretString::from(SECRET.to_owned()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     // Served as the example serves it.
     tokio::spawn(echo_bot::serve(listener, bot));
     url
@@ -155,8 +154,7 @@ async fn a_reused_callback_is_refused_by_the_client_and_by_the_fake() {
             Ok(())
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     tokio::spawn(async move { axum::serve(listener, twice.router("/zoom/events")).await });
     let bot = fake.connect_bot(&url, SECRET).await.unwrap();
 

@@ -32,8 +32,7 @@ fn marketplace_client(fake: &ZoomMock) -> ZoomClient {
 async fn serve_echo_bot(fake: &ZoomMock, installs: MemoryInstalls) -> String {
     let bot =
         echo_bot::echo_bot(marketplace_client(fake), SecretString::from(SECRET.to_owned())).installations(installs);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     tokio::spawn(echo_bot::serve(listener, bot));
     url
 }
@@ -124,8 +123,7 @@ async fn an_accounts_plan_in_its_install_record_paces_its_replies() {
         .build()
         .unwrap();
     let bot = echo_bot::echo_bot(zoom, SecretString::from(SECRET.to_owned())).installations(installs);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     tokio::spawn(echo_bot::serve(listener, bot));
     let endpoint = fake.connect_bot(&url, SECRET).await.unwrap();
 

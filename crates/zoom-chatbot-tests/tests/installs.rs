@@ -15,7 +15,7 @@ use httpmock::Method::POST;
 use httpmock::{Mock, MockServer};
 use tokio::sync::mpsc;
 use zoom_chatbot::auth::BoxFuture;
-use zoom_chatbot::bot::{Bot, EventKind};
+use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::Card;
 use zoom_chatbot::ids::AccountId;
 use zoom_chatbot::installs::{InstallStore, Installation, MemoryInstalls, Page, Update};
@@ -45,26 +45,22 @@ type Seen = (Option<Installation>, Option<Installation>);
 /// A bot on `store` whose install and removal handlers report what they saw.
 fn reporting_bot(zoom: ZoomClient, store: MemoryInstalls) -> (Bot, mpsc::UnboundedReceiver<(&'static str, Seen)>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let (on_install, on_removal) = (tx.clone(), tx);
-    let (s1, s2) = (store.clone(), store.clone());
+    // A handler that reports, as `what`, the install in its context and the store's.
+    let report = |what: &'static str| {
+        let (tx, store) = (tx.clone(), store.clone());
+        move |ctx: Context| {
+            let (tx, store) = (tx.clone(), store.clone());
+            async move {
+                let stored = store.get(&ctx.account_id().unwrap()).await?;
+                tx.send((what, (ctx.installation().cloned(), stored))).unwrap();
+                Ok(())
+            }
+        }
+    };
     let bot = Bot::new(zoom, SecretString::from(SECRET.to_owned()))
-        .installations(store)
-        .on(EventKind::BotInstalled, move |ctx| {
-            let (tx, store) = (on_install.clone(), s1.clone());
-            async move {
-                let stored = store.get(&ctx.account_id().unwrap()).await?;
-                tx.send(("installed", (ctx.installation().cloned(), stored))).unwrap();
-                Ok(())
-            }
-        })
-        .on(EventKind::AppDeauthorized, move |ctx| {
-            let (tx, store) = (on_removal.clone(), s2.clone());
-            async move {
-                let stored = store.get(&ctx.account_id().unwrap()).await?;
-                tx.send(("deauthorized", (ctx.installation().cloned(), stored))).unwrap();
-                Ok(())
-            }
-        });
+        .installations(store.clone())
+        .on(EventKind::BotInstalled, report("installed"))
+        .on(EventKind::AppDeauthorized, report("deauthorized"));
     (bot, rx)
 }
 

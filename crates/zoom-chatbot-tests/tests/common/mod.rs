@@ -184,6 +184,13 @@ pub fn deauthorized(account: &str) -> ZoomEvent {
     ZoomEvent::AppDeauthorized { payload }
 }
 
+/// A loopback listener for a bot's endpoint, and the endpoint's URL (`/zoom/events`).
+pub async fn events_endpoint() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    (listener, url)
+}
+
 /// Waits (up to five seconds) until `check` finds what it wants: a bot answers on its own
 /// task, after Zoom's request has been answered.
 pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
