@@ -41,22 +41,25 @@ pub fn component_schema<'a>(spec: &'a OpenAPI, name: &str) -> Option<&'a Schema>
 /// A parameter, following a `$ref` into `#/components/parameters` (one level, as the spec
 /// writes them); `None` if the reference leads nowhere.
 pub fn parameter<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
-    match p {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            spec.components.as_ref()?.parameters.get(name)?.as_item()
-        }
-    }
+    follow(spec, p, "#/components/parameters/", |c, name| c.parameters.get(name))
 }
 
 /// A response, following a `$ref` into `#/components/responses`; `None` if it leads nowhere.
 pub fn response<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Option<&'a Response> {
-    match r {
-        ReferenceOr::Item(r) => Some(r),
+    follow(spec, r, "#/components/responses/", |c, name| c.responses.get(name))
+}
+
+/// `item`, or the component its `$ref` names under `prefix` (found by `get`), one level deep.
+fn follow<'a, T>(
+    spec: &'a OpenAPI,
+    item: &'a ReferenceOr<T>,
+    prefix: &str,
+    get: impl FnOnce(&'a openapiv3::Components, &str) -> Option<&'a ReferenceOr<T>>,
+) -> Option<&'a T> {
+    match item {
+        ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            spec.components.as_ref()?.responses.get(name)?.as_item()
+            get(spec.components.as_ref()?, reference.strip_prefix(prefix)?)?.as_item()
         }
     }
 }
