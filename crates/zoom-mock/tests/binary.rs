@@ -204,11 +204,8 @@ async fn event_sends_every_kind_in_zooms_shape() {
 
 #[test]
 fn card_check_names_each_broken_rule_and_exits_2() {
-    let dir = std::env::temp_dir().join(format!("zoom-mock-card-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (good, bad) = (dir.join("good.json"), dir.join("bad.json"));
-    std::fs::write(&good, r#"{"head": {"text": "ok"}}"#).unwrap();
-    std::fs::write(&bad, r#"{"body": [{"type": "message"}]}"#).unwrap();
+    let good = temp_file("good.json", r#"{"head": {"text": "ok"}}"#);
+    let bad = temp_file("bad.json", r#"{"body": [{"type": "message"}]}"#);
     let ok = Command::new(BIN).args(["card", "check", good.to_str().unwrap()]).output().unwrap();
     assert_eq!(ok.status.code(), Some(0));
     let refused = Command::new(BIN).args(["card", "check", bad.to_str().unwrap()]).output().unwrap();
