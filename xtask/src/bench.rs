@@ -23,13 +23,10 @@ impl Options {
         let mut o = Self { sends: 1_000_000, prism_seconds: 10, connections: 32, prism: true };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
-            let mut value = |name: &str| -> Result<u64, String> {
-                it.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{name} takes a number"))
-            };
             match *arg {
-                "--sends" => o.sends = value("--sends")?,
-                "--prism-seconds" => o.prism_seconds = value("--prism-seconds")?,
-                "--connections" => o.connections = value("--connections")? as usize,
+                "--sends" => o.sends = crate::number(&mut it, "--sends")?,
+                "--prism-seconds" => o.prism_seconds = crate::number(&mut it, "--prism-seconds")?,
+                "--connections" => o.connections = crate::number(&mut it, "--connections")?,
                 "--no-prism" => o.prism = false,
                 other => return Err(format!("bench-mock: unknown option {other}")),
             }

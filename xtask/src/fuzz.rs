@@ -29,12 +29,9 @@ impl Options {
         let mut o = Self { max_examples: 25, max_time: None };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
-            let mut value = |name: &str| -> Result<u32, String> {
-                it.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{name} takes a number"))
-            };
             match *arg {
-                "--max-examples" => o.max_examples = value("--max-examples")?,
-                "--max-time" => o.max_time = Some(value("--max-time")?),
+                "--max-examples" => o.max_examples = crate::number(&mut it, "--max-examples")?,
+                "--max-time" => o.max_time = Some(crate::number(&mut it, "--max-time")?),
                 other => return Err(format!("fuzz: unknown option {other}")),
             }
         }

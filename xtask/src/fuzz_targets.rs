@@ -35,9 +35,7 @@ impl Options {
         let mut it = args.iter();
         while let Some(arg) = it.next() {
             match *arg {
-                "--seconds" => {
-                    o.seconds = it.next().and_then(|v| v.parse().ok()).ok_or("--seconds takes a number")?;
-                }
+                "--seconds" => o.seconds = crate::number(&mut it, "--seconds")?,
                 "--target" => {
                     let name = it.next().ok_or("--target takes a target's name")?;
                     if !TARGETS.contains(name) {

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, StatusCode};
+use openapiv3::{
+    MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, StatusCode,
+};
 use zoom_spec::Validator;
 
 /// The extensions every operation carries.
@@ -119,15 +121,22 @@ fn check_request_body(validator: &Validator, name: &str, op: &Operation, problem
         if media == "multipart/form-data" {
             problems.push(format!("{name}: multipart/form-data bodies are refused by progenitor"));
         }
-        match (&content.schema, &content.example) {
-            (Some(schema), Some(example)) => {
-                for v in validator.validate(schema, example, "") {
-                    problems.push(format!("{name}: request example breaks a rule: {v}"));
-                }
+        let (example, body) = (format!("{name}: request example"), format!("{name}: request body ({media}) has"));
+        check_example(validator, content, &example, &body, problems);
+    }
+}
+
+/// A body's example against its schema: `example` names the example in a broken rule's
+/// message, `body` begins the message when the example or the schema is missing.
+fn check_example(validator: &Validator, media: &MediaType, example: &str, body: &str, problems: &mut Vec<String>) {
+    match (&media.schema, &media.example) {
+        (Some(schema), Some(value)) => {
+            for v in validator.validate(schema, value, "") {
+                problems.push(format!("{example} breaks a rule: {v}"));
             }
-            (_, None) => problems.push(format!("{name}: request body ({media}) has no example")),
-            (None, _) => problems.push(format!("{name}: request body ({media}) has no schema")),
         }
+        (_, None) => problems.push(format!("{body} no example")),
+        (None, _) => problems.push(format!("{body} no schema")),
     }
 }
 
@@ -165,15 +174,8 @@ fn check_responses(spec: &OpenAPI, validator: &Validator, name: &str, op: &Opera
         let body_type = match response.content.iter().next() {
             None => "no body".to_owned(),
             Some((_, media)) => {
-                match (&media.schema, &media.example) {
-                    (Some(schema), Some(example)) => {
-                        for v in validator.validate(schema, example, "") {
-                            problems.push(format!("{name}: example of response {code} breaks a rule: {v}"));
-                        }
-                    }
-                    (_, None) => problems.push(format!("{name}: response {code} has a body but no example")),
-                    (None, _) => problems.push(format!("{name}: response {code} has a body but no schema")),
-                }
+                let example = format!("{name}: example of response {code}");
+                check_example(validator, media, &example, &format!("{name}: response {code} has a body but"), problems);
                 match &media.schema {
                     Some(ReferenceOr::Reference { reference }) => reference.clone(),
                     Some(ReferenceOr::Item(_)) => {

@@ -18,8 +18,7 @@ use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
 #[path = "../tests/support/mod.rs"]
 mod support;
-use support::program;
-const CHANNEL: &str = "general@conference.xmpp.zoom.us";
+use support::{bulk_file, program};
 const REPLICAS: usize = 3;
 const MESSAGES: usize = 3_000;
 const RATE: u32 = 200;
@@ -41,16 +40,10 @@ async fn run(redis: Option<&RedisServer>) -> Figures {
         .start()
         .await
         .unwrap();
-    let dir = std::env::temp_dir().join(format!("zoom-replicas-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let started = Instant::now();
     let children: Vec<std::process::Child> = (0..REPLICAS)
         .map(|r| {
-            let file = dir.join(format!("replica-{r}.jsonl"));
-            let lines: Vec<String> = (0..MESSAGES / REPLICAS)
-                .map(|i| serde_json::json!({"to": CHANNEL, "text": format!("r{r}-{i}")}).to_string())
-                .collect();
-            std::fs::write(&file, lines.join("\n")).unwrap();
+            let file = bulk_file(r, MESSAGES / REPLICAS);
             let mut command = program(&fake);
             command
                 .args(["bulk", file.to_str().unwrap(), "--rate", &RATE.to_string()])

@@ -1,14 +1,12 @@
 //! The `zoom-chatbot` program itself, against an in-process fake Zoom (the same server the
 //! `zoom-mock` binary runs): every sub-command, and every exit code.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
 mod support;
-use support::{BIN, program};
-const CHANNEL: &str = "general@conference.xmpp.zoom.us";
+use support::{BIN, CHANNEL, err, program, temp_file as temp};
 
 /// The program with the fake's `ZOOM_*` configuration; run off the test's runtime, which
 /// serves the fake.
@@ -36,18 +34,6 @@ async fn run(fake: &ZoomMock, args: &[&str], stdin: Option<&str>) -> Output {
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).trim().to_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zoom-chatbot-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 fn general(fake: &ZoomMock) -> Vec<zoom_mock::fake::StoredMessage> {

@@ -13,8 +13,7 @@ use redis_server::RedisServer;
 use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
 mod support;
-use support::program;
-const CHANNEL: &str = "general@conference.xmpp.zoom.us";
+use support::{CHANNEL, bulk_file, err, program};
 
 /// Starts the program with the fake's configuration and, when given, Redis's URL.
 fn spawn(fake: &ZoomMock, redis: Option<&RedisServer>, args: &[String]) -> std::process::Child {
@@ -31,21 +30,6 @@ async fn wait_all(children: Vec<std::process::Child>) -> Vec<Output> {
     let waits =
         children.into_iter().map(|child| tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()));
     futures_util::future::join_all(waits).await.into_iter().map(Result::unwrap).collect()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// `n` lines of a bulk file for replica `r`, each text unique.
-fn bulk_file(r: usize, n: usize) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("zoom-chatbot-redis-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("replica-{r}.jsonl"));
-    let lines: Vec<String> =
-        (0..n).map(|i| serde_json::json!({"to": CHANNEL, "text": format!("r{r}-{i}")}).to_string()).collect();
-    std::fs::write(&path, lines.join("\n")).unwrap();
-    path
 }
 
 fn sends(fake: &ZoomMock) -> Vec<u16> {

@@ -4,12 +4,12 @@
 //! that matches its account, bot and conversation, and counts its hits.
 
 mod common;
-use common::marketplace as zoom;
+use common::{BOT, installed, marketplace as zoom};
 #[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use httpmock::Method::{DELETE, POST, PUT};
@@ -17,12 +17,10 @@ use httpmock::{Mock, MockServer};
 use zoom_chatbot::bot::{Bot, EventKind};
 use zoom_chatbot::card::Card;
 use zoom_chatbot::error::Setting;
-use zoom_chatbot::webhook::sign;
 use zoom_chatbot::{Error, SecretString, ZoomClient};
 use zoom_mock::fake::{CallbackGrant, EventContext, button_click_event, slash_command_event};
 
 const SECRET: &str = "webhook-secret-token";
-const BOT: &str = "v1marketplacebot@xmpp.zoom.us";
 
 /// A send Zoom takes only in `account`, from `robot_jid`, to `to_jid`.
 fn send_in<'a>(server: &'a MockServer, account: &str, to_jid: &str, user_jid: Option<&str>) -> Mock<'a> {
@@ -44,15 +42,17 @@ fn context(account: &str, to_jid: &str, user_jid: &str) -> EventContext {
 
 /// A delivery of `event`, signed as Zoom signs it.
 fn delivery(event: &zoom_chatbot::types::ZoomEvent) -> http::Request<Bytes> {
-    let body = serde_json::to_vec(event).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let signature = sign(&SecretString::from(SECRET.to_owned()), now, &body);
-    http::Request::builder()
-        .method("POST")
-        .uri("/zoom/events")
-        .header("x-zm-request-timestamp", now.to_string())
-        .header("x-zm-signature", signature)
-        .body(Bytes::from(body))
+    common::signed(SECRET, event)
+}
+
+/// A client on `server` configured as [`BOT`] but in no account, with no token scripted.
+fn as_bot_with_no_account(server: &MockServer) -> ZoomClient {
+    ZoomClient::builder()
+        .credentials("client-id", SecretString::from("client-secret".to_owned()))
+        .robot_jid(BOT.parse().unwrap())
+        .oauth_url(server.base_url())
+        .api_url(server.base_url())
+        .build()
         .unwrap()
 }
 
@@ -121,13 +121,7 @@ async fn an_event_for_another_bot_is_refused_and_nothing_is_sent() {
         when.method(POST).path("/im/chat/messages");
         then.status(201);
     });
-    let zoom = ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .robot_jid(BOT.parse().unwrap())
-        .oauth_url(server.base_url())
-        .api_url(server.base_url())
-        .build()
-        .unwrap();
+    let zoom = as_bot_with_no_account(&server);
     let (logs, _guard) = common::capture_logs();
     let bot = echo_bot::echo_bot(zoom, SecretString::from(SECRET.to_owned()));
     let mut other = context("ACME", "ops@conference.xmpp.zoom.us", "ana@xmpp.zoom.us");
@@ -146,13 +140,7 @@ async fn a_call_with_no_account_is_refused_before_anything_is_sent() {
         when.any_request();
         then.status(500);
     });
-    let zoom = ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .robot_jid(BOT.parse().unwrap())
-        .oauth_url(server.base_url())
-        .api_url(server.base_url())
-        .build()
-        .unwrap();
+    let zoom = as_bot_with_no_account(&server);
     let card = Card::new().head("x").build().unwrap();
     let err = zoom.send("ops@conference.xmpp.zoom.us", card.clone()).await.unwrap_err();
     assert!(
@@ -189,26 +177,13 @@ async fn a_message_sent_in_an_account_is_edited_and_deleted_there() {
     assert_eq!((sent_in.calls(), deleted.calls()), (1, 1));
 }
 
-/// A `bot_installed` delivery in `account`, installed by Ana.
-fn installed_event(account: &str) -> zoom_chatbot::types::ZoomEvent {
-    let payload = zoom_chatbot::types::BotInstalledPayload {
-        account_id: account.into(),
-        robot_jid: BOT.into(),
-        timestamp: Some(1_764_583_200_000),
-        user_id: Some("ana".into()),
-        user_jid: Some("ana@xmpp.zoom.us".into()),
-        user_name: Some("Ana".into()),
-    };
-    zoom_chatbot::types::ZoomEvent::BotInstalled { event_ts: Some(1_764_583_200_000), payload }
-}
-
 #[tokio::test]
 async fn a_welcome_reply_goes_to_the_installer_in_the_installing_account() {
     let server = MockServer::start_async().await;
     let to_ana = send_in(&server, "ACME", "ana@xmpp.zoom.us", None);
     let bot = Bot::new(zoom(&server), SecretString::from(SECRET.to_owned()))
         .on(EventKind::BotInstalled, |ctx| async move { ctx.reply(Card::new().head("Welcome").build()?).await });
-    assert_eq!(bot.handle(delivery(&installed_event("ACME"))).await.status(), 200);
+    assert_eq!(bot.handle(delivery(&installed("ACME", Some("ana")))).await.status(), 200);
     hit(&to_ana, 1).await;
     assert_eq!(bot.shutdown(Duration::from_secs(5)).await, 0);
 }

@@ -6,38 +6,22 @@ mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
-use common::capture_logs;
+use common::{capture_logs, offline as client};
 use tokio::sync::Notify;
+use zoom_chatbot::SecretString;
 use zoom_chatbot::bot::Bot;
-use zoom_chatbot::webhook::sign;
-use zoom_chatbot::{SecretString, ZoomClient};
 
 const SECRET: &str = "runtime-secret";
-
-fn client() -> ZoomClient {
-    ZoomClient::builder()
-        .credentials("id", SecretString::from("secret".to_owned()))
-        .api_url("http://127.0.0.1:9/v2")
-        .build()
-        .unwrap()
-}
 
 /// A signed slash command; `n` makes each body (and so each signature) distinct.
 fn command(n: usize, text: &str) -> http::Request<Bytes> {
     let body = serde_json::json!({"event": "bot_notification", "event_ts": n, "payload": {
         "accountId": "a", "robotJid": "bot@xmpp.zoom.us", "toJid": "c@conference.xmpp.zoom.us",
         "userJid": "u@xmpp.zoom.us", "cmd": text}});
-    let body = serde_json::to_vec(&body).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let signature = sign(&SecretString::from(SECRET.to_owned()), now, &body);
-    http::Request::builder()
-        .header("x-zm-request-timestamp", now.to_string())
-        .header("x-zm-signature", signature)
-        .body(Bytes::from(body))
-        .unwrap()
+    common::signed(SECRET, &body)
 }
 
 #[tokio::test]

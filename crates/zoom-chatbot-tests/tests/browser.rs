@@ -169,8 +169,7 @@ async fn screenshot(browser: &Client, name: &str) {
 async fn a_user_talks_to_the_echo_bot_through_the_fakes_page() {
     let fake = ZoomMock::start().await.unwrap();
     let bot = echo_bot::echo_bot(common::client(&fake), SecretString::from(SECRET.to_owned()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let bot_url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, bot_url) = common::events_endpoint().await;
     tokio::spawn(async move { axum::serve(listener, bot.router("/zoom/events")).await });
     fake.connect_bot(&bot_url, SECRET).await.expect("the echo bot passes the handshake");
 

@@ -4,36 +4,20 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
-use common::capture_logs;
+use common::{capture_logs, offline as client};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+use zoom_chatbot::SecretString;
 use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::Card;
-use zoom_chatbot::webhook::sign;
-use zoom_chatbot::{SecretString, ZoomClient};
 
 const SECRET: &str = "dispatch-secret";
 
-fn client() -> ZoomClient {
-    ZoomClient::builder()
-        .credentials("id", SecretString::from("secret".to_owned()))
-        .api_url("http://127.0.0.1:9/v2")
-        .build()
-        .unwrap()
-}
-
 fn signed(body: &Value) -> http::Request<Bytes> {
-    let body = serde_json::to_vec(body).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let signature = sign(&SecretString::from(SECRET.to_owned()), now, &body);
-    http::Request::builder()
-        .header("x-zm-request-timestamp", now.to_string())
-        .header("x-zm-signature", signature)
-        .body(Bytes::from(body))
-        .unwrap()
+    common::signed(SECRET, body)
 }
 
 /// A choice of `values` in a select menu; `n` makes each body distinct.

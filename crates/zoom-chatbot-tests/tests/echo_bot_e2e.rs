@@ -15,22 +15,9 @@ use zoom_mock::fake::{ConversationId, OperationId, StoredMessage, ZoomMock};
 
 const SECRET: &str = "webhook-secret-token";
 
-/// Waits (up to five seconds) until the fake holds what `check` wants: the bot answers on its
-/// own task, after Zoom's request has been answered.
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..100 {
-        if let Some(found) = check() {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 async fn serve_bot(fake: &ZoomMock) -> String {
     let bot = echo_bot::echo_bot(client(fake), SecretString::from(SECRET.to_owned()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     // Served as the example serves it.
     tokio::spawn(echo_bot::serve(listener, bot));
     url
@@ -103,7 +90,7 @@ async fn requests_not_signed_with_the_secret_are_refused_and_unknown_events_ackn
 
     // An event this version does not know, correctly signed: acknowledged, never an error.
     let body = br#"{"event":"team_chat.something_new","payload":{"x":1}}"#;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = unix_now();
     let signature = zoom_chatbot::webhook::sign(&SecretString::from(SECRET.to_owned()), now, body);
     let answer = http
         .post(&url)
@@ -167,8 +154,7 @@ async fn a_reused_callback_is_refused_by_the_client_and_by_the_fake() {
             Ok(())
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     tokio::spawn(async move { axum::serve(listener, twice.router("/zoom/events")).await });
     let bot = fake.connect_bot(&url, SECRET).await.unwrap();
 

@@ -4,11 +4,10 @@
 //! and removes them. Everything is checked in the fake's state.
 
 mod common;
+use common::eventually;
 #[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
-
-use std::time::Duration;
 
 use zoom_chatbot::ids::AccountId;
 use zoom_chatbot::installs::{InstallStore, MemoryInstalls};
@@ -18,18 +17,6 @@ use zoom_mock::fake::{AccountSpec, ConversationId, Sender, StoredMessage, ZoomMo
 const SECRET: &str = "webhook-secret-token";
 const ACME: &str = "AcmeAccount";
 const GLOBEX: &str = "GlobexAccount";
-
-/// Waits (up to five seconds) until `check` finds what it wants: the bot answers on its own
-/// task, after Zoom's request has been answered.
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..100 {
-        if let Some(found) = check() {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 /// A Marketplace app's client: client credentials, no account, no bot JID.
 fn marketplace_client(fake: &ZoomMock) -> ZoomClient {
@@ -45,8 +32,7 @@ fn marketplace_client(fake: &ZoomMock) -> ZoomClient {
 async fn serve_echo_bot(fake: &ZoomMock, installs: MemoryInstalls) -> String {
     let bot =
         echo_bot::echo_bot(marketplace_client(fake), SecretString::from(SECRET.to_owned())).installations(installs);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     tokio::spawn(echo_bot::serve(listener, bot));
     url
 }
@@ -137,8 +123,7 @@ async fn an_accounts_plan_in_its_install_record_paces_its_replies() {
         .build()
         .unwrap();
     let bot = echo_bot::echo_bot(zoom, SecretString::from(SECRET.to_owned())).installations(installs);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    let (listener, url) = common::events_endpoint().await;
     tokio::spawn(echo_bot::serve(listener, bot));
     let endpoint = fake.connect_bot(&url, SECRET).await.unwrap();
 

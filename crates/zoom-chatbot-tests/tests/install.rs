@@ -84,6 +84,27 @@ async fn back(
     request.send().await.unwrap()
 }
 
+/// An install begun in a browser: the route of an app that keeps users' tokens, served, and
+/// its install link followed to Zoom's consent page.
+struct Begun {
+    redirect_uri: String,
+    kept: Kept,
+    base: String,
+    browser: reqwest::Client,
+    cookie: String,
+    state: String,
+}
+
+async fn begin_keeping(fake: &ZoomMock) -> Begun {
+    let (listener, redirect_uri) = listener().await;
+    let kept: Kept = Arc::default();
+    let base = serve(builder(fake, &redirect_uri).on_authorized(keeping(&kept)), listener).await;
+    let browser = browser();
+    let (consent, cookie) = start(&browser, &base).await;
+    let state = param(&consent, "state").unwrap();
+    Begun { redirect_uri, kept, base, browser, cookie, state }
+}
+
 #[tokio::test]
 async fn an_install_goes_through_zoom_and_the_app_keeps_the_users_refresh_token() {
     let fake = ZoomMock::start().await.unwrap();
@@ -134,12 +155,7 @@ async fn an_install_goes_through_zoom_and_the_app_keeps_the_users_refresh_token(
 #[tokio::test]
 async fn a_bad_or_missing_state_is_refused_with_400_and_nothing_is_exchanged() {
     let fake = ZoomMock::start().await.unwrap();
-    let (listener, redirect_uri) = listener().await;
-    let kept: Kept = Arc::default();
-    let base = serve(builder(&fake, &redirect_uri).on_authorized(keeping(&kept)), listener).await;
-    let browser = browser();
-    let (consent, cookie) = start(&browser, &base).await;
-    let state = param(&consent, "state").unwrap();
+    let Begun { redirect_uri, kept, base, browser, cookie, state } = begin_keeping(&fake).await;
     let code = fake.authorization_code("ana", Some(&redirect_uri), None);
 
     let mut forged = state.clone();
@@ -167,12 +183,7 @@ async fn a_bad_or_missing_state_is_refused_with_400_and_nothing_is_exchanged() {
 #[tokio::test]
 async fn a_code_zoom_refuses_is_shown_as_zooms_error_without_secrets() {
     let fake = ZoomMock::start().await.unwrap();
-    let (listener, redirect_uri) = listener().await;
-    let kept: Kept = Arc::default();
-    let base = serve(builder(&fake, &redirect_uri).on_authorized(keeping(&kept)), listener).await;
-    let browser = browser();
-    let (consent, cookie) = start(&browser, &base).await;
-    let state = param(&consent, "state").unwrap();
+    let Begun { redirect_uri, kept, browser, cookie, state, .. } = begin_keeping(&fake).await;
 
     let answer =
         back(&browser, &redirect_uri, &[("code", "not-a-code-zoom-gave"), ("state", &state)], Some(&cookie)).await;

@@ -5,68 +5,34 @@
 //! Zoom is scripted with httpmock; the bot is driven through `Bot::handle`, as Zoom would.
 
 mod common;
-use common::marketplace as zoom;
+use common::{BOT, deauthorized, installed, marketplace as zoom, unix_now};
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use httpmock::Method::POST;
 use httpmock::{Mock, MockServer};
 use tokio::sync::mpsc;
 use zoom_chatbot::auth::BoxFuture;
-use zoom_chatbot::bot::{Bot, EventKind};
+use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::Card;
 use zoom_chatbot::ids::AccountId;
 use zoom_chatbot::installs::{InstallStore, Installation, MemoryInstalls, Page, Update};
 use zoom_chatbot::pacing::Plan;
-use zoom_chatbot::types::{AppDeauthorizedPayload, BotInstalledPayload, ZoomEvent};
-use zoom_chatbot::webhook::sign;
+use zoom_chatbot::types::ZoomEvent;
 use zoom_chatbot::{Error, SecretString, ZoomClient};
 
 const SECRET: &str = "webhook-secret-token";
-const BOT: &str = "v1marketplacebot@xmpp.zoom.us";
-
-fn installed(account: &str, user: &str) -> ZoomEvent {
-    let payload = BotInstalledPayload {
-        account_id: account.into(),
-        robot_jid: BOT.into(),
-        timestamp: Some(1_764_583_200_000),
-        user_id: Some(user.into()),
-        user_jid: Some(format!("{user}@xmpp.zoom.us")),
-        user_name: Some(format!("{user} (admin)")),
-    };
-    ZoomEvent::BotInstalled { event_ts: Some(1_764_583_200_100), payload }
-}
-
-fn deauthorized(account: &str) -> ZoomEvent {
-    let payload = AppDeauthorizedPayload {
-        account_id: account.into(),
-        client_id: "client-id".into(),
-        deauthorization_time: None,
-        event_ts: None,
-        signature: Some("827edc3452044f0bc86bdd5684afb7d1".into()),
-        user_id: "ana".into(),
-    };
-    ZoomEvent::AppDeauthorized { payload }
-}
 
 /// A delivery of `event`, signed as Zoom signs it.
 fn delivery(event: &ZoomEvent) -> http::Request<Bytes> {
-    delivery_at(event, SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs())
+    common::signed(SECRET, event)
 }
 
 /// A delivery of `event` signed at `now` (seconds): Zoom signs each attempt anew.
 fn delivery_at(event: &ZoomEvent, now: u64) -> http::Request<Bytes> {
-    let body = serde_json::to_vec(event).unwrap();
-    let signature = sign(&SecretString::from(SECRET.to_owned()), now, &body);
-    http::Request::builder()
-        .method("POST")
-        .uri("/zoom/events")
-        .header("x-zm-request-timestamp", now.to_string())
-        .header("x-zm-signature", signature)
-        .body(Bytes::from(body))
-        .unwrap()
+    common::signed_at(SECRET, now, event)
 }
 
 fn account(id: &str) -> AccountId {
@@ -79,26 +45,22 @@ type Seen = (Option<Installation>, Option<Installation>);
 /// A bot on `store` whose install and removal handlers report what they saw.
 fn reporting_bot(zoom: ZoomClient, store: MemoryInstalls) -> (Bot, mpsc::UnboundedReceiver<(&'static str, Seen)>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let (on_install, on_removal) = (tx.clone(), tx);
-    let (s1, s2) = (store.clone(), store.clone());
+    // A handler that reports, as `what`, the install in its context and the store's.
+    let report = |what: &'static str| {
+        let (tx, store) = (tx.clone(), store.clone());
+        move |ctx: Context| {
+            let (tx, store) = (tx.clone(), store.clone());
+            async move {
+                let stored = store.get(&ctx.account_id().unwrap()).await?;
+                tx.send((what, (ctx.installation().cloned(), stored))).unwrap();
+                Ok(())
+            }
+        }
+    };
     let bot = Bot::new(zoom, SecretString::from(SECRET.to_owned()))
-        .installations(store)
-        .on(EventKind::BotInstalled, move |ctx| {
-            let (tx, store) = (on_install.clone(), s1.clone());
-            async move {
-                let stored = store.get(&ctx.account_id().unwrap()).await?;
-                tx.send(("installed", (ctx.installation().cloned(), stored))).unwrap();
-                Ok(())
-            }
-        })
-        .on(EventKind::AppDeauthorized, move |ctx| {
-            let (tx, store) = (on_removal.clone(), s2.clone());
-            async move {
-                let stored = store.get(&ctx.account_id().unwrap()).await?;
-                tx.send(("deauthorized", (ctx.installation().cloned(), stored))).unwrap();
-                Ok(())
-            }
-        });
+        .installations(store.clone())
+        .on(EventKind::BotInstalled, report("installed"))
+        .on(EventKind::AppDeauthorized, report("deauthorized"));
     (bot, rx)
 }
 
@@ -112,7 +74,7 @@ async fn a_signed_bot_installed_is_recorded_before_the_handler_runs() {
     let store = MemoryInstalls::new();
     let (bot, mut seen) = reporting_bot(zoom(&server), store.clone());
 
-    assert_eq!(bot.handle(delivery(&installed("ACME", "ana"))).await.status(), 200);
+    assert_eq!(bot.handle(delivery(&installed("ACME", Some("ana")))).await.status(), 200);
     let (what, (in_context, in_store)) = next(&mut seen).await;
     assert_eq!(what, "installed");
     let install = in_store.expect("recorded before the handler ran");
@@ -126,7 +88,7 @@ async fn a_signed_bot_installed_is_recorded_before_the_handler_runs() {
     assert_eq!(install.plan, None);
 
     // An unsigned delivery records nothing.
-    let mut forged = delivery(&installed("EVIL", "mallory"));
+    let mut forged = delivery(&installed("EVIL", Some("mallory")));
     forged.headers_mut().insert("x-zm-signature", "v0=00".parse().unwrap());
     assert_eq!(bot.handle(forged).await.status(), 401);
     assert_eq!(store.count().await.unwrap(), 1);
@@ -139,7 +101,7 @@ async fn installs_are_listed_in_pages_and_looked_up_for_proactive_messages() {
     let zoom = zoom(&server);
     let bot = Bot::new(zoom.clone(), SecretString::from(SECRET.to_owned())).installations(store.clone());
     for (acct, user) in [("GLOBEX", "bo"), ("ACME", "ana"), ("INITECH", "cy")] {
-        assert_eq!(bot.handle(delivery(&installed(acct, user))).await.status(), 200);
+        assert_eq!(bot.handle(delivery(&installed(acct, Some(user)))).await.status(), 200);
     }
     store.update(&account("GLOBEX"), Update::new().plan(Some(Plan::Free)).set("tier", "trial")).await.unwrap();
 
@@ -192,8 +154,8 @@ async fn app_deauthorized_removes_the_install_runs_the_hook_and_forgets_the_acco
     let server = MockServer::start_async().await;
     let store = MemoryInstalls::new();
     let (bot, mut seen) = reporting_bot(zoom(&server), store.clone());
-    bot.handle(delivery(&installed("ACME", "ana"))).await;
-    bot.handle(delivery(&installed("GLOBEX", "bo"))).await;
+    bot.handle(delivery(&installed("ACME", Some("ana")))).await;
+    bot.handle(delivery(&installed("GLOBEX", Some("bo")))).await;
     next(&mut seen).await;
     next(&mut seen).await;
     store.update(&account("ACME"), Update::new().set("customer", 4242)).await.unwrap();
@@ -215,7 +177,7 @@ async fn app_deauthorized_removes_the_install_runs_the_hook_and_forgets_the_acco
     assert_eq!(left.installs.iter().map(|i| i.account_id.as_str()).collect::<Vec<_>>(), ["GLOBEX"]);
 
     // Delivered again (signed anew): nothing left to remove; the hook runs without an install.
-    let again = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() - 1;
+    let again = unix_now() - 1;
     assert_eq!(bot.handle(delivery_at(&deauthorized("ACME"), again)).await.status(), 200);
     let (_, (removed, _)) = next(&mut seen).await;
     assert_eq!(removed, None);
@@ -271,7 +233,7 @@ async fn a_store_that_fails_is_answered_503_and_no_handler_runs() {
             *r2.lock().unwrap() += 1;
             async { Ok(()) }
         });
-    for event in [installed("ACME", "ana"), deauthorized("ACME")] {
+    for event in [installed("ACME", Some("ana")), deauthorized("ACME")] {
         let answer = bot.handle(delivery(&event)).await;
         assert_eq!(answer.status(), 503, "Zoom delivers it again later");
         let body = String::from_utf8(answer.body().to_vec()).unwrap();

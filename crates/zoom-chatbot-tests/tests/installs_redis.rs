@@ -2,23 +2,23 @@
 //! another lists it and changes it, a third's removal is seen by all; concurrent changes to
 //! different keys of one account's data are all kept; keys live under the store's prefix.
 
+mod common;
 mod redis_server;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
+use common::{BOT, deauthorized, installed};
 use redis_server::RedisServer;
 use zoom_chatbot::bot::Bot;
 use zoom_chatbot::ids::AccountId;
 use zoom_chatbot::installs::{InstallStore, Update};
 use zoom_chatbot::pacing::Plan;
 use zoom_chatbot::shared::{RedisInstalls, RedisStore};
-use zoom_chatbot::types::{AppDeauthorizedPayload, BotInstalledPayload, ZoomEvent};
-use zoom_chatbot::webhook::sign;
+use zoom_chatbot::types::ZoomEvent;
 use zoom_chatbot::{Error, SecretString, ZoomClient};
 
 const SECRET: &str = "webhook-secret-token";
-const BOT: &str = "v1marketplacebot@xmpp.zoom.us";
 
 /// A replica's view of the installs: its own store, its own connections.
 fn replica(redis: &RedisServer) -> RedisInstalls {
@@ -37,39 +37,7 @@ fn bot(installs: RedisInstalls) -> Bot {
 }
 
 fn delivery(event: &ZoomEvent) -> http::Request<Bytes> {
-    let body = serde_json::to_vec(event).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let signature = sign(&SecretString::from(SECRET.to_owned()), now, &body);
-    http::Request::builder()
-        .method("POST")
-        .header("x-zm-request-timestamp", now.to_string())
-        .header("x-zm-signature", signature)
-        .body(Bytes::from(body))
-        .unwrap()
-}
-
-fn installed(account: &str, user: Option<&str>) -> ZoomEvent {
-    let payload = BotInstalledPayload {
-        account_id: account.into(),
-        robot_jid: BOT.into(),
-        timestamp: Some(1_764_583_200_000),
-        user_id: user.map(str::to_owned),
-        user_jid: user.map(|u| format!("{u}@xmpp.zoom.us")),
-        user_name: user.map(str::to_owned),
-    };
-    ZoomEvent::BotInstalled { event_ts: None, payload }
-}
-
-fn deauthorized(account: &str) -> ZoomEvent {
-    let payload = AppDeauthorizedPayload {
-        account_id: account.into(),
-        client_id: "client-id".into(),
-        deauthorization_time: None,
-        event_ts: None,
-        signature: None,
-        user_id: "ana".into(),
-    };
-    ZoomEvent::AppDeauthorized { payload }
+    common::signed(SECRET, event)
 }
 
 fn account(id: &str) -> AccountId {

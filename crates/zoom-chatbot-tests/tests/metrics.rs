@@ -7,13 +7,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use zoom_chatbot::bot::Bot;
 use zoom_chatbot::card::Card;
-use zoom_chatbot::webhook::sign;
 use zoom_chatbot::{SecretString, metrics as names};
 use zoom_mock::fake::ZoomMock;
 
@@ -75,14 +74,7 @@ impl Recorder for &'static Recorded {
 const SECRET: &str = "metrics-secret";
 
 fn delivery(body: serde_json::Value) -> http::Request<Bytes> {
-    let body = serde_json::to_vec(&body).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    http::Request::builder()
-        .method("POST")
-        .header("x-zm-request-timestamp", now.to_string())
-        .header("x-zm-signature", sign(&SecretString::from(SECRET.to_owned()), now, &body))
-        .body(Bytes::from(body))
-        .unwrap()
+    common::signed(SECRET, &body)
 }
 
 fn command(fake: &ZoomMock, account: &str, cmd: &str) -> serde_json::Value {

@@ -3,15 +3,16 @@
 //! handler when the spec says the field is optional, and is reported as malformed, naming the
 //! field, when the spec requires it; it is never taken for an unknown event.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::mpsc;
+use zoom_chatbot::SecretString;
 use zoom_chatbot::bot::{Bot, Context, EventKind};
-use zoom_chatbot::webhook::{Event, parse_event, sign};
-use zoom_chatbot::{SecretString, ZoomClient};
+use zoom_chatbot::webhook::{Event, parse_event};
 
 const EXAMPLES: &str = include_str!("../../zoom-spec/spec/zoom-published/event-examples.json");
 const SECRET: &str = "published-events-secret";
@@ -24,11 +25,7 @@ fn examples() -> BTreeMap<String, Value> {
 type Seen = (&'static str, String);
 
 fn bot(seen: mpsc::UnboundedSender<Seen>) -> Bot {
-    let zoom = ZoomClient::builder()
-        .credentials("id", SecretString::from("secret".to_owned()))
-        .api_url("http://127.0.0.1:9/v2")
-        .build()
-        .unwrap();
+    let zoom = common::offline();
     let reporter = seen.clone();
     let report = move |kind: &'static str| {
         let seen = reporter.clone();
@@ -57,15 +54,7 @@ fn bot(seen: mpsc::UnboundedSender<Seen>) -> Bot {
 }
 
 fn signed(body: &Value) -> http::Request<Bytes> {
-    let body = serde_json::to_vec(body).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let signature = sign(&SecretString::from(SECRET.to_owned()), now, &body);
-    http::Request::builder()
-        .method("POST")
-        .header("x-zm-request-timestamp", now.to_string())
-        .header("x-zm-signature", signature)
-        .body(Bytes::from(body))
-        .unwrap()
+    common::signed(SECRET, body)
 }
 
 /// The handler each published example must reach.

@@ -8,10 +8,10 @@ mod redis_server;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{CHANNEL, builder, card, statuses};
+use common::{CHANNEL, builder, card, statuses, unix_now as now};
 use redis_server::RedisServer;
 use secrecy::ExposeSecret as _;
 use zoom_chatbot::auth::{OAuth, Pkce, UserOAuth};
@@ -20,7 +20,6 @@ use zoom_chatbot::chat::Conversation;
 use zoom_chatbot::error::Setting;
 use zoom_chatbot::pacing::{Pacing, Plan, RateLabel};
 use zoom_chatbot::shared::{OnUnavailable, RedisStore};
-use zoom_chatbot::webhook::sign;
 use zoom_chatbot::{Error, SecretString, ZoomClient};
 use zoom_mock::fake::{OperationId, ZoomMock};
 
@@ -450,17 +449,7 @@ fn delivery(event_ts: u64, timestamp: u64) -> http::Request<Bytes> {
     let body = serde_json::json!({"event": "bot_notification", "event_ts": event_ts, "payload": {
         "accountId": "a", "robotJid": robot_jid, "toJid": "c@conference.xmpp.zoom.us",
         "userJid": "u@xmpp.zoom.us", "cmd": "deploy"}});
-    let body = serde_json::to_vec(&body).unwrap();
-    let signature = sign(&SecretString::from("bot-secret".to_owned()), timestamp, &body);
-    http::Request::builder()
-        .header("x-zm-request-timestamp", timestamp.to_string())
-        .header("x-zm-signature", signature)
-        .body(Bytes::from(body))
-        .unwrap()
-}
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    common::signed_at("bot-secret", timestamp, &body)
 }
 
 /// A bot replica that counts the runs of its handler.

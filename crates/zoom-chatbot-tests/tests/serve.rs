@@ -2,25 +2,22 @@
 //! answered 408, large ones 413, and the connection cap holds. The clients here are raw TCP
 //! connections on loopback that misbehave on purpose.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
+use zoom_chatbot::SecretString;
 use zoom_chatbot::bot::Bot;
 use zoom_chatbot::serve::Server;
-use zoom_chatbot::{SecretString, ZoomClient};
 
 /// Long enough never to be reached by a server that works; a guard against a hang only.
 const GUARD: Duration = Duration::from_secs(10);
 
 fn bot() -> Bot {
-    let zoom = ZoomClient::builder()
-        .credentials("id", SecretString::from("secret".to_owned()))
-        .api_url("http://127.0.0.1:9/v2")
-        .build()
-        .unwrap();
-    Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
+    Bot::new(common::offline(), SecretString::from("webhook-secret".to_owned()))
 }
 
 async fn start(server: Server) -> SocketAddr {

@@ -1050,15 +1050,19 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_learned_plan_paces_its_account_and_goes_with_the_idle_account() {
         let pacer = Pacer::new(Pacing::plan(Plan::Business), None);
+        // How long three Medium sends in `account` take.
+        let three_sends = async |account: &str| {
+            let account = pacer.account(Some(account));
+            let start = Instant::now();
+            for _ in 0..3 {
+                pacer.label(&account, RateLabel::Medium, far()).await.unwrap();
+            }
+            start.elapsed()
+        };
         assert!(!pacer.knows_plan("FREEACCT"));
         pacer.learn_plan("FREEACCT", Some(Plan::Free));
         assert!(pacer.knows_plan("FREEACCT"));
-        let free = pacer.account(Some("FREEACCT"));
-        let start = Instant::now();
-        for _ in 0..3 {
-            pacer.label(&free, RateLabel::Medium, far()).await.unwrap();
-        }
-        assert_eq!(start.elapsed(), Duration::from_secs(1), "Free's 2/s, not Business's");
+        assert_eq!(three_sends("FREEACCT").await, Duration::from_secs(1), "Free's 2/s, not Business's");
 
         // A Pro account (no daily count to keep) goes idle, and its learned plan with it; a
         // plan given by the app outranks the record's, and stays.
@@ -1071,12 +1075,7 @@ mod tests {
         assert!(!pacer.knows_plan("RECACCT"), "read again when the account is next active");
         assert!(pacer.knows_plan("FREEACCT"), "a Free account keeps its day's count, and its plan");
         assert!(pacer.knows_plan("PROACCT"));
-        let pro = pacer.account(Some("PROACCT"));
-        let start = Instant::now();
-        for _ in 0..3 {
-            pacer.label(&pro, RateLabel::Medium, far()).await.unwrap();
-        }
-        assert_eq!(start.elapsed(), Duration::from_millis(100), "Pro's rate, not the record's Free");
+        assert_eq!(three_sends("PROACCT").await, Duration::from_millis(100), "Pro's rate, not the record's Free");
     }
 
     #[tokio::test(start_paused = true)]

@@ -393,6 +393,26 @@ mod tests {
         SecretString::from("Jefe".to_owned())
     }
 
+    /// A verifier on [`secret`] that has just taken `body`, signed (`good`) at `t`, the second
+    /// of `now`.
+    struct Verified {
+        v: Verifier,
+        body: &'static [u8],
+        now: SystemTime,
+        t: u64,
+        good: String,
+    }
+
+    fn verified() -> Verified {
+        let v = Verifier::new(secret());
+        let body = br#"{"event":"bot_installed","payload":{"accountId":"a","robotJid":"b@xmpp.zoom.us"}}"#;
+        let now = SystemTime::now();
+        let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let good = sign(&secret(), t, body);
+        assert_eq!(v.verify_at(Some(&t.to_string()), Some(&good), body, now), Ok(()));
+        Verified { v, body, now, t, good }
+    }
+
     #[test]
     fn hmac_matches_rfc4231() {
         // RFC 4231, test case 2: key "Jefe", data "what do ya want for nothing?".
@@ -433,12 +453,7 @@ mod tests {
 
     #[test]
     fn each_rule_has_its_error() {
-        let v = Verifier::new(secret());
-        let body = br#"{"event":"bot_installed","payload":{"accountId":"a","robotJid":"b@xmpp.zoom.us"}}"#;
-        let now = SystemTime::now();
-        let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let good = sign(&secret(), t, body);
-        assert_eq!(v.verify_at(Some(&t.to_string()), Some(&good), body, now), Ok(()));
+        let Verified { v, body, now, t, good } = verified();
         assert_eq!(v.verify_at(None, Some(&good), body, now), Err(VerifyError::MissingHeader(TIMESTAMP_HEADER)));
         assert_eq!(v.verify_at(Some("1"), None, body, now), Err(VerifyError::MissingHeader(SIGNATURE_HEADER)));
         assert_eq!(v.verify_at(Some("soon"), Some(&good), body, now), Err(VerifyError::MalformedTimestamp));
@@ -461,12 +476,7 @@ mod tests {
 
     #[test]
     fn the_same_signed_request_twice_is_a_replay() {
-        let v = Verifier::new(secret());
-        let body = br#"{"event":"bot_installed","payload":{"accountId":"a","robotJid":"b@xmpp.zoom.us"}}"#;
-        let now = SystemTime::now();
-        let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let good = sign(&secret(), t, body);
-        assert_eq!(v.verify_at(Some(&t.to_string()), Some(&good), body, now), Ok(()));
+        let Verified { v, body, now, t, good } = verified();
         assert_eq!(v.clone().verify_at(Some(&t.to_string()), Some(&good), body, now), Err(VerifyError::Replayed));
         // Another body, or the same body at another second, is another request.
         let next = sign(&secret(), t + 1, body);

@@ -1,7 +1,7 @@
 //! The `zoom-mock` program itself: its arguments parse, it serves, and `event` sends.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 mod common;
 use common::recording_bot;
@@ -15,6 +15,25 @@ fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The binary serving: the process, its output (kept until the end: the binary keeps printing,
+/// and a closed pipe would make it fail), its first line and the address that line ends with.
+struct Serving {
+    child: Child,
+    output: BufReader<ChildStdout>,
+    first: String,
+    addr: String,
+}
+
+/// Starts `command` (the binary, serving) and reads the address it listens on.
+fn serving(command: &mut Command) -> Serving {
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    output.read_line(&mut first).unwrap();
+    let addr = first.trim().rsplit(' ').next().unwrap().to_owned();
+    Serving { child, output, first, addr }
 }
 
 /// Runs the binary with `args` (no secret in its environment) and waits for it to exit: a
@@ -78,16 +97,18 @@ fn a_secret_on_the_command_line_is_refused_with_where_to_put_it() {
 
 #[tokio::test]
 async fn the_binary_starts_with_its_options_and_serves() {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--plan", "pro", "--rate", "medium=5", "--force-429", "1", "--seed", "7"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    // Kept until the end: the binary keeps printing, and a closed pipe would make it fail.
-    let mut output = BufReader::new(child.stdout.take().unwrap());
-    output.read_line(&mut first).unwrap();
-    let addr = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let Serving { mut child, output, first, addr } = serving(Command::new(BIN).args([
+        "--port",
+        "0",
+        "--plan",
+        "pro",
+        "--rate",
+        "medium=5",
+        "--force-429",
+        "1",
+        "--seed",
+        "7",
+    ]));
     let token = reqwest::Client::new()
         .post(format!("http://{addr}/oauth/token"))
         .basic_auth("fake_client_id", Some("fake_client_secret"))
@@ -183,11 +204,8 @@ async fn event_sends_every_kind_in_zooms_shape() {
 
 #[test]
 fn card_check_names_each_broken_rule_and_exits_2() {
-    let dir = std::env::temp_dir().join(format!("zoom-mock-card-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (good, bad) = (dir.join("good.json"), dir.join("bad.json"));
-    std::fs::write(&good, r#"{"head": {"text": "ok"}}"#).unwrap();
-    std::fs::write(&bad, r#"{"body": [{"type": "message"}]}"#).unwrap();
+    let good = temp_file("good.json", r#"{"head": {"text": "ok"}}"#);
+    let bad = temp_file("bad.json", r#"{"body": [{"type": "message"}]}"#);
     let ok = Command::new(BIN).args(["card", "check", good.to_str().unwrap()]).output().unwrap();
     assert_eq!(ok.status.code(), Some(0));
     let refused = Command::new(BIN).args(["card", "check", bad.to_str().unwrap()]).output().unwrap();
@@ -200,16 +218,11 @@ async fn bot_url_connects_the_pages_user_to_a_bot() {
     let (url, seen) = recording_bot("/zoom/events").await;
     // The secret from a file, its line's end not part of it.
     let file = temp_file("bot-secret", "s\n");
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--bot-url", &url, "--bot-secret-file", file.to_str().unwrap()])
-        .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    output.read_line(&mut first).unwrap();
-    let addr = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let Serving { mut child, mut output, addr, .. } = serving(
+        Command::new(BIN)
+            .args(["--port", "0", "--bot-url", &url, "--bot-secret-file", file.to_str().unwrap()])
+            .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN"),
+    );
     // The bot line comes after the handshake, which runs on this test's runtime.
     let bot_line = tokio::task::spawn_blocking(move || {
         let line = (&mut output).lines().map(Result::unwrap).find(|l| l.trim_start().starts_with("bot:"));
@@ -243,15 +256,8 @@ async fn bot_url_connects_the_pages_user_to_a_bot() {
 
 #[tokio::test]
 async fn allow_host_adds_a_name_the_page_answers_on() {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--allow-host", "zoom-mock.test", "--allow-host", "10.1.2.3"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    output.read_line(&mut first).unwrap();
-    let addr = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let Serving { mut child, output, addr, .. } =
+        serving(Command::new(BIN).args(["--port", "0", "--allow-host", "zoom-mock.test", "--allow-host", "10.1.2.3"]));
     let page = |host: &'static str| reqwest::Client::new().get(format!("http://{addr}/")).header("host", host).send();
     assert_eq!(page("zoom-mock.test:9090").await.unwrap().status(), 200);
     assert_eq!(page("10.1.2.3").await.unwrap().status(), 200);

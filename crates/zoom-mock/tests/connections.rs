@@ -37,28 +37,34 @@ async fn short_timeout() -> ZoomMock {
     ZoomMock::builder().idle_timeout(Duration::from_millis(300)).start().await.unwrap()
 }
 
-#[tokio::test]
-async fn a_connection_that_sends_half_a_request_is_closed() {
+/// A form post's head announcing a body of 100 bytes.
+const POST_HEAD: &str = "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n";
+
+/// What a fake with a short idle timeout answers a connection that sends `pieces` and then
+/// nothing, until it closes the connection.
+async fn answer_before_close(pieces: &[&[u8]]) -> String {
     let zoom = short_timeout().await;
     let mut stream = TcpStream::connect(zoom.addr()).await.unwrap();
-    stream.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.unwrap();
-    let answer = read_to_close(&mut stream).await;
+    for piece in pieces {
+        stream.write_all(piece).await.unwrap();
+    }
+    read_to_close(&mut stream).await
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_half_a_request_is_closed() {
+    let answer = answer_before_close(&[b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "]).await;
     assert!(!answer.contains("200 OK"), "{answer}");
 }
 
 #[tokio::test]
 async fn a_connection_that_never_sends_anything_is_closed() {
-    let zoom = short_timeout().await;
-    let mut stream = TcpStream::connect(zoom.addr()).await.unwrap();
-    assert_eq!(read_to_close(&mut stream).await, "");
+    assert_eq!(answer_before_close(&[]).await, "");
 }
 
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed_after_its_answer() {
-    let zoom = short_timeout().await;
-    let mut stream = TcpStream::connect(zoom.addr()).await.unwrap();
-    stream.write_all(b"GET /v2/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
-    let answer = read_to_close(&mut stream).await;
+    let answer = answer_before_close(&[b"GET /v2/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"]).await;
     assert!(answer.starts_with("HTTP/1.1 404"), "answered first: {answer}");
 }
 
@@ -106,13 +112,8 @@ async fn past_the_cap_a_connection_waits_until_one_closes() {
 
 #[tokio::test]
 async fn a_request_whose_body_stalls_is_closed() {
-    let zoom = short_timeout().await;
-    let mut stream = TcpStream::connect(zoom.addr()).await.unwrap();
     // The head in full, then ten of the hundred bytes it announces, then nothing.
-    let head = "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n";
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(b"grant_type").await.unwrap();
-    let answer = read_to_close(&mut stream).await;
+    let answer = answer_before_close(&[POST_HEAD.as_bytes(), b"grant_type"]).await;
     assert!(!answer.contains("200 OK"), "{answer}");
 }
 
@@ -123,8 +124,7 @@ async fn a_request_whose_body_stalls_is_closed() {
 async fn a_request_whose_body_trickles_is_closed() {
     let zoom = short_timeout().await;
     let mut stream = TcpStream::connect(zoom.addr()).await.unwrap();
-    let head = "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n";
-    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(POST_HEAD.as_bytes()).await.unwrap();
     let closed = tokio::time::timeout(GUARD, async {
         // A byte every 100 ms (the idle timeout is 300 ms) until the server gives up.
         for _ in 0..100 {

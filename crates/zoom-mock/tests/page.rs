@@ -100,6 +100,14 @@ async fn the_page_draws_every_element_escaped_with_threads_edits_and_deletions()
     assert!(html.find("<h2>other@conference").unwrap() < html.find("<h2>general@conference").unwrap());
 }
 
+/// The preview of `card` (JSON), posted from the page's own origin as its form is.
+async fn preview(zoom: &ZoomMock, card: &str) -> String {
+    let url = format!("{}/preview", zoom.oauth_base_url());
+    let answer =
+        http().post(&url).header("origin", zoom.oauth_base_url()).form(&[("card", card)]).send().await.unwrap();
+    answer.text().await.unwrap()
+}
+
 #[tokio::test]
 async fn the_card_preview_draws_a_card_and_names_every_rule_it_breaks() {
     let zoom = ZoomMock::start().await.unwrap();
@@ -107,22 +115,11 @@ async fn the_card_preview_draws_a_card_and_names_every_rule_it_breaks() {
     let empty = http().get(&url).send().await.unwrap().text().await.unwrap();
     assert!(empty.contains("<form method=\"post\""));
     let bad = r#"{"head": {"text": "<img src=x onerror=alert(1)>"}, "body": [{"type": "message"}, {"type": "progress_bar", "value": 101}]}"#;
-    let origin = zoom.oauth_base_url();
-    let page =
-        http().post(&url).header("origin", &origin).form(&[("card", bad)]).send().await.unwrap().text().await.unwrap();
+    let page = preview(&zoom, bad).await;
     assert!(page.contains("content.body[0].text: is required"), "{page}");
     assert!(page.contains("content.body[1].value: must be at most 100"), "{page}");
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"), "{page}");
-    let good = http()
-        .post(&url)
-        .header("origin", &origin)
-        .form(&[("card", r#"{"head": {"text": "ok"}}"#)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let good = preview(&zoom, r#"{"head": {"text": "ok"}}"#).await;
     assert!(good.contains("A valid card.") && good.contains("<h3>ok</h3>"));
 }
 
@@ -279,7 +276,6 @@ async fn the_page_acts_as_a_user_and_lists_each_delivery_with_the_bots_answer() 
 #[tokio::test]
 async fn a_cards_numbers_and_colours_never_become_markup_or_css() {
     let zoom = ZoomMock::start().await.unwrap();
-    let url = format!("{}/preview", zoom.oauth_base_url());
     let hostile = json!({
         "settings": {"default_sidebar_color": "blue;background:url(http://evil.example/d)"},
         "body": [
@@ -288,16 +284,7 @@ async fn a_cards_numbers_and_colours_never_become_markup_or_css() {
             {"type": "section", "sections": [{"type": "message", "text": "uses the default"}]}
         ]
     });
-    let page = http()
-        .post(&url)
-        .header("origin", zoom.oauth_base_url())
-        .form(&[("card", hostile.to_string())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = preview(&zoom, &hostile.to_string()).await;
     let drawn = &page[page.find("<section class=\"conversation\">").expect("the card is drawn")..];
     assert!(!drawn.contains("<img src=x") && !drawn.contains("<script>alert(2)"), "{drawn}");
     assert!(!drawn.contains("position:fixed") && !drawn.contains("url("), "{drawn}");

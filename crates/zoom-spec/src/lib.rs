@@ -41,22 +41,25 @@ pub fn component_schema<'a>(spec: &'a OpenAPI, name: &str) -> Option<&'a Schema>
 /// A parameter, following a `$ref` into `#/components/parameters` (one level, as the spec
 /// writes them); `None` if the reference leads nowhere.
 pub fn parameter<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
-    match p {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            spec.components.as_ref()?.parameters.get(name)?.as_item()
-        }
-    }
+    follow(spec, p, "#/components/parameters/", |c, name| c.parameters.get(name))
 }
 
 /// A response, following a `$ref` into `#/components/responses`; `None` if it leads nowhere.
 pub fn response<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Option<&'a Response> {
-    match r {
-        ReferenceOr::Item(r) => Some(r),
+    follow(spec, r, "#/components/responses/", |c, name| c.responses.get(name))
+}
+
+/// `item`, or the component its `$ref` names under `prefix` (found by `get`), one level deep.
+fn follow<'a, T>(
+    spec: &'a OpenAPI,
+    item: &'a ReferenceOr<T>,
+    prefix: &str,
+    get: impl FnOnce(&'a openapiv3::Components, &str) -> Option<&'a ReferenceOr<T>>,
+) -> Option<&'a T> {
+    match item {
+        ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            spec.components.as_ref()?.responses.get(name)?.as_item()
+            get(spec.components.as_ref()?, reference.strip_prefix(prefix)?)?.as_item()
         }
     }
 }
@@ -173,16 +176,8 @@ impl<'a> Validator<'a> {
                     return out.push(violation(path, "must be a string"));
                 };
                 let len = text.chars().count();
-                if let Some(max) = s.max_length
-                    && len > max
-                {
-                    out.push(violation(path, format!("must have at most {max} characters")));
-                }
-                if let Some(min) = s.min_length
-                    && len < min
-                {
-                    out.push(violation(path, format!("must have at least {min} characters")));
-                }
+                let (min, max) = (s.min_length.map(|m| (m, false)), s.max_length.map(|m| (m, false)));
+                check_bounds(len, min, max, ("have", " characters"), path, out);
                 if !s.enumeration.is_empty() && !s.enumeration.iter().flatten().any(|e| e == text) {
                     let allowed: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
                     out.push(violation(path, format!("must be one of: {}", allowed.join(", "))));
@@ -219,16 +214,9 @@ impl<'a> Validator<'a> {
                 if let Err(bits) = fits {
                     out.push(violation(path, format!("must fit in {bits} bits")));
                 }
-                if let Some(max) = i.maximum.map(i128::from)
-                    && (n > max || (i.exclusive_maximum && n == max))
-                {
-                    out.push(violation(path, format!("must be at most {max}")));
-                }
-                if let Some(min) = i.minimum.map(i128::from)
-                    && (n < min || (i.exclusive_minimum && n == min))
-                {
-                    out.push(violation(path, format!("must be at least {min}")));
-                }
+                let min = i.minimum.map(|m| (i128::from(m), i.exclusive_minimum));
+                let max = i.maximum.map(|m| (i128::from(m), i.exclusive_maximum));
+                check_bounds(n, min, max, ("be", ""), path, out);
                 if !i.enumeration.is_empty() && !i.enumeration.iter().flatten().any(|e| i128::from(*e) == n) {
                     out.push(violation(path, "is not an allowed value"));
                 }
@@ -237,16 +225,8 @@ impl<'a> Validator<'a> {
                 let Some(n) = value.as_f64() else {
                     return out.push(violation(path, "must be a number"));
                 };
-                if let Some(max) = num.maximum
-                    && n > max
-                {
-                    out.push(violation(path, format!("must be at most {max}")));
-                }
-                if let Some(min) = num.minimum
-                    && n < min
-                {
-                    out.push(violation(path, format!("must be at least {min}")));
-                }
+                let (min, max) = (num.minimum.map(|m| (m, false)), num.maximum.map(|m| (m, false)));
+                check_bounds(n, min, max, ("be", ""), path, out);
             }
             SchemaKind::Type(Type::Boolean(_)) => {
                 if !value.is_boolean() {
@@ -257,16 +237,8 @@ impl<'a> Validator<'a> {
                 let Some(items) = value.as_array() else {
                     return out.push(violation(path, "must be an array"));
                 };
-                if let Some(max) = a.max_items
-                    && items.len() > max
-                {
-                    out.push(violation(path, format!("must have at most {max} items")));
-                }
-                if let Some(min) = a.min_items
-                    && items.len() < min
-                {
-                    out.push(violation(path, format!("must have at least {min} items")));
-                }
+                let (min, max) = (a.min_items.map(|m| (m, false)), a.max_items.map(|m| (m, false)));
+                check_bounds(items.len(), min, max, ("have", " items"), path, out);
                 if let Some(item_schema) = &a.items {
                     for (i, item) in items.iter().enumerate() {
                         self.check_boxed(item_schema, item, &At::Index(path, i), out);
@@ -454,6 +426,28 @@ fn extension_groups<'s>(schema: &'s Schema, name: &str) -> Vec<Vec<&'s str>> {
         .filter_map(|g| g.as_array().map(|names| names.iter().filter_map(Value::as_str).collect::<Vec<_>>()))
         .filter(|g| !g.is_empty())
         .collect()
+}
+
+/// A bound (`maximum`/`minimum`, `maxLength`/`minLength`, `maxItems`/`minItems`): `n` against
+/// `max` and `min`, each `(bound, exclusive)`, in the words "must {verb} at most {max}{unit}".
+fn check_bounds<T: PartialOrd + std::fmt::Display>(
+    n: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    (verb, unit): (&str, &str),
+    path: &At<'_>,
+    out: &mut Vec<Violation>,
+) {
+    if let Some((max, exclusive)) = max
+        && (n > max || (exclusive && n == max))
+    {
+        out.push(violation(path, format!("must {verb} at most {max}{unit}")));
+    }
+    if let Some((min, exclusive)) = min
+        && (n < min || (exclusive && n == min))
+    {
+        out.push(violation(path, format!("must {verb} at least {min}{unit}")));
+    }
 }
 
 fn violation(path: &At<'_>, rule: impl Into<String>) -> Violation {

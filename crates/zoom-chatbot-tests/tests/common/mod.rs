@@ -1,12 +1,22 @@
-//! A client pointed at a fake Zoom.
+//! What the tests share: a client pointed at a fake Zoom, signed deliveries for a bot's
+//! endpoint, the events a Marketplace bot is installed and removed by, and waiting for a
+//! handler's effect.
 #![allow(dead_code)]
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
 use zoom_chatbot::card::{Card, Text};
 use zoom_chatbot::retry::RetryPolicy;
+use zoom_chatbot::types::{AppDeauthorizedPayload, BotInstalledPayload, ZoomEvent};
+use zoom_chatbot::webhook::sign;
 use zoom_chatbot::{ClientBuilder, SecretString, ZoomClient, types};
 use zoom_mock::fake::{OperationId, ZoomMock};
 
 pub const CHANNEL: &str = "team@conference.xmpp.zoom.us";
+
+/// The Marketplace bot of the scripted (httpmock) tests.
+pub const BOT: &str = "v1marketplacebot@xmpp.zoom.us";
 
 pub fn builder(fake: &ZoomMock) -> ClientBuilder {
     ClientBuilder::from_vars(fake.client_env())
@@ -112,4 +122,83 @@ pub fn marketplace(server: &httpmock::MockServer) -> ZoomClient {
         .api_url(server.base_url())
         .build()
         .unwrap()
+}
+
+/// A client that is never meant to reach Zoom: its API is a closed loopback port.
+pub fn offline() -> ZoomClient {
+    ZoomClient::builder()
+        .credentials("id", SecretString::from("secret".to_owned()))
+        .api_url("http://127.0.0.1:9/v2")
+        .build()
+        .unwrap()
+}
+
+/// Seconds since the Unix epoch: when Zoom signs a delivery.
+pub fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// `body` as JSON, posted to the bot's endpoint and signed with `secret` now, as Zoom does.
+pub fn signed(secret: &str, body: &impl serde::Serialize) -> http::Request<Bytes> {
+    signed_at(secret, unix_now(), body)
+}
+
+/// `body` as JSON, posted to the bot's endpoint and signed with `secret` at `timestamp`
+/// (seconds): Zoom signs each attempt anew.
+pub fn signed_at(secret: &str, timestamp: u64, body: &impl serde::Serialize) -> http::Request<Bytes> {
+    let body = serde_json::to_vec(body).unwrap();
+    let signature = sign(&SecretString::from(secret.to_owned()), timestamp, &body);
+    http::Request::builder()
+        .method("POST")
+        .uri("/zoom/events")
+        .header("x-zm-request-timestamp", timestamp.to_string())
+        .header("x-zm-signature", signature)
+        .body(Bytes::from(body))
+        .unwrap()
+}
+
+/// `bot_installed` for [`BOT`] in `account`, by `user` (named "`user` (admin)") or, with
+/// none, an account-level install.
+pub fn installed(account: &str, user: Option<&str>) -> ZoomEvent {
+    let payload = BotInstalledPayload {
+        account_id: account.into(),
+        robot_jid: BOT.into(),
+        timestamp: Some(1_764_583_200_000),
+        user_id: user.map(str::to_owned),
+        user_jid: user.map(|u| format!("{u}@xmpp.zoom.us")),
+        user_name: user.map(|u| format!("{u} (admin)")),
+    };
+    ZoomEvent::BotInstalled { event_ts: Some(1_764_583_200_100), payload }
+}
+
+/// `app_deauthorized` for the app in `account`, removed by Ana.
+pub fn deauthorized(account: &str) -> ZoomEvent {
+    let payload = AppDeauthorizedPayload {
+        account_id: account.into(),
+        client_id: "client-id".into(),
+        deauthorization_time: None,
+        event_ts: None,
+        signature: Some("827edc3452044f0bc86bdd5684afb7d1".into()),
+        user_id: "ana".into(),
+    };
+    ZoomEvent::AppDeauthorized { payload }
+}
+
+/// A loopback listener for a bot's endpoint, and the endpoint's URL (`/zoom/events`).
+pub async fn events_endpoint() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/zoom/events", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// Waits (up to five seconds) until `check` finds what it wants: a bot answers on its own
+/// task, after Zoom's request has been answered.
+pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(found) = check() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
 }

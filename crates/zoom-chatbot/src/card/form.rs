@@ -3,8 +3,9 @@
 
 use zoom_api_gen::types;
 
-use super::Element;
 use super::text::preset;
+
+plain_elements!(DatePicker, TimePicker, RadioButtons, Checkboxes, TextInput);
 
 fn option(text: impl Into<String>, value: impl Into<String>) -> types::CardOption {
     types::CardOption { text: text.into(), value: value.into() }
@@ -38,12 +39,6 @@ impl DatePicker {
     }
 }
 
-impl From<DatePicker> for Element {
-    fn from(d: DatePicker) -> Self {
-        Element::new(d.0, Vec::new())
-    }
-}
-
 /// A time input of a form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimePicker(types::CardTimepicker);
@@ -69,12 +64,6 @@ impl TimePicker {
     pub fn placeholder(mut self, text: impl Into<String>) -> Self {
         self.0.placeholder = Some(text.into());
         self
-    }
-}
-
-impl From<TimePicker> for Element {
-    fn from(t: TimePicker) -> Self {
-        Element::new(t.0, Vec::new())
     }
 }
 
@@ -106,12 +95,6 @@ impl RadioButtons {
     }
 }
 
-impl From<RadioButtons> for Element {
-    fn from(r: RadioButtons) -> Self {
-        Element::new(r.0, Vec::new())
-    }
-}
-
 /// Any number of choices, in a form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Checkboxes(types::CardCheckboxes);
@@ -138,12 +121,6 @@ impl Checkboxes {
         let checked = preset(&self.0.options, value.into());
         self.0.initial_options.push(checked);
         self
-    }
-}
-
-impl From<Checkboxes> for Element {
-    fn from(c: Checkboxes) -> Self {
-        Element::new(c.0, Vec::new())
     }
 }
 
@@ -179,11 +156,5 @@ impl TextInput {
     pub fn multiline(mut self) -> Self {
         self.0.multiline = Some(true);
         self
-    }
-}
-
-impl From<TextInput> for Element {
-    fn from(t: TextInput) -> Self {
-        Element::new(t.0, Vec::new())
     }
 }

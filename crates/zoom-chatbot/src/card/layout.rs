@@ -5,6 +5,8 @@ use zoom_api_gen::types;
 use super::Element;
 use super::rules::{self, Rejected, Seg};
 
+plain_elements!(ProgressBar);
+
 /// Elements grouped beside a coloured sidebar, with an optional footer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Section {
@@ -129,12 +131,6 @@ impl ProgressBar {
     /// A bar filled to `percent` (0 to 100; more is refused when the card is built).
     pub fn new(percent: u8) -> Self {
         Self(types::CardProgressBar { type_: types::CardProgressBarType::ProgressBar, value: i64::from(percent) })
-    }
-}
-
-impl From<ProgressBar> for Element {
-    fn from(p: ProgressBar) -> Self {
-        Element::new(p.0, Vec::new())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use zoom_api_gen::types;
 
-use super::Element;
+plain_elements!(Attachment, File, Images, Video);
 
 /// A linked file or page with an image.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,12 +51,6 @@ impl Attachment {
     }
 }
 
-impl From<Attachment> for Element {
-    fn from(a: Attachment) -> Self {
-        Element::new(a.0, Vec::new())
-    }
-}
-
 /// A file to download.
 #[derive(Clone, Debug, PartialEq)]
 pub struct File(types::CardFile);
@@ -93,12 +87,6 @@ impl File {
     }
 }
 
-impl From<File> for Element {
-    fn from(f: File) -> Self {
-        Element::new(f.0, Vec::new())
-    }
-}
-
 /// A row of images.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Images(types::CardImages);
@@ -128,12 +116,6 @@ impl Images {
     }
 }
 
-impl From<Images> for Element {
-    fn from(i: Images) -> Self {
-        Element::new(i.0, Vec::new())
-    }
-}
-
 /// An embedded video.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Video(types::CardVideo);
@@ -159,11 +141,5 @@ impl Video {
     pub fn thumbnail_url(mut self, url: impl Into<String>) -> Self {
         self.0.thumbnail_url = Some(url.into());
         self
-    }
-}
-
-impl From<Video> for Element {
-    fn from(v: Video) -> Self {
-        Element::new(v.0, Vec::new())
     }
 }

@@ -26,6 +26,18 @@
 //! assert_eq!(err.to_string(), "invalid content.body[0].style.color: must match ^#[0-9A-Fa-f]{6}$");
 //! ```
 
+/// `From<builder> for Element` for builders that hold only their generated element (nothing
+/// given to them is kept aside for the check): the element as it is.
+macro_rules! plain_elements {
+    ($($builder:ident),+ $(,)?) => {
+        $(impl From<$builder> for super::Element {
+            fn from(builder: $builder) -> Self {
+                super::Element::new(builder.0, Vec::new())
+            }
+        })+
+    };
+}
+
 mod form;
 mod layout;
 mod media;

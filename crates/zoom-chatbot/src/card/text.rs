@@ -5,6 +5,8 @@ use zoom_api_gen::types;
 use super::rules::{self, Rejected};
 use super::{Element, Style};
 
+plain_elements!(Fields, Select, Alert);
+
 /// A paragraph: plain, markdown, a link, or an editable line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Text {
@@ -99,12 +101,6 @@ impl Fields {
     /// A line the reader can edit (Zoom sends `interactive_message_fields_editable`).
     pub fn editable(self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.add(key, value, false, true)
-    }
-}
-
-impl From<Fields> for Element {
-    fn from(f: Fields) -> Self {
-        Element::new(f.0, Vec::new())
     }
 }
 
@@ -244,12 +240,6 @@ impl Select {
     }
 }
 
-impl From<Select> for Element {
-    fn from(s: Select) -> Self {
-        Element::new(s.0, Vec::new())
-    }
-}
-
 /// How serious an [`Alert`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -290,11 +280,5 @@ impl Alert {
     pub fn level(mut self, level: AlertLevel) -> Self {
         self.0.level = Some(level.as_str().to_owned());
         self
-    }
-}
-
-impl From<Alert> for Element {
-    fn from(a: Alert) -> Self {
-        Element::new(a.0, Vec::new())
     }
 }

@@ -120,6 +120,11 @@ static GCRA_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(GCRA));
 static PUSH_BACK_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(PUSH_BACK));
 static WINDOWS_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(WINDOWS));
 
+/// Redis failing a budget command or connection: what every call of this file then returns.
+fn unreachable_budget(e: redis::RedisError) -> Error {
+    unavailable("rate budget", &e)
+}
+
 fn micros(d: Duration) -> u64 {
     d.as_micros().min(u64::MAX as u128) as u64
 }
@@ -159,7 +164,7 @@ impl RedisStore {
         day: &DayBudget,
         max_wait: Duration,
     ) -> Result<Reserved, Error> {
-        let mut connection = self.connection().map_err(|e| unavailable("rate budget", &e))?;
+        let mut connection = self.connection().map_err(unreachable_budget)?;
         let expires = next_midnight(day.date).timestamp_millis() + DAY_MARGIN_MS;
         let (status, value): (i64, i64) = GCRA_SCRIPT
             .key(self.rate_key(account, label))
@@ -171,7 +176,7 @@ impl RedisStore {
             .arg(SPENT)
             .invoke_async(&mut connection)
             .await
-            .map_err(|e| unavailable("rate budget", &e))?;
+            .map_err(unreachable_budget)?;
         Ok(match status {
             0 => Reserved::After(Duration::from_micros(value.max(0) as u64)),
             2 => Reserved::Spent(None),
@@ -183,13 +188,13 @@ impl RedisStore {
     /// Zoom's 429 with `Retry-After`: `account`'s `label` has no slot for every replica
     /// until `wait` from now.
     pub(crate) async fn push_back_label(&self, account: &str, label: RateLabel, wait: Duration) -> Result<(), Error> {
-        let mut connection = self.connection().map_err(|e| unavailable("rate budget", &e))?;
+        let mut connection = self.connection().map_err(unreachable_budget)?;
         let _: i64 = PUSH_BACK_SCRIPT
             .key(self.rate_key(account, label))
             .arg(micros(wait))
             .invoke_async(&mut connection)
             .await
-            .map_err(|e| unavailable("rate budget", &e))?;
+            .map_err(unreachable_budget)?;
         Ok(())
     }
 
@@ -201,7 +206,7 @@ impl RedisStore {
         date: NaiveDate,
         until: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let mut connection = self.connection().map_err(|e| unavailable("rate budget", &e))?;
+        let mut connection = self.connection().map_err(unreachable_budget)?;
         redis::cmd("SET")
             .arg(self.day_key(account, label, date))
             .arg(SPENT)
@@ -209,27 +214,22 @@ impl RedisStore {
             .arg(until.timestamp_millis().max(Utc::now().timestamp_millis() + 1))
             .query_async::<()>(&mut connection)
             .await
-            .map_err(|e| unavailable("rate budget", &e))
+            .map_err(unreachable_budget)
     }
 
     /// Removes every budget key of `account`: its schedules, days and channel windows.
     pub(crate) async fn forget_account(&self, account: &str) -> Result<(), Error> {
-        let mut connection = self.connection().map_err(|e| unavailable("rate budget", &e))?;
+        let mut connection = self.connection().map_err(unreachable_budget)?;
         let mut keys = Vec::new();
         for kind in ["rate", "day", "channel"] {
             let pattern = format!("{}:*", glob_escape(&self.key(&[kind, account])));
-            let mut found =
-                connection.scan_match::<_, String>(pattern).await.map_err(|e| unavailable("rate budget", &e))?;
+            let mut found = connection.scan_match::<_, String>(pattern).await.map_err(unreachable_budget)?;
             while let Some(key) = found.next_item().await {
-                keys.push(key.map_err(|e| unavailable("rate budget", &e))?);
+                keys.push(key.map_err(unreachable_budget)?);
             }
         }
         if !keys.is_empty() {
-            redis::cmd("UNLINK")
-                .arg(&keys)
-                .query_async::<()>(&mut connection)
-                .await
-                .map_err(|e| unavailable("rate budget", &e))?;
+            redis::cmd("UNLINK").arg(&keys).query_async::<()>(&mut connection).await.map_err(unreachable_budget)?;
         }
         Ok(())
     }
@@ -244,7 +244,7 @@ impl RedisStore {
         margin: Duration,
         max_wait: Duration,
     ) -> Result<Reserved, Error> {
-        let mut connection = self.connection().map_err(|e| unavailable("rate budget", &e))?;
+        let mut connection = self.connection().map_err(unreachable_budget)?;
         let mut script = WINDOWS_SCRIPT.prepare_invoke();
         script
             .key(self.key(&["channel", account, channel]))
@@ -254,7 +254,7 @@ impl RedisStore {
         for (messages, window) in windows {
             script.arg(*messages).arg(micros(*window));
         }
-        let wait: i64 = script.invoke_async(&mut connection).await.map_err(|e| unavailable("rate budget", &e))?;
+        let wait: i64 = script.invoke_async(&mut connection).await.map_err(unreachable_budget)?;
         Ok(if wait < 0 { Reserved::PastDeadline } else { Reserved::After(Duration::from_micros(wait as u64)) })
     }
 }
