@@ -1,8 +1,8 @@
 //! The spec's events held to what Zoom publishes (crates/zoom-spec/spec/zoom-published/):
-//! - every published example validates against the spec's `ZoomEvent` and reads into the
-//!   generated variant of its name;
-//! - every field path Zoom's page declares is declared by the spec, under the same event,
-//!   and accepts a value of Zoom's type, format and enum;
+//! - every published example validates against the spec's `ZoomEvent` and reads into the generated
+//!   variant of its name;
+//! - every field path Zoom's page declares is declared by the spec, under the same event, and
+//!   accepts a value of Zoom's type, format and enum;
 //! - the spec requires nothing that Zoom's published example leaves out.
 
 use std::collections::BTreeMap;

@@ -1,8 +1,8 @@
 //! The generated types held to the spec's schemas:
-//! - each generated type's JSON Schema (derived with schemars) has the spec schema's
-//!   properties, required list, enum values and, for the card union, its variants;
-//! - every example in the spec deserialises into its generated type and serialises back to
-//!   the same JSON;
+//! - each generated type's JSON Schema (derived with schemars) has the spec schema's properties,
+//!   required list, enum values and, for the card union, its variants;
+//! - every example in the spec deserialises into its generated type and serialises back to the same
+//!   JSON;
 //! - the seeds' cards and messages round-trip the same way.
 
 use std::collections::{BTreeMap, BTreeSet};

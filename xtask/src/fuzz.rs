@@ -1,12 +1,12 @@
 //! `cargo xtask fuzz [--max-examples N | --max-time SECONDS]`: schemathesis, a property-based
-//! API tester we did not write, drives the `zoom-mock` binary from `crates/zoom-spec/spec/chatbot.yaml` and
-//! checks every answer: positive and negative data, no server errors, status codes, content
-//! types, headers and bodies conforming to the spec.
+//! API tester we did not write, drives the `zoom-mock` binary from
+//! `crates/zoom-spec/spec/chatbot.yaml` and checks every answer: positive and negative data, no
+//! server errors, status codes, content types, headers and bodies conforming to the spec.
 //!
 //! schemathesis comes from PyPI, pinned, into a virtual environment under `target/` (made
 //! once). Each family of operations runs with the credentials Zoom gives it: chatbot
-//! operations with a chatbot token, chat and users operations with a server-to-server token, the OAuth
-//! host with the app's credentials; the incoming webhook and the callback reply run with
+//! operations with a chatbot token, chat and users operations with a server-to-server token, the
+//! OAuth host with the app's credentials; the incoming webhook and the callback reply run with
 //! tokens the fake does not know, so their refusals are what is checked. `xtask/fuzz/hooks.py`
 //! teaches it the two rules the spec states as extensions (see that file). Any failure fails
 //! the command.
@@ -124,7 +124,8 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
         match o.max_time {
             // The short run is the same every time (a fixed seed), so CI is repeatable.
             None => command.args(["--seed", "20261130", "--max-examples", &o.max_examples.to_string()]),
-            // A longer run explores: a fresh seed (printed by schemathesis), until the time is spent.
+            // A longer run explores: a fresh seed (printed by schemathesis), until the time is
+            // spent.
             Some(seconds) => command.args(["--max-time", &seconds.to_string()]),
         };
         let status = command.status().map_err(|e| format!("cannot run schemathesis: {e}"))?;

@@ -1,8 +1,8 @@
 //! `cargo xtask user-build`: what a user's first build costs. Two cold builds, each in a
 //! target directory of its own under `target/user-build/`:
-//! - a user's crate that depends on `zoom-chatbot` with its default features and sends one
-//!   card (the crate is written there, with the workspace's lock file, so the versions are the
-//!   ones the workspace tests);
+//! - a user's crate that depends on `zoom-chatbot` with its default features and sends one card
+//!   (the crate is written there, with the workspace's lock file, so the versions are the ones the
+//!   workspace tests);
 //! - the README's first command, the quickstart example.
 //!
 //! Prints each one's seconds and the number of crates it compiled. The machine's other load

@@ -24,8 +24,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// `execute` receives the finished request (URL, query, body; no credentials) and the
 /// operation it is for ([`OperationId`]: the spec's id, the method's name, and through
 /// [`OperationId::info`] its tag and rate label); it must return the response to hand back
-/// to the generated code. An implementation typically adds the `Authorization` header, waits for a rate-limit
-/// slot, sends with `client.execute(request)`, and retries where that is safe (use
+/// to the generated code. An implementation typically adds the `Authorization` header, waits for a
+/// rate-limit slot, sends with `client.execute(request)`, and retries where that is safe (use
 /// `reqwest::Request::try_clone` to send the same request twice).
 pub trait RequestPolicy: Send + Sync + 'static {
     /// Sends `request` for `operation`.

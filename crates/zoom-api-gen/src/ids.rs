@@ -3,11 +3,11 @@
 //! refused with an [`IdError`] naming the field and the rule before anything is sent.
 //!
 //! A conversation is named two ways, which differ in meaning:
-//! - [`Recipient`], by JID: where a chatbot message goes (`to_jid`), and how the fake Zoom
-//!   keys its conversations. Every recipient is a conversation the chat API can name.
+//! - [`Recipient`], by JID: where a chatbot message goes (`to_jid`), and how the fake Zoom keys its
+//!   conversations. Every recipient is a conversation the chat API can name.
 //! - [`Conversation`], as the user-level chat API names it (`to_channel` or `to_contact`): a
-//!   contact may be named by email or `me`, which have no JID, so not every conversation is
-//!   a recipient.
+//!   contact may be named by email or `me`, which have no JID, so not every conversation is a
+//!   recipient.
 //!
 //! ```
 //! use zoom_api_gen::ids::{ChannelJid, Conversation, Recipient, UserJid};

@@ -1,8 +1,8 @@
 //! Every card rule of the spec is enforced once, in the same words, everywhere: for each
 //! element the spec's `CardBodyItem` names, the test reads the element's rules from the spec
-//! (required fields, patterns, bounds, enums, `x-required-one-of`, `x-at-most-one-of`), builds a card breaking
-//! each one, and finds it refused with the same field path and rule by the fake Zoom (its
-//! answer to a send), by `zoom-chatbot card check`, and by the client (`card::check`, which
+//! (required fields, patterns, bounds, enums, `x-required-one-of`, `x-at-most-one-of`), builds a
+//! card breaking each one, and finds it refused with the same field path and rule by the fake Zoom
+//! (its answer to a send), by `zoom-chatbot card check`, and by the client (`card::check`, which
 //! `Card::build` and every send run before anything is sent), where the generated types can
 //! hold the card at all; a valid card of each element is accepted by all three. The builders'
 //! own refusals (a colour, a zero count) are held to the fake's words too.

@@ -5,13 +5,13 @@
 //!    through a hand-written `reqwest` call (sends interleaved, so drift hits all paths alike),
 //!    with two paths between them that show where the difference lives.
 //! 2. Tokens: token requests made by 1,000 concurrent sends from clones of one client.
-//! 3. Bulk at the limit: 2,000 sends with the fake's Medium limit at 200/s and the client
-//!    pacing at 200/s: elapsed time against the ideal 10 s, 429 answers, deliveries.
-//! 4. Accounts: one client pacing at 50/s per account, one account saturated (250 sends
-//!    queued, 5 s of its budget) while a quiet account sends one message every 100 ms: the
-//!    quiet sends' latency with per-account budgets, against the same load on one shared
-//!    budget (the quiet sends naming the busy account, as one budget for the client did). It
-//!    runs against httpmock, which answers any account (the fake serves one).
+//! 3. Bulk at the limit: 2,000 sends with the fake's Medium limit at 200/s and the client pacing at
+//!    200/s: elapsed time against the ideal 10 s, 429 answers, deliveries.
+//! 4. Accounts: one client pacing at 50/s per account, one account saturated (250 sends queued, 5 s
+//!    of its budget) while a quiet account sends one message every 100 ms: the quiet sends' latency
+//!    with per-account budgets, against the same load on one shared budget (the quiet sends naming
+//!    the busy account, as one budget for the client did). It runs against httpmock, which answers
+//!    any account (the fake serves one).
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

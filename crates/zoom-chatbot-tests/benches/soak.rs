@@ -1,5 +1,5 @@
-//! `cargo bench -p zoom-chatbot-tests --bench soak`: 10,000 sends through `zoom-chatbot` against the
-//! in-process fake Zoom with faults on: 10% of answers a 5xx, 5% of connections dropped
+//! `cargo bench -p zoom-chatbot-tests --bench soak`: 10,000 sends through `zoom-chatbot` against
+//! the in-process fake Zoom with faults on: 10% of answers a 5xx, 5% of connections dropped
 //! unanswered, a burst of 429s every 1,000 sends, and every token voided half-way. Then the
 //! fake's own record is compared with what each call returned:
 //!

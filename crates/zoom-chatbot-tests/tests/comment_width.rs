@@ -1,5 +1,6 @@
 //! Comments are wrapped at 100 columns (code may run to rustfmt's 120): what the project
-//! writes by hand reads in one width. Generated files are the generator's to format.
+//! writes by hand reads in one width. Code in doc examples is code (rustfmt's width), and a
+//! Markdown table row cannot be wrapped; generated files are the generator's to format.
 
 use std::path::{Path, PathBuf};
 
@@ -41,8 +42,15 @@ fn no_comment_runs_past_100_columns() {
             continue;
         }
         let text = std::fs::read_to_string(file).unwrap();
+        let mut in_example = false;
         for (n, line) in text.lines().enumerate() {
-            if line.trim_start().starts_with("//") && line.chars().count() > WIDTH {
+            let Some(comment) = line.trim_start().strip_prefix("//") else { continue };
+            let prose = comment.trim_start_matches(['/', '!']).trim_start();
+            if prose.starts_with("```") {
+                in_example = !in_example;
+                continue;
+            }
+            if !in_example && !prose.starts_with('|') && line.chars().count() > WIDTH {
                 long.push(format!("{relative}:{}", n + 1));
             }
         }

@@ -122,7 +122,8 @@ fn named_paths(code: &str) -> Vec<Vec<String>> {
         rest = &rest[end..];
     }
     inline.push_str(rest);
-    // Inline paths in code: `crate::metrics::observe(..)`, `super::page::csp()`, `serve::serve(..)`.
+    // Inline paths in code: `crate::metrics::observe(..)`, `super::page::csp()`,
+    // `serve::serve(..)`.
     let path_char = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
     let mut previous = ' ';
     for (at, c) in inline.char_indices() {

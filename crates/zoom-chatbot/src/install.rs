@@ -9,13 +9,13 @@
 //! endpoint ([`Bot::installations`](crate::bot::Bot::installations) records it).
 //!
 //! - `GET {install path}` redirects to that authorize URL with a `state` (and, with
-//!   [`pkce`](InstallRouteBuilder::pkce), a PKCE S256 challenge), and sets a cookie that ties
-//!   the `state` to this browser.
-//! - `GET {the redirect URI's path}?code=..&state=..` checks the `state` (signed, short-lived,
-//!   and matching the cookie: a link made for someone else's browser is refused), exchanges
-//!   the code for the user's tokens when the app asked for them
-//!   ([`on_authorized`](InstallRouteBuilder::on_authorized), which keeps the refresh token),
-//!   then redirects to the app's [`done_url`](InstallRouteBuilder::done_url).
+//!   [`pkce`](InstallRouteBuilder::pkce), a PKCE S256 challenge), and sets a cookie that ties the
+//!   `state` to this browser.
+//! - `GET {the redirect URI's path}?code=..&state=..` checks the `state` (signed, short-lived, and
+//!   matching the cookie: a link made for someone else's browser is refused), exchanges the code
+//!   for the user's tokens when the app asked for them
+//!   ([`on_authorized`](InstallRouteBuilder::on_authorized), which keeps the refresh token), then
+//!   redirects to the app's [`done_url`](InstallRouteBuilder::done_url).
 //!
 //! The state carries no server-side record: it is a nonce, an expiry and an HMAC-SHA256 over
 //! both, keyed (by default) from the app's client secret, so any replica can check it. The

@@ -21,21 +21,21 @@
 //! - [`auth`]: token sources (chatbot, server-to-server, user OAuth with PKCE, static) and the
 //!   shared, single-flight token cache;
 //! - [`card`]: card builders; [`ids`]: typed JIDs and ids;
-//! - [`ZoomClient`] (in `client`) and [`AccountClient`] (in `messages`): chatbot messages, in
-//!   the account they belong to; [`chat`]: the user-level chat API;
+//! - [`ZoomClient`] (in `client`) and [`AccountClient`] (in `messages`): chatbot messages, in the
+//!   account they belong to; [`chat`]: the user-level chat API;
+//! - [`users`]: the account's users, and the JID of an email address;
 //! - [`retry`] and [`pacing`]: what happens when Zoom says no, and how not to make it;
-//! - [`bot`]: a bot's endpoint: verification, the handshake, dispatch by command and button
-//!   (an axum router with the `axum` feature, on by default);
-//! - [`callback`]: the one-time reply to an interactive event, and the unfurl of a shared
-//!   link through its `response_url`;
+//! - [`bot`]: a bot's endpoint: verification, the handshake, dispatch by command and button (an
+//!   axum router with the `axum` feature, on by default);
+//! - [`callback`]: the one-time reply to an interactive event, and the unfurl of a shared link
+//!   through its `response_url`;
 //! - [`incoming`]: posting through an incoming webhook (card, message, fields);
-//! - [`installs`]: the accounts that installed a Marketplace bot, for proactive messages
-//!   (recorded and removed by the bot); `install` (the `axum` feature): the route that
-//!   installs it;
-//! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation
-//!   handshake, typed events;
-//! - `shared` (the `redis` feature): tokens, rate budget and event de-duplication shared by
-//!   the replicas of one bot, in Redis;
+//! - [`installs`]: the accounts that installed a Marketplace bot, for proactive messages (recorded
+//!   and removed by the bot); `install` (the `axum` feature): the route that installs it;
+//! - [`webhook`]: receiving Zoom's events: signature verification, the URL-validation handshake,
+//!   typed events;
+//! - `shared` (the `redis` feature): tokens, rate budget and event de-duplication shared by the
+//!   replicas of one bot, in Redis;
 //! - [`error`]: the one error type. Every request gets a `tracing` span (`zoom_request`);
 //!   [`metrics`] names what the `metrics` feature counts.
 #![deny(missing_docs)]

@@ -6,11 +6,11 @@
 //! - 5xx answers and transport failures are retried for idempotent methods (GET, PUT, PATCH,
 //!   DELETE) only.
 //! - A POST is never sent twice once it may have reached Zoom: after a 5xx or a failure
-//!   mid-exchange it is not repeated (the message may exist). Only a connection that was
-//!   never made is retried.
+//!   mid-exchange it is not repeated (the message may exist). Only a connection that was never made
+//!   is retried.
 //! - A 401 with code 124 or 7010 renews the token once and retries once.
-//! - One call, all its waits and retries included, ends within the policy's deadline: a wait
-//!   that would end past it is not begun.
+//! - One call, all its waits and retries included, ends within the policy's deadline: a wait that
+//!   would end past it is not begun.
 
 use std::time::Duration;
 

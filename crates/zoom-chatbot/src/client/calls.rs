@@ -1,7 +1,7 @@
 //! The ways from a [`ZoomClient`] into each family of calls: chatbot messages in an account
 //! (`messages.rs`), the user-level chat API (`chat.rs`), the account's users (`users.rs`),
-//! incoming webhooks (`incoming.rs`) and an event's callback (`callback.rs`). Each family holds its calls; these methods only
-//! hand over the client.
+//! incoming webhooks (`incoming.rs`) and an event's callback (`callback.rs`). Each family
+//! holds its calls; these methods only hand over the client.
 
 use secrecy::SecretString;
 use zoom_api_gen::types;

@@ -4,18 +4,18 @@
 //! it: the account id, or a digest of an id that could hold `:` or `{`), so a busy account's
 //! schedule never holds back another's.
 //!
-//! - A label's rate is a GCRA: `{prefix}:rate:{account}:{label}` holds the theoretical arrival
-//!   time of the account's next request; each caller takes the slot at `max(now, tat)` and
-//!   moves `tat` on by the interval. The key lives as long as the schedule runs ahead. A 429
-//!   with `Retry-After` moves `tat` to that time.
-//! - A daily quota: `{prefix}:day:{account}:{label}:{yyyy-mm-dd}` counts the account's
-//!   requests of the UTC day, taken in the same script as the slot, and expires a minute after
-//!   the day ends (the minute: a replica whose clock runs a little behind still counts into a
-//!   live key). A request past the quota takes no slot. Zoom's daily 429 marks the day as
-//!   spent until the reset it names.
-//! - A channel's send windows: `{prefix}:channel:{account}:{channel}` is a sorted set of the
-//!   send times (reserved ones included) within the longest window; a send is placed at the
-//!   earliest time every window still has room. The key lives as long as the longest window.
+//! - A label's rate is a GCRA: `{prefix}:rate:{account}:{label}` holds the theoretical arrival time
+//!   of the account's next request; each caller takes the slot at `max(now, tat)` and moves `tat`
+//!   on by the interval. The key lives as long as the schedule runs ahead. A 429 with `Retry-After`
+//!   moves `tat` to that time.
+//! - A daily quota: `{prefix}:day:{account}:{label}:{yyyy-mm-dd}` counts the account's requests of
+//!   the UTC day, taken in the same script as the slot, and expires a minute after the day ends
+//!   (the minute: a replica whose clock runs a little behind still counts into a live key). A
+//!   request past the quota takes no slot. Zoom's daily 429 marks the day as spent until the reset
+//!   it names.
+//! - A channel's send windows: `{prefix}:channel:{account}:{channel}` is a sorted set of the send
+//!   times (reserved ones included) within the longest window; a send is placed at the earliest
+//!   time every window still has room. The key lives as long as the longest window.
 //!
 //! A caller whose slot would come after its deadline takes none. A call cancelled while it
 //! waits does not give its slot back: the shared schedule errs towards sending later.

@@ -5,18 +5,17 @@
 //! Zoom's rate limits are per account and a token is per app, so replicas that each keep their
 //! own would together exceed the plan and ask for a token each. With a [`RedisStore`]:
 //!
-//! - [`ClientBuilder::shared_state`](crate::ClientBuilder::shared_state) makes the client's
-//!   tokens and its pacing fleet-wide: a token is asked for by one replica under a lock with
-//!   an expiry (a replica that crashes holding it cannot wedge the others), kept in Redis only
-//!   as long as it lives, and renewed ahead of expiry; the label rates (GCRA) and the
-//!   per-channel send windows are kept by scripts that run atomically on the server, on the
-//!   server's clock. [`RedisStore::user_oauth`] keeps a user's rotating refresh token in Redis
-//!   too, replaced atomically with each refresh.
+//! - [`ClientBuilder::shared_state`](crate::ClientBuilder::shared_state) makes the client's tokens
+//!   and its pacing fleet-wide: a token is asked for by one replica under a lock with an expiry (a
+//!   replica that crashes holding it cannot wedge the others), kept in Redis only as long as it
+//!   lives, and renewed ahead of expiry; the label rates (GCRA) and the per-channel send windows
+//!   are kept by scripts that run atomically on the server, on the server's clock.
+//!   [`RedisStore::user_oauth`] keeps a user's rotating refresh token in Redis too, replaced
+//!   atomically with each refresh.
 //! - [`Bot::deduplicate`](crate::bot::Bot::deduplicate) acknowledges a delivery that another
-//!   replica has already taken, without running its handler again, for Zoom's redelivery
-//!   horizon.
-//! - [`RedisStore::installs`] keeps the bot's installs (see [`RedisInstalls`]) for every
-//!   replica: recorded on `bot_installed`, removed on `app_deauthorized`.
+//!   replica has already taken, without running its handler again, for Zoom's redelivery horizon.
+//! - [`RedisStore::installs`] keeps the bot's installs (see [`RedisInstalls`]) for every replica:
+//!   recorded on `bot_installed`, removed on `app_deauthorized`.
 //!
 //! Every key starts with the store's prefix and has a TTL, but the installs, which last
 //! until the app is removed. When Redis cannot be reached, the

@@ -120,7 +120,8 @@ impl AccountSpec {
     }
 }
 
-/// The whole configuration of a fake. Build it with [`ZoomMock::builder`](super::ZoomMock::builder).
+/// The whole configuration of a fake. Build it with
+/// [`ZoomMock::builder`](super::ZoomMock::builder).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Address to listen on.

@@ -1,21 +1,21 @@
 //! What keeps other web sites off the fake's page, forms and controls (Zoom's own paths are
 //! not guarded: clients reach them by any name).
 //!
-//! - The `Host` allowlist: the page, the preview, the change stream, the forms and the
-//!   controls answer only a request whose `Host` names loopback (`localhost`, 127.0.0.0/8,
-//!   `[::1]`), the address the fake is bound to, or a name added with `--allow-host` or
+//! - The `Host` allowlist: the page, the preview, the change stream, the forms and the controls
+//!   answer only a request whose `Host` names loopback (`localhost`, 127.0.0.0/8, `[::1]`), the
+//!   address the fake is bound to, or a name added with `--allow-host` or
 //!   [`ZoomMockBuilder::allow_host`](super::ZoomMockBuilder::allow_host), on any port. A
-//!   DNS-rebinding page (a name of the attacker's that resolves to 127.0.0.1) sends its own
-//!   name as `Host`, and is refused.
-//! - The forms (`POST /preview`, `/_fake/act/*`, `/_fake/bot`) need an `Origin`, on an allowed
-//!   host and equal to the `Host`: the fake's own page, as a browser posts it.
+//!   DNS-rebinding page (a name of the attacker's that resolves to 127.0.0.1) sends its own name as
+//!   `Host`, and is refused.
+//! - The forms (`POST /preview`, `/_fake/act/*`, `/_fake/bot`) need an `Origin`, on an allowed host
+//!   and equal to the `Host`: the fake's own page, as a browser posts it.
 //! - The controls (`/_fake/rate-limit`, `/_fake/invalidate-tokens`) take a request without an
-//!   `Origin` (curl, tests: the binary has no other control channel), and refuse one that
-//!   carries a foreign `Origin`.
-//! - A `Sec-Fetch-Site` of `cross-site` or `same-site` (another port of localhost) is foreign
-//!   on both.
-//! - The page's answers forbid framing (no other site can overlay the page to steer clicks)
-//!   and carry a content security policy that lets only the page's own script run.
+//!   `Origin` (curl, tests: the binary has no other control channel), and refuse one that carries a
+//!   foreign `Origin`.
+//! - A `Sec-Fetch-Site` of `cross-site` or `same-site` (another port of localhost) is foreign on
+//!   both.
+//! - The page's answers forbid framing (no other site can overlay the page to steer clicks) and
+//!   carry a content security policy that lets only the page's own script run.
 //!
 //! Every refusal is a 403 with a plain message that says why.
 

@@ -1,6 +1,6 @@
 //! A stateful fake Zoom: a real HTTP server that answers like Zoom for everything in
-//! `crates/zoom-spec/spec/chatbot.yaml`, keeps conversations, issues and checks tokens, applies Zoom's rate
-//! limits, and injects faults on demand.
+//! `crates/zoom-spec/spec/chatbot.yaml`, keeps conversations, issues and checks tokens, applies
+//! Zoom's rate limits, and injects faults on demand.
 //!
 //! `ZoomMock` names the fake Zoom: a stateful server that behaves like Zoom. It is not an
 //! httpmock mock (those are the typed, scripted helpers of `MockServerExt`, with the

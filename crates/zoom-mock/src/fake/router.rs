@@ -137,7 +137,8 @@ async fn observe(AxumState(shared): AxumState<Arc<Shared>>, req: Request, next: 
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let operation = ops::operations().identify(&method, &path);
-    // Faults hit the API and incoming webhooks, never the OAuth host, the page or the fake's controls.
+    // Faults hit the API and incoming webhooks, never the OAuth host, the page or the fake's
+    // controls.
     let faultable = path.starts_with("/v2/") || path.starts_with("/chat/webhooks/");
     let decision = if faultable { decide(&shared) } else { Decision::default() };
     if !decision.delay.is_zero() {
