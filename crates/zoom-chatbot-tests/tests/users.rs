@@ -23,7 +23,7 @@ async fn an_email_becomes_the_jid_a_card_is_sent_to() {
     assert_eq!(chat.len(), 1, "the card reached Ana's chat with the bot");
 
     // `me`: the token's own user.
-    let me = zoom.users().get("me").await.unwrap();
+    let me = zoom.users().get(&zoom_chatbot::ids::UserId::me()).await.unwrap();
     assert_eq!(me.account_id.as_deref(), Some(fake.account_id().as_str()));
 }
 
@@ -40,7 +40,29 @@ async fn an_unknown_or_malformed_address_is_refused() {
         let err = zoom.users().by_email(bad).await.unwrap_err();
         assert!(err.to_string().contains("email"), "{bad:?}: {err}");
     }
-    let err = zoom.users().get("a/b").await.unwrap_err();
-    assert!(err.to_string().contains("user"), "{err}");
+    for bad in [".", "..", "a/b"] {
+        let err = bad.parse::<zoom_chatbot::ids::UserId>().unwrap_err();
+        assert!(err.to_string().contains("user id"), "{bad:?}: {err}");
+    }
     assert_eq!(common::statuses(&fake, OperationId::GetUser).len(), asked, "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_jid_that_is_not_a_user_jid_is_zooms_unexpected_answer_not_the_callers_mistake() {
+    // Zoom's pages do not state the field's format; their example is email-shaped.
+    let server = httpmock::MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/users/jchill@example.com");
+        then.status(200).header("content-type", "application/json").json_body(serde_json::json!({
+            "type": 1, "id": "zJKyaiAyTNC-MWjiWC18KQ", "jid": "jchill@example.com"
+        }));
+    });
+    let zoom = zoom_chatbot::ZoomClient::builder()
+        .api_url(server.base_url())
+        .chat_tokens(zoom_chatbot::auth::StaticToken(zoom_chatbot::SecretString::from("t".to_owned())))
+        .build()
+        .unwrap();
+    let err = zoom.users().jid_by_email("jchill@example.com").await.unwrap_err();
+    assert!(matches!(&err, Error::UnexpectedResponse { status: Some(200), .. }), "{err:?}");
+    assert!(err.to_string().contains("jid"), "{err}");
 }

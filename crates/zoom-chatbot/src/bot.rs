@@ -7,7 +7,7 @@
 //!
 //! Handlers are registered by [`EventKind`] with [`Bot::on`], or by the word or value they
 //! answer with [`Bot::on_command`], [`Bot::on_button`] and [`Bot::on_select`]; a handler
-//! returns `()` or a `Result` (see [`IntoHandlerResult`]).
+//! returns `()` or a `zoom_chatbot::Result<T>` (see [`IntoHandlerResult`]).
 //!
 //! ```no_run
 //! # async fn run(zoom: zoom_chatbot::ZoomClient) {
@@ -149,8 +149,8 @@ impl Context {
     /// `bot_installed`, the install as recorded (with the plan and the app's data it kept
     /// from before); for `app_deauthorized`, the install just removed, for the clean-up hook
     /// (`Bot::on(EventKind::AppDeauthorized, ..)`) to delete what the app holds for that
-    /// account. `None` for
-    /// other events (look the account up in the store), or when there was nothing to change.
+    /// account. `None` for other events (look the account up in the store), or when there was
+    /// nothing to change.
     pub fn installation(&self) -> Option<&Installation> {
         self.installation.as_deref()
     }
@@ -659,7 +659,7 @@ impl Bot {
             counted(name, "handled");
             let mut ctx = Context::new(self.zoom.clone(), event, SystemTime::now()).user_managed(self.user_managed);
             ctx.installation = installation;
-            let learn = self.learn_plan(ctx.account_id());
+            let learn = self.learn_plan(&ctx);
             let run = handler(ctx);
             self.tasks.spawn(slot, name, async move {
                 learn.await;
@@ -673,15 +673,24 @@ impl Bot {
         respond(http::StatusCode::OK, "application/json", serde_json::json!({}))
     }
 
-    /// Reads `account`'s plan from its install record when the client's pacing does not know
-    /// it yet (the account's first event, or its first since it went idle), so its sends are
-    /// paced by its own plan; a failed read leaves the pacing's default, with a WARN.
-    fn learn_plan(&self, account: Option<AccountId>) -> impl Future<Output = ()> + Send + 'static {
-        let lookup = match (&self.installs, self.zoom.pacer(), account) {
-            (Some(store), Some(pacer), Some(account)) if !pacer.knows_plan(account.as_str()) => {
-                Some((store.clone(), self.zoom.clone(), account))
+    /// Reads the event's account's plan from its install record when the client's pacing does
+    /// not know it yet (its first event, or its first since the plan was let go), so its sends
+    /// are paced by its own plan; a failed read leaves the pacing's default, with a WARN. A
+    /// `bot_installed` gives the record just made; an `app_deauthorized` reads nothing.
+    fn learn_plan(&self, ctx: &Context) -> impl Future<Output = ()> + Send + 'static {
+        let pacer = self.zoom.pacer();
+        let account = ctx.account_id().filter(|a| pacer.is_some_and(|p| !p.knows_plan(a.as_str())));
+        let lookup = match (&*ctx.event, account) {
+            // The account is gone: nothing to pace there.
+            (ZoomEvent::AppDeauthorized { .. }, _) | (_, None) => None,
+            // Just recorded: the record is at hand, no read needed.
+            (ZoomEvent::BotInstalled { .. }, Some(account)) => {
+                if let (Some(pacer), Some(install)) = (pacer, ctx.installation()) {
+                    pacer.learn_plan(account.as_str(), install.plan);
+                }
+                None
             }
-            _ => None,
+            (_, Some(account)) => self.installs.clone().map(|store| (store, self.zoom.clone(), account)),
         };
         async move {
             let Some((store, zoom, account)) = lookup else { return };

@@ -73,11 +73,12 @@ impl Pacing {
         self
     }
 
-    /// Keeps one budget for every account the client sends to (default off), at the pacing's
-    /// plan or rates. Zoom limits each account apart, so a bot on many accounts is slower with
-    /// it: a busy account holds back the others. It suits an app that must keep its whole
-    /// traffic under a ceiling of its own, and it is the baseline the per-account budgets are
-    /// measured against (BENCHMARKS.md).
+    /// Keeps one budget for every account the client sends to (default off): the baseline the
+    /// per-account budgets are measured against (BENCHMARKS.md), not a setting for production.
+    /// Every account is paced, counted and pushed back as one, at the pacing's plan or rates:
+    /// a busy account holds back the others, one account's 429 (or spent day) holds back all,
+    /// and a Free account is sent at the pacing's rate, not its own (Zoom refuses it). Plans
+    /// given or read per account, and forgetting an account, do nothing then.
     ///
     /// ```
     /// use zoom_chatbot::pacing::{Pacing, Plan};
@@ -164,8 +165,9 @@ struct State {
     /// and a plan per account that has its own.
     plans: HashMap<AccountKey, Plan>,
     /// The plans read from accounts' install records ([`Pacer::learn_plan`], `None` for a
-    /// record without one), dropped with the account's schedules when it goes idle.
-    learned: HashMap<AccountKey, Option<Plan>>,
+    /// record without one) and when, kept while the account is active and for
+    /// [`PLAN_KEPT`] after.
+    learned: HashMap<AccountKey, (Option<Plan>, Instant)>,
     /// When the accounts were last swept.
     swept: Instant,
 }
@@ -224,6 +226,9 @@ const MAX_PUSH_BACK: Duration = Duration::from_secs(60);
 
 /// How often the accounts are swept of state that no longer holds a send back.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How long a plan read from an install record is kept once its account is idle (or before
+/// its first send): read again after, so a changed record takes effect within this.
+const PLAN_KEPT: Duration = Duration::from_secs(600);
 
 /// Why a call was not paced through.
 #[derive(Debug)]
@@ -379,6 +384,9 @@ impl Pacer {
     /// Gives `account_id` its own plan (its rates, unless the pacing sets a label's rate, and
     /// its daily quotas), until [`forget`](Self::forget).
     pub fn set_plan(&self, account_id: &str, plan: Plan) {
+        if self.pacing.one_budget {
+            return; // the one budget keeps the pacing's plan
+        }
         let key = self.account(Some(account_id));
         self.lock().plans.insert(key, plan);
     }
@@ -394,8 +402,9 @@ impl Pacer {
     }
 
     /// Takes `plan` as `account_id`'s, as its install record says (`None`: the record has no
-    /// plan, so the pacing's applies). Unlike [`set_plan`](Self::set_plan), it is dropped when
-    /// the account goes idle, to be read again: memory stays with the active accounts.
+    /// plan, so the pacing's applies). Unlike [`set_plan`](Self::set_plan), it is dropped
+    /// [`PLAN_KEPT`] after it was read once the account is idle, to be read again: memory stays
+    /// with the accounts active lately, and a changed record takes effect.
     pub fn learn_plan(&self, account_id: &str, plan: Option<Plan>) {
         if self.pacing.one_budget {
             return;
@@ -403,18 +412,21 @@ impl Pacer {
         let key = self.account(Some(account_id));
         let mut state = self.lock();
         if !state.plans.contains_key(&key) {
-            state.learned.insert(key, plan);
+            state.learned.insert(key, (plan, Instant::now()));
         }
     }
 
     fn plan_of(&self, state: &State, account: &AccountKey) -> Option<Plan> {
-        let learned = state.learned.get(account).copied().flatten();
+        let learned = state.learned.get(account).and_then(|(plan, _)| *plan);
         state.plans.get(account).copied().or(learned).or(self.pacing.plan)
     }
 
     /// Drops everything kept for `account_id`: its schedules, its day's counts, its channels'
     /// windows, its plan, and its keys in the shared budget (for an uninstalled app).
     pub async fn forget(&self, account_id: &str) {
+        if self.pacing.one_budget {
+            return; // the one budget is every account's, not this one's
+        }
         let key = self.account(Some(account_id));
         {
             let mut state = self.lock();
@@ -441,7 +453,7 @@ impl Pacer {
             !account.is_idle()
         });
         let State { accounts, learned, .. } = state;
-        learned.retain(|key, _| accounts.contains_key(key));
+        learned.retain(|key, (_, at)| accounts.contains_key(key) || now.duration_since(*at) < PLAN_KEPT);
         state.swept = now;
     }
 
@@ -460,7 +472,13 @@ impl Pacer {
     /// Waits for this request's turn under its label's rate for `account`, unless the turn
     /// would come after `deadline` (then nothing is held) or the account's day is spent.
     pub async fn label(&self, account: &AccountKey, label: RateLabel, deadline: Instant) -> Result<(), NotPaced> {
-        let plan = self.plan_of(&self.lock(), account);
+        let plan = {
+            let mut state = self.lock();
+            // Here too, not only when a local slot is taken: with a shared budget no local
+            // slot ever is, and the learned plans must still be let go.
+            self.sweep(&mut state, Instant::now(), self.utc_now());
+            self.plan_of(&state, account)
+        };
         let quota = plan.and_then(|p| p.per_day(label));
         let Some(rate) = self.pacing.rate_for(plan, label) else {
             // Not paced: only a day Zoom said is spent holds the call back.
@@ -1072,10 +1090,46 @@ mod tests {
         pacer.learn_plan("PROACCT", Some(Plan::Free));
         tokio::time::advance(SWEEP_EVERY * 2).await;
         pacer.label(&pacer.account(Some("NOW")), RateLabel::Medium, far()).await.unwrap();
+        assert!(pacer.knows_plan("RECACCT"), "kept a while after the account went idle");
+        tokio::time::advance(PLAN_KEPT).await;
+        pacer.label(&pacer.account(Some("NOW")), RateLabel::Medium, far()).await.unwrap();
         assert!(!pacer.knows_plan("RECACCT"), "read again when the account is next active");
         assert!(pacer.knows_plan("FREEACCT"), "a Free account keeps its day's count, and its plan");
         assert!(pacer.knows_plan("PROACCT"));
         assert_eq!(three_sends("PROACCT").await, Duration::from_millis(100), "Pro's rate, not the record's Free");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_plan_learned_before_the_first_send_survives_a_sweep() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Business), None);
+        pacer.learn_plan("FREEACCT", Some(Plan::Free));
+        // Another account's send sweeps, long after the plan was read and before the
+        // account's own first send.
+        tokio::time::advance(SWEEP_EVERY * 2).await;
+        pacer.label(&pacer.account(Some("OTHER")), RateLabel::Medium, far()).await.unwrap();
+        let free = pacer.account(Some("FREEACCT"));
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.label(&free, RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(1), "still Free's 2/s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_one_budget_an_accounts_plan_or_removal_changes_nothing() {
+        let pacer = Pacer::new(Pacing::plan(Plan::Pro).one_budget(true), None);
+        pacer.set_plan("FREEACCT", Plan::Free);
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.label(&pacer.account(Some("OTHER")), RateLabel::Medium, far()).await.unwrap();
+        }
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(100),
+            "Pro's rate for all: one account's plan is not everyone's"
+        );
+        pacer.forget("GONE").await;
+        assert_eq!(pacer.tracked_accounts(), 1, "one account's removal kept the one budget");
     }
 
     #[tokio::test(start_paused = true)]

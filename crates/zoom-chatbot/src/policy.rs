@@ -71,7 +71,10 @@ impl Policy {
                 .map(Some)
                 .ok_or_else(|| Error::missing(Setting::BotTokens, "chatbot calls are made with a chatbot token")),
             Tag::Chat | Tag::Users => self.user.as_ref().map(Some).ok_or_else(|| {
-                Error::missing(Setting::ChatTokens, "chat calls are made with a server-to-server or user token")
+                Error::missing(
+                    Setting::ChatTokens,
+                    "chat and users calls are made with a server-to-server or user token",
+                )
             }),
             Tag::Oauth | Tag::IncomingWebhook | Tag::Callback => Ok(None),
         }

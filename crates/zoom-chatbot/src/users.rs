@@ -14,7 +14,7 @@ use zoom_api_gen::types;
 
 use crate::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
-use crate::ids::UserJid;
+use crate::ids::{UserId, UserJid};
 
 /// The Users API, through a client's server-to-server or user token (a chatbot token cannot
 /// read users). From [`ZoomClient::users`].
@@ -29,8 +29,11 @@ const MAX_EMAIL: usize = 254;
 /// An email address as the `userId` of a lookup: one `@` with text on both sides, no
 /// whitespace or `/`, at most 254 characters. Checked before anything is sent, so that a
 /// typo is not mistaken for a user id or a path.
+/// What [`checked_email`] holds an address to.
+const EMAIL_RULE: &str = "must be an email address (name@domain, no spaces or '/', at most 254 characters)";
+
 fn checked_email(email: &str) -> Result<&str> {
-    let rule = "must be an email address (name@domain, no spaces or '/', at most 254 characters)";
+    let rule = EMAIL_RULE;
     let parts = email.split_once('@');
     let well_formed =
         parts.is_some_and(|(name, domain)| !name.is_empty() && !domain.is_empty() && !domain.contains('@'));
@@ -45,37 +48,32 @@ impl Users {
         Self { client }
     }
 
-    /// One user of the token's account, by user id, email address or `me`.
+    /// One user of the token's account, by user id, email address or `me` (`UserId::me()`).
     ///
     #[doc = zoom_api_gen::operation_doc!(getUser)]
     ///
     /// Scope `user:read:admin` (or `user:read` for `me`). A user the account does not hold is
     /// `Error::Zoom { status: 404, code: 1001, .. }`.
-    pub async fn get(&self, user: &str) -> Result<types::User> {
-        if user.is_empty() || user.contains('/') {
-            return Err(Error::invalid("user", "must be a user id, an email address or `me` (no '/')"));
-        }
-        let request = self.client.api().get_user().user_id(user);
+    pub async fn get(&self, user: &UserId) -> Result<types::User> {
+        let request = self.client.api().get_user().user_id(user.as_str());
         Ok(request.send().await.map_err(zoom_error)?.into_inner())
     }
 
     /// The user whose email address is `email`, in the token's account; the address is
     /// checked before anything is sent.
     pub async fn by_email(&self, email: &str) -> Result<types::User> {
-        self.get(checked_email(email)?).await
+        let id: UserId = checked_email(email)?.parse().map_err(|_| Error::invalid("email", EMAIL_RULE))?;
+        self.get(&id).await
     }
 
     /// The JID of the user whose email address is `email`: where a chatbot message to them
-    /// goes. An answer without a JID is `Error::UnexpectedResponse`.
+    /// goes. Zoom's pages do not state the `jid` field's format: an answer without one, or with
+    /// one that is not a user JID, is `Error::UnexpectedResponse` naming the field.
     pub async fn jid_by_email(&self, email: &str) -> Result<UserJid> {
         let user = self.by_email(email).await?;
-        let Some(jid) = user.jid.as_deref() else {
-            return Err(Error::UnexpectedResponse {
-                status: Some(200),
-                detail: format!("Zoom's user for {email} has no jid"),
-            });
-        };
-        Ok(jid.parse()?)
+        let unexpected = |why: String| Error::UnexpectedResponse { status: Some(200), detail: why };
+        let jid = user.jid.as_deref().ok_or_else(|| unexpected(format!("the user found for {email} has no jid")))?;
+        jid.parse().map_err(|e| unexpected(format!("the user found for {email} has a jid that is not a user JID: {e}")))
     }
 }
 

@@ -43,7 +43,7 @@ pub(crate) async fn get(
         let mut user = json!({
             "id": id,
             "display_name": id,
-            "jid": format!("{}@xmpp.zoom.us", id.to_ascii_lowercase()),
+            "jid": format!("{}{}", id.to_ascii_lowercase(), zoom_api_gen::jid::USER_DOMAIN),
             "account_id": account,
             "type": 1,
             "status": "active",

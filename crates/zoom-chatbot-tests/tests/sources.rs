@@ -1,6 +1,7 @@
-//! Comments are wrapped at 100 columns (code may run to rustfmt's 120): what the project
-//! writes by hand reads in one width. Code in doc examples is code (rustfmt's width), and a
-//! Markdown table row cannot be wrapped; generated files are the generator's to format.
+//! What the sources hold by hand. Comments are wrapped at 100 columns (code may run to
+//! rustfmt's 120): what the project writes by hand reads in one width. Code in doc examples
+//! is code (rustfmt's width), and a Markdown table row cannot be wrapped; generated files are
+//! the generator's to format. The crate's README is the workspace's.
 
 use std::path::{Path, PathBuf};
 
@@ -56,4 +57,15 @@ fn no_comment_runs_past_100_columns() {
         }
     }
     assert!(long.is_empty(), "comment lines past {WIDTH} columns:\n{}", long.join("\n"));
+}
+
+#[test]
+fn the_crates_readme_is_the_workspace_readme() {
+    // crates/zoom-chatbot/README.md is a link to it: what the registry shows and what the
+    // crate's doctests compile is the README users read. An editor that writes through the
+    // link as a new file would leave a stale copy.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let workspace = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let crates = std::fs::read_to_string(root.join("crates/zoom-chatbot/README.md")).unwrap();
+    assert!(workspace == crates, "crates/zoom-chatbot/README.md differs from README.md: make it a link again");
 }
