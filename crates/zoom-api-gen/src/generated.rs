@@ -4490,15 +4490,15 @@ pub mod types {
         ///The user's department.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dept: ::std::option::Option<::std::string::String>,
-        ///The name shown in Zoom.
+        ///The name shown in Zoom (at most 128 characters, Zoom says).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub display_name: ::std::option::Option<UserDisplayName>,
+        pub display_name: ::std::option::Option<::std::string::String>,
         ///The user's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        ///First name.
+        ///First name (at most 64 characters, Zoom says).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub first_name: ::std::option::Option<UserFirstName>,
+        pub first_name: ::std::option::Option<::std::string::String>,
         ///The user's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -4516,9 +4516,9 @@ pub mod types {
         pub last_login_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///Last name.
+        ///Last name (at most 64 characters, Zoom says).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_name: ::std::option::Option<UserLastName>,
+        pub last_name: ::std::option::Option<::std::string::String>,
         ///The user's location.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<::std::string::String>,
@@ -4541,171 +4541,6 @@ pub mod types {
     impl User {
         pub fn builder() -> builder::User {
             Default::default()
-        }
-    }
-    ///The name shown in Zoom.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct UserDisplayName(::std::string::String);
-    impl ::std::ops::Deref for UserDisplayName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UserDisplayName> for ::std::string::String {
-        fn from(value: UserDisplayName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UserDisplayName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UserDisplayName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UserDisplayName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UserDisplayName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///First name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct UserFirstName(::std::string::String);
-    impl ::std::ops::Deref for UserFirstName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UserFirstName> for ::std::string::String {
-        fn from(value: UserFirstName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UserFirstName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UserFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UserFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UserFirstName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Last name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct UserLastName(::std::string::String);
-    impl ::std::ops::Deref for UserLastName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UserLastName> for ::std::string::String {
-        fn from(value: UserLastName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UserLastName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UserLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UserLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UserLastName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Whether the user has activated their account, and is active.
@@ -14535,7 +14370,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             display_name: ::std::result::Result<
-                ::std::option::Option<super::UserDisplayName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             email: ::std::result::Result<
@@ -14543,7 +14378,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
-                ::std::option::Option<super::UserFirstName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<
@@ -14567,7 +14402,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
-                ::std::option::Option<super::UserLastName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             location: ::std::result::Result<
@@ -14670,9 +14505,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UserDisplayName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
@@ -14696,7 +14529,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserFirstName>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -14770,7 +14603,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserLastName>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value

@@ -247,8 +247,7 @@ async fn run(cli: Cli) -> Outcome {
             } else {
                 println!("jid:   {}", user.jid.as_deref().unwrap_or("-"));
                 println!("id:    {}", user.id.as_deref().unwrap_or("-"));
-                let name = user.display_name.as_ref().map(|n| n.to_string());
-                println!("name:  {}", name.as_deref().unwrap_or("-"));
+                println!("name:  {}", user.display_name.as_deref().unwrap_or("-"));
             }
             Ok(())
         }
