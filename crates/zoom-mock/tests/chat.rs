@@ -196,18 +196,30 @@ async fn strict_directory_answers_1001_and_4130() {
 async fn the_eleventh_send_in_a_second_to_one_channel_is_throttled() {
     let zoom = ZoomMock::start().await.unwrap();
     let token = api_token(&zoom).await;
-    for i in 0..10 {
-        send_ok(&zoom, &token, json!({"message": format!("m{i}"), "to_channel": "busy"})).await;
+    // The window is one second of real time: a loaded machine may take longer for ten sends,
+    // and then the eleventh is rightly taken. Such an attempt says nothing; it is made again
+    // in a fresh channel. An attempt that fits must be throttled.
+    for attempt in 0..5 {
+        let channel = format!("busy{attempt}");
+        let start = std::time::Instant::now();
+        for i in 0..10 {
+            send_ok(&zoom, &token, json!({"message": format!("m{i}"), "to_channel": channel})).await;
+        }
+        let r = api(&zoom, Method::POST, "/chat/users/me/messages", &token)
+            .json(&json!({"message": "one too many", "to_channel": channel}))
+            .send()
+            .await
+            .unwrap();
+        if start.elapsed() >= std::time::Duration::from_secs(1) {
+            continue;
+        }
+        assert_eq!(r.status(), 429);
+        assert_eq!(r.headers()["retry-after"], "10");
+        assert_eq!(r.headers()["x-ratelimit-type"], "Channel-limit");
+        // Other channels are not affected.
+        send_ok(&zoom, &token, json!({"message": "fine", "to_channel": "quiet"})).await;
+        assert_eq!(zoom.conversation_of_jid(&format!("{channel}@conference.xmpp.zoom.us")).len(), 10);
+        return;
     }
-    let r = api(&zoom, Method::POST, "/chat/users/me/messages", &token)
-        .json(&json!({"message": "one too many", "to_channel": "busy"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 429);
-    assert_eq!(r.headers()["retry-after"], "10");
-    assert_eq!(r.headers()["x-ratelimit-type"], "Channel-limit");
-    // Other channels are not affected.
-    send_ok(&zoom, &token, json!({"message": "fine", "to_channel": "quiet"})).await;
-    assert_eq!(zoom.conversation_of_jid("busy@conference.xmpp.zoom.us").len(), 10);
+    panic!("in five attempts, ten sends never fit in one second on this machine");
 }
