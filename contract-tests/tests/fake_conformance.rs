@@ -131,6 +131,23 @@ async fn exercise(zoom: &ZoomMock) {
     let me = chat.get_user().user_id("me").send().await.unwrap();
     assert!(me.jid.as_deref().is_some_and(|jid| jid.ends_with("@xmpp.zoom.us")), "{me:?}");
     chat.get_user().user_id("nobody@example.com").send().await.unwrap_err();
+
+    // Channels: one made with a member, read, listed, its members listed and one invited;
+    // an unknown channel (404, code 4130) and a taken name (400, code 300) refused.
+    let new: types::CreateChannelRequest =
+        serde_json::from_value(json!({"name": "ops", "type": 1, "members": [{"email": "ana@example.com"}]})).unwrap();
+    let made = chat.create_channel().user_id("me").body(new.clone()).send().await.unwrap();
+    let channel_id = made.id.clone().unwrap();
+    chat.get_channel().channel_id(&channel_id).send().await.unwrap();
+    let mine = chat.list_channels().user_id("me").send().await.unwrap();
+    assert_eq!(mine.channels.len(), 1);
+    let invite: types::InviteChannelMembersRequest =
+        serde_json::from_value(json!({"members": [{"email": "bo@example.com"}]})).unwrap();
+    chat.invite_channel_members().channel_id(&channel_id).body(invite).send().await.unwrap();
+    let members = chat.list_channel_members().channel_id(&channel_id).send().await.unwrap();
+    assert_eq!(members.members.len(), 3, "the maker and two invited");
+    chat.get_channel().channel_id("0123456789abcdef").send().await.unwrap_err();
+    chat.create_channel().user_id("me").body(new).send().await.unwrap_err();
     let listed = chat
         .list_chat_messages()
         .user_id("me")
@@ -235,7 +252,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
-    assert_eq!(errors_checked, 10, "the scenario makes ten refusals; each must be checked");
+    assert_eq!(errors_checked, 12, "the scenario makes twelve refusals; each must be checked");
     assert!(independently_checked >= 20, "only {independently_checked} answers had a body to check");
 }
 

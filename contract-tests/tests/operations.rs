@@ -40,7 +40,7 @@ fn every_operation_in_the_spec_has_a_contract_test() {
         .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
         .collect();
     assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
-    assert_eq!(operations().len(), 17, "the spec's operation count changed; add the new contract tests");
+    assert_eq!(operations().len(), 22, "the spec's operation count changed; add the new contract tests");
 }
 
 // ----- chatbot messages ---------------------------------------------------------------------
@@ -220,6 +220,97 @@ async fn contract_get_user() {
     let got = client(&server).get_user().user_id(email.as_str()).send().await.unwrap();
     mock.assert_async().await;
     assert_eq!(got.into_inner(), user);
+}
+
+// ----- channels -----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn contract_create_channel() {
+    let server = MockServer::start_async().await;
+    let op = "createChannel";
+    let body: types::CreateChannelRequest = request_example(op);
+    let created: types::ChannelCreated = response_example(op, "201");
+    let mock = server.create_channel(|when, then| {
+        no_version_header(when.user_id("me").body(&body).into_inner().header("content-type", "application/json"));
+        then.created(&created);
+    });
+    let got = client(&server).create_channel().user_id("me").body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 201);
+    assert_eq!(got.into_inner(), created);
+}
+
+#[tokio::test]
+async fn contract_get_channel() {
+    let server = MockServer::start_async().await;
+    let op = "getChannel";
+    let id = parameter_str(op, "channelId");
+    let channel: types::Channel = response_example(op, "200");
+    let mock = server.get_channel(|when, then| {
+        no_version_header(when.channel_id(&id).into_inner());
+        then.ok(&channel);
+    });
+    let got = client(&server).get_channel().channel_id(&id).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), channel);
+}
+
+#[tokio::test]
+async fn contract_list_channels() {
+    let server = MockServer::start_async().await;
+    let op = "listChannels";
+    let token = parameter_str(op, "next_page_token");
+    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
+    let page: types::ChannelPage = response_example(op, "200");
+    let mock = server.list_channels(|when, then| {
+        no_version_header(when.user_id("me").page_size(size).next_page_token(token.as_str()).into_inner());
+        then.ok(&page);
+    });
+    let got =
+        client(&server).list_channels().user_id("me").page_size(size).next_page_token(&token).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), page);
+}
+
+#[tokio::test]
+async fn contract_list_channel_members() {
+    let server = MockServer::start_async().await;
+    let op = "listChannelMembers";
+    let id = parameter_str(op, "channelId");
+    let token = parameter_str(op, "next_page_token");
+    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
+    let page: types::ChannelMemberPage = response_example(op, "200");
+    let mock = server.list_channel_members(|when, then| {
+        no_version_header(when.channel_id(&id).page_size(size).next_page_token(token.as_str()).into_inner());
+        then.ok(&page);
+    });
+    let got = client(&server)
+        .list_channel_members()
+        .channel_id(&id)
+        .page_size(size)
+        .next_page_token(&token)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), page);
+}
+
+#[tokio::test]
+async fn contract_invite_channel_members() {
+    let server = MockServer::start_async().await;
+    let op = "inviteChannelMembers";
+    let id = parameter_str(op, "channelId");
+    let body: types::InviteChannelMembersRequest = request_example(op);
+    let invited: types::ChannelMembersInvited = response_example(op, "201");
+    let mock = server.invite_channel_members(|when, then| {
+        no_version_header(when.channel_id(&id).body(&body).into_inner().header("content-type", "application/json"));
+        then.created(&invited);
+    });
+    let got = client(&server).invite_channel_members().channel_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 201);
+    assert_eq!(got.into_inner(), invited);
 }
 
 #[tokio::test]

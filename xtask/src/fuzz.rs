@@ -5,9 +5,10 @@
 //!
 //! schemathesis comes from PyPI, pinned, into a virtual environment under `target/` (made
 //! once). Each family of operations runs with the credentials Zoom gives it: chatbot
-//! operations with a chatbot token, chat and users operations with a server-to-server token, the
-//! OAuth host with the app's credentials; the incoming webhook and the callback reply run with
-//! tokens the fake does not know, so their refusals are what is checked. `xtask/fuzz/hooks.py`
+//! operations with a chatbot token, chat, users and channels operations with a
+//! server-to-server token, the OAuth host with the app's credentials; the incoming webhook and
+//! the callback reply run with tokens the fake does not know, so their refusals are what is
+//! checked. `xtask/fuzz/hooks.py`
 //! teaches it the two rules the spec states as extensions (see that file). Any failure fails
 //! the command.
 
@@ -93,6 +94,11 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
         },
         Run {
             tag: "users",
+            base: format!("{origin}/v2"),
+            auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
+        },
+        Run {
+            tag: "channels",
             base: format!("{origin}/v2"),
             auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
         },

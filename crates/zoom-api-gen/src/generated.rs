@@ -2092,6 +2092,255 @@ pub mod types {
             value.parse()
         }
     }
+    ///A channel. Zoom marks none of its fields required.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct Channel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_settings: ::std::option::Option<ChannelSettings>,
+        ///The channel's URL in Zoom's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_url: ::std::option::Option<::std::string::String>,
+        ///The channel's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The channel's JID, where chatbot messages to it go.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jid: ::std::option::Option<::std::string::String>,
+        ///The channel's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///0 unknown, 1 private (members are invited), 2 private to the account's users, 3 public, 4 an instant channel, 5 public, open to other accounts' users.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<i64>,
+    }
+    impl Channel {
+        pub fn builder() -> builder::Channel {
+            Default::default()
+        }
+    }
+    ///A channel just created.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelCreated {
+        ///The channel's URL in Zoom's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_url: ::std::option::Option<::std::string::String>,
+        ///The channel's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The channel's JID, where chatbot messages to it go.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jid: ::std::option::Option<::std::string::String>,
+        ///The channel's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The channel's type, as `CreateChannelRequest` gives it.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl ChannelCreated {
+        pub fn builder() -> builder::ChannelCreated {
+            Default::default()
+        }
+    }
+    ///A member of a channel.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelMember {
+        ///The email address; empty for other accounts' members who are not contacts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///First name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///The user id; empty for a member of another account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the member is of another account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_external: ::std::option::Option<bool>,
+        ///Last name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///The member id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub member_id: ::std::option::Option<::std::string::String>,
+        ///The name shown in Zoom.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The member's role in the channel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<ChannelMemberRole>,
+    }
+    impl ChannelMember {
+        pub fn builder() -> builder::ChannelMember {
+            Default::default()
+        }
+    }
+    ///A member to add, by email address.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelMemberEmail {
+        ///The member's email address.
+        pub email: ::std::string::String,
+    }
+    impl ChannelMemberEmail {
+        pub fn builder() -> builder::ChannelMemberEmail {
+            Default::default()
+        }
+    }
+    ///One page of a channel's members.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelMemberPage {
+        ///The members.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<ChannelMember>,
+        ///Pass it back for the next page; empty on the last one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page_token: ::std::option::Option<::std::string::String>,
+        ///Members per page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_size: ::std::option::Option<i64>,
+        ///How many members there are in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_records: ::std::option::Option<i64>,
+    }
+    impl ChannelMemberPage {
+        pub fn builder() -> builder::ChannelMemberPage {
+            Default::default()
+        }
+    }
+    ///The member's role in the channel.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum ChannelMemberRole {
+        #[serde(rename = "admin")]
+        Admin,
+        #[serde(rename = "owner")]
+        Owner,
+        #[serde(rename = "member")]
+        Member,
+    }
+    impl ::std::fmt::Display for ChannelMemberRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Admin => f.write_str("admin"),
+                Self::Owner => f.write_str("owner"),
+                Self::Member => f.write_str("member"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ChannelMemberRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "admin" => Ok(Self::Admin),
+                "owner" => Ok(Self::Owner),
+                "member" => Ok(Self::Member),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ChannelMemberRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ChannelMemberRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The members just invited.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelMembersInvited {
+        ///When they were added.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub added_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Their user ids, comma-separated (members of other accounts are left out).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ids: ::std::option::Option<::std::string::String>,
+        ///Their member ids, comma-separated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub member_ids: ::std::option::Option<::std::string::String>,
+    }
+    impl ChannelMembersInvited {
+        pub fn builder() -> builder::ChannelMembersInvited {
+            Default::default()
+        }
+    }
+    ///One page of a user's channels.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelPage {
+        ///The channels.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub channels: ::std::vec::Vec<Channel>,
+        ///Pass it back for the next page; empty on the last one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page_token: ::std::option::Option<::std::string::String>,
+        ///Channels per page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_size: ::std::option::Option<i64>,
+        ///How many channels there are in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_records: ::std::option::Option<i64>,
+    }
+    impl ChannelPage {
+        pub fn builder() -> builder::ChannelPage {
+            Default::default()
+        }
+    }
+    ///A channel's settings, as Zoom shows them.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelSettings {
+        ///Who may add members, 1 everyone, 2 only the owner and admins (always 1 for channel types 3, 4 and 5).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub add_member_permissions: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Whether members of other accounts may be added (0 to 3, as Zoom gives it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_to_add_external_users: ::std::option::Option<i64>,
+        ///The members who may post, with posting permission 3.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub designated_posting_members: ::std::vec::Vec<DesignatedPostingMember>,
+        ///Who may mention everyone, 1 all members, 2 the owner and admins, 3 the owner, admins and designated members.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mention_all_permissions: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Whether new members see earlier messages and files.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub new_members_can_see_previous_messages_files: ::std::option::Option<bool>,
+        ///Who may post, 1 all members, 2 the owner and admins, 3 the owner, admins and designated members.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub posting_permissions: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl ChannelSettings {
+        pub fn builder() -> builder::ChannelSettings {
+            Default::default()
+        }
+    }
     ///A file on a message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -2476,6 +2725,100 @@ pub mod types {
     }
     impl ChatbotMessageSent {
         pub fn builder() -> builder::ChatbotMessageSent {
+            Default::default()
+        }
+    }
+    ///A new channel. Zoom requires none of the fields; with a shared space, the type must be private (1 or 2).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CreateChannelRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_settings: ::std::option::Option<NewChannelSettings>,
+        ///Members to invite, by email (at most 20).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<ChannelMemberEmail>,
+        ///The channel's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<CreateChannelRequestName>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shared_space: ::std::option::Option<SharedSpace>,
+        ///1 private (members are invited), 2 private to the account's users, 3 public (anyone may search for and join it), 4 a group chat.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl CreateChannelRequest {
+        pub fn builder() -> builder::CreateChannelRequest {
+            Default::default()
+        }
+    }
+    ///The channel's name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CreateChannelRequestName(::std::string::String);
+    impl ::std::ops::Deref for CreateChannelRequestName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateChannelRequestName> for ::std::string::String {
+        fn from(value: CreateChannelRequestName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateChannelRequestName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateChannelRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreateChannelRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateChannelRequestName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A member who may post when only designated members may.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct DesignatedPostingMember {
+        ///The member id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub member_id: ::std::option::Option<::std::string::String>,
+        ///The user id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl DesignatedPostingMember {
+        pub fn builder() -> builder::DesignatedPostingMember {
             Default::default()
         }
     }
@@ -3187,6 +3530,18 @@ pub mod types {
             Default::default()
         }
     }
+    ///Members to invite to a channel.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct InviteChannelMembersRequest {
+        ///The members, by email (one to five).
+        pub members: ::std::vec::Vec<ChannelMemberEmail>,
+    }
+    impl InviteChannelMembersRequest {
+        pub fn builder() -> builder::InviteChannelMembersRequest {
+            Default::default()
+        }
+    }
     ///The shared link and the message it is in.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3691,6 +4046,49 @@ pub mod types {
             value.parse()
         }
     }
+    ///A new channel's settings.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct NewChannelSettings {
+        ///Who may add members, 1 everyone, 2 only the owner and admins.
+        #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 1>")]
+        pub add_member_permissions: ::std::num::NonZeroU64,
+        ///Who may mention everyone, 1 all members, 2 the owner and admins, 3 the owner, admins and designated members.
+        #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 1>")]
+        pub mention_all_permissions: ::std::num::NonZeroU64,
+        ///Whether new members see earlier messages and files.
+        #[serde(default = "defaults::default_bool::<true>")]
+        pub new_members_can_see_previous_messages_files: bool,
+        ///Who may post, 1 all members, 2 the owner and admins, 3 the owner, admins and designated members.
+        #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 1>")]
+        pub posting_permissions: ::std::num::NonZeroU64,
+    }
+    impl ::std::default::Default for NewChannelSettings {
+        fn default() -> Self {
+            Self {
+                add_member_permissions: defaults::default_nzu64::<
+                    ::std::num::NonZeroU64,
+                    1,
+                >(),
+                mention_all_permissions: defaults::default_nzu64::<
+                    ::std::num::NonZeroU64,
+                    1,
+                >(),
+                new_members_can_see_previous_messages_files: defaults::default_bool::<
+                    true,
+                >(),
+                posting_permissions: defaults::default_nzu64::<
+                    ::std::num::NonZeroU64,
+                    1,
+                >(),
+            }
+        }
+    }
+    impl NewChannelSettings {
+        pub fn builder() -> builder::NewChannelSettings {
+            Default::default()
+        }
+    }
     ///A value Zoom's schema types as a number and its example sends as a string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -4143,6 +4541,82 @@ pub mod types {
     impl SendChatbotMessageRequest {
         pub fn builder() -> builder::SendChatbotMessageRequest {
             Default::default()
+        }
+    }
+    ///The shared space a new channel is made in.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct SharedSpace {
+        ///Who may see the channel in the space.
+        #[serde(default = "defaults::shared_space_space_channel_type")]
+        pub space_channel_type: SharedSpaceSpaceChannelType,
+        ///The shared space's id.
+        pub space_id: ::std::string::String,
+    }
+    impl SharedSpace {
+        pub fn builder() -> builder::SharedSpace {
+            Default::default()
+        }
+    }
+    ///Who may see the channel in the space.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum SharedSpaceSpaceChannelType {
+        #[serde(rename = "private")]
+        Private,
+        #[serde(rename = "public_for_members")]
+        PublicForMembers,
+    }
+    impl ::std::fmt::Display for SharedSpaceSpaceChannelType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Private => f.write_str("private"),
+                Self::PublicForMembers => f.write_str("public_for_members"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SharedSpaceSpaceChannelType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "private" => Ok(Self::Private),
+                "public_for_members" => Ok(Self::PublicForMembers),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SharedSpaceSpaceChannelType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SharedSpaceSpaceChannelType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for SharedSpaceSpaceChannelType {
+        fn default() -> Self {
+            SharedSpaceSpaceChannelType::Private
         }
     }
     ///Where the message was sent. Zoom lists only `to_channel` for app mentions and both for shared links; both are accepted for either event.
@@ -8829,6 +9303,946 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Channel {
+            channel_settings: ::std::result::Result<
+                ::std::option::Option<super::ChannelSettings>,
+                ::std::string::String,
+            >,
+            channel_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            jid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Channel {
+            fn default() -> Self {
+                Self {
+                    channel_settings: Ok(Default::default()),
+                    channel_url: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    jid: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl Channel {
+            pub fn channel_settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChannelSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for channel_settings: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn channel_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_url: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for jid: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Channel> for super::Channel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Channel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_settings: value.channel_settings?,
+                    channel_url: value.channel_url?,
+                    id: value.id?,
+                    jid: value.jid?,
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Channel> for Channel {
+            fn from(value: super::Channel) -> Self {
+                Self {
+                    channel_settings: Ok(value.channel_settings),
+                    channel_url: Ok(value.channel_url),
+                    id: Ok(value.id),
+                    jid: Ok(value.jid),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelCreated {
+            channel_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            jid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelCreated {
+            fn default() -> Self {
+                Self {
+                    channel_url: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    jid: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelCreated {
+            pub fn channel_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_url: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn jid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.jid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for jid: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelCreated> for super::ChannelCreated {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelCreated,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_url: value.channel_url?,
+                    id: value.id?,
+                    jid: value.jid?,
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelCreated> for ChannelCreated {
+            fn from(value: super::ChannelCreated) -> Self {
+                Self {
+                    channel_url: Ok(value.channel_url),
+                    id: Ok(value.id),
+                    jid: Ok(value.jid),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelMember {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_external: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                ::std::option::Option<super::ChannelMemberRole>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelMember {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_external: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    member_id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    role: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelMember {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_external<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_external = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_external: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for member_id: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChannelMemberRole>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelMember> for super::ChannelMember {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelMember,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    id: value.id?,
+                    is_external: value.is_external?,
+                    last_name: value.last_name?,
+                    member_id: value.member_id?,
+                    name: value.name?,
+                    role: value.role?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelMember> for ChannelMember {
+            fn from(value: super::ChannelMember) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    id: Ok(value.id),
+                    is_external: Ok(value.is_external),
+                    last_name: Ok(value.last_name),
+                    member_id: Ok(value.member_id),
+                    name: Ok(value.name),
+                    role: Ok(value.role),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelMemberEmail {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ChannelMemberEmail {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                }
+            }
+        }
+        impl ChannelMemberEmail {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelMemberEmail> for super::ChannelMemberEmail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelMemberEmail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { email: value.email? })
+            }
+        }
+        impl ::std::convert::From<super::ChannelMemberEmail> for ChannelMemberEmail {
+            fn from(value: super::ChannelMemberEmail) -> Self {
+                Self { email: Ok(value.email) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelMemberPage {
+            members: ::std::result::Result<
+                ::std::vec::Vec<super::ChannelMember>,
+                ::std::string::String,
+            >,
+            next_page_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_records: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelMemberPage {
+            fn default() -> Self {
+                Self {
+                    members: Ok(Default::default()),
+                    next_page_token: Ok(Default::default()),
+                    page_size: Ok(Default::default()),
+                    total_records: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelMemberPage {
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelMember>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn next_page_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
+            pub fn total_records<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_records = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_records: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelMemberPage> for super::ChannelMemberPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelMemberPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    members: value.members?,
+                    next_page_token: value.next_page_token?,
+                    page_size: value.page_size?,
+                    total_records: value.total_records?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelMemberPage> for ChannelMemberPage {
+            fn from(value: super::ChannelMemberPage) -> Self {
+                Self {
+                    members: Ok(value.members),
+                    next_page_token: Ok(value.next_page_token),
+                    page_size: Ok(value.page_size),
+                    total_records: Ok(value.total_records),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelMembersInvited {
+            added_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            ids: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            member_ids: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelMembersInvited {
+            fn default() -> Self {
+                Self {
+                    added_at: Ok(Default::default()),
+                    ids: Ok(Default::default()),
+                    member_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelMembersInvited {
+            pub fn added_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.added_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for added_at: {e}")
+                    });
+                self
+            }
+            pub fn ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ids: {e}")
+                    });
+                self
+            }
+            pub fn member_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.member_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for member_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelMembersInvited>
+        for super::ChannelMembersInvited {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelMembersInvited,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    added_at: value.added_at?,
+                    ids: value.ids?,
+                    member_ids: value.member_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelMembersInvited>
+        for ChannelMembersInvited {
+            fn from(value: super::ChannelMembersInvited) -> Self {
+                Self {
+                    added_at: Ok(value.added_at),
+                    ids: Ok(value.ids),
+                    member_ids: Ok(value.member_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelPage {
+            channels: ::std::result::Result<
+                ::std::vec::Vec<super::Channel>,
+                ::std::string::String,
+            >,
+            next_page_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_records: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelPage {
+            fn default() -> Self {
+                Self {
+                    channels: Ok(Default::default()),
+                    next_page_token: Ok(Default::default()),
+                    page_size: Ok(Default::default()),
+                    total_records: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelPage {
+            pub fn channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Channel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channels: {e}")
+                    });
+                self
+            }
+            pub fn next_page_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
+            pub fn total_records<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_records = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_records: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelPage> for super::ChannelPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channels: value.channels?,
+                    next_page_token: value.next_page_token?,
+                    page_size: value.page_size?,
+                    total_records: value.total_records?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelPage> for ChannelPage {
+            fn from(value: super::ChannelPage) -> Self {
+                Self {
+                    channels: Ok(value.channels),
+                    next_page_token: Ok(value.next_page_token),
+                    page_size: Ok(value.page_size),
+                    total_records: Ok(value.total_records),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelSettings {
+            add_member_permissions: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            allow_to_add_external_users: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            designated_posting_members: ::std::result::Result<
+                ::std::vec::Vec<super::DesignatedPostingMember>,
+                ::std::string::String,
+            >,
+            mention_all_permissions: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            new_members_can_see_previous_messages_files: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            posting_permissions: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelSettings {
+            fn default() -> Self {
+                Self {
+                    add_member_permissions: Ok(Default::default()),
+                    allow_to_add_external_users: Ok(Default::default()),
+                    designated_posting_members: Ok(Default::default()),
+                    mention_all_permissions: Ok(Default::default()),
+                    new_members_can_see_previous_messages_files: Ok(Default::default()),
+                    posting_permissions: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelSettings {
+            pub fn add_member_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.add_member_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for add_member_permissions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allow_to_add_external_users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_to_add_external_users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_to_add_external_users: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn designated_posting_members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::DesignatedPostingMember>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.designated_posting_members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for designated_posting_members: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn mention_all_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mention_all_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mention_all_permissions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn new_members_can_see_previous_messages_files<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.new_members_can_see_previous_messages_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for new_members_can_see_previous_messages_files: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn posting_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.posting_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for posting_permissions: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelSettings> for super::ChannelSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    add_member_permissions: value.add_member_permissions?,
+                    allow_to_add_external_users: value.allow_to_add_external_users?,
+                    designated_posting_members: value.designated_posting_members?,
+                    mention_all_permissions: value.mention_all_permissions?,
+                    new_members_can_see_previous_messages_files: value
+                        .new_members_can_see_previous_messages_files?,
+                    posting_permissions: value.posting_permissions?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelSettings> for ChannelSettings {
+            fn from(value: super::ChannelSettings) -> Self {
+                Self {
+                    add_member_permissions: Ok(value.add_member_permissions),
+                    allow_to_add_external_users: Ok(value.allow_to_add_external_users),
+                    designated_posting_members: Ok(value.designated_posting_members),
+                    mention_all_permissions: Ok(value.mention_all_permissions),
+                    new_members_can_see_previous_messages_files: Ok(
+                        value.new_members_can_see_previous_messages_files,
+                    ),
+                    posting_permissions: Ok(value.posting_permissions),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ChatFile {
             download_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -10070,6 +11484,202 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                     sent_time: Ok(value.sent_time),
                     to_jid: Ok(value.to_jid),
                     user_jid: Ok(value.user_jid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateChannelRequest {
+            channel_settings: ::std::result::Result<
+                ::std::option::Option<super::NewChannelSettings>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<
+                ::std::vec::Vec<super::ChannelMemberEmail>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<super::CreateChannelRequestName>,
+                ::std::string::String,
+            >,
+            shared_space: ::std::result::Result<
+                ::std::option::Option<super::SharedSpace>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateChannelRequest {
+            fn default() -> Self {
+                Self {
+                    channel_settings: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    shared_space: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateChannelRequest {
+            pub fn channel_settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::NewChannelSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for channel_settings: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelMemberEmail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateChannelRequestName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn shared_space<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SharedSpace>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shared_space = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for shared_space: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateChannelRequest>
+        for super::CreateChannelRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateChannelRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_settings: value.channel_settings?,
+                    members: value.members?,
+                    name: value.name?,
+                    shared_space: value.shared_space?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateChannelRequest> for CreateChannelRequest {
+            fn from(value: super::CreateChannelRequest) -> Self {
+                Self {
+                    channel_settings: Ok(value.channel_settings),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    shared_space: Ok(value.shared_space),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DesignatedPostingMember {
+            member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DesignatedPostingMember {
+            fn default() -> Self {
+                Self {
+                    member_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl DesignatedPostingMember {
+            pub fn member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for member_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DesignatedPostingMember>
+        for super::DesignatedPostingMember {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DesignatedPostingMember,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    member_id: value.member_id?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DesignatedPostingMember>
+        for DesignatedPostingMember {
+            fn from(value: super::DesignatedPostingMember) -> Self {
+                Self {
+                    member_id: Ok(value.member_id),
+                    user_id: Ok(value.user_id),
                 }
             }
         }
@@ -11601,6 +13211,49 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct InviteChannelMembersRequest {
+            members: ::std::result::Result<
+                ::std::vec::Vec<super::ChannelMemberEmail>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InviteChannelMembersRequest {
+            fn default() -> Self {
+                Self {
+                    members: Err("no value supplied for members".to_string()),
+                }
+            }
+        }
+        impl InviteChannelMembersRequest {
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelMemberEmail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InviteChannelMembersRequest>
+        for super::InviteChannelMembersRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InviteChannelMembersRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { members: value.members? })
+            }
+        }
+        impl ::std::convert::From<super::InviteChannelMembersRequest>
+        for InviteChannelMembersRequest {
+            fn from(value: super::InviteChannelMembersRequest) -> Self {
+                Self { members: Ok(value.members) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LinkSharedObject {
             channel_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -12298,6 +13951,130 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                     format_attr: Ok(value.format_attr),
                     format_type: Ok(value.format_type),
                     start_position: Ok(value.start_position),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewChannelSettings {
+            add_member_permissions: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            mention_all_permissions: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            new_members_can_see_previous_messages_files: ::std::result::Result<
+                bool,
+                ::std::string::String,
+            >,
+            posting_permissions: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewChannelSettings {
+            fn default() -> Self {
+                Self {
+                    add_member_permissions: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
+                    ),
+                    mention_all_permissions: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
+                    ),
+                    new_members_can_see_previous_messages_files: Ok(
+                        super::defaults::default_bool::<true>(),
+                    ),
+                    posting_permissions: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
+                    ),
+                }
+            }
+        }
+        impl NewChannelSettings {
+            pub fn add_member_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.add_member_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for add_member_permissions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn mention_all_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mention_all_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mention_all_permissions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn new_members_can_see_previous_messages_files<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.new_members_can_see_previous_messages_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for new_members_can_see_previous_messages_files: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn posting_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.posting_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for posting_permissions: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewChannelSettings> for super::NewChannelSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewChannelSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    add_member_permissions: value.add_member_permissions?,
+                    mention_all_permissions: value.mention_all_permissions?,
+                    new_members_can_see_previous_messages_files: value
+                        .new_members_can_see_previous_messages_files?,
+                    posting_permissions: value.posting_permissions?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewChannelSettings> for NewChannelSettings {
+            fn from(value: super::NewChannelSettings) -> Self {
+                Self {
+                    add_member_permissions: Ok(value.add_member_permissions),
+                    mention_all_permissions: Ok(value.mention_all_permissions),
+                    new_members_can_see_previous_messages_files: Ok(
+                        value.new_members_can_see_previous_messages_files,
+                    ),
+                    posting_permissions: Ok(value.posting_permissions),
                 }
             }
         }
@@ -13406,6 +15183,74 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                     to_jid: Ok(value.to_jid),
                     user_jid: Ok(value.user_jid),
                     visible_to_user: Ok(value.visible_to_user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SharedSpace {
+            space_channel_type: ::std::result::Result<
+                super::SharedSpaceSpaceChannelType,
+                ::std::string::String,
+            >,
+            space_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SharedSpace {
+            fn default() -> Self {
+                Self {
+                    space_channel_type: Ok(
+                        super::defaults::shared_space_space_channel_type(),
+                    ),
+                    space_id: Err("no value supplied for space_id".to_string()),
+                }
+            }
+        }
+        impl SharedSpace {
+            pub fn space_channel_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SharedSpaceSpaceChannelType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.space_channel_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for space_channel_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn space_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.space_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for space_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SharedSpace> for super::SharedSpace {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SharedSpace,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    space_channel_type: value.space_channel_type?,
+                    space_id: value.space_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SharedSpace> for SharedSpace {
+            fn from(value: super::SharedSpace) -> Self {
+                Self {
+                    space_channel_type: Ok(value.space_channel_type),
+                    space_id: Ok(value.space_id),
                 }
             }
         }
@@ -14740,6 +16585,24 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
     }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn default_bool<const V: bool>() -> bool {
+            V
+        }
+        pub(super) fn default_nzu64<T, const V: u64>() -> T
+        where
+            T: ::std::convert::TryFrom<::std::num::NonZeroU64>,
+            <T as ::std::convert::TryFrom<
+                ::std::num::NonZeroU64,
+            >>::Error: ::std::fmt::Debug,
+        {
+            T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
+        }
+        pub(super) fn shared_space_space_channel_type() -> super::SharedSpaceSpaceChannelType {
+            super::SharedSpaceSpaceChannelType::Private
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -15171,6 +17034,103 @@ let response = client.get_user()
 ```*/
     pub fn get_user(&self) -> builder::GetUser<'_> {
         builder::GetUser::new(self)
+    }
+    /**List a user's channels
+
+Pages through the channels the user is a member of. For user-level apps, pass `me`. Scopes `chat_channel:read` or `chat_channel:read:admin`.
+
+Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `user_id`: A user id, an email address, or `me` for the token's own user.
+- `next_page_token`: The token of the previous page; valid for 15 minutes.
+- `page_size`: Channels per page.
+```text
+let response = client.list_channels()
+    .user_id(user_id)
+    .next_page_token(next_page_token)
+    .page_size(page_size)
+    .send()
+    .await;
+```*/
+    pub fn list_channels(&self) -> builder::ListChannels<'_> {
+        builder::ListChannels::new(self)
+    }
+    /**Create a channel
+
+Creates a channel owned by the user, with up to 20 members invited by email at once. For user-level apps, pass `me`. Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `user_id`: A user id, an email address, or `me` for the token's own user.
+- `body`
+```text
+let response = client.create_channel()
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_channel(&self) -> builder::CreateChannel<'_> {
+        builder::CreateChannel::new(self)
+    }
+    /**Get a channel
+
+Reads one channel: its name, type, JID, URL and settings. Scopes `chat_channel:read` or `chat_channel:read:admin`.
+
+Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+```text
+let response = client.get_channel()
+    .channel_id(channel_id)
+    .send()
+    .await;
+```*/
+    pub fn get_channel(&self) -> builder::GetChannel<'_> {
+        builder::GetChannel::new(self)
+    }
+    /**List a channel's members
+
+Pages through a channel's members. A member of another account has no `id`, and no `email` unless a contact. Scopes `chat_channel:read` or `chat_channel:read:admin`.
+
+Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+- `next_page_token`: The token of the previous page; valid for 15 minutes.
+- `page_size`: Members per page.
+```text
+let response = client.list_channel_members()
+    .channel_id(channel_id)
+    .next_page_token(next_page_token)
+    .page_size(page_size)
+    .send()
+    .await;
+```*/
+    pub fn list_channel_members(&self) -> builder::ListChannelMembers<'_> {
+        builder::ListChannelMembers::new(self)
+    }
+    /**Invite members to a channel
+
+Invites up to five members of the user's contacts to a channel at once, by email. Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+- `body`
+```text
+let response = client.invite_channel_members()
+    .channel_id(channel_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn invite_channel_members(&self) -> builder::InviteChannelMembers<'_> {
+        builder::InviteChannelMembers::new(self)
     }
     /**Issue an access token
 
@@ -17386,6 +19346,567 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_channels`]
+
+[`Client::list_channels`]: super::Client::list_channels*/
+    #[derive(Debug, Clone)]
+    pub struct ListChannels<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        next_page_token: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl<'a> ListChannels<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                next_page_token: Ok(None),
+                page_size: Ok(None),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn next_page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.next_page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for next_page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChannelPage>, Error<types::ApiError>> {
+            let Self { client, user_id, next_page_token, page_size } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let next_page_token = next_page_token.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/users/{}/channels", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "next_page_token",
+                        &next_page_token,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_channels",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_channel`]
+
+[`Client::create_channel`]: super::Client::create_channel*/
+    #[derive(Debug, Clone)]
+    pub struct CreateChannel<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateChannelRequest, String>,
+    }
+    impl<'a> CreateChannel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateChannelRequest>,
+            <V as std::convert::TryInto<
+                types::CreateChannelRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateChannelRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateChannelRequest,
+            ) -> types::builder::CreateChannelRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChannelCreated>, Error<types::ApiError>> {
+            let Self { client, user_id, body } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateChannelRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/users/{}/channels", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_channel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_channel`]
+
+[`Client::get_channel`]: super::Client::get_channel*/
+    #[derive(Debug, Clone)]
+    pub struct GetChannel<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetChannel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Channel>, Error<types::ApiError>> {
+            let Self { client, channel_id } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}", client.baseurl, encode_path(& channel_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_channel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_channel_members`]
+
+[`Client::list_channel_members`]: super::Client::list_channel_members*/
+    #[derive(Debug, Clone)]
+    pub struct ListChannelMembers<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+        next_page_token: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl<'a> ListChannelMembers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+                next_page_token: Ok(None),
+                page_size: Ok(None),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn next_page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.next_page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for next_page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChannelMemberPage>, Error<types::ApiError>> {
+            let Self { client, channel_id, next_page_token, page_size } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let next_page_token = next_page_token.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}/members", client.baseurl, encode_path(& channel_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "next_page_token",
+                        &next_page_token,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_channel_members",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::invite_channel_members`]
+
+[`Client::invite_channel_members`]: super::Client::invite_channel_members*/
+    #[derive(Debug, Clone)]
+    pub struct InviteChannelMembers<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+        body: Result<types::builder::InviteChannelMembersRequest, String>,
+    }
+    impl<'a> InviteChannelMembers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::InviteChannelMembersRequest>,
+            <V as std::convert::TryInto<
+                types::InviteChannelMembersRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `InviteChannelMembersRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::InviteChannelMembersRequest,
+            ) -> types::builder::InviteChannelMembersRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ChannelMembersInvited>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, channel_id, body } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::InviteChannelMembersRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}/members", client.baseurl, encode_path(& channel_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "invite_channel_members",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

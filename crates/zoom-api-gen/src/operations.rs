@@ -189,6 +189,8 @@ pub enum Tag {
     Chat,
     ///The account's users, read with a server-to-server or user token: how a bot told an email address finds the user's JID.
     Users,
+    ///Channels (Zoom's "Chat Channels"), with a server-to-server or user token: create, read, list and invite members.
+    Channels,
     ///Token issue and revocation on Zoom's OAuth host.
     Oauth,
     ///Posting to a channel through the Incoming Webhook app.
@@ -202,6 +204,7 @@ impl Tag {
         Tag::Chatbot,
         Tag::Chat,
         Tag::Users,
+        Tag::Channels,
         Tag::Oauth,
         Tag::IncomingWebhook,
         Tag::Callback,
@@ -212,6 +215,7 @@ impl Tag {
             Tag::Chatbot => "chatbot",
             Tag::Chat => "chat",
             Tag::Users => "users",
+            Tag::Channels => "channels",
             Tag::Oauth => "oauth",
             Tag::IncomingWebhook => "incoming-webhook",
             Tag::Callback => "callback",
@@ -255,6 +259,16 @@ pub enum OperationId {
     GetChatMessageThread,
     ///Get a user
     GetUser,
+    ///List a user's channels
+    ListChannels,
+    ///Create a channel
+    CreateChannel,
+    ///Get a channel
+    GetChannel,
+    ///List a channel's members
+    ListChannelMembers,
+    ///Invite members to a channel
+    InviteChannelMembers,
     ///Issue an access token
     RequestToken,
     ///Revoke a token
@@ -279,6 +293,11 @@ impl OperationId {
         OperationId::MarkChatMessage,
         OperationId::GetChatMessageThread,
         OperationId::GetUser,
+        OperationId::ListChannels,
+        OperationId::CreateChannel,
+        OperationId::GetChannel,
+        OperationId::ListChannelMembers,
+        OperationId::InviteChannelMembers,
         OperationId::RequestToken,
         OperationId::RevokeToken,
         OperationId::SendIncomingWebhook,
@@ -300,6 +319,11 @@ impl OperationId {
             OperationId::MarkChatMessage => "markChatMessage",
             OperationId::GetChatMessageThread => "getChatMessageThread",
             OperationId::GetUser => "getUser",
+            OperationId::ListChannels => "listChannels",
+            OperationId::CreateChannel => "createChannel",
+            OperationId::GetChannel => "getChannel",
+            OperationId::ListChannelMembers => "listChannelMembers",
+            OperationId::InviteChannelMembers => "inviteChannelMembers",
             OperationId::RequestToken => "requestToken",
             OperationId::RevokeToken => "revokeToken",
             OperationId::SendIncomingWebhook => "sendIncomingWebhook",
@@ -323,6 +347,11 @@ impl OperationId {
             OperationId::MarkChatMessage => "mark_chat_message",
             OperationId::GetChatMessageThread => "get_chat_message_thread",
             OperationId::GetUser => "get_user",
+            OperationId::ListChannels => "list_channels",
+            OperationId::CreateChannel => "create_channel",
+            OperationId::GetChannel => "get_channel",
+            OperationId::ListChannelMembers => "list_channel_members",
+            OperationId::InviteChannelMembers => "invite_channel_members",
             OperationId::RequestToken => "request_token",
             OperationId::RevokeToken => "revoke_token",
             OperationId::SendIncomingWebhook => "send_incoming_webhook",
@@ -345,6 +374,11 @@ impl OperationId {
             OperationId::MarkChatMessage => Some("markMessage"),
             OperationId::GetChatMessageThread => Some("retrieveThread"),
             OperationId::GetUser => Some("user"),
+            OperationId::ListChannels => Some("getChannels"),
+            OperationId::CreateChannel => Some("createChannel"),
+            OperationId::GetChannel => Some("getUserLevelChannel"),
+            OperationId::ListChannelMembers => Some("listUserLevelChannelMembers"),
+            OperationId::InviteChannelMembers => Some("InviteUserLevelChannelMembers"),
             OperationId::RequestToken => None,
             OperationId::RevokeToken => None,
             OperationId::SendIncomingWebhook => None,
@@ -371,6 +405,11 @@ impl OperationId {
             "mark_chat_message" => Some(OperationId::MarkChatMessage),
             "get_chat_message_thread" => Some(OperationId::GetChatMessageThread),
             "get_user" => Some(OperationId::GetUser),
+            "list_channels" => Some(OperationId::ListChannels),
+            "create_channel" => Some(OperationId::CreateChannel),
+            "get_channel" => Some(OperationId::GetChannel),
+            "list_channel_members" => Some(OperationId::ListChannelMembers),
+            "invite_channel_members" => Some(OperationId::InviteChannelMembers),
             "request_token" => Some(OperationId::RequestToken),
             "revoke_token" => Some(OperationId::RevokeToken),
             "send_incoming_webhook" => Some(OperationId::SendIncomingWebhook),
@@ -397,6 +436,11 @@ impl ::std::str::FromStr for OperationId {
             "markChatMessage" => Ok(OperationId::MarkChatMessage),
             "getChatMessageThread" => Ok(OperationId::GetChatMessageThread),
             "getUser" => Ok(OperationId::GetUser),
+            "listChannels" => Ok(OperationId::ListChannels),
+            "createChannel" => Ok(OperationId::CreateChannel),
+            "getChannel" => Ok(OperationId::GetChannel),
+            "listChannelMembers" => Ok(OperationId::ListChannelMembers),
+            "inviteChannelMembers" => Ok(OperationId::InviteChannelMembers),
             "requestToken" => Ok(OperationId::RequestToken),
             "revokeToken" => Ok(OperationId::RevokeToken),
             "sendIncomingWebhook" => Ok(OperationId::SendIncomingWebhook),
@@ -566,6 +610,51 @@ pub const OPERATIONS: &[OperationInfo] = &[
         doc: "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
     },
     OperationInfo {
+        id: OperationId::ListChannels,
+        method: "GET",
+        path: "/chat/users/{userId}/channels",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::CreateChannel,
+        method: "POST",
+        path: "/chat/users/{userId}/channels",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::GetChannel,
+        method: "GET",
+        path: "/chat/channels/{channelId}",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::ListChannelMembers,
+        method: "GET",
+        path: "/chat/channels/{channelId}/members",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::InviteChannelMembers,
+        method: "POST",
+        path: "/chat/channels/{channelId}/members",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
         id: OperationId::RequestToken,
         method: "POST",
         path: "/oauth/token",
@@ -639,6 +728,21 @@ macro_rules! operation_doc {
     };
     (getUser) => {
         "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
+    (listChannels) => {
+        "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (createChannel) => {
+        "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (getChannel) => {
+        "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (listChannelMembers) => {
+        "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (inviteChannelMembers) => {
+        "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
     };
     (requestToken) => {
         "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label."

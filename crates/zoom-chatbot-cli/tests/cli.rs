@@ -351,3 +351,35 @@ async fn users_lookup_prints_the_jid_or_zooms_refusal() {
     assert!(err(&malformed).contains("email"), "{}", err(&malformed));
     assert_eq!(fake.requests().len(), before, "nothing was sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_create_list_and_invite_print_what_zoom_answered() {
+    let fake =
+        ZoomMock::builder().user("AnaId", "ana@example.com").user("BoId", "bo@example.com").start().await.unwrap();
+    let made = run(&fake, &["channels", "create", "incident-7", "--member", "ana@example.com"], None).await;
+    assert!(made.status.success(), "{}", err(&made));
+    let id_line = out(&made).lines().find_map(|l| l.strip_prefix("id:    ").map(str::to_owned)).unwrap();
+    assert!(out(&made).contains(&format!("jid:   {id_line}@conference.xmpp.zoom.us")), "{}", out(&made));
+    let held = fake.channel(&id_line).expect("the fake made the channel");
+    assert_eq!(held.name, "incident-7");
+    assert!(held.has_member("AnaId"));
+
+    let listed = run(&fake, &["channels", "list"], None).await;
+    assert!(listed.status.success(), "{}", err(&listed));
+    assert_eq!(out(&listed).trim(), format!("{id_line}  {id_line}@conference.xmpp.zoom.us  incident-7"));
+
+    let invited = run(&fake, &["channels", "invite", &id_line, "bo@example.com"], None).await;
+    assert!(invited.status.success(), "{}", err(&invited));
+    assert_eq!(out(&invited).trim(), "invited: BoId");
+    assert!(fake.channel(&id_line).unwrap().has_member("bo@example.com"));
+
+    let unknown = run(&fake, &["channels", "invite", "0123456789abcdef", "bo@example.com"], None).await;
+    assert_eq!(unknown.status.code(), Some(3), "Zoom's refusal");
+    assert!(err(&unknown).contains("code 4130"), "{}", err(&unknown));
+    let before = fake.requests().len();
+    for bad in [&["channels", "invite", "a/b", "bo@example.com"][..], &["channels", "create", "x", "--member", "bo"]] {
+        let refused = run(&fake, bad, None).await;
+        assert_eq!(refused.status.code(), Some(2), "{bad:?}: {}", err(&refused));
+    }
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+}

@@ -44,6 +44,7 @@ pub mod auth;
 pub mod bot;
 pub mod callback;
 pub mod card;
+pub mod channels;
 pub mod chat;
 mod client;
 pub mod error;

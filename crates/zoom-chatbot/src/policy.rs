@@ -70,10 +70,10 @@ impl Policy {
                 .as_ref()
                 .map(Some)
                 .ok_or_else(|| Error::missing(Setting::BotTokens, "chatbot calls are made with a chatbot token")),
-            Tag::Chat | Tag::Users => self.user.as_ref().map(Some).ok_or_else(|| {
+            Tag::Chat | Tag::Users | Tag::Channels => self.user.as_ref().map(Some).ok_or_else(|| {
                 Error::missing(
                     Setting::ChatTokens,
-                    "chat and users calls are made with a server-to-server or user token",
+                    "chat, users and channels calls are made with a server-to-server or user token",
                 )
             }),
             Tag::Oauth | Tag::IncomingWebhook | Tag::Callback => Ok(None),

@@ -32,7 +32,7 @@ const MAX_EMAIL: usize = 254;
 /// What [`checked_email`] holds an address to.
 const EMAIL_RULE: &str = "must be an email address (name@domain, no spaces or '/', at most 254 characters)";
 
-fn checked_email(email: &str) -> Result<&str> {
+pub(crate) fn checked_email(email: &str) -> Result<&str> {
     let rule = EMAIL_RULE;
     let parts = email.split_once('@');
     let well_formed =

@@ -1190,6 +1190,345 @@ pub mod operations {
             )
         }
     }
+    pub struct ListChannelsWhen(::httpmock::When);
+    impl ListChannelsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/chat/users/[^/]*/channels$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn user_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/users/{}/channels$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn next_page_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("next_page_token", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("next_page_token"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+    }
+    pub struct ListChannelsThen(::httpmock::Then);
+    impl ListChannelsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ChannelPage) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateChannelWhen(::httpmock::When);
+    impl CreateChannelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/chat/users/[^/]*/channels$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn user_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/users/{}/channels$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateChannelRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateChannelThen(::httpmock::Then);
+    impl CreateChannelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ChannelCreated) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetChannelWhen(::httpmock::When);
+    impl GetChannelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/chat/channels/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetChannelThen(::httpmock::Then);
+    impl GetChannelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Channel) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListChannelMembersWhen(::httpmock::When);
+    impl ListChannelMembersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/chat/channels/[^/]*/members$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}/members$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn next_page_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("next_page_token", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("next_page_token"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+    }
+    pub struct ListChannelMembersThen(::httpmock::Then);
+    impl ListChannelMembersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ChannelMemberPage) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct InviteChannelMembersWhen(::httpmock::When);
+    impl InviteChannelMembersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/chat/channels/[^/]*/members$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}/members$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::InviteChannelMembersRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct InviteChannelMembersThen(::httpmock::Then);
+    impl InviteChannelMembersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ChannelMembersInvited) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct RequestTokenWhen(::httpmock::When);
     impl RequestTokenWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1391,6 +1730,27 @@ pub trait MockServerExt {
     fn get_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetUserWhen, operations::GetUserThen);
+    fn list_channels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListChannelsWhen, operations::ListChannelsThen);
+    fn create_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateChannelWhen, operations::CreateChannelThen);
+    fn get_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetChannelWhen, operations::GetChannelThen);
+    fn list_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListChannelMembersWhen,
+            operations::ListChannelMembersThen,
+        );
+    fn invite_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::InviteChannelMembersWhen,
+            operations::InviteChannelMembersThen,
+        );
     fn request_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RequestTokenWhen, operations::RequestTokenThen);
@@ -1571,6 +1931,67 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetUserWhen::new(when),
                 operations::GetUserThen::new(then),
+            )
+        })
+    }
+    fn list_channels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListChannelsWhen, operations::ListChannelsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListChannelsWhen::new(when),
+                operations::ListChannelsThen::new(then),
+            )
+        })
+    }
+    fn create_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateChannelWhen, operations::CreateChannelThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateChannelWhen::new(when),
+                operations::CreateChannelThen::new(then),
+            )
+        })
+    }
+    fn get_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetChannelWhen, operations::GetChannelThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetChannelWhen::new(when),
+                operations::GetChannelThen::new(then),
+            )
+        })
+    }
+    fn list_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListChannelMembersWhen,
+            operations::ListChannelMembersThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListChannelMembersWhen::new(when),
+                operations::ListChannelMembersThen::new(then),
+            )
+        })
+    }
+    fn invite_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::InviteChannelMembersWhen,
+            operations::InviteChannelMembersThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::InviteChannelMembersWhen::new(when),
+                operations::InviteChannelMembersThen::new(then),
             )
         })
     }

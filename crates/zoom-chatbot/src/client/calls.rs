@@ -8,6 +8,7 @@ use zoom_api_gen::types;
 
 use super::ZoomClient;
 use crate::callback::{Callback, ReplyToCallback};
+use crate::channels::Channels;
 use crate::chat::Chat;
 use crate::error::Result;
 use crate::ids::{AccountId, IntoRecipient, MessageId, TriggerId, UserId};
@@ -87,6 +88,19 @@ impl ZoomClient {
     /// the server-to-server (or user) token.
     pub fn users(&self) -> Users {
         Users::new(self.clone())
+    }
+
+    /// Channels (`channels.rs`), as the token's own user (`me`): create one with members,
+    /// read it, list channels and members, invite. Its calls use the server-to-server (or
+    /// user) token.
+    pub fn channels(&self) -> Channels {
+        Channels::new(self.clone(), UserId::me())
+    }
+
+    /// Channels as `user`: whose channels are listed and who owns the ones made (a
+    /// server-to-server token can act for any user of the account).
+    pub fn channels_as(&self, user: UserId) -> Channels {
+        Channels::new(self.clone(), user)
     }
 
     /// The user-level chat API, acting as `user` (server-to-server tokens can act for any

@@ -13,7 +13,7 @@ use zoom_api_gen::types;
 use super::http::{ErrorShape, Incoming, error, invalid_field, json, limited};
 use super::shared::Shared;
 use super::state::{
-    ConversationId, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenInfo, TokenKind,
+    ConversationId, Listing, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenInfo, TokenKind,
 };
 
 const F: ErrorShape = ErrorShape::Api;
@@ -23,13 +23,13 @@ fn not_found(id: &str) -> Response {
 }
 
 /// The account a user-level call acts in: its token's.
-fn account_of(state: &State, token: &TokenInfo) -> String {
+pub(crate) fn account_of(state: &State, token: &TokenInfo) -> String {
     token.account.clone().unwrap_or_else(|| state.default_account().to_owned())
 }
 
 /// The user a path's `userId` names: `me` is the token's user (a server-to-server token's is
 /// its account's default user).
-fn resolve_user(state: &State, account: &str, token: &TokenKind, user_id: &str) -> Result<String, Response> {
+pub(crate) fn resolve_user(state: &State, account: &str, token: &TokenKind, user_id: &str) -> Result<String, Response> {
     let default_user = state.account(account).map(|a| a.user_id.clone()).unwrap_or_default();
     let user = match (user_id, token) {
         ("me", TokenKind::User(u)) => u.clone(),
@@ -212,7 +212,9 @@ pub(crate) async fn list(
         let offset = match req.query("next_page_token").filter(|t| !t.is_empty()) {
             None => 0,
             Some(token) => match state.page_cursors.get(token) {
-                Some(c) if c.account == account && c.conversation == conversation && c.is_live() => c.offset,
+                Some(c) if c.account == account && c.list == Listing::Messages(conversation.clone()) && c.is_live() => {
+                    c.offset
+                }
                 _ => {
                     return error(F, StatusCode::BAD_REQUEST, 300, "Invalid next_page_token: unknown or expired.");
                 }
@@ -241,7 +243,8 @@ pub(crate) async fn list(
         let more = offset + page.len() < matching.len();
         let next = if more {
             let token = state.new_opaque(24);
-            let cursor = PageCursor { account, conversation, offset: offset + page.len(), created: Instant::now() };
+            let list = Listing::Messages(conversation);
+            let cursor = PageCursor { account, list, offset: offset + page.len(), created: Instant::now() };
             state.remember_cursor(token.clone(), cursor);
             token
         } else {

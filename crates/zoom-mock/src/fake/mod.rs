@@ -29,6 +29,7 @@ mod accounts;
 mod act;
 mod callback;
 mod capped;
+mod channels;
 mod chat;
 mod chatbot;
 mod client_env;
@@ -69,7 +70,7 @@ pub use event_builders::{
 pub use handle::ZoomMock;
 pub use limits::{Plan, RateLabel};
 pub use page::{card_violations, render_card_html};
-pub use state::{BotEndpoint, Delivery};
+pub use state::{BotEndpoint, ChannelMember, Delivery, FakeChannel};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 /// The operation a request of [`SeenRequest`] was for.
 pub use zoom_api_gen::operations::OperationId;
@@ -355,6 +356,12 @@ impl ZoomMock {
     /// included (another account's: [`account`](Self::account)).
     pub fn conversation(&self, id: &ConversationId) -> Vec<StoredMessage> {
         self.account(&self.account_id()).conversation(id)
+    }
+
+    /// A channel of the first account (made through the channel API), by id, with its
+    /// members (another account's: [`account`](Self::account)).
+    pub fn channel(&self, id: &str) -> Option<FakeChannel> {
+        self.account(&self.account_id()).channel(id)
     }
 
     /// The messages of the first account's conversation a JID names.

@@ -20,7 +20,7 @@ use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::shared::Shared;
 use super::state::{SeenRequest, State};
-use super::{act, callback, chat, chatbot, guard, oauth, ops, page, users, webhook};
+use super::{act, callback, channels, chat, chatbot, guard, oauth, ops, page, users, webhook};
 
 /// Every route of the fake; the page, its forms and the controls behind `guard`.
 pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
@@ -43,6 +43,11 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         .operation(Op::MarkChatMessage, chat::mark)
         .operation(Op::GetChatMessageThread, chat::thread)
         .operation(Op::GetUser, users::get)
+        .operation(Op::ListChannels, channels::list)
+        .operation(Op::CreateChannel, channels::create)
+        .operation(Op::GetChannel, channels::get)
+        .operation(Op::ListChannelMembers, channels::members)
+        .operation(Op::InviteChannelMembers, channels::invite)
         .operation(Op::RequestToken, oauth::token)
         .operation(Op::RevokeToken, oauth::revoke)
         .operation(Op::SendIncomingWebhook, webhook::post)

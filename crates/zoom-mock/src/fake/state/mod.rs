@@ -13,7 +13,11 @@ use super::config::{AccountSpec, Config};
 use super::limits::Limiter;
 use super::rng::SplitMix64;
 
+mod channels;
 mod deliveries;
+
+pub use channels::{ChannelMember, FakeChannel};
+pub(crate) use channels::{KEEP_CHANNELS, channel_url};
 
 pub use deliveries::{BotEndpoint, Delivery};
 pub(crate) use deliveries::{Deliveries, PageBot};
@@ -217,10 +221,19 @@ pub(crate) struct Callback {
 /// How long a `next_page_token` stays valid (Zoom: 15 minutes).
 pub(crate) const PAGE_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// What a page token continues: a conversation's messages, a user's channels, or a
+/// channel's members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Listing {
+    Messages(ConversationId),
+    Channels(String),
+    Members(String),
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct PageCursor {
     pub account: String,
-    pub conversation: ConversationId,
+    pub list: Listing,
     pub offset: usize,
     pub created: Instant,
 }
@@ -261,6 +274,10 @@ pub(crate) struct State {
     pub callbacks: CappedMap<String, Callback>,
     pub incoming_webhooks: CappedMap<String, IncomingWebhook>,
     pub page_cursors: CappedMap<String, PageCursor>,
+    /// Channels by account and id (lower case).
+    pub channels: CappedMap<(String, String), FakeChannel>,
+    /// How many channels were made, which orders them.
+    pub channels_made: u64,
     pub requests: VecDeque<SeenRequest>,
     pub forced_429: u32,
     /// The latest events delivered to bots, for the page.
@@ -313,6 +330,8 @@ impl State {
             callbacks: CappedMap::new(KEEP_HANDLES),
             incoming_webhooks: CappedMap::new(KEEP_HANDLES),
             page_cursors: CappedMap::new(KEEP_HANDLES),
+            channels: CappedMap::new(KEEP_CHANNELS),
+            channels_made: 0,
             requests: VecDeque::new(),
             forced_429: 0,
             deliveries: Deliveries::default(),
@@ -428,7 +447,10 @@ impl State {
             return true;
         }
         match id {
-            ConversationId::Channel(_) => directory.channels.iter().any(|k| k.eq_ignore_ascii_case(id.local_part())),
+            ConversationId::Channel(_) => {
+                directory.channels.iter().any(|k| k.eq_ignore_ascii_case(id.local_part()))
+                    || self.channel(account, id.local_part()).is_some()
+            }
             ConversationId::User(_) => self.knows_user(account, id.local_part()),
         }
     }
@@ -523,7 +545,8 @@ mod tests {
             let code =
                 AuthCode { account: account.clone(), user_id: "u".into(), redirect_uri: None, code_challenge: None };
             state.auth_codes.insert(format!("a{i}"), code);
-            let cursor = PageCursor { account: account.clone(), conversation: channel, offset: 0, created: now };
+            let list = Listing::Messages(channel);
+            let cursor = PageCursor { account: account.clone(), list, offset: 0, created: now };
             state.remember_cursor(format!("p{i}"), cursor);
             state.new_unfurl_trigger(account);
             let callback = Callback {
@@ -541,6 +564,10 @@ mod tests {
             }
             let _ = state.limiter.check_channel(account, &format!("u{i}"), &format!("c{i}"), now);
             state.remember_unfurl(format!("u{i}"), String::new());
+            let id = state.new_channel_id();
+            let settings = types::ChannelSettings::default();
+            let channel = FakeChannel { id, name: format!("c{i}"), kind: 1, settings, members: Vec::new(), made: 0 };
+            state.keep_channel(account, channel);
             state.deliveries.record(Delivery {
                 at: chrono::Utc::now(),
                 event: zoom_api_gen::events::EventKind::BotNotification.as_str().into(),
@@ -551,6 +578,7 @@ mod tests {
         }
         assert_eq!(state.deliveries.iter().len(), deliveries::KEEP_DELIVERIES, "deliveries");
         assert_eq!(state.callbacks.len(), KEEP_HANDLES, "callbacks");
+        assert_eq!(state.channels.len(), KEEP_CHANNELS, "channels");
         assert!(state.limiter.tracked_labels() <= 2 * 2 * accounts.len(), "label state is per account and label");
         assert!(state.limiter.tracked_windows() <= 10_000, "{}", state.limiter.tracked_windows());
         assert_eq!(state.conversations.len(), state.config.max_conversations);

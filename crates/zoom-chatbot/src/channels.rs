@@ -1,0 +1,373 @@
+//! Channels (Zoom's "Chat Channels"): create one with its members, read it, list a user's
+//! channels and a channel's members as streams over pages, and invite more members. Every
+//! channel comes back with its typed [`ChannelJid`], where [`ZoomClient::send`] reaches it.
+//!
+//! ```no_run
+//! # async fn demo(zoom: zoom_chatbot::ZoomClient) -> zoom_chatbot::Result<()> {
+//! use futures_util::TryStreamExt;
+//! use zoom_chatbot::card::Card;
+//!
+//! let incident = zoom.channels().create("incident-4211", ["ana@example.com", "bo@example.com"]).await?;
+//! zoom.channels().invite(&incident.id, ["cy@example.com"]).await?;
+//! zoom.send(incident.jid.clone(), Card::new().head("Checkout is down").build()?).await?;
+//! let members: Vec<_> = zoom.channels().members(&incident.id).stream().try_collect().await?;
+//! # let _ = members; Ok(()) }
+//! ```
+
+use std::future::{Future, IntoFuture};
+use std::num::NonZeroU64;
+use std::pin::Pin;
+
+use futures_core::Stream;
+use zoom_api_gen::types;
+
+use crate::ZoomClient;
+use crate::error::{Error, Result, zoom_error};
+use crate::ids::{ChannelId, ChannelJid, UserId};
+use crate::users::checked_email;
+
+/// The most members a channel is made with at once (Zoom: "a maximum of 20 members").
+pub const MAX_NEW_MEMBERS: usize = 20;
+/// The most members one invitation adds (Zoom: "Five is the maximum").
+pub const MAX_INVITED: usize = 5;
+/// The longest channel name, in characters.
+pub const MAX_NAME_CHARS: usize = 256;
+/// The most channels a page of [`Channels::list`] has (Zoom's default is 10).
+pub const MAX_CHANNEL_PAGE: u64 = 1000;
+/// The most members a page of [`Channels::members`] has (Zoom's default is 30).
+pub const MAX_MEMBER_PAGE: u64 = 100;
+
+/// A channel's type when it is made (the spec's integer `type` of `createChannel`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Members are invited (Zoom's 1).
+    Private,
+    /// Private, and only for the account's own users (2).
+    PrivateToAccount,
+    /// Anyone may search for and join it (3).
+    Public,
+    /// A group chat (4).
+    GroupChat,
+}
+
+impl ChannelKind {
+    fn code(self) -> u64 {
+        match self {
+            Self::Private => 1,
+            Self::PrivateToAccount => 2,
+            Self::Public => 3,
+            Self::GroupChat => 4,
+        }
+    }
+}
+
+/// A channel Zoom answered with: its typed id and JID (where a chatbot message reaches it),
+/// and Zoom's answer whole (`types::Channel`, or `types::ChannelCreated` from
+/// [`Channels::create`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Channel<A = types::Channel> {
+    /// The channel id, as the channel and chat APIs take it.
+    pub id: ChannelId,
+    /// The channel's JID, as [`ZoomClient::send`] takes it.
+    pub jid: ChannelJid,
+    /// Zoom's answer.
+    pub zoom: A,
+}
+
+/// The id and JID of an answer. Zoom marks neither required: an answer without an id, or
+/// whose `jid` is not a channel JID, is `Error::UnexpectedResponse` naming the field. One
+/// without a `jid` gets the JID of its id (`{id}@conference.xmpp.zoom.us`, as Zoom's
+/// examples show; its pages state no rule).
+fn typed<A>(id: Option<&str>, jid: Option<&str>, zoom: A) -> Result<Channel<A>> {
+    let unexpected = |detail: String| Error::UnexpectedResponse { status: Some(200), detail };
+    let id = id.ok_or_else(|| unexpected("a channel in Zoom's answer has no id".into()))?;
+    let id: ChannelId = id.parse().map_err(|e| unexpected(format!("a channel's id is not one: {e}")))?;
+    let jid = match jid {
+        Some(jid) => jid.parse().map_err(|e| unexpected(format!("channel {id} has a jid that is not one: {e}")))?,
+        None => ChannelJid::from(&id),
+    };
+    Ok(Channel { id, jid, zoom })
+}
+
+/// Email addresses as a request's `members`: each checked, at most `max`, at least one
+/// when `at_least_one`.
+fn members(emails: Vec<String>, max: usize, at_least_one: bool) -> Result<Vec<types::ChannelMemberEmail>> {
+    if emails.len() > max {
+        return Err(Error::invalid("members", format!("at most {max} at once, not {}", emails.len())));
+    }
+    if at_least_one && emails.is_empty() {
+        return Err(Error::invalid("members", "at least one email address is needed"));
+    }
+    emails
+        .into_iter()
+        .enumerate()
+        .map(|(i, email)| match checked_email(&email) {
+            Ok(_) => Ok(types::ChannelMemberEmail { email }),
+            Err(Error::InvalidInput { rule, .. }) => Err(Error::invalid(format!("members[{i}]"), rule)),
+            Err(e) => Err(e),
+        })
+        .collect()
+}
+
+fn page_size(n: Option<u64>, max: u64) -> Result<Option<NonZeroU64>> {
+    match n {
+        None => Ok(None),
+        Some(n) if (1..=max).contains(&n) => Ok(NonZeroU64::new(n)),
+        Some(n) => Err(Error::invalid("page_size", format!("must be 1 to {max}, not {n}"))),
+    }
+}
+
+/// The channel API, as one user (`me` by default), through the client's server-to-server
+/// or user token. From [`ZoomClient::channels`] or [`ZoomClient::channels_as`].
+#[derive(Clone, Debug)]
+pub struct Channels {
+    client: ZoomClient,
+    user: UserId,
+}
+
+impl Channels {
+    pub(crate) fn new(client: ZoomClient, user: UserId) -> Self {
+        Self { client, user }
+    }
+
+    /// Makes a channel owned by this user, with `members` (email addresses, at most 20)
+    /// invited. Await it, or set its [`kind`](CreateChannel::kind) first. The name (at most
+    /// 256 characters) and the addresses are checked before anything is sent.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(createChannel)]
+    ///
+    /// Scope `chat_channel:write`. A name another channel of the account has is
+    /// `Error::Zoom { status: 400, code: 300, .. }`.
+    pub fn create<I, S>(&self, name: impl Into<String>, members: I) -> CreateChannel
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        CreateChannel {
+            channels: self.clone(),
+            name: name.into(),
+            members: members.into_iter().map(|m| m.as_ref().to_owned()).collect(),
+            kind: None,
+        }
+    }
+
+    /// One channel, by id.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(getChannel)]
+    ///
+    /// Scope `chat_channel:read`. A channel the account does not hold is
+    /// `Error::Zoom { status: 404, code: 4130, .. }`.
+    pub async fn get(&self, id: &ChannelId) -> Result<Channel> {
+        let answer = self.client.api().get_channel().channel_id(id.as_str()).send().await.map_err(zoom_error)?;
+        let channel = answer.into_inner();
+        typed(channel.id.clone().as_deref(), channel.jid.clone().as_deref(), channel)
+    }
+
+    /// This user's channels; [`stream`](ListChannels::stream) them.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(listChannels)]
+    ///
+    /// Once a page. Scope `chat_channel:read`.
+    pub fn list(&self) -> ListChannels {
+        ListChannels { channels: self.clone(), page_size: None }
+    }
+
+    /// A channel's members; [`stream`](ListChannelMembers::stream) them.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(listChannelMembers)]
+    ///
+    /// Once a page. Scope `chat_channel:read`.
+    pub fn members(&self, id: &ChannelId) -> ListChannelMembers {
+        ListChannelMembers { channels: self.clone(), id: id.clone(), page_size: None }
+    }
+
+    /// Invites members of this user's contacts to a channel, by email (one to five at
+    /// once, checked before anything is sent).
+    ///
+    #[doc = zoom_api_gen::operation_doc!(inviteChannelMembers)]
+    ///
+    /// Scope `chat_channel:write`. The answer's `ids` lists the user ids of the invited
+    /// members of the account (comma-separated), `member_ids` their member ids.
+    pub async fn invite<I, S>(&self, id: &ChannelId, emails: I) -> Result<types::ChannelMembersInvited>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let emails = emails.into_iter().map(|e| e.as_ref().to_owned()).collect();
+        let body = types::InviteChannelMembersRequest { members: members(emails, MAX_INVITED, true)? };
+        let request = self.client.api().invite_channel_members().channel_id(id.as_str()).body(body);
+        Ok(request.send().await.map_err(zoom_error)?.into_inner())
+    }
+}
+
+/// A channel being made; await it to make it. From [`Channels::create`].
+pub struct CreateChannel {
+    channels: Channels,
+    name: String,
+    members: Vec<String>,
+    kind: Option<ChannelKind>,
+}
+
+impl CreateChannel {
+    /// The channel's type (Zoom's pages give no default).
+    pub fn kind(mut self, kind: ChannelKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    async fn run(self) -> Result<Channel<types::ChannelCreated>> {
+        let name: types::CreateChannelRequestName =
+            self.name.parse().map_err(|_| Error::invalid("name", format!("at most {MAX_NAME_CHARS} characters")))?;
+        let body = types::CreateChannelRequest {
+            name: Some(name),
+            members: members(self.members, MAX_NEW_MEMBERS, false)?,
+            type_: self.kind.and_then(|k| NonZeroU64::new(k.code())),
+            channel_settings: None,
+            shared_space: None,
+        };
+        let api = self.channels.client.api();
+        let request = api.create_channel().user_id(self.channels.user.as_str()).body(body);
+        let created = request.send().await.map_err(zoom_error)?.into_inner();
+        typed(created.id.clone().as_deref(), created.jid.clone().as_deref(), created)
+    }
+}
+
+impl IntoFuture for CreateChannel {
+    type Output = Result<Channel<types::ChannelCreated>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// A listing of a user's channels; [`stream`](Self::stream) it. From [`Channels::list`].
+pub struct ListChannels {
+    channels: Channels,
+    page_size: Option<u64>,
+}
+
+impl ListChannels {
+    /// Channels fetched per request (1 to 1000; Zoom's default is 10).
+    pub fn page_size(mut self, n: u64) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// The channels, fetched a page at a time as the stream is read.
+    pub fn stream(self) -> impl Stream<Item = Result<Channel>> + Send + 'static {
+        let size = page_size(self.page_size, MAX_CHANNEL_PAGE);
+        let channels = self.channels;
+        pages(size, move |size, token| {
+            let channels = channels.clone();
+            async move {
+                let mut request = channels.client.api().list_channels().user_id(channels.user.as_str());
+                if let Some(n) = size {
+                    request = request.page_size(n);
+                }
+                if !token.is_empty() {
+                    request = request.next_page_token(token);
+                }
+                let page = request.send().await.map_err(zoom_error)?.into_inner();
+                let items: Result<Vec<Channel>> = page
+                    .channels
+                    .into_iter()
+                    .map(|c| typed(c.id.clone().as_deref(), c.jid.clone().as_deref(), c))
+                    .collect();
+                Ok((items?, page.next_page_token))
+            }
+        })
+    }
+}
+
+/// A listing of a channel's members; [`stream`](Self::stream) it. From [`Channels::members`].
+pub struct ListChannelMembers {
+    channels: Channels,
+    id: ChannelId,
+    page_size: Option<u64>,
+}
+
+impl ListChannelMembers {
+    /// Members fetched per request (1 to 100; Zoom's default is 30).
+    pub fn page_size(mut self, n: u64) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// The members, fetched a page at a time as the stream is read.
+    pub fn stream(self) -> impl Stream<Item = Result<types::ChannelMember>> + Send + 'static {
+        let size = page_size(self.page_size, MAX_MEMBER_PAGE);
+        let (channels, id) = (self.channels, self.id);
+        pages(size, move |size, token| {
+            let (channels, id) = (channels.clone(), id.clone());
+            async move {
+                let mut request = channels.client.api().list_channel_members().channel_id(id.as_str());
+                if let Some(n) = size {
+                    request = request.page_size(n);
+                }
+                if !token.is_empty() {
+                    request = request.next_page_token(token);
+                }
+                let page = request.send().await.map_err(zoom_error)?.into_inner();
+                Ok((page.members, page.next_page_token))
+            }
+        })
+    }
+}
+
+/// The items of every page `fetch` gives (from a page size and the previous page's token,
+/// empty for the first), fetched as the stream is read, until a page names no next one. A
+/// page size out of bounds is the stream's one error, before anything is sent.
+fn pages<T, F, Fut>(size: Result<Option<NonZeroU64>>, fetch: F) -> impl Stream<Item = Result<T>> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(Option<NonZeroU64>, String) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>)>> + Send,
+{
+    let start = (Vec::<T>::new().into_iter(), Some(String::new()), Some(size), fetch);
+    futures_util::stream::try_unfold(start, |(mut page, mut next, mut size, fetch)| async move {
+        loop {
+            if let Some(item) = page.next() {
+                return Ok(Some((item, (page, next, size, fetch))));
+            }
+            let Some(token) = next.take() else { return Ok(None) };
+            let page_size = match size.take() {
+                Some(Err(e)) => return Err(e),
+                Some(Ok(s)) => s,
+                None => None,
+            };
+            let (items, token) = fetch(page_size, token).await?;
+            next = token.filter(|t| !t.is_empty());
+            page = items.into_iter();
+            size = Some(Ok(page_size));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_checked_and_counted_before_they_are_sent() {
+        let many: Vec<String> = (0..21).map(|i| format!("u{i}@example.com")).collect();
+        let err = members(many, MAX_NEW_MEMBERS, false).unwrap_err();
+        assert_eq!(err.to_string(), Error::invalid("members", "at most 20 at once, not 21").to_string());
+        let err = members(vec!["ana@example.com".into(), "bo".into()], MAX_INVITED, true).unwrap_err();
+        assert!(err.to_string().contains("members[1]") && err.to_string().contains("email"), "{err}");
+        assert!(members(Vec::new(), MAX_INVITED, true).unwrap_err().to_string().contains("at least one"));
+        assert_eq!(members(vec!["ana@example.com".into()], MAX_INVITED, true).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_answer_gives_a_typed_id_and_jid() {
+        let c = typed(Some("825C9E31"), None, ()).unwrap();
+        assert_eq!(c.jid.as_str(), "825c9e31@conference.xmpp.zoom.us");
+        let c = typed(Some("abc"), Some("abc@conference.xmpp.zoom.us"), ()).unwrap();
+        assert_eq!(c.id.as_str(), "abc");
+        for (id, jid) in [(None, None), (Some("a/b"), None), (Some("abc"), Some("abc@xmpp.zoom.us"))] {
+            let err = typed(id, jid, ()).unwrap_err();
+            assert!(matches!(err, Error::UnexpectedResponse { .. }), "{id:?} {jid:?}: {err:?}");
+        }
+    }
+}

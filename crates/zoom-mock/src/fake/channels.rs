@@ -1,0 +1,261 @@
+//! The channel API (Zoom's "Chat Channels"): channels of the token's account, made with
+//! their members, read, listed by member, and their members listed and invited.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::Response;
+use zoom_api_gen::operations::OperationId;
+use zoom_api_gen::types;
+
+use super::chat::{account_of, resolve_user};
+use super::http::{ErrorShape, Incoming, error, json};
+use super::shared::Shared;
+use super::state::{ChannelMember, FakeChannel, Listing, PageCursor, State, channel_url};
+
+const F: ErrorShape = ErrorShape::Api;
+
+fn channel_missing(id: &str) -> Response {
+    error(F, StatusCode::NOT_FOUND, 4130, format!("Channel does not exist: {id}."))
+}
+
+/// The slice of `len` items a page shows: its offset (from the page token, which must
+/// continue the same listing in the same account) and size, or Zoom's 400/300.
+fn page_of(
+    state: &State,
+    req: &Incoming,
+    account: &str,
+    list: &Listing,
+    default: usize,
+) -> Result<(usize, usize), Response> {
+    let size = req.query("page_size").and_then(|p| p.parse::<usize>().ok()).unwrap_or(default);
+    let offset = match req.query("next_page_token").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => match state.page_cursors.get(token) {
+            Some(c) if c.account == account && c.list == *list && c.is_live() => c.offset,
+            _ => {
+                return Err(error(
+                    F,
+                    StatusCode::BAD_REQUEST,
+                    300,
+                    "The next page token is either invalid or has expired.",
+                ));
+            }
+        },
+    };
+    Ok((offset, size))
+}
+
+/// The token of the page after `end`, or empty when `end` is the last.
+fn next_token(state: &mut State, account: String, list: Listing, end: usize, total: usize) -> String {
+    if end >= total {
+        return String::new();
+    }
+    let token = state.new_opaque(24);
+    state.remember_cursor(token.clone(), PageCursor { account, list, offset: end, created: Instant::now() });
+    token
+}
+
+/// `createChannel`: a channel owned by the path's user, with the members the body names by
+/// email (a member the directory does not hold is one of another account). Zoom refuses a
+/// name another channel of the account has (400, code 300) and a shared space that does not
+/// exist (the fake holds none: 404, code 5407).
+pub(crate) async fn create(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run(OperationId::CreateChannel, F, &req, |state, call| {
+        let body: types::CreateChannelRequest = call.body.expect("the spec gives this operation a body");
+        let account = account_of(state, &call.token);
+        let owner = match resolve_user(state, &account, &call.token.kind, &user_id) {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        if body.shared_space.is_some() {
+            return error(F, StatusCode::NOT_FOUND, 5407, "Shared space does not exist.");
+        }
+        let name = body.name.map(String::from).unwrap_or_default();
+        if state.channels_of(&account).iter().any(|c| c.name == name) {
+            return error(F, StatusCode::BAD_REQUEST, 300, "The channel name already exists.");
+        }
+        // Zoom's pages give no default type; the fake's is 1, a private channel.
+        let kind = body.type_.map_or(1, |t| t.get());
+        let asked = body.channel_settings.unwrap_or_default();
+        let settings = types::ChannelSettings {
+            add_member_permissions: Some(asked.add_member_permissions),
+            new_members_can_see_previous_messages_files: Some(asked.new_members_can_see_previous_messages_files),
+            posting_permissions: Some(asked.posting_permissions),
+            mention_all_permissions: Some(asked.mention_all_permissions),
+            allow_to_add_external_users: Some(0),
+            designated_posting_members: Vec::new(),
+        };
+        let owner_email = state
+            .account(&account)
+            .and_then(|a| a.users.iter().find(|u| u.id.eq_ignore_ascii_case(&owner)))
+            .map(|u| u.email.clone());
+        let mut members = vec![ChannelMember {
+            user_id: Some(owner),
+            member_id: state.new_opaque(24),
+            email: owner_email,
+            role: types::ChannelMemberRole::Owner,
+        }];
+        for wanted in &body.members {
+            let member = state.member_by_email(&account, &wanted.email);
+            let known = |m: &ChannelMember| {
+                m.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&wanted.email))
+                    || (m.user_id.is_some() && m.user_id == member.user_id)
+            };
+            if !members.iter().any(known) {
+                members.push(member);
+            }
+        }
+        let id = state.new_channel_id();
+        state.channels_made += 1;
+        let made = state.channels_made;
+        let channel = FakeChannel { id: id.clone(), name: name.clone(), kind, settings, members, made };
+        let jid = channel.jid().to_string();
+        state.keep_channel(&account, channel);
+        let created = types::ChannelCreated {
+            id: Some(id.clone()),
+            jid: Some(jid),
+            name: Some(name),
+            type_: std::num::NonZeroU64::new(kind),
+            channel_url: Some(channel_url(&id)),
+        };
+        json(StatusCode::CREATED, &created)
+    })
+}
+
+/// `getChannel`: a channel of the token's account, or Zoom's 404, code 4130.
+pub(crate) async fn get(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::GetChannel, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        match state.channel(&account, &channel_id) {
+            Some(c) => json(StatusCode::OK, &c.to_channel()),
+            None => channel_missing(&channel_id),
+        }
+    })
+}
+
+/// `listChannels`: the channels of the account the path's user is a member of, oldest first.
+pub(crate) async fn list(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::ListChannels, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let list = Listing::Channels(user.to_ascii_lowercase());
+        let (offset, size) = match page_of(state, &req, &account, &list, 10) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let all: Vec<types::Channel> = state
+            .channels_of(&account)
+            .into_iter()
+            .filter(|c| c.has_member(&user))
+            .map(FakeChannel::to_channel)
+            .collect();
+        let total = all.len();
+        let channels: Vec<types::Channel> = all.into_iter().skip(offset).take(size).collect();
+        let end = offset + channels.len();
+        let next = next_token(state, account, list, end, total);
+        let page = types::ChannelPage {
+            channels,
+            next_page_token: Some(next),
+            page_size: Some(size as i64),
+            total_records: Some(total as i64),
+        };
+        json(StatusCode::OK, &page)
+    })
+}
+
+fn to_member(m: &ChannelMember) -> types::ChannelMember {
+    let name = m.user_id.clone().or_else(|| m.email.clone()).unwrap_or_default();
+    types::ChannelMember {
+        // Zoom leaves the id of another account's member empty.
+        id: Some(m.user_id.clone().unwrap_or_default()),
+        member_id: Some(m.member_id.clone()),
+        email: m.email.clone(),
+        first_name: None,
+        last_name: None,
+        name: Some(name),
+        role: Some(m.role),
+        is_external: Some(m.user_id.is_none()),
+    }
+}
+
+/// `listChannelMembers`: a channel's members, its maker first.
+pub(crate) async fn members(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::ListChannelMembers, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        let Some(channel) = state.channel(&account, &channel_id) else { return channel_missing(&channel_id) };
+        let all: Vec<types::ChannelMember> = channel.members.iter().map(to_member).collect();
+        let list = Listing::Members(channel.id.clone());
+        let (offset, size) = match page_of(state, &req, &account, &list, 30) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let total = all.len();
+        let members: Vec<types::ChannelMember> = all.into_iter().skip(offset).take(size).collect();
+        let end = offset + members.len();
+        let next = next_token(state, account, list, end, total);
+        let page = types::ChannelMemberPage {
+            members,
+            next_page_token: Some(next),
+            page_size: Some(size as i64),
+            total_records: Some(total as i64),
+        };
+        json(StatusCode::OK, &page)
+    })
+}
+
+/// `inviteChannelMembers`: the members the body names by email join the channel (those
+/// already in it stay as they are); the answer lists the ids of the account's own.
+pub(crate) async fn invite(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run(OperationId::InviteChannelMembers, F, &req, |state, call| {
+        let body: types::InviteChannelMembersRequest = call.body.expect("the spec gives this operation a body");
+        let account = account_of(state, &call.token);
+        if state.channel(&account, &channel_id).is_none() {
+            return channel_missing(&channel_id);
+        }
+        let mut added = Vec::new();
+        for wanted in &body.members {
+            let member = state.member_by_email(&account, &wanted.email);
+            let channel = state.channel_mut(&account, &channel_id).expect("checked above");
+            let present =
+                channel.has_member(&wanted.email) || member.user_id.as_deref().is_some_and(|id| channel.has_member(id));
+            if !present {
+                channel.members.push(member.clone());
+                added.push(member);
+            }
+        }
+        let ids: Vec<&str> = added.iter().filter_map(|m| m.user_id.as_deref()).collect();
+        let member_ids: Vec<&str> = added.iter().map(|m| m.member_id.as_str()).collect();
+        let invited = types::ChannelMembersInvited {
+            added_at: Some(chrono::Utc::now()),
+            ids: Some(ids.join(",")),
+            member_ids: Some(member_ids.join(",")),
+        };
+        json(StatusCode::CREATED, &invited)
+    })
+}
