@@ -148,6 +148,17 @@ async fn exercise(zoom: &ZoomMock) {
     assert_eq!(members.members.len(), 3, "the maker and two invited");
     chat.get_channel().channel_id("0123456789abcdef").send().await.unwrap_err();
     chat.create_channel().user_id("me").body(new).send().await.unwrap_err();
+    // Renamed, a member removed, deleted: then it is unknown (404, code 4130).
+    let rename: types::UpdateChannelRequest =
+        serde_json::from_value(json!({"name": "ops-done", "channel_settings": {"posting_permissions": 3,
+            "designated_posting_members": [{"user_id": "x"}]}}))
+        .unwrap();
+    chat.update_channel().channel_id(&channel_id).body(rename).send().await.unwrap();
+    chat.remove_channel_member().channel_id(&channel_id).identifier("bo@example.com").send().await.unwrap();
+    let after = chat.get_channel().channel_id(&channel_id).send().await.unwrap();
+    assert_eq!(after.name.as_deref(), Some("ops-done"));
+    chat.delete_channel().channel_id(&channel_id).send().await.unwrap();
+    chat.get_channel().channel_id(&channel_id).send().await.unwrap_err();
     let listed = chat
         .list_chat_messages()
         .user_id("me")
@@ -252,7 +263,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
-    assert_eq!(errors_checked, 12, "the scenario makes twelve refusals; each must be checked");
+    assert_eq!(errors_checked, 13, "the scenario makes thirteen refusals; each must be checked");
     assert!(independently_checked >= 20, "only {independently_checked} answers had a body to check");
 }
 

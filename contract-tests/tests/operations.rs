@@ -40,7 +40,7 @@ fn every_operation_in_the_spec_has_a_contract_test() {
         .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
         .collect();
     assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
-    assert_eq!(operations().len(), 22, "the spec's operation count changed; add the new contract tests");
+    assert_eq!(operations().len(), 25, "the spec's operation count changed; add the new contract tests");
 }
 
 // ----- chatbot messages ---------------------------------------------------------------------
@@ -311,6 +311,48 @@ async fn contract_invite_channel_members() {
     mock.assert_async().await;
     assert_eq!(got.status(), 201);
     assert_eq!(got.into_inner(), invited);
+}
+
+#[tokio::test]
+async fn contract_update_channel() {
+    let server = MockServer::start_async().await;
+    let op = "updateChannel";
+    let id = parameter_str(op, "channelId");
+    let body: types::UpdateChannelRequest = request_example(op);
+    let mock = server.update_channel(|when, then| {
+        no_version_header(when.channel_id(&id).body(&body).into_inner().header("content-type", "application/json"));
+        then.no_content();
+    });
+    let got = client(&server).update_channel().channel_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_delete_channel() {
+    let server = MockServer::start_async().await;
+    let id = parameter_str("deleteChannel", "channelId");
+    let mock = server.delete_channel(|when, then| {
+        no_version_header(when.channel_id(&id).into_inner());
+        then.no_content();
+    });
+    let got = client(&server).delete_channel().channel_id(&id).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_remove_channel_member() {
+    let server = MockServer::start_async().await;
+    let op = "removeChannelMember";
+    let (id, member) = (parameter_str(op, "channelId"), parameter_str(op, "identifier"));
+    let mock = server.remove_channel_member(|when, then| {
+        no_version_header(when.channel_id(&id).identifier(&member).into_inner());
+        then.no_content();
+    });
+    let got = client(&server).remove_channel_member().channel_id(&id).identifier(&member).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
 }
 
 #[tokio::test]

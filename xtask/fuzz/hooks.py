@@ -73,7 +73,10 @@ def complete_one_of(schema, value, depth=0):
     for group in schema.get("x-required-one-of", []):
         if not any(field in value for field in group):
             field = resolve(schema.get("properties", {}).get(group[-1], {}))
-            value[group[-1]] = field["enum"][0] if "enum" in field else []
+            if "enum" in field:
+                value[group[-1]] = field["enum"][0]
+            else:
+                value[group[-1]] = "" if field.get("type") == "string" else []
     for group in schema.get("x-at-most-one-of", []):
         for extra in [field for field in group if field in value][1:]:
             del value[extra]

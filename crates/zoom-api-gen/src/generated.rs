@@ -4124,6 +4124,22 @@ pub mod types {
             Default::default()
         }
     }
+    ///A member who may post when only designated members may, by one of its ids.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct PostingMember {
+        ///The member id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub member_id: ::std::option::Option<::std::string::String>,
+        ///The user id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl PostingMember {
+        pub fn builder() -> builder::PostingMember {
+            Default::default()
+        }
+    }
     ///A reaction to add or remove.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -4916,6 +4932,49 @@ pub mod types {
     }
     impl UnfurlLinkRequest {
         pub fn builder() -> builder::UnfurlLinkRequest {
+            Default::default()
+        }
+    }
+    ///What to change in a channel; Zoom requires none of the fields.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UpdateChannelRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_settings: ::std::option::Option<UpdateChannelSettings>,
+        ///The new name (Zoom's update states no length limit).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///1 private, 2 private to the account's users, 3 public, 5 public and open to other accounts' users.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl UpdateChannelRequest {
+        pub fn builder() -> builder::UpdateChannelRequest {
+            Default::default()
+        }
+    }
+    ///The settings to change; the owner alone may change some.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UpdateChannelSettings {
+        ///Who may add members, 1 everyone, 2 only the owner and admins.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub add_member_permissions: ::std::option::Option<::std::num::NonZeroU64>,
+        ///The members who may post (posting permission must be 3).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub designated_posting_members: ::std::vec::Vec<PostingMember>,
+        ///Who may mention everyone, 1 all members, 2 the owner and admins, 3 the owner, admins and designated members.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mention_all_permissions: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Whether new members see earlier messages and files.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub new_members_can_see_previous_messages_files: ::std::option::Option<bool>,
+        ///Who may post, 1 all members, 2 the owner and admins, 3 the owner, admins and designated members.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub posting_permissions: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl UpdateChannelSettings {
+        pub fn builder() -> builder::UpdateChannelSettings {
             Default::default()
         }
     }
@@ -14137,6 +14196,70 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PostingMember {
+            member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostingMember {
+            fn default() -> Self {
+                Self {
+                    member_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostingMember {
+            pub fn member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for member_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostingMember> for super::PostingMember {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostingMember,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    member_id: value.member_id?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostingMember> for PostingMember {
+            fn from(value: super::PostingMember) -> Self {
+                Self {
+                    member_id: Ok(value.member_id),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ReactToChatMessageRequest {
             action: ::std::result::Result<
                 super::ReactToChatMessageRequestAction,
@@ -16081,6 +16204,241 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateChannelRequest {
+            channel_settings: ::std::result::Result<
+                ::std::option::Option<super::UpdateChannelSettings>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateChannelRequest {
+            fn default() -> Self {
+                Self {
+                    channel_settings: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateChannelRequest {
+            pub fn channel_settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UpdateChannelSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for channel_settings: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateChannelRequest>
+        for super::UpdateChannelRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateChannelRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_settings: value.channel_settings?,
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateChannelRequest> for UpdateChannelRequest {
+            fn from(value: super::UpdateChannelRequest) -> Self {
+                Self {
+                    channel_settings: Ok(value.channel_settings),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateChannelSettings {
+            add_member_permissions: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            designated_posting_members: ::std::result::Result<
+                ::std::vec::Vec<super::PostingMember>,
+                ::std::string::String,
+            >,
+            mention_all_permissions: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            new_members_can_see_previous_messages_files: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            posting_permissions: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateChannelSettings {
+            fn default() -> Self {
+                Self {
+                    add_member_permissions: Ok(Default::default()),
+                    designated_posting_members: Ok(Default::default()),
+                    mention_all_permissions: Ok(Default::default()),
+                    new_members_can_see_previous_messages_files: Ok(Default::default()),
+                    posting_permissions: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateChannelSettings {
+            pub fn add_member_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.add_member_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for add_member_permissions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn designated_posting_members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PostingMember>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.designated_posting_members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for designated_posting_members: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn mention_all_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mention_all_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mention_all_permissions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn new_members_can_see_previous_messages_files<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.new_members_can_see_previous_messages_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for new_members_can_see_previous_messages_files: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn posting_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.posting_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for posting_permissions: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateChannelSettings>
+        for super::UpdateChannelSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateChannelSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    add_member_permissions: value.add_member_permissions?,
+                    designated_posting_members: value.designated_posting_members?,
+                    mention_all_permissions: value.mention_all_permissions?,
+                    new_members_can_see_previous_messages_files: value
+                        .new_members_can_see_previous_messages_files?,
+                    posting_permissions: value.posting_permissions?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateChannelSettings>
+        for UpdateChannelSettings {
+            fn from(value: super::UpdateChannelSettings) -> Self {
+                Self {
+                    add_member_permissions: Ok(value.add_member_permissions),
+                    designated_posting_members: Ok(value.designated_posting_members),
+                    mention_all_permissions: Ok(value.mention_all_permissions),
+                    new_members_can_see_previous_messages_files: Ok(
+                        value.new_members_can_see_previous_messages_files,
+                    ),
+                    posting_permissions: Ok(value.posting_permissions),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UrlValidationPayload {
             plain_token: ::std::result::Result<
                 ::std::string::String,
@@ -17092,6 +17450,42 @@ let response = client.get_channel()
     pub fn get_channel(&self) -> builder::GetChannel<'_> {
         builder::GetChannel::new(self)
     }
+    /**Delete a channel
+
+Deletes a channel. Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+```text
+let response = client.delete_channel()
+    .channel_id(channel_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_channel(&self) -> builder::DeleteChannel<'_> {
+        builder::DeleteChannel::new(self)
+    }
+    /**Update a channel
+
+Renames a channel the user owns or administers, or changes its type or settings. Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+- `body`
+```text
+let response = client.update_channel()
+    .channel_id(channel_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_channel(&self) -> builder::UpdateChannel<'_> {
+        builder::UpdateChannel::new(self)
+    }
     /**List a channel's members
 
 Pages through a channel's members. A member of another account has no `id`, and no `email` unless a contact. Scopes `chat_channel:read` or `chat_channel:read:admin`.
@@ -17131,6 +17525,25 @@ let response = client.invite_channel_members()
 ```*/
     pub fn invite_channel_members(&self) -> builder::InviteChannelMembers<'_> {
         builder::InviteChannelMembers::new(self)
+    }
+    /**Remove a member from a channel
+
+Removes one member from a channel. Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+- `identifier`: The member to remove, by email address, user id or member id.
+```text
+let response = client.remove_channel_member()
+    .channel_id(channel_id)
+    .identifier(identifier)
+    .send()
+    .await;
+```*/
+    pub fn remove_channel_member(&self) -> builder::RemoveChannelMember<'_> {
+        builder::RemoveChannelMember::new(self)
     }
     /**Issue an access token
 
@@ -19683,6 +20096,200 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::delete_channel`]
+
+[`Client::delete_channel`]: super::Client::delete_channel*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteChannel<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteChannel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, channel_id } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}", client.baseurl, encode_path(& channel_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_channel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_channel`]
+
+[`Client::update_channel`]: super::Client::update_channel*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateChannel<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateChannelRequest, String>,
+    }
+    impl<'a> UpdateChannel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateChannelRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateChannelRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateChannelRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateChannelRequest,
+            ) -> types::builder::UpdateChannelRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, channel_id, body } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateChannelRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}", client.baseurl, encode_path(& channel_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_channel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_channel_members`]
 
 [`Client::list_channel_members`]: super::Client::list_channel_members*/
@@ -19907,6 +20514,101 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::remove_channel_member`]
+
+[`Client::remove_channel_member`]: super::Client::remove_channel_member*/
+    #[derive(Debug, Clone)]
+    pub struct RemoveChannelMember<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+        identifier: Result<::std::string::String, String>,
+    }
+    impl<'a> RemoveChannelMember<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+                identifier: Err("identifier was not initialized".to_string()),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, channel_id, identifier } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}/members/{}", client.baseurl, encode_path(&
+                channel_id.to_string()), encode_path(& identifier.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "remove_channel_member",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

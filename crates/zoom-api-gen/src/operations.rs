@@ -265,10 +265,16 @@ pub enum OperationId {
     CreateChannel,
     ///Get a channel
     GetChannel,
+    ///Delete a channel
+    DeleteChannel,
+    ///Update a channel
+    UpdateChannel,
     ///List a channel's members
     ListChannelMembers,
     ///Invite members to a channel
     InviteChannelMembers,
+    ///Remove a member from a channel
+    RemoveChannelMember,
     ///Issue an access token
     RequestToken,
     ///Revoke a token
@@ -296,8 +302,11 @@ impl OperationId {
         OperationId::ListChannels,
         OperationId::CreateChannel,
         OperationId::GetChannel,
+        OperationId::DeleteChannel,
+        OperationId::UpdateChannel,
         OperationId::ListChannelMembers,
         OperationId::InviteChannelMembers,
+        OperationId::RemoveChannelMember,
         OperationId::RequestToken,
         OperationId::RevokeToken,
         OperationId::SendIncomingWebhook,
@@ -322,8 +331,11 @@ impl OperationId {
             OperationId::ListChannels => "listChannels",
             OperationId::CreateChannel => "createChannel",
             OperationId::GetChannel => "getChannel",
+            OperationId::DeleteChannel => "deleteChannel",
+            OperationId::UpdateChannel => "updateChannel",
             OperationId::ListChannelMembers => "listChannelMembers",
             OperationId::InviteChannelMembers => "inviteChannelMembers",
+            OperationId::RemoveChannelMember => "removeChannelMember",
             OperationId::RequestToken => "requestToken",
             OperationId::RevokeToken => "revokeToken",
             OperationId::SendIncomingWebhook => "sendIncomingWebhook",
@@ -350,8 +362,11 @@ impl OperationId {
             OperationId::ListChannels => "list_channels",
             OperationId::CreateChannel => "create_channel",
             OperationId::GetChannel => "get_channel",
+            OperationId::DeleteChannel => "delete_channel",
+            OperationId::UpdateChannel => "update_channel",
             OperationId::ListChannelMembers => "list_channel_members",
             OperationId::InviteChannelMembers => "invite_channel_members",
+            OperationId::RemoveChannelMember => "remove_channel_member",
             OperationId::RequestToken => "request_token",
             OperationId::RevokeToken => "revoke_token",
             OperationId::SendIncomingWebhook => "send_incoming_webhook",
@@ -377,8 +392,11 @@ impl OperationId {
             OperationId::ListChannels => Some("getChannels"),
             OperationId::CreateChannel => Some("createChannel"),
             OperationId::GetChannel => Some("getUserLevelChannel"),
+            OperationId::DeleteChannel => Some("deleteUserLevelChannel"),
+            OperationId::UpdateChannel => Some("updateUserLevelChannel"),
             OperationId::ListChannelMembers => Some("listUserLevelChannelMembers"),
             OperationId::InviteChannelMembers => Some("InviteUserLevelChannelMembers"),
+            OperationId::RemoveChannelMember => Some("removeAUserLevelChannelMember"),
             OperationId::RequestToken => None,
             OperationId::RevokeToken => None,
             OperationId::SendIncomingWebhook => None,
@@ -408,8 +426,11 @@ impl OperationId {
             "list_channels" => Some(OperationId::ListChannels),
             "create_channel" => Some(OperationId::CreateChannel),
             "get_channel" => Some(OperationId::GetChannel),
+            "delete_channel" => Some(OperationId::DeleteChannel),
+            "update_channel" => Some(OperationId::UpdateChannel),
             "list_channel_members" => Some(OperationId::ListChannelMembers),
             "invite_channel_members" => Some(OperationId::InviteChannelMembers),
+            "remove_channel_member" => Some(OperationId::RemoveChannelMember),
             "request_token" => Some(OperationId::RequestToken),
             "revoke_token" => Some(OperationId::RevokeToken),
             "send_incoming_webhook" => Some(OperationId::SendIncomingWebhook),
@@ -439,8 +460,11 @@ impl ::std::str::FromStr for OperationId {
             "listChannels" => Ok(OperationId::ListChannels),
             "createChannel" => Ok(OperationId::CreateChannel),
             "getChannel" => Ok(OperationId::GetChannel),
+            "deleteChannel" => Ok(OperationId::DeleteChannel),
+            "updateChannel" => Ok(OperationId::UpdateChannel),
             "listChannelMembers" => Ok(OperationId::ListChannelMembers),
             "inviteChannelMembers" => Ok(OperationId::InviteChannelMembers),
+            "removeChannelMember" => Ok(OperationId::RemoveChannelMember),
             "requestToken" => Ok(OperationId::RequestToken),
             "revokeToken" => Ok(OperationId::RevokeToken),
             "sendIncomingWebhook" => Ok(OperationId::SendIncomingWebhook),
@@ -637,6 +661,24 @@ pub const OPERATIONS: &[OperationInfo] = &[
         doc: "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
     },
     OperationInfo {
+        id: OperationId::DeleteChannel,
+        method: "DELETE",
+        path: "/chat/channels/{channelId}",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::UpdateChannel,
+        method: "PATCH",
+        path: "/chat/channels/{channelId}",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
         id: OperationId::ListChannelMembers,
         method: "GET",
         path: "/chat/channels/{channelId}/members",
@@ -653,6 +695,15 @@ pub const OPERATIONS: &[OperationInfo] = &[
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::RemoveChannelMember,
+        method: "DELETE",
+        path: "/chat/channels/{channelId}/members/{identifier}",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
     },
     OperationInfo {
         id: OperationId::RequestToken,
@@ -738,11 +789,20 @@ macro_rules! operation_doc {
     (getChannel) => {
         "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
     };
+    (deleteChannel) => {
+        "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (updateChannel) => {
+        "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
     (listChannelMembers) => {
         "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
     };
     (inviteChannelMembers) => {
         "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (removeChannelMember) => {
+        "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
     };
     (requestToken) => {
         "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label."

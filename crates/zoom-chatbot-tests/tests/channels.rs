@@ -65,6 +65,34 @@ async fn a_channel_made_with_members_takes_an_invite_and_a_card_to_its_jid() {
 }
 
 #[tokio::test]
+async fn a_channel_is_renamed_loses_a_member_and_is_deleted() {
+    let fake = fake().await;
+    let zoom = common::client(&fake);
+    let made = zoom.channels().create("incident-9", ["ana@example.com", "bo@example.com"]).await.unwrap();
+
+    zoom.channels().update(&made.id).name("incident-9-resolved").kind(ChannelKind::Public).await.unwrap();
+    let got = zoom.channels().get(&made.id).await.unwrap();
+    assert_eq!((got.zoom.name.as_deref(), got.zoom.type_), (Some("incident-9-resolved"), Some(3)));
+    let sent = fake.requests().len();
+    let err = zoom.channels().update(&made.id).kind(ChannelKind::GroupChat).await.unwrap_err();
+    assert!(err.to_string().contains("type"), "{err}");
+    let err =
+        zoom.channels().create("x", ["ana@example.com"]).kind(ChannelKind::PublicToOtherAccounts).await.unwrap_err();
+    assert!(err.to_string().contains("type"), "{err}");
+    assert_eq!(fake.requests().len(), sent, "nothing was sent");
+
+    zoom.channels().remove(&made.id, &"Bo@Example.com".parse().unwrap()).await.unwrap();
+    assert!(!fake.channel(made.id.as_str()).unwrap().has_member("BoId"));
+    let err = zoom.channels().remove(&made.id, &"bo@example.com".parse().unwrap()).await.unwrap_err();
+    assert!(matches!(&err, Error::Zoom { status: 400, code: 5301, .. }), "no longer a member: {err:?}");
+
+    zoom.channels().delete(&made.id).await.unwrap();
+    let err = zoom.channels().get(&made.id).await.unwrap_err();
+    assert!(matches!(&err, Error::Zoom { status: 404, code: 4130, .. }), "{err:?}");
+    assert!(zoom.send(made.jid.clone(), common::card("hello")).await.is_err(), "no longer a conversation");
+}
+
+#[tokio::test]
 async fn malformed_input_is_refused_before_sending_and_unknown_channels_as_zoom_answers() {
     let fake = fake().await;
     let zoom = common::client(&fake);

@@ -1,5 +1,6 @@
-//! Channels (Zoom's "Chat Channels"): create one with its members, read it, list a user's
-//! channels and a channel's members as streams over pages, and invite more members. Every
+//! Channels (Zoom's "Chat Channels"): create one with its members, read, rename and delete
+//! it, list a user's channels and a channel's members as streams over pages, invite more
+//! members and remove one. Every
 //! channel comes back with its typed [`ChannelJid`], where [`ZoomClient::send`] reaches it.
 //!
 //! ```no_run
@@ -37,7 +38,8 @@ pub const MAX_CHANNEL_PAGE: u64 = 1000;
 /// The most members a page of [`Channels::members`] has (Zoom's default is 30).
 pub const MAX_MEMBER_PAGE: u64 = 100;
 
-/// A channel's type when it is made (the spec's integer `type` of `createChannel`).
+/// A channel's type (the spec's integer `type`): a channel is made as one of the first
+/// four, and changed to any but a group chat.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChannelKind {
     /// Members are invited (Zoom's 1).
@@ -46,8 +48,11 @@ pub enum ChannelKind {
     PrivateToAccount,
     /// Anyone may search for and join it (3).
     Public,
-    /// A group chat (4).
+    /// A group chat (4): only when it is made.
     GroupChat,
+    /// Public, and other accounts' users may join and be invited (5): only when it is
+    /// changed.
+    PublicToOtherAccounts,
 }
 
 impl ChannelKind {
@@ -57,6 +62,7 @@ impl ChannelKind {
             Self::PrivateToAccount => 2,
             Self::Public => 3,
             Self::GroupChat => 4,
+            Self::PublicToOtherAccounts => 5,
         }
     }
 }
@@ -198,6 +204,84 @@ impl Channels {
         let request = self.client.api().invite_channel_members().channel_id(id.as_str()).body(body);
         Ok(request.send().await.map_err(zoom_error)?.into_inner())
     }
+
+    /// Changes a channel the user owns or administers: await it after naming what changes
+    /// ([`name`](UpdateChannel::name), [`kind`](UpdateChannel::kind)).
+    ///
+    #[doc = zoom_api_gen::operation_doc!(updateChannel)]
+    ///
+    /// Scope `chat_channel:write`. A name another channel of the account has is
+    /// `Error::Zoom { status: 400, code: 300, .. }`.
+    pub fn update(&self, id: &ChannelId) -> UpdateChannel {
+        UpdateChannel { channels: self.clone(), id: id.clone(), name: None, kind: None }
+    }
+
+    /// Deletes a channel.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(deleteChannel)]
+    ///
+    /// Scope `chat_channel:write`.
+    pub async fn delete(&self, id: &ChannelId) -> Result<()> {
+        self.client.api().delete_channel().channel_id(id.as_str()).send().await.map_err(zoom_error)?;
+        Ok(())
+    }
+
+    /// Removes one member of a channel, by email address, user id or member id (a member id
+    /// is read as a [`UserId`] is: one path segment).
+    ///
+    #[doc = zoom_api_gen::operation_doc!(removeChannelMember)]
+    ///
+    /// Scope `chat_channel:write`.
+    pub async fn remove(&self, id: &ChannelId, member: &UserId) -> Result<()> {
+        let request = self.client.api().remove_channel_member().channel_id(id.as_str()).identifier(member.as_str());
+        request.send().await.map_err(zoom_error)?;
+        Ok(())
+    }
+}
+
+/// A change of a channel; await it to send it. From [`Channels::update`].
+pub struct UpdateChannel {
+    channels: Channels,
+    id: ChannelId,
+    name: Option<String>,
+    kind: Option<ChannelKind>,
+}
+
+impl UpdateChannel {
+    /// Renames the channel (Zoom states no length limit here, as it does for a new one).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Changes its type (not to a group chat).
+    pub fn kind(mut self, kind: ChannelKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    async fn run(self) -> Result<()> {
+        if self.kind == Some(ChannelKind::GroupChat) {
+            return Err(Error::invalid("type", "a channel cannot become a group chat (1, 2, 3 or 5)"));
+        }
+        let body = types::UpdateChannelRequest {
+            name: self.name,
+            type_: self.kind.and_then(|k| NonZeroU64::new(k.code())),
+            channel_settings: None,
+        };
+        let request = self.channels.client.api().update_channel().channel_id(self.id.as_str()).body(body);
+        request.send().await.map_err(zoom_error)?;
+        Ok(())
+    }
+}
+
+impl IntoFuture for UpdateChannel {
+    type Output = Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
 }
 
 /// A channel being made; await it to make it. From [`Channels::create`].
@@ -216,6 +300,9 @@ impl CreateChannel {
     }
 
     async fn run(self) -> Result<Channel<types::ChannelCreated>> {
+        if self.kind == Some(ChannelKind::PublicToOtherAccounts) {
+            return Err(Error::invalid("type", "a channel is made private, public or a group chat (1 to 4)"));
+        }
         let name: types::CreateChannelRequestName =
             self.name.parse().map_err(|_| Error::invalid("name", format!("at most {MAX_NAME_CHARS} characters")))?;
         let body = types::CreateChannelRequest {

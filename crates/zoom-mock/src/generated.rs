@@ -1388,6 +1388,111 @@ pub mod operations {
             )
         }
     }
+    pub struct DeleteChannelWhen(::httpmock::When);
+    impl DeleteChannelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/chat/channels/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteChannelThen(::httpmock::Then);
+    impl DeleteChannelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateChannelWhen(::httpmock::When);
+    impl UpdateChannelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(regex::Regex::new("^/chat/channels/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateChannelRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateChannelThen(::httpmock::Then);
+    impl UpdateChannelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ListChannelMembersWhen(::httpmock::When);
     impl ListChannelMembersWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1508,6 +1613,67 @@ pub mod operations {
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RemoveChannelMemberWhen(::httpmock::When);
+    impl RemoveChannelMemberWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/chat/channels/[^/]*/members/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}/members/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn identifier(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/.*/members/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct RemoveChannelMemberThen(::httpmock::Then);
+    impl RemoveChannelMemberThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
         }
         pub fn too_many_requests(self, value: &types::ApiError) -> Self {
             Self(
@@ -1739,6 +1905,12 @@ pub trait MockServerExt {
     fn get_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetChannelWhen, operations::GetChannelThen);
+    fn delete_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteChannelWhen, operations::DeleteChannelThen);
+    fn update_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateChannelWhen, operations::UpdateChannelThen);
     fn list_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1750,6 +1922,12 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::InviteChannelMembersWhen,
             operations::InviteChannelMembersThen,
+        );
+    fn remove_channel_member<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RemoveChannelMemberWhen,
+            operations::RemoveChannelMemberThen,
         );
     fn request_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -1967,6 +2145,28 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn delete_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteChannelWhen, operations::DeleteChannelThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteChannelWhen::new(when),
+                operations::DeleteChannelThen::new(then),
+            )
+        })
+    }
+    fn update_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateChannelWhen, operations::UpdateChannelThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateChannelWhen::new(when),
+                operations::UpdateChannelThen::new(then),
+            )
+        })
+    }
     fn list_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1992,6 +2192,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::InviteChannelMembersWhen::new(when),
                 operations::InviteChannelMembersThen::new(then),
+            )
+        })
+    }
+    fn remove_channel_member<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RemoveChannelMemberWhen,
+            operations::RemoveChannelMemberThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RemoveChannelMemberWhen::new(when),
+                operations::RemoveChannelMemberThen::new(then),
             )
         })
     }

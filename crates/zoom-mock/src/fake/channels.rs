@@ -1,12 +1,13 @@
 //! The channel API (Zoom's "Chat Channels"): channels of the token's account, made with
-//! their members, read, listed by member, and their members listed and invited.
+//! their members, read, listed by member, renamed and deleted, and their members listed,
+//! invited and removed.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
@@ -257,5 +258,100 @@ pub(crate) async fn invite(
             member_ids: Some(member_ids.join(",")),
         };
         json(StatusCode::CREATED, &invited)
+    })
+}
+
+/// `updateChannel`: the name, type and settings the body gives (a posting member named by
+/// one id gets the other from the channel's members when it is one of them). Zoom refuses a
+/// name another channel of the account has (400, code 300).
+pub(crate) async fn update(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run(OperationId::UpdateChannel, F, &req, |state, call| {
+        let body: types::UpdateChannelRequest = call.body.expect("the spec gives this operation a body");
+        let account = account_of(state, &call.token);
+        let Some(current) = state.channel(&account, &channel_id) else { return channel_missing(&channel_id) };
+        let (id, members) = (current.id.clone(), current.members.clone());
+        if let Some(name) = &body.name
+            && state.channels_of(&account).iter().any(|c| c.name == *name && c.id != id)
+        {
+            return error(F, StatusCode::BAD_REQUEST, 300, "The channel name already exists.");
+        }
+        let channel = state.channel_mut(&account, &channel_id).expect("found above");
+        if let Some(name) = body.name {
+            channel.name = name;
+        }
+        if let Some(kind) = body.type_ {
+            channel.kind = kind.get();
+        }
+        if let Some(asked) = body.channel_settings {
+            let settings = &mut channel.settings;
+            settings.add_member_permissions = asked.add_member_permissions.or(settings.add_member_permissions);
+            settings.new_members_can_see_previous_messages_files = asked
+                .new_members_can_see_previous_messages_files
+                .or(settings.new_members_can_see_previous_messages_files);
+            settings.posting_permissions = asked.posting_permissions.or(settings.posting_permissions);
+            settings.mention_all_permissions = asked.mention_all_permissions.or(settings.mention_all_permissions);
+            if !asked.designated_posting_members.is_empty() {
+                settings.designated_posting_members = asked
+                    .designated_posting_members
+                    .into_iter()
+                    .map(|p| {
+                        let found = members.iter().find(|m| {
+                            p.user_id.as_deref().is_some_and(|u| m.user_id.as_deref() == Some(u))
+                                || p.member_id.as_deref() == Some(m.member_id.as_str())
+                        });
+                        types::DesignatedPostingMember {
+                            user_id: p.user_id.or_else(|| found.and_then(|m| m.user_id.clone())),
+                            member_id: p.member_id.or_else(|| found.map(|m| m.member_id.clone())),
+                        }
+                    })
+                    .collect();
+            }
+        }
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+/// `deleteChannel`: the channel goes (its conversation's messages stay for inspection).
+pub(crate) async fn delete(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::DeleteChannel, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        if state.remove_channel(&account, &channel_id).is_none() {
+            return channel_missing(&channel_id);
+        }
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+/// `removeChannelMember`: one member, by email, user id or member id. A member the channel
+/// does not have, or its owner, is Zoom's 400, code 5301 (the owner is the fake's choice:
+/// Zoom's pages do not say what removing the owner does).
+pub(crate) async fn remove_member(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path((channel_id, identifier)): Path<(String, String)>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::RemoveChannelMember, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        let Some(channel) = state.channel_mut(&account, &channel_id) else { return channel_missing(&channel_id) };
+        let named = |m: &ChannelMember| {
+            m.member_id == identifier
+                || m.user_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&identifier))
+                || m.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&identifier))
+        };
+        match channel.members.iter().position(named) {
+            Some(i) if channel.members[i].role != types::ChannelMemberRole::Owner => {
+                channel.members.remove(i);
+                StatusCode::NO_CONTENT.into_response()
+            }
+            _ => error(F, StatusCode::BAD_REQUEST, 5301, "Unable to remove channel member."),
+        }
     })
 }

@@ -96,6 +96,11 @@ impl State {
         self.channels.insert((account.to_owned(), channel.id.clone()), channel);
     }
 
+    /// Removes a channel of `account`, by id (either case).
+    pub(crate) fn remove_channel(&mut self, account: &str, id: &str) -> Option<FakeChannel> {
+        self.channels.remove(&(account.to_owned(), id.to_ascii_lowercase()))
+    }
+
     /// A new channel id: 32 lower-case hex digits.
     pub(crate) fn new_channel_id(&mut self) -> String {
         format!("{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64())
