@@ -226,8 +226,8 @@ const MAX_PUSH_BACK: Duration = Duration::from_secs(60);
 
 /// How often the accounts are swept of state that no longer holds a send back.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
-/// How long a plan read from an install record is kept once its account is idle (or before
-/// its first send): read again after, so a changed record takes effect within this.
+/// How long at least a plan read from an install record is kept (before its account's first
+/// send, or once the account is idle): read again after, so a changed record takes effect.
 const PLAN_KEPT: Duration = Duration::from_secs(600);
 
 /// Why a call was not paced through.
@@ -402,9 +402,10 @@ impl Pacer {
     }
 
     /// Takes `plan` as `account_id`'s, as its install record says (`None`: the record has no
-    /// plan, so the pacing's applies). Unlike [`set_plan`](Self::set_plan), it is dropped
-    /// [`PLAN_KEPT`] after it was read once the account is idle, to be read again: memory stays
-    /// with the accounts active lately, and a changed record takes effect.
+    /// plan, so the pacing's applies). Unlike [`set_plan`](Self::set_plan), it is let go once
+    /// the account has no local state left and [`PLAN_KEPT`] has passed since the read, to be
+    /// read again: memory stays with the accounts active lately, and a changed record takes
+    /// effect.
     pub fn learn_plan(&self, account_id: &str, plan: Option<Plan>) {
         if self.pacing.one_budget {
             return;
