@@ -397,7 +397,9 @@ async fn zooms_429s_correct_one_accounts_shared_budget_for_every_replica() {
     // Zoom's daily 429 for BUSYACCT: the other replica refuses its next BUSYACCT send itself.
     ok.delete_async().await;
     let reset = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let reset_at = chrono::DateTime::parse_from_rfc3339(&reset).unwrap().with_timezone(&chrono::Utc);
+    // Zoom's quotas reset at midnight UTC: a reset named past the next midnight is held to it.
+    let next_midnight = chrono::Utc::now().date_naive().succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let reset_at = chrono::DateTime::parse_from_rfc3339(&reset).unwrap().with_timezone(&chrono::Utc).min(next_midnight);
     let daily = server.send_chatbot_message(|_, then| {
         then.too_many_requests(&limited)
             .into_inner()
