@@ -28,6 +28,24 @@ async fn an_email_becomes_the_jid_a_card_is_sent_to() {
 }
 
 #[tokio::test]
+async fn a_user_id_becomes_the_jid_a_card_is_sent_to() {
+    let fake = ZoomMock::builder().user("BoId", "bo@example.com").start().await.unwrap();
+    let zoom = common::client(&fake);
+
+    // An id as a channel's member list carries it.
+    let made = zoom.channels().create("ops", ["bo@example.com"]).await.unwrap();
+    let members = fake.channel(made.id.as_str()).unwrap().members;
+    let bo: zoom_chatbot::ids::UserId = members[1].user_id.clone().unwrap().parse().unwrap();
+    let jid = zoom.users().jid(&bo).await.unwrap();
+    assert_eq!(jid.to_string(), "boid@xmpp.zoom.us");
+    zoom.send(jid, common::card("you are on call")).await.unwrap();
+    assert_eq!(fake.conversation(&ConversationId::user("boid").unwrap()).len(), 1, "the card reached Bo");
+
+    let err = zoom.users().jid(&"NoOne".parse().unwrap()).await.unwrap_err();
+    assert!(matches!(&err, Error::Zoom { status: 404, code: 1001, .. }), "{err:?}");
+}
+
+#[tokio::test]
 async fn an_unknown_or_malformed_address_is_refused() {
     let fake = ZoomMock::builder().user("AnaId", "ana@example.com").start().await.unwrap();
     let zoom = common::client(&fake);

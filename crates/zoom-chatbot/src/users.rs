@@ -70,11 +70,23 @@ impl Users {
     /// goes. Zoom's pages do not state the `jid` field's format: an answer without one, or with
     /// one that is not a user JID, is `Error::UnexpectedResponse` naming the field.
     pub async fn jid_by_email(&self, email: &str) -> Result<UserJid> {
-        let user = self.by_email(email).await?;
-        let unexpected = |why: String| Error::UnexpectedResponse { status: Some(200), detail: why };
-        let jid = user.jid.as_deref().ok_or_else(|| unexpected(format!("the user found for {email} has no jid")))?;
-        jid.parse().map_err(|e| unexpected(format!("the user found for {email} has a jid that is not a user JID: {e}")))
+        jid_of(&self.by_email(email).await?, email)
     }
+
+    /// The JID of the user `user` (an id, as events and channel members carry it, or `me`):
+    /// where a chatbot message to them goes. Zoom documents no rule that makes a JID from an
+    /// id, so the user is read (one `getUser`); an answer without a user JID is
+    /// `Error::UnexpectedResponse`, as for [`jid_by_email`](Self::jid_by_email).
+    pub async fn jid(&self, user: &UserId) -> Result<UserJid> {
+        jid_of(&self.get(user).await?, user.as_str())
+    }
+}
+
+/// The user JID of `user`, found for `wanted`, or Zoom's unexpected answer naming the field.
+fn jid_of(user: &types::User, wanted: &str) -> Result<UserJid> {
+    let unexpected = |why: String| Error::UnexpectedResponse { status: Some(200), detail: why };
+    let jid = user.jid.as_deref().ok_or_else(|| unexpected(format!("the user found for {wanted} has no jid")))?;
+    jid.parse().map_err(|e| unexpected(format!("the user found for {wanted} has a jid that is not a user JID: {e}")))
 }
 
 #[cfg(test)]
