@@ -131,6 +131,12 @@ async fn exercise(zoom: &ZoomMock) {
     let me = chat.get_user().user_id("me").send().await.unwrap();
     assert!(me.jid.as_deref().is_some_and(|jid| jid.ends_with("@xmpp.zoom.us")), "{me:?}");
     chat.get_user().user_id("nobody@example.com").send().await.unwrap_err();
+    // A contact search over two pages (the page's token continues it).
+    let first = chat.search_contacts().search_key("ExAmple").send().await.unwrap();
+    assert_eq!(first.contacts.len(), 1, "Zoom's default page holds one");
+    let token = first.next_page_token.clone().filter(|t| !t.is_empty()).expect("a second page");
+    let second = chat.search_contacts().search_key("ExAmple").next_page_token(token).send().await.unwrap();
+    assert_ne!(first.contacts, second.contacts);
 
     // Channels: one made with a member, read, listed, its members listed and one invited;
     // an unknown channel (404, code 4130) and a taken name (400, code 300) refused.
@@ -215,7 +221,13 @@ fn response_schema(op_id: &str, status: u16) -> Result<Option<ReferenceOr<openap
 
 #[tokio::test]
 async fn every_answer_of_the_fake_conforms_to_the_spec() {
-    let zoom = ZoomMock::builder().plan(Plan::Business).start().await.unwrap();
+    let zoom = ZoomMock::builder()
+        .plan(Plan::Business)
+        .user("AnaId", "ana@example.com")
+        .user("BoId", "bo@example.com")
+        .start()
+        .await
+        .unwrap();
     exercise(&zoom).await;
 
     let validator = zoom_spec::Validator::new(zoom_spec::spec());

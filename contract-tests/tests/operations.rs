@@ -222,6 +222,31 @@ async fn contract_get_user() {
     assert_eq!(got.into_inner(), user);
 }
 
+#[tokio::test]
+async fn contract_search_contacts() {
+    let server = MockServer::start_async().await;
+    let op = "searchContacts";
+    let key = parameter_str(op, "search_key");
+    let token = parameter_str(op, "next_page_token");
+    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
+    let page: types::ContactPage = response_example(op, "200");
+    let typed_key: types::SearchContactsSearchKey = key.parse().unwrap();
+    let mock = server.search_contacts(|when, then| {
+        no_version_header(when.search_key(&typed_key).page_size(size).next_page_token(token.as_str()).into_inner());
+        then.ok(&page);
+    });
+    let got = client(&server)
+        .search_contacts()
+        .search_key(typed_key.clone())
+        .page_size(size)
+        .next_page_token(&token)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.into_inner(), page);
+}
+
 // ----- channels -----------------------------------------------------------------------------
 
 #[tokio::test]

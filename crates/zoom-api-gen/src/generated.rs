@@ -2728,6 +2728,65 @@ pub mod types {
             Default::default()
         }
     }
+    ///A company contact, as Zoom's contact search shows one (the fields a chat app reads; Zoom's answer also has phone numbers and SIP addresses).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct Contact {
+        ///The kind of contact (1, a Zoom user).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_type: ::std::option::Option<::std::num::NonZeroU64>,
+        ///The department in the contact's profile.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dept: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///The contact's email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///The contact's user id; empty for a user of another account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub job_title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<::std::string::String>,
+        ///The contact's member id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub member_id: ::std::option::Option<::std::string::String>,
+        ///The contact's presence (`Available`, `Away`, ...), when asked for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub presence_status: ::std::option::Option<::std::string::String>,
+        ///`active` or `inactive` (for a Zoom user).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_status: ::std::option::Option<::std::string::String>,
+    }
+    impl Contact {
+        pub fn builder() -> builder::Contact {
+            Default::default()
+        }
+    }
+    ///One page of a contact search.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ContactPage {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub contacts: ::std::vec::Vec<Contact>,
+        ///The next page's token (empty on the last page); valid for 15 minutes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page_token: ::std::option::Option<::std::string::String>,
+        ///Contacts per page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_size: ::std::option::Option<i64>,
+    }
+    impl ContactPage {
+        pub fn builder() -> builder::ContactPage {
+            Default::default()
+        }
+    }
     ///A new channel. Zoom requires none of the fields; with a shared space, the type must be private (1 or 2).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -4366,6 +4425,117 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RichTextRangeFormatType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchContactsSearchKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct SearchContactsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchContactsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchContactsSearchKey> for ::std::string::String {
+        fn from(value: SearchContactsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchContactsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchContactsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchContactsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchContactsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchContactsUserStatus`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum SearchContactsUserStatus {
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "inactive")]
+        Inactive,
+    }
+    impl ::std::fmt::Display for SearchContactsUserStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("active"),
+                Self::Inactive => f.write_str("inactive"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchContactsUserStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "active" => Ok(Self::Active),
+                "inactive" => Ok(Self::Inactive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchContactsUserStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchContactsUserStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -11547,6 +11717,347 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Contact {
+            contact_type: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            dept: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            location: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            presence_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Contact {
+            fn default() -> Self {
+                Self {
+                    contact_type: Ok(Default::default()),
+                    dept: Ok(Default::default()),
+                    display_name: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    job_title: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    location: Ok(Default::default()),
+                    member_id: Ok(Default::default()),
+                    presence_status: Ok(Default::default()),
+                    user_status: Ok(Default::default()),
+                }
+            }
+        }
+        impl Contact {
+            pub fn contact_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_type: {e}")
+                    });
+                self
+            }
+            pub fn dept<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dept = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dept: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn job_title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_title: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location: {e}")
+                    });
+                self
+            }
+            pub fn member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for member_id: {e}")
+                    });
+                self
+            }
+            pub fn presence_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.presence_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for presence_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Contact> for super::Contact {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Contact,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_type: value.contact_type?,
+                    dept: value.dept?,
+                    display_name: value.display_name?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    id: value.id?,
+                    job_title: value.job_title?,
+                    last_name: value.last_name?,
+                    location: value.location?,
+                    member_id: value.member_id?,
+                    presence_status: value.presence_status?,
+                    user_status: value.user_status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Contact> for Contact {
+            fn from(value: super::Contact) -> Self {
+                Self {
+                    contact_type: Ok(value.contact_type),
+                    dept: Ok(value.dept),
+                    display_name: Ok(value.display_name),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    id: Ok(value.id),
+                    job_title: Ok(value.job_title),
+                    last_name: Ok(value.last_name),
+                    location: Ok(value.location),
+                    member_id: Ok(value.member_id),
+                    presence_status: Ok(value.presence_status),
+                    user_status: Ok(value.user_status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContactPage {
+            contacts: ::std::result::Result<
+                ::std::vec::Vec<super::Contact>,
+                ::std::string::String,
+            >,
+            next_page_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactPage {
+            fn default() -> Self {
+                Self {
+                    contacts: Ok(Default::default()),
+                    next_page_token: Ok(Default::default()),
+                    page_size: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContactPage {
+            pub fn contacts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Contact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contacts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contacts: {e}")
+                    });
+                self
+            }
+            pub fn next_page_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactPage> for super::ContactPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contacts: value.contacts?,
+                    next_page_token: value.next_page_token?,
+                    page_size: value.page_size?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactPage> for ContactPage {
+            fn from(value: super::ContactPage) -> Self {
+                Self {
+                    contacts: Ok(value.contacts),
+                    next_page_token: Ok(value.next_page_token),
+                    page_size: Ok(value.page_size),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateChannelRequest {
             channel_settings: ::std::result::Result<
                 ::std::option::Option<super::NewChannelSettings>,
@@ -17393,6 +17904,33 @@ let response = client.get_user()
     pub fn get_user(&self) -> builder::GetUser<'_> {
         builder::GetUser::new(self)
     }
+    /**Search the company's contacts
+
+Finds the account's users by first name, last name or email address, as the Zoom client's company contacts list them. A contact carries no JID: read the user (`getUser`, by id or email) for it. Scopes `contact:read:admin` or `contact:read`.
+
+Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `contact_types`: The kind of contact searched for (1, a Zoom user, by default).
+- `next_page_token`: The token of the previous page; valid for 15 minutes.
+- `page_size`: Contacts per page.
+- `query_presence_status`: Whether each contact's presence status is included.
+- `search_key`: A first name, last name or email address.
+- `user_status`: Only active or only deactivated users (for `contact_types` 1).
+```text
+let response = client.search_contacts()
+    .contact_types(contact_types)
+    .next_page_token(next_page_token)
+    .page_size(page_size)
+    .query_presence_status(query_presence_status)
+    .search_key(search_key)
+    .user_status(user_status)
+    .send()
+    .await;
+```*/
+    pub fn search_contacts(&self) -> builder::SearchContacts<'_> {
+        builder::SearchContacts::new(self)
+    }
     /**List a user's channels
 
 Pages through the channels the user is a member of. For user-level apps, pass `me`. Scopes `chat_channel:read` or `chat_channel:read:admin`.
@@ -19752,6 +20290,191 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::search_contacts`]
+
+[`Client::search_contacts`]: super::Client::search_contacts*/
+    #[derive(Debug, Clone)]
+    pub struct SearchContacts<'a> {
+        client: &'a super::Client,
+        contact_types: Result<Option<::std::num::NonZeroU64>, String>,
+        next_page_token: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        query_presence_status: Result<Option<bool>, String>,
+        search_key: Result<types::SearchContactsSearchKey, String>,
+        user_status: Result<Option<types::SearchContactsUserStatus>, String>,
+    }
+    impl<'a> SearchContacts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                contact_types: Ok(None),
+                next_page_token: Ok(None),
+                page_size: Ok(None),
+                query_presence_status: Ok(None),
+                search_key: Err("search_key was not initialized".to_string()),
+                user_status: Ok(None),
+            }
+        }
+        pub fn contact_types<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.contact_types = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for contact_types failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn next_page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.next_page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for next_page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn query_presence_status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.query_presence_status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for query_presence_status failed".to_string()
+                });
+            self
+        }
+        pub fn search_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SearchContactsSearchKey>,
+        {
+            self.search_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SearchContactsSearchKey` for search_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user_status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SearchContactsUserStatus>,
+        {
+            self.user_status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SearchContactsUserStatus` for user_status failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ContactPage>, Error<types::ApiError>> {
+            let Self {
+                client,
+                contact_types,
+                next_page_token,
+                page_size,
+                query_presence_status,
+                search_key,
+                user_status,
+            } = self;
+            let contact_types = contact_types.map_err(Error::InvalidRequest)?;
+            let next_page_token = next_page_token.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let query_presence_status = query_presence_status
+                .map_err(Error::InvalidRequest)?;
+            let search_key = search_key.map_err(Error::InvalidRequest)?;
+            let user_status = user_status.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/contacts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("contact_types", &contact_types),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "next_page_token",
+                        &next_page_token,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "query_presence_status",
+                        &query_presence_status,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("search_key", &search_key))
+                .query(&progenitor_client::QueryParam::new("user_status", &user_status))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "search_contacts",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

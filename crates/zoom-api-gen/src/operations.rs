@@ -259,6 +259,8 @@ pub enum OperationId {
     GetChatMessageThread,
     ///Get a user
     GetUser,
+    ///Search the company's contacts
+    SearchContacts,
     ///List a user's channels
     ListChannels,
     ///Create a channel
@@ -299,6 +301,7 @@ impl OperationId {
         OperationId::MarkChatMessage,
         OperationId::GetChatMessageThread,
         OperationId::GetUser,
+        OperationId::SearchContacts,
         OperationId::ListChannels,
         OperationId::CreateChannel,
         OperationId::GetChannel,
@@ -328,6 +331,7 @@ impl OperationId {
             OperationId::MarkChatMessage => "markChatMessage",
             OperationId::GetChatMessageThread => "getChatMessageThread",
             OperationId::GetUser => "getUser",
+            OperationId::SearchContacts => "searchContacts",
             OperationId::ListChannels => "listChannels",
             OperationId::CreateChannel => "createChannel",
             OperationId::GetChannel => "getChannel",
@@ -359,6 +363,7 @@ impl OperationId {
             OperationId::MarkChatMessage => "mark_chat_message",
             OperationId::GetChatMessageThread => "get_chat_message_thread",
             OperationId::GetUser => "get_user",
+            OperationId::SearchContacts => "search_contacts",
             OperationId::ListChannels => "list_channels",
             OperationId::CreateChannel => "create_channel",
             OperationId::GetChannel => "get_channel",
@@ -389,6 +394,7 @@ impl OperationId {
             OperationId::MarkChatMessage => Some("markMessage"),
             OperationId::GetChatMessageThread => Some("retrieveThread"),
             OperationId::GetUser => Some("user"),
+            OperationId::SearchContacts => Some("searchCompanyContacts"),
             OperationId::ListChannels => Some("getChannels"),
             OperationId::CreateChannel => Some("createChannel"),
             OperationId::GetChannel => Some("getUserLevelChannel"),
@@ -423,6 +429,7 @@ impl OperationId {
             "mark_chat_message" => Some(OperationId::MarkChatMessage),
             "get_chat_message_thread" => Some(OperationId::GetChatMessageThread),
             "get_user" => Some(OperationId::GetUser),
+            "search_contacts" => Some(OperationId::SearchContacts),
             "list_channels" => Some(OperationId::ListChannels),
             "create_channel" => Some(OperationId::CreateChannel),
             "get_channel" => Some(OperationId::GetChannel),
@@ -457,6 +464,7 @@ impl ::std::str::FromStr for OperationId {
             "markChatMessage" => Ok(OperationId::MarkChatMessage),
             "getChatMessageThread" => Ok(OperationId::GetChatMessageThread),
             "getUser" => Ok(OperationId::GetUser),
+            "searchContacts" => Ok(OperationId::SearchContacts),
             "listChannels" => Ok(OperationId::ListChannels),
             "createChannel" => Ok(OperationId::CreateChannel),
             "getChannel" => Ok(OperationId::GetChannel),
@@ -634,6 +642,15 @@ pub const OPERATIONS: &[OperationInfo] = &[
         doc: "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
     },
     OperationInfo {
+        id: OperationId::SearchContacts,
+        method: "GET",
+        path: "/contacts",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Users,
+        doc: "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
         id: OperationId::ListChannels,
         method: "GET",
         path: "/chat/users/{userId}/channels",
@@ -779,6 +796,9 @@ macro_rules! operation_doc {
     };
     (getUser) => {
         "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
+    (searchContacts) => {
+        "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
     };
     (listChannels) => {
         "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."

@@ -46,6 +46,41 @@ async fn a_user_id_becomes_the_jid_a_card_is_sent_to() {
 }
 
 #[tokio::test]
+async fn contacts_are_searched_over_pages_and_an_empty_key_is_refused() {
+    use futures_util::TryStreamExt as _;
+    let fake = ZoomMock::builder()
+        .user("AnaId", "ana@example.com")
+        .user("BoId", "bo@example.com")
+        .user("CyId", "cy@other.example")
+        .start()
+        .await
+        .unwrap();
+    let zoom = common::client(&fake);
+
+    // Zoom's default page holds one contact: two are found over two pages.
+    let found: Vec<_> = zoom.users().search("EXAMPLE.com").stream().try_collect().await.unwrap();
+    let emails: Vec<_> = found.iter().map(|c| c.email.clone().unwrap()).collect();
+    assert_eq!(emails, ["ana@example.com", "bo@example.com"]);
+    assert_eq!(common::statuses(&fake, OperationId::SearchContacts), [200, 200]);
+    // A contact has no JID; its id gives one.
+    let jid = zoom.users().jid(&found[1].id.clone().unwrap().parse().unwrap()).await.unwrap();
+    assert_eq!(jid.to_string(), "boid@xmpp.zoom.us");
+
+    let none: Vec<_> = zoom.users().search("nobody").page_size(25).stream().try_collect().await.unwrap();
+    assert!(none.is_empty());
+    let asked = common::statuses(&fake, OperationId::SearchContacts).len();
+    for (key, size, field) in [(" ", None, "search_key"), ("ana", Some(26), "page_size")] {
+        let mut search = zoom.users().search(key);
+        if let Some(n) = size {
+            search = search.page_size(n);
+        }
+        let err = search.stream().try_collect::<Vec<_>>().await.unwrap_err();
+        assert!(err.to_string().contains(field), "{key:?}: {err}");
+    }
+    assert_eq!(common::statuses(&fake, OperationId::SearchContacts).len(), asked, "nothing was sent");
+}
+
+#[tokio::test]
 async fn an_unknown_or_malformed_address_is_refused() {
     let fake = ZoomMock::builder().user("AnaId", "ana@example.com").start().await.unwrap();
     let zoom = common::client(&fake);

@@ -57,6 +57,7 @@ pub mod installs;
 mod messages;
 pub mod metrics;
 pub mod pacing;
+mod paging;
 mod policy;
 pub mod retry;
 #[cfg(feature = "axum")]

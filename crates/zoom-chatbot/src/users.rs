@@ -10,11 +10,16 @@
 //! # Ok(()) }
 //! ```
 
+use futures_core::Stream;
 use zoom_api_gen::types;
 
 use crate::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{UserId, UserJid};
+use crate::paging::{page_size, pages};
+
+/// The most contacts a page of [`Users::search`] has (Zoom's default is 1).
+pub const MAX_CONTACT_PAGE: u64 = 25;
 
 /// The Users API, through a client's server-to-server or user token (a chatbot token cannot
 /// read users). From [`ZoomClient::users`].
@@ -79,6 +84,67 @@ impl Users {
     /// `Error::UnexpectedResponse`, as for [`jid_by_email`](Self::jid_by_email).
     pub async fn jid(&self, user: &UserId) -> Result<UserJid> {
         jid_of(&self.get(user).await?, user.as_str())
+    }
+}
+
+impl Users {
+    /// The company contacts whose first name, last name or email address matches `key`, as
+    /// the Zoom client's contacts search finds them; [`stream`](SearchContacts::stream) it. A
+    /// contact carries no JID: [`jid`](Self::jid) its `id` for one. An empty key is refused
+    /// before anything is sent.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(searchContacts)]
+    ///
+    /// Scope `contact:read:admin` (or `contact:read`).
+    ///
+    /// ```no_run
+    /// # async fn demo(zoom: zoom_chatbot::ZoomClient) -> zoom_chatbot::Result<()> {
+    /// use futures_util::TryStreamExt;
+    ///
+    /// let anas: Vec<_> = zoom.users().search("ana").page_size(25).stream().try_collect().await?;
+    /// # let _ = anas; Ok(()) }
+    /// ```
+    pub fn search(&self, key: impl Into<String>) -> SearchContacts {
+        SearchContacts { users: self.clone(), key: key.into(), page_size: None }
+    }
+}
+
+/// A contact search; [`stream`](Self::stream) it. From [`Users::search`].
+pub struct SearchContacts {
+    users: Users,
+    key: String,
+    page_size: Option<u64>,
+}
+
+impl SearchContacts {
+    /// Contacts fetched per request (1 to 25; Zoom's default is 1).
+    pub fn page_size(mut self, n: u64) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// The contacts found, fetched a page at a time as the stream is read.
+    pub fn stream(self) -> impl Stream<Item = Result<types::Contact>> + Send + 'static {
+        let size = if self.key.trim().is_empty() {
+            Err(Error::invalid("search_key", "must not be empty"))
+        } else {
+            page_size(self.page_size, MAX_CONTACT_PAGE)
+        };
+        let (users, key) = (self.users, self.key);
+        pages(size, move |size, token| {
+            let (users, key) = (users.clone(), key.clone());
+            async move {
+                let mut request = users.client.api().search_contacts().search_key(key);
+                if let Some(n) = size {
+                    request = request.page_size(n);
+                }
+                if !token.is_empty() {
+                    request = request.next_page_token(token);
+                }
+                let page = request.send().await.map_err(zoom_error)?.into_inner();
+                Ok((page.contacts, page.next_page_token))
+            }
+        })
     }
 }
 

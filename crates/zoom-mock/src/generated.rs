@@ -1190,6 +1190,109 @@ pub mod operations {
             )
         }
     }
+    pub struct SearchContactsWhen(::httpmock::When);
+    impl SearchContactsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/contacts$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn contact_types<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("contact_types", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("contact_types"))
+            }
+        }
+        pub fn next_page_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("next_page_token", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("next_page_token"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn query_presence_status<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("query_presence_status", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("query_presence_status"))
+            }
+        }
+        pub fn search_key(self, value: &types::SearchContactsSearchKey) -> Self {
+            Self(self.0.query_param("search_key", value.to_string()))
+        }
+        pub fn user_status<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SearchContactsUserStatus>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("user_status", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("user_status"))
+            }
+        }
+    }
+    pub struct SearchContactsThen(::httpmock::Then);
+    impl SearchContactsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ContactPage) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ListChannelsWhen(::httpmock::When);
     impl ListChannelsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1896,6 +1999,9 @@ pub trait MockServerExt {
     fn get_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetUserWhen, operations::GetUserThen);
+    fn search_contacts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SearchContactsWhen, operations::SearchContactsThen);
     fn list_channels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListChannelsWhen, operations::ListChannelsThen);
@@ -2109,6 +2215,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetUserWhen::new(when),
                 operations::GetUserThen::new(then),
+            )
+        })
+    }
+    fn search_contacts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SearchContactsWhen, operations::SearchContactsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SearchContactsWhen::new(when),
+                operations::SearchContactsThen::new(then),
             )
         })
     }

@@ -24,7 +24,7 @@ fn channel_missing(id: &str) -> Response {
 
 /// The slice of `len` items a page shows: its offset (from the page token, which must
 /// continue the same listing in the same account) and size, or Zoom's 400/300.
-fn page_of(
+pub(super) fn page_of(
     state: &State,
     req: &Incoming,
     account: &str,
@@ -50,7 +50,7 @@ fn page_of(
 }
 
 /// The token of the page after `end`, or empty when `end` is the last.
-fn next_token(state: &mut State, account: String, list: Listing, end: usize, total: usize) -> String {
+pub(super) fn next_token(state: &mut State, account: String, list: Listing, end: usize, total: usize) -> String {
     if end >= total {
         return String::new();
     }

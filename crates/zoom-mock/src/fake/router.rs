@@ -43,6 +43,7 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         .operation(Op::MarkChatMessage, chat::mark)
         .operation(Op::GetChatMessageThread, chat::thread)
         .operation(Op::GetUser, users::get)
+        .operation(Op::SearchContacts, users::search)
         .operation(Op::ListChannels, channels::list)
         .operation(Op::CreateChannel, channels::create)
         .operation(Op::GetChannel, channels::get)

@@ -1,4 +1,5 @@
-//! The Users API: one user of the token's account, by id, email address or `me`.
+//! The Users API: one user of the token's account, by id, email address or `me`; and the
+//! company contacts search, over the same users.
 
 use std::sync::Arc;
 
@@ -8,9 +9,11 @@ use axum::response::Response;
 use serde_json::json;
 use zoom_api_gen::operations::OperationId;
 
+use super::channels::{next_token, page_of};
 use super::http::{ErrorShape, Incoming, error, json};
 use super::shared::Shared;
-use super::state::TokenKind;
+use super::state::{Listing, TokenKind};
+use zoom_api_gen::types;
 
 const F: ErrorShape = ErrorShape::Api;
 
@@ -52,5 +55,46 @@ pub(crate) async fn get(
             user["email"] = email.into();
         }
         json(StatusCode::OK, &user)
+    })
+}
+
+/// `searchContacts`: the account's default user and directory users whose email address or
+/// name (the fake's display name is the id) holds the key, in either case, in pages. Zoom's
+/// pages do not say how a key matches; the fake takes any part of an address or name.
+pub(crate) async fn search(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
+    shared.run::<()>(OperationId::SearchContacts, F, &req, |state, call| {
+        let account = call.token.account.clone().unwrap_or_else(|| state.default_account().to_owned());
+        let key = req.query("search_key").unwrap_or_default().to_lowercase();
+        let found: Vec<types::Contact> = match state.account(&account) {
+            None => Vec::new(),
+            Some(spec) => {
+                let directory = spec.users.iter().map(|u| (u.id.clone(), Some(u.email.clone())));
+                std::iter::once((spec.user_id.clone(), None))
+                    .chain(directory)
+                    .filter(|(id, email)| {
+                        id.to_lowercase().contains(&key)
+                            || email.as_deref().is_some_and(|e| e.to_lowercase().contains(&key))
+                    })
+                    .map(|(id, email)| types::Contact {
+                        display_name: Some(id.clone()),
+                        id: Some(id),
+                        email,
+                        contact_type: std::num::NonZeroU64::new(1),
+                        user_status: Some("active".into()),
+                        ..Default::default()
+                    })
+                    .collect()
+            }
+        };
+        let list = Listing::Contacts(key);
+        let (offset, size) = match page_of(state, &req, &account, &list, 1) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let total = found.len();
+        let contacts: Vec<types::Contact> = found.into_iter().skip(offset).take(size).collect();
+        let next = next_token(state, account, list, offset + contacts.len(), total);
+        let page = types::ContactPage { contacts, next_page_token: Some(next), page_size: Some(size as i64) };
+        json(StatusCode::OK, &page)
     })
 }

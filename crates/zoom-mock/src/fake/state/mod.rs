@@ -228,6 +228,8 @@ pub(crate) enum Listing {
     Messages(ConversationId),
     Channels(String),
     Members(String),
+    /// A contact search, by its key (lower-cased).
+    Contacts(String),
 }
 
 #[derive(Clone, Debug)]
