@@ -1,11 +1,12 @@
-//! The tables the xtask writes beside progenitor's output, from the same spec: the operations
-//! (`OperationId`, `Tag`, `OperationInfo`, the rate limits) into
-//! `crates/zoom-api-gen/src/operations.rs`, the events (`EventKind`, `ZoomEvent::kind`) into
-//! `crates/zoom-api-gen/src/events.rs`, and the doc line of each generated operation (method,
-//! path, token, rate label) into the generated client's docs.
+//! The tables the xtask writes beside progenitor's output, from the same spec, as data only:
+//! each is the invocation of a macro of `crates/zoom-api-gen/src/shapes/` (which holds the
+//! code that does not depend on the spec) with the spec's rows. The operations (`OperationId`,
+//! `Tag`, `OperationInfo`, the rate limits) go into `crates/zoom-api-gen/src/operations.rs`,
+//! the events (`EventKind`, `ZoomEvent::kind`) into `events.rs`, the card elements into
+//! `cards.rs`, and the doc line of each generated operation (method, path, token, rate label)
+//! into the generated client's docs.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use quote::{format_ident, quote};
 
 /// One operation of the spec, as the tables need it.
 pub struct Op {
@@ -106,296 +107,100 @@ pub fn with_operation_docs(mut code: String, ops: &[Op]) -> Result<String, Strin
     Ok(code)
 }
 
-/// The spec's operations, tags and rate limits as tables a request policy (and the fake)
-/// consult at run time.
-pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<proc_macro2::TokenStream, String> {
+/// A Rust string literal of `text`.
+fn lit(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// `Some("text")`, or `None`.
+fn some_lit(text: Option<&str>) -> String {
+    text.map_or("None".to_owned(), |t| format!("Some({})", lit(t)))
+}
+
+/// The spec's operations, tags and rate limits, as the rows of `operation_table!`
+/// (`crates/zoom-api-gen/src/shapes/operations.rs`), and each operation's `operation_doc!` arm.
+pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<String, String> {
     let limits =
         spec.extensions.get("x-rate-limits").ok_or("crates/zoom-spec/spec/chatbot.yaml has no x-rate-limits")?;
     let plans = limits["plans"].as_object().ok_or("x-rate-limits.plans must be a map")?;
     let mut labels: Vec<String> = Vec::new();
-    let (mut plan_idents, mut plan_names, mut rate_rows) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut plan_rows, mut rate_rows) = (String::new(), String::new());
     for (plan, per_label) in plans {
-        let ident = format_ident!("{}", plan.to_upper_camel_case());
-        plan_idents.push(ident.clone());
-        plan_names.push(plan.clone());
+        let ident = plan.to_upper_camel_case();
+        plan_rows += &format!("        {ident} = {},\n", lit(plan));
         for (label, rate) in per_label.as_object().ok_or("a plan maps labels to rates")? {
             if !labels.contains(label) {
                 labels.push(label.clone());
             }
-            let label_ident = format_ident!("{}", label);
-            let per_second = rate["per_second"].as_u64().ok_or("per_second must be a number")? as u32;
-            let per_day = match rate.get("per_day").and_then(|d| d.as_u64()) {
-                Some(d) => {
-                    let d = d as u32;
-                    quote!(Some(#d))
-                }
-                None => quote!(None),
-            };
-            rate_rows.push(quote! {
-                PlanRate { plan: Plan::#ident, label: RateLabel::#label_ident, per_second: #per_second, per_day: #per_day },
-            });
+            let per_second = rate["per_second"].as_u64().ok_or("per_second must be a number")?;
+            let per_day = rate.get("per_day").and_then(|d| d.as_u64()).map_or("None".into(), |d| format!("Some({d})"));
+            rate_rows += &format!("        ({ident}, {label}, {per_second}, {per_day}),\n");
         }
     }
-    let label_idents: Vec<_> = labels.iter().map(|l| format_ident!("{}", l)).collect();
-    let mut windows = Vec::new();
+    let label_rows: String = labels.iter().map(|l| format!("        {l} = {},\n", lit(l))).collect();
+    let mut window_rows = String::new();
     for w in limits["channel_send_windows"].as_array().ok_or("channel_send_windows must be a list")? {
         let (m, s, b) = (w["messages"].as_u64(), w["seconds"].as_u64(), w["blocked_seconds"].as_u64());
         let (Some(m), Some(s), Some(b)) = (m, s, b) else {
             return Err("a channel window needs messages, seconds, blocked_seconds".into());
         };
-        let m = m as u32;
-        windows.push(quote! { ChannelWindow { messages: #m, seconds: #s, blocked_seconds: #b }, });
+        window_rows += &format!("        ({m}, {s}, {b}),\n");
     }
-
-    let tag_names: Vec<String> = spec.tags.iter().map(|t| t.name.clone()).collect();
-    let tag_docs: Vec<String> = spec.tags.iter().map(|t| t.description.clone().unwrap_or_default()).collect();
-    let tag_idents: Vec<_> = tag_names.iter().map(|t| format_ident!("{}", t.to_upper_camel_case())).collect();
-
-    let mut rows = Vec::new();
-    let (mut variants, mut ids, mut names, mut zoom_ids, mut docs, mut summaries) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let tag_names: Vec<&str> = spec.tags.iter().map(|t| t.name.as_str()).collect();
+    let tag_rows: String = spec
+        .tags
+        .iter()
+        .map(|t| {
+            let doc = lit(t.description.as_deref().unwrap_or_default());
+            format!("        #[doc = {doc}] {} = {},\n", t.name.to_upper_camel_case(), lit(&t.name))
+        })
+        .collect();
+    let (mut op_rows, mut doc_arms) = (String::new(), String::new());
     for op in ops {
-        let variant = format_ident!("{}", op.id.to_upper_camel_case());
         let label = match &op.label {
-            None => quote!(None),
-            Some(l) if labels.contains(l) => {
-                let l = format_ident!("{}", l);
-                quote!(Some(RateLabel::#l))
-            }
+            None => "None".to_owned(),
+            Some(l) if labels.contains(l) => format!("Some(RateLabel::{l})"),
             Some(l) => return Err(format!("{}: x-rate-limit-label {l:?} is not a label of x-rate-limits", op.id)),
         };
-        if !tag_names.contains(&op.tag) {
+        if !tag_names.contains(&op.tag.as_str()) {
             return Err(format!("{}: tag {:?} is not one of the spec's tags", op.id, op.tag));
         }
-        let tag = format_ident!("{}", op.tag.to_upper_camel_case());
-        let (method, path, base_path, doc) = (&op.method, &op.path, &op.base_path, op.doc_line());
-        rows.push(quote! {
-            OperationInfo {
-                id: OperationId::#variant, method: #method, path: #path, base_path: #base_path,
-                rate_limit_label: #label, tag: Tag::#tag, doc: #doc,
-            },
-        });
-        zoom_ids.push(match &op.zoom_id {
-            Some(z) => quote!(Some(#z)),
-            None => quote!(None),
-        });
-        variants.push(variant);
-        ids.push(op.id.clone());
-        names.push(op.name.clone());
-        docs.push(doc);
-        summaries.push(op.summary.clone());
+        let doc = lit(&op.doc_line());
+        op_rows += &format!(
+            "        #[doc = {}]\n        {} {{\n            id: {}, method_name: {}, zoom_id: {},\n            \
+             method: {}, path: {}, base_path: {},\n            label: {label}, tag: {}, doc: {doc},\n        }},\n",
+            lit(&op.summary),
+            op.id.to_upper_camel_case(),
+            lit(&op.id),
+            lit(&op.name),
+            some_lit(op.zoom_id.as_deref()),
+            lit(&op.method),
+            lit(&op.path),
+            lit(&op.base_path),
+            op.tag.to_upper_camel_case(),
+        );
+        doc_arms += &format!("    ({}) => {{ {doc} }};\n", op.id);
     }
-    let id_idents: Vec<_> = ids.iter().map(|id| format_ident!("{}", id)).collect();
-    Ok(quote! {
-        //! Every operation of the spec (its id, tag, method, path and rate label), and Zoom's
-        //! rate limits, for request policies (and the fake Zoom) that act per operation.
-
-        /// A rate-limit label, as the spec's `x-rate-limit-label` names it.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum RateLabel { #(#[doc = #labels] #label_idents,)* }
-
-        impl RateLabel {
-            /// Every label.
-            pub const ALL: &'static [RateLabel] = &[#(RateLabel::#label_idents,)*];
-
-            /// The label as Zoom writes it (`X-RateLimit-Category`).
-            pub fn as_str(self) -> &'static str {
-                match self { #(RateLabel::#label_idents => #labels,)* }
-            }
-
-            /// Reads a label, ignoring case.
-            pub fn parse(text: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|l| l.as_str().eq_ignore_ascii_case(text))
-            }
-        }
-
-        impl ::std::fmt::Display for RateLabel {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        /// An account plan, which sets the limit of each label.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Plan { #(#[doc = #plan_names] #plan_idents,)* }
-
-        impl Plan {
-            /// Every plan.
-            pub const ALL: &'static [Plan] = &[#(Plan::#plan_idents,)*];
-
-            /// The plan's name, lower case.
-            pub fn as_str(self) -> &'static str {
-                match self { #(Plan::#plan_idents => #plan_names,)* }
-            }
-
-            /// Reads a plan name, ignoring case.
-            pub fn parse(text: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|p| p.as_str().eq_ignore_ascii_case(text))
-            }
-
-            /// Requests per second the plan allows for `label`.
-            pub fn per_second(self, label: RateLabel) -> u32 {
-                PLAN_RATES.iter().find(|r| r.plan == self && r.label == label).map_or(u32::MAX, |r| r.per_second)
-            }
-
-            /// Requests per UTC day the plan allows for `label`, where it has a daily quota.
-            pub fn per_day(self, label: RateLabel) -> Option<u32> {
-                PLAN_RATES.iter().find(|r| r.plan == self && r.label == label).and_then(|r| r.per_day)
-            }
-        }
-
-        /// One plan's limit for one label.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub struct PlanRate {
-            /// The plan.
-            pub plan: Plan,
-            /// The label.
-            pub label: RateLabel,
-            /// Requests per second.
-            pub per_second: u32,
-            /// Requests per UTC day, if limited.
-            pub per_day: Option<u32>,
-        }
-
-        /// Every plan's limits.
-        pub const PLAN_RATES: &[PlanRate] = &[ #(#rate_rows)* ];
-
-        /// A window of the per-sender, per-channel limit on user-level sends.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub struct ChannelWindow {
-            /// At most this many messages ...
-            pub messages: u32,
-            /// ... within this many seconds ...
-            pub seconds: u64,
-            /// ... or the sender is blocked in the channel for this long.
-            pub blocked_seconds: u64,
-        }
-
-        /// The windows, shortest first.
-        pub const CHANNEL_SEND_WINDOWS: &[ChannelWindow] = &[ #(#windows)* ];
-
-        /// An operation's tag (its first), which says what authorises it.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Tag { #(#[doc = #tag_docs] #tag_idents,)* }
-
-        impl Tag {
-            /// Every tag, in the spec's order.
-            pub const ALL: &'static [Tag] = &[#(Tag::#tag_idents,)*];
-
-            /// The tag as the spec names it.
-            pub const fn as_str(self) -> &'static str {
-                match self { #(Tag::#tag_idents => #tag_names,)* }
-            }
-        }
-
-        impl ::std::fmt::Display for Tag {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        /// An operation of the spec: what the client's request hooks are handed and what the
-        /// fake Zoom keys its handlers and its request log by.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum OperationId { #(#[doc = #summaries] #variants,)* }
-
-        impl OperationId {
-            /// Every operation, in the spec's order.
-            pub const ALL: &'static [OperationId] = &[#(OperationId::#variants,)*];
-
-            /// The spec's `operationId` (`sendChatbotMessage`).
-            pub const fn as_str(self) -> &'static str {
-                match self { #(OperationId::#variants => #ids,)* }
-            }
-
-            /// The generated client method's name (`send_chatbot_message`), which is also the
-            /// name progenitor hands to request hooks.
-            pub const fn method_name(self) -> &'static str {
-                match self { #(OperationId::#variants => #names,)* }
-            }
-
-            /// Zoom's own id for the operation (`x-zoom-operation-id`), where Zoom documents one.
-            pub const fn zoom_operation_id(self) -> Option<&'static str> {
-                match self { #(OperationId::#variants => #zoom_ids,)* }
-            }
-
-            /// The operation's row of [`OPERATIONS`].
-            pub const fn info(self) -> &'static OperationInfo {
-                &OPERATIONS[self as usize]
-            }
-
-            /// The operation whose client method is called `name`.
-            pub fn from_method_name(name: &str) -> Option<Self> {
-                match name { #(#names => Some(OperationId::#variants),)* _ => None }
-            }
-        }
-
-        impl ::std::str::FromStr for OperationId {
-            type Err = UnknownOperation;
-
-            /// Reads the spec's `operationId`, exactly.
-            fn from_str(id: &str) -> Result<Self, UnknownOperation> {
-                match id { #(#ids => Ok(OperationId::#variants),)* _ => Err(UnknownOperation(id.to_owned())) }
-            }
-        }
-
-        impl ::std::fmt::Display for OperationId {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        /// A name that is not an operation id of the spec.
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub struct UnknownOperation(pub String);
-
-        impl ::std::fmt::Display for UnknownOperation {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                write!(f, "{:?} is not an operation id of the spec", self.0)
-            }
-        }
-
-        impl ::std::error::Error for UnknownOperation {}
-
-        /// One operation of the spec.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub struct OperationInfo {
-            /// The operation.
-            pub id: OperationId,
-            /// HTTP method.
-            pub method: &'static str,
-            /// Path template, relative to the operation's server.
-            pub path: &'static str,
-            /// The path of the operation's server (`/v2` for the REST API, empty for the
-            /// OAuth and incoming-webhook hosts).
-            pub base_path: &'static str,
-            /// Zoom's rate-limit label, where Zoom documents one.
-            pub rate_limit_label: Option<RateLabel>,
-            /// The operation's first tag.
-            pub tag: Tag,
-            /// The operation restated in one line: method, path, id, token and rate label.
-            pub doc: &'static str,
-        }
-
-        /// All operations, in the spec's order (the order of [`OperationId`]).
-        pub const OPERATIONS: &[OperationInfo] = &[ #(#rows)* ];
-
-        /// The doc line of an operation, by its id (`operation_doc!(sendChatbotMessage)`): the
-        /// method, path, token and rate label, for a wrapper's docs
-        /// (`#[doc = zoom_api_gen::operation_doc!(sendChatbotMessage)]`).
-        #[macro_export]
-        macro_rules! operation_doc {
-            #( (#id_idents) => { #docs }; )*
-        }
-    })
+    Ok(format!(
+        "//! Every operation of the spec (its id, tag, method, path and rate label), and Zoom's\n\
+         //! rate limits, for request policies (and the fake Zoom) that act per operation.\n\n\
+         crate::shapes::operation_table! {{\n    labels: [\n{label_rows}    ],\n    plans: [\n{plan_rows}    ],\n    \
+         plan_rates: [\n{rate_rows}    ],\n    channel_send_windows: [\n{window_rows}    ],\n    tags: [\n{tag_rows}    ],\n    \
+         operations: [\n{op_rows}    ],\n}}\n\n\
+         /// The doc line of an operation, by its id (`operation_doc!(sendChatbotMessage)`): the\n\
+         /// method, path, token and rate label, for a wrapper's docs\n\
+         /// (`#[doc = zoom_api_gen::operation_doc!(sendChatbotMessage)]`).\n\
+         #[macro_export]\nmacro_rules! operation_doc {{\n{doc_arms}}}\n"
+    ))
 }
 
-/// The spec's events: `EventKind`, one variant per `ZoomEvent` variant, and `ZoomEvent::kind`.
-pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+/// The spec's events, as the rows of `event_table!` (`crates/zoom-api-gen/src/shapes/events.rs`):
+/// each `ZoomEvent` variant, its name and its payload's type.
+pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let schema = zoom_spec::component_schema(spec, "ZoomEvent").ok_or("the spec has no ZoomEvent schema")?;
     let value = serde_json::to_value(schema).map_err(|e| e.to_string())?;
     let events = value["oneOf"].as_array().ok_or("ZoomEvent must be a oneOf")?;
-    let (mut names, mut variants, mut payloads, mut docs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut rows = String::new();
     for v in events {
         let name = match v["properties"]["event"]["enum"].as_array().map(Vec::as_slice) {
             Some([serde_json::Value::String(name)]) => name.clone(),
@@ -405,77 +210,44 @@ pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream
             .as_str()
             .and_then(|r| r.strip_prefix("#/components/schemas/"))
             .ok_or_else(|| format!("ZoomEvent variant {name}: `payload` must be a $ref to a component"))?;
+        let doc = format!("`{name}`: {}", v["description"].as_str().unwrap_or_default());
         // As progenitor names the variants of an enum told apart by a tag.
-        variants.push(format_ident!("{}", name.to_upper_camel_case()));
-        payloads.push(format_ident!("{}", payload.to_upper_camel_case()));
-        docs.push(format!("`{name}`: {}", v["description"].as_str().unwrap_or_default()));
-        names.push(name);
+        rows += &format!(
+            "    #[doc = {}]\n    {} = {} ({}),\n",
+            lit(&doc),
+            name.to_upper_camel_case(),
+            lit(&name),
+            payload.to_upper_camel_case()
+        );
     }
-    Ok(quote! {
-        //! The kinds of event the spec's `ZoomEvent` defines, with the names Zoom gives them.
+    Ok(format!(
+        "//! The kinds of event the spec's `ZoomEvent` defines, with the names Zoom gives them.\n\n\
+         use crate::types::ZoomEvent;\n\ncrate::shapes::event_table! {{\n{rows}}}\n"
+    ))
+}
 
-        use crate::types::ZoomEvent;
-
-        /// A kind of event the spec defines: one per variant of [`ZoomEvent`].
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum EventKind { #(#[doc = #docs] #variants,)* }
-
-        impl EventKind {
-            /// Every kind, in the spec's order.
-            pub const ALL: &'static [EventKind] = &[#(EventKind::#variants,)*];
-
-            /// The name Zoom sends in the event's `event` field.
-            pub const fn as_str(self) -> &'static str {
-                match self { #(EventKind::#variants => #names,)* }
-            }
-
-            /// Calls `visitor` with the generated type of this kind's `payload`.
-            pub fn visit_payload<V: PayloadVisitor>(self, visitor: V) -> V::Output {
-                match self { #(EventKind::#variants => visitor.visit::<crate::types::#payloads>(),)* }
-            }
-        }
-
-        impl ::std::str::FromStr for EventKind {
-            type Err = UnknownEvent;
-
-            /// Reads an event's name, exactly as Zoom sends it.
-            fn from_str(name: &str) -> Result<Self, UnknownEvent> {
-                match name { #(#names => Ok(EventKind::#variants),)* _ => Err(UnknownEvent(name.to_owned())) }
-            }
-        }
-
-        impl ::std::fmt::Display for EventKind {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ZoomEvent {
-            /// The event's kind.
-            pub fn kind(&self) -> EventKind {
-                match self { #(ZoomEvent::#variants { .. } => EventKind::#variants,)* }
-            }
-        }
-
-        /// Something done with the type of an event's payload, chosen by its kind at run time
-        /// ([`EventKind::visit_payload`]).
-        pub trait PayloadVisitor {
-            /// What the visit gives.
-            type Output;
-            /// Visits the payload type `P`.
-            fn visit<P: ::serde::de::DeserializeOwned>(self) -> Self::Output;
-        }
-
-        /// A name that is not one of the spec's events.
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub struct UnknownEvent(pub String);
-
-        impl ::std::fmt::Display for UnknownEvent {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                write!(f, "{:?} is not an event of the spec", self.0)
-            }
-        }
-
-        impl ::std::error::Error for UnknownEvent {}
-    })
+/// The card elements of the spec (`CardBodyItem`'s `oneOf`, one named component each), as the
+/// rows of `card_table!` (`crates/zoom-api-gen/src/shapes/cards.rs`): each element's variant
+/// and `type`, so that no reader of cards (the fake's page, the tests) lists the kinds by hand.
+pub fn card_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
+    let schema = zoom_spec::component_schema(spec, "CardBodyItem").ok_or("the spec has no CardBodyItem schema")?;
+    let value = serde_json::to_value(schema).map_err(|e| e.to_string())?;
+    let variants = value["oneOf"].as_array().ok_or("CardBodyItem must be a oneOf")?;
+    let mut rows = String::new();
+    for v in variants {
+        let reference = v["$ref"].as_str().ok_or("each CardBodyItem variant must be a $ref to a named component")?;
+        let name = reference.strip_prefix("#/components/schemas/").ok_or("a card element lives in components")?;
+        let element = zoom_spec::component_schema(spec, name).ok_or(format!("{reference} leads nowhere"))?;
+        let element = serde_json::to_value(element).map_err(|e| e.to_string())?;
+        let kind = match element["properties"]["type"]["enum"].as_array().map(Vec::as_slice) {
+            Some([serde_json::Value::String(kind)]) => kind.clone(),
+            _ => return Err(format!("{name} must give `type` a one-value enum")),
+        };
+        // typify names each variant after its component, less the prefix they share.
+        rows += &format!("    {} = {},\n", name.strip_prefix("Card").unwrap_or(name), lit(&kind));
+    }
+    Ok(format!(
+        "//! The spec's card elements: each one's `type`, in the spec's order.\n\n\
+         crate::shapes::card_table! {{\n{rows}}}\n"
+    ))
 }

@@ -2,49 +2,24 @@
 // (or xtask/) and regenerate; `cargo xtask codegen --check` fails while this file is stale.
 
 //! The spec's card elements: each one's `type`, in the spec's order.
-/// The `type` of every card element the spec defines, in the spec's order.
-pub const CARD_ELEMENT_KINDS: &[&str] = &[
-    "message",
-    "fields",
-    "actions",
-    "select",
-    "attachments",
-    "section",
-    "divider",
-    "progress_bar",
-    "file",
-    "page",
-    "datepicker",
-    "timepicker",
-    "radio_buttons",
-    "checkboxes",
-    "plain_text_input",
-    "alert",
-    "images",
-    "video",
-];
-impl crate::types::CardBodyItem {
-    /// The element's `type`, as the spec (and Zoom) writes it.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Message(_) => "message",
-            Self::Fields(_) => "fields",
-            Self::Actions(_) => "actions",
-            Self::Select(_) => "select",
-            Self::Attachments(_) => "attachments",
-            Self::Section(_) => "section",
-            Self::Divider(_) => "divider",
-            Self::ProgressBar(_) => "progress_bar",
-            Self::File(_) => "file",
-            Self::Page(_) => "page",
-            Self::Datepicker(_) => "datepicker",
-            Self::Timepicker(_) => "timepicker",
-            Self::RadioButtons(_) => "radio_buttons",
-            Self::Checkboxes(_) => "checkboxes",
-            Self::PlainTextInput(_) => "plain_text_input",
-            Self::Alert(_) => "alert",
-            Self::Images(_) => "images",
-            Self::Video(_) => "video",
-        }
-    }
+
+crate::shapes::card_table! {
+    Message = "message",
+    Fields = "fields",
+    Actions = "actions",
+    Select = "select",
+    Attachments = "attachments",
+    Section = "section",
+    Divider = "divider",
+    ProgressBar = "progress_bar",
+    File = "file",
+    Page = "page",
+    Datepicker = "datepicker",
+    Timepicker = "timepicker",
+    RadioButtons = "radio_buttons",
+    Checkboxes = "checkboxes",
+    PlainTextInput = "plain_text_input",
+    Alert = "alert",
+    Images = "images",
+    Video = "video",
 }

@@ -2,163 +2,28 @@
 // (or xtask/) and regenerate; `cargo xtask codegen --check` fails while this file is stale.
 
 //! The kinds of event the spec's `ZoomEvent` defines, with the names Zoom gives them.
+
 use crate::types::ZoomEvent;
-/// A kind of event the spec defines: one per variant of [`ZoomEvent`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventKind {
-    ///`endpoint.url_validation`: Zoom checks that the endpoint belongs to the app; answer with the tokens.
-    EndpointUrlValidation,
-    ///`bot_notification`: A slash command, or a direct message to the bot.
-    BotNotification,
-    ///`bot_installed`: A user installed the bot. Zoom's example carries no `event_ts`.
-    BotInstalled,
-    ///`interactive_message_actions`: A button of a bot's card was clicked.
-    InteractiveMessageActions,
-    ///`interactive_message_select`: A choice was made in a select menu of a bot's card. Zoom's schema has no `event_ts` here but its example carries one, so it is declared. This event brings no callback.
-    InteractiveMessageSelect,
-    ///`interactive_message_editable`: An editable text of a bot's card was changed.
-    InteractiveMessageEditable,
-    ///`interactive_message_fields_editable`: An editable field of a bot's card was changed.
-    InteractiveMessageFieldsEditable,
-    ///`team_chat.app_mention`: The app was mentioned in a message.
-    TeamChatAppMention,
-    ///`team_chat.link_shared`: A user shared a link whose domain the app registered. Answer by posting a preview to `response_url` (the `unfurlLink` operation for this trigger).
-    TeamChatLinkShared,
-    ///`app_deauthorized`: A user removed the app. Zoom's Marketplace sends it to the app's deauthorization URL, which may be the bot's endpoint; delete what you hold for that user.
-    AppDeauthorized,
+
+crate::shapes::event_table! {
+    #[doc = "`endpoint.url_validation`: Zoom checks that the endpoint belongs to the app; answer with the tokens."]
+    EndpointUrlValidation = "endpoint.url_validation" (UrlValidationPayload),
+    #[doc = "`bot_notification`: A slash command, or a direct message to the bot."]
+    BotNotification = "bot_notification" (BotNotificationPayload),
+    #[doc = "`bot_installed`: A user installed the bot. Zoom's example carries no `event_ts`."]
+    BotInstalled = "bot_installed" (BotInstalledPayload),
+    #[doc = "`interactive_message_actions`: A button of a bot's card was clicked."]
+    InteractiveMessageActions = "interactive_message_actions" (ActionsPayload),
+    #[doc = "`interactive_message_select`: A choice was made in a select menu of a bot's card. Zoom's schema has no `event_ts` here but its example carries one, so it is declared. This event brings no callback."]
+    InteractiveMessageSelect = "interactive_message_select" (SelectPayload),
+    #[doc = "`interactive_message_editable`: An editable text of a bot's card was changed."]
+    InteractiveMessageEditable = "interactive_message_editable" (EditablePayload),
+    #[doc = "`interactive_message_fields_editable`: An editable field of a bot's card was changed."]
+    InteractiveMessageFieldsEditable = "interactive_message_fields_editable" (FieldsEditablePayload),
+    #[doc = "`team_chat.app_mention`: The app was mentioned in a message."]
+    TeamChatAppMention = "team_chat.app_mention" (AppMentionPayload),
+    #[doc = "`team_chat.link_shared`: A user shared a link whose domain the app registered. Answer by posting a preview to `response_url` (the `unfurlLink` operation for this trigger)."]
+    TeamChatLinkShared = "team_chat.link_shared" (LinkSharedPayload),
+    #[doc = "`app_deauthorized`: A user removed the app. Zoom's Marketplace sends it to the app's deauthorization URL, which may be the bot's endpoint; delete what you hold for that user."]
+    AppDeauthorized = "app_deauthorized" (AppDeauthorizedPayload),
 }
-impl EventKind {
-    /// Every kind, in the spec's order.
-    pub const ALL: &'static [EventKind] = &[
-        EventKind::EndpointUrlValidation,
-        EventKind::BotNotification,
-        EventKind::BotInstalled,
-        EventKind::InteractiveMessageActions,
-        EventKind::InteractiveMessageSelect,
-        EventKind::InteractiveMessageEditable,
-        EventKind::InteractiveMessageFieldsEditable,
-        EventKind::TeamChatAppMention,
-        EventKind::TeamChatLinkShared,
-        EventKind::AppDeauthorized,
-    ];
-    /// The name Zoom sends in the event's `event` field.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            EventKind::EndpointUrlValidation => "endpoint.url_validation",
-            EventKind::BotNotification => "bot_notification",
-            EventKind::BotInstalled => "bot_installed",
-            EventKind::InteractiveMessageActions => "interactive_message_actions",
-            EventKind::InteractiveMessageSelect => "interactive_message_select",
-            EventKind::InteractiveMessageEditable => "interactive_message_editable",
-            EventKind::InteractiveMessageFieldsEditable => {
-                "interactive_message_fields_editable"
-            }
-            EventKind::TeamChatAppMention => "team_chat.app_mention",
-            EventKind::TeamChatLinkShared => "team_chat.link_shared",
-            EventKind::AppDeauthorized => "app_deauthorized",
-        }
-    }
-    /// Calls `visitor` with the generated type of this kind's `payload`.
-    pub fn visit_payload<V: PayloadVisitor>(self, visitor: V) -> V::Output {
-        match self {
-            EventKind::EndpointUrlValidation => {
-                visitor.visit::<crate::types::UrlValidationPayload>()
-            }
-            EventKind::BotNotification => {
-                visitor.visit::<crate::types::BotNotificationPayload>()
-            }
-            EventKind::BotInstalled => {
-                visitor.visit::<crate::types::BotInstalledPayload>()
-            }
-            EventKind::InteractiveMessageActions => {
-                visitor.visit::<crate::types::ActionsPayload>()
-            }
-            EventKind::InteractiveMessageSelect => {
-                visitor.visit::<crate::types::SelectPayload>()
-            }
-            EventKind::InteractiveMessageEditable => {
-                visitor.visit::<crate::types::EditablePayload>()
-            }
-            EventKind::InteractiveMessageFieldsEditable => {
-                visitor.visit::<crate::types::FieldsEditablePayload>()
-            }
-            EventKind::TeamChatAppMention => {
-                visitor.visit::<crate::types::AppMentionPayload>()
-            }
-            EventKind::TeamChatLinkShared => {
-                visitor.visit::<crate::types::LinkSharedPayload>()
-            }
-            EventKind::AppDeauthorized => {
-                visitor.visit::<crate::types::AppDeauthorizedPayload>()
-            }
-        }
-    }
-}
-impl ::std::str::FromStr for EventKind {
-    type Err = UnknownEvent;
-    /// Reads an event's name, exactly as Zoom sends it.
-    fn from_str(name: &str) -> Result<Self, UnknownEvent> {
-        match name {
-            "endpoint.url_validation" => Ok(EventKind::EndpointUrlValidation),
-            "bot_notification" => Ok(EventKind::BotNotification),
-            "bot_installed" => Ok(EventKind::BotInstalled),
-            "interactive_message_actions" => Ok(EventKind::InteractiveMessageActions),
-            "interactive_message_select" => Ok(EventKind::InteractiveMessageSelect),
-            "interactive_message_editable" => Ok(EventKind::InteractiveMessageEditable),
-            "interactive_message_fields_editable" => {
-                Ok(EventKind::InteractiveMessageFieldsEditable)
-            }
-            "team_chat.app_mention" => Ok(EventKind::TeamChatAppMention),
-            "team_chat.link_shared" => Ok(EventKind::TeamChatLinkShared),
-            "app_deauthorized" => Ok(EventKind::AppDeauthorized),
-            _ => Err(UnknownEvent(name.to_owned())),
-        }
-    }
-}
-impl ::std::fmt::Display for EventKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ZoomEvent {
-    /// The event's kind.
-    pub fn kind(&self) -> EventKind {
-        match self {
-            ZoomEvent::EndpointUrlValidation { .. } => EventKind::EndpointUrlValidation,
-            ZoomEvent::BotNotification { .. } => EventKind::BotNotification,
-            ZoomEvent::BotInstalled { .. } => EventKind::BotInstalled,
-            ZoomEvent::InteractiveMessageActions { .. } => {
-                EventKind::InteractiveMessageActions
-            }
-            ZoomEvent::InteractiveMessageSelect { .. } => {
-                EventKind::InteractiveMessageSelect
-            }
-            ZoomEvent::InteractiveMessageEditable { .. } => {
-                EventKind::InteractiveMessageEditable
-            }
-            ZoomEvent::InteractiveMessageFieldsEditable { .. } => {
-                EventKind::InteractiveMessageFieldsEditable
-            }
-            ZoomEvent::TeamChatAppMention { .. } => EventKind::TeamChatAppMention,
-            ZoomEvent::TeamChatLinkShared { .. } => EventKind::TeamChatLinkShared,
-            ZoomEvent::AppDeauthorized { .. } => EventKind::AppDeauthorized,
-        }
-    }
-}
-/// Something done with the type of an event's payload, chosen by its kind at run time
-/// ([`EventKind::visit_payload`]).
-pub trait PayloadVisitor {
-    /// What the visit gives.
-    type Output;
-    /// Visits the payload type `P`.
-    fn visit<P: ::serde::de::DeserializeOwned>(self) -> Self::Output;
-}
-/// A name that is not one of the spec's events.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownEvent(pub String);
-impl ::std::fmt::Display for UnknownEvent {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        write!(f, "{:?} is not an event of the spec", self.0)
-    }
-}
-impl ::std::error::Error for UnknownEvent {}

@@ -2110,9 +2110,8 @@ pub mod types {
         ///The channel's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///0 unknown, 1 private (members are invited), 2 private to the account's users, 3 public, 4 an instant channel, 5 public, open to other accounts' users.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<i64>,
+        pub type_: ::std::option::Option<crate::types::ChannelType>,
     }
     impl Channel {
         pub fn builder() -> builder::Channel {
@@ -2135,9 +2134,8 @@ pub mod types {
         ///The channel's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///The channel's type, as `CreateChannelRequest` gives it.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::num::NonZeroU64>,
+        pub type_: ::std::option::Option<crate::types::ChannelType>,
     }
     impl ChannelCreated {
         pub fn builder() -> builder::ChannelCreated {
@@ -2801,9 +2799,8 @@ pub mod types {
         pub name: ::std::option::Option<CreateChannelRequestName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shared_space: ::std::option::Option<SharedSpace>,
-        ///1 private (members are invited), 2 private to the account's users, 3 public (anyone may search for and join it), 4 a group chat.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::num::NonZeroU64>,
+        pub type_: ::std::option::Option<crate::types::ChannelType>,
     }
     impl CreateChannelRequest {
         pub fn builder() -> builder::CreateChannelRequest {
@@ -5114,9 +5111,8 @@ pub mod types {
         ///The new name (Zoom's update states no length limit).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///1 private, 2 private to the account's users, 3 public, 5 public and open to other accounts' users.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::num::NonZeroU64>,
+        pub type_: ::std::option::Option<crate::types::ChannelType>,
     }
     impl UpdateChannelRequest {
         pub fn builder() -> builder::UpdateChannelRequest {
@@ -5237,9 +5233,8 @@ pub mod types {
         ///The user's time zone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
-        ///1 Basic, 2 Licensed, 4 Unassigned without Meetings Basic, 99 None.
         #[serde(rename = "type")]
-        pub type_: ::std::num::NonZeroU64,
+        pub type_: crate::types::UserType,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -9554,7 +9549,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::types::ChannelType>,
                 ::std::string::String,
             >,
         }
@@ -9635,7 +9630,9 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::ChannelType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -9692,7 +9689,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::option::Option<crate::types::ChannelType>,
                 ::std::string::String,
             >,
         }
@@ -9757,7 +9754,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU64>,
+                    ::std::option::Option<crate::types::ChannelType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -12076,7 +12073,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::option::Option<crate::types::ChannelType>,
                 ::std::string::String,
             >,
         }
@@ -12149,7 +12146,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU64>,
+                    ::std::option::Option<crate::types::ChannelType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -16725,7 +16722,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::option::Option<crate::types::ChannelType>,
                 ::std::string::String,
             >,
         }
@@ -16770,7 +16767,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU64>,
+                    ::std::option::Option<crate::types::ChannelType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -17139,7 +17136,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            type_: ::std::result::Result<crate::types::UserType, ::std::string::String>,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
@@ -17389,7 +17386,7 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<crate::types::UserType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -17503,6 +17500,35 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 Self(value.into())
             }
         }
+    }
+    crate::shapes::integer_enum! {
+        #[doc =
+        "A channel's type. A channel is made as 1 to 4 and changed to 1, 2, 3 or 5; Zoom answers with 0 to 5."]
+        ChannelType { #[doc = "Zoom's 0, an unknown type (only in answers)."] Unknown =
+        0, #[doc = "Members are invited (Zoom's 1)."] Private = 1, #[doc =
+        "Private, and only for the account's own users (2)."] PrivateToAccount = 2, #[doc
+        = "Anyone may search for and join it (3)."] Public = 3, #[doc =
+        "A group chat, which Zoom's channel list calls an instant channel (4); only when it is made."]
+        GroupChat = 4, #[doc =
+        "Public, and other accounts' users may join and be invited (5); only when it is changed."]
+        PublicToOtherAccounts = 5, }
+    }
+    crate::shapes::integer_enum! {
+        #[doc = "A user's type."] UserType { #[doc = "Basic (Zoom's 1)."] Basic = 1,
+        #[doc = "Licensed (2)."] Licensed = 2, #[doc =
+        "Unassigned without Meetings Basic (4)."] Unassigned = 4, #[doc =
+        "None (99; Zoom's page strikes it out)."] NoType = 99, }
+    }
+    crate::shapes::integer_enum! {
+        #[doc =
+        "A user's login method, naming which of several users with one email address is meant."]
+        LoginType { #[doc = "Zoom's 0."] Code0 = 0, #[doc = "Zoom's 1."] Code1 = 1, #[doc
+        = "Zoom's 11."] Code11 = 11, #[doc = "Zoom's 21."] Code21 = 21, #[doc =
+        "Zoom's 23."] Code23 = 23, #[doc = "Zoom's 24."] Code24 = 24, #[doc =
+        "Zoom's 27."] Code27 = 27, #[doc = "Zoom's 97."] Code97 = 97, #[doc =
+        "Zoom's 98."] Code98 = 98, #[doc = "Zoom's 99."] Code99 = 99, #[doc =
+        "Zoom Work email (100)."] WorkEmail = 100, #[doc = "Single sign-on (101)."]
+        SingleSignOn = 101, }
     }
 }
 #[derive(Clone, Debug)]
@@ -20180,7 +20206,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id: Result<types::GetUserUserId, String>,
         encrypted_email: Result<Option<bool>, String>,
-        login_type: Result<Option<i64>, String>,
+        login_type: Result<Option<crate::types::LoginType>, String>,
         search_by_unique_id: Result<Option<bool>, String>,
     }
     impl<'a> GetUser<'a> {
@@ -20218,12 +20244,15 @@ pub mod builder {
         }
         pub fn login_type<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::types::LoginType>,
         {
             self.login_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for login_type failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: types :: LoginType` for login_type failed"
+                        .to_string()
+                });
             self
         }
         pub fn search_by_unique_id<V>(mut self, value: V) -> Self

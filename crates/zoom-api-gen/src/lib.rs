@@ -10,6 +10,7 @@ pub mod ids;
 pub mod jid;
 #[rustfmt::skip]
 pub mod operations;
+mod shapes;
 
 // Generated code answers to the spec, not to our lints. `unreachable_patterns`: progenitor
 // matches a `4XX` range before a specific `429` that shares its error type, so the 429 arm is

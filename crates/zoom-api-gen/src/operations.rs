@@ -3,834 +3,233 @@
 
 //! Every operation of the spec (its id, tag, method, path and rate label), and Zoom's
 //! rate limits, for request policies (and the fake Zoom) that act per operation.
-/// A rate-limit label, as the spec's `x-rate-limit-label` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RateLabel {
-    ///Heavy
-    Heavy,
-    ///Light
-    Light,
-    ///Medium
-    Medium,
+
+crate::shapes::operation_table! {
+    labels: [
+        Heavy = "Heavy",
+        Light = "Light",
+        Medium = "Medium",
+    ],
+    plans: [
+        Business = "business",
+        Free = "free",
+        Pro = "pro",
+    ],
+    plan_rates: [
+        (Business, Heavy, 40, None),
+        (Business, Light, 80, None),
+        (Business, Medium, 60, None),
+        (Free, Heavy, 1, Some(1000)),
+        (Free, Light, 4, Some(6000)),
+        (Free, Medium, 2, Some(2000)),
+        (Pro, Heavy, 10, None),
+        (Pro, Light, 30, None),
+        (Pro, Medium, 20, None),
+    ],
+    channel_send_windows: [
+        (10, 1, 10),
+        (30, 10, 30),
+        (60, 100, 60),
+        (450, 1000, 300),
+    ],
+    tags: [
+        #[doc = "Messages sent by a chatbot app with a client-credentials token."] Chatbot = "chatbot",
+        #[doc = "Messages sent on behalf of a user with a server-to-server or user token."] Chat = "chat",
+        #[doc = "The account's users, read with a server-to-server or user token: how a bot told an email address finds the user's JID."] Users = "users",
+        #[doc = "Channels (Zoom's \"Chat Channels\"), with a server-to-server or user token: create, read, list and invite members."] Channels = "channels",
+        #[doc = "Token issue and revocation on Zoom's OAuth host."] Oauth = "oauth",
+        #[doc = "Posting to a channel through the Incoming Webhook app."] IncomingWebhook = "incoming-webhook",
+        #[doc = "The one-time reply to an interactive event, authorised by the event's own token."] Callback = "callback",
+    ],
+    operations: [
+        #[doc = "Send a chatbot message"]
+        SendChatbotMessage {
+            id: "sendChatbotMessage", method_name: "send_chatbot_message", zoom_id: Some("sendChatbot"),
+            method: "POST", path: "/im/chat/messages", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
+        },
+        #[doc = "Edit a chatbot message"]
+        EditChatbotMessage {
+            id: "editChatbotMessage", method_name: "edit_chatbot_message", zoom_id: Some("editChatbotMessage"),
+            method: "PUT", path: "/im/chat/messages/{message_id}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
+        },
+        #[doc = "Delete a chatbot message"]
+        DeleteChatbotMessage {
+            id: "deleteChatbotMessage", method_name: "delete_chatbot_message", zoom_id: Some("deleteAChatbotMessage"),
+            method: "DELETE", path: "/im/chat/messages/{message_id}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
+        },
+        #[doc = "Unfurl a shared link"]
+        UnfurlLink {
+            id: "unfurlLink", method_name: "unfurl_link", zoom_id: Some("unfurlingLink"),
+            method: "POST", path: "/im/chat/users/{userId}/unfurls/{triggerId}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
+        },
+        #[doc = "Answer an interactive event once"]
+        ReplyToCallback {
+            id: "replyToCallback", method_name: "reply_to_callback", zoom_id: None,
+            method: "POST", path: "/im/chat/callback/{callbackId}", base_path: "/v2",
+            label: None, tag: Callback, doc: "Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label.",
+        },
+        #[doc = "List chat messages"]
+        ListChatMessages {
+            id: "listChatMessages", method_name: "list_chat_messages", zoom_id: Some("getChatMessages"),
+            method: "GET", path: "/chat/users/{userId}/messages", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Send a chat message"]
+        SendChatMessage {
+            id: "sendChatMessage", method_name: "send_chat_message", zoom_id: Some("sendaChatMessage"),
+            method: "POST", path: "/chat/users/{userId}/messages", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Get a chat message"]
+        GetChatMessage {
+            id: "getChatMessage", method_name: "get_chat_message", zoom_id: Some("getChatMessage"),
+            method: "GET", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Edit a chat message"]
+        EditChatMessage {
+            id: "editChatMessage", method_name: "edit_chat_message", zoom_id: Some("editMessage"),
+            method: "PUT", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Delete a chat message"]
+        DeleteChatMessage {
+            id: "deleteChatMessage", method_name: "delete_chat_message", zoom_id: Some("deleteChatMessage"),
+            method: "DELETE", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Add or remove an emoji reaction"]
+        ReactToChatMessage {
+            id: "reactToChatMessage", method_name: "react_to_chat_message", zoom_id: Some("reactMessage"),
+            method: "PATCH", path: "/chat/users/{userId}/messages/{messageId}/emoji_reactions", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Mark a message read or unread"]
+        MarkChatMessage {
+            id: "markChatMessage", method_name: "mark_chat_message", zoom_id: Some("markMessage"),
+            method: "PATCH", path: "/chat/users/{userId}/messages/{messageId}/status", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Read a thread"]
+        GetChatMessageThread {
+            id: "getChatMessageThread", method_name: "get_chat_message_thread", zoom_id: Some("retrieveThread"),
+            method: "GET", path: "/chat/users/{userId}/messages/{messageId}/thread", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Get a user"]
+        GetUser {
+            id: "getUser", method_name: "get_user", zoom_id: Some("user"),
+            method: "GET", path: "/users/{userId}", base_path: "/v2",
+            label: Some(RateLabel::Light), tag: Users, doc: "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+        },
+        #[doc = "Search the company's contacts"]
+        SearchContacts {
+            id: "searchContacts", method_name: "search_contacts", zoom_id: Some("searchCompanyContacts"),
+            method: "GET", path: "/contacts", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Users, doc: "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "List a user's channels"]
+        ListChannels {
+            id: "listChannels", method_name: "list_channels", zoom_id: Some("getChannels"),
+            method: "GET", path: "/chat/users/{userId}/channels", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Create a channel"]
+        CreateChannel {
+            id: "createChannel", method_name: "create_channel", zoom_id: Some("createChannel"),
+            method: "POST", path: "/chat/users/{userId}/channels", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Get a channel"]
+        GetChannel {
+            id: "getChannel", method_name: "get_channel", zoom_id: Some("getUserLevelChannel"),
+            method: "GET", path: "/chat/channels/{channelId}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Delete a channel"]
+        DeleteChannel {
+            id: "deleteChannel", method_name: "delete_channel", zoom_id: Some("deleteUserLevelChannel"),
+            method: "DELETE", path: "/chat/channels/{channelId}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Update a channel"]
+        UpdateChannel {
+            id: "updateChannel", method_name: "update_channel", zoom_id: Some("updateUserLevelChannel"),
+            method: "PATCH", path: "/chat/channels/{channelId}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "List a channel's members"]
+        ListChannelMembers {
+            id: "listChannelMembers", method_name: "list_channel_members", zoom_id: Some("listUserLevelChannelMembers"),
+            method: "GET", path: "/chat/channels/{channelId}/members", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Invite members to a channel"]
+        InviteChannelMembers {
+            id: "inviteChannelMembers", method_name: "invite_channel_members", zoom_id: Some("InviteUserLevelChannelMembers"),
+            method: "POST", path: "/chat/channels/{channelId}/members", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Remove a member from a channel"]
+        RemoveChannelMember {
+            id: "removeChannelMember", method_name: "remove_channel_member", zoom_id: Some("removeAUserLevelChannelMember"),
+            method: "DELETE", path: "/chat/channels/{channelId}/members/{identifier}", base_path: "/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Issue an access token"]
+        RequestToken {
+            id: "requestToken", method_name: "request_token", zoom_id: None,
+            method: "POST", path: "/oauth/token", base_path: "",
+            label: None, tag: Oauth, doc: "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label.",
+        },
+        #[doc = "Revoke a token"]
+        RevokeToken {
+            id: "revokeToken", method_name: "revoke_token", zoom_id: None,
+            method: "POST", path: "/oauth/revoke", base_path: "",
+            label: None, tag: Oauth, doc: "Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label.",
+        },
+        #[doc = "Post through an incoming webhook"]
+        SendIncomingWebhook {
+            id: "sendIncomingWebhook", method_name: "send_incoming_webhook", zoom_id: None,
+            method: "POST", path: "/chat/webhooks/incomingwebhook/{webhookId}", base_path: "",
+            label: None, tag: IncomingWebhook, doc: "Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label.",
+        },
+    ],
 }
-impl RateLabel {
-    /// Every label.
-    pub const ALL: &'static [RateLabel] = &[
-        RateLabel::Heavy,
-        RateLabel::Light,
-        RateLabel::Medium,
-    ];
-    /// The label as Zoom writes it (`X-RateLimit-Category`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RateLabel::Heavy => "Heavy",
-            RateLabel::Light => "Light",
-            RateLabel::Medium => "Medium",
-        }
-    }
-    /// Reads a label, ignoring case.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|l| l.as_str().eq_ignore_ascii_case(text))
-    }
-}
-impl ::std::fmt::Display for RateLabel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-/// An account plan, which sets the limit of each label.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Plan {
-    ///business
-    Business,
-    ///free
-    Free,
-    ///pro
-    Pro,
-}
-impl Plan {
-    /// Every plan.
-    pub const ALL: &'static [Plan] = &[Plan::Business, Plan::Free, Plan::Pro];
-    /// The plan's name, lower case.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Plan::Business => "business",
-            Plan::Free => "free",
-            Plan::Pro => "pro",
-        }
-    }
-    /// Reads a plan name, ignoring case.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|p| p.as_str().eq_ignore_ascii_case(text))
-    }
-    /// Requests per second the plan allows for `label`.
-    pub fn per_second(self, label: RateLabel) -> u32 {
-        PLAN_RATES
-            .iter()
-            .find(|r| r.plan == self && r.label == label)
-            .map_or(u32::MAX, |r| r.per_second)
-    }
-    /// Requests per UTC day the plan allows for `label`, where it has a daily quota.
-    pub fn per_day(self, label: RateLabel) -> Option<u32> {
-        PLAN_RATES
-            .iter()
-            .find(|r| r.plan == self && r.label == label)
-            .and_then(|r| r.per_day)
-    }
-}
-/// One plan's limit for one label.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PlanRate {
-    /// The plan.
-    pub plan: Plan,
-    /// The label.
-    pub label: RateLabel,
-    /// Requests per second.
-    pub per_second: u32,
-    /// Requests per UTC day, if limited.
-    pub per_day: Option<u32>,
-}
-/// Every plan's limits.
-pub const PLAN_RATES: &[PlanRate] = &[
-    PlanRate {
-        plan: Plan::Business,
-        label: RateLabel::Heavy,
-        per_second: 40u32,
-        per_day: None,
-    },
-    PlanRate {
-        plan: Plan::Business,
-        label: RateLabel::Light,
-        per_second: 80u32,
-        per_day: None,
-    },
-    PlanRate {
-        plan: Plan::Business,
-        label: RateLabel::Medium,
-        per_second: 60u32,
-        per_day: None,
-    },
-    PlanRate {
-        plan: Plan::Free,
-        label: RateLabel::Heavy,
-        per_second: 1u32,
-        per_day: Some(1000u32),
-    },
-    PlanRate {
-        plan: Plan::Free,
-        label: RateLabel::Light,
-        per_second: 4u32,
-        per_day: Some(6000u32),
-    },
-    PlanRate {
-        plan: Plan::Free,
-        label: RateLabel::Medium,
-        per_second: 2u32,
-        per_day: Some(2000u32),
-    },
-    PlanRate {
-        plan: Plan::Pro,
-        label: RateLabel::Heavy,
-        per_second: 10u32,
-        per_day: None,
-    },
-    PlanRate {
-        plan: Plan::Pro,
-        label: RateLabel::Light,
-        per_second: 30u32,
-        per_day: None,
-    },
-    PlanRate {
-        plan: Plan::Pro,
-        label: RateLabel::Medium,
-        per_second: 20u32,
-        per_day: None,
-    },
-];
-/// A window of the per-sender, per-channel limit on user-level sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChannelWindow {
-    /// At most this many messages ...
-    pub messages: u32,
-    /// ... within this many seconds ...
-    pub seconds: u64,
-    /// ... or the sender is blocked in the channel for this long.
-    pub blocked_seconds: u64,
-}
-/// The windows, shortest first.
-pub const CHANNEL_SEND_WINDOWS: &[ChannelWindow] = &[
-    ChannelWindow {
-        messages: 10u32,
-        seconds: 1u64,
-        blocked_seconds: 10u64,
-    },
-    ChannelWindow {
-        messages: 30u32,
-        seconds: 10u64,
-        blocked_seconds: 30u64,
-    },
-    ChannelWindow {
-        messages: 60u32,
-        seconds: 100u64,
-        blocked_seconds: 60u64,
-    },
-    ChannelWindow {
-        messages: 450u32,
-        seconds: 1000u64,
-        blocked_seconds: 300u64,
-    },
-];
-/// An operation's tag (its first), which says what authorises it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Tag {
-    ///Messages sent by a chatbot app with a client-credentials token.
-    Chatbot,
-    ///Messages sent on behalf of a user with a server-to-server or user token.
-    Chat,
-    ///The account's users, read with a server-to-server or user token: how a bot told an email address finds the user's JID.
-    Users,
-    ///Channels (Zoom's "Chat Channels"), with a server-to-server or user token: create, read, list and invite members.
-    Channels,
-    ///Token issue and revocation on Zoom's OAuth host.
-    Oauth,
-    ///Posting to a channel through the Incoming Webhook app.
-    IncomingWebhook,
-    ///The one-time reply to an interactive event, authorised by the event's own token.
-    Callback,
-}
-impl Tag {
-    /// Every tag, in the spec's order.
-    pub const ALL: &'static [Tag] = &[
-        Tag::Chatbot,
-        Tag::Chat,
-        Tag::Users,
-        Tag::Channels,
-        Tag::Oauth,
-        Tag::IncomingWebhook,
-        Tag::Callback,
-    ];
-    /// The tag as the spec names it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Tag::Chatbot => "chatbot",
-            Tag::Chat => "chat",
-            Tag::Users => "users",
-            Tag::Channels => "channels",
-            Tag::Oauth => "oauth",
-            Tag::IncomingWebhook => "incoming-webhook",
-            Tag::Callback => "callback",
-        }
-    }
-}
-impl ::std::fmt::Display for Tag {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-/// An operation of the spec: what the client's request hooks are handed and what the
-/// fake Zoom keys its handlers and its request log by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OperationId {
-    ///Send a chatbot message
-    SendChatbotMessage,
-    ///Edit a chatbot message
-    EditChatbotMessage,
-    ///Delete a chatbot message
-    DeleteChatbotMessage,
-    ///Unfurl a shared link
-    UnfurlLink,
-    ///Answer an interactive event once
-    ReplyToCallback,
-    ///List chat messages
-    ListChatMessages,
-    ///Send a chat message
-    SendChatMessage,
-    ///Get a chat message
-    GetChatMessage,
-    ///Edit a chat message
-    EditChatMessage,
-    ///Delete a chat message
-    DeleteChatMessage,
-    ///Add or remove an emoji reaction
-    ReactToChatMessage,
-    ///Mark a message read or unread
-    MarkChatMessage,
-    ///Read a thread
-    GetChatMessageThread,
-    ///Get a user
-    GetUser,
-    ///Search the company's contacts
-    SearchContacts,
-    ///List a user's channels
-    ListChannels,
-    ///Create a channel
-    CreateChannel,
-    ///Get a channel
-    GetChannel,
-    ///Delete a channel
-    DeleteChannel,
-    ///Update a channel
-    UpdateChannel,
-    ///List a channel's members
-    ListChannelMembers,
-    ///Invite members to a channel
-    InviteChannelMembers,
-    ///Remove a member from a channel
-    RemoveChannelMember,
-    ///Issue an access token
-    RequestToken,
-    ///Revoke a token
-    RevokeToken,
-    ///Post through an incoming webhook
-    SendIncomingWebhook,
-}
-impl OperationId {
-    /// Every operation, in the spec's order.
-    pub const ALL: &'static [OperationId] = &[
-        OperationId::SendChatbotMessage,
-        OperationId::EditChatbotMessage,
-        OperationId::DeleteChatbotMessage,
-        OperationId::UnfurlLink,
-        OperationId::ReplyToCallback,
-        OperationId::ListChatMessages,
-        OperationId::SendChatMessage,
-        OperationId::GetChatMessage,
-        OperationId::EditChatMessage,
-        OperationId::DeleteChatMessage,
-        OperationId::ReactToChatMessage,
-        OperationId::MarkChatMessage,
-        OperationId::GetChatMessageThread,
-        OperationId::GetUser,
-        OperationId::SearchContacts,
-        OperationId::ListChannels,
-        OperationId::CreateChannel,
-        OperationId::GetChannel,
-        OperationId::DeleteChannel,
-        OperationId::UpdateChannel,
-        OperationId::ListChannelMembers,
-        OperationId::InviteChannelMembers,
-        OperationId::RemoveChannelMember,
-        OperationId::RequestToken,
-        OperationId::RevokeToken,
-        OperationId::SendIncomingWebhook,
-    ];
-    /// The spec's `operationId` (`sendChatbotMessage`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            OperationId::SendChatbotMessage => "sendChatbotMessage",
-            OperationId::EditChatbotMessage => "editChatbotMessage",
-            OperationId::DeleteChatbotMessage => "deleteChatbotMessage",
-            OperationId::UnfurlLink => "unfurlLink",
-            OperationId::ReplyToCallback => "replyToCallback",
-            OperationId::ListChatMessages => "listChatMessages",
-            OperationId::SendChatMessage => "sendChatMessage",
-            OperationId::GetChatMessage => "getChatMessage",
-            OperationId::EditChatMessage => "editChatMessage",
-            OperationId::DeleteChatMessage => "deleteChatMessage",
-            OperationId::ReactToChatMessage => "reactToChatMessage",
-            OperationId::MarkChatMessage => "markChatMessage",
-            OperationId::GetChatMessageThread => "getChatMessageThread",
-            OperationId::GetUser => "getUser",
-            OperationId::SearchContacts => "searchContacts",
-            OperationId::ListChannels => "listChannels",
-            OperationId::CreateChannel => "createChannel",
-            OperationId::GetChannel => "getChannel",
-            OperationId::DeleteChannel => "deleteChannel",
-            OperationId::UpdateChannel => "updateChannel",
-            OperationId::ListChannelMembers => "listChannelMembers",
-            OperationId::InviteChannelMembers => "inviteChannelMembers",
-            OperationId::RemoveChannelMember => "removeChannelMember",
-            OperationId::RequestToken => "requestToken",
-            OperationId::RevokeToken => "revokeToken",
-            OperationId::SendIncomingWebhook => "sendIncomingWebhook",
-        }
-    }
-    /// The generated client method's name (`send_chatbot_message`), which is also the
-    /// name progenitor hands to request hooks.
-    pub const fn method_name(self) -> &'static str {
-        match self {
-            OperationId::SendChatbotMessage => "send_chatbot_message",
-            OperationId::EditChatbotMessage => "edit_chatbot_message",
-            OperationId::DeleteChatbotMessage => "delete_chatbot_message",
-            OperationId::UnfurlLink => "unfurl_link",
-            OperationId::ReplyToCallback => "reply_to_callback",
-            OperationId::ListChatMessages => "list_chat_messages",
-            OperationId::SendChatMessage => "send_chat_message",
-            OperationId::GetChatMessage => "get_chat_message",
-            OperationId::EditChatMessage => "edit_chat_message",
-            OperationId::DeleteChatMessage => "delete_chat_message",
-            OperationId::ReactToChatMessage => "react_to_chat_message",
-            OperationId::MarkChatMessage => "mark_chat_message",
-            OperationId::GetChatMessageThread => "get_chat_message_thread",
-            OperationId::GetUser => "get_user",
-            OperationId::SearchContacts => "search_contacts",
-            OperationId::ListChannels => "list_channels",
-            OperationId::CreateChannel => "create_channel",
-            OperationId::GetChannel => "get_channel",
-            OperationId::DeleteChannel => "delete_channel",
-            OperationId::UpdateChannel => "update_channel",
-            OperationId::ListChannelMembers => "list_channel_members",
-            OperationId::InviteChannelMembers => "invite_channel_members",
-            OperationId::RemoveChannelMember => "remove_channel_member",
-            OperationId::RequestToken => "request_token",
-            OperationId::RevokeToken => "revoke_token",
-            OperationId::SendIncomingWebhook => "send_incoming_webhook",
-        }
-    }
-    /// Zoom's own id for the operation (`x-zoom-operation-id`), where Zoom documents one.
-    pub const fn zoom_operation_id(self) -> Option<&'static str> {
-        match self {
-            OperationId::SendChatbotMessage => Some("sendChatbot"),
-            OperationId::EditChatbotMessage => Some("editChatbotMessage"),
-            OperationId::DeleteChatbotMessage => Some("deleteAChatbotMessage"),
-            OperationId::UnfurlLink => Some("unfurlingLink"),
-            OperationId::ReplyToCallback => None,
-            OperationId::ListChatMessages => Some("getChatMessages"),
-            OperationId::SendChatMessage => Some("sendaChatMessage"),
-            OperationId::GetChatMessage => Some("getChatMessage"),
-            OperationId::EditChatMessage => Some("editMessage"),
-            OperationId::DeleteChatMessage => Some("deleteChatMessage"),
-            OperationId::ReactToChatMessage => Some("reactMessage"),
-            OperationId::MarkChatMessage => Some("markMessage"),
-            OperationId::GetChatMessageThread => Some("retrieveThread"),
-            OperationId::GetUser => Some("user"),
-            OperationId::SearchContacts => Some("searchCompanyContacts"),
-            OperationId::ListChannels => Some("getChannels"),
-            OperationId::CreateChannel => Some("createChannel"),
-            OperationId::GetChannel => Some("getUserLevelChannel"),
-            OperationId::DeleteChannel => Some("deleteUserLevelChannel"),
-            OperationId::UpdateChannel => Some("updateUserLevelChannel"),
-            OperationId::ListChannelMembers => Some("listUserLevelChannelMembers"),
-            OperationId::InviteChannelMembers => Some("InviteUserLevelChannelMembers"),
-            OperationId::RemoveChannelMember => Some("removeAUserLevelChannelMember"),
-            OperationId::RequestToken => None,
-            OperationId::RevokeToken => None,
-            OperationId::SendIncomingWebhook => None,
-        }
-    }
-    /// The operation's row of [`OPERATIONS`].
-    pub const fn info(self) -> &'static OperationInfo {
-        &OPERATIONS[self as usize]
-    }
-    /// The operation whose client method is called `name`.
-    pub fn from_method_name(name: &str) -> Option<Self> {
-        match name {
-            "send_chatbot_message" => Some(OperationId::SendChatbotMessage),
-            "edit_chatbot_message" => Some(OperationId::EditChatbotMessage),
-            "delete_chatbot_message" => Some(OperationId::DeleteChatbotMessage),
-            "unfurl_link" => Some(OperationId::UnfurlLink),
-            "reply_to_callback" => Some(OperationId::ReplyToCallback),
-            "list_chat_messages" => Some(OperationId::ListChatMessages),
-            "send_chat_message" => Some(OperationId::SendChatMessage),
-            "get_chat_message" => Some(OperationId::GetChatMessage),
-            "edit_chat_message" => Some(OperationId::EditChatMessage),
-            "delete_chat_message" => Some(OperationId::DeleteChatMessage),
-            "react_to_chat_message" => Some(OperationId::ReactToChatMessage),
-            "mark_chat_message" => Some(OperationId::MarkChatMessage),
-            "get_chat_message_thread" => Some(OperationId::GetChatMessageThread),
-            "get_user" => Some(OperationId::GetUser),
-            "search_contacts" => Some(OperationId::SearchContacts),
-            "list_channels" => Some(OperationId::ListChannels),
-            "create_channel" => Some(OperationId::CreateChannel),
-            "get_channel" => Some(OperationId::GetChannel),
-            "delete_channel" => Some(OperationId::DeleteChannel),
-            "update_channel" => Some(OperationId::UpdateChannel),
-            "list_channel_members" => Some(OperationId::ListChannelMembers),
-            "invite_channel_members" => Some(OperationId::InviteChannelMembers),
-            "remove_channel_member" => Some(OperationId::RemoveChannelMember),
-            "request_token" => Some(OperationId::RequestToken),
-            "revoke_token" => Some(OperationId::RevokeToken),
-            "send_incoming_webhook" => Some(OperationId::SendIncomingWebhook),
-            _ => None,
-        }
-    }
-}
-impl ::std::str::FromStr for OperationId {
-    type Err = UnknownOperation;
-    /// Reads the spec's `operationId`, exactly.
-    fn from_str(id: &str) -> Result<Self, UnknownOperation> {
-        match id {
-            "sendChatbotMessage" => Ok(OperationId::SendChatbotMessage),
-            "editChatbotMessage" => Ok(OperationId::EditChatbotMessage),
-            "deleteChatbotMessage" => Ok(OperationId::DeleteChatbotMessage),
-            "unfurlLink" => Ok(OperationId::UnfurlLink),
-            "replyToCallback" => Ok(OperationId::ReplyToCallback),
-            "listChatMessages" => Ok(OperationId::ListChatMessages),
-            "sendChatMessage" => Ok(OperationId::SendChatMessage),
-            "getChatMessage" => Ok(OperationId::GetChatMessage),
-            "editChatMessage" => Ok(OperationId::EditChatMessage),
-            "deleteChatMessage" => Ok(OperationId::DeleteChatMessage),
-            "reactToChatMessage" => Ok(OperationId::ReactToChatMessage),
-            "markChatMessage" => Ok(OperationId::MarkChatMessage),
-            "getChatMessageThread" => Ok(OperationId::GetChatMessageThread),
-            "getUser" => Ok(OperationId::GetUser),
-            "searchContacts" => Ok(OperationId::SearchContacts),
-            "listChannels" => Ok(OperationId::ListChannels),
-            "createChannel" => Ok(OperationId::CreateChannel),
-            "getChannel" => Ok(OperationId::GetChannel),
-            "deleteChannel" => Ok(OperationId::DeleteChannel),
-            "updateChannel" => Ok(OperationId::UpdateChannel),
-            "listChannelMembers" => Ok(OperationId::ListChannelMembers),
-            "inviteChannelMembers" => Ok(OperationId::InviteChannelMembers),
-            "removeChannelMember" => Ok(OperationId::RemoveChannelMember),
-            "requestToken" => Ok(OperationId::RequestToken),
-            "revokeToken" => Ok(OperationId::RevokeToken),
-            "sendIncomingWebhook" => Ok(OperationId::SendIncomingWebhook),
-            _ => Err(UnknownOperation(id.to_owned())),
-        }
-    }
-}
-impl ::std::fmt::Display for OperationId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-/// A name that is not an operation id of the spec.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownOperation(pub String);
-impl ::std::fmt::Display for UnknownOperation {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        write!(f, "{:?} is not an operation id of the spec", self.0)
-    }
-}
-impl ::std::error::Error for UnknownOperation {}
-/// One operation of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OperationInfo {
-    /// The operation.
-    pub id: OperationId,
-    /// HTTP method.
-    pub method: &'static str,
-    /// Path template, relative to the operation's server.
-    pub path: &'static str,
-    /// The path of the operation's server (`/v2` for the REST API, empty for the
-    /// OAuth and incoming-webhook hosts).
-    pub base_path: &'static str,
-    /// Zoom's rate-limit label, where Zoom documents one.
-    pub rate_limit_label: Option<RateLabel>,
-    /// The operation's first tag.
-    pub tag: Tag,
-    /// The operation restated in one line: method, path, id, token and rate label.
-    pub doc: &'static str,
-}
-/// All operations, in the spec's order (the order of [`OperationId`]).
-pub const OPERATIONS: &[OperationInfo] = &[
-    OperationInfo {
-        id: OperationId::SendChatbotMessage,
-        method: "POST",
-        path: "/im/chat/messages",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chatbot,
-        doc: "Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::EditChatbotMessage,
-        method: "PUT",
-        path: "/im/chat/messages/{message_id}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chatbot,
-        doc: "Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::DeleteChatbotMessage,
-        method: "DELETE",
-        path: "/im/chat/messages/{message_id}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chatbot,
-        doc: "Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::UnfurlLink,
-        method: "POST",
-        path: "/im/chat/users/{userId}/unfurls/{triggerId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chatbot,
-        doc: "Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::ReplyToCallback,
-        method: "POST",
-        path: "/im/chat/callback/{callbackId}",
-        base_path: "/v2",
-        rate_limit_label: None,
-        tag: Tag::Callback,
-        doc: "Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label.",
-    },
-    OperationInfo {
-        id: OperationId::ListChatMessages,
-        method: "GET",
-        path: "/chat/users/{userId}/messages",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::SendChatMessage,
-        method: "POST",
-        path: "/chat/users/{userId}/messages",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::GetChatMessage,
-        method: "GET",
-        path: "/chat/users/{userId}/messages/{messageId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::EditChatMessage,
-        method: "PUT",
-        path: "/chat/users/{userId}/messages/{messageId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::DeleteChatMessage,
-        method: "DELETE",
-        path: "/chat/users/{userId}/messages/{messageId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::ReactToChatMessage,
-        method: "PATCH",
-        path: "/chat/users/{userId}/messages/{messageId}/emoji_reactions",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::MarkChatMessage,
-        method: "PATCH",
-        path: "/chat/users/{userId}/messages/{messageId}/status",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::GetChatMessageThread,
-        method: "GET",
-        path: "/chat/users/{userId}/messages/{messageId}/thread",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Chat,
-        doc: "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::GetUser,
-        method: "GET",
-        path: "/users/{userId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Light),
-        tag: Tag::Users,
-        doc: "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
-    },
-    OperationInfo {
-        id: OperationId::SearchContacts,
-        method: "GET",
-        path: "/contacts",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Users,
-        doc: "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::ListChannels,
-        method: "GET",
-        path: "/chat/users/{userId}/channels",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::CreateChannel,
-        method: "POST",
-        path: "/chat/users/{userId}/channels",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::GetChannel,
-        method: "GET",
-        path: "/chat/channels/{channelId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::DeleteChannel,
-        method: "DELETE",
-        path: "/chat/channels/{channelId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::UpdateChannel,
-        method: "PATCH",
-        path: "/chat/channels/{channelId}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::ListChannelMembers,
-        method: "GET",
-        path: "/chat/channels/{channelId}/members",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::InviteChannelMembers,
-        method: "POST",
-        path: "/chat/channels/{channelId}/members",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::RemoveChannelMember,
-        method: "DELETE",
-        path: "/chat/channels/{channelId}/members/{identifier}",
-        base_path: "/v2",
-        rate_limit_label: Some(RateLabel::Medium),
-        tag: Tag::Channels,
-        doc: "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
-    },
-    OperationInfo {
-        id: OperationId::RequestToken,
-        method: "POST",
-        path: "/oauth/token",
-        base_path: "",
-        rate_limit_label: None,
-        tag: Tag::Oauth,
-        doc: "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label.",
-    },
-    OperationInfo {
-        id: OperationId::RevokeToken,
-        method: "POST",
-        path: "/oauth/revoke",
-        base_path: "",
-        rate_limit_label: None,
-        tag: Tag::Oauth,
-        doc: "Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label.",
-    },
-    OperationInfo {
-        id: OperationId::SendIncomingWebhook,
-        method: "POST",
-        path: "/chat/webhooks/incomingwebhook/{webhookId}",
-        base_path: "",
-        rate_limit_label: None,
-        tag: Tag::IncomingWebhook,
-        doc: "Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label.",
-    },
-];
+
 /// The doc line of an operation, by its id (`operation_doc!(sendChatbotMessage)`): the
 /// method, path, token and rate label, for a wrapper's docs
 /// (`#[doc = zoom_api_gen::operation_doc!(sendChatbotMessage)]`).
 #[macro_export]
 macro_rules! operation_doc {
-    (sendChatbotMessage) => {
-        "Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium."
-    };
-    (editChatbotMessage) => {
-        "Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium."
-    };
-    (deleteChatbotMessage) => {
-        "Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium."
-    };
-    (unfurlLink) => {
-        "Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium."
-    };
-    (replyToCallback) => {
-        "Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label."
-    };
-    (listChatMessages) => {
-        "Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (sendChatMessage) => {
-        "Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (getChatMessage) => {
-        "Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (editChatMessage) => {
-        "Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (deleteChatMessage) => {
-        "Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (reactToChatMessage) => {
-        "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (markChatMessage) => {
-        "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (getChatMessageThread) => {
-        "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (getUser) => {
-        "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
-    };
-    (searchContacts) => {
-        "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (listChannels) => {
-        "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (createChannel) => {
-        "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (getChannel) => {
-        "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (deleteChannel) => {
-        "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (updateChannel) => {
-        "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (listChannelMembers) => {
-        "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (inviteChannelMembers) => {
-        "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (removeChannelMember) => {
-        "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
-    };
-    (requestToken) => {
-        "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label."
-    };
-    (revokeToken) => {
-        "Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label."
-    };
-    (sendIncomingWebhook) => {
-        "Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label."
-    };
+    (sendChatbotMessage) => { "Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium." };
+    (editChatbotMessage) => { "Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium." };
+    (deleteChatbotMessage) => { "Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium." };
+    (unfurlLink) => { "Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium." };
+    (replyToCallback) => { "Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label." };
+    (listChatMessages) => { "Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (sendChatMessage) => { "Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (getChatMessage) => { "Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (editChatMessage) => { "Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (deleteChatMessage) => { "Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (reactToChatMessage) => { "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (markChatMessage) => { "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (getChatMessageThread) => { "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (getUser) => { "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
+    (searchContacts) => { "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (listChannels) => { "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (createChannel) => { "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (getChannel) => { "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (deleteChannel) => { "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (updateChannel) => { "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (listChannelMembers) => { "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (inviteChannelMembers) => { "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (removeChannelMember) => { "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (requestToken) => { "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label." };
+    (revokeToken) => { "Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label." };
+    (sendIncomingWebhook) => { "Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label." };
 }

@@ -32,7 +32,7 @@ async fn a_channel_made_with_members_takes_an_invite_and_a_card_to_its_jid() {
         .unwrap();
     assert_eq!(made.jid, ChannelJid::from(&made.id));
     assert_eq!(made.zoom.name.as_deref(), Some("incident-4211"));
-    assert_eq!(made.zoom.type_.map(|t| t.get()), Some(2));
+    assert_eq!(made.zoom.type_, Some(ChannelKind::PrivateToAccount));
 
     let invited = zoom.channels().invite(&made.id, ["cy@example.com"]).await.unwrap();
     assert_eq!(invited.ids.as_deref(), Some("CyId"));
@@ -72,13 +72,17 @@ async fn a_channel_is_renamed_loses_a_member_and_is_deleted() {
 
     zoom.channels().update(&made.id).name("incident-9-resolved").kind(ChannelKind::Public).await.unwrap();
     let got = zoom.channels().get(&made.id).await.unwrap();
-    assert_eq!((got.zoom.name.as_deref(), got.zoom.type_), (Some("incident-9-resolved"), Some(3)));
+    assert_eq!((got.zoom.name.as_deref(), got.zoom.type_), (Some("incident-9-resolved"), Some(ChannelKind::Public)));
     let sent = fake.requests().len();
     let err = zoom.channels().update(&made.id).kind(ChannelKind::GroupChat).await.unwrap_err();
     assert!(err.to_string().contains("type"), "{err}");
     let err =
         zoom.channels().create("x", ["ana@example.com"]).kind(ChannelKind::PublicToOtherAccounts).await.unwrap_err();
     assert!(err.to_string().contains("type"), "{err}");
+    for kind in [ChannelKind::Unknown, ChannelKind::Other(7)] {
+        let err = zoom.channels().create("x", ["ana@example.com"]).kind(kind).await.unwrap_err();
+        assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "type"), "{err:?}");
+    }
     assert_eq!(fake.requests().len(), sent, "nothing was sent");
 
     zoom.channels().remove(&made.id, &"Bo@Example.com".parse().unwrap()).await.unwrap();

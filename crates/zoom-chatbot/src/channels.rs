@@ -39,33 +39,18 @@ pub const MAX_CHANNEL_PAGE: u64 = 1000;
 /// The most members a page of [`Channels::members`] has (Zoom's default is 30).
 pub const MAX_MEMBER_PAGE: u64 = 100;
 
-/// A channel's type (the spec's integer `type`): a channel is made as one of the first
-/// four, and changed to any but a group chat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChannelKind {
-    /// Members are invited (Zoom's 1).
-    Private,
-    /// Private, and only for the account's own users (2).
-    PrivateToAccount,
-    /// Anyone may search for and join it (3).
-    Public,
-    /// A group chat (4): only when it is made.
-    GroupChat,
-    /// Public, and other accounts' users may join and be invited (5): only when it is
-    /// changed.
-    PublicToOtherAccounts,
-}
+/// A channel's type: the spec's `ChannelType`, generated from its integer enum. A channel
+/// is made as one of `Private`, `PrivateToAccount`, `Public` and `GroupChat`, and changed to
+/// any of them but a group chat, or to `PublicToOtherAccounts`.
+pub use zoom_api_gen::types::ChannelType as ChannelKind;
 
-impl ChannelKind {
-    fn code(self) -> u64 {
-        match self {
-            Self::Private => 1,
-            Self::PrivateToAccount => 2,
-            Self::Public => 3,
-            Self::GroupChat => 4,
-            Self::PublicToOtherAccounts => 5,
-        }
-    }
+/// Refuses, before anything is sent, a kind that the spec's `request` schema does not take
+/// as its `type` (a channel is not made open to other accounts, nor changed to a group chat).
+fn checked(kind: Option<ChannelKind>, request: &str) -> Result<()> {
+    let Some(kind) = kind else { return Ok(()) };
+    let body = serde_json::json!({ "type": kind });
+    let found = crate::card::rules::validator().validate_component(request, &body, "").unwrap_or_default();
+    found.into_iter().next().map_or(Ok(()), |v| Err(Error::invalid(v.path, v.rule)))
 }
 
 /// A channel Zoom answered with: its typed id and JID (where a chatbot message reaches it),
@@ -254,14 +239,8 @@ impl UpdateChannel {
     }
 
     async fn run(self) -> Result<()> {
-        if self.kind == Some(ChannelKind::GroupChat) {
-            return Err(Error::invalid("type", "a channel cannot become a group chat (1, 2, 3 or 5)"));
-        }
-        let body = types::UpdateChannelRequest {
-            name: self.name,
-            type_: self.kind.and_then(|k| NonZeroU64::new(k.code())),
-            channel_settings: None,
-        };
+        checked(self.kind, "UpdateChannelRequest")?;
+        let body = types::UpdateChannelRequest { name: self.name, type_: self.kind, channel_settings: None };
         let request = self.channels.client.api().update_channel().channel_id(self.id.as_str()).body(body);
         request.send().await.map_err(zoom_error)?;
         Ok(())
@@ -293,15 +272,13 @@ impl CreateChannel {
     }
 
     async fn run(self) -> Result<Channel<types::ChannelCreated>> {
-        if self.kind == Some(ChannelKind::PublicToOtherAccounts) {
-            return Err(Error::invalid("type", "a channel is made private, public or a group chat (1 to 4)"));
-        }
+        checked(self.kind, "CreateChannelRequest")?;
         let name: types::CreateChannelRequestName =
             self.name.parse().map_err(|_| Error::invalid("name", format!("at most {MAX_NAME_CHARS} characters")))?;
         let body = types::CreateChannelRequest {
             name: Some(name),
             members: members(self.members, MAX_NEW_MEMBERS, false)?,
-            type_: self.kind.and_then(|k| NonZeroU64::new(k.code())),
+            type_: self.kind,
             channel_settings: None,
             shared_space: None,
         };

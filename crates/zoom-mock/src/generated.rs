@@ -1132,9 +1132,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("encrypted_email"))
             }
         }
-        pub fn login_type<T>(self, value: T) -> Self
+        pub fn login_type<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<i64>>,
+            T: Into<Option<&'a zoom_api_gen::types::LoginType>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("login_type", value.to_string()))

@@ -41,7 +41,7 @@ macro_rules! plain_elements {
 mod form;
 mod layout;
 mod media;
-mod rules;
+pub(crate) mod rules;
 mod style;
 mod text;
 

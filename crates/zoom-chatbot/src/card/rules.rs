@@ -118,7 +118,7 @@ pub(crate) fn check_with(card: &types::Card, rejected: &[Rejected]) -> Result<()
 }
 
 /// The spec's validator, made once (it caches the patterns it compiles).
-fn validator() -> &'static zoom_spec::Validator<'static> {
+pub(crate) fn validator() -> &'static zoom_spec::Validator<'static> {
     static VALIDATOR: std::sync::OnceLock<zoom_spec::Validator<'static>> = std::sync::OnceLock::new();
     VALIDATOR.get_or_init(|| zoom_spec::Validator::new(zoom_spec::spec()))
 }

@@ -83,7 +83,7 @@ pub(crate) async fn create(
             return error(F, StatusCode::BAD_REQUEST, 300, "The channel name already exists.");
         }
         // Zoom's pages give no default type; the fake's is 1, a private channel.
-        let kind = body.type_.map_or(1, |t| t.get());
+        let kind = body.type_.unwrap_or(types::ChannelType::Private);
         let asked = body.channel_settings.unwrap_or_default();
         let settings = types::ChannelSettings {
             add_member_permissions: Some(asked.add_member_permissions),
@@ -123,7 +123,7 @@ pub(crate) async fn create(
             id: Some(id.clone()),
             jid: Some(jid),
             name: Some(name),
-            type_: std::num::NonZeroU64::new(kind),
+            type_: Some(kind),
             channel_url: Some(channel_url(&id)),
         };
         json(StatusCode::CREATED, &created)
@@ -284,7 +284,7 @@ pub(crate) async fn update(
             channel.name = name;
         }
         if let Some(kind) = body.type_ {
-            channel.kind = kind.get();
+            channel.kind = kind;
         }
         if let Some(asked) = body.channel_settings {
             let settings = &mut channel.settings;

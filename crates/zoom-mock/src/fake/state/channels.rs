@@ -30,8 +30,8 @@ pub struct FakeChannel {
     pub id: String,
     /// Its name.
     pub name: String,
-    /// Its type (1 private, 2 private to the account, 3 public, 4 group chat).
-    pub kind: u64,
+    /// Its type.
+    pub kind: types::ChannelType,
     /// Its settings, as Zoom shows them.
     pub settings: types::ChannelSettings,
     /// Its members, its maker first.
@@ -61,7 +61,7 @@ impl FakeChannel {
             id: Some(self.id.clone()),
             jid: Some(self.jid().to_string()),
             name: Some(self.name.clone()),
-            type_: Some(self.kind as i64),
+            type_: Some(self.kind),
             channel_url: Some(channel_url(&self.id)),
             channel_settings: Some(self.settings.clone()),
         }

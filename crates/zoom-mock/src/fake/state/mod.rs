@@ -568,7 +568,14 @@ mod tests {
             state.remember_unfurl(format!("u{i}"), String::new());
             let id = state.new_channel_id();
             let settings = types::ChannelSettings::default();
-            let channel = FakeChannel { id, name: format!("c{i}"), kind: 1, settings, members: Vec::new(), made: 0 };
+            let channel = FakeChannel {
+                id,
+                name: format!("c{i}"),
+                kind: zoom_api_gen::types::ChannelType::Private,
+                settings,
+                members: Vec::new(),
+                made: 0,
+            };
             state.keep_channel(account, channel);
             state.deliveries.record(Delivery {
                 at: chrono::Utc::now(),
