@@ -81,6 +81,8 @@ generated_types!(
     SendChatMessageRequest,
     ChatMessageCreated,
     User,
+    Contact,
+    ContactPage,
     ChannelType,
     UserType,
     LoginType,
