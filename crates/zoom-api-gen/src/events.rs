@@ -26,6 +26,42 @@ pub enum EventKind {
     TeamChatLinkShared,
     ///`app_deauthorized`: A user removed the app. Zoom's Marketplace sends it to the app's deauthorization URL, which may be the bot's endpoint; delete what you hold for that user.
     AppDeauthorized,
+    ///`team_chat.channel_message_posted`: A message was posted in a channel.
+    TeamChatChannelMessagePosted,
+    ///`team_chat.channel_message_updated`: A message of a channel was edited.
+    TeamChatChannelMessageUpdated,
+    ///`team_chat.channel_message_deleted`: A message of a channel was deleted.
+    TeamChatChannelMessageDeleted,
+    ///`team_chat.dm_message_posted`: A message was posted in a direct (one-to-one) chat between users.
+    TeamChatDmMessagePosted,
+    ///`team_chat.dm_message_updated`: A message of a direct chat was edited.
+    TeamChatDmMessageUpdated,
+    ///`team_chat.dm_message_deleted`: A message of a direct chat was deleted.
+    TeamChatDmMessageDeleted,
+    ///`team_chat.channel_reaction_added`: A reaction was added to a message of a channel.
+    TeamChatChannelReactionAdded,
+    ///`team_chat.channel_reaction_removed`: A reaction was removed from a message of a channel.
+    TeamChatChannelReactionRemoved,
+    ///`team_chat.dm_reaction_added`: A reaction was added to a message of a direct chat.
+    TeamChatDmReactionAdded,
+    ///`team_chat.dm_reaction_removed`: A reaction was removed from a message of a direct chat.
+    TeamChatDmReactionRemoved,
+    ///`team_chat.file_shared`: A user shared files with a contact or a channel.
+    TeamChatFileShared,
+    ///`team_chat.file_deleted`: A user deleted files.
+    TeamChatFileDeleted,
+    ///`chat_channel.member_invited`: Users were invited to (added to) a channel.
+    ChatChannelMemberInvited,
+    ///`chat_channel.member_joined`: A user joined a public channel (by hand or through the join operation); not sent when the user was invited.
+    ChatChannelMemberJoined,
+    ///`chat_channel.member_left`: A user left a channel.
+    ChatChannelMemberLeft,
+    ///`chat_channel.member_removed`: Members were removed from a channel. Zoom's schema types `event_ts` a string here (only here) and its example sends an integer: both are accepted.
+    ChatChannelMemberRemoved,
+    ///`team_chat.channel_app_added`: Chatbot apps were added to a channel (by any of its members).
+    TeamChatChannelAppAdded,
+    ///`team_chat.channel_app_removed`: A chatbot app was removed from a channel.
+    TeamChatChannelAppRemoved,
 }
 impl EventKind {
     /// Every kind, in the spec's order.
@@ -40,6 +76,24 @@ impl EventKind {
         EventKind::TeamChatAppMention,
         EventKind::TeamChatLinkShared,
         EventKind::AppDeauthorized,
+        EventKind::TeamChatChannelMessagePosted,
+        EventKind::TeamChatChannelMessageUpdated,
+        EventKind::TeamChatChannelMessageDeleted,
+        EventKind::TeamChatDmMessagePosted,
+        EventKind::TeamChatDmMessageUpdated,
+        EventKind::TeamChatDmMessageDeleted,
+        EventKind::TeamChatChannelReactionAdded,
+        EventKind::TeamChatChannelReactionRemoved,
+        EventKind::TeamChatDmReactionAdded,
+        EventKind::TeamChatDmReactionRemoved,
+        EventKind::TeamChatFileShared,
+        EventKind::TeamChatFileDeleted,
+        EventKind::ChatChannelMemberInvited,
+        EventKind::ChatChannelMemberJoined,
+        EventKind::ChatChannelMemberLeft,
+        EventKind::ChatChannelMemberRemoved,
+        EventKind::TeamChatChannelAppAdded,
+        EventKind::TeamChatChannelAppRemoved,
     ];
     /// The name Zoom sends in the event's `event` field.
     pub const fn as_str(self) -> &'static str {
@@ -56,6 +110,30 @@ impl EventKind {
             EventKind::TeamChatAppMention => "team_chat.app_mention",
             EventKind::TeamChatLinkShared => "team_chat.link_shared",
             EventKind::AppDeauthorized => "app_deauthorized",
+            EventKind::TeamChatChannelMessagePosted => "team_chat.channel_message_posted",
+            EventKind::TeamChatChannelMessageUpdated => {
+                "team_chat.channel_message_updated"
+            }
+            EventKind::TeamChatChannelMessageDeleted => {
+                "team_chat.channel_message_deleted"
+            }
+            EventKind::TeamChatDmMessagePosted => "team_chat.dm_message_posted",
+            EventKind::TeamChatDmMessageUpdated => "team_chat.dm_message_updated",
+            EventKind::TeamChatDmMessageDeleted => "team_chat.dm_message_deleted",
+            EventKind::TeamChatChannelReactionAdded => "team_chat.channel_reaction_added",
+            EventKind::TeamChatChannelReactionRemoved => {
+                "team_chat.channel_reaction_removed"
+            }
+            EventKind::TeamChatDmReactionAdded => "team_chat.dm_reaction_added",
+            EventKind::TeamChatDmReactionRemoved => "team_chat.dm_reaction_removed",
+            EventKind::TeamChatFileShared => "team_chat.file_shared",
+            EventKind::TeamChatFileDeleted => "team_chat.file_deleted",
+            EventKind::ChatChannelMemberInvited => "chat_channel.member_invited",
+            EventKind::ChatChannelMemberJoined => "chat_channel.member_joined",
+            EventKind::ChatChannelMemberLeft => "chat_channel.member_left",
+            EventKind::ChatChannelMemberRemoved => "chat_channel.member_removed",
+            EventKind::TeamChatChannelAppAdded => "team_chat.channel_app_added",
+            EventKind::TeamChatChannelAppRemoved => "team_chat.channel_app_removed",
         }
     }
     /// Calls `visitor` with the generated type of this kind's `payload`.
@@ -91,6 +169,60 @@ impl EventKind {
             EventKind::AppDeauthorized => {
                 visitor.visit::<crate::types::AppDeauthorizedPayload>()
             }
+            EventKind::TeamChatChannelMessagePosted => {
+                visitor.visit::<crate::types::TeamChatChannelMessagePayload>()
+            }
+            EventKind::TeamChatChannelMessageUpdated => {
+                visitor.visit::<crate::types::TeamChatChannelMessagePayload>()
+            }
+            EventKind::TeamChatChannelMessageDeleted => {
+                visitor.visit::<crate::types::TeamChatChannelMessageDeletedPayload>()
+            }
+            EventKind::TeamChatDmMessagePosted => {
+                visitor.visit::<crate::types::TeamChatDmMessagePayload>()
+            }
+            EventKind::TeamChatDmMessageUpdated => {
+                visitor.visit::<crate::types::TeamChatDmMessagePayload>()
+            }
+            EventKind::TeamChatDmMessageDeleted => {
+                visitor.visit::<crate::types::TeamChatDmMessageDeletedPayload>()
+            }
+            EventKind::TeamChatChannelReactionAdded => {
+                visitor.visit::<crate::types::TeamChatChannelReactionPayload>()
+            }
+            EventKind::TeamChatChannelReactionRemoved => {
+                visitor.visit::<crate::types::TeamChatChannelReactionPayload>()
+            }
+            EventKind::TeamChatDmReactionAdded => {
+                visitor.visit::<crate::types::TeamChatDmReactionPayload>()
+            }
+            EventKind::TeamChatDmReactionRemoved => {
+                visitor.visit::<crate::types::TeamChatDmReactionPayload>()
+            }
+            EventKind::TeamChatFileShared => {
+                visitor.visit::<crate::types::TeamChatFileSharedPayload>()
+            }
+            EventKind::TeamChatFileDeleted => {
+                visitor.visit::<crate::types::TeamChatFileDeletedPayload>()
+            }
+            EventKind::ChatChannelMemberInvited => {
+                visitor.visit::<crate::types::ChatChannelMembersPayload>()
+            }
+            EventKind::ChatChannelMemberJoined => {
+                visitor.visit::<crate::types::ChatChannelMemberPayload>()
+            }
+            EventKind::ChatChannelMemberLeft => {
+                visitor.visit::<crate::types::ChatChannelMemberPayload>()
+            }
+            EventKind::ChatChannelMemberRemoved => {
+                visitor.visit::<crate::types::ChatChannelMembersPayload>()
+            }
+            EventKind::TeamChatChannelAppAdded => {
+                visitor.visit::<crate::types::TeamChatChannelAppPayload>()
+            }
+            EventKind::TeamChatChannelAppRemoved => {
+                visitor.visit::<crate::types::TeamChatChannelAppPayload>()
+            }
         }
     }
 }
@@ -111,6 +243,34 @@ impl ::std::str::FromStr for EventKind {
             "team_chat.app_mention" => Ok(EventKind::TeamChatAppMention),
             "team_chat.link_shared" => Ok(EventKind::TeamChatLinkShared),
             "app_deauthorized" => Ok(EventKind::AppDeauthorized),
+            "team_chat.channel_message_posted" => {
+                Ok(EventKind::TeamChatChannelMessagePosted)
+            }
+            "team_chat.channel_message_updated" => {
+                Ok(EventKind::TeamChatChannelMessageUpdated)
+            }
+            "team_chat.channel_message_deleted" => {
+                Ok(EventKind::TeamChatChannelMessageDeleted)
+            }
+            "team_chat.dm_message_posted" => Ok(EventKind::TeamChatDmMessagePosted),
+            "team_chat.dm_message_updated" => Ok(EventKind::TeamChatDmMessageUpdated),
+            "team_chat.dm_message_deleted" => Ok(EventKind::TeamChatDmMessageDeleted),
+            "team_chat.channel_reaction_added" => {
+                Ok(EventKind::TeamChatChannelReactionAdded)
+            }
+            "team_chat.channel_reaction_removed" => {
+                Ok(EventKind::TeamChatChannelReactionRemoved)
+            }
+            "team_chat.dm_reaction_added" => Ok(EventKind::TeamChatDmReactionAdded),
+            "team_chat.dm_reaction_removed" => Ok(EventKind::TeamChatDmReactionRemoved),
+            "team_chat.file_shared" => Ok(EventKind::TeamChatFileShared),
+            "team_chat.file_deleted" => Ok(EventKind::TeamChatFileDeleted),
+            "chat_channel.member_invited" => Ok(EventKind::ChatChannelMemberInvited),
+            "chat_channel.member_joined" => Ok(EventKind::ChatChannelMemberJoined),
+            "chat_channel.member_left" => Ok(EventKind::ChatChannelMemberLeft),
+            "chat_channel.member_removed" => Ok(EventKind::ChatChannelMemberRemoved),
+            "team_chat.channel_app_added" => Ok(EventKind::TeamChatChannelAppAdded),
+            "team_chat.channel_app_removed" => Ok(EventKind::TeamChatChannelAppRemoved),
             _ => Err(UnknownEvent(name.to_owned())),
         }
     }
@@ -142,6 +302,54 @@ impl ZoomEvent {
             ZoomEvent::TeamChatAppMention { .. } => EventKind::TeamChatAppMention,
             ZoomEvent::TeamChatLinkShared { .. } => EventKind::TeamChatLinkShared,
             ZoomEvent::AppDeauthorized { .. } => EventKind::AppDeauthorized,
+            ZoomEvent::TeamChatChannelMessagePosted { .. } => {
+                EventKind::TeamChatChannelMessagePosted
+            }
+            ZoomEvent::TeamChatChannelMessageUpdated { .. } => {
+                EventKind::TeamChatChannelMessageUpdated
+            }
+            ZoomEvent::TeamChatChannelMessageDeleted { .. } => {
+                EventKind::TeamChatChannelMessageDeleted
+            }
+            ZoomEvent::TeamChatDmMessagePosted { .. } => {
+                EventKind::TeamChatDmMessagePosted
+            }
+            ZoomEvent::TeamChatDmMessageUpdated { .. } => {
+                EventKind::TeamChatDmMessageUpdated
+            }
+            ZoomEvent::TeamChatDmMessageDeleted { .. } => {
+                EventKind::TeamChatDmMessageDeleted
+            }
+            ZoomEvent::TeamChatChannelReactionAdded { .. } => {
+                EventKind::TeamChatChannelReactionAdded
+            }
+            ZoomEvent::TeamChatChannelReactionRemoved { .. } => {
+                EventKind::TeamChatChannelReactionRemoved
+            }
+            ZoomEvent::TeamChatDmReactionAdded { .. } => {
+                EventKind::TeamChatDmReactionAdded
+            }
+            ZoomEvent::TeamChatDmReactionRemoved { .. } => {
+                EventKind::TeamChatDmReactionRemoved
+            }
+            ZoomEvent::TeamChatFileShared { .. } => EventKind::TeamChatFileShared,
+            ZoomEvent::TeamChatFileDeleted { .. } => EventKind::TeamChatFileDeleted,
+            ZoomEvent::ChatChannelMemberInvited { .. } => {
+                EventKind::ChatChannelMemberInvited
+            }
+            ZoomEvent::ChatChannelMemberJoined { .. } => {
+                EventKind::ChatChannelMemberJoined
+            }
+            ZoomEvent::ChatChannelMemberLeft { .. } => EventKind::ChatChannelMemberLeft,
+            ZoomEvent::ChatChannelMemberRemoved { .. } => {
+                EventKind::ChatChannelMemberRemoved
+            }
+            ZoomEvent::TeamChatChannelAppAdded { .. } => {
+                EventKind::TeamChatChannelAppAdded
+            }
+            ZoomEvent::TeamChatChannelAppRemoved { .. } => {
+                EventKind::TeamChatChannelAppRemoved
+            }
         }
     }
 }
