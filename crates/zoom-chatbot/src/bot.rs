@@ -913,10 +913,9 @@ impl Bot {
     fn handler_for(&self, event: &ZoomEvent) -> Option<(Handler, Option<Captures>)> {
         let specific = match event {
             ZoomEvent::BotNotification { payload, .. } => {
-                return self
-                    .routes
-                    .route(payload.cmd.as_deref().unwrap_or(""))
-                    .or_else(|| self.by_event.get(&event.kind()).or(self.fallback.as_ref()).map(|h| (h.clone(), None)));
+                return self.routes.route(payload.cmd.as_deref().unwrap_or("")).or_else(|| {
+                    self.by_event.get(&event.kind()).or(self.fallback.as_ref()).map(|h| (h.clone(), None))
+                });
             }
             ZoomEvent::InteractiveMessageActions { payload, .. } => self.buttons.get(&payload.action_item.value),
             ZoomEvent::InteractiveMessageSelect { payload, .. } => {
