@@ -851,7 +851,7 @@ impl Bot {
     ///         }
     ///     })
     ///     .on_command("settings", |ctx| async move {
-    ///         let data = ctx.extensions().get::<Installation>().map(|i| i.app_data.clone());
+    ///         let data = ctx.extensions().get::<Installation>().map(|i| i.data.clone());
     ///         tracing::info!(?data, "this account's settings");
     ///     });
     /// # let _ = bot; }

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{CHANNEL, Seen, answer, api, api_token, http, recording_bot};
+use common::{Seen, answer, api, api_token, http, recording_bot};
 use reqwest::Method;
 use serde_json::{Value, json};
 use zoom_mock::fake::ZoomMock;
@@ -181,5 +181,11 @@ async fn the_page_shows_a_channels_members_and_posts_in_it_as_the_picked_user() 
     let posted = event(&seen, "team_chat.channel_message_posted", 0).await;
     assert_eq!(posted["payload"]["operator_id"], "bo", "as the picked user");
     assert_eq!(posted["payload"]["object"]["message"], "from the page");
-    let _ = CHANNEL;
+    // The page's button adds the bot to the channel.
+    let form = [("account", ACCOUNT), ("channel", id.as_str())];
+    let acted = browser().post(format!("{base}/_fake/act/add_bot")).header("origin", &base).form(&form).send().await;
+    assert_eq!(acted.unwrap().status(), 303);
+    let added = event(&seen, "team_chat.channel_app_added", 0).await;
+    assert_eq!(added["payload"]["object"]["channel_id"], id.as_str());
+    assert_eq!(zoom.account(ACCOUNT).channel(&id).unwrap().bots, [zoom.robot_jid()]);
 }
