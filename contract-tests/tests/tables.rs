@@ -11,6 +11,8 @@ use zoom_api_gen::operations::{OPERATIONS, OperationId, RateLabel};
 use zoom_api_gen::types::ZoomEvent;
 
 const PUBLISHED: &str = include_str!("../../crates/zoom-spec/spec/zoom-published/event-examples.json");
+const TEAM_CHAT_PUBLISHED: &str =
+    include_str!("../../crates/zoom-spec/spec/zoom-published/team-chat-event-examples.json");
 
 /// `sendChatbotMessage` -> `send_chatbot_message`, as progenitor names the client method.
 fn snake(id: &str) -> String {
@@ -62,7 +64,9 @@ fn every_operation_of_the_spec_has_its_id_and_row() {
 fn every_event_of_the_spec_has_its_kind_and_its_name_round_trips() {
     let doc = serde_json::to_value(contract_tests::spec()).unwrap();
     let variants = doc["components"]["schemas"]["ZoomEvent"]["oneOf"].as_array().unwrap();
-    let published: BTreeMap<String, Value> = serde_json::from_str(PUBLISHED).unwrap();
+    let mut published: BTreeMap<String, Value> = serde_json::from_str(PUBLISHED).unwrap();
+    let team_chat: BTreeMap<String, Value> = serde_json::from_str(TEAM_CHAT_PUBLISHED).unwrap();
+    published.extend(team_chat);
     let mut kinds = Vec::new();
     let mut read = 0;
     for variant in variants {

@@ -2339,6 +2339,82 @@ pub mod types {
             Default::default()
         }
     }
+    ///The channel joined (or left).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChatChannelChanged {
+        ///When the user joined (or left).
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The channel's id.
+        pub id: ::std::string::String,
+        ///The channel's name.
+        pub name: ::std::string::String,
+        ///When, in milliseconds since the epoch.
+        pub timestamp: i64,
+        #[serde(rename = "type")]
+        pub type_: EventChannelType,
+    }
+    impl ChatChannelChanged {
+        pub fn builder() -> builder::ChatChannelChanged {
+            Default::default()
+        }
+    }
+    ///Who joined (or left) a channel.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChatChannelMemberPayload {
+        ///The account of the user who joined (or left).
+        pub account_id: ::std::string::String,
+        pub object: ChatChannelChanged,
+        ///That user's email address.
+        pub operator: ::std::string::String,
+        ///That user's id.
+        pub operator_id: ::std::string::String,
+    }
+    impl ChatChannelMemberPayload {
+        pub fn builder() -> builder::ChatChannelMemberPayload {
+            Default::default()
+        }
+    }
+    ///The channel, and the members invited to it (or removed from it).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChatChannelMembers {
+        ///When the members were invited (or removed).
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The channel's id.
+        pub id: ::std::string::String,
+        ///The members invited (or removed).
+        pub members: ::std::vec::Vec<EventChannelMember>,
+        ///The channel's name.
+        pub name: ::std::string::String,
+        ///When, in milliseconds since the epoch.
+        pub timestamp: i64,
+        #[serde(rename = "type")]
+        pub type_: EventChannelType,
+    }
+    impl ChatChannelMembers {
+        pub fn builder() -> builder::ChatChannelMembers {
+            Default::default()
+        }
+    }
+    ///Who invited (or removed) members of a channel, and whom.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChatChannelMembersPayload {
+        ///The account of the user who acted.
+        pub account_id: ::std::string::String,
+        pub object: ChatChannelMembers,
+        ///That user's email address.
+        pub operator: ::std::string::String,
+        ///That user's id.
+        pub operator_id: ::std::string::String,
+    }
+    impl ChatChannelMembersPayload {
+        pub fn builder() -> builder::ChatChannelMembersPayload {
+            Default::default()
+        }
+    }
     ///A file on a message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3170,6 +3246,64 @@ pub mod types {
     impl EditablePayload {
         pub fn builder() -> builder::EditablePayload {
             Default::default()
+        }
+    }
+    ///A member named by a channel event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct EventChannelMember {
+        ///The member's display name.
+        pub display_name: ::std::string::String,
+        ///The member's id.
+        pub id: ::std::string::String,
+    }
+    impl EventChannelMember {
+        pub fn builder() -> builder::EventChannelMember {
+            Default::default()
+        }
+    }
+    ///1 private (members are invited), 2 private to the account's users, 3 public, 4 an instant channel, 5 public, open to other accounts' users.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct EventChannelType(pub ::std::num::NonZeroU64);
+    impl ::std::ops::Deref for EventChannelType {
+        type Target = ::std::num::NonZeroU64;
+        fn deref(&self) -> &::std::num::NonZeroU64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EventChannelType> for ::std::num::NonZeroU64 {
+        fn from(value: EventChannelType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::num::NonZeroU64> for EventChannelType {
+        fn from(value: ::std::num::NonZeroU64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for EventChannelType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for EventChannelType {
+        type Err = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventChannelType {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for EventChannelType {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
         }
     }
     ///One field a user edited.
@@ -4802,6 +4936,538 @@ pub mod types {
             SharedSpaceSpaceChannelType::Private
         }
     }
+    ///One mention in a channel's message.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatAtItem {
+        ///The mentioned contact's email address (blank for `@all` or another account).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub at_contact: ::std::option::Option<::std::string::String>,
+        ///The mentioned contact's member id (blank for `@all`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub at_contact_member_id: ::std::option::Option<::std::string::String>,
+        ///The mentioned contact's user id (blank for `@all` or another account).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub at_contact_user_id: ::std::option::Option<::std::string::String>,
+        ///1 a contact is mentioned, 2 everyone in the channel.
+        pub at_type: ::std::num::NonZeroU64,
+        ///Where it ends.
+        pub end_position: i64,
+        ///Where the mention (its `@`) starts in the text.
+        pub start_position: i64,
+    }
+    impl TeamChatAtItem {
+        pub fn builder() -> builder::TeamChatAtItem {
+            Default::default()
+        }
+    }
+    ///Who added (or removed) chatbot apps in a channel.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelAppPayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub by_external_user: ::std::option::Option<bool>,
+        pub object: TeamChatChannelApps,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatChannelAppPayload {
+        pub fn builder() -> builder::TeamChatChannelAppPayload {
+            Default::default()
+        }
+    }
+    ///The channel, and the chatbot apps added to it (or removed from it).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelApps {
+        ///The chatbot apps (Zoom's example id has the shape of a bot JID's local part).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub app_members: ::std::vec::Vec<EventChannelMember>,
+        ///The channel's id.
+        pub channel_id: ::std::string::String,
+        ///The channel's name.
+        pub channel_name: ::std::string::String,
+        ///When the apps were added (or removed).
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When, in milliseconds since the epoch.
+        pub timestamp: i64,
+        #[serde(rename = "type")]
+        pub type_: EventChannelType,
+    }
+    impl TeamChatChannelApps {
+        pub fn builder() -> builder::TeamChatChannelApps {
+            Default::default()
+        }
+    }
+    ///A message of a channel, as the posted and updated events carry it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelMessage {
+        ///The mentions in the message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub at_items: ::std::vec::Vec<TeamChatAtItem>,
+        ///The channel's id.
+        pub channel_id: ::std::string::String,
+        ///The channel's name.
+        pub channel_name: ::std::string::String,
+        ///The channel owner's account (empty when it is another account).
+        pub channel_owner_account_id: ::std::string::String,
+        ///When the message was sent.
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Files attached to the message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub files: ::std::vec::Vec<MentionFile>,
+        ///The message's text (absent when the message only sends a file).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///The message's id.
+        pub message_id: ::std::string::String,
+        ///The thread's main message, when the message is a reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_id: ::std::option::Option<::std::string::String>,
+        ///The formatting applied to ranges of the text.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rich_text: ::std::vec::Vec<MentionFormatRange>,
+        ///The chat session's id.
+        pub session_id: ::std::string::String,
+        ///When the message was sent, in milliseconds since the epoch.
+        pub timestamp: i64,
+    }
+    impl TeamChatChannelMessage {
+        pub fn builder() -> builder::TeamChatChannelMessage {
+            Default::default()
+        }
+    }
+    ///The deleted message of a channel.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelMessageDeleted {
+        ///The channel's id.
+        pub channel_id: ::std::string::String,
+        ///The channel's name.
+        pub channel_name: ::std::string::String,
+        ///The channel owner's account (empty when it is another account).
+        pub channel_owner_account_id: ::std::string::String,
+        ///When the message was sent.
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The message's id.
+        pub message_id: ::std::string::String,
+        ///The thread's main message, when the message was a reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_id: ::std::option::Option<::std::string::String>,
+        ///When the message was sent, in milliseconds since the epoch.
+        pub timestamp: i64,
+    }
+    impl TeamChatChannelMessageDeleted {
+        pub fn builder() -> builder::TeamChatChannelMessageDeleted {
+            Default::default()
+        }
+    }
+    ///Who deleted a channel's message, and which.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelMessageDeletedPayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        pub by_external_user: bool,
+        pub object: TeamChatChannelMessageDeleted,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatChannelMessageDeletedPayload {
+        pub fn builder() -> builder::TeamChatChannelMessageDeletedPayload {
+            Default::default()
+        }
+    }
+    ///Who posted (or edited) a channel's message, and the message.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelMessagePayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        pub by_external_user: bool,
+        pub object: TeamChatChannelMessage,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatChannelMessagePayload {
+        pub fn builder() -> builder::TeamChatChannelMessagePayload {
+            Default::default()
+        }
+    }
+    ///A reaction to a message of a channel.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelReaction {
+        ///The channel's id.
+        pub channel_id: ::std::string::String,
+        ///A custom emoji's name, or a standard one's code point (`U+1f44c`).
+        pub emoji: ::std::string::String,
+        ///When the reaction was added (or removed).
+        pub emoji_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The message reacted to.
+        pub msg_id: ::std::string::String,
+        ///When that message was sent.
+        pub msg_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When the reaction was added (or removed), in milliseconds since the epoch.
+        pub timestamp: i64,
+    }
+    impl TeamChatChannelReaction {
+        pub fn builder() -> builder::TeamChatChannelReaction {
+            Default::default()
+        }
+    }
+    ///Who reacted to a channel's message, and how.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatChannelReactionPayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        pub by_external_user: bool,
+        pub object: TeamChatChannelReaction,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatChannelReactionPayload {
+        pub fn builder() -> builder::TeamChatChannelReactionPayload {
+            Default::default()
+        }
+    }
+    ///A message of a direct chat, as the posted and updated events carry it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatDmMessage {
+        ///The contact's account (empty for another account's user).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_account_id: ::std::option::Option<::std::string::String>,
+        ///The email address of the contact the message was sent to.
+        pub contact_email: ::std::string::String,
+        ///The contact's user id (empty for another account's user).
+        pub contact_id: ::std::string::String,
+        ///The contact's member id.
+        pub contact_member_id: ::std::string::String,
+        ///When the message was sent.
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Files attached to the message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub files: ::std::vec::Vec<MentionFile>,
+        ///The message's text (absent when the message only sends a file).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///The message's id.
+        pub message_id: ::std::string::String,
+        ///The thread's main message, when the message is a reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_id: ::std::option::Option<::std::string::String>,
+        ///The formatting applied to ranges of the text.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rich_text: ::std::vec::Vec<MentionFormatRange>,
+        ///The chat session's id.
+        pub session_id: ::std::string::String,
+        ///When the message was sent, in milliseconds since the epoch.
+        pub timestamp: i64,
+    }
+    impl TeamChatDmMessage {
+        pub fn builder() -> builder::TeamChatDmMessage {
+            Default::default()
+        }
+    }
+    ///The deleted message of a direct chat.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatDmMessageDeleted {
+        ///The contact's account (empty for another account's user).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_account_id: ::std::option::Option<::std::string::String>,
+        ///The email address of the contact the message was sent to.
+        pub contact_email: ::std::string::String,
+        ///The contact's user id (empty for another account's user).
+        pub contact_id: ::std::string::String,
+        ///The contact's member id.
+        pub contact_member_id: ::std::string::String,
+        ///When the message was sent.
+        pub date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The message's id.
+        pub message_id: ::std::string::String,
+        ///The thread's main message, when the message was a reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_id: ::std::option::Option<::std::string::String>,
+        ///When the message was sent, in milliseconds since the epoch.
+        pub timestamp: i64,
+    }
+    impl TeamChatDmMessageDeleted {
+        pub fn builder() -> builder::TeamChatDmMessageDeleted {
+            Default::default()
+        }
+    }
+    ///Who deleted a direct chat's message, and which.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatDmMessageDeletedPayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        pub by_external_user: bool,
+        pub object: TeamChatDmMessageDeleted,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatDmMessageDeletedPayload {
+        pub fn builder() -> builder::TeamChatDmMessageDeletedPayload {
+            Default::default()
+        }
+    }
+    ///Who posted (or edited) a direct chat's message, and the message.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatDmMessagePayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        pub by_external_user: bool,
+        pub object: TeamChatDmMessage,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatDmMessagePayload {
+        pub fn builder() -> builder::TeamChatDmMessagePayload {
+            Default::default()
+        }
+    }
+    ///A reaction to a message of a direct chat.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatDmReaction {
+        ///The contact's email address (empty for another account's user).
+        pub contact_email: ::std::string::String,
+        ///The contact's user id (empty for another account's user).
+        pub contact_id: ::std::string::String,
+        ///The contact's member id.
+        pub contact_member_id: ::std::string::String,
+        ///A custom emoji's name, or a standard one's code point (`U+1f44c`).
+        pub emoji: ::std::string::String,
+        ///When the reaction was added (or removed).
+        pub emoji_time: TeamChatDmReactionEmojiTime,
+        ///The message reacted to.
+        pub msg_id: ::std::string::String,
+        ///When that message was sent.
+        pub msg_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When the reaction was added (or removed), in milliseconds since the epoch.
+        pub timestamp: i64,
+    }
+    impl TeamChatDmReaction {
+        pub fn builder() -> builder::TeamChatDmReaction {
+            Default::default()
+        }
+    }
+    ///When the reaction was added (or removed).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum TeamChatDmReactionEmojiTime {
+        DateTime(::chrono::DateTime<::chrono::offset::Utc>),
+        Int64(i64),
+    }
+    impl ::std::fmt::Display for TeamChatDmReactionEmojiTime {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::DateTime(x) => x.fmt(f),
+                Self::Int64(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TeamChatDmReactionEmojiTime {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if let Ok(v) = value.parse() {
+                Ok(Self::DateTime(v))
+            } else if let Ok(v) = value.parse() {
+                Ok(Self::Int64(v))
+            } else {
+                Err("string conversion failed for all variants".into())
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TeamChatDmReactionEmojiTime {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TeamChatDmReactionEmojiTime {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
+    for TeamChatDmReactionEmojiTime {
+        fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+            Self::DateTime(value)
+        }
+    }
+    impl ::std::convert::From<i64> for TeamChatDmReactionEmojiTime {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
+    }
+    ///Who reacted to a direct chat's message, and how.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatDmReactionPayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        pub by_external_user: bool,
+        pub object: TeamChatDmReaction,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatDmReactionPayload {
+        pub fn builder() -> builder::TeamChatDmReactionPayload {
+            Default::default()
+        }
+    }
+    ///Who deleted files, and which.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatFileDeletedPayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        pub object: TeamChatFilesDeleted,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatFileDeletedPayload {
+        pub fn builder() -> builder::TeamChatFileDeletedPayload {
+            Default::default()
+        }
+    }
+    ///A file of the file events.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatFileInfo {
+        ///The file's id.
+        pub file_id: ::std::string::String,
+        ///The file's name.
+        pub file_name: ::std::string::String,
+        ///The file's size in bytes.
+        pub file_size: i64,
+        ///The file's type as the sender's system named it (`PNG`, ...).
+        #[serde(rename = "OS_file_type")]
+        pub os_file_type: ::std::string::String,
+    }
+    impl TeamChatFileInfo {
+        pub fn builder() -> builder::TeamChatFileInfo {
+            Default::default()
+        }
+    }
+    ///Who shared files, with whom.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatFileSharedPayload {
+        ///The account of the user who acted (empty for another account's user).
+        pub account_id: ::std::string::String,
+        ///Whether that user is of another account.
+        pub by_external_user: bool,
+        pub object: TeamChatFilesShared,
+        ///That user's email address (empty for another account's user).
+        pub operator: ::std::string::String,
+        ///That user's id (empty for another account's user).
+        pub operator_id: ::std::string::String,
+        ///That user's member id.
+        pub operator_member_id: ::std::string::String,
+    }
+    impl TeamChatFileSharedPayload {
+        pub fn builder() -> builder::TeamChatFileSharedPayload {
+            Default::default()
+        }
+    }
+    ///The files deleted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatFilesDeleted {
+        ///The files.
+        pub files: ::std::vec::Vec<TeamChatFileInfo>,
+    }
+    impl TeamChatFilesDeleted {
+        pub fn builder() -> builder::TeamChatFilesDeleted {
+            Default::default()
+        }
+    }
+    ///The files shared, and where.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TeamChatFilesShared {
+        ///The channel shared with (`to_channel` only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///The contact's email address (`to_contact` only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_email: ::std::option::Option<::std::string::String>,
+        ///The contact's user id (`to_contact` only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        ///The contact's member id (`to_contact` only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_member_id: ::std::option::Option<::std::string::String>,
+        ///The files.
+        pub files: ::std::vec::Vec<TeamChatFileInfo>,
+        ///Whether the contact is of another account (`to_contact` only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_external_user: ::std::option::Option<bool>,
+        #[serde(rename = "type")]
+        pub type_: TeamChatMessageType,
+    }
+    impl TeamChatFilesShared {
+        pub fn builder() -> builder::TeamChatFilesShared {
+            Default::default()
+        }
+    }
     ///Where the message was sent. Zoom lists only `to_channel` for app mentions and both for shared links; both are accepted for either event.
     #[derive(
         ::serde::Deserialize,
@@ -5419,6 +6085,167 @@ A user shared a link whose domain the app registered. Answer by posting a previe
 A user removed the app. Zoom's Marketplace sends it to the app's deauthorization URL, which may be the bot's endpoint; delete what you hold for that user.*/
         #[serde(rename = "app_deauthorized")]
         AppDeauthorized { payload: AppDeauthorizedPayload },
+        /**TeamChatChannelMessagePosted
+
+A message was posted in a channel.*/
+        #[serde(rename = "team_chat.channel_message_posted")]
+        TeamChatChannelMessagePosted {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatChannelMessagePayload,
+        },
+        /**TeamChatChannelMessageUpdated
+
+A message of a channel was edited.*/
+        #[serde(rename = "team_chat.channel_message_updated")]
+        TeamChatChannelMessageUpdated {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatChannelMessagePayload,
+        },
+        /**TeamChatChannelMessageDeleted
+
+A message of a channel was deleted.*/
+        #[serde(rename = "team_chat.channel_message_deleted")]
+        TeamChatChannelMessageDeleted {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatChannelMessageDeletedPayload,
+        },
+        /**TeamChatDmMessagePosted
+
+A message was posted in a direct (one-to-one) chat between users.*/
+        #[serde(rename = "team_chat.dm_message_posted")]
+        TeamChatDmMessagePosted {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatDmMessagePayload,
+        },
+        /**TeamChatDmMessageUpdated
+
+A message of a direct chat was edited.*/
+        #[serde(rename = "team_chat.dm_message_updated")]
+        TeamChatDmMessageUpdated {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatDmMessagePayload,
+        },
+        /**TeamChatDmMessageDeleted
+
+A message of a direct chat was deleted.*/
+        #[serde(rename = "team_chat.dm_message_deleted")]
+        TeamChatDmMessageDeleted {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatDmMessageDeletedPayload,
+        },
+        /**TeamChatChannelReactionAdded
+
+A reaction was added to a message of a channel.*/
+        #[serde(rename = "team_chat.channel_reaction_added")]
+        TeamChatChannelReactionAdded {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatChannelReactionPayload,
+        },
+        /**TeamChatChannelReactionRemoved
+
+A reaction was removed from a message of a channel.*/
+        #[serde(rename = "team_chat.channel_reaction_removed")]
+        TeamChatChannelReactionRemoved {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatChannelReactionPayload,
+        },
+        /**TeamChatDmReactionAdded
+
+A reaction was added to a message of a direct chat.*/
+        #[serde(rename = "team_chat.dm_reaction_added")]
+        TeamChatDmReactionAdded {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatDmReactionPayload,
+        },
+        /**TeamChatDmReactionRemoved
+
+A reaction was removed from a message of a direct chat.*/
+        #[serde(rename = "team_chat.dm_reaction_removed")]
+        TeamChatDmReactionRemoved {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatDmReactionPayload,
+        },
+        /**TeamChatFileShared
+
+A user shared files with a contact or a channel.*/
+        #[serde(rename = "team_chat.file_shared")]
+        TeamChatFileShared {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatFileSharedPayload,
+        },
+        /**TeamChatFileDeleted
+
+A user deleted files.*/
+        #[serde(rename = "team_chat.file_deleted")]
+        TeamChatFileDeleted {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatFileDeletedPayload,
+        },
+        /**ChatChannelMemberInvited
+
+Users were invited to (added to) a channel.*/
+        #[serde(rename = "chat_channel.member_invited")]
+        ChatChannelMemberInvited {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: ChatChannelMembersPayload,
+        },
+        /**ChatChannelMemberJoined
+
+A user joined a public channel (by hand or through the join operation); not sent when the user was invited.*/
+        #[serde(rename = "chat_channel.member_joined")]
+        ChatChannelMemberJoined {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: ChatChannelMemberPayload,
+        },
+        /**ChatChannelMemberLeft
+
+A user left a channel.*/
+        #[serde(rename = "chat_channel.member_left")]
+        ChatChannelMemberLeft {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: ChatChannelMemberPayload,
+        },
+        /**ChatChannelMemberRemoved
+
+Members were removed from a channel. Zoom's schema types `event_ts` a string here (only here) and its example sends an integer: both are accepted.*/
+        #[serde(rename = "chat_channel.member_removed")]
+        ChatChannelMemberRemoved {
+            event_ts: IntegerOrString,
+            payload: ChatChannelMembersPayload,
+        },
+        /**TeamChatChannelAppAdded
+
+Chatbot apps were added to a channel (by any of its members).*/
+        #[serde(rename = "team_chat.channel_app_added")]
+        TeamChatChannelAppAdded {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatChannelAppPayload,
+        },
+        /**TeamChatChannelAppRemoved
+
+A chatbot app was removed from a channel.*/
+        #[serde(rename = "team_chat.channel_app_removed")]
+        TeamChatChannelAppRemoved {
+            ///When Zoom sent it, in milliseconds since the epoch.
+            event_ts: i64,
+            payload: TeamChatChannelAppPayload,
+        },
     }
     /// Types for composing complex structures.
     pub mod builder {
@@ -10469,6 +11296,447 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ChatChannelChanged {
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+            type_: ::std::result::Result<super::EventChannelType, ::std::string::String>,
+        }
+        impl ::std::default::Default for ChatChannelChanged {
+            fn default() -> Self {
+                Self {
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ChatChannelChanged {
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventChannelType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatChannelChanged> for super::ChatChannelChanged {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatChannelChanged,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    date_time: value.date_time?,
+                    id: value.id?,
+                    name: value.name?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatChannelChanged> for ChatChannelChanged {
+            fn from(value: super::ChatChannelChanged) -> Self {
+                Self {
+                    date_time: Ok(value.date_time),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatChannelMemberPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::ChatChannelChanged,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatChannelMemberPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                }
+            }
+        }
+        impl ChatChannelMemberPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ChatChannelChanged>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatChannelMemberPayload>
+        for super::ChatChannelMemberPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatChannelMemberPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatChannelMemberPayload>
+        for ChatChannelMemberPayload {
+            fn from(value: super::ChatChannelMemberPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatChannelMembers {
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            members: ::std::result::Result<
+                ::std::vec::Vec<super::EventChannelMember>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+            type_: ::std::result::Result<super::EventChannelType, ::std::string::String>,
+        }
+        impl ::std::default::Default for ChatChannelMembers {
+            fn default() -> Self {
+                Self {
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    members: Err("no value supplied for members".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ChatChannelMembers {
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EventChannelMember>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventChannelType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatChannelMembers> for super::ChatChannelMembers {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatChannelMembers,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    date_time: value.date_time?,
+                    id: value.id?,
+                    members: value.members?,
+                    name: value.name?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatChannelMembers> for ChatChannelMembers {
+            fn from(value: super::ChatChannelMembers) -> Self {
+                Self {
+                    date_time: Ok(value.date_time),
+                    id: Ok(value.id),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatChannelMembersPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::ChatChannelMembers,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatChannelMembersPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                }
+            }
+        }
+        impl ChatChannelMembersPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ChatChannelMembers>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatChannelMembersPayload>
+        for super::ChatChannelMembersPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatChannelMembersPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatChannelMembersPayload>
+        for ChatChannelMembersPayload {
+            fn from(value: super::ChatChannelMembersPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ChatFile {
             download_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -13355,6 +14623,65 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EventChannelMember {
+            display_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for EventChannelMember {
+            fn default() -> Self {
+                Self {
+                    display_name: Err("no value supplied for display_name".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl EventChannelMember {
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventChannelMember> for super::EventChannelMember {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventChannelMember,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    display_name: value.display_name?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventChannelMember> for EventChannelMember {
+            fn from(value: super::EventChannelMember) -> Self {
+                Self {
+                    display_name: Ok(value.display_name),
+                    id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FieldEditItem {
             current_value: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15882,6 +17209,3068 @@ A user removed the app. Zoom's Marketplace sends it to the app's deauthorization
                 Self {
                     space_channel_type: Ok(value.space_channel_type),
                     space_id: Ok(value.space_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatAtItem {
+            at_contact: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            at_contact_member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            at_contact_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            at_type: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            end_position: ::std::result::Result<i64, ::std::string::String>,
+            start_position: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatAtItem {
+            fn default() -> Self {
+                Self {
+                    at_contact: Ok(Default::default()),
+                    at_contact_member_id: Ok(Default::default()),
+                    at_contact_user_id: Ok(Default::default()),
+                    at_type: Err("no value supplied for at_type".to_string()),
+                    end_position: Err("no value supplied for end_position".to_string()),
+                    start_position: Err(
+                        "no value supplied for start_position".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatAtItem {
+            pub fn at_contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at_contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for at_contact: {e}")
+                    });
+                self
+            }
+            pub fn at_contact_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at_contact_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for at_contact_member_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn at_contact_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at_contact_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for at_contact_user_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn at_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for at_type: {e}")
+                    });
+                self
+            }
+            pub fn end_position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_position: {e}")
+                    });
+                self
+            }
+            pub fn start_position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for start_position: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatAtItem> for super::TeamChatAtItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatAtItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    at_contact: value.at_contact?,
+                    at_contact_member_id: value.at_contact_member_id?,
+                    at_contact_user_id: value.at_contact_user_id?,
+                    at_type: value.at_type?,
+                    end_position: value.end_position?,
+                    start_position: value.start_position?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatAtItem> for TeamChatAtItem {
+            fn from(value: super::TeamChatAtItem) -> Self {
+                Self {
+                    at_contact: Ok(value.at_contact),
+                    at_contact_member_id: Ok(value.at_contact_member_id),
+                    at_contact_user_id: Ok(value.at_contact_user_id),
+                    at_type: Ok(value.at_type),
+                    end_position: Ok(value.end_position),
+                    start_position: Ok(value.start_position),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelAppPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::TeamChatChannelApps,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatChannelAppPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Ok(Default::default()),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatChannelAppPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatChannelApps>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelAppPayload>
+        for super::TeamChatChannelAppPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelAppPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelAppPayload>
+        for TeamChatChannelAppPayload {
+            fn from(value: super::TeamChatChannelAppPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelApps {
+            app_members: ::std::result::Result<
+                ::std::vec::Vec<super::EventChannelMember>,
+                ::std::string::String,
+            >,
+            channel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+            type_: ::std::result::Result<super::EventChannelType, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatChannelApps {
+            fn default() -> Self {
+                Self {
+                    app_members: Ok(Default::default()),
+                    channel_id: Err("no value supplied for channel_id".to_string()),
+                    channel_name: Err("no value supplied for channel_name".to_string()),
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TeamChatChannelApps {
+            pub fn app_members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EventChannelMember>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_members: {e}")
+                    });
+                self
+            }
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventChannelType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelApps>
+        for super::TeamChatChannelApps {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelApps,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    app_members: value.app_members?,
+                    channel_id: value.channel_id?,
+                    channel_name: value.channel_name?,
+                    date_time: value.date_time?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelApps> for TeamChatChannelApps {
+            fn from(value: super::TeamChatChannelApps) -> Self {
+                Self {
+                    app_members: Ok(value.app_members),
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    date_time: Ok(value.date_time),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelMessage {
+            at_items: ::std::result::Result<
+                ::std::vec::Vec<super::TeamChatAtItem>,
+                ::std::string::String,
+            >,
+            channel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_owner_account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::MentionFile>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reply_main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rich_text: ::std::result::Result<
+                ::std::vec::Vec<super::MentionFormatRange>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatChannelMessage {
+            fn default() -> Self {
+                Self {
+                    at_items: Ok(Default::default()),
+                    channel_id: Err("no value supplied for channel_id".to_string()),
+                    channel_name: Err("no value supplied for channel_name".to_string()),
+                    channel_owner_account_id: Err(
+                        "no value supplied for channel_owner_account_id".to_string(),
+                    ),
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    files: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    reply_main_message_id: Ok(Default::default()),
+                    rich_text: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl TeamChatChannelMessage {
+            pub fn at_items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TeamChatAtItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at_items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for at_items: {e}")
+                    });
+                self
+            }
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn channel_owner_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_owner_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for channel_owner_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MentionFile>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn reply_main_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_main_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reply_main_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn rich_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MentionFormatRange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rich_text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rich_text: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelMessage>
+        for super::TeamChatChannelMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    at_items: value.at_items?,
+                    channel_id: value.channel_id?,
+                    channel_name: value.channel_name?,
+                    channel_owner_account_id: value.channel_owner_account_id?,
+                    date_time: value.date_time?,
+                    files: value.files?,
+                    message: value.message?,
+                    message_id: value.message_id?,
+                    reply_main_message_id: value.reply_main_message_id?,
+                    rich_text: value.rich_text?,
+                    session_id: value.session_id?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelMessage>
+        for TeamChatChannelMessage {
+            fn from(value: super::TeamChatChannelMessage) -> Self {
+                Self {
+                    at_items: Ok(value.at_items),
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    channel_owner_account_id: Ok(value.channel_owner_account_id),
+                    date_time: Ok(value.date_time),
+                    files: Ok(value.files),
+                    message: Ok(value.message),
+                    message_id: Ok(value.message_id),
+                    reply_main_message_id: Ok(value.reply_main_message_id),
+                    rich_text: Ok(value.rich_text),
+                    session_id: Ok(value.session_id),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelMessageDeleted {
+            channel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            channel_owner_account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reply_main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatChannelMessageDeleted {
+            fn default() -> Self {
+                Self {
+                    channel_id: Err("no value supplied for channel_id".to_string()),
+                    channel_name: Err("no value supplied for channel_name".to_string()),
+                    channel_owner_account_id: Err(
+                        "no value supplied for channel_owner_account_id".to_string(),
+                    ),
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    reply_main_message_id: Ok(Default::default()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl TeamChatChannelMessageDeleted {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn channel_owner_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_owner_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for channel_owner_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn reply_main_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_main_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reply_main_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelMessageDeleted>
+        for super::TeamChatChannelMessageDeleted {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelMessageDeleted,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    channel_name: value.channel_name?,
+                    channel_owner_account_id: value.channel_owner_account_id?,
+                    date_time: value.date_time?,
+                    message_id: value.message_id?,
+                    reply_main_message_id: value.reply_main_message_id?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelMessageDeleted>
+        for TeamChatChannelMessageDeleted {
+            fn from(value: super::TeamChatChannelMessageDeleted) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    channel_owner_account_id: Ok(value.channel_owner_account_id),
+                    date_time: Ok(value.date_time),
+                    message_id: Ok(value.message_id),
+                    reply_main_message_id: Ok(value.reply_main_message_id),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelMessageDeletedPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TeamChatChannelMessageDeleted,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatChannelMessageDeletedPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatChannelMessageDeletedPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatChannelMessageDeleted>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelMessageDeletedPayload>
+        for super::TeamChatChannelMessageDeletedPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelMessageDeletedPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelMessageDeletedPayload>
+        for TeamChatChannelMessageDeletedPayload {
+            fn from(value: super::TeamChatChannelMessageDeletedPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelMessagePayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TeamChatChannelMessage,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatChannelMessagePayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatChannelMessagePayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatChannelMessage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelMessagePayload>
+        for super::TeamChatChannelMessagePayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelMessagePayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelMessagePayload>
+        for TeamChatChannelMessagePayload {
+            fn from(value: super::TeamChatChannelMessagePayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelReaction {
+            channel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            emoji: ::std::result::Result<::std::string::String, ::std::string::String>,
+            emoji_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            msg_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            msg_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatChannelReaction {
+            fn default() -> Self {
+                Self {
+                    channel_id: Err("no value supplied for channel_id".to_string()),
+                    emoji: Err("no value supplied for emoji".to_string()),
+                    emoji_time: Err("no value supplied for emoji_time".to_string()),
+                    msg_id: Err("no value supplied for msg_id".to_string()),
+                    msg_time: Err("no value supplied for msg_time".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl TeamChatChannelReaction {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn emoji<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emoji = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emoji: {e}")
+                    });
+                self
+            }
+            pub fn emoji_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emoji_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emoji_time: {e}")
+                    });
+                self
+            }
+            pub fn msg_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg_id: {e}")
+                    });
+                self
+            }
+            pub fn msg_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg_time: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelReaction>
+        for super::TeamChatChannelReaction {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelReaction,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    emoji: value.emoji?,
+                    emoji_time: value.emoji_time?,
+                    msg_id: value.msg_id?,
+                    msg_time: value.msg_time?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelReaction>
+        for TeamChatChannelReaction {
+            fn from(value: super::TeamChatChannelReaction) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    emoji: Ok(value.emoji),
+                    emoji_time: Ok(value.emoji_time),
+                    msg_id: Ok(value.msg_id),
+                    msg_time: Ok(value.msg_time),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatChannelReactionPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TeamChatChannelReaction,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatChannelReactionPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatChannelReactionPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatChannelReaction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatChannelReactionPayload>
+        for super::TeamChatChannelReactionPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatChannelReactionPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatChannelReactionPayload>
+        for TeamChatChannelReactionPayload {
+            fn from(value: super::TeamChatChannelReactionPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatDmMessage {
+            contact_account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_email: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::MentionFile>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reply_main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rich_text: ::std::result::Result<
+                ::std::vec::Vec<super::MentionFormatRange>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatDmMessage {
+            fn default() -> Self {
+                Self {
+                    contact_account_id: Ok(Default::default()),
+                    contact_email: Err(
+                        "no value supplied for contact_email".to_string(),
+                    ),
+                    contact_id: Err("no value supplied for contact_id".to_string()),
+                    contact_member_id: Err(
+                        "no value supplied for contact_member_id".to_string(),
+                    ),
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    files: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    reply_main_message_id: Ok(Default::default()),
+                    rich_text: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl TeamChatDmMessage {
+            pub fn contact_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contact_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contact_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_email: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn contact_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contact_member_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MentionFile>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn reply_main_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_main_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reply_main_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn rich_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MentionFormatRange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rich_text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rich_text: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatDmMessage> for super::TeamChatDmMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatDmMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_account_id: value.contact_account_id?,
+                    contact_email: value.contact_email?,
+                    contact_id: value.contact_id?,
+                    contact_member_id: value.contact_member_id?,
+                    date_time: value.date_time?,
+                    files: value.files?,
+                    message: value.message?,
+                    message_id: value.message_id?,
+                    reply_main_message_id: value.reply_main_message_id?,
+                    rich_text: value.rich_text?,
+                    session_id: value.session_id?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatDmMessage> for TeamChatDmMessage {
+            fn from(value: super::TeamChatDmMessage) -> Self {
+                Self {
+                    contact_account_id: Ok(value.contact_account_id),
+                    contact_email: Ok(value.contact_email),
+                    contact_id: Ok(value.contact_id),
+                    contact_member_id: Ok(value.contact_member_id),
+                    date_time: Ok(value.date_time),
+                    files: Ok(value.files),
+                    message: Ok(value.message),
+                    message_id: Ok(value.message_id),
+                    reply_main_message_id: Ok(value.reply_main_message_id),
+                    rich_text: Ok(value.rich_text),
+                    session_id: Ok(value.session_id),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatDmMessageDeleted {
+            contact_account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_email: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            date_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reply_main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatDmMessageDeleted {
+            fn default() -> Self {
+                Self {
+                    contact_account_id: Ok(Default::default()),
+                    contact_email: Err(
+                        "no value supplied for contact_email".to_string(),
+                    ),
+                    contact_id: Err("no value supplied for contact_id".to_string()),
+                    contact_member_id: Err(
+                        "no value supplied for contact_member_id".to_string(),
+                    ),
+                    date_time: Err("no value supplied for date_time".to_string()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    reply_main_message_id: Ok(Default::default()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl TeamChatDmMessageDeleted {
+            pub fn contact_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contact_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contact_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_email: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn contact_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contact_member_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_time: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn reply_main_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_main_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reply_main_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatDmMessageDeleted>
+        for super::TeamChatDmMessageDeleted {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatDmMessageDeleted,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_account_id: value.contact_account_id?,
+                    contact_email: value.contact_email?,
+                    contact_id: value.contact_id?,
+                    contact_member_id: value.contact_member_id?,
+                    date_time: value.date_time?,
+                    message_id: value.message_id?,
+                    reply_main_message_id: value.reply_main_message_id?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatDmMessageDeleted>
+        for TeamChatDmMessageDeleted {
+            fn from(value: super::TeamChatDmMessageDeleted) -> Self {
+                Self {
+                    contact_account_id: Ok(value.contact_account_id),
+                    contact_email: Ok(value.contact_email),
+                    contact_id: Ok(value.contact_id),
+                    contact_member_id: Ok(value.contact_member_id),
+                    date_time: Ok(value.date_time),
+                    message_id: Ok(value.message_id),
+                    reply_main_message_id: Ok(value.reply_main_message_id),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatDmMessageDeletedPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TeamChatDmMessageDeleted,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatDmMessageDeletedPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatDmMessageDeletedPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatDmMessageDeleted>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatDmMessageDeletedPayload>
+        for super::TeamChatDmMessageDeletedPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatDmMessageDeletedPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatDmMessageDeletedPayload>
+        for TeamChatDmMessageDeletedPayload {
+            fn from(value: super::TeamChatDmMessageDeletedPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatDmMessagePayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TeamChatDmMessage,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatDmMessagePayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatDmMessagePayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatDmMessage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatDmMessagePayload>
+        for super::TeamChatDmMessagePayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatDmMessagePayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatDmMessagePayload>
+        for TeamChatDmMessagePayload {
+            fn from(value: super::TeamChatDmMessagePayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatDmReaction {
+            contact_email: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            emoji: ::std::result::Result<::std::string::String, ::std::string::String>,
+            emoji_time: ::std::result::Result<
+                super::TeamChatDmReactionEmojiTime,
+                ::std::string::String,
+            >,
+            msg_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            msg_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamChatDmReaction {
+            fn default() -> Self {
+                Self {
+                    contact_email: Err(
+                        "no value supplied for contact_email".to_string(),
+                    ),
+                    contact_id: Err("no value supplied for contact_id".to_string()),
+                    contact_member_id: Err(
+                        "no value supplied for contact_member_id".to_string(),
+                    ),
+                    emoji: Err("no value supplied for emoji".to_string()),
+                    emoji_time: Err("no value supplied for emoji_time".to_string()),
+                    msg_id: Err("no value supplied for msg_id".to_string()),
+                    msg_time: Err("no value supplied for msg_time".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl TeamChatDmReaction {
+            pub fn contact_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_email: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn contact_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contact_member_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn emoji<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emoji = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emoji: {e}")
+                    });
+                self
+            }
+            pub fn emoji_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatDmReactionEmojiTime>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emoji_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emoji_time: {e}")
+                    });
+                self
+            }
+            pub fn msg_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg_id: {e}")
+                    });
+                self
+            }
+            pub fn msg_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg_time: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatDmReaction> for super::TeamChatDmReaction {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatDmReaction,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_email: value.contact_email?,
+                    contact_id: value.contact_id?,
+                    contact_member_id: value.contact_member_id?,
+                    emoji: value.emoji?,
+                    emoji_time: value.emoji_time?,
+                    msg_id: value.msg_id?,
+                    msg_time: value.msg_time?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatDmReaction> for TeamChatDmReaction {
+            fn from(value: super::TeamChatDmReaction) -> Self {
+                Self {
+                    contact_email: Ok(value.contact_email),
+                    contact_id: Ok(value.contact_id),
+                    contact_member_id: Ok(value.contact_member_id),
+                    emoji: Ok(value.emoji),
+                    emoji_time: Ok(value.emoji_time),
+                    msg_id: Ok(value.msg_id),
+                    msg_time: Ok(value.msg_time),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatDmReactionPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TeamChatDmReaction,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatDmReactionPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatDmReactionPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatDmReaction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatDmReactionPayload>
+        for super::TeamChatDmReactionPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatDmReactionPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatDmReactionPayload>
+        for TeamChatDmReactionPayload {
+            fn from(value: super::TeamChatDmReactionPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatFileDeletedPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::TeamChatFilesDeleted,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatFileDeletedPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatFileDeletedPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatFilesDeleted>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatFileDeletedPayload>
+        for super::TeamChatFileDeletedPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatFileDeletedPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatFileDeletedPayload>
+        for TeamChatFileDeletedPayload {
+            fn from(value: super::TeamChatFileDeletedPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatFileInfo {
+            file_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_size: ::std::result::Result<i64, ::std::string::String>,
+            os_file_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatFileInfo {
+            fn default() -> Self {
+                Self {
+                    file_id: Err("no value supplied for file_id".to_string()),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                    file_size: Err("no value supplied for file_size".to_string()),
+                    os_file_type: Err("no value supplied for os_file_type".to_string()),
+                }
+            }
+        }
+        impl TeamChatFileInfo {
+            pub fn file_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_id: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_size: {e}")
+                    });
+                self
+            }
+            pub fn os_file_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.os_file_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for os_file_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatFileInfo> for super::TeamChatFileInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatFileInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    file_id: value.file_id?,
+                    file_name: value.file_name?,
+                    file_size: value.file_size?,
+                    os_file_type: value.os_file_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatFileInfo> for TeamChatFileInfo {
+            fn from(value: super::TeamChatFileInfo) -> Self {
+                Self {
+                    file_id: Ok(value.file_id),
+                    file_name: Ok(value.file_name),
+                    file_size: Ok(value.file_size),
+                    os_file_type: Ok(value.os_file_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatFileSharedPayload {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            by_external_user: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TeamChatFilesShared,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator_member_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatFileSharedPayload {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    by_external_user: Err(
+                        "no value supplied for by_external_user".to_string(),
+                    ),
+                    object: Err("no value supplied for object".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    operator_id: Err("no value supplied for operator_id".to_string()),
+                    operator_member_id: Err(
+                        "no value supplied for operator_member_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TeamChatFileSharedPayload {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn by_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for by_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatFilesShared>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operator_member_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatFileSharedPayload>
+        for super::TeamChatFileSharedPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatFileSharedPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    by_external_user: value.by_external_user?,
+                    object: value.object?,
+                    operator: value.operator?,
+                    operator_id: value.operator_id?,
+                    operator_member_id: value.operator_member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatFileSharedPayload>
+        for TeamChatFileSharedPayload {
+            fn from(value: super::TeamChatFileSharedPayload) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    by_external_user: Ok(value.by_external_user),
+                    object: Ok(value.object),
+                    operator: Ok(value.operator),
+                    operator_id: Ok(value.operator_id),
+                    operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatFilesDeleted {
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::TeamChatFileInfo>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatFilesDeleted {
+            fn default() -> Self {
+                Self {
+                    files: Err("no value supplied for files".to_string()),
+                }
+            }
+        }
+        impl TeamChatFilesDeleted {
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TeamChatFileInfo>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatFilesDeleted>
+        for super::TeamChatFilesDeleted {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatFilesDeleted,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { files: value.files? })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatFilesDeleted> for TeamChatFilesDeleted {
+            fn from(value: super::TeamChatFilesDeleted) -> Self {
+                Self { files: Ok(value.files) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamChatFilesShared {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::TeamChatFileInfo>,
+                ::std::string::String,
+            >,
+            is_external_user: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::TeamChatMessageType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamChatFilesShared {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    contact_email: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    contact_member_id: Ok(Default::default()),
+                    files: Err("no value supplied for files".to_string()),
+                    is_external_user: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TeamChatFilesShared {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn contact_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_email: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn contact_member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contact_member_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TeamChatFileInfo>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn is_external_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_external_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_external_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TeamChatMessageType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamChatFilesShared>
+        for super::TeamChatFilesShared {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamChatFilesShared,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    contact_email: value.contact_email?,
+                    contact_id: value.contact_id?,
+                    contact_member_id: value.contact_member_id?,
+                    files: value.files?,
+                    is_external_user: value.is_external_user?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamChatFilesShared> for TeamChatFilesShared {
+            fn from(value: super::TeamChatFilesShared) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    contact_email: Ok(value.contact_email),
+                    contact_id: Ok(value.contact_id),
+                    contact_member_id: Ok(value.contact_member_id),
+                    files: Ok(value.files),
+                    is_external_user: Ok(value.is_external_user),
+                    type_: Ok(value.type_),
                 }
             }
         }

@@ -6,8 +6,16 @@
 //! with the `axum` feature (on by default), [`Bot::router`] gives a ready `axum::Router`.
 //!
 //! Handlers are registered by [`EventKind`] with [`Bot::on`], or by the word or value they
-//! answer with [`Bot::on_command`], [`Bot::on_button`] and [`Bot::on_select`]; a handler
-//! returns `()` or a `zoom_chatbot::Result<T>` (see [`IntoHandlerResult`]).
+//! answer with [`Bot::on_command`], [`Bot::on_button`] and [`Bot::on_select`]; commands also
+//! by prefix ([`Bot::on_prefix`]) and pattern ([`Bot::on_pattern`]), tried in that order (see
+//! [`crate::routes`]). A handler returns `()` or a `zoom_chatbot::Result<T>` (see
+//! [`IntoHandlerResult`]). Layers ([`Bot::layer`]) see every event before its handler and may
+//! stop it.
+//!
+//! Zoom's Team Chat events (`team_chat.channel_message_posted` and the others of
+//! [`EventKind`]) reach `Bot::on` like the rest; their payloads are read typed with
+//! [`Context::channel_message`] and its siblings, and [`Context::reply`] answers in the
+//! channel an event names.
 //!
 //! ```no_run
 //! # async fn run(zoom: zoom_chatbot::ZoomClient) {
@@ -42,13 +50,20 @@ use zoom_api_gen::types::{self, ZoomEvent};
 use crate::callback::{Callback, CallbackReceipt};
 use crate::client::ZoomClient;
 use crate::error::{Error, Result};
+use crate::ids::ChannelId;
 use crate::ids::{AccountId, BotJid, MessageId, Recipient, UserJid};
 use crate::installs::{InstallStore, Installation};
+use crate::layers::Layers;
 use crate::messages::{AccountClient, MessageReceipt, SentMessage};
+use crate::routes::{Captures, Regex, Routes};
 use crate::tasks::{Refused, TaskPool};
 use crate::webhook::{Event, MalformedEvent, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
 pub use zoom_api_gen::events::EventKind;
+
+/// What a layer ([`Bot::layer`]) decides: hand the event on (`Flow::Continue(ctx)`), or stop
+/// it (`Flow::Stop`).
+pub type Flow = crate::layers::Flow<Context>;
 
 type Handler = Arc<dyn Fn(Context) -> crate::auth::BoxFuture<'static, Result<()>> + Send + Sync>;
 type MalformedHandler = Arc<dyn Fn(Arc<MalformedEvent>) -> crate::auth::BoxFuture<'static, ()> + Send + Sync>;
@@ -71,6 +86,10 @@ pub struct Context {
     user_managed: bool,
     /// The install this event recorded or removed ([`Bot::installations`]).
     installation: Option<Arc<Installation>>,
+    /// What the command's prefix or pattern route matched.
+    captures: Option<Arc<Captures>>,
+    /// Values the layers put there for the handler.
+    extensions: http::Extensions,
 }
 
 impl std::fmt::Debug for Context {
@@ -123,6 +142,31 @@ fn addressing(event: &ZoomEvent) -> (Option<&str>, Option<&str>, Option<&str>) {
         ZoomEvent::TeamChatLinkShared { payload, .. } => (Some(&payload.account_id), None, None),
         ZoomEvent::AppDeauthorized { payload, .. } => (Some(&payload.account_id), None, None),
         ZoomEvent::EndpointUrlValidation { .. } => (None, None, None),
+        // The Team Chat events name their account by the acting user's (empty for a user of
+        // another account), and no bot or user JID.
+        ZoomEvent::TeamChatChannelMessagePosted { payload, .. }
+        | ZoomEvent::TeamChatChannelMessageUpdated { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::TeamChatChannelMessageDeleted { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::TeamChatDmMessagePosted { payload, .. } | ZoomEvent::TeamChatDmMessageUpdated { payload, .. } => {
+            (Some(&payload.account_id), None, None)
+        }
+        ZoomEvent::TeamChatDmMessageDeleted { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::TeamChatChannelReactionAdded { payload, .. }
+        | ZoomEvent::TeamChatChannelReactionRemoved { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::TeamChatDmReactionAdded { payload, .. } | ZoomEvent::TeamChatDmReactionRemoved { payload, .. } => {
+            (Some(&payload.account_id), None, None)
+        }
+        ZoomEvent::TeamChatFileShared { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::TeamChatFileDeleted { payload, .. } => (Some(&payload.account_id), None, None),
+        ZoomEvent::ChatChannelMemberInvited { payload, .. } | ZoomEvent::ChatChannelMemberRemoved { payload, .. } => {
+            (Some(&payload.account_id), None, None)
+        }
+        ZoomEvent::ChatChannelMemberJoined { payload, .. } | ZoomEvent::ChatChannelMemberLeft { payload, .. } => {
+            (Some(&payload.account_id), None, None)
+        }
+        ZoomEvent::TeamChatChannelAppAdded { payload, .. } | ZoomEvent::TeamChatChannelAppRemoved { payload, .. } => {
+            (Some(&payload.account_id), None, None)
+        }
     }
 }
 
@@ -137,12 +181,53 @@ fn card_of(event: &ZoomEvent) -> Option<(&str, &str)> {
     }
 }
 
+/// The channel a Team Chat event names (by id: Zoom's Team Chat payloads carry no JID), and
+/// the message a reply threads under: the thread's main message when the event's message is
+/// a reply, else the message itself.
+fn team_chat_channel(event: &ZoomEvent) -> Option<(&str, Option<&str>)> {
+    fn thread<'a>(main: &'a Option<String>, id: &'a str) -> Option<&'a str> {
+        Some(main.as_deref().unwrap_or(id))
+    }
+    Some(match event {
+        ZoomEvent::TeamChatChannelMessagePosted { payload, .. }
+        | ZoomEvent::TeamChatChannelMessageUpdated { payload, .. } => {
+            let o = &payload.object;
+            (&o.channel_id, thread(&o.reply_main_message_id, &o.message_id))
+        }
+        // The message is gone: the answer goes in its thread, if it was a reply, else the channel.
+        ZoomEvent::TeamChatChannelMessageDeleted { payload, .. } => {
+            (&payload.object.channel_id, payload.object.reply_main_message_id.as_deref())
+        }
+        ZoomEvent::TeamChatChannelReactionAdded { payload, .. }
+        | ZoomEvent::TeamChatChannelReactionRemoved { payload, .. } => {
+            (&payload.object.channel_id, Some(&payload.object.msg_id))
+        }
+        ZoomEvent::ChatChannelMemberInvited { payload, .. } | ZoomEvent::ChatChannelMemberRemoved { payload, .. } => {
+            (&payload.object.id, None)
+        }
+        ZoomEvent::ChatChannelMemberJoined { payload, .. } | ZoomEvent::ChatChannelMemberLeft { payload, .. } => {
+            (&payload.object.id, None)
+        }
+        ZoomEvent::TeamChatChannelAppAdded { payload, .. } => (&payload.object.channel_id, None),
+        ZoomEvent::TeamChatFileShared { payload, .. } => (payload.object.channel_id.as_deref()?, None),
+        _ => return None,
+    })
+}
+
 impl Context {
     /// A context for `event`, received at `received` (which starts its callback's clock when
     /// the event has no time).
     pub fn new(zoom: ZoomClient, event: ZoomEvent, received: SystemTime) -> Self {
         let callback = Callback::from_event(&event, received);
-        Self { zoom, event: Arc::new(event), callback, user_managed: false, installation: None }
+        Self {
+            zoom,
+            event: Arc::new(event),
+            callback,
+            user_managed: false,
+            installation: None,
+            captures: None,
+            extensions: http::Extensions::new(),
+        }
     }
 
     /// The install this event changed, with a store set by [`Bot::installations`]: for
@@ -245,6 +330,11 @@ impl Context {
     /// the bot (`userJid`), where a welcome message goes (Zoom's "Installation and
     /// authentication" page: with the "Your App" welcome option, the app sends it after this
     /// event).
+    ///
+    /// The Team Chat events name a channel by id only, and no JID: this is an error for them
+    /// (`event.channel_id`); [`reply`](Self::reply) looks the channel's JID up, and
+    /// [`channel_id`](Self::channel_id) gives the id. `team_chat.app_mention` names no JID of
+    /// any kind (Zoom's chatbot events page), so nothing answers it in place.
     pub fn conversation(&self) -> Result<Recipient> {
         let to = match &*self.event {
             ZoomEvent::BotNotification { payload, .. } => &payload.to_jid,
@@ -253,9 +343,141 @@ impl Context {
                 .as_deref()
                 .filter(|jid| !jid.is_empty())
                 .ok_or_else(|| Error::invalid("event.userJid", "is missing: no installer to answer"))?,
+            ZoomEvent::TeamChatAppMention { .. } => {
+                return Err(Error::invalid(
+                    "event.payload.object",
+                    "names no JID: Zoom's team_chat.app_mention carries no channel JID to answer in",
+                ));
+            }
+            other if team_chat_channel(other).is_some() => {
+                return Err(Error::invalid(
+                    "event.channel_id",
+                    "names the channel by id only, with no JID; `reply` looks the JID up",
+                ));
+            }
             other => card_of(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.0,
         };
         Ok(to.parse()?)
+    }
+
+    /// The channel a Team Chat event names, by id: the channel of a message, reaction,
+    /// membership change, added app or file shared to a channel (`None` for other events).
+    pub fn channel_id(&self) -> Option<ChannelId> {
+        team_chat_channel(&self.event).and_then(|(id, _)| id.parse().ok())
+    }
+
+    /// What the command's prefix or pattern route matched ([`Bot::on_prefix`],
+    /// [`Bot::on_pattern`]); `None` for other handlers.
+    pub fn captures(&self) -> Option<&Captures> {
+        self.captures.as_deref()
+    }
+
+    /// Values the layers put in for the handler ([`Bot::layer`]).
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.extensions
+    }
+
+    /// The extensions, to change: a layer puts a value there (the account's settings, say)
+    /// for the handler to read with [`extensions`](Self::extensions).
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.extensions
+    }
+
+    /// The message of `team_chat.channel_message_posted` and `..._updated`.
+    pub fn channel_message(&self) -> Option<&types::TeamChatChannelMessage> {
+        match &*self.event {
+            ZoomEvent::TeamChatChannelMessagePosted { payload, .. }
+            | ZoomEvent::TeamChatChannelMessageUpdated { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The deleted message of `team_chat.channel_message_deleted`.
+    pub fn deleted_channel_message(&self) -> Option<&types::TeamChatChannelMessageDeleted> {
+        match &*self.event {
+            ZoomEvent::TeamChatChannelMessageDeleted { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The message of `team_chat.dm_message_posted` and `..._updated`.
+    pub fn dm_message(&self) -> Option<&types::TeamChatDmMessage> {
+        match &*self.event {
+            ZoomEvent::TeamChatDmMessagePosted { payload, .. }
+            | ZoomEvent::TeamChatDmMessageUpdated { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The deleted message of `team_chat.dm_message_deleted`.
+    pub fn deleted_dm_message(&self) -> Option<&types::TeamChatDmMessageDeleted> {
+        match &*self.event {
+            ZoomEvent::TeamChatDmMessageDeleted { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The reaction of `team_chat.channel_reaction_added` and `..._removed`.
+    pub fn channel_reaction(&self) -> Option<&types::TeamChatChannelReaction> {
+        match &*self.event {
+            ZoomEvent::TeamChatChannelReactionAdded { payload, .. }
+            | ZoomEvent::TeamChatChannelReactionRemoved { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The reaction of `team_chat.dm_reaction_added` and `..._removed`.
+    pub fn dm_reaction(&self) -> Option<&types::TeamChatDmReaction> {
+        match &*self.event {
+            ZoomEvent::TeamChatDmReactionAdded { payload, .. }
+            | ZoomEvent::TeamChatDmReactionRemoved { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The files of `team_chat.file_shared`, and where they were shared.
+    pub fn files_shared(&self) -> Option<&types::TeamChatFilesShared> {
+        match &*self.event {
+            ZoomEvent::TeamChatFileShared { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The files of `team_chat.file_deleted`.
+    pub fn files_deleted(&self) -> Option<&types::TeamChatFilesDeleted> {
+        match &*self.event {
+            ZoomEvent::TeamChatFileDeleted { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The channel and the members of `chat_channel.member_invited` and `..._removed`.
+    pub fn channel_members(&self) -> Option<&types::ChatChannelMembers> {
+        match &*self.event {
+            ZoomEvent::ChatChannelMemberInvited { payload, .. }
+            | ZoomEvent::ChatChannelMemberRemoved { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
+    }
+
+    /// The channel of `chat_channel.member_joined` and `..._left` (the user is the event's
+    /// operator: [`Context::event`]'s `payload.operator_id`).
+    pub fn channel_joined_or_left(&self) -> Option<&types::ChatChannelChanged> {
+        match &*self.event {
+            ZoomEvent::ChatChannelMemberJoined { payload, .. } | ZoomEvent::ChatChannelMemberLeft { payload, .. } => {
+                Some(&payload.object)
+            }
+            _ => None,
+        }
+    }
+
+    /// The channel and the apps of `team_chat.channel_app_added` and `..._removed`.
+    pub fn channel_apps(&self) -> Option<&types::TeamChatChannelApps> {
+        match &*self.event {
+            ZoomEvent::TeamChatChannelAppAdded { payload, .. }
+            | ZoomEvent::TeamChatChannelAppRemoved { payload, .. } => Some(&payload.object),
+            _ => None,
+        }
     }
 
     /// The card the user acted on, for interactive events.
@@ -282,7 +504,29 @@ impl Context {
     /// Answers in the right place: in the event's account, as its bot, in the conversation of
     /// a slash command or direct message; in the thread of the card the user acted on, for
     /// interactive events.
+    ///
+    /// For a Team Chat event that names a channel ([`channel_id`](Self::channel_id)): in that
+    /// channel, in the thread of the event's message (its thread's main message when it is a
+    /// reply; the reacted-to message for a reaction; no thread for membership, an added app,
+    /// a shared file, or a deleted message that was no reply). Zoom's payloads give only the
+    /// channel's id, so its JID is read first with [`ZoomClient::channels`]'s `get` (one
+    /// request, scope `chat_channel:read`: the client needs a server-to-server or user
+    /// token). The bot must be in the channel, as for any send. The event's account is the
+    /// acting user's, which Zoom leaves empty for a user of another account: such an event
+    /// is refused (`event.accountId`) before anything is sent. Direct-message events, and
+    /// `team_chat.channel_app_removed` (the bot is no longer there), name no conversation the
+    /// bot is in, and `team_chat.app_mention` no JID at all: refused, with the rule.
     pub async fn reply(&self, card: types::Card) -> Result<SentMessage> {
+        if let Some((channel, thread)) = team_chat_channel(&self.event) {
+            let account = self.account()?;
+            let channel: ChannelId = channel.parse()?;
+            let jid = self.zoom.channels().get(&channel).await?.jid;
+            let send = account.send(jid, card);
+            return match thread.map(str::parse::<MessageId>).transpose()? {
+                Some(parent) => send.reply_to(&parent).await,
+                None => send.await,
+            };
+        }
         let send = self.account()?.send(self.conversation()?, card);
         match self.message_id() {
             Some(parent) => send.reply_to(&parent).await,
@@ -324,7 +568,10 @@ impl Context {
 pub struct Bot {
     verifier: Verifier,
     zoom: ZoomClient,
-    commands: HashMap<String, Handler>,
+    /// Command routes: exact word, prefix, pattern.
+    routes: Routes<Handler>,
+    /// The layers every event passes before its handler.
+    layers: Layers<Context>,
     buttons: HashMap<String, Handler>,
     /// Handlers by a chosen option's value.
     choices: HashMap<String, Handler>,
@@ -367,7 +614,7 @@ struct Dedup {
 impl std::fmt::Debug for Bot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bot")
-            .field("commands", &self.commands.keys().collect::<Vec<_>>())
+            .field("commands", &self.routes.words())
             .field("buttons", &self.buttons.keys().collect::<Vec<_>>())
             .field("choices", &self.choices.keys().collect::<Vec<_>>())
             .field("events", &self.by_event.keys().collect::<Vec<_>>())
@@ -397,7 +644,8 @@ impl Bot {
         Self {
             verifier,
             zoom,
-            commands: HashMap::new(),
+            routes: Routes::default(),
+            layers: Layers::default(),
             buttons: HashMap::new(),
             choices: HashMap::new(),
             by_event: HashMap::new(),
@@ -497,13 +745,123 @@ impl Bot {
         self
     }
 
-    /// Handles slash commands (and direct messages) whose first word is `word`.
+    /// Handles slash commands (and direct messages) whose first word is `word` (compared in
+    /// lowercase). Exact words are tried before prefixes and patterns; a second route for the
+    /// same word replaces the first.
     pub fn on_command<F, Fut>(mut self, word: &str, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output: IntoHandlerResult> + Send + 'static,
     {
-        self.commands.insert(word.to_lowercase(), boxed(handler));
+        self.routes.exact(word, boxed(handler));
+        self
+    }
+
+    /// Handles commands whose text starts with `prefix` (compared in lowercase), when no exact
+    /// word ([`on_command`](Self::on_command)) took them; prefixes are tried in the order they
+    /// were added, so add the longer first. The handler finds the prefix as typed in
+    /// [`Context::captures`] group 0 and the rest of the text, trimmed, in group 1.
+    ///
+    /// ```
+    /// # fn run(zoom: zoom_chatbot::ZoomClient) {
+    /// use zoom_chatbot::bot::Bot;
+    /// use zoom_chatbot::card::Card;
+    /// use zoom_chatbot::SecretString;
+    ///
+    /// let bot = Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
+    ///     .on_prefix("deploy:", |ctx| async move {
+    ///         let target = ctx.captures().and_then(|c| c.get(1)).unwrap_or("").to_owned();
+    ///         ctx.reply(Card::new().head(format!("Deploying {target}")).build()?).await
+    ///     });
+    /// # let _ = bot; }
+    /// ```
+    pub fn on_prefix<F, Fut>(mut self, prefix: &str, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
+    {
+        self.routes.prefix(prefix, boxed(handler));
+        self
+    }
+
+    /// Handles commands in whose text `pattern` is found, when no exact word or prefix took
+    /// them; patterns are tried in the order they were added. The groups (by number or by
+    /// name) are in [`Context::captures`]. Anchor the pattern (`^...$`) to match the whole text.
+    ///
+    /// ```
+    /// # fn run(zoom: zoom_chatbot::ZoomClient) {
+    /// use zoom_chatbot::bot::Bot;
+    /// use zoom_chatbot::card::Card;
+    /// use zoom_chatbot::routes::Regex;
+    /// use zoom_chatbot::SecretString;
+    ///
+    /// let ticket = Regex::new(r"^close #(?P<id>\d+)$").expect("a valid pattern");
+    /// let bot = Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
+    ///     .on_pattern(ticket, |ctx| async move {
+    ///         let id = ctx.captures().and_then(|c| c.name("id")).unwrap_or("").to_owned();
+    ///         ctx.reply(Card::new().head(format!("Closed #{id}")).build()?).await
+    ///     });
+    /// # let _ = bot; }
+    /// ```
+    pub fn on_pattern<F, Fut>(mut self, pattern: Regex, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
+    {
+        self.routes.pattern(pattern, boxed(handler));
+        self
+    }
+
+    /// Adds a layer after the others: an async function that sees every event, with its
+    /// context, before the event's handler, and hands it on (`Flow::Continue(ctx)`, changed or
+    /// not: a value put in [`Context::extensions_mut`] reaches the handler) or stops it
+    /// (`Flow::Stop`: no later layer and no handler runs). Layers run in the order they were
+    /// added, on the event's task, after Zoom was answered: a stopped event is answered 200
+    /// like any other (Zoom does not deliver it again), and a slow layer does not hold
+    /// Zoom's answer. They see every event the bot takes: not the URL validation (the bot
+    /// answers it), nor a request that fails verification, an event for another bot, a
+    /// malformed or an unknown one. With [`installations`](Self::installations), an install
+    /// is recorded (or removed) before the layers run, whatever they decide.
+    ///
+    /// An allowlist of accounts, and the account's settings read from the install store:
+    ///
+    /// ```
+    /// # fn run(zoom: zoom_chatbot::ZoomClient) {
+    /// use zoom_chatbot::bot::{Bot, Flow};
+    /// use zoom_chatbot::installs::{InstallStore, Installation, MemoryInstalls};
+    /// use zoom_chatbot::SecretString;
+    ///
+    /// let installs = MemoryInstalls::new();
+    /// let store = installs.clone();
+    /// let bot = Bot::new(zoom, SecretString::from("webhook-secret".to_owned()))
+    ///     .installations(installs)
+    ///     .layer(|ctx| async move {
+    ///         let allowed = ctx.account_id().is_some_and(|a| a.as_str() == "Wk9PTV9BQ0NPVU5U");
+    ///         if allowed { Flow::Continue(ctx) } else { Flow::Stop }
+    ///     })
+    ///     .layer(move |mut ctx| {
+    ///         let store = store.clone();
+    ///         async move {
+    ///             if let Some(account) = ctx.account_id()
+    ///                 && let Ok(Some(install)) = store.get(&account).await
+    ///             {
+    ///                 ctx.extensions_mut().insert(install);
+    ///             }
+    ///             Flow::Continue(ctx)
+    ///         }
+    ///     })
+    ///     .on_command("settings", |ctx| async move {
+    ///         let data = ctx.extensions().get::<Installation>().map(|i| i.data.clone());
+    ///         tracing::info!(?data, "this account's settings");
+    ///     });
+    /// # let _ = bot; }
+    /// ```
+    pub fn layer<F, Fut>(mut self, layer: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Flow> + Send + 'static,
+    {
+        self.layers.push(layer);
         self
     }
 
@@ -551,11 +909,13 @@ impl Bot {
         self
     }
 
-    fn handler_for(&self, event: &ZoomEvent) -> Option<Handler> {
+    /// The event's handler, and what its command route matched.
+    fn handler_for(&self, event: &ZoomEvent) -> Option<(Handler, Option<Captures>)> {
         let specific = match event {
             ZoomEvent::BotNotification { payload, .. } => {
-                let word = payload.cmd.as_deref().unwrap_or("").split_whitespace().next().unwrap_or("").to_lowercase();
-                self.commands.get(&word)
+                return self.routes.route(payload.cmd.as_deref().unwrap_or("")).or_else(|| {
+                    self.by_event.get(&event.kind()).or(self.fallback.as_ref()).map(|h| (h.clone(), None))
+                });
             }
             ZoomEvent::InteractiveMessageActions { payload, .. } => self.buttons.get(&payload.action_item.value),
             ZoomEvent::InteractiveMessageSelect { payload, .. } => {
@@ -563,7 +923,7 @@ impl Bot {
             }
             _ => None,
         };
-        specific.or_else(|| self.by_event.get(&event.kind())).or(self.fallback.as_ref()).cloned()
+        specific.or_else(|| self.by_event.get(&event.kind())).or(self.fallback.as_ref()).map(|h| (h.clone(), None))
     }
 
     /// Handles one request: 401 if it is not Zoom's (or a replay), the handshake answered,
@@ -624,11 +984,13 @@ impl Bot {
             return refused;
         }
         let handler = self.handler_for(&event);
+        // An event runs on a task when it has a handler, or layers to see it.
+        let runs = handler.is_some() || !self.layers.is_empty();
         // The handler's slot first: an event answered 503 for want of one has changed nothing,
         // so its redelivery finds the install (or the removed one) as it was.
-        let slot = match &handler {
-            None => None,
-            Some(_) => match self.tasks.slot(self.handler_wait).await {
+        let slot = match runs {
+            false => None,
+            true => match self.tasks.slot(self.handler_wait).await {
                 Ok(slot) => Some(slot),
                 Err(refused) => {
                     counted(name, "busy");
@@ -643,7 +1005,7 @@ impl Bot {
                 return refused;
             }
         };
-        if let (Some(handler), Some(slot)) = (handler, slot) {
+        if let Some(slot) = slot {
             #[cfg(feature = "redis")]
             let claimed = match self.claim(name, body, header(crate::webhook::REQUEST_ID_HEADER)).await {
                 Take::Run(claimed) => claimed,
@@ -656,14 +1018,23 @@ impl Bot {
                     return answer;
                 }
             };
-            counted(name, "handled");
+            counted(name, if handler.is_some() { "handled" } else { "unhandled" });
             let mut ctx = Context::new(self.zoom.clone(), event, SystemTime::now()).user_managed(self.user_managed);
             ctx.installation = installation;
+            let (handler, captures) = handler.map_or((None, None), |(h, c)| (Some(h), c));
+            ctx.captures = captures.map(Arc::new);
             let learn = self.learn_plan(&ctx);
-            let run = handler(ctx);
+            let layers = self.layers.clone();
             self.tasks.spawn(slot, name, async move {
                 learn.await;
-                run.await
+                let Some(ctx) = layers.run(ctx).await else {
+                    counted(name, "stopped");
+                    return Ok(());
+                };
+                match handler {
+                    Some(handler) => handler(ctx).await,
+                    None => Ok(()),
+                }
             });
             #[cfg(feature = "redis")]
             self.confirm(claimed).await;

@@ -16,7 +16,6 @@
 //! ```
 
 use std::future::{Future, IntoFuture};
-use std::num::NonZeroU64;
 use std::pin::Pin;
 
 use futures_core::Stream;

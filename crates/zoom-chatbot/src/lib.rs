@@ -54,12 +54,14 @@ pub mod incoming;
 #[cfg(feature = "axum")]
 pub mod install;
 pub mod installs;
+pub mod layers;
 mod messages;
 pub mod metrics;
 pub mod pacing;
 mod paging;
 mod policy;
 pub mod retry;
+pub mod routes;
 #[cfg(feature = "axum")]
 pub mod serve;
 #[cfg(feature = "redis")]

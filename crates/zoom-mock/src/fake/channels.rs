@@ -116,7 +116,8 @@ pub(crate) async fn create(
         let id = state.new_channel_id();
         state.channels_made += 1;
         let made = state.channels_made;
-        let channel = FakeChannel { id: id.clone(), name: name.clone(), kind, settings, members, made };
+        let channel =
+            FakeChannel { id: id.clone(), name: name.clone(), kind, settings, members, bots: Vec::new(), made };
         let jid = channel.jid().to_string();
         state.keep_channel(&account, channel);
         let created = types::ChannelCreated {
@@ -233,7 +234,7 @@ pub(crate) async fn invite(
     Path(channel_id): Path<String>,
     req: Incoming,
 ) -> Response {
-    shared.run(OperationId::InviteChannelMembers, F, &req, |state, call| {
+    let answer = shared.run(OperationId::InviteChannelMembers, F, &req, |state, call| {
         let body: types::InviteChannelMembersRequest = call.body.expect("the spec gives this operation a body");
         let account = account_of(state, &call.token);
         if state.channel(&account, &channel_id).is_none() {
@@ -250,6 +251,8 @@ pub(crate) async fn invite(
                 added.push(member);
             }
         }
+        let inviter = resolve_user(state, &account, &call.token.kind, "me").unwrap_or_default();
+        state.members_changed(&account, &inviter, &channel_id, &added, true);
         let ids: Vec<&str> = added.iter().filter_map(|m| m.user_id.as_deref()).collect();
         let member_ids: Vec<&str> = added.iter().map(|m| m.member_id.as_str()).collect();
         let invited = types::ChannelMembersInvited {
@@ -258,7 +261,10 @@ pub(crate) async fn invite(
             member_ids: Some(member_ids.join(",")),
         };
         json(StatusCode::CREATED, &invited)
-    })
+    });
+    // Its `chat_channel.member_invited`, after the answer.
+    shared.send_team_chat_events();
+    answer
 }
 
 /// `updateChannel`: the name, type and settings the body gives (a posting member named by
@@ -338,7 +344,7 @@ pub(crate) async fn remove_member(
     Path((channel_id, identifier)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>(OperationId::RemoveChannelMember, F, &req, |state, call| {
+    let answer = shared.run::<()>(OperationId::RemoveChannelMember, F, &req, |state, call| {
         let account = account_of(state, &call.token);
         let Some(channel) = state.channel_mut(&account, &channel_id) else { return channel_missing(&channel_id) };
         let named = |m: &ChannelMember| {
@@ -348,10 +354,15 @@ pub(crate) async fn remove_member(
         };
         match channel.members.iter().position(named) {
             Some(i) if channel.members[i].role != types::ChannelMemberRole::Owner => {
-                channel.members.remove(i);
+                let removed = channel.members.remove(i);
+                let remover = resolve_user(state, &account, &call.token.kind, "me").unwrap_or_default();
+                state.members_changed(&account, &remover, &channel_id, &[removed], false);
                 StatusCode::NO_CONTENT.into_response()
             }
             _ => error(F, StatusCode::BAD_REQUEST, 5301, "Unable to remove channel member."),
         }
-    })
+    });
+    // Its `chat_channel.member_removed`, after the answer.
+    shared.send_team_chat_events();
+    answer
 }

@@ -269,7 +269,7 @@ pub(crate) async fn send(
     Path(user_id): Path<String>,
     req: Incoming,
 ) -> Response {
-    shared.run(OperationId::SendChatMessage, F, &req, |state, call| {
+    let answer = shared.run(OperationId::SendChatMessage, F, &req, |state, call| {
         let body: types::SendChatMessageRequest = call.body.expect("the spec gives this operation a body");
         let account = account_of(state, &call.token);
         let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
@@ -296,12 +296,17 @@ pub(crate) async fn send(
             return limited(F, l);
         }
         let id = state.new_message_id();
+        let text = body.message.as_str().to_owned();
+        state.posted_in_channel(&account, &user, &conversation, &id, &text, reply_to.as_deref());
         let content = MessageContent::Text(body);
         let mut message = StoredMessage::new(&account, id.clone(), conversation, Sender::User(user), content);
         message.reply_to = reply_to;
         state.store(message);
         json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(id) })
-    })
+    });
+    // Its `team_chat.channel_message_posted`, after the answer.
+    shared.send_team_chat_events();
+    answer
 }
 
 pub(crate) async fn get(

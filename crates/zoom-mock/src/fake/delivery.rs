@@ -150,6 +150,14 @@ fn describe(event: &ZoomEvent) -> (String, String) {
             format!("{} installed by {}", payload.account_id, payload.user_jid.as_deref().unwrap_or("?"))
         }
         ZoomEvent::AppDeauthorized { payload } => format!("{} removed by {}", payload.account_id, payload.user_id),
+        ZoomEvent::TeamChatChannelMessagePosted { payload, .. } => {
+            format!("{} in {}", payload.object.message.as_deref().unwrap_or(""), payload.object.channel_name)
+        }
+        ZoomEvent::ChatChannelMemberInvited { payload, .. } | ZoomEvent::ChatChannelMemberRemoved { payload, .. } => {
+            let ids: Vec<&str> = payload.object.members.iter().map(|m| m.id.as_str()).collect();
+            format!("{} in {}", ids.join(", "), payload.object.name)
+        }
+        ZoomEvent::TeamChatChannelAppAdded { payload, .. } => format!("bot added to {}", payload.object.channel_name),
         _ => String::new(),
     };
     (name, detail)

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use zoom_api_gen::types::{self, ZoomEvent};
 
-use super::state::ConversationId;
+use super::state::{ConversationId, FakeChannel};
 
 /// Now, in milliseconds since the epoch, as Zoom's `event_ts` and `timestamp`.
 pub(crate) fn now_millis() -> i64 {
@@ -243,6 +243,129 @@ pub fn app_deauthorized_event(account_id: &str, client_id: &str, user_id: &str, 
             event_ts: Some(types::NumberOrString::String(now.format("%Y-%m-%d %H:%M:%S").to_string())),
             signature: Some(signature.to_owned()),
             user_id: user_id.to_owned(),
+        },
+    }
+}
+
+/// Who acts in a Team Chat event: Zoom's `account_id`, `operator` (email), `operator_id` and
+/// `operator_member_id`.
+#[derive(Clone, Debug)]
+pub struct Operator {
+    /// The acting user's account.
+    pub account_id: String,
+    /// The user's id.
+    pub user_id: String,
+    /// The user's email address.
+    pub email: String,
+    /// The user's member id.
+    pub member_id: String,
+}
+
+/// Zoom's `date_time`: the time to the second, `Z`.
+fn date_time(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+}
+
+/// The channel type of a Team Chat event (1 to 5; a value outside them reads as 1).
+fn event_channel_type(channel: &FakeChannel) -> types::EventChannelType {
+    let value = u64::try_from(channel.kind.value()).unwrap_or(1).clamp(1, 5);
+    types::EventChannelType(std::num::NonZeroU64::new(value).expect("1 to 5 is not zero"))
+}
+
+/// `team_chat.channel_message_posted`: `by` posted `text` (message `message_id`, a reply in
+/// the thread of `reply_main` if given) in `channel`, in the shape of Zoom's published example.
+pub fn channel_message_posted_event(
+    by: &Operator,
+    channel: &FakeChannel,
+    message_id: &str,
+    text: &str,
+    reply_main: Option<&str>,
+) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    ZoomEvent::TeamChatChannelMessagePosted {
+        event_ts: now.timestamp_millis(),
+        payload: types::TeamChatChannelMessagePayload {
+            account_id: by.account_id.clone(),
+            by_external_user: false,
+            operator: by.email.clone(),
+            operator_id: by.user_id.clone(),
+            operator_member_id: by.member_id.clone(),
+            object: types::TeamChatChannelMessage {
+                at_items: Vec::new(),
+                channel_id: channel.id.clone(),
+                channel_name: channel.name.clone(),
+                // The fake's channels are all of the account they are made in.
+                channel_owner_account_id: by.account_id.clone(),
+                date_time: date_time(now),
+                files: Vec::new(),
+                message: Some(text.to_owned()),
+                message_id: message_id.to_owned(),
+                reply_main_message_id: reply_main.map(str::to_owned),
+                rich_text: Vec::new(),
+                session_id: channel.id.clone(),
+                timestamp: now.timestamp_millis(),
+            },
+        },
+    }
+}
+
+/// `chat_channel.member_invited` (or, with `invited` false, `chat_channel.member_removed`):
+/// `by` added `members` to `channel` (or removed them), each named by its user id (its member
+/// id for a member of another account, whose user id Zoom leaves empty) and display name.
+pub fn channel_members_event(
+    by: &Operator,
+    channel: &FakeChannel,
+    members: &[(String, String)],
+    invited: bool,
+) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    let payload = types::ChatChannelMembersPayload {
+        account_id: by.account_id.clone(),
+        operator: by.email.clone(),
+        operator_id: by.user_id.clone(),
+        object: types::ChatChannelMembers {
+            id: channel.id.clone(),
+            name: channel.name.clone(),
+            type_: event_channel_type(channel),
+            date_time: date_time(now),
+            timestamp: now.timestamp_millis(),
+            members: members
+                .iter()
+                .map(|(id, name)| types::EventChannelMember { id: id.clone(), display_name: name.clone() })
+                .collect(),
+        },
+    };
+    if invited {
+        ZoomEvent::ChatChannelMemberInvited { event_ts: now.timestamp_millis(), payload }
+    } else {
+        // Zoom's example sends this one's `event_ts` as an integer too.
+        ZoomEvent::ChatChannelMemberRemoved { event_ts: types::IntegerOrString::Int64(now.timestamp_millis()), payload }
+    }
+}
+
+/// `team_chat.channel_app_added`: `by` added the bot `robot_jid` (its name `bot_name`) to
+/// `channel`. The app member's id is the JID's local part, the shape of Zoom's example id.
+pub fn channel_app_added_event(by: &Operator, channel: &FakeChannel, robot_jid: &str, bot_name: &str) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    ZoomEvent::TeamChatChannelAppAdded {
+        event_ts: now.timestamp_millis(),
+        payload: types::TeamChatChannelAppPayload {
+            account_id: by.account_id.clone(),
+            by_external_user: Some(false),
+            operator: by.email.clone(),
+            operator_id: by.user_id.clone(),
+            operator_member_id: by.member_id.clone(),
+            object: types::TeamChatChannelApps {
+                channel_id: channel.id.clone(),
+                channel_name: channel.name.clone(),
+                type_: event_channel_type(channel),
+                date_time: date_time(now),
+                timestamp: now.timestamp_millis(),
+                app_members: vec![types::EventChannelMember {
+                    id: robot_jid.split('@').next().unwrap_or(robot_jid).to_owned(),
+                    display_name: bot_name.to_owned(),
+                }],
+            },
         },
     }
 }

@@ -48,6 +48,7 @@ mod router;
 mod serve;
 mod shared;
 mod state;
+mod team_chat;
 mod user_events;
 mod users;
 mod webhook;
@@ -64,8 +65,9 @@ pub use client_env::ClientEnv;
 pub use config::{AccountSpec, Config, DirectoryUser, Faults};
 pub use delivery::{DELIVERY_TIMEOUT, DeliveryError, post_signed, post_signed_within, validate_endpoint};
 pub use event_builders::{
-    CallbackGrant, EventContext, app_deauthorized_event, bot_installed_event, button_click_event, echoed,
-    field_edit_event, link_shared_event, select_event, slash_command_event, text_edit_event,
+    CallbackGrant, EventContext, Operator, app_deauthorized_event, bot_installed_event, button_click_event,
+    channel_app_added_event, channel_members_event, channel_message_posted_event, echoed, field_edit_event,
+    link_shared_event, select_event, slash_command_event, text_edit_event,
 };
 pub use handle::ZoomMock;
 pub use limits::{Plan, RateLabel};

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::config::AccountSpec;
 use super::shared::Shared;
 use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
-use super::state::{Delivery, PageBot};
+use super::state::{Delivery, FakeChannel, PageBot};
 use zoom_api_gen::types;
 
 /// The stream of changes the page listens to (outside Zoom's paths).
@@ -74,6 +74,9 @@ const MESSAGES: usize = 100;
 const DELIVERIES: usize = 50;
 /// The accounts listed with their install buttons (all of them can be picked to act in).
 const ACCOUNTS: usize = 100;
+/// How many channels the page draws (the oldest of each account first), and members of each.
+const CHANNELS: usize = 50;
+const MEMBERS: usize = 100;
 /// How deep sections inside sections are drawn (a card's JSON may nest them without end).
 const SECTION_DEPTH: usize = 4;
 
@@ -445,6 +448,58 @@ fn command_form(to_jid: &str, account: Result<&str, &[AccountSpec]>) -> Markup {
     }
 }
 
+/// The channels of the accounts, each with its members and bots, a form to post in it as one
+/// of its account's users (`team_chat.channel_message_posted` to the bot) and a button that
+/// adds the bot to it (`team_chat.channel_app_added`).
+fn channels_panel(channels: &[(AccountSpec, FakeChannel)]) -> Markup {
+    html! {
+        @if !channels.is_empty() {
+            section class="panel" id="channels" {
+                h2 { "Channels" }
+                @for (account, channel) in channels {
+                    div class="channel" {
+                        h3 { (channel.name) " · " (account.id) }
+                        p class="meta" { "id " code { (channel.id) } " · " (channel.jid().to_string()) }
+                        ul class="members" {
+                            @for m in channel.members.iter().take(MEMBERS) {
+                                li {
+                                    (m.email.as_deref().or(m.user_id.as_deref()).unwrap_or(&m.member_id))
+                                    " " span class="tag" { (m.role.to_string()) }
+                                }
+                            }
+                            @for b in &channel.bots { li { (b) " " span class="tag" { "bot" } } }
+                        }
+                        @if channel.members.len() > MEMBERS {
+                            p class="muted" { "... and " (channel.members.len() - MEMBERS) " more member(s)." }
+                        }
+                        form class="act" method="post" action="/_fake/act/post" {
+                            input type="hidden" name="account" value=(account.id);
+                            input type="hidden" name="channel" value=(channel.id);
+                            label {
+                                "as "
+                                select name="user" aria-label="user" {
+                                    option value=(account.user_id) { (account.user_id) }
+                                    @for u in account.users.iter().filter(|u| u.id != account.user_id) {
+                                        option value=(u.id) { (u.email) }
+                                    }
+                                }
+                            }
+                            " "
+                            input name="text" placeholder="a message in the channel" size="40" aria-label="message";
+                            button type="submit" { "Post" }
+                        }
+                        form class="act" method="post" action="/_fake/act/add_bot" {
+                            input type="hidden" name="account" value=(account.id);
+                            input type="hidden" name="channel" value=(channel.id);
+                            button type="submit" { "Add the bot" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The accounts, each with its plan, its user and a button that installs or removes the app
 /// (which tells the bot).
 fn accounts_table(accounts: &[AccountSpec]) -> Markup {
@@ -532,8 +587,14 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
     // Copied out under the lock (bounded: the newest conversations and their newest messages).
     // Read before the state: a change in between only makes the page reload once more.
     let version = shared.version();
-    let (bot, accounts, deliveries, conversations) = {
+    let (bot, accounts, deliveries, conversations, channels) = {
         let state = shared.lock();
+        let channels: Vec<(AccountSpec, FakeChannel)> = state
+            .accounts
+            .iter()
+            .flat_map(|a| state.channels_of(&a.id).into_iter().map(move |c| (a.clone(), c.clone())))
+            .take(CHANNELS)
+            .collect();
         let mut all: Vec<((String, ConversationId), Vec<StoredMessage>)> = state
             .conversation_ids()
             .into_iter()
@@ -545,11 +606,12 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
         all.sort_by_key(|(_, messages)| std::cmp::Reverse(messages.iter().map(|m| m.sent_at).max()));
         all.truncate(CONVERSATIONS);
         let deliveries: Vec<Delivery> = state.deliveries.iter().rev().take(DELIVERIES).rev().cloned().collect();
-        (state.page_bot.clone(), state.accounts.clone(), deliveries, all)
+        (state.page_bot.clone(), state.accounts.clone(), deliveries, all, channels)
     };
     let acting = !matches!(bot, PageBot::None);
     let body = html! {
         (bot_panel(&bot, &accounts, &deliveries))
+        (channels_panel(&channels))
         p class="muted" {
             (conversations.len()) " conversation(s), newest activity first. "
             a href="/preview" { "Card preview" }

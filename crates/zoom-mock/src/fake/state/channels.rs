@@ -36,6 +36,8 @@ pub struct FakeChannel {
     pub settings: types::ChannelSettings,
     /// Its members, its maker first.
     pub members: Vec<ChannelMember>,
+    /// The JIDs of the chatbots added to it (`team_chat.channel_app_added`).
+    pub bots: Vec<String>,
     /// The order it was made in (lists go oldest first).
     pub(crate) made: u64,
 }

@@ -91,3 +91,32 @@ impl Deliveries {
         self.0.iter()
     }
 }
+
+/// How many Team Chat events wait for delivery at most (past it, the oldest goes).
+pub(crate) const KEEP_OUTBOX: usize = 256;
+
+/// The Team Chat events a change of the state made, waiting to be delivered to the page's
+/// bot after the change's answer (`team_chat.rs`).
+#[derive(Debug, Default)]
+pub(crate) struct Outbox(VecDeque<zoom_api_gen::types::ZoomEvent>);
+
+impl Outbox {
+    /// Queues `event` (past [`KEEP_OUTBOX`], the oldest goes).
+    pub(crate) fn push(&mut self, event: zoom_api_gen::types::ZoomEvent) {
+        if self.0.len() == KEEP_OUTBOX {
+            self.0.pop_front();
+        }
+        self.0.push_back(event);
+    }
+
+    /// Takes every queued event, oldest first.
+    pub(crate) fn take(&mut self) -> Vec<zoom_api_gen::types::ZoomEvent> {
+        self.0.drain(..).collect()
+    }
+
+    /// How many wait.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}

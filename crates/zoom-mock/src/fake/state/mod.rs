@@ -20,7 +20,7 @@ pub use channels::{ChannelMember, FakeChannel};
 pub(crate) use channels::{KEEP_CHANNELS, channel_url};
 
 pub use deliveries::{BotEndpoint, Delivery};
-pub(crate) use deliveries::{Deliveries, PageBot};
+pub(crate) use deliveries::{Deliveries, Outbox, PageBot};
 
 /// A conversation, by JID: a channel, or a one-to-one chat with a user. It is the client's
 /// [`Recipient`](zoom_api_gen::ids::Recipient) (one type, from `zoom_api_gen::ids`): a chat
@@ -286,6 +286,8 @@ pub(crate) struct State {
     pub deliveries: Deliveries,
     /// The bot the page acts on.
     pub page_bot: PageBot,
+    /// Team Chat events waiting for delivery to the page's bot.
+    pub(crate) outbox: Outbox,
 }
 
 /// How many issued-token records are kept for inspection (older ones are dropped).
@@ -338,6 +340,7 @@ impl State {
             forced_429: 0,
             deliveries: Deliveries::default(),
             page_bot: PageBot::default(),
+            outbox: Outbox::default(),
         })
     }
 
@@ -574,9 +577,12 @@ mod tests {
                 kind: zoom_api_gen::types::ChannelType::Private,
                 settings,
                 members: Vec::new(),
+                bots: Vec::new(),
                 made: 0,
             };
             state.keep_channel(account, channel);
+            let event = serde_json::json!({"event": "bot_installed", "payload": {"accountId": "a", "robotJid": "b"}});
+            state.outbox.push(serde_json::from_value(event).unwrap());
             state.deliveries.record(Delivery {
                 at: chrono::Utc::now(),
                 event: zoom_api_gen::events::EventKind::BotNotification.as_str().into(),
@@ -588,6 +594,7 @@ mod tests {
         assert_eq!(state.deliveries.iter().len(), deliveries::KEEP_DELIVERIES, "deliveries");
         assert_eq!(state.callbacks.len(), KEEP_HANDLES, "callbacks");
         assert_eq!(state.channels.len(), KEEP_CHANNELS, "channels");
+        assert_eq!(state.outbox.len(), deliveries::KEEP_OUTBOX, "Team Chat events waiting");
         assert!(state.limiter.tracked_labels() <= 2 * 2 * accounts.len(), "label state is per account and label");
         assert!(state.limiter.tracked_windows() <= 10_000, "{}", state.limiter.tracked_windows());
         assert_eq!(state.conversations.len(), state.config.max_conversations);

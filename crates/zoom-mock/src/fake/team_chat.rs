@@ -1,0 +1,215 @@
+//! The Team Chat events the fake sends when its state changes, as Zoom's Team Chat webhooks
+//! page publishes them: `team_chat.channel_message_posted` when a user posts in a channel
+//! (the chat API's send, or the page's form), `chat_channel.member_invited` and
+//! `chat_channel.member_removed` when the channel API adds or removes members, and
+//! `team_chat.channel_app_added` when the bot is added to a channel
+//! ([`ZoomMock::add_bot_to_channel`]).
+//!
+//! Zoom sends these to an app whose event subscriptions name them. The fake holds no
+//! subscriptions: its one app's endpoint is the page's bot, which receives them all. A change
+//! queues its events in the state (capped); they are delivered, signed as every delivery, in
+//! order, on a task of their own after the change was answered (a slow bot does not slow the
+//! API), and only when a bot is connected or named: without one they are dropped.
+
+use std::sync::Arc;
+
+use zoom_api_gen::types;
+
+use zoom_api_gen::events::EventKind;
+
+use super::ZoomMock;
+use super::act::record_refusal;
+use super::delivery::DeliveryError;
+use super::event_builders::{Operator, channel_app_added_event, channel_members_event, channel_message_posted_event};
+use super::shared::Shared;
+use super::state::{ChannelMember, ConversationId, MessageContent, Sender, State, StoredMessage};
+
+/// The fake bot's display name in `team_chat.channel_app_added` (Zoom's is the app's name).
+const BOT_NAME: &str = "Fake Bot";
+
+impl State {
+    /// Who `user` (an id) of `account` is as an event's operator: the directory's email
+    /// (`{id}@example.com` for a user it does not hold) and the user's member id in
+    /// `channel` when a member, else a new one.
+    pub(crate) fn operator(&mut self, account: &str, user: &str, channel: Option<&str>) -> Operator {
+        let email = self
+            .account(account)
+            .and_then(|a| a.users.iter().find(|u| u.id.eq_ignore_ascii_case(user)))
+            .map_or_else(|| format!("{}@example.com", user.to_ascii_lowercase()), |u| u.email.clone());
+        let member = channel
+            .and_then(|c| self.channel(account, c))
+            .and_then(|c| c.members.iter().find(|m| m.user_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(user))))
+            .map(|m| m.member_id.clone());
+        let member_id = member.unwrap_or_else(|| self.new_opaque(24));
+        Operator { account_id: account.to_owned(), user_id: user.to_owned(), email, member_id }
+    }
+
+    /// Queues `team_chat.channel_message_posted` for a message `user` posted in the channel
+    /// `conversation` (when it is a channel the account holds).
+    pub(crate) fn posted_in_channel(
+        &mut self,
+        account: &str,
+        user: &str,
+        conversation: &ConversationId,
+        message_id: &str,
+        text: &str,
+        reply_main: Option<&str>,
+    ) {
+        let ConversationId::Channel(_) = conversation else { return };
+        let Some(channel) = self.channel(account, conversation.local_part()).cloned() else { return };
+        let by = self.operator(account, user, Some(&channel.id));
+        self.outbox.push(channel_message_posted_event(&by, &channel, message_id, text, reply_main));
+    }
+
+    /// Queues `chat_channel.member_invited` (or `..._removed`) for `members` of `channel`.
+    pub(crate) fn members_changed(
+        &mut self,
+        account: &str,
+        user: &str,
+        channel: &str,
+        members: &[ChannelMember],
+        invited: bool,
+    ) {
+        if members.is_empty() {
+            return;
+        }
+        let Some(channel) = self.channel(account, channel).cloned() else { return };
+        let by = self.operator(account, user, Some(&channel.id));
+        let named: Vec<(String, String)> = members
+            .iter()
+            .map(|m| {
+                let id = m.user_id.clone().unwrap_or_else(|| m.member_id.clone());
+                let name = m.email.as_deref().and_then(|e| e.split('@').next()).unwrap_or(&id).to_owned();
+                (id, name)
+            })
+            .collect();
+        self.outbox.push(channel_members_event(&by, &channel, &named, invited));
+    }
+}
+
+impl Shared {
+    /// Delivers the queued Team Chat events to the page's bot, in order, on a task of its own.
+    pub(crate) fn send_team_chat_events(self: &Arc<Self>) {
+        let (events, has_bot) = {
+            let mut state = self.lock();
+            let has_bot = !matches!(state.page_bot, super::state::PageBot::None);
+            (state.outbox.take(), has_bot)
+        };
+        if events.is_empty() || !has_bot {
+            return;
+        }
+        let shared = self.clone();
+        tokio::spawn(async move {
+            let Ok(bot) = shared.page_bot().await else { return };
+            for event in events {
+                // Recorded in the deliveries like any other; a failure does not stop the rest.
+                let _ = shared.deliver(&bot, &event).await;
+            }
+        });
+    }
+
+    /// `user` posts `text` in the channel `channel` of `account`: the message is stored as
+    /// theirs and `team_chat.channel_message_posted` delivered to the page's bot (awaited).
+    pub(crate) async fn post_in_channel(
+        self: &Arc<Self>,
+        account: &str,
+        user: &str,
+        channel: &str,
+        text: &str,
+    ) -> Result<u16, DeliveryError> {
+        let event = {
+            let mut state = self.lock();
+            let Some(found) = state.channel(account, channel).cloned() else {
+                drop(state);
+                return self.refused(EventKind::TeamChatChannelMessagePosted, account, channel);
+            };
+            let conversation = ConversationId::Channel(found.jid());
+            let id = state.new_message_id();
+            let body: types::SendChatMessageRequest =
+                serde_json::from_value(serde_json::json!({"message": text, "to_channel": found.id}))
+                    .map_err(|e| DeliveryError::Unknown(e.to_string()))?;
+            let message = StoredMessage::new(
+                account,
+                id.clone(),
+                conversation,
+                Sender::User(user.to_owned()),
+                MessageContent::Text(body),
+            );
+            state.store(message);
+            let by = state.operator(account, user, Some(&found.id));
+            channel_message_posted_event(&by, &found, &id, text, None)
+        };
+        self.changed();
+        self.deliver_to_page_bot(&event).await
+    }
+
+    /// `user` adds the bot to the channel `channel` of `account`: the channel holds the bot,
+    /// and `team_chat.channel_app_added` is delivered to the page's bot (awaited).
+    pub(crate) async fn add_bot_to_channel(
+        self: &Arc<Self>,
+        account: &str,
+        user: &str,
+        channel: &str,
+    ) -> Result<u16, DeliveryError> {
+        let event = {
+            let mut state = self.lock();
+            let robot = state.config.robot_jid.clone();
+            let Some(found) = state.channel_mut(account, channel) else {
+                drop(state);
+                return self.refused(EventKind::TeamChatChannelAppAdded, account, channel);
+            };
+            if !found.bots.iter().any(|b| b.eq_ignore_ascii_case(&robot)) {
+                found.bots.push(robot.clone());
+            }
+            let found = found.clone();
+            let by = state.operator(account, user, Some(&found.id));
+            channel_app_added_event(&by, &found, &robot, BOT_NAME)
+        };
+        self.changed();
+        self.deliver_to_page_bot(&event).await
+    }
+}
+
+impl Shared {
+    /// A change that named no channel of the account: recorded for the page, and refused.
+    fn refused(&self, event: EventKind, account: &str, channel: &str) -> Result<u16, DeliveryError> {
+        let why = format!("no channel {channel:?} in account {account}");
+        record_refusal(self, event.as_str(), channel.to_owned(), why.clone());
+        Err(DeliveryError::Unknown(why))
+    }
+
+    /// Delivers `event` to the page's bot; without one, the refusal is recorded for the page.
+    async fn deliver_to_page_bot(&self, event: &types::ZoomEvent) -> Result<u16, DeliveryError> {
+        match self.page_bot().await {
+            Ok(bot) => self.deliver(&bot, event).await,
+            Err(why) => {
+                record_refusal(self, event.kind().as_str(), String::new(), why.clone());
+                Err(DeliveryError::Unreachable(why))
+            }
+        }
+    }
+}
+
+impl ZoomMock {
+    /// `user` (an id of the account's directory, or its default user) posts `text` in the
+    /// channel `channel` (its id) of `account`, as from Zoom's client: the message is stored
+    /// as theirs and `team_chat.channel_message_posted` delivered to the connected bot. The
+    /// bot's answer status, or why there was none.
+    pub async fn post_in_channel(
+        &self,
+        account: &str,
+        user: &str,
+        channel: &str,
+        text: &str,
+    ) -> Result<u16, DeliveryError> {
+        self.shared.post_in_channel(account, user, channel, text).await
+    }
+
+    /// `user` adds the app's bot to the channel `channel` (its id) of `account`, as a
+    /// channel member does in Zoom's client: the channel holds the bot
+    /// ([`FakeChannel::bots`](super::FakeChannel::bots)) and `team_chat.channel_app_added` is
+    /// delivered to the connected bot.
+    pub async fn add_bot_to_channel(&self, account: &str, user: &str, channel: &str) -> Result<u16, DeliveryError> {
+        self.shared.add_bot_to_channel(account, user, channel).await
+    }
+}

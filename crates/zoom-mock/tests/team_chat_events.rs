@@ -1,0 +1,191 @@
+//! The Team Chat events the fake sends when its state changes, in Zoom's published shape
+//! (each read against the spec's `ZoomEvent`): a message posted in a channel by a user (the
+//! chat API's send, `ZoomMock::post_in_channel`, the page's form), members invited to and
+//! removed from a channel (the channel API), and the bot added to a channel.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Seen, answer, api, api_token, http, recording_bot};
+use reqwest::Method;
+use serde_json::{Value, json};
+use zoom_mock::fake::ZoomMock;
+
+/// The fake's first account, its default user and a second user of its directory.
+const ACCOUNT: &str = "FakeAccount01";
+
+async fn fake() -> ZoomMock {
+    ZoomMock::builder().user("ana", "ana@example.com").user("bo", "bo@example.com").start().await.unwrap()
+}
+
+/// Waits (a guard against a hang: the events go on a task of their own) for the `n`-th event
+/// named `name`, and checks it against the spec's `ZoomEvent`.
+async fn event(seen: &Seen, name: &str, n: usize) -> Value {
+    for _ in 0..500 {
+        let found: Vec<Value> = seen.lock().unwrap().iter().filter(|e| e["event"] == name).cloned().collect();
+        if let Some(event) = found.get(n) {
+            let violations =
+                zoom_spec::Validator::new(zoom_spec::spec()).validate_component("ZoomEvent", event, "").unwrap();
+            assert!(violations.is_empty(), "{name} does not fit the spec: {violations:?}\n{event}");
+            let typed: zoom_api_gen::types::ZoomEvent = serde_json::from_value(event.clone()).unwrap();
+            assert_eq!(typed.kind().as_str(), name);
+            return event.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no {name} (#{n}) was delivered: {:?}", seen.lock().unwrap());
+}
+
+/// A channel made through the channel API, with `members` by email; its id.
+async fn channel(zoom: &ZoomMock, token: &str, name: &str, members: &[&str]) -> String {
+    let members: Vec<Value> = members.iter().map(|m| json!({"email": m})).collect();
+    let body = json!({"name": name, "type": 1, "members": members});
+    let r = api(zoom, Method::POST, "/chat/users/me/channels", token).json(&body).send().await.unwrap();
+    let (status, body) = answer(r).await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_users_send_to_a_channel_delivers_channel_message_posted() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let id = channel(&zoom, &token, "ops", &["ana@example.com"]).await;
+    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
+        .json(&json!({"message": "the build is red", "to_channel": id}))
+        .send()
+        .await
+        .unwrap();
+    let (status, sent) = answer(r).await;
+    assert_eq!(status, 201, "{sent}");
+    let posted = event(&seen, "team_chat.channel_message_posted", 0).await;
+    let payload = &posted["payload"];
+    assert_eq!(payload["account_id"], ACCOUNT);
+    assert_eq!((payload["operator_id"].as_str(), payload["operator"].as_str()), (Some("ana"), Some("ana@example.com")));
+    let member_id = zoom.account(ACCOUNT).channel(&id).unwrap().members[1].member_id.clone();
+    assert_eq!(payload["operator_member_id"], member_id.as_str(), "the poster's member id in the channel");
+    let object = &payload["object"];
+    assert_eq!((object["channel_id"].as_str(), object["channel_name"].as_str()), (Some(id.as_str()), Some("ops")));
+    assert_eq!(
+        (object["message"].as_str(), object["message_id"].as_str()),
+        (Some("the build is red"), sent["id"].as_str())
+    );
+    // A message to a conversation that is no channel of the account makes no such event.
+    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
+        .json(&json!({"message": "hi", "to_contact": "bo@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let posted = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.channel_message_posted").count();
+    assert_eq!(posted, 1);
+}
+
+#[tokio::test]
+async fn inviting_and_removing_members_deliver_chat_channel_member_invited_and_removed() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let id = channel(&zoom, &token, "incident-7", &[]).await;
+    let path = format!("/chat/channels/{id}/members");
+    let body = json!({"members": [{"email": "ana@example.com"}, {"email": "bo@example.com"}]});
+    let r = api(&zoom, Method::POST, &path, &token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let invited = event(&seen, "chat_channel.member_invited", 0).await;
+    let object = &invited["payload"]["object"];
+    assert_eq!(
+        (object["id"].as_str(), object["name"].as_str(), object["type"].as_i64()),
+        (Some(id.as_str()), Some("incident-7"), Some(1))
+    );
+    let ids: Vec<&str> = object["members"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["ana", "bo"]);
+    // Inviting members already there changes nothing, and says nothing.
+    let r = api(&zoom, Method::POST, &path, &token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let r = api(&zoom, Method::DELETE, &format!("{path}/bo"), &token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let removed = event(&seen, "chat_channel.member_removed", 0).await;
+    let members = &removed["payload"]["object"]["members"];
+    assert_eq!(*members, json!([{"id": "bo", "display_name": "bo"}]));
+    let invites = seen.lock().unwrap().iter().filter(|e| e["event"] == "chat_channel.member_invited").count();
+    assert_eq!(invites, 1, "the second invite added no one");
+}
+
+#[tokio::test]
+async fn adding_the_bot_to_a_channel_delivers_channel_app_added_and_the_channel_holds_it() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let id = channel(&zoom, &token, "deploys", &["ana@example.com"]).await;
+    assert_eq!(zoom.add_bot_to_channel(ACCOUNT, "ana", &id).await.unwrap(), 200);
+    assert_eq!(zoom.account(ACCOUNT).channel(&id).unwrap().bots, [zoom.robot_jid()]);
+    let added = event(&seen, "team_chat.channel_app_added", 0).await;
+    let object = &added["payload"]["object"];
+    assert_eq!(object["channel_id"], id.as_str());
+    let bot_local = zoom.robot_jid().split('@').next().unwrap().to_owned();
+    assert_eq!(object["app_members"][0]["id"], bot_local.as_str());
+    assert_eq!(added["payload"]["operator_id"], "ana");
+    // A channel the account does not hold: refused, nothing delivered.
+    assert!(zoom.add_bot_to_channel(ACCOUNT, "ana", "nosuchchannel").await.is_err());
+    let added = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.channel_app_added").count();
+    assert_eq!(added, 1);
+}
+
+#[tokio::test]
+async fn a_post_in_a_channel_is_stored_and_delivered() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let id = channel(&zoom, &token, "general-2", &["bo@example.com"]).await;
+    assert_eq!(zoom.post_in_channel(ACCOUNT, "bo", &id, "morning").await.unwrap(), 200);
+    let posted = event(&seen, "team_chat.channel_message_posted", 0).await;
+    let jid = zoom.account(ACCOUNT).channel(&id).unwrap().jid().to_string();
+    let stored = zoom.account(ACCOUNT).conversation_of_jid(&jid);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(posted["payload"]["object"]["message_id"], stored[0].id.as_str());
+    assert_eq!(posted["payload"]["object"]["message"], "morning");
+}
+
+/// A browser that does not follow the page's redirects.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+#[tokio::test]
+async fn the_page_shows_a_channels_members_and_posts_in_it_as_the_picked_user() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let id = channel(&zoom, &token, "<b>team</b>", &["ana@example.com", "bo@example.com"]).await;
+    let base = zoom.oauth_base_url();
+    let html = http().get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("&lt;b&gt;team&lt;/b&gt;") && !html.contains("<b>team</b>"), "the name is escaped: {html}");
+    for member in ["ana@example.com", "bo@example.com"] {
+        assert!(html.contains(member), "{member} is shown: {html}");
+    }
+    assert!(html.contains("action=\"/_fake/act/post\""), "{html}");
+    let form = [("account", ACCOUNT), ("channel", id.as_str()), ("user", "bo"), ("text", "from the page")];
+    // Without the page's own origin, the form is refused and nothing is delivered.
+    let foreign = browser().post(format!("{base}/_fake/act/post")).header("origin", "http://evil.example").form(&form);
+    assert_eq!(foreign.send().await.unwrap().status(), 403);
+    let acted = browser().post(format!("{base}/_fake/act/post")).header("origin", &base).form(&form).send().await;
+    assert_eq!(acted.unwrap().status(), 303);
+    let posted = event(&seen, "team_chat.channel_message_posted", 0).await;
+    assert_eq!(posted["payload"]["operator_id"], "bo", "as the picked user");
+    assert_eq!(posted["payload"]["object"]["message"], "from the page");
+    // The page's button adds the bot to the channel.
+    let form = [("account", ACCOUNT), ("channel", id.as_str())];
+    let acted = browser().post(format!("{base}/_fake/act/add_bot")).header("origin", &base).form(&form).send().await;
+    assert_eq!(acted.unwrap().status(), 303);
+    let added = event(&seen, "team_chat.channel_app_added", 0).await;
+    assert_eq!(added["payload"]["object"]["channel_id"], id.as_str());
+    assert_eq!(zoom.account(ACCOUNT).channel(&id).unwrap().bots, [zoom.robot_jid()]);
+}
