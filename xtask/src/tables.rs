@@ -8,6 +8,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use quote::{format_ident, quote};
 
 /// One operation of the spec, as the tables need it.
+#[derive(Clone)]
 pub struct Op {
     /// The spec's `operationId` (ours, camelCase): what the fake keys operations by.
     pub id: String,
@@ -19,6 +20,8 @@ pub struct Op {
     pub path: String,
     /// The path part of the operation's server (`/v2` for the REST API, empty elsewhere).
     pub base_path: String,
+    /// The operation's server URL, as the spec names it (`https://file.zoom.us/v2`).
+    pub server: String,
     /// `x-rate-limit-label`, unless it is `none`.
     pub label: Option<String>,
     pub tag: String,
@@ -82,6 +85,7 @@ pub fn operations_of(spec: &openapiv3::OpenAPI) -> Result<Vec<Op>, String> {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 base_path: path_of(&server.url),
+                server: server.url.trim_end_matches('/').to_owned(),
                 label: text("x-rate-limit-label").map(str::to_owned),
                 tag: op.tags.first().cloned().ok_or_else(|| format!("{id}: no tag"))?,
                 summary: op.summary.clone().unwrap_or_default(),
@@ -168,10 +172,10 @@ pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<proc_mac
             return Err(format!("{}: tag {:?} is not one of the spec's tags", op.id, op.tag));
         }
         let tag = format_ident!("{}", op.tag.to_upper_camel_case());
-        let (method, path, base_path, doc) = (&op.method, &op.path, &op.base_path, op.doc_line());
+        let (method, path, base_path, server, doc) = (&op.method, &op.path, &op.base_path, &op.server, op.doc_line());
         rows.push(quote! {
             OperationInfo {
-                id: OperationId::#variant, method: #method, path: #path, base_path: #base_path,
+                id: OperationId::#variant, method: #method, path: #path, base_path: #base_path, server: #server,
                 rate_limit_label: #label, tag: Tag::#tag, doc: #doc,
             },
         });
@@ -369,6 +373,9 @@ pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<proc_mac
             /// The path of the operation's server (`/v2` for the REST API, empty for the
             /// OAuth and incoming-webhook hosts).
             pub base_path: &'static str,
+            /// The operation's server as the spec names it (`https://api.zoom.us/v2`, or
+            /// `https://file.zoom.us/v2` for file uploads): which configured base URL it uses.
+            pub server: &'static str,
             /// Zoom's rate-limit label, where Zoom documents one.
             pub rate_limit_label: Option<RateLabel>,
             /// The operation's first tag.

@@ -197,6 +197,8 @@ pub enum Tag {
     IncomingWebhook,
     ///The one-time reply to an interactive event, authorised by the event's own token.
     Callback,
+    ///Chat files (Zoom's "Chat Files"), with a server-to-server or user token: upload, send one as a message, read and delete. Uploads and sends go to Zoom's file host.
+    Files,
 }
 impl Tag {
     /// Every tag, in the spec's order.
@@ -208,6 +210,7 @@ impl Tag {
         Tag::Oauth,
         Tag::IncomingWebhook,
         Tag::Callback,
+        Tag::Files,
     ];
     /// The tag as the spec names it.
     pub const fn as_str(self) -> &'static str {
@@ -219,6 +222,7 @@ impl Tag {
             Tag::Oauth => "oauth",
             Tag::IncomingWebhook => "incoming-webhook",
             Tag::Callback => "callback",
+            Tag::Files => "files",
         }
     }
 }
@@ -257,6 +261,14 @@ pub enum OperationId {
     MarkChatMessage,
     ///Read a thread
     GetChatMessageThread,
+    ///Upload a chat file
+    UploadChatFile,
+    ///Send a chat file
+    SendChatFile,
+    ///Get file info
+    GetChatFile,
+    ///Delete a chat file
+    DeleteChatFile,
     ///Get a user
     GetUser,
     ///List a user's channels
@@ -298,6 +310,10 @@ impl OperationId {
         OperationId::ReactToChatMessage,
         OperationId::MarkChatMessage,
         OperationId::GetChatMessageThread,
+        OperationId::UploadChatFile,
+        OperationId::SendChatFile,
+        OperationId::GetChatFile,
+        OperationId::DeleteChatFile,
         OperationId::GetUser,
         OperationId::ListChannels,
         OperationId::CreateChannel,
@@ -327,6 +343,10 @@ impl OperationId {
             OperationId::ReactToChatMessage => "reactToChatMessage",
             OperationId::MarkChatMessage => "markChatMessage",
             OperationId::GetChatMessageThread => "getChatMessageThread",
+            OperationId::UploadChatFile => "uploadChatFile",
+            OperationId::SendChatFile => "sendChatFile",
+            OperationId::GetChatFile => "getChatFile",
+            OperationId::DeleteChatFile => "deleteChatFile",
             OperationId::GetUser => "getUser",
             OperationId::ListChannels => "listChannels",
             OperationId::CreateChannel => "createChannel",
@@ -358,6 +378,10 @@ impl OperationId {
             OperationId::ReactToChatMessage => "react_to_chat_message",
             OperationId::MarkChatMessage => "mark_chat_message",
             OperationId::GetChatMessageThread => "get_chat_message_thread",
+            OperationId::UploadChatFile => "upload_chat_file",
+            OperationId::SendChatFile => "send_chat_file",
+            OperationId::GetChatFile => "get_chat_file",
+            OperationId::DeleteChatFile => "delete_chat_file",
             OperationId::GetUser => "get_user",
             OperationId::ListChannels => "list_channels",
             OperationId::CreateChannel => "create_channel",
@@ -388,6 +412,10 @@ impl OperationId {
             OperationId::ReactToChatMessage => Some("reactMessage"),
             OperationId::MarkChatMessage => Some("markMessage"),
             OperationId::GetChatMessageThread => Some("retrieveThread"),
+            OperationId::UploadChatFile => Some("uploadAChatFile"),
+            OperationId::SendChatFile => Some("sendChatFile"),
+            OperationId::GetChatFile => Some("getFileInfo"),
+            OperationId::DeleteChatFile => Some("deleteChatFile"),
             OperationId::GetUser => Some("user"),
             OperationId::ListChannels => Some("getChannels"),
             OperationId::CreateChannel => Some("createChannel"),
@@ -422,6 +450,10 @@ impl OperationId {
             "react_to_chat_message" => Some(OperationId::ReactToChatMessage),
             "mark_chat_message" => Some(OperationId::MarkChatMessage),
             "get_chat_message_thread" => Some(OperationId::GetChatMessageThread),
+            "upload_chat_file" => Some(OperationId::UploadChatFile),
+            "send_chat_file" => Some(OperationId::SendChatFile),
+            "get_chat_file" => Some(OperationId::GetChatFile),
+            "delete_chat_file" => Some(OperationId::DeleteChatFile),
             "get_user" => Some(OperationId::GetUser),
             "list_channels" => Some(OperationId::ListChannels),
             "create_channel" => Some(OperationId::CreateChannel),
@@ -456,6 +488,10 @@ impl ::std::str::FromStr for OperationId {
             "reactToChatMessage" => Ok(OperationId::ReactToChatMessage),
             "markChatMessage" => Ok(OperationId::MarkChatMessage),
             "getChatMessageThread" => Ok(OperationId::GetChatMessageThread),
+            "uploadChatFile" => Ok(OperationId::UploadChatFile),
+            "sendChatFile" => Ok(OperationId::SendChatFile),
+            "getChatFile" => Ok(OperationId::GetChatFile),
+            "deleteChatFile" => Ok(OperationId::DeleteChatFile),
             "getUser" => Ok(OperationId::GetUser),
             "listChannels" => Ok(OperationId::ListChannels),
             "createChannel" => Ok(OperationId::CreateChannel),
@@ -498,6 +534,9 @@ pub struct OperationInfo {
     /// The path of the operation's server (`/v2` for the REST API, empty for the
     /// OAuth and incoming-webhook hosts).
     pub base_path: &'static str,
+    /// The operation's server as the spec names it (`https://api.zoom.us/v2`, or
+    /// `https://file.zoom.us/v2` for file uploads): which configured base URL it uses.
+    pub server: &'static str,
     /// Zoom's rate-limit label, where Zoom documents one.
     pub rate_limit_label: Option<RateLabel>,
     /// The operation's first tag.
@@ -512,6 +551,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/im/chat/messages",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chatbot,
         doc: "Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
@@ -521,6 +561,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "PUT",
         path: "/im/chat/messages/{message_id}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chatbot,
         doc: "Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
@@ -530,6 +571,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "DELETE",
         path: "/im/chat/messages/{message_id}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chatbot,
         doc: "Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
@@ -539,6 +581,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/im/chat/users/{userId}/unfurls/{triggerId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chatbot,
         doc: "Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
@@ -548,6 +591,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/im/chat/callback/{callbackId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: None,
         tag: Tag::Callback,
         doc: "Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label.",
@@ -557,6 +601,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "GET",
         path: "/chat/users/{userId}/messages",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -566,6 +611,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/chat/users/{userId}/messages",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -575,6 +621,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "GET",
         path: "/chat/users/{userId}/messages/{messageId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -584,6 +631,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "PUT",
         path: "/chat/users/{userId}/messages/{messageId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -593,6 +641,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "DELETE",
         path: "/chat/users/{userId}/messages/{messageId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -602,6 +651,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "PATCH",
         path: "/chat/users/{userId}/messages/{messageId}/emoji_reactions",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -611,6 +661,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "PATCH",
         path: "/chat/users/{userId}/messages/{messageId}/status",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -620,15 +671,57 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "GET",
         path: "/chat/users/{userId}/messages/{messageId}/thread",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Chat,
         doc: "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::UploadChatFile,
+        method: "POST",
+        path: "/chat/users/{userId}/files",
+        base_path: "/v2",
+        server: "https://file.zoom.us/v2",
+        rate_limit_label: None,
+        tag: Tag::Files,
+        doc: "Sends `POST /chat/users/{userId}/files` (`uploadChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label.",
+    },
+    OperationInfo {
+        id: OperationId::SendChatFile,
+        method: "POST",
+        path: "/chat/users/{userId}/messages/files",
+        base_path: "/v2",
+        server: "https://file.zoom.us/v2",
+        rate_limit_label: None,
+        tag: Tag::Files,
+        doc: "Sends `POST /chat/users/{userId}/messages/files` (`sendChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label.",
+    },
+    OperationInfo {
+        id: OperationId::GetChatFile,
+        method: "GET",
+        path: "/chat/files/{fileId}",
+        base_path: "/v2",
+        server: "https://api.zoom.us/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Files,
+        doc: "Sends `GET /chat/files/{fileId}` (`getChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+    },
+    OperationInfo {
+        id: OperationId::DeleteChatFile,
+        method: "DELETE",
+        path: "/chat/files/{fileId}",
+        base_path: "/v2",
+        server: "https://api.zoom.us/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Files,
+        doc: "Sends `DELETE /chat/files/{fileId}` (`deleteChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
     },
     OperationInfo {
         id: OperationId::GetUser,
         method: "GET",
         path: "/users/{userId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Light),
         tag: Tag::Users,
         doc: "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
@@ -638,6 +731,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "GET",
         path: "/chat/users/{userId}/channels",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -647,6 +741,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/chat/users/{userId}/channels",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -656,6 +751,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "GET",
         path: "/chat/channels/{channelId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -665,6 +761,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "DELETE",
         path: "/chat/channels/{channelId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -674,6 +771,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "PATCH",
         path: "/chat/channels/{channelId}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -683,6 +781,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "GET",
         path: "/chat/channels/{channelId}/members",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -692,6 +791,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/chat/channels/{channelId}/members",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -701,6 +801,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "DELETE",
         path: "/chat/channels/{channelId}/members/{identifier}",
         base_path: "/v2",
+        server: "https://api.zoom.us/v2",
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
@@ -710,6 +811,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/oauth/token",
         base_path: "",
+        server: "https://zoom.us",
         rate_limit_label: None,
         tag: Tag::Oauth,
         doc: "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label.",
@@ -719,6 +821,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/oauth/revoke",
         base_path: "",
+        server: "https://zoom.us",
         rate_limit_label: None,
         tag: Tag::Oauth,
         doc: "Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label.",
@@ -728,6 +831,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         method: "POST",
         path: "/chat/webhooks/incomingwebhook/{webhookId}",
         base_path: "",
+        server: "https://integrations.zoom.us",
         rate_limit_label: None,
         tag: Tag::IncomingWebhook,
         doc: "Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label.",
@@ -776,6 +880,18 @@ macro_rules! operation_doc {
     };
     (getChatMessageThread) => {
         "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (uploadChatFile) => {
+        "Sends `POST /chat/users/{userId}/files` (`uploadChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label."
+    };
+    (sendChatFile) => {
+        "Sends `POST /chat/users/{userId}/messages/files` (`sendChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label."
+    };
+    (getChatFile) => {
+        "Sends `GET /chat/files/{fileId}` (`getChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
+    (deleteChatFile) => {
+        "Sends `DELETE /chat/files/{fileId}` (`deleteChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
     };
     (getUser) => {
         "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."

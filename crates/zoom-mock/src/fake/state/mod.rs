@@ -15,12 +15,14 @@ use super::rng::SplitMix64;
 
 mod channels;
 mod deliveries;
+pub(crate) mod files;
 
 pub use channels::{ChannelMember, FakeChannel};
 pub(crate) use channels::{KEEP_CHANNELS, channel_url};
 
 pub use deliveries::{BotEndpoint, Delivery};
 pub(crate) use deliveries::{Deliveries, PageBot};
+pub use files::FakeFile;
 
 /// A conversation, by JID: a channel, or a one-to-one chat with a user. It is the client's
 /// [`Recipient`](zoom_api_gen::ids::Recipient) (one type, from `zoom_api_gen::ids`): a chat
@@ -284,6 +286,8 @@ pub(crate) struct State {
     pub deliveries: Deliveries,
     /// The bot the page acts on.
     pub page_bot: PageBot,
+    /// Chat files with their bytes (`files.rs`).
+    pub files: files::Files,
 }
 
 /// How many issued-token records are kept for inspection (older ones are dropped).
@@ -336,6 +340,7 @@ impl State {
             forced_429: 0,
             deliveries: Deliveries::default(),
             page_bot: PageBot::default(),
+            files: files::Files::default(),
         })
     }
 
