@@ -215,6 +215,19 @@ async fn exercise(zoom: &ZoomMock) {
         let refused = post_form("/chat/users/me/messages/files", &[], example.clone(), "sendChatFile").await.unwrap();
         assert_eq!(refused.status(), status, "{example}");
     }
+    // A plain form field where the schema has a file (`format: binary`) is not a file.
+    let text_part = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"\r\n\r\n{{}}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"to_channel\"\r\n\r\nc1\r\n--{BOUNDARY}--\r\n"
+    );
+    let not_a_file = http
+        .post(format!("{}/chat/users/me/messages/files", zoom.api_base_url()))
+        .bearer_auth(&api_token.access_token)
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(text_part)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_a_file.status(), 400);
     let (content_type, _) = multipart("uploadChatFile", &json!({"file": "big.bin"}));
     let oversized = http
         .post(format!("{}/chat/users/me/files", zoom.api_base_url()))
@@ -359,7 +372,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
-    assert_eq!(errors_checked, 18, "the scenario makes eighteen refusals; each must be checked");
+    assert_eq!(errors_checked, 19, "the scenario makes nineteen refusals; each must be checked");
     assert!(independently_checked >= 20, "only {independently_checked} answers had a body to check");
 }
 

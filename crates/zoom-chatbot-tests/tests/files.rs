@@ -163,3 +163,61 @@ async fn a_one_shot_stream_is_not_sent_again_after_a_429() {
     assert!(matches!(&err, Error::StreamSpent { why: "retry" }), "{err:?}");
     assert_eq!(common::statuses(&fake, OperationId::UploadChatFile), vec![429], "sent once");
 }
+
+#[tokio::test]
+async fn the_page_shows_images_inline_and_other_files_as_links_and_its_form_uploads_one() {
+    let fake = ZoomMock::start().await.unwrap();
+    let zoom = common::client(&fake);
+    zoom.files().send(&team(), FileSource::bytes("shot.png", vec![0x89u8; 2048])).await.unwrap();
+    zoom.files().send(&team(), FileSource::bytes("<b>x.log", vec![b'a'; 1500])).await.unwrap();
+    let origin = fake.webhook_base_url();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = http.get(format!("{origin}/")).send().await.unwrap().text().await.unwrap();
+    let files: Vec<_> = {
+        let chat = fake.conversation(&ConversationId::channel("team").unwrap());
+        chat.iter()
+            .filter_map(|m| match &m.content {
+                MessageContent::Text(t) => t.file_ids.first().cloned(),
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(page.contains(&format!(r#"<img src="/_fake/files/{}" alt="shot.png">"#, files[0])), "{page}");
+    assert!(page.contains(&format!(r#"<a href="/_fake/files/{}" download="&lt;b&gt;x.log">"#, files[1])), "{page}");
+    assert!(page.contains("1.5 KB") && !page.contains("<b>x.log"), "the name is escaped, the size shown");
+    let image = http.get(format!("{origin}/_fake/files/{}", files[0])).send().await.unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(image.bytes().await.unwrap().len(), 2048);
+
+    // The page's upload form: a file into the conversation, as the account's user.
+    let boundary = "page-form-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"account\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"to_jid\"\r\n\r\nteam@conference.xmpp.zoom.us\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\nContent-Type: text/plain\r\n\r\nhello page\r\n--{boundary}--\r\n",
+        fake.account_id()
+    );
+    let post = |origin_header: Option<&str>| {
+        let mut request = http
+            .post(format!("{origin}/_fake/act/upload"))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body.clone());
+        if let Some(o) = origin_header {
+            request = request.header("origin", o);
+        }
+        request.send()
+    };
+    let foreign = post(Some("http://evil.example")).await.unwrap();
+    assert!(foreign.status().is_client_error(), "another site's form is refused: {}", foreign.status());
+    let uploaded = post(Some(&origin)).await.unwrap();
+    assert_eq!(uploaded.status(), 303);
+    let chat = fake.conversation(&ConversationId::channel("team").unwrap());
+    let last = chat.last().unwrap();
+    let MessageContent::Text(t) = &last.content else { panic!() };
+    assert_eq!(fake.file(&t.file_ids[0]).unwrap().bytes, Bytes::from_static(b"hello page"));
+    assert_eq!(
+        chat.iter()
+            .filter(|m| matches!(&m.content, MessageContent::Text(t) if t.message.as_str() == "notes.txt"))
+            .count(),
+        1,
+        "one upload: the foreign form did nothing"
+    );
+}

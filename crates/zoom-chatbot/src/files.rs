@@ -288,11 +288,10 @@ impl Files {
         operation: OperationId,
         file: &FileSource,
         len: u64,
-        part: &'static str,
-        fields: Vec<(&'static str, String)>,
-        query: Vec<(&'static str, &'static str)>,
+        form: Form,
         progress: Option<OnProgress>,
     ) -> Result<T> {
+        let Form { part, fields, query } = form;
         let info = operation.info();
         let path = info.path.replace("{userId}", self.user.as_str());
         let url = format!("{}{path}", self.client.file_url());
@@ -337,6 +336,13 @@ impl Files {
     }
 }
 
+/// A multipart request's shape: the file's part, the text fields, the query.
+struct Form {
+    part: &'static str,
+    fields: Vec<(&'static str, String)>,
+    query: Vec<(&'static str, &'static str)>,
+}
+
 /// A file being sent as a message ([`Files::send`]); await it for the message's id.
 pub struct SendChatFile {
     files: Files,
@@ -371,7 +377,13 @@ impl SendChatFile {
         }
         let sent: types::ChatFileSent = self
             .files
-            .post(OperationId::SendChatFile, &self.file, len, "files", fields, Vec::new(), self.progress)
+            .post(
+                OperationId::SendChatFile,
+                &self.file,
+                len,
+                Form { part: "files", fields, query: Vec::new() },
+                self.progress,
+            )
             .await?;
         sent.id
             .parse()
@@ -415,7 +427,13 @@ impl UploadChatFile {
         let query = vec![("postToPersonalChat", if self.personal_chat { "true" } else { "false" })];
         let uploaded: types::ChatFileUploaded = self
             .files
-            .post(OperationId::UploadChatFile, &self.file, len, "file", Vec::new(), query, self.progress)
+            .post(
+                OperationId::UploadChatFile,
+                &self.file,
+                len,
+                Form { part: "file", fields: Vec::new(), query },
+                self.progress,
+            )
             .await?;
         uploaded
             .id

@@ -27,6 +27,8 @@ const FORM_OVERHEAD: usize = 64 * 1024;
 
 /// Where the page's images and file links get a file's bytes (behind the page's guard).
 pub(crate) const FILE_PATH: &str = "/_fake/files";
+/// Where the page's upload form posts (a form of the page's, guarded as the others are).
+pub(crate) const UPLOAD: &str = "/_fake/act/upload";
 
 /// Zoom's refusal of a file too large: 400, code 300, "Maximum file size exceeded: ${maxSize}".
 fn too_large(max: usize) -> Response {
@@ -112,15 +114,23 @@ fn as_json(form: &[Part], arrays: &[&str]) -> Value {
             None => Value::from(String::from_utf8_lossy(&part.data).into_owned()),
         };
         if arrays.contains(&part.name.as_str()) {
-            out.entry(part.name.clone())
-                .or_insert_with(|| Value::Array(Vec::new()))
-                .as_array_mut()
-                .map(|a| a.push(value));
+            if let Some(list) = out.entry(part.name.clone()).or_insert_with(|| Value::Array(Vec::new())).as_array_mut()
+            {
+                list.push(value);
+            }
         } else {
             out.insert(part.name.clone(), value);
         }
     }
     Value::Object(out)
+}
+
+/// A part of a `format: binary` field must be a file (a part with a filename): a plain form
+/// field there is not one, whatever its text.
+fn not_a_file(form: &[Part], binary: &str) -> Option<Response> {
+    form.iter()
+        .any(|p| p.name == binary && p.filename.is_none())
+        .then(|| super::http::invalid_field(F, binary, "must be a file (a part with a filename)"))
 }
 
 fn text<'a>(form: &'a [Part], name: &str) -> Option<&'a str> {
@@ -153,6 +163,9 @@ pub(crate) async fn upload(
         Err(r) => return r,
     };
     shared.run::<()>(OperationId::UploadChatFile, F, &req, |state, call| {
+        if let Some(refused) = not_a_file(&form, "file") {
+            return refused;
+        }
         if let Err(invalid) = operations().validate_form(OperationId::UploadChatFile, &as_json(&form, &[])) {
             return validation_error(F, invalid);
         }
@@ -227,6 +240,9 @@ pub(crate) async fn send(
         Err(r) => return r,
     };
     shared.run::<()>(OperationId::SendChatFile, F, &req, |state, call| {
+        if let Some(refused) = not_a_file(&form, "files") {
+            return refused;
+        }
         if let Err(invalid) = operations().validate_form(OperationId::SendChatFile, &as_json(&form, &["files"])) {
             return validation_error(F, invalid);
         }
@@ -304,6 +320,36 @@ pub(crate) async fn delete(
             None => error(F, StatusCode::NOT_FOUND, 404, "Resource not found."),
         }
     })
+}
+
+/// The page's upload form: the file, stored in the form's account within the caps, posted to
+/// the form's conversation as that account's user; then back to the page.
+pub(crate) async fn page_upload(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
+    let (_, form) = match read(&shared, request).await {
+        Ok(read) => read,
+        Err(r) => return r,
+    };
+    let (account, to_jid) = (text(&form, "account").unwrap_or_default(), text(&form, "to_jid").unwrap_or_default());
+    let Some(part) = form.iter().find(|p| p.name == "file" && p.filename.as_deref().is_some_and(|n| !n.is_empty()))
+    else {
+        return (StatusCode::BAD_REQUEST, "choose a file to upload").into_response();
+    };
+    let Ok(conversation) = to_jid.parse::<super::state::ConversationId>() else {
+        return (StatusCode::BAD_REQUEST, "the form names no conversation").into_response();
+    };
+    {
+        let mut state = shared.lock();
+        let Some(user) = state.account(account).map(|a| a.user_id.clone()) else {
+            return (StatusCode::BAD_REQUEST, "the form names no account of the fake").into_response();
+        };
+        let name = part.filename.clone().unwrap_or_default();
+        match store(&mut state, account, std::slice::from_ref(part), "file") {
+            Ok((id, _, _)) => post_file(&mut state, account, conversation, &user, &id, &name, None),
+            Err(refused) => return refused,
+        };
+    }
+    shared.changed();
+    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/")]).into_response()
 }
 
 /// The page's view of a file's bytes (an image inline, a link to download), by id: its

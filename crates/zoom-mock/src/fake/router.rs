@@ -68,6 +68,7 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         )
         .route(page::CHANGES, get(page::changes).route_layer(page_guard()))
         .route(&format!("{}/{{fileId}}", files::FILE_PATH), get(files::bytes).route_layer(page_guard()))
+        .route(files::UPLOAD, post(files::page_upload).route_layer(form_guard()))
         .route(act::ACT, post(act::act).route_layer(form_guard()))
         .route(act::BOT, post(act::connect).route_layer(form_guard()))
         // Control of a running fake (for the binary, where there is no handle). Outside every

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::State;
+use crate::fake::rng::SplitMix64;
 
 /// How many files are kept, over all accounts.
 pub(crate) const KEEP_FILES: usize = 10_000;
@@ -85,20 +85,26 @@ impl Files {
     }
 }
 
-impl State {
-    /// Stores a file of `account`, within the caps (`Config::max_file_bytes`,
-    /// `max_stored_file_bytes`, [`KEEP_FILES`]); its id.
-    pub fn store_file(&mut self, account: &str, name: &str, bytes: Bytes) -> Result<String, Refused> {
-        let (per_file, in_all) = (self.config.max_file_bytes, self.config.max_stored_file_bytes);
+impl Files {
+    /// Stores a file of `account` within the caps (`per_file` bytes each, `in_all` bytes
+    /// together, [`KEEP_FILES`] files); its id, drawn from `rng`.
+    pub fn store(
+        &mut self,
+        account: &str,
+        name: &str,
+        bytes: Bytes,
+        (per_file, in_all): (usize, usize),
+        rng: &mut SplitMix64,
+    ) -> Result<String, Refused> {
         if bytes.len() > per_file {
             return Err(Refused::TooLarge(per_file));
         }
-        if self.files.bytes + bytes.len() > in_all || self.files.len() >= KEEP_FILES {
+        if self.bytes + bytes.len() > in_all || self.len() >= KEEP_FILES {
             return Err(Refused::Full);
         }
-        let id = self.new_file_id();
+        let id = self.new_id(rng);
         let digest = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-        self.files.bytes += bytes.len();
+        self.bytes += bytes.len();
         let file = FakeFile {
             id: id.clone(),
             account: account.to_owned(),
@@ -107,19 +113,19 @@ impl State {
             digest,
             created_at: Utc::now(),
         };
-        self.files.by_id.insert(id.clone(), file);
+        self.by_id.insert(id.clone(), file);
         Ok(id)
     }
 
     /// A new file id: 22 URL-safe characters.
-    fn new_file_id(&mut self) -> String {
+    fn new_id(&self, rng: &mut SplitMix64) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         loop {
-            let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
+            let (a, b) = (rng.next_u64(), rng.next_u64());
             let id: String = (0..22)
-                .map(|i| ALPHABET[(if i < 11 { a >> (i * 6) } else { b >> ((i - 11) * 6) } & 63) as usize] as char)
+                .map(|i| ALPHABET[((if i < 11 { a >> (i * 6) } else { b >> ((i - 11) * 6) }) & 63) as usize] as char)
                 .collect();
-            if !self.files.by_id.contains_key(&id) {
+            if !self.by_id.contains_key(&id) {
                 return id;
             }
         }
@@ -129,34 +135,34 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::config::Config;
+
+    const ACCOUNT: &str = "FakeAccount01";
 
     #[test]
     fn files_past_either_cap_are_refused_and_nothing_is_evicted() {
-        let config = Config { max_file_bytes: 10, max_stored_file_bytes: 25, ..Config::default() };
-        let mut state = State::new(config).unwrap();
-        let account = state.default_account().to_owned();
-        assert_eq!(state.store_file(&account, "big.bin", Bytes::from(vec![0; 11])), Err(Refused::TooLarge(10)));
-        let first = state.store_file(&account, "a.txt", Bytes::from(vec![1; 10])).unwrap();
-        state.store_file(&account, "b.txt", Bytes::from(vec![2; 10])).unwrap();
-        assert_eq!(state.store_file(&account, "c.txt", Bytes::from(vec![3; 10])), Err(Refused::Full));
-        assert_eq!(state.files.stored_bytes(), 20);
-        assert!(state.files.get(&account, &first).is_some(), "the first file is kept");
-        assert!(state.files.get("OtherAccount", &first).is_none(), "a file is its account's");
-        state.files.remove(&account, &first).unwrap();
-        state.store_file(&account, "c.txt", Bytes::from(vec![3; 10])).unwrap();
-        assert_eq!(state.files.stored_bytes(), 20);
+        let (mut files, mut rng, caps) = (Files::default(), SplitMix64::new(1), (10, 25));
+        let mut store = |files: &mut Files, name: &str, n: usize| {
+            files.store(ACCOUNT, name, Bytes::from(vec![1; n]), caps, &mut rng)
+        };
+        assert_eq!(store(&mut files, "big.bin", 11), Err(Refused::TooLarge(10)));
+        let first = store(&mut files, "a.txt", 10).unwrap();
+        store(&mut files, "b.txt", 10).unwrap();
+        assert_eq!(store(&mut files, "c.txt", 10), Err(Refused::Full));
+        assert_eq!(files.stored_bytes(), 20);
+        assert!(files.get(ACCOUNT, &first).is_some(), "the first file is kept");
+        assert!(files.get("OtherAccount", &first).is_none(), "a file is its account's");
+        files.remove(ACCOUNT, &first).unwrap();
+        store(&mut files, "c.txt", 10).unwrap();
+        assert_eq!(files.stored_bytes(), 20);
     }
 
     #[test]
     fn the_count_is_capped_too() {
-        let config = Config { max_stored_file_bytes: usize::MAX, ..Config::default() };
-        let mut state = State::new(config).unwrap();
-        let account = state.default_account().to_owned();
+        let (mut files, mut rng) = (Files::default(), SplitMix64::new(1));
         for i in 0..KEEP_FILES * 10 {
-            let stored = state.store_file(&account, "a", Bytes::from_static(b"x"));
+            let stored = files.store(ACCOUNT, "a", Bytes::from_static(b"x"), (usize::MAX, usize::MAX), &mut rng);
             assert_eq!(stored.is_ok(), i < KEEP_FILES, "{i}");
         }
-        assert_eq!(state.files.len(), KEEP_FILES);
+        assert_eq!(files.len(), KEEP_FILES);
     }
 }

@@ -345,6 +345,12 @@ impl State {
     }
 
     /// The first account's id: the default of whatever names no account.
+    /// Stores a file of `account` within the configured caps (`state/files.rs`); its id.
+    pub fn store_file(&mut self, account: &str, name: &str, bytes: Bytes) -> Result<String, files::Refused> {
+        let caps = (self.config.max_file_bytes, self.config.max_stored_file_bytes);
+        self.files.store(account, name, bytes, caps, &mut self.rng)
+    }
+
     pub fn default_account(&self) -> &str {
         &self.accounts[0].id
     }
