@@ -123,6 +123,9 @@ generated_types!(
     RevokeTokenResponse,
     IncomingWebhookFormat,
     IncomingWebhookCard,
+    ChatFileUploaded,
+    ChatFileSent,
+    ChatFileInfo,
     ZoomEvent,
     UrlValidationPayload,
     UrlValidationResponse,
@@ -358,7 +361,10 @@ fn spec_examples() -> Vec<(String, String, Value)> {
         for (method, op) in item.iter() {
             let id = op.operation_id.clone().unwrap();
             if let Some(ReferenceOr::Item(body)) = &op.request_body {
-                for media in body.content.values() {
+                // A multipart body has no generated type (progenitor does not build them): its
+                // example is checked against its schema by the xtask, and sent to the fake by
+                // fake_conformance.rs.
+                for (_, media) in body.content.iter().filter(|(kind, _)| *kind != "multipart/form-data") {
                     let example = media.example.clone().expect("request example");
                     out.push((format!("{id} request ({method} {path})"), ref_name(&media.schema), example));
                 }

@@ -5,7 +5,7 @@
 //!
 //! schemathesis comes from PyPI, pinned, into a virtual environment under `target/` (made
 //! once). Each family of operations runs with the credentials Zoom gives it: chatbot
-//! operations with a chatbot token, chat, users and channels operations with a
+//! operations with a chatbot token, chat, users, channels and files operations with a
 //! server-to-server token, the OAuth host with the app's credentials; the incoming webhook and
 //! the callback reply run with tokens the fake does not know, so their refusals are what is
 //! checked. `xtask/fuzz/hooks.py`
@@ -99,6 +99,13 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
         },
         Run {
             tag: "channels",
+            base: format!("{origin}/v2"),
+            auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
+        },
+        // The file host's paths are served on the fake's one listener, as its API's; the
+        // uploads' multipart bodies are built by schemathesis from the spec's schemas.
+        Run {
+            tag: "files",
             base: format!("{origin}/v2"),
             auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
         },

@@ -116,6 +116,7 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<Vec<(&'static str, String)>, St
     }
     let for_progenitor = integer_enums::for_progenitor(spec, &enums)?;
     let mut generator = Generator::new(&settings);
+    let (for_progenitor, multipart) = without_multipart(&for_progenitor);
     let client = generator.generate_tokens(&for_progenitor).map_err(|e| format!("progenitor (client): {e}"))?;
     let mocks = generator.httpmock(&for_progenitor, "zoom_api_gen").map_err(|e| format!("progenitor (mocks): {e}"))?;
     let mut client: syn::File = syn::parse2(client).map_err(|e| format!("generated code does not parse: {e}"))?;
@@ -128,13 +129,36 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<Vec<(&'static str, String)>, St
         types.push(integer_enums::invocation(e)?);
     }
     let ops = tables::operations_of(spec)?;
+    let generated: Vec<_> = ops.iter().filter(|op| !multipart.contains(&op.id)).cloned().collect();
     Ok(vec![
-        (CLIENT_OUT, tables::with_operation_docs(render(quote::quote!(#client))?, &ops)?),
+        (CLIENT_OUT, tables::with_operation_docs(render(quote::quote!(#client))?, &generated)?),
         (MOCKS_OUT, integer_enums::in_mocks(render(mocks)?, &enums)),
         (OPERATIONS_OUT, data(tables::operation_table(spec, &ops)?)?),
         (EVENTS_OUT, data(tables::event_table(spec)?)?),
         (CARDS_OUT, data(tables::card_table(spec)?)?),
     ])
+}
+
+/// The spec without its multipart/form-data operations, which progenitor refuses (it builds
+/// JSON, form and raw bodies only), and their ids. The tables are made from the whole spec, so
+/// those operations keep their `OperationId` and row; zoom-chatbot builds their requests.
+fn without_multipart(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Vec<String>) {
+    let mut input = spec.clone();
+    let mut left_out = Vec::new();
+    for (_, item) in input.paths.paths.iter_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        for slot in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch] {
+            let multipart = slot
+                .as_ref()
+                .and_then(|op| op.request_body.as_ref())
+                .and_then(|b| b.as_item())
+                .is_some_and(|b| b.content.contains_key("multipart/form-data"));
+            if multipart && let Some(op) = slot.take() {
+                left_out.extend(op.operation_id);
+            }
+        }
+    }
+    (input, left_out)
 }
 
 /// Makes the generated types derive `schemars::JsonSchema` only with the generated crate's

@@ -9,6 +9,7 @@
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// One operation of the spec, as the tables need it.
+#[derive(Clone)]
 pub struct Op {
     /// The spec's `operationId` (ours, camelCase): what the fake keys operations by.
     pub id: String,
@@ -20,6 +21,8 @@ pub struct Op {
     pub path: String,
     /// The path part of the operation's server (`/v2` for the REST API, empty elsewhere).
     pub base_path: String,
+    /// The operation's server URL, as the spec names it (`https://file.zoom.us/v2`).
+    pub server: String,
     /// `x-rate-limit-label`, unless it is `none`.
     pub label: Option<String>,
     pub tag: String,
@@ -83,6 +86,7 @@ pub fn operations_of(spec: &openapiv3::OpenAPI) -> Result<Vec<Op>, String> {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 base_path: path_of(&server.url),
+                server: server.url.trim_end_matches('/').to_owned(),
                 label: text("x-rate-limit-label").map(str::to_owned),
                 tag: op.tags.first().cloned().ok_or_else(|| format!("{id}: no tag"))?,
                 summary: op.summary.clone().unwrap_or_default(),
@@ -168,7 +172,7 @@ pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<String, 
         let doc = lit(&op.doc_line());
         op_rows += &format!(
             "        #[doc = {}]\n        {} {{\n            id: {}, method_name: {}, zoom_id: {},\n            \
-             method: {}, path: {}, base_path: {},\n            label: {label}, tag: {}, doc: {doc},\n        }},\n",
+             method: {}, path: {}, base_path: {}, server: {},\n            label: {label}, tag: {}, doc: {doc},\n        }},\n",
             lit(&op.summary),
             op.id.to_upper_camel_case(),
             lit(&op.id),
@@ -177,6 +181,7 @@ pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<String, 
             lit(&op.method),
             lit(&op.path),
             lit(&op.base_path),
+            lit(&op.server),
             op.tag.to_upper_camel_case(),
         );
         doc_arms += &format!("    ({}) => {{ {doc} }};\n", op.id);

@@ -2437,6 +2437,60 @@ pub mod types {
             Default::default()
         }
     }
+    ///A chat file, as Zoom's "Get file info" describes it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChatFileInfo {
+        ///When the file was made, in milliseconds since the epoch (Zoom's example).
+        pub created_time: i64,
+        ///The file's SHA-256 digest.
+        pub digest: ::std::string::String,
+        ///The file's download URL.
+        pub download_url: ::std::string::String,
+        ///The chat file's unique id.
+        pub file_id: ::std::string::String,
+        ///The chat file's name.
+        pub file_name: ::std::string::String,
+        ///The file's length in bytes (Zoom: `number`; a count of bytes is whole, so `integer` here).
+        pub length: i64,
+        ///When the file was last changed, in milliseconds since the epoch.
+        pub modified_time: i64,
+        ///The file's extension type.
+        #[serde(rename = "OS_file_type")]
+        pub os_file_type: ::std::string::String,
+        ///(Deprecated by Zoom) the file's public URL, when enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub public_url: ::std::option::Option<::std::string::String>,
+    }
+    impl ChatFileInfo {
+        pub fn builder() -> builder::ChatFileInfo {
+            Default::default()
+        }
+    }
+    ///A file sent as a message.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChatFileSent {
+        ///The message's id.
+        pub id: ::std::string::String,
+    }
+    impl ChatFileSent {
+        pub fn builder() -> builder::ChatFileSent {
+            Default::default()
+        }
+    }
+    ///An uploaded file.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChatFileUploaded {
+        ///The file's id, for `file_ids` of a send.
+        pub id: ::std::string::String,
+    }
+    impl ChatFileUploaded {
+        pub fn builder() -> builder::ChatFileUploaded {
+            Default::default()
+        }
+    }
     ///A message of a conversation, as list and get return it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -11836,6 +11890,262 @@ A chatbot app was removed from a channel.*/
                     file_name: Ok(value.file_name),
                     file_size: Ok(value.file_size),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatFileInfo {
+            created_time: ::std::result::Result<i64, ::std::string::String>,
+            digest: ::std::result::Result<::std::string::String, ::std::string::String>,
+            download_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            length: ::std::result::Result<i64, ::std::string::String>,
+            modified_time: ::std::result::Result<i64, ::std::string::String>,
+            os_file_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            public_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatFileInfo {
+            fn default() -> Self {
+                Self {
+                    created_time: Err("no value supplied for created_time".to_string()),
+                    digest: Err("no value supplied for digest".to_string()),
+                    download_url: Err("no value supplied for download_url".to_string()),
+                    file_id: Err("no value supplied for file_id".to_string()),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                    length: Err("no value supplied for length".to_string()),
+                    modified_time: Err(
+                        "no value supplied for modified_time".to_string(),
+                    ),
+                    os_file_type: Err("no value supplied for os_file_type".to_string()),
+                    public_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatFileInfo {
+            pub fn created_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_time: {e}")
+                    });
+                self
+            }
+            pub fn digest<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.digest = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for digest: {e}")
+                    });
+                self
+            }
+            pub fn download_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.download_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for download_url: {e}")
+                    });
+                self
+            }
+            pub fn file_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_id: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn length<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.length = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for length: {e}")
+                    });
+                self
+            }
+            pub fn modified_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modified_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modified_time: {e}")
+                    });
+                self
+            }
+            pub fn os_file_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.os_file_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for os_file_type: {e}")
+                    });
+                self
+            }
+            pub fn public_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.public_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for public_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatFileInfo> for super::ChatFileInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatFileInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_time: value.created_time?,
+                    digest: value.digest?,
+                    download_url: value.download_url?,
+                    file_id: value.file_id?,
+                    file_name: value.file_name?,
+                    length: value.length?,
+                    modified_time: value.modified_time?,
+                    os_file_type: value.os_file_type?,
+                    public_url: value.public_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatFileInfo> for ChatFileInfo {
+            fn from(value: super::ChatFileInfo) -> Self {
+                Self {
+                    created_time: Ok(value.created_time),
+                    digest: Ok(value.digest),
+                    download_url: Ok(value.download_url),
+                    file_id: Ok(value.file_id),
+                    file_name: Ok(value.file_name),
+                    length: Ok(value.length),
+                    modified_time: Ok(value.modified_time),
+                    os_file_type: Ok(value.os_file_type),
+                    public_url: Ok(value.public_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatFileSent {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ChatFileSent {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl ChatFileSent {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatFileSent> for super::ChatFileSent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatFileSent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::ChatFileSent> for ChatFileSent {
+            fn from(value: super::ChatFileSent) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatFileUploaded {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ChatFileUploaded {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl ChatFileUploaded {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatFileUploaded> for super::ChatFileUploaded {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatFileUploaded,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::ChatFileUploaded> for ChatFileUploaded {
+            fn from(value: super::ChatFileUploaded) -> Self {
+                Self { id: Ok(value.id) }
             }
         }
         #[derive(Clone, Debug)]
@@ -22296,6 +22606,40 @@ let response = client.get_chat_message_thread()
     pub fn get_chat_message_thread(&self) -> builder::GetChatMessageThread<'_> {
         builder::GetChatMessageThread::new(self)
     }
+    /**Get file info
+
+A chat file's name, type, length, SHA-256 digest, times and download URL. Whether the download URL needs the bearer, or redirects, is not stated.
+
+Sends `GET /chat/files/{fileId}` (`getChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `file_id`: The chat file's unique id.
+```text
+let response = client.get_chat_file()
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn get_chat_file(&self) -> builder::GetChatFile<'_> {
+        builder::GetChatFile::new(self)
+    }
+    /**Delete a chat file
+
+Deletes a chat file.
+
+Sends `DELETE /chat/files/{fileId}` (`deleteChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `file_id`: The chat file's unique id.
+```text
+let response = client.delete_chat_file()
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_chat_file(&self) -> builder::DeleteChatFile<'_> {
+        builder::DeleteChatFile::new(self)
+    }
     /**Get a user
 
 Reads one user of the token's account, by id or by email address: their names, email, status and JID (the address chatbot messages go to). Users who have not activated their account are `pending`.
@@ -24569,6 +24913,166 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_chat_file`]
+
+[`Client::get_chat_file`]: super::Client::get_chat_file*/
+    #[derive(Debug, Clone)]
+    pub struct GetChatFile<'a> {
+        client: &'a super::Client,
+        file_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetChatFile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                file_id: Err("file_id was not initialized".to_string()),
+            }
+        }
+        pub fn file_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `GET /chat/files/{fileId}` (`getChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChatFileInfo>, Error<types::ApiError>> {
+            let Self { client, file_id } = self;
+            let file_id = file_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/files/{}", client.baseurl, encode_path(& file_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_chat_file",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_chat_file`]
+
+[`Client::delete_chat_file`]: super::Client::delete_chat_file*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteChatFile<'a> {
+        client: &'a super::Client,
+        file_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteChatFile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                file_id: Err("file_id was not initialized".to_string()),
+            }
+        }
+        pub fn file_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `DELETE /chat/files/{fileId}` (`deleteChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, file_id } = self;
+            let file_id = file_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/files/{}", client.baseurl, encode_path(& file_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_chat_file",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -162,6 +162,11 @@ string_id!(
     ChannelId
 );
 string_id!(
+    /// A chat file's id (an upload's answer, `file_ids` of a send, `/chat/files/{fileId}`):
+    /// checked as a message id is, since it travels in paths.
+    FileId
+);
+string_id!(
     /// The `trigger_id` of a shared link (`team_chat.link_shared`), which an unfurl names in
     /// its path: checked as a message id is.
     TriggerId
@@ -225,6 +230,14 @@ impl FromStr for MessageId {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
         check_id("message id", s)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl FromStr for FileId {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        check_id("file id", s)?;
         Ok(Self(s.to_owned()))
     }
 }

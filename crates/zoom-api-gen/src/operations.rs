@@ -40,162 +40,187 @@ crate::shapes::operation_table! {
         #[doc = "Token issue and revocation on Zoom's OAuth host."] Oauth = "oauth",
         #[doc = "Posting to a channel through the Incoming Webhook app."] IncomingWebhook = "incoming-webhook",
         #[doc = "The one-time reply to an interactive event, authorised by the event's own token."] Callback = "callback",
+        #[doc = "Chat files (Zoom's \"Chat Files\"), with a server-to-server or user token: upload, send one as a message, read and delete. Uploads and sends go to Zoom's file host."] Files = "files",
     ],
     operations: [
         #[doc = "Send a chatbot message"]
         SendChatbotMessage {
             id: "sendChatbotMessage", method_name: "send_chatbot_message", zoom_id: Some("sendChatbot"),
-            method: "POST", path: "/im/chat/messages", base_path: "/v2",
+            method: "POST", path: "/im/chat/messages", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `POST /im/chat/messages` (`sendChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
         },
         #[doc = "Edit a chatbot message"]
         EditChatbotMessage {
             id: "editChatbotMessage", method_name: "edit_chatbot_message", zoom_id: Some("editChatbotMessage"),
-            method: "PUT", path: "/im/chat/messages/{message_id}", base_path: "/v2",
+            method: "PUT", path: "/im/chat/messages/{message_id}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `PUT /im/chat/messages/{message_id}` (`editChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
         },
         #[doc = "Delete a chatbot message"]
         DeleteChatbotMessage {
             id: "deleteChatbotMessage", method_name: "delete_chatbot_message", zoom_id: Some("deleteAChatbotMessage"),
-            method: "DELETE", path: "/im/chat/messages/{message_id}", base_path: "/v2",
+            method: "DELETE", path: "/im/chat/messages/{message_id}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `DELETE /im/chat/messages/{message_id}` (`deleteChatbotMessage`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
         },
         #[doc = "Unfurl a shared link"]
         UnfurlLink {
             id: "unfurlLink", method_name: "unfurl_link", zoom_id: Some("unfurlingLink"),
-            method: "POST", path: "/im/chat/users/{userId}/unfurls/{triggerId}", base_path: "/v2",
+            method: "POST", path: "/im/chat/users/{userId}/unfurls/{triggerId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chatbot, doc: "Sends `POST /im/chat/users/{userId}/unfurls/{triggerId}` (`unfurlLink`) with a chatbot token from `client_credentials` (scope `imchat:bot`); rate label Medium.",
         },
         #[doc = "Answer an interactive event once"]
         ReplyToCallback {
             id: "replyToCallback", method_name: "reply_to_callback", zoom_id: None,
-            method: "POST", path: "/im/chat/callback/{callbackId}", base_path: "/v2",
+            method: "POST", path: "/im/chat/callback/{callbackId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: None, tag: Callback, doc: "Sends `POST /im/chat/callback/{callbackId}` (`replyToCallback`) with the `callback_token` of the interactive event being answered (one use, 30 minutes); no rate label.",
         },
         #[doc = "List chat messages"]
         ListChatMessages {
             id: "listChatMessages", method_name: "list_chat_messages", zoom_id: Some("getChatMessages"),
-            method: "GET", path: "/chat/users/{userId}/messages", base_path: "/v2",
+            method: "GET", path: "/chat/users/{userId}/messages", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `GET /chat/users/{userId}/messages` (`listChatMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Send a chat message"]
         SendChatMessage {
             id: "sendChatMessage", method_name: "send_chat_message", zoom_id: Some("sendaChatMessage"),
-            method: "POST", path: "/chat/users/{userId}/messages", base_path: "/v2",
+            method: "POST", path: "/chat/users/{userId}/messages", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `POST /chat/users/{userId}/messages` (`sendChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Get a chat message"]
         GetChatMessage {
             id: "getChatMessage", method_name: "get_chat_message", zoom_id: Some("getChatMessage"),
-            method: "GET", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2",
+            method: "GET", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `GET /chat/users/{userId}/messages/{messageId}` (`getChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Edit a chat message"]
         EditChatMessage {
             id: "editChatMessage", method_name: "edit_chat_message", zoom_id: Some("editMessage"),
-            method: "PUT", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2",
+            method: "PUT", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `PUT /chat/users/{userId}/messages/{messageId}` (`editChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Delete a chat message"]
         DeleteChatMessage {
             id: "deleteChatMessage", method_name: "delete_chat_message", zoom_id: Some("deleteChatMessage"),
-            method: "DELETE", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2",
+            method: "DELETE", path: "/chat/users/{userId}/messages/{messageId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `DELETE /chat/users/{userId}/messages/{messageId}` (`deleteChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Add or remove an emoji reaction"]
         ReactToChatMessage {
             id: "reactToChatMessage", method_name: "react_to_chat_message", zoom_id: Some("reactMessage"),
-            method: "PATCH", path: "/chat/users/{userId}/messages/{messageId}/emoji_reactions", base_path: "/v2",
+            method: "PATCH", path: "/chat/users/{userId}/messages/{messageId}/emoji_reactions", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Mark a message read or unread"]
         MarkChatMessage {
             id: "markChatMessage", method_name: "mark_chat_message", zoom_id: Some("markMessage"),
-            method: "PATCH", path: "/chat/users/{userId}/messages/{messageId}/status", base_path: "/v2",
+            method: "PATCH", path: "/chat/users/{userId}/messages/{messageId}/status", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Read a thread"]
         GetChatMessageThread {
             id: "getChatMessageThread", method_name: "get_chat_message_thread", zoom_id: Some("retrieveThread"),
-            method: "GET", path: "/chat/users/{userId}/messages/{messageId}/thread", base_path: "/v2",
+            method: "GET", path: "/chat/users/{userId}/messages/{messageId}/thread", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Upload a chat file"]
+        UploadChatFile {
+            id: "uploadChatFile", method_name: "upload_chat_file", zoom_id: Some("uploadAChatFile"),
+            method: "POST", path: "/chat/users/{userId}/files", base_path: "/v2", server: "https://file.zoom.us/v2",
+            label: None, tag: Files, doc: "Sends `POST /chat/users/{userId}/files` (`uploadChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label.",
+        },
+        #[doc = "Send a chat file"]
+        SendChatFile {
+            id: "sendChatFile", method_name: "send_chat_file", zoom_id: Some("sendChatFile"),
+            method: "POST", path: "/chat/users/{userId}/messages/files", base_path: "/v2", server: "https://file.zoom.us/v2",
+            label: None, tag: Files, doc: "Sends `POST /chat/users/{userId}/messages/files` (`sendChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label.",
+        },
+        #[doc = "Get file info"]
+        GetChatFile {
+            id: "getChatFile", method_name: "get_chat_file", zoom_id: Some("getFileInfo"),
+            method: "GET", path: "/chat/files/{fileId}", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Files, doc: "Sends `GET /chat/files/{fileId}` (`getChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+        },
+        #[doc = "Delete a chat file"]
+        DeleteChatFile {
+            id: "deleteChatFile", method_name: "delete_chat_file", zoom_id: Some("deleteChatFile"),
+            method: "DELETE", path: "/chat/files/{fileId}", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Files, doc: "Sends `DELETE /chat/files/{fileId}` (`deleteChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
         },
         #[doc = "Get a user"]
         GetUser {
             id: "getUser", method_name: "get_user", zoom_id: Some("user"),
-            method: "GET", path: "/users/{userId}", base_path: "/v2",
+            method: "GET", path: "/users/{userId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Light), tag: Users, doc: "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
         },
         #[doc = "Search the company's contacts"]
         SearchContacts {
             id: "searchContacts", method_name: "search_contacts", zoom_id: Some("searchCompanyContacts"),
-            method: "GET", path: "/contacts", base_path: "/v2",
+            method: "GET", path: "/contacts", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Users, doc: "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "List a user's channels"]
         ListChannels {
             id: "listChannels", method_name: "list_channels", zoom_id: Some("getChannels"),
-            method: "GET", path: "/chat/users/{userId}/channels", base_path: "/v2",
+            method: "GET", path: "/chat/users/{userId}/channels", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Create a channel"]
         CreateChannel {
             id: "createChannel", method_name: "create_channel", zoom_id: Some("createChannel"),
-            method: "POST", path: "/chat/users/{userId}/channels", base_path: "/v2",
+            method: "POST", path: "/chat/users/{userId}/channels", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `POST /chat/users/{userId}/channels` (`createChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Get a channel"]
         GetChannel {
             id: "getChannel", method_name: "get_channel", zoom_id: Some("getUserLevelChannel"),
-            method: "GET", path: "/chat/channels/{channelId}", base_path: "/v2",
+            method: "GET", path: "/chat/channels/{channelId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `GET /chat/channels/{channelId}` (`getChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Delete a channel"]
         DeleteChannel {
             id: "deleteChannel", method_name: "delete_channel", zoom_id: Some("deleteUserLevelChannel"),
-            method: "DELETE", path: "/chat/channels/{channelId}", base_path: "/v2",
+            method: "DELETE", path: "/chat/channels/{channelId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}` (`deleteChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Update a channel"]
         UpdateChannel {
             id: "updateChannel", method_name: "update_channel", zoom_id: Some("updateUserLevelChannel"),
-            method: "PATCH", path: "/chat/channels/{channelId}", base_path: "/v2",
+            method: "PATCH", path: "/chat/channels/{channelId}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "List a channel's members"]
         ListChannelMembers {
             id: "listChannelMembers", method_name: "list_channel_members", zoom_id: Some("listUserLevelChannelMembers"),
-            method: "GET", path: "/chat/channels/{channelId}/members", base_path: "/v2",
+            method: "GET", path: "/chat/channels/{channelId}/members", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Invite members to a channel"]
         InviteChannelMembers {
             id: "inviteChannelMembers", method_name: "invite_channel_members", zoom_id: Some("InviteUserLevelChannelMembers"),
-            method: "POST", path: "/chat/channels/{channelId}/members", base_path: "/v2",
+            method: "POST", path: "/chat/channels/{channelId}/members", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Remove a member from a channel"]
         RemoveChannelMember {
             id: "removeChannelMember", method_name: "remove_channel_member", zoom_id: Some("removeAUserLevelChannelMember"),
-            method: "DELETE", path: "/chat/channels/{channelId}/members/{identifier}", base_path: "/v2",
+            method: "DELETE", path: "/chat/channels/{channelId}/members/{identifier}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
         #[doc = "Issue an access token"]
         RequestToken {
             id: "requestToken", method_name: "request_token", zoom_id: None,
-            method: "POST", path: "/oauth/token", base_path: "",
+            method: "POST", path: "/oauth/token", base_path: "", server: "https://zoom.us",
             label: None, tag: Oauth, doc: "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label.",
         },
         #[doc = "Revoke a token"]
         RevokeToken {
             id: "revokeToken", method_name: "revoke_token", zoom_id: None,
-            method: "POST", path: "/oauth/revoke", base_path: "",
+            method: "POST", path: "/oauth/revoke", base_path: "", server: "https://zoom.us",
             label: None, tag: Oauth, doc: "Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label.",
         },
         #[doc = "Post through an incoming webhook"]
         SendIncomingWebhook {
             id: "sendIncomingWebhook", method_name: "send_incoming_webhook", zoom_id: None,
-            method: "POST", path: "/chat/webhooks/incomingwebhook/{webhookId}", base_path: "",
+            method: "POST", path: "/chat/webhooks/incomingwebhook/{webhookId}", base_path: "", server: "https://integrations.zoom.us",
             label: None, tag: IncomingWebhook, doc: "Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label.",
         },
     ],
@@ -219,6 +244,10 @@ macro_rules! operation_doc {
     (reactToChatMessage) => { "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (markChatMessage) => { "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (getChatMessageThread) => { "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (uploadChatFile) => { "Sends `POST /chat/users/{userId}/files` (`uploadChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label." };
+    (sendChatFile) => { "Sends `POST /chat/users/{userId}/messages/files` (`sendChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label." };
+    (getChatFile) => { "Sends `GET /chat/files/{fileId}` (`getChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
+    (deleteChatFile) => { "Sends `DELETE /chat/files/{fileId}` (`deleteChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
     (getUser) => { "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
     (searchContacts) => { "Sends `GET /contacts` (`searchContacts`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (listChannels) => { "Sends `GET /chat/users/{userId}/channels` (`listChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };

@@ -383,3 +383,35 @@ async fn channels_create_list_and_invite_print_what_zoom_answered() {
     }
     assert_eq!(fake.requests().len(), before, "nothing was sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_file_lands_in_the_conversation_with_its_bytes_and_no_bar_off_a_terminal() {
+    let fake = ZoomMock::start().await.unwrap();
+    let text = "line\n".repeat(50_000);
+    let path = temp("build.log", &text);
+    let sent = run(&fake, &["send", "--to", CHANNEL, "--file", path.to_str().unwrap()], None).await;
+    assert_eq!(sent.status.code(), Some(0), "{}", err(&sent));
+    let id = out(&sent);
+    let message = general(&fake).into_iter().find(|m| m.id == id).expect("the printed id is the file's message");
+    let zoom_mock::fake::MessageContent::Text(body) = &message.content else { panic!("a user's message") };
+    let file = fake.file(&body.file_ids[0]).unwrap();
+    assert_eq!((file.name.as_str(), &file.bytes[..]), ("build.log", text.as_bytes()));
+    assert!(!err(&sent).contains('['), "no bar when stderr is not a terminal: {}", err(&sent));
+
+    // A reply in the thread, and the JSON answer.
+    let json =
+        run(&fake, &["send", "--to", CHANNEL, "--file", path.to_str().unwrap(), "--reply-to", &id, "--json"], None)
+            .await;
+    let answer: serde_json::Value = serde_json::from_str(&out(&json)).unwrap();
+    assert_eq!(fake.message(answer["message_id"].as_str().unwrap()).unwrap().reply_to.as_deref(), Some(id.as_str()));
+
+    // Refused before sending: an empty file (2), a card's flags with a file (clap's usage, 2).
+    let before = fake.requests().len();
+    let empty = temp("empty.txt", "");
+    let refused = run(&fake, &["send", "--to", CHANNEL, "--file", empty.to_str().unwrap()], None).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", err(&refused));
+    assert!(err(&refused).contains("must not be empty"), "{}", err(&refused));
+    let both = run(&fake, &["send", "--to", CHANNEL, "--file", path.to_str().unwrap(), "--text", "x"], None).await;
+    assert_eq!(both.status.code(), Some(2), "{}", err(&both));
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+}

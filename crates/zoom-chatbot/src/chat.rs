@@ -24,10 +24,12 @@ use zoom_api_gen::types;
 
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
-use crate::ids::{MessageId, UserId};
+use crate::ids::{FileId, MessageId, UserId};
 
 /// The most characters a chat message may have.
 pub const MAX_MESSAGE_CHARS: usize = 1024;
+/// The most uploaded files one message may carry (`file_ids`).
+pub const MAX_FILE_IDS: usize = 6;
 /// The most messages a list page may have.
 pub const MAX_PAGE_SIZE: u64 = 50;
 
@@ -114,6 +116,7 @@ impl Chat {
             reply_to: None,
             mentions: Vec::new(),
             formats: Vec::new(),
+            file_ids: Vec::new(),
         }
     }
 
@@ -294,6 +297,7 @@ pub struct SendChatMessage {
     reply_to: Option<MessageId>,
     mentions: Vec<(Option<String>, Range<usize>)>,
     formats: Vec<(Format, Range<usize>, Option<String>)>,
+    file_ids: Vec<FileId>,
 }
 
 impl SendChatMessage {
@@ -327,8 +331,18 @@ impl SendChatMessage {
         self
     }
 
+    /// Sends files uploaded earlier ([`Files::upload`](crate::files::Files::upload)) with the
+    /// message: at most [`MAX_FILE_IDS`] in all.
+    pub fn file_ids(mut self, ids: impl IntoIterator<Item = FileId>) -> Self {
+        self.file_ids.extend(ids);
+        self
+    }
+
     async fn run(self) -> Result<MessageId> {
         let text = checked_text(&self.text)?;
+        if self.file_ids.len() > MAX_FILE_IDS {
+            return Err(Error::invalid("file_ids", format!("{} ids; at most {MAX_FILE_IDS}", self.file_ids.len())));
+        }
         let len = text.chars().count();
         let mut at_items = Vec::new();
         for (i, (contact, at)) in self.mentions.into_iter().enumerate() {
@@ -359,7 +373,7 @@ impl SendChatMessage {
             reply_main_message_id: self.reply_to.map(|r| r.to_string()),
             at_items,
             rich_text,
-            file_ids: Vec::new(),
+            file_ids: self.file_ids.iter().map(ToString::to_string).collect(),
             interactive_cards: Vec::new(),
             scheduled_time: None,
         };

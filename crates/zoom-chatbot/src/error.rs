@@ -112,6 +112,24 @@ pub enum Error {
         elapsed: Duration,
     },
 
+    /// Zoom's answer redirected a call to a host the bearer may not go to (neither one of
+    /// Zoom's `https` hosts nor a configured base URL's origin): it was not followed, and
+    /// nothing was sent there.
+    #[error("a redirect to {origin} was not followed: the token goes only to Zoom's hosts and the configured ones")]
+    UntrustedRedirect {
+        /// The origin (scheme, host and port) the answer named; never its path or query.
+        origin: String,
+    },
+
+    /// A file given as a one-shot stream had to be sent again (a retry after a 429, a
+    /// redirect) after its bytes had gone: a stream cannot be read twice, so the call stops.
+    /// A path or bytes are read again on every attempt.
+    #[error("the file's stream was already sent and cannot be sent again ({why})")]
+    StreamSpent {
+        /// What needed it again: `retry` or `redirect`.
+        why: &'static str,
+    },
+
     /// The state shared by replicas (Redis, with the `redis` feature) could not be used, and
     /// the store is set to fail closed (`OnUnavailable::FailClosed`): nothing was sent.
     #[error("shared state unavailable ({operation}): {reason}")]
@@ -142,6 +160,8 @@ pub enum Setting {
     OAuthUrl,
     /// The incoming-webhook host's base URL (`ZOOM_WEBHOOK_URL`, `ClientBuilder::webhook_url`).
     WebhookUrl,
+    /// The file host's base URL (`ZOOM_FILE_URL`, `ClientBuilder::file_url`).
+    FileUrl,
     /// Where chatbot tokens come from: the app's credentials, or `ClientBuilder::bot_tokens`.
     BotTokens,
     /// Where the user-level chat API's tokens come from: the account id with the app's
@@ -162,6 +182,7 @@ impl Setting {
             Self::ApiUrl => Some("ZOOM_API_URL"),
             Self::OAuthUrl => Some("ZOOM_OAUTH_URL"),
             Self::WebhookUrl => Some("ZOOM_WEBHOOK_URL"),
+            Self::FileUrl => Some("ZOOM_FILE_URL"),
             Self::BotTokens | Self::ChatTokens | Self::RedisUrl => None,
         }
     }
@@ -177,6 +198,7 @@ impl fmt::Display for Setting {
             Self::ApiUrl => "the API URL",
             Self::OAuthUrl => "the OAuth URL",
             Self::WebhookUrl => "the incoming-webhook URL",
+            Self::FileUrl => "the file host URL",
             Self::BotTokens => {
                 return f.write_str(
                     "a chatbot token source (the client id and secret: ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET; or ClientBuilder::bot_tokens)",

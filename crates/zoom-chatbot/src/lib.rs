@@ -48,6 +48,7 @@ pub mod channels;
 pub mod chat;
 mod client;
 pub mod error;
+pub mod files;
 mod hosts;
 pub mod ids;
 pub mod incoming;
@@ -72,7 +73,7 @@ mod transport;
 pub mod users;
 pub mod webhook;
 
-pub use client::{ClientBuilder, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient};
+pub use client::{ClientBuilder, ZOOM_API_URL, ZOOM_FILE_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient};
 pub use error::{Error, Result};
 pub use messages::{AccountClient, MessageReceipt, SendMessage, SentMessage};
 

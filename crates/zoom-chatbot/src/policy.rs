@@ -3,6 +3,7 @@
 //! It plugs into the generated client through `zoom_api_gen::hooks`.
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -40,7 +41,17 @@ pub(crate) struct Policy {
     /// The `Authorization` of a call that carries no OAuth token (an incoming webhook's
     /// verification token); sent marked sensitive.
     pub authorization: Option<SecretString>,
+    /// The configured base URLs, whose origins a file call's redirect may go to with the
+    /// bearer (besides Zoom's own hosts).
+    pub trusted: Vec<reqwest::Url>,
 }
+
+/// How many redirects a file call follows before it gives up with the last answer.
+const MAX_REDIRECTS: u32 = 5;
+
+/// A fresh copy of the request for each attempt: a buffered body is cloned; a file is read
+/// again from its path or bytes; a one-shot stream gives `None` once it has been sent.
+pub(crate) type Attempt<'a> = dyn FnMut() -> Option<reqwest::Request> + Send + 'a;
 
 impl Policy {
     /// The policy of calls authorised by a fixed `authorization` instead of an OAuth token (an
@@ -57,6 +68,7 @@ impl Policy {
             retry,
             pacer: None,
             authorization: Some(authorization),
+            trusted: Vec::new(),
         }
     }
 
@@ -70,10 +82,10 @@ impl Policy {
                 .as_ref()
                 .map(Some)
                 .ok_or_else(|| Error::missing(Setting::BotTokens, "chatbot calls are made with a chatbot token")),
-            Tag::Chat | Tag::Users | Tag::Channels => self.user.as_ref().map(Some).ok_or_else(|| {
+            Tag::Chat | Tag::Users | Tag::Channels | Tag::Files => self.user.as_ref().map(Some).ok_or_else(|| {
                 Error::missing(
                     Setting::ChatTokens,
-                    "chat, users and channels calls are made with a server-to-server or user token",
+                    "chat, users, channels and files calls are made with a server-to-server or user token",
                 )
             }),
             Tag::Oauth | Tag::IncomingWebhook | Tag::Callback => Ok(None),
@@ -96,10 +108,14 @@ impl Policy {
         }
     }
 
+    /// Runs one call: `method` and `account` describe it (the account its budget is), `next`
+    /// gives each attempt's request.
     async fn run(
         &self,
         client: &reqwest::Client,
-        request: reqwest::Request,
+        method: &reqwest::Method,
+        account: Option<&str>,
+        next: &mut Attempt<'_>,
         info: &'static OperationInfo,
         span: &Span,
     ) -> reqwest::Result<reqwest::Response> {
@@ -130,10 +146,12 @@ impl Policy {
         // Zoom's limits are the account's: the budget this call is paced on, and corrected by
         // its 429s, is that of the account it names.
         let paced = match (&self.pacer, info.rate_limit_label) {
-            (Some(pacer), Some(label)) => Some((pacer, label, pacer.account(account_of(info, &request).as_deref()))),
+            (Some(pacer), Some(label)) => Some((pacer, label, pacer.account(account))),
             _ => None,
         };
-        let may_repeat = idempotent(request.method());
+        let may_repeat = idempotent(method);
+        // Where a file call's answer redirected it (a trusted host), and how many times.
+        let (mut redirected, mut hops): (Option<reqwest::Url>, u32) = (None, 0);
         // Whether a wait of `wait` from now still ends within the call's deadline.
         let in_time = |wait: std::time::Duration| Instant::now() + wait <= deadline;
         let mut renewed = false;
@@ -148,8 +166,16 @@ impl Policy {
             {
                 return self.fail(refused.into_error(started.elapsed()));
             }
-            let mut outgoing = request.try_clone().expect("generated requests have buffered bodies");
-            if let Some(oauth_host) = &self.follow_api_url
+            let Some(mut outgoing) = next() else {
+                let why = if redirected.is_some() { "redirect" } else { "retry" };
+                return self.fail(Error::StreamSpent { why });
+            };
+            // The file host is one for every region: a token's `api_url` does not move it.
+            let on_api_host = info.tag != Tag::Files || !info.server.starts_with("https://file.");
+            if let Some(target) = &redirected {
+                *outgoing.url_mut() = target.clone();
+            } else if on_api_host
+                && let Some(oauth_host) = &self.follow_api_url
                 && let Some(api_url) = token.as_ref().and_then(|t| t.api_url.as_deref())
                 && let Err(why) = regional(outgoing.url_mut(), api_url, oauth_host)
             {
@@ -159,9 +185,31 @@ impl Policy {
                 outgoing.headers_mut().insert(reqwest::header::AUTHORIZATION, value.clone());
             }
             let retries_left = attempt < self.retry.max_attempts;
+            let sent_to = outgoing.url().clone();
             match client.execute(outgoing).await {
                 Ok(response) => {
                     let status = response.status().as_u16();
+                    if info.tag == Tag::Files
+                        && response.status().is_redirection()
+                        && let Some(target) = location(&response, &sent_to)
+                    {
+                        // Zoom: "The caller must support HTTP 30x redirects" and keep the
+                        // header across hosts. The bearer goes only where it may go; anywhere
+                        // else the redirect is refused rather than followed without it (an
+                        // upload there would fail anyway, after sending the whole file).
+                        let trusted: Vec<&reqwest::Url> = self.trusted.iter().collect();
+                        if !crate::hosts::is_trusted(&target, &trusted) {
+                            return self
+                                .fail(Error::UntrustedRedirect { origin: target.origin().ascii_serialization() });
+                        }
+                        if hops < MAX_REDIRECTS {
+                            hops += 1;
+                            tracing::debug!(status, origin = %target.origin().ascii_serialization(), "following a redirect");
+                            redirected = Some(target);
+                            attempt -= 1; // a redirect is not a retry
+                            continue;
+                        }
+                    }
                     if traced && let Some(id) = response.headers().get(&TRACKING_ID).and_then(|v| v.to_str().ok()) {
                         span.record("tracking_id", id);
                     }
@@ -258,11 +306,49 @@ impl RequestPolicy for Policy {
             duration_ms = tracing::field::Empty,
             tracking_id = tracing::field::Empty,
         );
+        let account = account_of(info, &request).map(Cow::into_owned);
+        let method = request.method().clone();
+        Box::pin(self.traced(client, operation, span, method, account, Box::new(move || request.try_clone())))
+    }
+}
+
+impl Policy {
+    /// A request built here rather than by the generated client (a streamed file): the same
+    /// token, pacing, retries, redirects and span, each attempt's request from `next`.
+    pub(crate) async fn execute_built(
+        &self,
+        client: &reqwest::Client,
+        operation: OperationId,
+        method: reqwest::Method,
+        next: Box<Attempt<'_>>,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "zoom_request",
+            operation = operation.method_name(),
+            method = %method,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            tracking_id = tracing::field::Empty,
+        );
+        self.traced(client, operation, span, method, None, next).await
+    }
+
+    fn traced<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        operation: OperationId,
+        span: Span,
+        method: reqwest::Method,
+        account: Option<String>,
+        mut next: Box<Attempt<'a>>,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
+        let info = operation.info();
         let inner = span.clone();
-        Box::pin(
+        {
             async move {
                 let started = Instant::now();
-                let outcome = self.run(client, request, info, &inner).await;
+                let outcome = self.run(client, &method, account.as_deref(), &mut *next, info, &inner).await;
                 let outcome = counted(operation.method_name(), outcome).await;
                 let traced = !inner.is_disabled();
                 if traced {
@@ -280,9 +366,15 @@ impl RequestPolicy for Policy {
                 }
                 outcome
             }
-            .instrument(span),
-        )
+            .instrument(span)
+        }
     }
+}
+
+/// Where a redirect answer points, resolved against the URL it answered.
+fn location(response: &reqwest::Response, sent_to: &reqwest::Url) -> Option<reqwest::Url> {
+    let value = response.headers().get(reqwest::header::LOCATION)?.to_str().ok()?;
+    sent_to.join(value).ok()
 }
 
 /// The operation's name, as the metrics label it.

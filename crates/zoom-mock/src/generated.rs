@@ -1105,6 +1105,110 @@ pub mod operations {
             )
         }
     }
+    pub struct GetChatFileWhen(::httpmock::When);
+    impl GetChatFileWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/chat/files/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn file_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/chat/files/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetChatFileThen(::httpmock::Then);
+    impl GetChatFileThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ChatFileInfo) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteChatFileWhen(::httpmock::When);
+    impl DeleteChatFileWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/chat/files/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn file_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/chat/files/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteChatFileThen(::httpmock::Then);
+    impl DeleteChatFileThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetUserWhen(::httpmock::When);
     impl GetUserWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1996,6 +2100,12 @@ pub trait MockServerExt {
             operations::GetChatMessageThreadWhen,
             operations::GetChatMessageThreadThen,
         );
+    fn get_chat_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetChatFileWhen, operations::GetChatFileThen);
+    fn delete_chat_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteChatFileWhen, operations::DeleteChatFileThen);
     fn get_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetUserWhen, operations::GetUserThen);
@@ -2204,6 +2314,28 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetChatMessageThreadWhen::new(when),
                 operations::GetChatMessageThreadThen::new(then),
+            )
+        })
+    }
+    fn get_chat_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetChatFileWhen, operations::GetChatFileThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetChatFileWhen::new(when),
+                operations::GetChatFileThen::new(then),
+            )
+        })
+    }
+    fn delete_chat_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteChatFileWhen, operations::DeleteChatFileThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteChatFileWhen::new(when),
+                operations::DeleteChatFileThen::new(then),
             )
         })
     }

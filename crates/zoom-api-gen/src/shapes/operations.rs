@@ -17,7 +17,7 @@ macro_rules! operation_table {
             #[doc = $summary:literal]
             $op:ident {
                 id: $id:literal, method_name: $method_name:literal, zoom_id: $zoom_id:expr,
-                method: $method:literal, path: $path:literal, base_path: $base_path:literal,
+                method: $method:literal, path: $path:literal, base_path: $base_path:literal, server: $server:literal,
                 label: $op_label:expr, tag: $op_tag:ident, doc: $doc:literal,
             },
         )*],
@@ -215,6 +215,9 @@ macro_rules! operation_table {
             /// The path of the operation's server (`/v2` for the REST API, empty for the
             /// OAuth and incoming-webhook hosts).
             pub base_path: &'static str,
+            /// The operation's server as the spec names it (`https://api.zoom.us/v2`, or
+            /// `https://file.zoom.us/v2` for file uploads): which configured base URL it uses.
+            pub server: &'static str,
             /// Zoom's rate-limit label, where Zoom documents one.
             pub rate_limit_label: Option<RateLabel>,
             /// The operation's first tag.
@@ -230,6 +233,7 @@ macro_rules! operation_table {
                 method: $method,
                 path: $path,
                 base_path: $base_path,
+                server: $server,
                 rate_limit_label: $op_label,
                 tag: Tag::$op_tag,
                 doc: $doc,

@@ -23,6 +23,8 @@ pub const ZOOM_API_URL: &str = "https://api.zoom.us/v2";
 pub const ZOOM_OAUTH_URL: &str = "https://zoom.us";
 /// The Incoming Webhook app's host.
 pub const ZOOM_WEBHOOK_URL: &str = "https://integrations.zoom.us";
+/// Zoom's file host, where file uploads and file sends go.
+pub const ZOOM_FILE_URL: &str = "https://file.zoom.us/v2";
 
 /// Sets up a [`ZoomClient`].
 pub struct ClientBuilder {
@@ -35,6 +37,7 @@ pub struct ClientBuilder {
     api_url: Option<String>,
     oauth_url: String,
     webhook_url: String,
+    file_url: String,
     bot_tokens: Option<Box<dyn TokenSource>>,
     chat_tokens: Option<Box<dyn TokenSource>>,
     retry: RetryPolicy,
@@ -68,6 +71,7 @@ impl Default for ClientBuilder {
             api_url: None,
             oauth_url: ZOOM_OAUTH_URL.into(),
             webhook_url: ZOOM_WEBHOOK_URL.into(),
+            file_url: ZOOM_FILE_URL.into(),
             bot_tokens: None,
             chat_tokens: None,
             retry: RetryPolicy::default(),
@@ -118,6 +122,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The file host's base URL (default `https://file.zoom.us/v2`), where uploads and file
+    /// sends go. Its origin is trusted with the bearer, as the API's and OAuth host's are.
+    pub fn file_url(mut self, url: impl Into<String>) -> Self {
+        self.file_url = url.into();
+        self
+    }
+
     /// Where chatbot tokens come from (default: the app's `client_credentials`).
     pub fn bot_tokens(mut self, source: impl TokenSource) -> Self {
         self.bot_tokens = Some(Box::new(source));
@@ -162,7 +173,8 @@ impl ClientBuilder {
     }
 
     /// Reads `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`, `ZOOM_ACCOUNT_ID`, `ZOOM_ROBOT_JID` and the
-    /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`.
+    /// optional base-URL overrides `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL`,
+    /// `ZOOM_FILE_URL`.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -224,6 +236,9 @@ impl ClientBuilder {
         if let Some(u) = env("ZOOM_WEBHOOK_URL") {
             b.webhook_url = u;
         }
+        if let Some(u) = env("ZOOM_FILE_URL") {
+            b.file_url = u;
+        }
         b
     }
 
@@ -237,6 +252,7 @@ impl ClientBuilder {
             (Setting::ApiUrl, api_url),
             (Setting::OAuthUrl, &self.oauth_url),
             (Setting::WebhookUrl, &self.webhook_url),
+            (Setting::FileUrl, &self.file_url),
         ];
         needs_no_tls_or_has_it(&urls, TLS_BACKEND)?;
         let http = http_client(self.timeout)?;
@@ -277,6 +293,15 @@ impl ClientBuilder {
                 (bot.map(|s| share("chatbot", s)), user.map(|s| share("user", s)), pacer)
             }
         };
+        // The hosts a file call's redirect may take the bearer to, besides Zoom's own.
+        let mut trusted = Vec::new();
+        for (setting, url) in
+            [(Setting::ApiUrl, api_url), (Setting::OAuthUrl, &self.oauth_url), (Setting::FileUrl, &self.file_url)]
+        {
+            let parsed =
+                reqwest::Url::parse(url).map_err(|e| Error::invalid_setting(setting, format!("is not a URL ({e})")))?;
+            trusted.push(parsed);
+        }
         let policy = Arc::new(Policy {
             oauth,
             follow_api_url: match self.api_url {
@@ -292,11 +317,14 @@ impl ClientBuilder {
             retry: self.retry,
             pacer: pacer.map(Arc::new),
             authorization: None,
+            trusted,
         });
         let api_url = self.api_url.unwrap_or_else(|| ZOOM_API_URL.into());
         let api = zoom_api_gen::Client::new_with_client(&api_url, http, Hooks::with_policy(policy.clone()));
-        let webhook_url = self.webhook_url;
-        Ok(ZoomClient { inner: Arc::new(Inner { api, webhook_url, policy, account_id: self.account_id, robot_jid }) })
+        let (webhook_url, file_url) = (self.webhook_url, self.file_url.trim_end_matches('/').to_owned());
+        Ok(ZoomClient {
+            inner: Arc::new(Inner { api, webhook_url, file_url, policy, account_id: self.account_id, robot_jid }),
+        })
     }
 }
 

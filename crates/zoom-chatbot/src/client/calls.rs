@@ -11,6 +11,7 @@ use crate::callback::{Callback, ReplyToCallback};
 use crate::channels::Channels;
 use crate::chat::Chat;
 use crate::error::Result;
+use crate::files::Files;
 use crate::ids::{AccountId, IntoRecipient, MessageId, TriggerId, UserId};
 use crate::incoming::IncomingWebhook;
 use crate::messages::{AccountClient, MessageReceipt, SendMessage};
@@ -95,6 +96,20 @@ impl ZoomClient {
     /// user) token.
     pub fn channels(&self) -> Channels {
         Channels::new(self.clone(), UserId::me())
+    }
+
+    /// Chat files (`files.rs`), as the token's own user (`me`): send one as a message,
+    /// upload one for `file_ids`, read and delete. Uploads and sends go to the file host
+    /// ([`ClientBuilder::file_url`](crate::ClientBuilder::file_url)), streamed. Its calls use
+    /// the server-to-server (or user) token.
+    pub fn files(&self) -> Files {
+        Files::new(self.clone(), UserId::me())
+    }
+
+    /// Chat files as `user`, who sends and uploads them (a server-to-server token can act for
+    /// any user of the account).
+    pub fn files_as(&self, user: UserId) -> Files {
+        Files::new(self.clone(), user)
     }
 
     /// Channels as `user`: whose channels are listed and who owns the ones made (a

@@ -18,12 +18,14 @@ use crate::policy::Policy;
 mod builder;
 mod calls;
 
-pub use builder::{ClientBuilder, ZOOM_API_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL};
+pub use builder::{ClientBuilder, ZOOM_API_URL, ZOOM_FILE_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL};
 
 /// What the clones of a client share.
 struct Inner {
     api: zoom_api_gen::Client,
     webhook_url: String,
+    /// The file host's base URL, without a trailing `/`.
+    file_url: String,
     policy: Arc<Policy>,
     account_id: Option<AccountId>,
     robot_jid: Option<BotJid>,
@@ -96,6 +98,15 @@ impl ZoomClient {
     /// The incoming-webhook host's base URL this client was configured with.
     pub fn webhook_url(&self) -> &str {
         &self.inner.webhook_url
+    }
+
+    /// The file host's base URL this client was configured with (`https://file.zoom.us/v2`).
+    pub fn file_url(&self) -> &str {
+        &self.inner.file_url
+    }
+
+    pub(crate) fn policy(&self) -> &Policy {
+        &self.inner.policy
     }
 
     pub(crate) fn pacer(&self) -> Option<&Pacer> {

@@ -10,7 +10,7 @@ use super::event_builders::{app_deauthorized_event, bot_installed_event};
 use super::limits::Plan;
 use super::shared::Shared;
 use super::state::BotEndpoint;
-use super::state::{ConversationId, FakeChannel, StoredMessage};
+use super::state::{ConversationId, FakeChannel, FakeFile, StoredMessage};
 use super::{ZoomMock, act};
 
 impl Shared {
@@ -93,6 +93,11 @@ impl FakeAccount<'_> {
     /// The messages of one of its conversations, oldest first, deleted ones included.
     pub fn conversation(&self, id: &ConversationId) -> Vec<StoredMessage> {
         self.mock.shared.lock().conversation(&self.id, id).into_iter().cloned().collect()
+    }
+
+    /// One of its stored files (uploaded or sent), by id, with its bytes.
+    pub fn file(&self, id: &str) -> Option<FakeFile> {
+        self.mock.shared.lock().files.get(&self.id, id).cloned()
     }
 
     /// One of its channels (made through the channel API), by id, with its members.

@@ -44,7 +44,7 @@ pub(crate) fn resolve_user(state: &State, account: &str, token: &TokenKind, user
 
 /// The conversation named by `to_channel` or `to_contact` (an email is mapped to the user id
 /// the directory gives it).
-fn resolve_conversation(
+pub(crate) fn resolve_conversation(
     state: &State,
     account: &str,
     to_channel: Option<&str>,
@@ -84,7 +84,7 @@ fn resolve_conversation(
 }
 
 /// A live message of `account` in the named conversation (when one is named), or 404/4131.
-fn find<'a>(
+pub(crate) fn find<'a>(
     state: &'a State,
     account: &str,
     id: &str,
@@ -152,6 +152,11 @@ pub(crate) fn to_chat_message(state: &State, m: &StoredMessage, with_status: boo
         (true, false, true) => Some(types::ChatMessageStatus::Edited),
         (true, false, false) => Some(types::ChatMessageStatus::Normal),
     };
+    // A message that carries a stored file names it, as Zoom's list shows a file message.
+    let file = match &m.content {
+        MessageContent::Text(t) => t.file_ids.first().and_then(|id| state.files.get(&m.account, id)),
+        MessageContent::Card { .. } => None,
+    };
     let reply_main_message_timestamp =
         m.reply_to.as_ref().and_then(|r| state.messages.get(r)).map(|p| p.sent_at.timestamp_millis());
     types::ChatMessage {
@@ -159,10 +164,18 @@ pub(crate) fn to_chat_message(state: &State, m: &StoredMessage, with_status: boo
         bot_message,
         date_time: Some(m.sent_at),
         download_url: None,
-        file_id: None,
-        file_name: None,
-        file_size: None,
-        files: Vec::new(),
+        file_id: file.map(|f| f.id.clone()),
+        file_name: file.map(|f| f.name.clone()),
+        file_size: file.map(|f| f.bytes.len() as i64),
+        files: file
+            .map(|f| types::ChatFile {
+                file_id: Some(f.id.clone()),
+                file_name: Some(f.name.clone()),
+                file_size: Some(f.bytes.len() as i64),
+                download_url: None,
+            })
+            .into_iter()
+            .collect(),
         id: Some(m.id.clone()),
         interactive_cards,
         message: Some(m.text()),

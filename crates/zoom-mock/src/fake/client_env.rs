@@ -55,7 +55,8 @@ impl fmt::Debug for ClientEnv {
 impl ZoomMock {
     /// The `ZOOM_*` variables that point a client at this fake: `ZOOM_CLIENT_ID`,
     /// `ZOOM_CLIENT_SECRET`, `ZOOM_ACCOUNT_ID` (the first account), `ZOOM_ROBOT_JID`,
-    /// `ZOOM_API_URL`, `ZOOM_OAUTH_URL` and `ZOOM_WEBHOOK_URL`.
+    /// `ZOOM_API_URL`, `ZOOM_OAUTH_URL`, `ZOOM_WEBHOOK_URL` and `ZOOM_FILE_URL` (the fake
+    /// serves the file host's paths on its one listener).
     pub fn client_env(&self) -> ClientEnv {
         ClientEnv(vec![
             ("ZOOM_CLIENT_ID", self.client_id()),
@@ -65,6 +66,7 @@ impl ZoomMock {
             ("ZOOM_API_URL", self.api_base_url()),
             ("ZOOM_OAUTH_URL", self.oauth_base_url()),
             ("ZOOM_WEBHOOK_URL", self.webhook_base_url()),
+            ("ZOOM_FILE_URL", self.file_base_url()),
         ])
     }
 }
@@ -79,7 +81,8 @@ mod tests {
         let vars = fake.client_env();
         assert_eq!(vars.get("ZOOM_CLIENT_SECRET"), Some(fake.client_secret().as_str()));
         assert_eq!(vars.get("ZOOM_ROBOT_JID"), Some(fake.robot_jid().as_str()));
-        assert_eq!(vars.iter().count(), 7);
+        assert_eq!(vars.get("ZOOM_FILE_URL"), Some(fake.file_base_url().as_str()));
+        assert_eq!(vars.iter().count(), 8);
         let shown = format!("{vars:?}");
         assert!(!shown.contains(&fake.client_secret()) && shown.contains("[redacted]"), "{shown}");
         assert!(shown.contains(&fake.api_base_url()), "{shown}");

@@ -159,6 +159,11 @@ pub struct Config {
     pub retention: usize,
     /// Conversations kept; past it, the one started longest ago goes, with its messages.
     pub max_conversations: usize,
+    /// The largest file stored, in bytes; past it an upload or file send is refused as Zoom
+    /// refuses a file too large (400, code 300).
+    pub max_file_bytes: usize,
+    /// The bytes of all stored files together; past it, uploads are refused the same way.
+    pub max_stored_file_bytes: usize,
     /// Requests kept in the inspection log.
     pub request_log: usize,
     /// With a strict directory, only the declared users and channels exist (in each account,
@@ -219,6 +224,9 @@ impl Default for Config {
             channel_limits: true,
             retention: 1_000,
             max_conversations: 10_000,
+            // Zoom's send limit is 20 MB; 32 MiB leaves room for an upload beyond it.
+            max_file_bytes: 32 << 20,
+            max_stored_file_bytes: 256 << 20,
             request_log: 10_000,
             strict: false,
             users: Vec::new(),

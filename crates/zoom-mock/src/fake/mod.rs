@@ -36,6 +36,7 @@ mod client_env;
 mod config;
 mod delivery;
 mod event_builders;
+mod files;
 mod guard;
 mod handle;
 mod http;
@@ -72,7 +73,7 @@ pub use event_builders::{
 pub use handle::ZoomMock;
 pub use limits::{Plan, RateLabel};
 pub use page::{card_violations, render_card_html};
-pub use state::{BotEndpoint, ChannelMember, Delivery, FakeChannel};
+pub use state::{BotEndpoint, ChannelMember, Delivery, FakeChannel, FakeFile};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 /// The operation a request of [`SeenRequest`] was for.
 pub use zoom_api_gen::operations::OperationId;
@@ -158,6 +159,20 @@ impl ZoomMockBuilder {
     /// ago goes, with its messages.
     pub fn max_conversations(mut self, conversations: usize) -> Self {
         self.config.max_conversations = conversations.max(1);
+        self
+    }
+
+    /// The largest file the fake stores, in bytes (default 32 MiB); a larger upload or file
+    /// send is refused as Zoom refuses a file too large (400, code 300).
+    pub fn max_file_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_file_bytes = bytes;
+        self
+    }
+
+    /// The bytes of all stored files together (default 256 MiB); past it, uploads are
+    /// refused the same way.
+    pub fn max_stored_file_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_stored_file_bytes = bytes;
         self
     }
 
@@ -324,6 +339,12 @@ impl ZoomMock {
         self.shared.origin.clone()
     }
 
+    /// The file host's base URL (Zoom's `https://file.zoom.us/v2`): the fake's own origin
+    /// with `/v2`, where uploads and file sends are served beside the API.
+    pub fn file_base_url(&self) -> String {
+        format!("{}/v2", self.shared.origin)
+    }
+
     fn config<T>(&self, f: impl FnOnce(&Config) -> T) -> T {
         f(&self.shared.lock().config)
     }
@@ -358,6 +379,11 @@ impl ZoomMock {
     /// included (another account's: [`account`](Self::account)).
     pub fn conversation(&self, id: &ConversationId) -> Vec<StoredMessage> {
         self.account(&self.account_id()).conversation(id)
+    }
+
+    /// A stored file of the first account, by id, with its bytes.
+    pub fn file(&self, id: &str) -> Option<FakeFile> {
+        self.account(&self.account_id()).file(id)
     }
 
     /// A channel of the first account (made through the channel API), by id, with its

@@ -16,6 +16,8 @@ pub(crate) struct Operation {
     pub label: Option<RateLabel>,
     pub query: Vec<&'static Parameter>,
     pub body: Option<&'static ReferenceOr<Schema>>,
+    /// A multipart/form-data body's schema (the file operations).
+    pub form: Option<&'static ReferenceOr<Schema>>,
     /// The operation's `x-required-one-of`: groups of query parameters, one of each needed.
     pub query_one_of: Vec<Vec<String>>,
 }
@@ -57,17 +59,20 @@ pub(crate) fn operations() -> &'static Operations {
                     .filter_map(|p| zoom_spec::parameter(spec, p))
                     .filter(|p| matches!(p, Parameter::Query { .. }))
                     .collect();
-                let body = op
-                    .request_body
-                    .as_ref()
-                    .and_then(|b| b.as_item())
-                    .and_then(|b| b.content.values().next().and_then(|media| media.schema.as_ref()));
+                let content = op.request_body.as_ref().and_then(|b| b.as_item()).map(|b| &b.content);
+                // A multipart body is read by its handler (`files.rs`), which checks its
+                // fields against the schema with `validate_form`.
+                let media = |multipart: bool| {
+                    content.and_then(|c| c.iter().find(|(m, _)| (*m == "multipart/form-data") == multipart))
+                };
+                let body = media(false).and_then(|(_, media)| media.schema.as_ref());
+                let form = media(true).and_then(|(_, media)| media.schema.as_ref());
                 let query_one_of = op
                     .extensions
                     .get("x-required-one-of")
                     .and_then(|v| serde_json::from_value(v.clone()).ok())
                     .unwrap_or_default();
-                by_id.insert(id, Operation { label, query, body, query_one_of });
+                by_id.insert(id, Operation { label, query, body, form, query_one_of });
             }
         }
         Operations { by_id, routes, validator: Validator::new(spec) }
@@ -96,6 +101,14 @@ impl Operations {
 
     pub fn validator(&self) -> &Validator<'static> {
         &self.validator
+    }
+
+    /// Checks a multipart body's fields, given as JSON (a file part as its name), against the
+    /// operation's schema.
+    pub fn validate_form(&self, id: OperationId, form: &Value) -> Result<(), Invalid> {
+        let Some(schema) = self.get(id).form else { return Ok(()) };
+        let violations = self.validator.validate(schema, form, "");
+        if violations.is_empty() { Ok(()) } else { Err(Invalid::Rules(violations)) }
     }
 
     /// Checks the query parameters of `id` and, if it has a JSON body, parses and checks the

@@ -7,7 +7,7 @@
 //! only `http(s)` URLs become links or images, a colour only as `#rrggbb`, a class only from
 //! the page's own names, a number only as a JSON number.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::extract::State as AxumState;
@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::config::AccountSpec;
 use super::shared::Shared;
 use super::state::{ConversationId, MessageContent, Sender, StoredMessage};
-use super::state::{Delivery, FakeChannel, PageBot};
+use super::state::{Delivery, FakeChannel, PageBot, State};
 use zoom_api_gen::types;
 
 /// The stream of changes the page listens to (outside Zoom's paths).
@@ -387,7 +387,75 @@ fn content(content: &MessageContent, actionable: Option<&str>) -> Markup {
 
 /// One message: its card (or text), its sender and time, its earlier versions and its
 /// deletion. With `acting`, a live bot card's controls act as the user.
-fn message(m: &StoredMessage, acting: bool) -> Markup {
+/// What the page shows of a stored file: its name, size and whether it is an image.
+pub(crate) struct ShownFile {
+    name: String,
+    size: usize,
+    image: bool,
+}
+
+/// The stored files the shown messages carry, by id (copied out under the lock).
+fn shown_files<'a>(state: &State, messages: impl Iterator<Item = &'a StoredMessage>) -> HashMap<String, ShownFile> {
+    let mut out = HashMap::new();
+    for m in messages {
+        if let MessageContent::Text(t) = &m.content {
+            for id in &t.file_ids {
+                if let Some(f) = state.files.get(&m.account, id) {
+                    out.insert(
+                        id.clone(),
+                        ShownFile { name: f.name.clone(), size: f.bytes.len(), image: f.is_image() },
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A size for people: bytes, KB or MB.
+fn size(bytes: usize) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} KB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+/// The files a message carries: an image inline, any other file as a link, with its name and
+/// size (the bytes come from the fake's own `/_fake/files/{id}`).
+fn attachments(m: &StoredMessage, files: &HashMap<String, ShownFile>) -> Markup {
+    let ids: &[String] = match &m.content {
+        MessageContent::Text(t) => &t.file_ids,
+        MessageContent::Card { .. } => &[],
+    };
+    html! {
+        @for (id, f) in ids.iter().filter_map(|id| files.get(id).map(|f| (id, f))) {
+            @let href = format!("{}/{id}", super::files::FILE_PATH);
+            @if f.image {
+                figure class="file" {
+                    img src=(href) alt=(f.name);
+                    figcaption { (f.name) " · " (size(f.size)) }
+                }
+            } @else {
+                p class="file" { "📎 " a href=(href) download=(f.name) { (f.name) } " · " (size(f.size)) }
+            }
+        }
+    }
+}
+
+/// The form that uploads a file into a conversation as its account's user (a file message).
+fn upload_form(to_jid: &str, account: &str) -> Markup {
+    html! {
+        form class="upload" method="post" action=(super::files::UPLOAD) enctype="multipart/form-data" {
+            input type="hidden" name="account" value=(account);
+            input type="hidden" name="to_jid" value=(to_jid);
+            input type="file" name="file" aria-label="file";
+            button type="submit" { "Upload" }
+        }
+    }
+}
+
+fn message(m: &StoredMessage, acting: bool, files: &HashMap<String, ShownFile>) -> Markup {
     let sender = match &m.sender {
         Sender::Bot(jid) => format!("bot {jid}"),
         Sender::User(user) => user.clone(),
@@ -403,6 +471,7 @@ fn message(m: &StoredMessage, acting: bool) -> Markup {
                 @if deleted { " · deleted" }
             }
             (content(&m.content, live_bot_card.then_some(m.id.as_str())))
+            (attachments(m, files))
             @if m.is_edited() {
                 details class="history" {
                     summary { "earlier versions" }
@@ -577,7 +646,8 @@ article.message{border-top:1px solid #e3e5e8;padding:.5em 0}article.deleted{opac
 .replies{margin-left:2em;border-left:3px solid #d0d4da;padding-left:1em}.meta,.muted{color:#6b7280;font-size:12px}\
 .section{border-left:4px solid #999;padding-left:.8em}button{margin-right:.4em}button.primary{background:#0e72ed;color:#fff}\
 button.danger{background:#e02828;color:#fff}.alert{padding:.4em;background:#fff7e0}.alert.error{background:#fde8e8}\
-.tag{font-size:11px;color:#0e72ed}img{max-height:120px;margin-right:.4em}form.act,form.command,form.connect{margin:.3em 0}\
+.tag{font-size:11px;color:#0e72ed}img{max-height:120px;margin-right:.4em}form.act,form.command,form.connect,form.upload{margin:.3em 0}\
+figure.file{margin:.3em 0}figure.file img{max-height:240px}p.file{margin:.3em 0}\
 section.panel{background:#fff;border-radius:8px;padding:1em;margin-bottom:1.5em}table.deliveries{border-collapse:collapse;font-size:12px}\
 table.deliveries td,table.deliveries th,table.accounts td,table.accounts th{padding:.2em .6em;text-align:left}tr.failed .status{color:#e02828}tr.ok .status{color:#1a7f37}\
 .history{font-size:12px;color:#6b7280}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dd{margin:0}dt{color:#6b7280}";
@@ -587,7 +657,7 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
     // Copied out under the lock (bounded: the newest conversations and their newest messages).
     // Read before the state: a change in between only makes the page reload once more.
     let version = shared.version();
-    let (bot, accounts, deliveries, conversations, channels) = {
+    let (bot, accounts, deliveries, conversations, channels, files) = {
         let state = shared.lock();
         let channels: Vec<(AccountSpec, FakeChannel)> = state
             .accounts
@@ -606,7 +676,8 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
         all.sort_by_key(|(_, messages)| std::cmp::Reverse(messages.iter().map(|m| m.sent_at).max()));
         all.truncate(CONVERSATIONS);
         let deliveries: Vec<Delivery> = state.deliveries.iter().rev().take(DELIVERIES).rev().cloned().collect();
-        (state.page_bot.clone(), state.accounts.clone(), deliveries, all, channels)
+        let files = shown_files(&state, all.iter().flat_map(|(_, messages)| messages.iter()));
+        (state.page_bot.clone(), state.accounts.clone(), deliveries, all, channels, files)
     };
     let acting = !matches!(bot, PageBot::None);
     let body = html! {
@@ -620,13 +691,14 @@ pub(crate) async fn index(AxumState(shared): AxumState<Arc<Shared>>) -> Html<Str
             section class="conversation" {
                 h2 { (id.jid()) " · " (account) }
                 (command_form(id.jid(), Ok(account)))
+                (upload_form(id.jid(), account))
                 @let shown = &messages[messages.len().saturating_sub(MESSAGES)..];
                 @let replies = replies_of(shown);
                 @for m in shown.iter().filter(|m| m.reply_to.is_none()) {
-                    (message(m, acting))
+                    (message(m, acting, &files))
                     @if let Some(thread) = replies.get(m.id.as_str()) {
                         div class="replies" {
-                            @for r in thread { (message(r, acting)) }
+                            @for r in thread { (message(r, acting, &files)) }
                         }
                     }
                 }

@@ -20,7 +20,7 @@ use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::shared::Shared;
 use super::state::{SeenRequest, State};
-use super::{act, callback, channels, chat, chatbot, guard, oauth, ops, page, users, webhook};
+use super::{act, callback, channels, chat, chatbot, files, guard, oauth, ops, page, users, webhook};
 
 /// Every route of the fake; the page, its forms and the controls behind `guard`.
 pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
@@ -52,6 +52,10 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         .operation(Op::UpdateChannel, channels::update)
         .operation(Op::DeleteChannel, channels::delete)
         .operation(Op::RemoveChannelMember, channels::remove_member)
+        .operation(Op::UploadChatFile, files::upload)
+        .operation(Op::SendChatFile, files::send)
+        .operation(Op::GetChatFile, files::get)
+        .operation(Op::DeleteChatFile, files::delete)
         .operation(Op::RequestToken, oauth::token)
         .operation(Op::RevokeToken, oauth::revoke)
         .operation(Op::SendIncomingWebhook, webhook::post)
@@ -64,6 +68,8 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
             get(page::preview).route_layer(page_guard()).merge(post(page::preview).route_layer(form_guard())),
         )
         .route(page::CHANGES, get(page::changes).route_layer(page_guard()))
+        .route(&format!("{}/{{fileId}}", files::FILE_PATH), get(files::bytes).route_layer(page_guard()))
+        .route(files::UPLOAD, post(files::page_upload).route_layer(form_guard()))
         .route(act::ACT, post(act::act).route_layer(form_guard()))
         .route(act::BOT, post(act::connect).route_layer(form_guard()))
         // Control of a running fake (for the binary, where there is no handle). Outside every

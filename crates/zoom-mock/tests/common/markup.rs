@@ -8,9 +8,48 @@ use zoom_api_gen::cards::CARD_ELEMENT_KINDS;
 
 /// Every tag the fake writes.
 const TAGS: &[&str] = &[
-    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "p", "a", "span", "div", "section",
-    "article", "form", "input", "button", "select", "option", "label", "textarea", "dl", "dt", "dd", "hr", "progress",
-    "img", "details", "summary", "ul", "li", "table", "tr", "th", "td", "code", "br", "script",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "a",
+    "span",
+    "div",
+    "section",
+    "article",
+    "form",
+    "input",
+    "button",
+    "select",
+    "option",
+    "label",
+    "textarea",
+    "dl",
+    "dt",
+    "dd",
+    "hr",
+    "progress",
+    "img",
+    "details",
+    "summary",
+    "ul",
+    "li",
+    "table",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "br",
+    "script",
+    "figure",
+    "figcaption",
 ];
 
 /// Every attribute the fake writes (`style`, `href`, `src`, `class`, `type` and `action` are
@@ -40,6 +79,8 @@ const ATTRIBUTES: &[&str] = &[
     "style",
     "rows",
     "cols",
+    "enctype",
+    "download",
 ];
 
 /// Every class the fake writes but the element kinds (which are the spec's, each element's
@@ -77,10 +118,19 @@ const CLASSES: &[&str] = &[
     "status",
     "violations",
     "accounts",
+    "upload",
+    "file",
 ];
 
+/// A link to one of the fake's stored files: `/_fake/files/` and a URL-safe id.
+fn own_file(value: &str) -> bool {
+    value
+        .strip_prefix("/_fake/files/")
+        .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
 /// Every `type` of an input or button the fake writes.
-const TYPES: &[&str] = &["hidden", "submit", "password", "date", "time", "radio", "checkbox"];
+const TYPES: &[&str] = &["hidden", "submit", "password", "date", "time", "radio", "checkbox", "file"];
 
 /// What a document may hold beyond the card's own markup.
 #[derive(Clone, Copy, Debug, Default)]
@@ -140,8 +190,10 @@ pub fn foreign_markup(html: &str, allowed: Allowed<'_>) -> Vec<String> {
                                 && value[19..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
                         }
                         // The page links to itself (`/`, `/preview`); a card, only over http(s).
-                        "href" => is_http(&value) || value == "/" || value == "/preview",
-                        "src" => is_http(&value),
+                        // A stored file's bytes are the fake's own `/_fake/files/{id}`.
+                        "href" => is_http(&value) || value == "/" || value == "/preview" || own_file(&value),
+                        "src" => is_http(&value) || own_file(&value),
+                        "enctype" => value == "multipart/form-data",
                         "class" => value
                             .split_ascii_whitespace()
                             .all(|c| CLASSES.contains(&c) || CARD_ELEMENT_KINDS.contains(&c)),

@@ -15,12 +15,14 @@ use super::rng::SplitMix64;
 
 mod channels;
 mod deliveries;
+pub(crate) mod files;
 
 pub use channels::{ChannelMember, FakeChannel};
 pub(crate) use channels::{KEEP_CHANNELS, channel_url};
 
 pub use deliveries::{BotEndpoint, Delivery};
 pub(crate) use deliveries::{Deliveries, Outbox, PageBot};
+pub use files::FakeFile;
 
 /// A conversation, by JID: a channel, or a one-to-one chat with a user. It is the client's
 /// [`Recipient`](zoom_api_gen::ids::Recipient) (one type, from `zoom_api_gen::ids`): a chat
@@ -288,6 +290,8 @@ pub(crate) struct State {
     pub page_bot: PageBot,
     /// Team Chat events waiting for delivery to the page's bot.
     pub(crate) outbox: Outbox,
+    /// Chat files with their bytes (`files.rs`).
+    pub files: files::Files,
 }
 
 /// How many issued-token records are kept for inspection (older ones are dropped).
@@ -341,10 +345,17 @@ impl State {
             deliveries: Deliveries::default(),
             page_bot: PageBot::default(),
             outbox: Outbox::default(),
+            files: files::Files::default(),
         })
     }
 
     /// The first account's id: the default of whatever names no account.
+    /// Stores a file of `account` within the configured caps (`state/files.rs`); its id.
+    pub fn store_file(&mut self, account: &str, name: &str, bytes: Bytes) -> Result<String, files::Refused> {
+        let caps = (self.config.max_file_bytes, self.config.max_stored_file_bytes);
+        self.files.store(account, name, bytes, caps, &mut self.rng)
+    }
+
     pub fn default_account(&self) -> &str {
         &self.accounts[0].id
     }
