@@ -185,11 +185,11 @@ pub const CHANNEL_SEND_WINDOWS: &[ChannelWindow] = &[
 pub enum Tag {
     ///Messages sent by a chatbot app with a client-credentials token.
     Chatbot,
-    ///Messages sent on behalf of a user with a server-to-server or user token.
+    ///Messages sent on behalf of a user with a server-to-server or user token, their scheduled sends and reminders.
     Chat,
     ///The account's users, read with a server-to-server or user token: how a bot told an email address finds the user's JID.
     Users,
-    ///Channels (Zoom's "Chat Channels"), with a server-to-server or user token: create, read, list and invite members.
+    ///Channels (Zoom's "Chat Channels"), with a server-to-server or user token: create, read, list, archive, and invite and remove members.
     Channels,
     ///Token issue and revocation on Zoom's OAuth host.
     Oauth,
@@ -257,6 +257,16 @@ pub enum OperationId {
     MarkChatMessage,
     ///Read a thread
     GetChatMessageThread,
+    ///List scheduled messages
+    ListScheduledMessages,
+    ///Cancel a scheduled message
+    DeleteScheduledMessage,
+    ///Create a reminder for a message
+    CreateReminder,
+    ///Delete a message's reminder
+    DeleteReminder,
+    ///List reminders
+    ListReminders,
     ///Get a user
     GetUser,
     ///List a user's channels
@@ -273,8 +283,12 @@ pub enum OperationId {
     ListChannelMembers,
     ///Invite members to a channel
     InviteChannelMembers,
+    ///Remove members from a channel
+    RemoveChannelMembers,
     ///Remove a member from a channel
     RemoveChannelMember,
+    ///Archive or unarchive channels
+    ArchiveChannels,
     ///Issue an access token
     RequestToken,
     ///Revoke a token
@@ -298,6 +312,11 @@ impl OperationId {
         OperationId::ReactToChatMessage,
         OperationId::MarkChatMessage,
         OperationId::GetChatMessageThread,
+        OperationId::ListScheduledMessages,
+        OperationId::DeleteScheduledMessage,
+        OperationId::CreateReminder,
+        OperationId::DeleteReminder,
+        OperationId::ListReminders,
         OperationId::GetUser,
         OperationId::ListChannels,
         OperationId::CreateChannel,
@@ -306,7 +325,9 @@ impl OperationId {
         OperationId::UpdateChannel,
         OperationId::ListChannelMembers,
         OperationId::InviteChannelMembers,
+        OperationId::RemoveChannelMembers,
         OperationId::RemoveChannelMember,
+        OperationId::ArchiveChannels,
         OperationId::RequestToken,
         OperationId::RevokeToken,
         OperationId::SendIncomingWebhook,
@@ -327,6 +348,11 @@ impl OperationId {
             OperationId::ReactToChatMessage => "reactToChatMessage",
             OperationId::MarkChatMessage => "markChatMessage",
             OperationId::GetChatMessageThread => "getChatMessageThread",
+            OperationId::ListScheduledMessages => "listScheduledMessages",
+            OperationId::DeleteScheduledMessage => "deleteScheduledMessage",
+            OperationId::CreateReminder => "createReminder",
+            OperationId::DeleteReminder => "deleteReminder",
+            OperationId::ListReminders => "listReminders",
             OperationId::GetUser => "getUser",
             OperationId::ListChannels => "listChannels",
             OperationId::CreateChannel => "createChannel",
@@ -335,7 +361,9 @@ impl OperationId {
             OperationId::UpdateChannel => "updateChannel",
             OperationId::ListChannelMembers => "listChannelMembers",
             OperationId::InviteChannelMembers => "inviteChannelMembers",
+            OperationId::RemoveChannelMembers => "removeChannelMembers",
             OperationId::RemoveChannelMember => "removeChannelMember",
+            OperationId::ArchiveChannels => "archiveChannels",
             OperationId::RequestToken => "requestToken",
             OperationId::RevokeToken => "revokeToken",
             OperationId::SendIncomingWebhook => "sendIncomingWebhook",
@@ -358,6 +386,11 @@ impl OperationId {
             OperationId::ReactToChatMessage => "react_to_chat_message",
             OperationId::MarkChatMessage => "mark_chat_message",
             OperationId::GetChatMessageThread => "get_chat_message_thread",
+            OperationId::ListScheduledMessages => "list_scheduled_messages",
+            OperationId::DeleteScheduledMessage => "delete_scheduled_message",
+            OperationId::CreateReminder => "create_reminder",
+            OperationId::DeleteReminder => "delete_reminder",
+            OperationId::ListReminders => "list_reminders",
             OperationId::GetUser => "get_user",
             OperationId::ListChannels => "list_channels",
             OperationId::CreateChannel => "create_channel",
@@ -366,7 +399,9 @@ impl OperationId {
             OperationId::UpdateChannel => "update_channel",
             OperationId::ListChannelMembers => "list_channel_members",
             OperationId::InviteChannelMembers => "invite_channel_members",
+            OperationId::RemoveChannelMembers => "remove_channel_members",
             OperationId::RemoveChannelMember => "remove_channel_member",
+            OperationId::ArchiveChannels => "archive_channels",
             OperationId::RequestToken => "request_token",
             OperationId::RevokeToken => "revoke_token",
             OperationId::SendIncomingWebhook => "send_incoming_webhook",
@@ -388,6 +423,11 @@ impl OperationId {
             OperationId::ReactToChatMessage => Some("reactMessage"),
             OperationId::MarkChatMessage => Some("markMessage"),
             OperationId::GetChatMessageThread => Some("retrieveThread"),
+            OperationId::ListScheduledMessages => Some("listScheduledMessages"),
+            OperationId::DeleteScheduledMessage => Some("deleteScheduleMessage"),
+            OperationId::CreateReminder => Some("createReminderForMessage"),
+            OperationId::DeleteReminder => Some("deleteReminderForMessage"),
+            OperationId::ListReminders => Some("listReminders"),
             OperationId::GetUser => Some("user"),
             OperationId::ListChannels => Some("getChannels"),
             OperationId::CreateChannel => Some("createChannel"),
@@ -396,7 +436,9 @@ impl OperationId {
             OperationId::UpdateChannel => Some("updateUserLevelChannel"),
             OperationId::ListChannelMembers => Some("listUserLevelChannelMembers"),
             OperationId::InviteChannelMembers => Some("InviteUserLevelChannelMembers"),
+            OperationId::RemoveChannelMembers => Some("batchRemoveChannelMembers"),
             OperationId::RemoveChannelMember => Some("removeAUserLevelChannelMember"),
+            OperationId::ArchiveChannels => Some("PerformOperationsOnChannels"),
             OperationId::RequestToken => None,
             OperationId::RevokeToken => None,
             OperationId::SendIncomingWebhook => None,
@@ -422,6 +464,11 @@ impl OperationId {
             "react_to_chat_message" => Some(OperationId::ReactToChatMessage),
             "mark_chat_message" => Some(OperationId::MarkChatMessage),
             "get_chat_message_thread" => Some(OperationId::GetChatMessageThread),
+            "list_scheduled_messages" => Some(OperationId::ListScheduledMessages),
+            "delete_scheduled_message" => Some(OperationId::DeleteScheduledMessage),
+            "create_reminder" => Some(OperationId::CreateReminder),
+            "delete_reminder" => Some(OperationId::DeleteReminder),
+            "list_reminders" => Some(OperationId::ListReminders),
             "get_user" => Some(OperationId::GetUser),
             "list_channels" => Some(OperationId::ListChannels),
             "create_channel" => Some(OperationId::CreateChannel),
@@ -430,7 +477,9 @@ impl OperationId {
             "update_channel" => Some(OperationId::UpdateChannel),
             "list_channel_members" => Some(OperationId::ListChannelMembers),
             "invite_channel_members" => Some(OperationId::InviteChannelMembers),
+            "remove_channel_members" => Some(OperationId::RemoveChannelMembers),
             "remove_channel_member" => Some(OperationId::RemoveChannelMember),
+            "archive_channels" => Some(OperationId::ArchiveChannels),
             "request_token" => Some(OperationId::RequestToken),
             "revoke_token" => Some(OperationId::RevokeToken),
             "send_incoming_webhook" => Some(OperationId::SendIncomingWebhook),
@@ -456,6 +505,11 @@ impl ::std::str::FromStr for OperationId {
             "reactToChatMessage" => Ok(OperationId::ReactToChatMessage),
             "markChatMessage" => Ok(OperationId::MarkChatMessage),
             "getChatMessageThread" => Ok(OperationId::GetChatMessageThread),
+            "listScheduledMessages" => Ok(OperationId::ListScheduledMessages),
+            "deleteScheduledMessage" => Ok(OperationId::DeleteScheduledMessage),
+            "createReminder" => Ok(OperationId::CreateReminder),
+            "deleteReminder" => Ok(OperationId::DeleteReminder),
+            "listReminders" => Ok(OperationId::ListReminders),
             "getUser" => Ok(OperationId::GetUser),
             "listChannels" => Ok(OperationId::ListChannels),
             "createChannel" => Ok(OperationId::CreateChannel),
@@ -464,7 +518,9 @@ impl ::std::str::FromStr for OperationId {
             "updateChannel" => Ok(OperationId::UpdateChannel),
             "listChannelMembers" => Ok(OperationId::ListChannelMembers),
             "inviteChannelMembers" => Ok(OperationId::InviteChannelMembers),
+            "removeChannelMembers" => Ok(OperationId::RemoveChannelMembers),
             "removeChannelMember" => Ok(OperationId::RemoveChannelMember),
+            "archiveChannels" => Ok(OperationId::ArchiveChannels),
             "requestToken" => Ok(OperationId::RequestToken),
             "revokeToken" => Ok(OperationId::RevokeToken),
             "sendIncomingWebhook" => Ok(OperationId::SendIncomingWebhook),
@@ -625,6 +681,51 @@ pub const OPERATIONS: &[OperationInfo] = &[
         doc: "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
     },
     OperationInfo {
+        id: OperationId::ListScheduledMessages,
+        method: "GET",
+        path: "/chat/messages/schedule",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Chat,
+        doc: "Sends `GET /chat/messages/schedule` (`listScheduledMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+    },
+    OperationInfo {
+        id: OperationId::DeleteScheduledMessage,
+        method: "DELETE",
+        path: "/chat/messages/schedule/{draftId}",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Chat,
+        doc: "Sends `DELETE /chat/messages/schedule/{draftId}` (`deleteScheduledMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+    },
+    OperationInfo {
+        id: OperationId::CreateReminder,
+        method: "POST",
+        path: "/chat/messages/{messageId}/reminder",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Chat,
+        doc: "Sends `POST /chat/messages/{messageId}/reminder` (`createReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+    },
+    OperationInfo {
+        id: OperationId::DeleteReminder,
+        method: "DELETE",
+        path: "/chat/messages/{messageId}/reminder",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Chat,
+        doc: "Sends `DELETE /chat/messages/{messageId}/reminder` (`deleteReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+    },
+    OperationInfo {
+        id: OperationId::ListReminders,
+        method: "GET",
+        path: "/chat/reminder",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Chat,
+        doc: "Sends `GET /chat/reminder` (`listReminders`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+    },
+    OperationInfo {
         id: OperationId::GetUser,
         method: "GET",
         path: "/users/{userId}",
@@ -697,6 +798,15 @@ pub const OPERATIONS: &[OperationInfo] = &[
         doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
     },
     OperationInfo {
+        id: OperationId::RemoveChannelMembers,
+        method: "DELETE",
+        path: "/chat/channels/{channelId}/members",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Medium),
+        tag: Tag::Channels,
+        doc: "Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
         id: OperationId::RemoveChannelMember,
         method: "DELETE",
         path: "/chat/channels/{channelId}/members/{identifier}",
@@ -704,6 +814,15 @@ pub const OPERATIONS: &[OperationInfo] = &[
         rate_limit_label: Some(RateLabel::Medium),
         tag: Tag::Channels,
         doc: "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+    },
+    OperationInfo {
+        id: OperationId::ArchiveChannels,
+        method: "PATCH",
+        path: "/chat/channels/events",
+        base_path: "/v2",
+        rate_limit_label: Some(RateLabel::Light),
+        tag: Tag::Channels,
+        doc: "Sends `PATCH /chat/channels/events` (`archiveChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
     },
     OperationInfo {
         id: OperationId::RequestToken,
@@ -777,6 +896,21 @@ macro_rules! operation_doc {
     (getChatMessageThread) => {
         "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
     };
+    (listScheduledMessages) => {
+        "Sends `GET /chat/messages/schedule` (`listScheduledMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
+    (deleteScheduledMessage) => {
+        "Sends `DELETE /chat/messages/schedule/{draftId}` (`deleteScheduledMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
+    (createReminder) => {
+        "Sends `POST /chat/messages/{messageId}/reminder` (`createReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
+    (deleteReminder) => {
+        "Sends `DELETE /chat/messages/{messageId}/reminder` (`deleteReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
+    (listReminders) => {
+        "Sends `GET /chat/reminder` (`listReminders`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
+    };
     (getUser) => {
         "Sends `GET /users/{userId}` (`getUser`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
     };
@@ -801,8 +935,14 @@ macro_rules! operation_doc {
     (inviteChannelMembers) => {
         "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
     };
+    (removeChannelMembers) => {
+        "Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
     (removeChannelMember) => {
         "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium."
+    };
+    (archiveChannels) => {
+        "Sends `PATCH /chat/channels/events` (`archiveChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light."
     };
     (requestToken) => {
         "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label."

@@ -36,6 +36,8 @@ pub struct FakeChannel {
     pub settings: types::ChannelSettings,
     /// Its members, its maker first.
     pub members: Vec<ChannelMember>,
+    /// Whether it is archived (`archiveChannels`): it then takes no messages.
+    pub archived: bool,
     /// The order it was made in (lists go oldest first).
     pub(crate) made: u64,
 }
