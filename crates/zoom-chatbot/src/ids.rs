@@ -14,7 +14,8 @@
 //! ```
 
 pub use zoom_api_gen::ids::{
-    AccountId, BotJid, ChannelId, ChannelJid, Conversation, IdError, MessageId, Recipient, TriggerId, UserId, UserJid,
+    AccountId, BotJid, ChannelId, ChannelJid, Conversation, DraftId, IdError, MessageId, Recipient, TriggerId, UserId,
+    UserJid,
 };
 
 use crate::error::Error;

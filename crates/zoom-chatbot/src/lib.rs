@@ -57,8 +57,10 @@ pub mod installs;
 mod messages;
 pub mod metrics;
 pub mod pacing;
+mod paging;
 mod policy;
 pub mod retry;
+pub mod schedule;
 #[cfg(feature = "axum")]
 pub mod serve;
 #[cfg(feature = "redis")]

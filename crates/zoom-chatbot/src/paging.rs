@@ -1,0 +1,50 @@
+//! Paging: the items of a listing's pages as one stream, fetched as it is read, shared by
+//! every listing of the client (channels, members, scheduled messages, reminders).
+
+use std::future::Future;
+use std::num::NonZeroU64;
+
+use futures_core::Stream;
+
+use crate::error::{Error, Result};
+
+/// A page size checked against its bounds (1 to `max`), before anything is sent.
+pub(crate) fn page_size(n: Option<u64>, max: u64) -> Result<Option<NonZeroU64>> {
+    match n {
+        None => Ok(None),
+        Some(n) if (1..=max).contains(&n) => Ok(NonZeroU64::new(n)),
+        Some(n) => Err(Error::invalid("page_size", format!("must be 1 to {max}, not {n}"))),
+    }
+}
+
+/// The items of every page `fetch` gives (from a page size and the previous page's token,
+/// empty for the first), fetched as the stream is read, until a page names no next one. A
+/// page size out of bounds is the stream's one error, before anything is sent.
+pub(crate) fn pages<T, F, Fut>(
+    size: Result<Option<NonZeroU64>>,
+    fetch: F,
+) -> impl Stream<Item = Result<T>> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(Option<NonZeroU64>, String) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>)>> + Send,
+{
+    let start = (Vec::<T>::new().into_iter(), Some(String::new()), Some(size), fetch);
+    futures_util::stream::try_unfold(start, |(mut page, mut next, mut size, fetch)| async move {
+        loop {
+            if let Some(item) = page.next() {
+                return Ok(Some((item, (page, next, size, fetch))));
+            }
+            let Some(token) = next.take() else { return Ok(None) };
+            let page_size = match size.take() {
+                Some(Err(e)) => return Err(e),
+                Some(Ok(s)) => s,
+                None => None,
+            };
+            let (items, token) = fetch(page_size, token).await?;
+            next = token.filter(|t| !t.is_empty());
+            page = items.into_iter();
+            size = Some(Ok(page_size));
+        }
+    })
+}
