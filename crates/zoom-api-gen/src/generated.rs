@@ -2890,7 +2890,7 @@ pub mod types {
                 })
         }
     }
-    ///A reminder on a message: the conversation it is in, and when. Zoom marks nothing required, and answers a body without a conversation 400 (code 4102) and one without a time 400 (code 4103); its page says "Only one parameter needs to be passed in `remind_time` and `delay_seconds`", read here as at most one.
+    ///A reminder on a message: the conversation it is in, and when. Zoom marks nothing required, and answers a body without a conversation 400 (code 4102) and one without a time 400 (code 4103); its page says "Only one parameter needs to be passed in `remind_time` and `delay_seconds`", which forbids neither both: given both, the fake reads `remind_time` (Zoom's page does not say which wins).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateReminderRequest {

@@ -166,7 +166,8 @@ pub(crate) async fn create_reminder(
             Err(r) => return r,
         };
         let now = state.now();
-        // The validator holds `x-required-one-of` and the bounds of `delay_seconds`.
+        // The validator holds `x-required-one-of` and the bounds of `delay_seconds`; given
+        // both, `remind_time` is read (Zoom's page does not say which wins).
         let at: DateTime<Utc> = match (body.remind_time, body.delay_seconds) {
             (Some(at), _) => at,
             (None, Some(delay)) => now + TimeDelta::seconds(delay),
