@@ -42,7 +42,7 @@ fn every_operation_in_the_spec_has_a_contract_test() {
         .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
         .collect();
     assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
-    assert_eq!(operations().len(), 30, "the spec's operation count changed; add the new contract tests");
+    assert_eq!(operations().len(), 37, "the spec's operation count changed; add the new contract tests");
 }
 
 // ----- chatbot messages ---------------------------------------------------------------------
@@ -414,6 +414,136 @@ async fn contract_remove_channel_member() {
     let got = client(&server).remove_channel_member().channel_id(&id).identifier(&member).send().await.unwrap();
     mock.assert_async().await;
     assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_remove_channel_members() {
+    let server = MockServer::start_async().await;
+    let op = "removeChannelMembers";
+    let id = parameter_str(op, "channelId");
+    let users: types::RemoveChannelMembersUserIds = parameter_str(op, "user_ids").parse().unwrap();
+    // The pattern holds a list to 20 ids.
+    let many = vec!["u"; 21].join(",");
+    assert!(many.parse::<types::RemoveChannelMembersUserIds>().is_err());
+    let mock = server.remove_channel_members(|when, then| {
+        no_version_header(when.channel_id(&id).user_ids(&users).member_ids(None).into_inner());
+        then.no_content();
+    });
+    let got = client(&server).remove_channel_members().channel_id(&id).user_ids(users.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_archive_channels() {
+    let server = MockServer::start_async().await;
+    let op = "archiveChannels";
+    let body: types::ArchiveChannelsRequest = request_example(op);
+    let answer: types::ChannelsArchived = response_example(op, "200");
+    let mock = server.archive_channels(|when, then| {
+        no_version_header(when.body(&body).into_inner().header("content-type", "application/json"));
+        then.ok(&answer);
+    });
+    let got = client(&server).archive_channels().body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    let got = got.into_inner();
+    assert_eq!(got, answer);
+    assert_eq!(got.failed_channels[0].error_code.as_deref(), Some("4130"));
+}
+
+// ----- scheduled messages and reminders -----------------------------------------------------
+
+#[tokio::test]
+async fn contract_list_scheduled_messages() {
+    let server = MockServer::start_async().await;
+    let op = "listScheduledMessages";
+    let channel = parameter_str(op, "to_channel");
+    let token = parameter_str(op, "next_page_token");
+    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
+    let page: types::ScheduledMessagePage = response_example(op, "200");
+    let mock = server.list_scheduled_messages(|when, then| {
+        no_version_header(
+            when.to_channel(channel.as_str())
+                .to_contact(None)
+                .page_size(size)
+                .next_page_token(token.as_str())
+                .into_inner(),
+        );
+        then.ok(&page);
+    });
+    let got = client(&server)
+        .list_scheduled_messages()
+        .to_channel(&channel)
+        .page_size(size)
+        .next_page_token(&token)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    let got = got.into_inner();
+    assert_eq!(got, page);
+    assert_eq!(got.messages[0].draft_id, "8cfaf567-bf5a-4acc-b4f2-88b3d371aca5");
+}
+
+#[tokio::test]
+async fn contract_delete_scheduled_message() {
+    let server = MockServer::start_async().await;
+    let op = "deleteScheduledMessage";
+    let (draft, channel) = (parameter_str(op, "draftId"), parameter_str(op, "to_channel"));
+    let mock = server.delete_scheduled_message(|when, then| {
+        no_version_header(when.draft_id(&draft).to_channel(channel.as_str()).to_contact(None).into_inner());
+        then.no_content();
+    });
+    let got = client(&server).delete_scheduled_message().draft_id(&draft).to_channel(&channel).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_create_reminder() {
+    let server = MockServer::start_async().await;
+    let op = "createReminder";
+    let id = parameter_str(op, "messageId");
+    let body: types::CreateReminderRequest = request_example(op);
+    let mock = server.create_reminder(|when, then| {
+        no_version_header(when.message_id(&id).body(&body).into_inner().header("content-type", "application/json"));
+        then.no_content();
+    });
+    let got = client(&server).create_reminder().message_id(&id).body(body.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+    assert_eq!(body.delay_seconds, Some(1800));
+}
+
+#[tokio::test]
+async fn contract_delete_reminder() {
+    let server = MockServer::start_async().await;
+    let op = "deleteReminder";
+    let (id, contact) = (parameter_str(op, "messageId"), parameter_str(op, "to_contact"));
+    let mock = server.delete_reminder(|when, then| {
+        no_version_header(when.message_id(&id).to_contact(contact.as_str()).to_channel(None).into_inner());
+        then.no_content();
+    });
+    let got = client(&server).delete_reminder().message_id(&id).to_contact(&contact).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(got.status(), 204);
+}
+
+#[tokio::test]
+async fn contract_list_reminders() {
+    let server = MockServer::start_async().await;
+    let op = "listReminders";
+    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
+    let page: types::ReminderPage = response_example(op, "200");
+    let mock = server.list_reminders(|when, then| {
+        no_version_header(when.page_size(size).to_channel(None).to_contact(None).next_page_token(None).into_inner());
+        then.ok(&page);
+    });
+    let got = client(&server).list_reminders().page_size(size).send().await.unwrap();
+    mock.assert_async().await;
+    let got = got.into_inner();
+    assert_eq!(got, page);
+    assert_eq!(got.reminders[0].reminder_note, "Check the rollout");
 }
 
 #[tokio::test]

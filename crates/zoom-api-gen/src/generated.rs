@@ -186,6 +186,77 @@ pub mod types {
             Default::default()
         }
     }
+    ///Channels to archive or unarchive.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ArchiveChannelsRequest {
+        ///The channels' ids.
+        pub channel_ids: ::std::vec::Vec<::std::string::String>,
+        ///What to do.
+        pub method: ArchiveChannelsRequestMethod,
+    }
+    impl ArchiveChannelsRequest {
+        pub fn builder() -> builder::ArchiveChannelsRequest {
+            Default::default()
+        }
+    }
+    ///What to do.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum ArchiveChannelsRequestMethod {
+        #[serde(rename = "archive")]
+        Archive,
+        #[serde(rename = "unarchive")]
+        Unarchive,
+    }
+    impl ::std::fmt::Display for ArchiveChannelsRequestMethod {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Archive => f.write_str("archive"),
+                Self::Unarchive => f.write_str("unarchive"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ArchiveChannelsRequestMethod {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "archive" => Ok(Self::Archive),
+                "unarchive" => Ok(Self::Unarchive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArchiveChannelsRequestMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ArchiveChannelsRequestMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A mention of a contact (`at_type` 1) or of everyone in the channel (2).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -2339,6 +2410,19 @@ pub mod types {
             Default::default()
         }
     }
+    ///The channels that could not be changed, each with Zoom's reason.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelsArchived {
+        ///The channels that could not be changed (none when all were).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub failed_channels: ::std::vec::Vec<FailedChannel>,
+    }
+    impl ChannelsArchived {
+        pub fn builder() -> builder::ChannelsArchived {
+            Default::default()
+        }
+    }
     ///The channel joined (or left).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -2571,7 +2655,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatMessageCreated {
-        ///The message's id.
+        ///The message's id; the draft id for a message sent with `scheduled_time`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
@@ -2992,6 +3076,33 @@ pub mod types {
                 })
         }
     }
+    ///A reminder on a message: the conversation it is in, and when. Zoom marks nothing required, and answers a body without a conversation 400 (code 4102) and one without a time 400 (code 4103); its page says "Only one parameter needs to be passed in `remind_time` and `delay_seconds`", which forbids neither both: given both, the fake reads `remind_time` (Zoom's page does not say which wins).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CreateReminderRequest {
+        ///How long from now to remind, in seconds (five minutes to 90 days).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delay_seconds: ::std::option::Option<i64>,
+        ///When to remind, in yyyy-MM-dd'T'HH:mm:ss'Z' form: after the current time and at most 90 days later.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remind_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///A note shown with the reminder.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reminder_note: ::std::option::Option<::std::string::String>,
+        ///The channel the message is in.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to_channel: ::std::option::Option<::std::string::String>,
+        ///The person of the one-to-one chat the message is in (email address).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to_contact: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateReminderRequest {
+        pub fn builder() -> builder::CreateReminderRequest {
+            Default::default()
+        }
+    }
     ///A member who may post when only designated members may.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3358,6 +3469,25 @@ pub mod types {
         type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
+        }
+    }
+    ///A channel that could not be archived or unarchived.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct FailedChannel {
+        ///Its id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///Zoom's code, as a string: 200 no permission, 3214 the default channel, 3205 already archived, 3213 not archived, 3215 a meeting's channel with a recurring meeting, 4130 no such channel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error_code: ::std::option::Option<::std::string::String>,
+        ///Why, in Zoom's words.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+    }
+    impl FailedChannel {
+        pub fn builder() -> builder::FailedChannel {
+            Default::default()
         }
     }
     ///One field a user edited.
@@ -4484,6 +4614,163 @@ pub mod types {
             Default::default()
         }
     }
+    ///A reminder the user set on a message.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct Reminder {
+        ///The message's text.
+        pub content: ::std::string::String,
+        ///When the reminder was set.
+        pub create_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The main message, for a reply in a thread.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub main_message_id: ::std::option::Option<::std::string::String>,
+        ///The main message's time, in milliseconds, for a reply in a thread.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub main_message_timestamp: ::std::option::Option<i64>,
+        ///The message's id.
+        pub message_id: ::std::string::String,
+        ///The message's time, in milliseconds.
+        pub message_timestamp: i64,
+        ///When it reminds.
+        pub remind_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Its note.
+        pub reminder_note: ::std::string::String,
+    }
+    impl Reminder {
+        pub fn builder() -> builder::Reminder {
+            Default::default()
+        }
+    }
+    ///One page of the user's reminders.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ReminderPage {
+        ///Pass it back for the next page; empty on the last one.
+        pub next_page_token: ::std::string::String,
+        ///The reminders.
+        pub reminders: ::std::vec::Vec<Reminder>,
+    }
+    impl ReminderPage {
+        pub fn builder() -> builder::ReminderPage {
+            Default::default()
+        }
+    }
+    ///`RemoveChannelMembersMemberIds`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct RemoveChannelMembersMemberIds(::std::string::String);
+    impl ::std::ops::Deref for RemoveChannelMembersMemberIds {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RemoveChannelMembersMemberIds> for ::std::string::String {
+        fn from(value: RemoveChannelMembersMemberIds) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RemoveChannelMembersMemberIds {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[^,]+(,[^,]+){0,19}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^,]+(,[^,]+){0,19}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RemoveChannelMembersMemberIds {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RemoveChannelMembersMemberIds {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RemoveChannelMembersMemberIds {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RemoveChannelMembersUserIds`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct RemoveChannelMembersUserIds(::std::string::String);
+    impl ::std::ops::Deref for RemoveChannelMembersUserIds {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RemoveChannelMembersUserIds> for ::std::string::String {
+        fn from(value: RemoveChannelMembersUserIds) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RemoveChannelMembersUserIds {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[^,]+(,[^,]+){0,19}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^,]+(,[^,]+){0,19}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RemoveChannelMembersUserIds {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RemoveChannelMembersUserIds {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RemoveChannelMembersUserIds {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A token to revoke.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -4615,6 +4902,92 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A file of a scheduled message.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ScheduledFile {
+        ///Where it downloads from.
+        pub download_url: ::std::string::String,
+        ///Its id.
+        pub file_id: ::std::string::String,
+        ///Its name.
+        pub file_name: ::std::string::String,
+        ///Its size in bytes.
+        pub file_size: i64,
+    }
+    impl ScheduledFile {
+        pub fn builder() -> builder::ScheduledFile {
+            Default::default()
+        }
+    }
+    ///A message scheduled with `scheduled_time`, not sent yet. (Zoom marks every field of its `rich_text` and `at_items` required here; they are the send's own shapes.)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ScheduledMessage {
+        ///Mentions in the text (`at_type` 2 is described here as "Channel", where a send says everyone).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub at_items: ::std::vec::Vec<AtItem>,
+        ///When it was scheduled.
+        pub create_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Where its file downloads from (a message with one file).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        ///Its draft id, which cancels it.
+        pub draft_id: ::std::string::String,
+        ///Its file's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        ///Its file's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_name: ::std::option::Option<::std::string::String>,
+        ///Its file's size in bytes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_size: ::std::option::Option<i64>,
+        ///Its files.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub files: ::std::vec::Vec<ScheduledFile>,
+        ///Its text.
+        pub message: ::std::string::String,
+        ///The main message, for a reply in a thread.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_id: ::std::option::Option<::std::string::String>,
+        ///The main message's time, in milliseconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reply_main_message_timestamp: ::std::option::Option<i64>,
+        ///Formatting applied to ranges of the text.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rich_text: ::std::vec::Vec<RichTextRange>,
+        ///When it will be sent.
+        pub scheduled_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ScheduledMessage {
+        pub fn builder() -> builder::ScheduledMessage {
+            Default::default()
+        }
+    }
+    ///One page of the user's scheduled messages in one conversation.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ScheduledMessagePage {
+        ///The scheduled messages, the soonest first.
+        pub messages: ::std::vec::Vec<ScheduledMessage>,
+        ///Pass it back for the next page; empty on the last one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page_token: ::std::option::Option<::std::string::String>,
+        ///Scheduled messages per page.
+        pub page_size: i64,
+        ///The channel asked for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to_channel: ::std::option::Option<::std::string::String>,
+        ///The person asked for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to_contact: ::std::option::Option<::std::string::String>,
+    }
+    impl ScheduledMessagePage {
+        pub fn builder() -> builder::ScheduledMessagePage {
+            Default::default()
         }
     }
     ///`SearchContactsSearchKey`
@@ -4812,7 +5185,7 @@ pub mod types {
         ///Formatting applied to ranges of the text.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub rich_text: ::std::vec::Vec<RichTextRange>,
-        ///Send later, at this time.
+        ///Send later, at this time (yyyy-MM-dd'T'HH:mm:ss'Z'): more than 30 minutes from now and within 180 days. The answer's `id` is then the draft id, which lists and cancels it (`listScheduledMessages`, `deleteScheduledMessage`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -7225,6 +7598,72 @@ A chatbot app was removed from a channel.*/
                     operator: Ok(value.operator),
                     operator_id: Ok(value.operator_id),
                     operator_member_id: Ok(value.operator_member_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArchiveChannelsRequest {
+            channel_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            method: ::std::result::Result<
+                super::ArchiveChannelsRequestMethod,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArchiveChannelsRequest {
+            fn default() -> Self {
+                Self {
+                    channel_ids: Err("no value supplied for channel_ids".to_string()),
+                    method: Err("no value supplied for method".to_string()),
+                }
+            }
+        }
+        impl ArchiveChannelsRequest {
+            pub fn channel_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_ids: {e}")
+                    });
+                self
+            }
+            pub fn method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ArchiveChannelsRequestMethod>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for method: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArchiveChannelsRequest>
+        for super::ArchiveChannelsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArchiveChannelsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_ids: value.channel_ids?,
+                    method: value.method?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArchiveChannelsRequest>
+        for ArchiveChannelsRequest {
+            fn from(value: super::ArchiveChannelsRequest) -> Self {
+                Self {
+                    channel_ids: Ok(value.channel_ids),
+                    method: Ok(value.method),
                 }
             }
         }
@@ -11350,6 +11789,53 @@ A chatbot app was removed from a channel.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ChannelsArchived {
+            failed_channels: ::std::result::Result<
+                ::std::vec::Vec<super::FailedChannel>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelsArchived {
+            fn default() -> Self {
+                Self {
+                    failed_channels: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelsArchived {
+            pub fn failed_channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FailedChannel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.failed_channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for failed_channels: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelsArchived> for super::ChannelsArchived {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelsArchived,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    failed_channels: value.failed_channels?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelsArchived> for ChannelsArchived {
+            fn from(value: super::ChannelsArchived) -> Self {
+                Self {
+                    failed_channels: Ok(value.failed_channels),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ChatChannelChanged {
             date_time: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -13763,6 +14249,131 @@ A chatbot app was removed from a channel.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CreateReminderRequest {
+            delay_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            remind_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            reminder_note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to_channel: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to_contact: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateReminderRequest {
+            fn default() -> Self {
+                Self {
+                    delay_seconds: Ok(Default::default()),
+                    remind_time: Ok(Default::default()),
+                    reminder_note: Ok(Default::default()),
+                    to_channel: Ok(Default::default()),
+                    to_contact: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateReminderRequest {
+            pub fn delay_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delay_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for delay_seconds: {e}")
+                    });
+                self
+            }
+            pub fn remind_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remind_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for remind_time: {e}")
+                    });
+                self
+            }
+            pub fn reminder_note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reminder_note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reminder_note: {e}")
+                    });
+                self
+            }
+            pub fn to_channel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_channel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_channel: {e}")
+                    });
+                self
+            }
+            pub fn to_contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_contact: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateReminderRequest>
+        for super::CreateReminderRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateReminderRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    delay_seconds: value.delay_seconds?,
+                    remind_time: value.remind_time?,
+                    reminder_note: value.reminder_note?,
+                    to_channel: value.to_channel?,
+                    to_contact: value.to_contact?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateReminderRequest>
+        for CreateReminderRequest {
+            fn from(value: super::CreateReminderRequest) -> Self {
+                Self {
+                    delay_seconds: Ok(value.delay_seconds),
+                    remind_time: Ok(value.remind_time),
+                    reminder_note: Ok(value.reminder_note),
+                    to_channel: Ok(value.to_channel),
+                    to_contact: Ok(value.to_contact),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DesignatedPostingMember {
             member_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -14988,6 +15599,89 @@ A chatbot app was removed from a channel.*/
                 Self {
                     display_name: Ok(value.display_name),
                     id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FailedChannel {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            error_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FailedChannel {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    error_code: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                }
+            }
+        }
+        impl FailedChannel {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn error_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_code: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FailedChannel> for super::FailedChannel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FailedChannel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    error_code: value.error_code?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FailedChannel> for FailedChannel {
+            fn from(value: super::FailedChannel) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    error_code: Ok(value.error_code),
+                    reason: Ok(value.reason),
                 }
             }
         }
@@ -16613,6 +17307,254 @@ A chatbot app was removed from a channel.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Reminder {
+            content: ::std::result::Result<::std::string::String, ::std::string::String>,
+            create_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            main_message_timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message_timestamp: ::std::result::Result<i64, ::std::string::String>,
+            remind_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            reminder_note: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Reminder {
+            fn default() -> Self {
+                Self {
+                    content: Err("no value supplied for content".to_string()),
+                    create_time: Err("no value supplied for create_time".to_string()),
+                    main_message_id: Ok(Default::default()),
+                    main_message_timestamp: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    message_timestamp: Err(
+                        "no value supplied for message_timestamp".to_string(),
+                    ),
+                    remind_time: Err("no value supplied for remind_time".to_string()),
+                    reminder_note: Err("no value supplied for reminder_note".to_string()),
+                }
+            }
+        }
+        impl Reminder {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn create_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_time: {e}")
+                    });
+                self
+            }
+            pub fn main_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.main_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for main_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn main_message_timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.main_message_timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for main_message_timestamp: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn message_timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for message_timestamp: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn remind_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remind_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for remind_time: {e}")
+                    });
+                self
+            }
+            pub fn reminder_note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reminder_note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reminder_note: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Reminder> for super::Reminder {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Reminder,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    create_time: value.create_time?,
+                    main_message_id: value.main_message_id?,
+                    main_message_timestamp: value.main_message_timestamp?,
+                    message_id: value.message_id?,
+                    message_timestamp: value.message_timestamp?,
+                    remind_time: value.remind_time?,
+                    reminder_note: value.reminder_note?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Reminder> for Reminder {
+            fn from(value: super::Reminder) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    create_time: Ok(value.create_time),
+                    main_message_id: Ok(value.main_message_id),
+                    main_message_timestamp: Ok(value.main_message_timestamp),
+                    message_id: Ok(value.message_id),
+                    message_timestamp: Ok(value.message_timestamp),
+                    remind_time: Ok(value.remind_time),
+                    reminder_note: Ok(value.reminder_note),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReminderPage {
+            next_page_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reminders: ::std::result::Result<
+                ::std::vec::Vec<super::Reminder>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReminderPage {
+            fn default() -> Self {
+                Self {
+                    next_page_token: Err(
+                        "no value supplied for next_page_token".to_string(),
+                    ),
+                    reminders: Err("no value supplied for reminders".to_string()),
+                }
+            }
+        }
+        impl ReminderPage {
+            pub fn next_page_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reminders<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Reminder>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reminders = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reminders: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReminderPage> for super::ReminderPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReminderPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next_page_token: value.next_page_token?,
+                    reminders: value.reminders?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReminderPage> for ReminderPage {
+            fn from(value: super::ReminderPage) -> Self {
+                Self {
+                    next_page_token: Ok(value.next_page_token),
+                    reminders: Ok(value.reminders),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RevokeTokenRequest {
             token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -16792,6 +17734,501 @@ A chatbot app was removed from a channel.*/
                     format_attr: Ok(value.format_attr),
                     format_type: Ok(value.format_type),
                     start_position: Ok(value.start_position),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScheduledFile {
+            download_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_size: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ScheduledFile {
+            fn default() -> Self {
+                Self {
+                    download_url: Err("no value supplied for download_url".to_string()),
+                    file_id: Err("no value supplied for file_id".to_string()),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                    file_size: Err("no value supplied for file_size".to_string()),
+                }
+            }
+        }
+        impl ScheduledFile {
+            pub fn download_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.download_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for download_url: {e}")
+                    });
+                self
+            }
+            pub fn file_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_id: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_size: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScheduledFile> for super::ScheduledFile {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScheduledFile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    download_url: value.download_url?,
+                    file_id: value.file_id?,
+                    file_name: value.file_name?,
+                    file_size: value.file_size?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScheduledFile> for ScheduledFile {
+            fn from(value: super::ScheduledFile) -> Self {
+                Self {
+                    download_url: Ok(value.download_url),
+                    file_id: Ok(value.file_id),
+                    file_name: Ok(value.file_name),
+                    file_size: Ok(value.file_size),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScheduledMessage {
+            at_items: ::std::result::Result<
+                ::std::vec::Vec<super::AtItem>,
+                ::std::string::String,
+            >,
+            create_date: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            download_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            draft_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::ScheduledFile>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            reply_main_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reply_main_message_timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            rich_text: ::std::result::Result<
+                ::std::vec::Vec<super::RichTextRange>,
+                ::std::string::String,
+            >,
+            scheduled_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScheduledMessage {
+            fn default() -> Self {
+                Self {
+                    at_items: Ok(Default::default()),
+                    create_date: Err("no value supplied for create_date".to_string()),
+                    download_url: Ok(Default::default()),
+                    draft_id: Err("no value supplied for draft_id".to_string()),
+                    file_id: Ok(Default::default()),
+                    file_name: Ok(Default::default()),
+                    file_size: Ok(Default::default()),
+                    files: Ok(Default::default()),
+                    message: Err("no value supplied for message".to_string()),
+                    reply_main_message_id: Ok(Default::default()),
+                    reply_main_message_timestamp: Ok(Default::default()),
+                    rich_text: Ok(Default::default()),
+                    scheduled_time: Err(
+                        "no value supplied for scheduled_time".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ScheduledMessage {
+            pub fn at_items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AtItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at_items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for at_items: {e}")
+                    });
+                self
+            }
+            pub fn create_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_date: {e}")
+                    });
+                self
+            }
+            pub fn download_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.download_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for download_url: {e}")
+                    });
+                self
+            }
+            pub fn draft_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.draft_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for draft_id: {e}")
+                    });
+                self
+            }
+            pub fn file_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_id: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_size: {e}")
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduledFile>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn reply_main_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_main_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reply_main_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reply_main_message_timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply_main_message_timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reply_main_message_timestamp: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn rich_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RichTextRange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rich_text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rich_text: {e}")
+                    });
+                self
+            }
+            pub fn scheduled_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scheduled_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for scheduled_time: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScheduledMessage> for super::ScheduledMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScheduledMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    at_items: value.at_items?,
+                    create_date: value.create_date?,
+                    download_url: value.download_url?,
+                    draft_id: value.draft_id?,
+                    file_id: value.file_id?,
+                    file_name: value.file_name?,
+                    file_size: value.file_size?,
+                    files: value.files?,
+                    message: value.message?,
+                    reply_main_message_id: value.reply_main_message_id?,
+                    reply_main_message_timestamp: value.reply_main_message_timestamp?,
+                    rich_text: value.rich_text?,
+                    scheduled_time: value.scheduled_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScheduledMessage> for ScheduledMessage {
+            fn from(value: super::ScheduledMessage) -> Self {
+                Self {
+                    at_items: Ok(value.at_items),
+                    create_date: Ok(value.create_date),
+                    download_url: Ok(value.download_url),
+                    draft_id: Ok(value.draft_id),
+                    file_id: Ok(value.file_id),
+                    file_name: Ok(value.file_name),
+                    file_size: Ok(value.file_size),
+                    files: Ok(value.files),
+                    message: Ok(value.message),
+                    reply_main_message_id: Ok(value.reply_main_message_id),
+                    reply_main_message_timestamp: Ok(value.reply_main_message_timestamp),
+                    rich_text: Ok(value.rich_text),
+                    scheduled_time: Ok(value.scheduled_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScheduledMessagePage {
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::ScheduledMessage>,
+                ::std::string::String,
+            >,
+            next_page_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<i64, ::std::string::String>,
+            to_channel: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to_contact: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScheduledMessagePage {
+            fn default() -> Self {
+                Self {
+                    messages: Err("no value supplied for messages".to_string()),
+                    next_page_token: Ok(Default::default()),
+                    page_size: Err("no value supplied for page_size".to_string()),
+                    to_channel: Ok(Default::default()),
+                    to_contact: Ok(Default::default()),
+                }
+            }
+        }
+        impl ScheduledMessagePage {
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduledMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            pub fn next_page_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
+            pub fn to_channel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_channel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_channel: {e}")
+                    });
+                self
+            }
+            pub fn to_contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_contact: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScheduledMessagePage>
+        for super::ScheduledMessagePage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScheduledMessagePage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    messages: value.messages?,
+                    next_page_token: value.next_page_token?,
+                    page_size: value.page_size?,
+                    to_channel: value.to_channel?,
+                    to_contact: value.to_contact?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScheduledMessagePage> for ScheduledMessagePage {
+            fn from(value: super::ScheduledMessagePage) -> Self {
+                Self {
+                    messages: Ok(value.messages),
+                    next_page_token: Ok(value.next_page_token),
+                    page_size: Ok(value.page_size),
+                    to_channel: Ok(value.to_channel),
+                    to_contact: Ok(value.to_contact),
                 }
             }
         }
@@ -22606,6 +24043,113 @@ let response = client.get_chat_message_thread()
     pub fn get_chat_message_thread(&self) -> builder::GetChatMessageThread<'_> {
         builder::GetChatMessageThread::new(self)
     }
+    /**List scheduled messages
+
+Pages through the user's messages scheduled in one conversation (sent with `scheduled_time`) that are not sent yet. Scopes `chat_message:read` or `chat_message:write`.
+
+Sends `GET /chat/messages/schedule` (`listScheduledMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `next_page_token`: The token of the previous page; valid for 15 minutes.
+- `page_size`: Scheduled messages per page.
+- `to_channel`: The channel the draft will be sent to.
+- `to_contact`: The person the draft will be sent to (email address, user id or member id).
+```text
+let response = client.list_scheduled_messages()
+    .next_page_token(next_page_token)
+    .page_size(page_size)
+    .to_channel(to_channel)
+    .to_contact(to_contact)
+    .send()
+    .await;
+```*/
+    pub fn list_scheduled_messages(&self) -> builder::ListScheduledMessages<'_> {
+        builder::ListScheduledMessages::new(self)
+    }
+    /**Cancel a scheduled message
+
+Deletes a scheduled message that is not sent yet, in the conversation it was scheduled in. Scope `chat_message:write`.
+
+Sends `DELETE /chat/messages/schedule/{draftId}` (`deleteScheduledMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `draft_id`: The scheduled message's draft id (the `id` its send answered with).
+- `to_channel`: The channel the draft was to be sent to.
+- `to_contact`: The person the draft was to be sent to (email address, user id or member id).
+```text
+let response = client.delete_scheduled_message()
+    .draft_id(draft_id)
+    .to_channel(to_channel)
+    .to_contact(to_contact)
+    .send()
+    .await;
+```*/
+    pub fn delete_scheduled_message(&self) -> builder::DeleteScheduledMessage<'_> {
+        builder::DeleteScheduledMessage::new(self)
+    }
+    /**Create a reminder for a message
+
+Sets the user's reminder on a message, at `remind_time` or after `delay_seconds`. Zoom's page asks for `to_contact` or `to_channel` as "query parameters", but its schema puts them in the body, as here. Scope `chat_message:write`.
+
+Sends `POST /chat/messages/{messageId}/reminder` (`createReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `message_id`: The message's id.
+- `body`
+```text
+let response = client.create_reminder()
+    .message_id(message_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_reminder(&self) -> builder::CreateReminder<'_> {
+        builder::CreateReminder::new(self)
+    }
+    /**Delete a message's reminder
+
+Deletes the user's reminder on a message. Scope `chat_message:write`.
+
+Sends `DELETE /chat/messages/{messageId}/reminder` (`deleteReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `message_id`: The message's id.
+- `to_channel`: The channel the message is in.
+- `to_contact`: The person of the conversation the message is in (email address).
+```text
+let response = client.delete_reminder()
+    .message_id(message_id)
+    .to_channel(to_channel)
+    .to_contact(to_contact)
+    .send()
+    .await;
+```*/
+    pub fn delete_reminder(&self) -> builder::DeleteReminder<'_> {
+        builder::DeleteReminder::new(self)
+    }
+    /**List reminders
+
+Pages through the user's reminders, in one conversation or (naming none) in every channel and one-to-one chat. Scope `chat_message:read`.
+
+Sends `GET /chat/reminder` (`listReminders`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+Arguments:
+- `next_page_token`: The token of the previous page; valid for 15 minutes.
+- `page_size`: Reminders per page.
+- `to_channel`: Only reminders in this channel.
+- `to_contact`: Only reminders in the one-to-one chat with this person (email address).
+```text
+let response = client.list_reminders()
+    .next_page_token(next_page_token)
+    .page_size(page_size)
+    .to_channel(to_channel)
+    .to_contact(to_contact)
+    .send()
+    .await;
+```*/
+    pub fn list_reminders(&self) -> builder::ListReminders<'_> {
+        builder::ListReminders::new(self)
+    }
     /**Get file info
 
 A chat file's name, type, length, SHA-256 digest, times and download URL. Whether the download URL needs the bearer, or redirects, is not stated.
@@ -22823,6 +24367,27 @@ let response = client.invite_channel_members()
     pub fn invite_channel_members(&self) -> builder::InviteChannelMembers<'_> {
         builder::InviteChannelMembers::new(self)
     }
+    /**Remove members from a channel
+
+Removes up to 20 members from a channel at once, by member ids or user ids (comma-separated). Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+- `member_ids`: Member ids, comma-separated, at most 20.
+- `user_ids`: User ids, comma-separated, at most 20.
+```text
+let response = client.remove_channel_members()
+    .channel_id(channel_id)
+    .member_ids(member_ids)
+    .user_ids(user_ids)
+    .send()
+    .await;
+```*/
+    pub fn remove_channel_members(&self) -> builder::RemoveChannelMembers<'_> {
+        builder::RemoveChannelMembers::new(self)
+    }
     /**Remove a member from a channel
 
 Removes one member from a channel. Scopes `chat_channel:write` or `chat_channel:write:admin`.
@@ -22841,6 +24406,21 @@ let response = client.remove_channel_member()
 ```*/
     pub fn remove_channel_member(&self) -> builder::RemoveChannelMember<'_> {
         builder::RemoveChannelMember::new(self)
+    }
+    /**Archive or unarchive channels
+
+Archives or unarchives one to ten channels at once. A channel that could not be changed is listed in `failed_channels` with Zoom's code: 200 no permission, 3214 the default channel, 3205 already archived, 3213 not archived, 3215 a meeting's channel with a recurring meeting, 4130 no such channel. An archived channel takes no new messages (the fake's reading: Zoom's page does not say how a send to one is refused). Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `PATCH /chat/channels/events` (`archiveChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+
+```text
+let response = client.archive_channels()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn archive_channels(&self) -> builder::ArchiveChannels<'_> {
+        builder::ArchiveChannels::new(self)
     }
     /**Issue an access token
 
@@ -24931,6 +26511,622 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_scheduled_messages`]
+
+[`Client::list_scheduled_messages`]: super::Client::list_scheduled_messages*/
+    #[derive(Debug, Clone)]
+    pub struct ListScheduledMessages<'a> {
+        client: &'a super::Client,
+        next_page_token: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        to_channel: Result<Option<::std::string::String>, String>,
+        to_contact: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListScheduledMessages<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                next_page_token: Ok(None),
+                page_size: Ok(None),
+                to_channel: Ok(None),
+                to_contact: Ok(None),
+            }
+        }
+        pub fn next_page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.next_page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for next_page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_channel<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_channel = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_channel failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_contact<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_contact = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_contact failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `GET /chat/messages/schedule` (`listScheduledMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScheduledMessagePage>, Error<types::ApiError>> {
+            let Self { client, next_page_token, page_size, to_channel, to_contact } = self;
+            let next_page_token = next_page_token.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let to_channel = to_channel.map_err(Error::InvalidRequest)?;
+            let to_contact = to_contact.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/chat/messages/schedule", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "next_page_token",
+                        &next_page_token,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("to_channel", &to_channel))
+                .query(&progenitor_client::QueryParam::new("to_contact", &to_contact))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_scheduled_messages",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_scheduled_message`]
+
+[`Client::delete_scheduled_message`]: super::Client::delete_scheduled_message*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteScheduledMessage<'a> {
+        client: &'a super::Client,
+        draft_id: Result<::std::string::String, String>,
+        to_channel: Result<Option<::std::string::String>, String>,
+        to_contact: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> DeleteScheduledMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                draft_id: Err("draft_id was not initialized".to_string()),
+                to_channel: Ok(None),
+                to_contact: Ok(None),
+            }
+        }
+        pub fn draft_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.draft_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for draft_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_channel<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_channel = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_channel failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_contact<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_contact = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_contact failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `DELETE /chat/messages/schedule/{draftId}` (`deleteScheduledMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, draft_id, to_channel, to_contact } = self;
+            let draft_id = draft_id.map_err(Error::InvalidRequest)?;
+            let to_channel = to_channel.map_err(Error::InvalidRequest)?;
+            let to_contact = to_contact.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/messages/schedule/{}", client.baseurl, encode_path(& draft_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("to_channel", &to_channel))
+                .query(&progenitor_client::QueryParam::new("to_contact", &to_contact))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_scheduled_message",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_reminder`]
+
+[`Client::create_reminder`]: super::Client::create_reminder*/
+    #[derive(Debug, Clone)]
+    pub struct CreateReminder<'a> {
+        client: &'a super::Client,
+        message_id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateReminderRequest, String>,
+    }
+    impl<'a> CreateReminder<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                message_id: Err("message_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateReminderRequest>,
+            <V as std::convert::TryInto<
+                types::CreateReminderRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateReminderRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateReminderRequest,
+            ) -> types::builder::CreateReminderRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends `POST /chat/messages/{messageId}/reminder` (`createReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, message_id, body } = self;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateReminderRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/messages/{}/reminder", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_reminder",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_reminder`]
+
+[`Client::delete_reminder`]: super::Client::delete_reminder*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteReminder<'a> {
+        client: &'a super::Client,
+        message_id: Result<::std::string::String, String>,
+        to_channel: Result<Option<::std::string::String>, String>,
+        to_contact: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> DeleteReminder<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                message_id: Err("message_id was not initialized".to_string()),
+                to_channel: Ok(None),
+                to_contact: Ok(None),
+            }
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_channel<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_channel = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_channel failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_contact<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_contact = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_contact failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `DELETE /chat/messages/{messageId}/reminder` (`deleteReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, message_id, to_channel, to_contact } = self;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let to_channel = to_channel.map_err(Error::InvalidRequest)?;
+            let to_contact = to_contact.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/messages/{}/reminder", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("to_channel", &to_channel))
+                .query(&progenitor_client::QueryParam::new("to_contact", &to_contact))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_reminder",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_reminders`]
+
+[`Client::list_reminders`]: super::Client::list_reminders*/
+    #[derive(Debug, Clone)]
+    pub struct ListReminders<'a> {
+        client: &'a super::Client,
+        next_page_token: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        to_channel: Result<Option<::std::string::String>, String>,
+        to_contact: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListReminders<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                next_page_token: Ok(None),
+                page_size: Ok(None),
+                to_channel: Ok(None),
+                to_contact: Ok(None),
+            }
+        }
+        pub fn next_page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.next_page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for next_page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_channel<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_channel = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_channel failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_contact<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_contact = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_contact failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `GET /chat/reminder` (`listReminders`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ReminderPage>, Error<types::ApiError>> {
+            let Self { client, next_page_token, page_size, to_channel, to_contact } = self;
+            let next_page_token = next_page_token.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let to_channel = to_channel.map_err(Error::InvalidRequest)?;
+            let to_contact = to_contact.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/chat/reminder", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "next_page_token",
+                        &next_page_token,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("to_channel", &to_channel))
+                .query(&progenitor_client::QueryParam::new("to_contact", &to_contact))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_reminders",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_chat_file`]
 
 [`Client::get_chat_file`]: super::Client::get_chat_file*/
@@ -26177,6 +28373,120 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::remove_channel_members`]
+
+[`Client::remove_channel_members`]: super::Client::remove_channel_members*/
+    #[derive(Debug, Clone)]
+    pub struct RemoveChannelMembers<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+        member_ids: Result<Option<types::RemoveChannelMembersMemberIds>, String>,
+        user_ids: Result<Option<types::RemoveChannelMembersUserIds>, String>,
+    }
+    impl<'a> RemoveChannelMembers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+                member_ids: Ok(None),
+                user_ids: Ok(None),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn member_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RemoveChannelMembersMemberIds>,
+        {
+            self.member_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RemoveChannelMembersMemberIds` for member_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RemoveChannelMembersUserIds>,
+        {
+            self.user_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RemoveChannelMembersUserIds` for user_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, channel_id, member_ids, user_ids } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let member_ids = member_ids.map_err(Error::InvalidRequest)?;
+            let user_ids = user_ids.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}/members", client.baseurl, encode_path(& channel_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("member_ids", &member_ids))
+                .query(&progenitor_client::QueryParam::new("user_ids", &user_ids))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "remove_channel_members",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::remove_channel_member`]
 
 [`Client::remove_channel_member`]: super::Client::remove_channel_member*/
@@ -26254,6 +28564,104 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::archive_channels`]
+
+[`Client::archive_channels`]: super::Client::archive_channels*/
+    #[derive(Debug, Clone)]
+    pub struct ArchiveChannels<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ArchiveChannelsRequest, String>,
+    }
+    impl<'a> ArchiveChannels<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArchiveChannelsRequest>,
+            <V as std::convert::TryInto<
+                types::ArchiveChannelsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ArchiveChannelsRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ArchiveChannelsRequest,
+            ) -> types::builder::ArchiveChannelsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends `PATCH /chat/channels/events` (`archiveChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChannelsArchived>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ArchiveChannelsRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/chat/channels/events", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "archive_channels",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -167,6 +167,12 @@ string_id!(
     FileId
 );
 string_id!(
+    /// The draft id of a scheduled message (the `id` a send with `scheduled_time` answers
+    /// with, `8cfaf567-bf5a-4acc-b4f2-88b3d371aca5`), which lists and cancels it: checked as
+    /// a message id is, since it travels in a path.
+    DraftId
+);
+string_id!(
     /// The `trigger_id` of a shared link (`team_chat.link_shared`), which an unfurl names in
     /// its path: checked as a message id is.
     TriggerId
@@ -238,6 +244,14 @@ impl FromStr for FileId {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
         check_id("file id", s)?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl FromStr for DraftId {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        check_id("draft id", s)?;
         Ok(Self(s.to_owned()))
     }
 }

@@ -34,9 +34,9 @@ crate::shapes::operation_table! {
     ],
     tags: [
         #[doc = "Messages sent by a chatbot app with a client-credentials token."] Chatbot = "chatbot",
-        #[doc = "Messages sent on behalf of a user with a server-to-server or user token."] Chat = "chat",
+        #[doc = "Messages sent on behalf of a user with a server-to-server or user token, their scheduled sends and reminders."] Chat = "chat",
         #[doc = "The account's users, read with a server-to-server or user token: how a bot told an email address finds the user's JID."] Users = "users",
-        #[doc = "Channels (Zoom's \"Chat Channels\"), with a server-to-server or user token: create, read, list and invite members."] Channels = "channels",
+        #[doc = "Channels (Zoom's \"Chat Channels\"), with a server-to-server or user token: create, read, list, archive, and invite and remove members."] Channels = "channels",
         #[doc = "Token issue and revocation on Zoom's OAuth host."] Oauth = "oauth",
         #[doc = "Posting to a channel through the Incoming Webhook app."] IncomingWebhook = "incoming-webhook",
         #[doc = "The one-time reply to an interactive event, authorised by the event's own token."] Callback = "callback",
@@ -121,6 +121,36 @@ crate::shapes::operation_table! {
             method: "GET", path: "/chat/users/{userId}/messages/{messageId}/thread", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Chat, doc: "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
+        #[doc = "List scheduled messages"]
+        ListScheduledMessages {
+            id: "listScheduledMessages", method_name: "list_scheduled_messages", zoom_id: Some("listScheduledMessages"),
+            method: "GET", path: "/chat/messages/schedule", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Chat, doc: "Sends `GET /chat/messages/schedule` (`listScheduledMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+        },
+        #[doc = "Cancel a scheduled message"]
+        DeleteScheduledMessage {
+            id: "deleteScheduledMessage", method_name: "delete_scheduled_message", zoom_id: Some("deleteScheduleMessage"),
+            method: "DELETE", path: "/chat/messages/schedule/{draftId}", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Chat, doc: "Sends `DELETE /chat/messages/schedule/{draftId}` (`deleteScheduledMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+        },
+        #[doc = "Create a reminder for a message"]
+        CreateReminder {
+            id: "createReminder", method_name: "create_reminder", zoom_id: Some("createReminderForMessage"),
+            method: "POST", path: "/chat/messages/{messageId}/reminder", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Chat, doc: "Sends `POST /chat/messages/{messageId}/reminder` (`createReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+        },
+        #[doc = "Delete a message's reminder"]
+        DeleteReminder {
+            id: "deleteReminder", method_name: "delete_reminder", zoom_id: Some("deleteReminderForMessage"),
+            method: "DELETE", path: "/chat/messages/{messageId}/reminder", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Chat, doc: "Sends `DELETE /chat/messages/{messageId}/reminder` (`deleteReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+        },
+        #[doc = "List reminders"]
+        ListReminders {
+            id: "listReminders", method_name: "list_reminders", zoom_id: Some("listReminders"),
+            method: "GET", path: "/chat/reminder", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Chat, doc: "Sends `GET /chat/reminder` (`listReminders`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
+        },
         #[doc = "Upload a chat file"]
         UploadChatFile {
             id: "uploadChatFile", method_name: "upload_chat_file", zoom_id: Some("uploadAChatFile"),
@@ -199,11 +229,23 @@ crate::shapes::operation_table! {
             method: "POST", path: "/chat/channels/{channelId}/members", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
+        #[doc = "Remove members from a channel"]
+        RemoveChannelMembers {
+            id: "removeChannelMembers", method_name: "remove_channel_members", zoom_id: Some("batchRemoveChannelMembers"),
+            method: "DELETE", path: "/chat/channels/{channelId}/members", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
         #[doc = "Remove a member from a channel"]
         RemoveChannelMember {
             id: "removeChannelMember", method_name: "remove_channel_member", zoom_id: Some("removeAUserLevelChannelMember"),
             method: "DELETE", path: "/chat/channels/{channelId}/members/{identifier}", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Archive or unarchive channels"]
+        ArchiveChannels {
+            id: "archiveChannels", method_name: "archive_channels", zoom_id: Some("PerformOperationsOnChannels"),
+            method: "PATCH", path: "/chat/channels/events", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Light), tag: Channels, doc: "Sends `PATCH /chat/channels/events` (`archiveChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light.",
         },
         #[doc = "Issue an access token"]
         RequestToken {
@@ -244,6 +286,11 @@ macro_rules! operation_doc {
     (reactToChatMessage) => { "Sends `PATCH /chat/users/{userId}/messages/{messageId}/emoji_reactions` (`reactToChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (markChatMessage) => { "Sends `PATCH /chat/users/{userId}/messages/{messageId}/status` (`markChatMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (getChatMessageThread) => { "Sends `GET /chat/users/{userId}/messages/{messageId}/thread` (`getChatMessageThread`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (listScheduledMessages) => { "Sends `GET /chat/messages/schedule` (`listScheduledMessages`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
+    (deleteScheduledMessage) => { "Sends `DELETE /chat/messages/schedule/{draftId}` (`deleteScheduledMessage`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
+    (createReminder) => { "Sends `POST /chat/messages/{messageId}/reminder` (`createReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
+    (deleteReminder) => { "Sends `DELETE /chat/messages/{messageId}/reminder` (`deleteReminder`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
+    (listReminders) => { "Sends `GET /chat/reminder` (`listReminders`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
     (uploadChatFile) => { "Sends `POST /chat/users/{userId}/files` (`uploadChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label." };
     (sendChatFile) => { "Sends `POST /chat/users/{userId}/messages/files` (`sendChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; no rate label." };
     (getChatFile) => { "Sends `GET /chat/files/{fileId}` (`getChatFile`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
@@ -257,7 +304,9 @@ macro_rules! operation_doc {
     (updateChannel) => { "Sends `PATCH /chat/channels/{channelId}` (`updateChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (listChannelMembers) => { "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (inviteChannelMembers) => { "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (removeChannelMembers) => { "Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (removeChannelMember) => { "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (archiveChannels) => { "Sends `PATCH /chat/channels/events` (`archiveChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
     (requestToken) => { "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label." };
     (revokeToken) => { "Sends `POST /oauth/revoke` (`revokeToken`) with the app's client id and client secret; no rate label." };
     (sendIncomingWebhook) => { "Sends `POST /chat/webhooks/incomingwebhook/{webhookId}` (`sendIncomingWebhook`) with the webhook's verification token (Zoom's guide shows it after `Bearer `); no rate label." };

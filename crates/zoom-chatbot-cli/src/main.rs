@@ -187,6 +187,38 @@ enum ChannelsCommand {
         #[arg(required = true, value_name = "EMAIL")]
         emails: Vec<String>,
     },
+    /// Renames a channel (one the token's user owns or administers).
+    Update {
+        /// The channel id.
+        id: String,
+        /// The new name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Deletes a channel.
+    Delete {
+        /// The channel id.
+        id: String,
+    },
+    /// Removes members from a channel: one by email, user id or member id, or up to 20 by
+    /// user id at once.
+    Remove {
+        /// The channel id.
+        id: String,
+        /// The members (one: an email, user id or member id; several: user ids).
+        #[arg(required = true, value_name = "MEMBER")]
+        members: Vec<String>,
+    },
+    /// Archives a channel: it keeps its messages and takes no new ones.
+    Archive {
+        /// The channel id.
+        id: String,
+    },
+    /// Unarchives a channel.
+    Unarchive {
+        /// The channel id.
+        id: String,
+    },
 }
 
 /// Runs a `channels` command; a malformed id or address is refused before anything is sent.
@@ -215,6 +247,38 @@ async fn channels(connection: &Connection, command: ChannelsCommand) -> Outcome 
             let invited = connection.client()?.channels().invite(&id, &emails).await?;
             let ids = invited.ids.as_deref().filter(|i| !i.is_empty()).unwrap_or("-");
             println!("invited: {ids}");
+        }
+        ChannelsCommand::Update { id, name } => {
+            let id: ChannelId = id.parse().map_err(zoom_chatbot::Error::from)?;
+            connection.client()?.channels().update(&id).name(name.as_str()).await?;
+            println!("renamed: {id}  {name}");
+        }
+        ChannelsCommand::Delete { id } => {
+            let id: ChannelId = id.parse().map_err(zoom_chatbot::Error::from)?;
+            connection.client()?.channels().delete(&id).await?;
+            println!("deleted: {id}");
+        }
+        ChannelsCommand::Remove { id, members } => {
+            let id: ChannelId = id.parse().map_err(zoom_chatbot::Error::from)?;
+            let members: Vec<UserId> =
+                members.iter().map(|m| m.parse()).collect::<Result<_, _>>().map_err(zoom_chatbot::Error::from)?;
+            let zoom = connection.client()?;
+            match members.as_slice() {
+                [one] => zoom.channels().remove(&id, one).await?,
+                many => zoom.channels().remove_many(&id, many).await?,
+            }
+            let names: Vec<&str> = members.iter().map(UserId::as_str).collect();
+            println!("removed: {}", names.join(","));
+        }
+        ChannelsCommand::Archive { id } => {
+            let id: ChannelId = id.parse().map_err(zoom_chatbot::Error::from)?;
+            connection.client()?.channels().archive(&id).await?;
+            println!("archived: {id}");
+        }
+        ChannelsCommand::Unarchive { id } => {
+            let id: ChannelId = id.parse().map_err(zoom_chatbot::Error::from)?;
+            connection.client()?.channels().unarchive(&id).await?;
+            println!("unarchived: {id}");
         }
     }
     Ok(())

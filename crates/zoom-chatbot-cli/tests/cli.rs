@@ -415,3 +415,62 @@ async fn send_file_lands_in_the_conversation_with_its_bytes_and_no_bar_off_a_ter
     assert_eq!(both.status.code(), Some(2), "{}", err(&both));
     assert_eq!(fake.requests().len(), before, "nothing was sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_update_archive_remove_and_delete_change_the_channel() {
+    let fake = ZoomMock::builder()
+        .user("AnaId", "ana@example.com")
+        .user("BoId", "bo@example.com")
+        .user("CyId", "cy@example.com")
+        .start()
+        .await
+        .unwrap();
+    let members = ["--member", "ana@example.com", "--member", "bo@example.com", "--member", "cy@example.com"];
+    let made = run(&fake, &[&["channels", "create", "incident-8"][..], &members].concat(), None).await;
+    let id = out(&made).lines().find_map(|l| l.strip_prefix("id:    ").map(str::to_owned)).unwrap();
+
+    let renamed = run(&fake, &["channels", "update", &id, "--name", "incident-8-resolved"], None).await;
+    assert!(renamed.status.success(), "{}", err(&renamed));
+    assert_eq!(out(&renamed), format!("renamed: {id}  incident-8-resolved"));
+    assert_eq!(fake.channel(&id).unwrap().name, "incident-8-resolved");
+
+    let archived = run(&fake, &["channels", "archive", &id], None).await;
+    assert!(archived.status.success(), "{}", err(&archived));
+    assert_eq!(out(&archived), format!("archived: {id}"));
+    assert!(fake.channel(&id).unwrap().archived);
+    // Zoom names the channel it could not change in a 200 answer; the CLI says so as a refusal.
+    let again = run(&fake, &["channels", "archive", &id], None).await;
+    assert_eq!(again.status.code(), Some(3), "{}", err(&again));
+    assert!(err(&again).contains("code 3205"), "{}", err(&again));
+    let unarchived = run(&fake, &["channels", "unarchive", &id], None).await;
+    assert!(unarchived.status.success(), "{}", err(&unarchived));
+    assert!(!fake.channel(&id).unwrap().archived);
+
+    let one = run(&fake, &["channels", "remove", &id, "ana@example.com"], None).await;
+    assert!(one.status.success(), "{}", err(&one));
+    assert_eq!(out(&one), "removed: ana@example.com");
+    let many = run(&fake, &["channels", "remove", &id, "BoId", "CyId"], None).await;
+    assert!(many.status.success(), "{}", err(&many));
+    let held = fake.channel(&id).unwrap();
+    assert!(["AnaId", "BoId", "CyId"].iter().all(|u| !held.has_member(u)), "{:?}", held.members);
+    assert_eq!(held.members.len(), 1, "the owner stays");
+
+    let deleted = run(&fake, &["channels", "delete", &id], None).await;
+    assert!(deleted.status.success(), "{}", err(&deleted));
+    assert!(fake.channel(&id).is_none());
+    let unknown = run(&fake, &["channels", "delete", &id], None).await;
+    assert_eq!(unknown.status.code(), Some(3), "Zoom's refusal");
+    assert!(err(&unknown).contains("code 4130"), "{}", err(&unknown));
+
+    let before = fake.requests().len();
+    for bad in [
+        &["channels", "update", "a/b", "--name", "x"][..],
+        &["channels", "archive", "a/b"],
+        &["channels", "remove", &id, "a b"],
+        &["channels", "remove", &id, "a,b", "c"],
+    ] {
+        let refused = run(&fake, bad, None).await;
+        assert_eq!(refused.status.code(), Some(2), "{bad:?}: {}", err(&refused));
+    }
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+}

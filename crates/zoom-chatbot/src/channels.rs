@@ -1,6 +1,6 @@
-//! Channels (Zoom's "Chat Channels"): create one with its members, read, rename and delete
-//! it, list a user's channels and a channel's members as streams over pages, invite more
-//! members and remove one. Every
+//! Channels (Zoom's "Chat Channels"): create one with its members, read, rename, archive and
+//! delete it, list a user's channels and a channel's members as streams over pages, invite
+//! more members and remove one or many. Every
 //! channel comes back with its typed [`ChannelJid`], where [`ZoomClient::send`] reaches it.
 //!
 //! ```no_run
@@ -37,6 +37,9 @@ pub const MAX_NAME_CHARS: usize = 256;
 pub const MAX_CHANNEL_PAGE: u64 = 1000;
 /// The most members a page of [`Channels::members`] has (Zoom's default is 30).
 pub const MAX_MEMBER_PAGE: u64 = 100;
+/// The most members [`Channels::remove_many`] removes at once (Zoom: "a supported maximum
+/// of 20 IDs").
+pub const MAX_REMOVED: usize = 20;
 
 /// A channel's type: the spec's `ChannelType`, generated from its integer enum. A channel
 /// is made as one of `Private`, `PrivateToAccount`, `Public` and `GroupChat`, and changed to
@@ -213,6 +216,73 @@ impl Channels {
         let request = self.client.api().remove_channel_member().channel_id(id.as_str()).identifier(member.as_str());
         request.send().await.map_err(zoom_error)?;
         Ok(())
+    }
+
+    /// Removes up to 20 members of a channel at once, by user id (at least one; checked
+    /// before anything is sent). Ids that name no member are passed over.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(removeChannelMembers)]
+    ///
+    /// Scope `chat_channel:write`. The token's own user among them is
+    /// `Error::Zoom { status: 400, code: 300, .. }` ("You can not remove yourself.").
+    pub async fn remove_many<'a, I>(&self, id: &ChannelId, users: I) -> Result<()>
+    where
+        I: IntoIterator<Item = &'a UserId>,
+    {
+        let users: Vec<&str> = users.into_iter().map(UserId::as_str).collect();
+        if users.is_empty() || users.len() > MAX_REMOVED {
+            let n = users.len();
+            return Err(Error::invalid("user_ids", format!("1 to {MAX_REMOVED} at once, not {n}")));
+        }
+        if let Some(bad) = users.iter().find(|u| u.contains(',')) {
+            return Err(Error::invalid("user_ids", format!("{bad:?}: an id may not hold a comma")));
+        }
+        let request = self.client.api().remove_channel_members().channel_id(id.as_str()).user_ids(users.join(","));
+        request.send().await.map_err(zoom_error)?;
+        Ok(())
+    }
+
+    /// Archives a channel: it keeps its messages and takes no new ones.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(archiveChannels)]
+    ///
+    /// Scope `chat_channel:write`. Zoom answers 200 and names a channel it could not archive
+    /// with a code, which comes back as `Error::Zoom { status: 200, code, .. }`: 3205 already
+    /// archived, 4130 no such channel, 3214 the default channel, 200 no permission.
+    pub async fn archive(&self, id: &ChannelId) -> Result<()> {
+        self.set_archived(id, types::ArchiveChannelsRequestMethod::Archive).await
+    }
+
+    /// Unarchives a channel.
+    ///
+    #[doc = zoom_api_gen::operation_doc!(archiveChannels)]
+    ///
+    /// Scope `chat_channel:write`. A channel that is not archived is
+    /// `Error::Zoom { status: 200, code: 3213, .. }`, as [`archive`](Self::archive) reports.
+    pub async fn unarchive(&self, id: &ChannelId) -> Result<()> {
+        self.set_archived(id, types::ArchiveChannelsRequestMethod::Unarchive).await
+    }
+
+    async fn set_archived(&self, id: &ChannelId, method: types::ArchiveChannelsRequestMethod) -> Result<()> {
+        let body = types::ArchiveChannelsRequest { method, channel_ids: vec![id.to_string()] };
+        let answer = self.client.api().archive_channels().body(body).send().await.map_err(zoom_error)?;
+        let header = answer.headers().get(zoom_api_gen::TRACKING_ID_HEADER);
+        let tracking_id = header.and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let answer = answer.into_inner();
+        match answer.failed_channels.into_iter().next() {
+            None => Ok(()),
+            Some(failed) => Err(Error::Zoom {
+                status: 200,
+                // Zoom writes the code as a string; one that is not a number reads as 0.
+                code: failed.error_code.as_deref().and_then(|c| c.parse().ok()).unwrap_or_default(),
+                message: match (failed.reason, failed.error_code) {
+                    (Some(reason), _) => reason,
+                    (None, code) => format!("channel {id} was not changed (code {code:?})"),
+                },
+                field_errors: Vec::new(),
+                tracking_id,
+            }),
+        }
     }
 }
 

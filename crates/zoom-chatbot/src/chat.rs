@@ -37,14 +37,14 @@ pub const MAX_PAGE_SIZE: u64 = 50;
 /// it lives in [`crate::ids`] beside [`Recipient`](crate::ids::Recipient), a conversation by JID.
 pub use crate::ids::Conversation;
 
-fn channel_param(conversation: &Conversation) -> Option<String> {
+pub(crate) fn channel_param(conversation: &Conversation) -> Option<String> {
     match conversation {
         Conversation::Channel(c) => Some(c.to_string()),
         Conversation::Contact(_) => None,
     }
 }
 
-fn contact_param(conversation: &Conversation) -> Option<String> {
+pub(crate) fn contact_param(conversation: &Conversation) -> Option<String> {
     match conversation {
         Conversation::Contact(c) => Some(c.to_string()),
         Conversation::Channel(_) => None,
@@ -83,8 +83,8 @@ pub use types::RichTextRangeFormatType as Format;
 /// The chat API, acting as one user.
 #[derive(Clone, Debug)]
 pub struct Chat {
-    client: ZoomClient,
-    user: UserId,
+    pub(crate) client: ZoomClient,
+    pub(crate) user: UserId,
 }
 
 fn range_field(field: &str, i: usize, range: &Range<usize>, len: usize) -> Result<()> {
@@ -338,14 +338,15 @@ impl SendChatMessage {
         self
     }
 
-    async fn run(self) -> Result<MessageId> {
+    /// The request's body, checked.
+    pub(crate) fn body(&mut self) -> Result<types::SendChatMessageRequest> {
         let text = checked_text(&self.text)?;
         if self.file_ids.len() > MAX_FILE_IDS {
             return Err(Error::invalid("file_ids", format!("{} ids; at most {MAX_FILE_IDS}", self.file_ids.len())));
         }
         let len = text.chars().count();
         let mut at_items = Vec::new();
-        for (i, (contact, at)) in self.mentions.into_iter().enumerate() {
+        for (i, (contact, at)) in std::mem::take(&mut self.mentions).into_iter().enumerate() {
             range_field("at_items", i, &at, len)?;
             at_items.push(types::AtItem {
                 at_contact: contact.clone(),
@@ -357,7 +358,7 @@ impl SendChatMessage {
             });
         }
         let mut rich_text = Vec::new();
-        for (i, (format, at, attr)) in self.formats.into_iter().enumerate() {
+        for (i, (format, at, attr)) in std::mem::take(&mut self.formats).into_iter().enumerate() {
             range_field("rich_text", i, &at, len)?;
             rich_text.push(types::RichTextRange {
                 format_type: Some(format),
@@ -366,17 +367,31 @@ impl SendChatMessage {
                 end_position: Some(at.end as i64),
             });
         }
-        let body = types::SendChatMessageRequest {
+        Ok(types::SendChatMessageRequest {
             message: text.to_owned().try_into().map_err(|_| Error::invalid("message", "too long"))?,
             to_channel: channel_param(&self.to),
             to_contact: contact_param(&self.to),
-            reply_main_message_id: self.reply_to.map(|r| r.to_string()),
+            reply_main_message_id: self.reply_to.as_ref().map(|r| r.to_string()),
             at_items,
             rich_text,
             file_ids: self.file_ids.iter().map(ToString::to_string).collect(),
             interactive_cards: Vec::new(),
             scheduled_time: None,
-        };
+        })
+    }
+
+    /// The conversation it goes to.
+    pub(crate) fn conversation(&self) -> &Conversation {
+        &self.to
+    }
+
+    /// The chat it is sent through.
+    pub(crate) fn chat(&self) -> &Chat {
+        &self.chat
+    }
+
+    async fn run(mut self) -> Result<MessageId> {
+        let body = self.body()?;
         if let Some(pacer) = self.chat.client.pacer() {
             // The token first: a window counts a send from its slot, so nothing may hold the
             // send back once the slot is taken.

@@ -14,8 +14,8 @@
 //! ```
 
 pub use zoom_api_gen::ids::{
-    AccountId, BotJid, ChannelId, ChannelJid, Conversation, FileId, IdError, MessageId, Recipient, TriggerId, UserId,
-    UserJid,
+    AccountId, BotJid, ChannelId, ChannelJid, Conversation, DraftId, FileId, IdError, MessageId, Recipient, TriggerId,
+    UserId, UserJid,
 };
 
 use crate::error::Error;

@@ -63,6 +63,7 @@ mod paging;
 mod policy;
 pub mod retry;
 pub mod routes;
+pub mod schedule;
 #[cfg(feature = "axum")]
 pub mod serve;
 #[cfg(feature = "redis")]

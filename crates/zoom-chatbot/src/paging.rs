@@ -1,5 +1,5 @@
-//! Zoom's paged lists (`page_size`, `next_page_token`) as streams that fetch a page at a
-//! time as they are read.
+//! Paging: the items of a listing's pages as one stream, fetched as it is read, shared by
+//! every listing of the client (channels, members, scheduled messages, reminders).
 
 use std::future::Future;
 use std::num::NonZeroU64;

@@ -1105,6 +1105,390 @@ pub mod operations {
             )
         }
     }
+    pub struct ListScheduledMessagesWhen(::httpmock::When);
+    impl ListScheduledMessagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/chat/messages/schedule$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn next_page_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("next_page_token", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("next_page_token"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn to_channel<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_channel", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_channel"))
+            }
+        }
+        pub fn to_contact<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_contact", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_contact"))
+            }
+        }
+    }
+    pub struct ListScheduledMessagesThen(::httpmock::Then);
+    impl ListScheduledMessagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ScheduledMessagePage) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteScheduledMessageWhen(::httpmock::When);
+    impl DeleteScheduledMessageWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/chat/messages/schedule/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn draft_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/messages/schedule/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn to_channel<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_channel", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_channel"))
+            }
+        }
+        pub fn to_contact<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_contact", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_contact"))
+            }
+        }
+    }
+    pub struct DeleteScheduledMessageThen(::httpmock::Then);
+    impl DeleteScheduledMessageThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateReminderWhen(::httpmock::When);
+    impl CreateReminderWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/chat/messages/[^/]*/reminder$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn message_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/messages/{}/reminder$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateReminderRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateReminderThen(::httpmock::Then);
+    impl CreateReminderThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteReminderWhen(::httpmock::When);
+    impl DeleteReminderWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/chat/messages/[^/]*/reminder$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn message_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/messages/{}/reminder$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn to_channel<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_channel", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_channel"))
+            }
+        }
+        pub fn to_contact<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_contact", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_contact"))
+            }
+        }
+    }
+    pub struct DeleteReminderThen(::httpmock::Then);
+    impl DeleteReminderThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListRemindersWhen(::httpmock::When);
+    impl ListRemindersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/chat/reminder$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn next_page_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("next_page_token", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("next_page_token"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn to_channel<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_channel", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_channel"))
+            }
+        }
+        pub fn to_contact<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to_contact", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to_contact"))
+            }
+        }
+    }
+    pub struct ListRemindersThen(::httpmock::Then);
+    impl ListRemindersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ReminderPage) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetChatFileWhen(::httpmock::When);
     impl GetChatFileWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1841,6 +2225,79 @@ pub mod operations {
             )
         }
     }
+    pub struct RemoveChannelMembersWhen(::httpmock::When);
+    impl RemoveChannelMembersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/chat/channels/[^/]*/members$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}/members$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn member_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::RemoveChannelMembersMemberIds>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("member_ids", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("member_ids"))
+            }
+        }
+        pub fn user_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::RemoveChannelMembersUserIds>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("user_ids", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("user_ids"))
+            }
+        }
+    }
+    pub struct RemoveChannelMembersThen(::httpmock::Then);
+    impl RemoveChannelMembersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct RemoveChannelMemberWhen(::httpmock::When);
     impl RemoveChannelMemberWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1881,6 +2338,59 @@ pub mod operations {
         }
         pub fn no_content(self) -> Self {
             Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ArchiveChannelsWhen(::httpmock::When);
+    impl ArchiveChannelsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(regex::Regex::new("^/chat/channels/events$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ArchiveChannelsRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ArchiveChannelsThen(::httpmock::Then);
+    impl ArchiveChannelsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ChannelsArchived) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
         }
         pub fn too_many_requests(self, value: &types::ApiError) -> Self {
             Self(
@@ -2100,6 +2610,27 @@ pub trait MockServerExt {
             operations::GetChatMessageThreadWhen,
             operations::GetChatMessageThreadThen,
         );
+    fn list_scheduled_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListScheduledMessagesWhen,
+            operations::ListScheduledMessagesThen,
+        );
+    fn delete_scheduled_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteScheduledMessageWhen,
+            operations::DeleteScheduledMessageThen,
+        );
+    fn create_reminder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateReminderWhen, operations::CreateReminderThen);
+    fn delete_reminder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteReminderWhen, operations::DeleteReminderThen);
+    fn list_reminders<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListRemindersWhen, operations::ListRemindersThen);
     fn get_chat_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetChatFileWhen, operations::GetChatFileThen);
@@ -2139,12 +2670,21 @@ pub trait MockServerExt {
             operations::InviteChannelMembersWhen,
             operations::InviteChannelMembersThen,
         );
+    fn remove_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RemoveChannelMembersWhen,
+            operations::RemoveChannelMembersThen,
+        );
     fn remove_channel_member<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::RemoveChannelMemberWhen,
             operations::RemoveChannelMemberThen,
         );
+    fn archive_channels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ArchiveChannelsWhen, operations::ArchiveChannelsThen);
     fn request_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RequestTokenWhen, operations::RequestTokenThen);
@@ -2317,6 +2857,67 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn list_scheduled_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListScheduledMessagesWhen,
+            operations::ListScheduledMessagesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListScheduledMessagesWhen::new(when),
+                operations::ListScheduledMessagesThen::new(then),
+            )
+        })
+    }
+    fn delete_scheduled_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteScheduledMessageWhen,
+            operations::DeleteScheduledMessageThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteScheduledMessageWhen::new(when),
+                operations::DeleteScheduledMessageThen::new(then),
+            )
+        })
+    }
+    fn create_reminder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateReminderWhen, operations::CreateReminderThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateReminderWhen::new(when),
+                operations::CreateReminderThen::new(then),
+            )
+        })
+    }
+    fn delete_reminder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteReminderWhen, operations::DeleteReminderThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteReminderWhen::new(when),
+                operations::DeleteReminderThen::new(then),
+            )
+        })
+    }
+    fn list_reminders<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListRemindersWhen, operations::ListRemindersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListRemindersWhen::new(when),
+                operations::ListRemindersThen::new(then),
+            )
+        })
+    }
     fn get_chat_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetChatFileWhen, operations::GetChatFileThen),
@@ -2444,6 +3045,20 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn remove_channel_members<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RemoveChannelMembersWhen,
+            operations::RemoveChannelMembersThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RemoveChannelMembersWhen::new(when),
+                operations::RemoveChannelMembersThen::new(then),
+            )
+        })
+    }
     fn remove_channel_member<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -2455,6 +3070,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::RemoveChannelMemberWhen::new(when),
                 operations::RemoveChannelMemberThen::new(then),
+            )
+        })
+    }
+    fn archive_channels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ArchiveChannelsWhen, operations::ArchiveChannelsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ArchiveChannelsWhen::new(when),
+                operations::ArchiveChannelsThen::new(then),
             )
         })
     }

@@ -1,6 +1,6 @@
 //! The channel API (Zoom's "Chat Channels"): channels of the token's account, made with
-//! their members, read, listed by member, renamed and deleted, and their members listed,
-//! invited and removed.
+//! their members, read, listed by member, renamed, archived and deleted, and their members
+//! listed, invited and removed (one, or many at once).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,7 +24,7 @@ fn channel_missing(id: &str) -> Response {
 
 /// The slice of `len` items a page shows: its offset (from the page token, which must
 /// continue the same listing in the same account) and size, or Zoom's 400/300.
-pub(super) fn page_of(
+pub(crate) fn page_of(
     state: &State,
     req: &Incoming,
     account: &str,
@@ -50,7 +50,7 @@ pub(super) fn page_of(
 }
 
 /// The token of the page after `end`, or empty when `end` is the last.
-pub(super) fn next_token(state: &mut State, account: String, list: Listing, end: usize, total: usize) -> String {
+pub(crate) fn next_token(state: &mut State, account: String, list: Listing, end: usize, total: usize) -> String {
     if end >= total {
         return String::new();
     }
@@ -116,8 +116,16 @@ pub(crate) async fn create(
         let id = state.new_channel_id();
         state.channels_made += 1;
         let made = state.channels_made;
-        let channel =
-            FakeChannel { id: id.clone(), name: name.clone(), kind, settings, members, bots: Vec::new(), made };
+        let channel = FakeChannel {
+            id: id.clone(),
+            name: name.clone(),
+            kind,
+            settings,
+            members,
+            bots: Vec::new(),
+            archived: false,
+            made,
+        };
         let jid = channel.jid().to_string();
         state.keep_channel(&account, channel);
         let created = types::ChannelCreated {
@@ -365,4 +373,77 @@ pub(crate) async fn remove_member(
     // Its `chat_channel.member_removed`, after the answer.
     shared.send_team_chat_events();
     answer
+}
+
+/// `removeChannelMembers`: the members the ids name (member ids or user ids, comma-separated)
+/// leave the channel; ids that name no member are passed over (Zoom's page does not say). The
+/// token's own user among them is Zoom's 400, code 300 ("You can not remove yourself."); the
+/// owner, 400, code 5301, as `removeChannelMember` answers it. Nothing is removed then.
+pub(crate) async fn remove_members(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::RemoveChannelMembers, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        let me = match resolve_user(state, &account, &call.token.kind, "me") {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let split = |name: &str| -> Vec<String> {
+            req.query(name).map(|v| v.split(',').map(str::to_owned).collect()).unwrap_or_default()
+        };
+        let (member_ids, user_ids) = (split("member_ids"), split("user_ids"));
+        let Some(channel) = state.channel_mut(&account, &channel_id) else { return channel_missing(&channel_id) };
+        let named = |m: &ChannelMember| {
+            member_ids.contains(&m.member_id)
+                || m.user_id.as_deref().is_some_and(|u| user_ids.iter().any(|id| id.eq_ignore_ascii_case(u)))
+        };
+        if channel
+            .members
+            .iter()
+            .filter(|m| named(m))
+            .any(|m| m.user_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&me)))
+        {
+            return error(F, StatusCode::BAD_REQUEST, 300, "You can not remove yourself.");
+        }
+        if channel.members.iter().any(|m| named(m) && m.role == types::ChannelMemberRole::Owner) {
+            return error(F, StatusCode::BAD_REQUEST, 5301, "Unable to remove channel member.");
+        }
+        channel.members.retain(|m| !named(m));
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+/// `archiveChannels`: each channel named is archived or unarchived; one that cannot be is
+/// listed with Zoom's code (4130 unknown, 3205 archived already, 3213 not archived), and the
+/// others change all the same.
+pub(crate) async fn archive(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
+    shared.run(OperationId::ArchiveChannels, F, &req, |state, call| {
+        let body: types::ArchiveChannelsRequest = call.body.expect("the spec gives this operation a body");
+        let account = account_of(state, &call.token);
+        let archive = body.method == types::ArchiveChannelsRequestMethod::Archive;
+        let mut failed_channels = Vec::new();
+        for id in body.channel_ids {
+            let refusal = match state.channel_mut(&account, &id) {
+                None => Some(("4130", "Channel does not exist.")),
+                Some(c) if c.archived == archive && archive => {
+                    Some(("3205", "This channel has already been archived."))
+                }
+                Some(c) if c.archived == archive => Some(("3213", "This channel has not been archived.")),
+                Some(c) => {
+                    c.archived = archive;
+                    None
+                }
+            };
+            if let Some((code, reason)) = refusal {
+                failed_channels.push(types::FailedChannel {
+                    channel_id: Some(id),
+                    reason: Some(reason.to_owned()),
+                    error_code: Some(code.to_owned()),
+                });
+            }
+        }
+        json(StatusCode::OK, &types::ChannelsArchived { failed_channels })
+    })
 }

@@ -238,8 +238,10 @@ pub(crate) async fn list(
         let date: Option<NaiveDate> = req.query("date").and_then(|d| d.parse().ok());
         let from: Option<DateTime<Utc>> = req.query("from").and_then(|d| d.parse().ok());
         let to: Option<DateTime<Utc>> = req.query("to").and_then(|d| d.parse().ok());
-        // Without `date` or `from`, Zoom lists today's messages (UTC).
-        let day = date.or_else(|| from.is_none().then(|| Utc::now().date_naive()));
+        // Without `date` or `from`, Zoom lists today's messages (UTC), today on the fake's
+        // clock (where scheduled messages are sent).
+        let today = state.now().date_naive();
+        let day = date.or_else(|| from.is_none().then_some(today));
         let search = req.query("search_key").map(str::to_lowercase);
         let matching: Vec<&StoredMessage> = state
             .conversation(&account, &conversation)
@@ -304,6 +306,12 @@ pub(crate) async fn send(
                 Ok(m) => Some(m.id.clone()),
             },
         };
+        if let Err(r) = refuse_archived(state, &account, &conversation) {
+            return r;
+        }
+        if let Some(at) = body.scheduled_time {
+            return schedule(state, account, user, conversation, reply_to, body, at);
+        }
         let channel_key = conversation.jid().to_owned();
         if let Err(l) = state.limiter.check_channel(&account, &user, &channel_key, Instant::now()) {
             return limited(F, l);
@@ -320,6 +328,56 @@ pub(crate) async fn send(
     // Its `team_chat.channel_message_posted`, after the answer.
     shared.send_team_chat_events();
     answer
+}
+
+/// An archived channel takes no messages. Zoom's pages do not say how a send to one is
+/// refused; the fake answers with Zoom's own words for an archived channel (400, code 3205, as
+/// `archiveChannels` reports one).
+pub(crate) fn refuse_archived(state: &State, account: &str, conversation: &ConversationId) -> Result<(), Response> {
+    match conversation {
+        ConversationId::Channel(_) if state.channel(account, conversation.local_part()).is_some_and(|c| c.archived) => {
+            Err(error(F, StatusCode::BAD_REQUEST, 3205, "This channel has already been archived."))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A send with `scheduled_time`: held until the fake's clock passes it, answered with its
+/// draft id (lower-case, as Zoom's example `8cfaf567-bf5a-4acc-b4f2-88b3d371aca5`). Zoom wants
+/// the time more than 30 minutes from now and within 180 days (400, code 300).
+fn schedule(
+    state: &mut State,
+    account: String,
+    user: String,
+    conversation: ConversationId,
+    reply_to: Option<String>,
+    request: types::SendChatMessageRequest,
+    at: DateTime<Utc>,
+) -> Response {
+    let now = state.now();
+    if at <= now + chrono::TimeDelta::minutes(30) || at > now + chrono::TimeDelta::days(180) {
+        return error(
+            F,
+            StatusCode::BAD_REQUEST,
+            300,
+            "Invalid parameter: send_time. The time requirement is more than 30 minutes from now and within 180 \
+             days.",
+        );
+    }
+    let draft_id = state.new_message_id().to_ascii_lowercase();
+    let created = now;
+    let message = super::state::ScheduledMessage {
+        draft_id: draft_id.clone(),
+        account,
+        conversation,
+        user,
+        request,
+        reply_to,
+        created,
+        at,
+    };
+    state.schedule(message);
+    json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(draft_id) })
 }
 
 pub(crate) async fn get(

@@ -46,6 +46,7 @@ mod ops;
 mod page;
 mod rng;
 mod router;
+mod schedule;
 mod serve;
 mod shared;
 mod state;
@@ -73,7 +74,7 @@ pub use event_builders::{
 pub use handle::ZoomMock;
 pub use limits::{Plan, RateLabel};
 pub use page::{card_violations, render_card_html};
-pub use state::{BotEndpoint, ChannelMember, Delivery, FakeChannel, FakeFile};
+pub use state::{BotEndpoint, ChannelMember, Delivery, FakeChannel, FakeFile, Reminder, ScheduledMessage};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 /// The operation a request of [`SeenRequest`] was for.
 pub use zoom_api_gen::operations::OperationId;

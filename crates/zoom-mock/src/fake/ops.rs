@@ -89,13 +89,16 @@ impl Operations {
     pub fn identify(&self, method: &str, path: &str) -> Option<OperationId> {
         let path = path.strip_prefix("/v2").filter(|_| path.starts_with("/v2/")).unwrap_or(path);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        // A literal segment matches before a template (OpenAPI's rule, and axum's):
+        // `PATCH /chat/channels/events` is `archiveChannels`, not `updateChannel`.
         self.routes
             .iter()
-            .find(|(m, template, _)| {
+            .filter(|(m, template, _)| {
                 m == method
                     && template.len() == segments.len()
                     && template.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
             })
+            .max_by_key(|(_, template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
             .map(|(_, _, id)| *id)
     }
 

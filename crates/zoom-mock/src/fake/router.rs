@@ -20,7 +20,7 @@ use super::http::{self, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::shared::Shared;
 use super::state::{SeenRequest, State};
-use super::{act, callback, channels, chat, chatbot, files, guard, oauth, ops, page, users, webhook};
+use super::{act, callback, channels, chat, chatbot, files, guard, oauth, ops, page, schedule, users, webhook};
 
 /// Every route of the fake; the page, its forms and the controls behind `guard`.
 pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
@@ -56,6 +56,13 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         .operation(Op::SendChatFile, files::send)
         .operation(Op::GetChatFile, files::get)
         .operation(Op::DeleteChatFile, files::delete)
+        .operation(Op::RemoveChannelMembers, channels::remove_members)
+        .operation(Op::ArchiveChannels, channels::archive)
+        .operation(Op::ListScheduledMessages, schedule::list_scheduled)
+        .operation(Op::DeleteScheduledMessage, schedule::delete_scheduled)
+        .operation(Op::CreateReminder, schedule::create_reminder)
+        .operation(Op::DeleteReminder, schedule::delete_reminder)
+        .operation(Op::ListReminders, schedule::list_reminders)
         .operation(Op::RequestToken, oauth::token)
         .operation(Op::RevokeToken, oauth::revoke)
         .operation(Op::SendIncomingWebhook, webhook::post)

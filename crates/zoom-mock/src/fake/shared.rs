@@ -44,8 +44,12 @@ impl Shared {
         self.version.load(Ordering::SeqCst)
     }
 
+    /// The state, locked, with the scheduled messages whose time has come sent first: every
+    /// reader (handlers, the page, a test's inspection) sees them sent at once.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         // A panicking handler must not take the fake down with it.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.release_due();
+        state
     }
 }

@@ -38,6 +38,8 @@ pub struct FakeChannel {
     pub members: Vec<ChannelMember>,
     /// The JIDs of the chatbots added to it (`team_chat.channel_app_added`).
     pub bots: Vec<String>,
+    /// Whether it is archived (`archiveChannels`): it then takes no messages.
+    pub archived: bool,
     /// The order it was made in (lists go oldest first).
     pub(crate) made: u64,
 }

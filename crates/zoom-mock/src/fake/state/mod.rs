@@ -16,6 +16,7 @@ use super::rng::SplitMix64;
 mod channels;
 mod deliveries;
 pub(crate) mod files;
+mod schedule;
 
 pub use channels::{ChannelMember, FakeChannel};
 pub(crate) use channels::{KEEP_CHANNELS, channel_url};
@@ -23,6 +24,8 @@ pub(crate) use channels::{KEEP_CHANNELS, channel_url};
 pub use deliveries::{BotEndpoint, Delivery};
 pub(crate) use deliveries::{Deliveries, Outbox, PageBot};
 pub use files::FakeFile;
+pub(crate) use schedule::{KEEP_SCHEDULED, ReminderKey};
+pub use schedule::{Reminder, ScheduledMessage};
 
 /// A conversation, by JID: a channel, or a one-to-one chat with a user. It is the client's
 /// [`Recipient`](zoom_api_gen::ids::Recipient) (one type, from `zoom_api_gen::ids`): a chat
@@ -223,8 +226,9 @@ pub(crate) struct Callback {
 /// How long a `next_page_token` stays valid (Zoom: 15 minutes).
 pub(crate) const PAGE_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-/// What a page token continues: a conversation's messages, a user's channels, or a
-/// channel's members.
+/// What a page token continues: a conversation's messages, a user's channels, a channel's
+/// members, a user's scheduled messages in a conversation, or a user's reminders (in one
+/// conversation or all).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Listing {
     Messages(ConversationId),
@@ -232,6 +236,8 @@ pub(crate) enum Listing {
     Members(String),
     /// A contact search, by its key (lower-cased).
     Contacts(String),
+    Scheduled(String, ConversationId),
+    Reminders(String, Option<ConversationId>),
 }
 
 #[derive(Clone, Debug)]
@@ -292,6 +298,13 @@ pub(crate) struct State {
     pub(crate) outbox: Outbox,
     /// Chat files with their bytes (`files.rs`).
     pub files: files::Files,
+    /// How far the fake's clock is ahead of the real time (`State::now`); only scheduled
+    /// messages and reminders read it.
+    pub clock_offset: chrono::TimeDelta,
+    /// Messages scheduled and not sent yet, by draft id.
+    pub scheduled: CappedMap<String, ScheduledMessage>,
+    /// Reminders by account, user (lower case) and message.
+    pub reminders: CappedMap<ReminderKey, Reminder>,
 }
 
 /// How many issued-token records are kept for inspection (older ones are dropped).
@@ -346,6 +359,9 @@ impl State {
             page_bot: PageBot::default(),
             outbox: Outbox::default(),
             files: files::Files::default(),
+            clock_offset: chrono::TimeDelta::zero(),
+            scheduled: CappedMap::new(KEEP_SCHEDULED),
+            reminders: CappedMap::new(KEEP_SCHEDULED),
         })
     }
 
@@ -580,6 +596,29 @@ mod tests {
             }
             let _ = state.limiter.check_channel(account, &format!("u{i}"), &format!("c{i}"), now);
             state.remember_unfurl(format!("u{i}"), String::new());
+            let request: types::SendChatMessageRequest =
+                serde_json::from_value(serde_json::json!({"message": "x", "to_channel": "c"})).unwrap();
+            let conversation = ConversationId::channel("c").unwrap();
+            let later = today + chrono::TimeDelta::days(1);
+            state.schedule(ScheduledMessage {
+                draft_id: format!("d{i}"),
+                account: account.clone(),
+                conversation: conversation.clone(),
+                user: "u".into(),
+                request,
+                reply_to: None,
+                created: today,
+                at: later,
+            });
+            state.keep_reminder(Reminder {
+                account: account.clone(),
+                user: "u".into(),
+                message_id: format!("m{i}"),
+                conversation,
+                note: String::new(),
+                created: today,
+                at: later,
+            });
             let id = state.new_channel_id();
             let settings = types::ChannelSettings::default();
             let channel = FakeChannel {
@@ -589,6 +628,7 @@ mod tests {
                 settings,
                 members: Vec::new(),
                 bots: Vec::new(),
+                archived: false,
                 made: 0,
             };
             state.keep_channel(account, channel);
@@ -604,6 +644,8 @@ mod tests {
         }
         assert_eq!(state.deliveries.iter().len(), deliveries::KEEP_DELIVERIES, "deliveries");
         assert_eq!(state.callbacks.len(), KEEP_HANDLES, "callbacks");
+        assert_eq!(state.scheduled.len(), KEEP_SCHEDULED, "scheduled messages");
+        assert_eq!(state.reminders.len(), KEEP_SCHEDULED, "reminders");
         assert_eq!(state.channels.len(), KEEP_CHANNELS, "channels");
         assert_eq!(state.outbox.len(), deliveries::KEEP_OUTBOX, "Team Chat events waiting");
         assert!(state.limiter.tracked_labels() <= 2 * 2 * accounts.len(), "label state is per account and label");

@@ -1,0 +1,301 @@
+//! Scheduled messages and reminders (`/chat/messages/schedule`, `/chat/messages/{id}/reminder`,
+//! `/chat/reminder`), as the token's user, on the fake's clock; and the handle's control of
+//! that clock (`ZoomMock::advance`) and its views of what is scheduled.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, TimeDelta, Utc};
+use zoom_api_gen::operations::OperationId;
+use zoom_api_gen::types;
+
+use super::channels::{next_token, page_of};
+use super::chat::{account_of, find, resolve_conversation, resolve_user};
+use super::handle::ZoomMock;
+use super::http::{ErrorShape, Incoming, error, json};
+use super::shared::Shared;
+use super::state::{ConversationId, Listing, Reminder, ScheduledMessage, State, TokenInfo};
+
+const F: ErrorShape = ErrorShape::Api;
+
+/// The furthest ahead a reminder may be set (Zoom: "the latest is 90 days later").
+const REMINDER_HORIZON: TimeDelta = TimeDelta::days(90);
+
+/// The token's user (`me`) in its account.
+fn me(state: &State, token: &TokenInfo) -> Result<(String, String), Response> {
+    let account = account_of(state, token);
+    let user = resolve_user(state, &account, &token.kind, "me")?;
+    Ok((account, user))
+}
+
+/// The conversation the query names, when it names one (an empty value names none).
+fn named_conversation(state: &State, account: &str, req: &Incoming) -> Result<Option<ConversationId>, Response> {
+    let named = |name: &str| req.query(name).filter(|v| !v.is_empty());
+    match (named("to_channel"), named("to_contact")) {
+        (None, None) => Ok(None),
+        (c, u) => resolve_conversation(state, account, c, u).map(Some),
+    }
+}
+
+fn to_scheduled(state: &State, m: &ScheduledMessage) -> types::ScheduledMessage {
+    let request = &m.request;
+    types::ScheduledMessage {
+        at_items: request.at_items.clone(),
+        create_date: m.created,
+        download_url: None,
+        draft_id: m.draft_id.clone(),
+        file_id: None,
+        file_name: None,
+        file_size: None,
+        files: Vec::new(),
+        message: request.message.to_string(),
+        reply_main_message_id: m.reply_to.clone(),
+        reply_main_message_timestamp: m
+            .reply_to
+            .as_ref()
+            .and_then(|r| state.messages.get(r))
+            .map(|p| p.sent_at.timestamp_millis()),
+        rich_text: request.rich_text.clone(),
+        scheduled_time: m.at,
+    }
+}
+
+/// `listScheduledMessages`: the user's messages scheduled in one conversation, soonest first.
+pub(crate) async fn list_scheduled(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
+    shared.run::<()>(OperationId::ListScheduledMessages, F, &req, |state, call| {
+        let (account, user) = match me(state, &call.token) {
+            Ok(found) => found,
+            Err(r) => return r,
+        };
+        let conversation = match resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))
+        {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let list = Listing::Scheduled(user.to_ascii_lowercase(), conversation.clone());
+        let (offset, size) = match page_of(state, &req, &account, &list, 10) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let all: Vec<types::ScheduledMessage> =
+            state.scheduled_in(&account, &user, &conversation).into_iter().map(|m| to_scheduled(state, m)).collect();
+        let total = all.len();
+        let messages: Vec<types::ScheduledMessage> = all.into_iter().skip(offset).take(size).collect();
+        let end = offset + messages.len();
+        let next = next_token(state, account, list, end, total);
+        let page = types::ScheduledMessagePage {
+            to_channel: req.query("to_channel").map(str::to_owned),
+            to_contact: req.query("to_contact").map(str::to_owned),
+            page_size: size as i64,
+            next_page_token: Some(next),
+            messages,
+        };
+        json(StatusCode::OK, &page)
+    })
+}
+
+/// `deleteScheduledMessage`: one of the user's scheduled messages in the named conversation,
+/// not sent yet, goes. Any other draft id (unknown, another's, sent already) is Zoom's 400,
+/// code 5404.
+pub(crate) async fn delete_scheduled(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(draft_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::DeleteScheduledMessage, F, &req, |state, call| {
+        let (account, user) = match me(state, &call.token) {
+            Ok(found) => found,
+            Err(r) => return r,
+        };
+        let conversation = match resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))
+        {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let ours = state.scheduled.get(&draft_id).is_some_and(|m| {
+            m.account == account && m.user.eq_ignore_ascii_case(&user) && m.conversation == conversation
+        });
+        if !ours {
+            return error(F, StatusCode::BAD_REQUEST, 5404, format!("Invalid draft id: {draft_id}."));
+        }
+        state.scheduled.remove(&draft_id);
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+/// The message a reminder call names, in the conversation it names (Zoom: 404, code 4200 for
+/// a message that does not exist; 400, code 4100 for a conversation that does not hold it).
+fn reminded(
+    state: &State,
+    account: &str,
+    message_id: &str,
+    conversation: Result<ConversationId, Response>,
+) -> Result<(ConversationId, String, i64), Response> {
+    let invalid =
+        || error(F, StatusCode::BAD_REQUEST, 4100, "The provided `to_contact` or `to_channel` parameter is invalid.");
+    let conversation = conversation.map_err(|_| invalid())?;
+    let Ok(message) = find(state, account, message_id, None) else {
+        return Err(error(F, StatusCode::NOT_FOUND, 4200, format!("Message does not exist: {message_id}.")));
+    };
+    if message.conversation != conversation {
+        return Err(invalid());
+    }
+    Ok((conversation, message.text(), message.sent_at.timestamp_millis()))
+}
+
+/// `createReminder`: the user's reminder on a message, at `remind_time` or `delay_seconds`
+/// from the fake's clock; a second on the same message replaces the first (Zoom's page does not
+/// say).
+pub(crate) async fn create_reminder(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(message_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run(OperationId::CreateReminder, F, &req, |state, call| {
+        let body: types::CreateReminderRequest = call.body.expect("the spec gives this operation a body");
+        let (account, user) = match me(state, &call.token) {
+            Ok(found) => found,
+            Err(r) => return r,
+        };
+        let named = resolve_conversation(state, &account, body.to_channel.as_deref(), body.to_contact.as_deref());
+        let (conversation, ..) = match reminded(state, &account, &message_id, named) {
+            Ok(found) => found,
+            Err(r) => return r,
+        };
+        let now = state.now();
+        // The validator holds `x-required-one-of` and the bounds of `delay_seconds`; given
+        // both, `remind_time` is read (Zoom's page does not say which wins).
+        let at: DateTime<Utc> = match (body.remind_time, body.delay_seconds) {
+            (Some(at), _) => at,
+            (None, Some(delay)) => now + TimeDelta::seconds(delay),
+            (None, None) => {
+                let rule = "One parameter from `remind_time` and `delay_seconds` must be passed.";
+                return error(F, StatusCode::BAD_REQUEST, 4103, rule);
+            }
+        };
+        if at <= now || at > now + REMINDER_HORIZON {
+            let rule = "`remind_time` should be greater than the current time, and the latest is 90 days later.";
+            return error(F, StatusCode::BAD_REQUEST, 4105, rule);
+        }
+        let note = body.reminder_note.unwrap_or_default();
+        state.keep_reminder(Reminder { account, user, message_id, conversation, note, created: now, at });
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+/// `deleteReminder`: the user's reminder on a message goes. A message without one is Zoom's
+/// 404, code 4200, as a message that does not exist (its page names no other code).
+pub(crate) async fn delete_reminder(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(message_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    shared.run::<()>(OperationId::DeleteReminder, F, &req, |state, call| {
+        let (account, user) = match me(state, &call.token) {
+            Ok(found) => found,
+            Err(r) => return r,
+        };
+        let named = resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"));
+        if let Err(r) = reminded(state, &account, &message_id, named) {
+            return r;
+        }
+        let key = (account, user.to_ascii_lowercase(), message_id.clone());
+        if state.reminders.remove(&key).is_none() {
+            return error(F, StatusCode::NOT_FOUND, 4200, format!("Message does not exist: {message_id}."));
+        }
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
+/// `listReminders`: the user's reminders, in the named conversation or everywhere, oldest set
+/// first (they stay after their time: Zoom documents no event for one going off).
+pub(crate) async fn list_reminders(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
+    shared.run::<()>(OperationId::ListReminders, F, &req, |state, call| {
+        let (account, user) = match me(state, &call.token) {
+            Ok(found) => found,
+            Err(r) => return r,
+        };
+        let conversation = match named_conversation(state, &account, &req) {
+            Ok(c) => c,
+            Err(_) => {
+                let rule = "The provided `to_contact` or `to_channel` parameter is invalid.";
+                return error(F, StatusCode::BAD_REQUEST, 4100, rule);
+            }
+        };
+        let list = Listing::Reminders(user.to_ascii_lowercase(), conversation.clone());
+        let (offset, size) = match page_of(state, &req, &account, &list, 10) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let all: Vec<types::Reminder> = state
+            .reminders_of(&account, &user, conversation.as_ref())
+            .into_iter()
+            .map(|r| {
+                let message = state.messages.get(&r.message_id);
+                let main = message.and_then(|m| m.reply_to.as_ref()).and_then(|id| state.messages.get(id));
+                types::Reminder {
+                    content: message.map(|m| m.text()).unwrap_or_default(),
+                    create_time: r.created,
+                    main_message_id: main.map(|m| m.id.clone()),
+                    main_message_timestamp: main.map(|m| m.sent_at.timestamp_millis()),
+                    message_id: r.message_id.clone(),
+                    message_timestamp: message.map_or(0, |m| m.sent_at.timestamp_millis()),
+                    remind_time: r.at,
+                    reminder_note: r.note.clone(),
+                }
+            })
+            .collect();
+        let total = all.len();
+        let reminders: Vec<types::Reminder> = all.into_iter().skip(offset).take(size).collect();
+        let end = offset + reminders.len();
+        let next = next_token(state, account, list, end, total);
+        json(StatusCode::OK, &types::ReminderPage { next_page_token: next, reminders })
+    })
+}
+
+impl ZoomMock {
+    /// The fake's clock: the real time, moved on by every [`advance`](Self::advance). Scheduled
+    /// messages and reminders are timed on it (nothing else reads it).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.lock().now()
+    }
+
+    /// Moves the fake's clock on by `by`: every scheduled message whose time it passes is sent
+    /// into its conversation at once, at its scheduled time.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// let zoom = zoom_mock::fake::ZoomMock::start().await?;
+    /// let before = zoom.now();
+    /// zoom.advance(Duration::from_secs(3600));
+    /// assert!(zoom.now() - before >= chrono::TimeDelta::hours(1));
+    /// # Ok(()) }
+    /// ```
+    pub fn advance(&self, by: Duration) {
+        let by = TimeDelta::from_std(by).unwrap_or(TimeDelta::MAX);
+        self.shared.lock().advance(by);
+        self.shared.changed();
+    }
+
+    /// The messages scheduled and not sent yet, in every account, soonest first.
+    pub fn scheduled_messages(&self) -> Vec<ScheduledMessage> {
+        let state = self.shared.lock();
+        let mut all: Vec<ScheduledMessage> =
+            state.scheduled.keys().filter_map(|k| state.scheduled.get(k)).cloned().collect();
+        all.sort_by(|a, b| (a.at, &a.draft_id).cmp(&(b.at, &b.draft_id)));
+        all
+    }
+
+    /// Every reminder held, in every account, oldest set first.
+    pub fn reminders(&self) -> Vec<Reminder> {
+        let state = self.shared.lock();
+        let mut all: Vec<Reminder> = state.reminders.keys().filter_map(|k| state.reminders.get(k)).cloned().collect();
+        all.sort_by(|a, b| (a.created, &a.message_id).cmp(&(b.created, &b.message_id)));
+        all
+    }
+}
