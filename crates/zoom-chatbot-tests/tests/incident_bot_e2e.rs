@@ -1,6 +1,6 @@
 //! End to end: the incident example (its own code, included from examples/) served over HTTP
 //! and driven by the fake Zoom: a slash command opens a channel with the on-call people,
-//! the incident's card lands in it, clicks are answered in the card's thread, and a channel
+//! the incident's card and log land in it, clicks are answered in the card's thread, and a channel
 //! that cannot be made is said so to the user.
 
 mod common;
@@ -11,7 +11,7 @@ mod incident_bot;
 use common::*;
 use futures_util::TryStreamExt as _;
 use zoom_chatbot::SecretString;
-use zoom_mock::fake::{BotEndpoint, ConversationId, OperationId, StoredMessage, ZoomMock};
+use zoom_mock::fake::{BotEndpoint, ConversationId, MessageContent, OperationId, StoredMessage, ZoomMock};
 
 const SECRET: &str = "webhook-secret-token";
 const ANA: &str = "ana@xmpp.zoom.us";
@@ -66,13 +66,26 @@ async fn a_command_opens_a_channel_with_the_on_call_people_and_clicks_are_answer
 
     // The incident's card, in the channel.
     let in_channel = || fake.conversation(&ConversationId::Channel(channel.jid.clone()));
-    let card = eventually("the incident's card", || in_channel().pop()).await;
+    let card = eventually("the incident's card", || in_channel().into_iter().find(|m| m.card().is_some())).await;
     assert_eq!(head(&card), "Incident: Checkout is down!");
     assert_eq!(body(&card)[0]["items"][1]["value"], "open");
 
+    // The incident's log, a file beside the card.
+    let log = eventually("the incident's log", || {
+        in_channel().into_iter().find_map(|m| match &m.content {
+            MessageContent::Text(body) => body.file_ids.first().cloned(),
+            _ => None,
+        })
+    })
+    .await;
+    let file = fake.file(&log).expect("the fake holds the log's bytes");
+    assert_eq!(file.name, format!("{}.log", channel.zoom.name.as_deref().unwrap()));
+    let text = String::from_utf8(file.bytes.to_vec()).unwrap();
+    assert!(text.contains("opened by Fake User") && text.contains("Checkout is down!"), "{text}");
+
     // Acknowledged: answered in the card's thread.
     assert_eq!(fake.click(&bot, "bo@xmpp.zoom.us", &card.id, "ack").await.unwrap(), 200);
-    let ack = eventually("the acknowledgement", || in_channel().into_iter().find(|m| m.id != card.id)).await;
+    let ack = eventually("the acknowledgement", || in_channel().into_iter().find(|m| m.reply_to.is_some())).await;
     assert_eq!(ack.reply_to.as_deref(), Some(card.id.as_str()), "in the card's thread");
     assert!(head(&ack).ends_with(" is on it"), "{}", head(&ack));
 

@@ -1,7 +1,8 @@
 //! An incident bot: its slash command (say `/incident checkout is down`) opens a channel for
 //! the incident, invites the on-call people by email, posts the incident's card there and
-//! answers the command with the channel's name. "Acknowledge" and "Resolve" on the card are
-//! answered in the card's thread; "Resolve" also marks the card resolved.
+//! posts the incident's log (a file: when, who, what) beside it, and answers the command with
+//! the channel's name. "Acknowledge" and "Resolve" on the card are answered in the card's
+//! thread; "Resolve" also marks the card resolved.
 //!
 //! ```sh
 //! ZOOM_WEBHOOK_SECRET_TOKEN=... ZOOM_CLIENT_ID=... ZOOM_CLIENT_SECRET=... ZOOM_ACCOUNT_ID=... \
@@ -9,11 +10,14 @@
 //! cargo run -p zoom-chatbot --features axum --example incident_bot
 //! ```
 //!
-//! Channels are made with the app's server-to-server token (scope `chat_channel:write`), the
-//! cards are the chatbot's. It listens on `127.0.0.1:${PORT:-3000}`, path `/zoom/events`.
+//! Channels are made and the log is sent with the app's server-to-server token (scopes
+//! `chat_channel:write`, `chat_message:write`), the cards are the chatbot's. It listens on
+//! `127.0.0.1:${PORT:-3000}`, path `/zoom/events`.
 
 use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::{Actions, Button, Card, Fields, Text};
+use zoom_chatbot::chat::Conversation;
+use zoom_chatbot::files::FileSource;
 use zoom_chatbot::serve::Server;
 use zoom_chatbot::{Error, Result, SecretString, ZoomClient, types};
 
@@ -47,6 +51,11 @@ pub fn incident_card(title: &str, opened_by: &str, resolved_by: Option<&str>) ->
             .build(),
         Some(by) => card.push(fields.field("Status", format!("resolved by {by}"))).build(),
     }
+}
+
+/// The incident's log as it starts: when it was opened, by whom, and what is wrong.
+pub fn incident_log(title: &str, opened_by: &str, opened: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}  opened by {opened_by}: {title}\n", opened.to_rfc3339())
 }
 
 /// The name of who acted, for the cards: Zoom's `userName`, else their JID.
@@ -88,7 +97,8 @@ pub fn incident_bot(zoom: ZoomClient, secret_token: SecretString, on_call: Vec<S
                     ctx.reply(Card::new().head("Say what is wrong: /incident checkout is down").build()?).await?;
                     return Ok(());
                 }
-                let name = channel_name(&title, chrono::Utc::now());
+                let opened = chrono::Utc::now();
+                let name = channel_name(&title, opened);
                 let channel = match zoom.channels().create(name.clone(), on_call).await {
                     Ok(channel) => channel,
                     Err(e) => {
@@ -99,6 +109,12 @@ pub fn incident_bot(zoom: ZoomClient, secret_token: SecretString, on_call: Vec<S
                 };
                 tracing::info!(channel = %channel.id, %name, "incident opened");
                 ctx.account()?.send(channel.jid.clone(), incident_card(&title, &who(&ctx), None)?).await?;
+                // The log beside the card; the incident goes on without it if Zoom refuses it.
+                let log = FileSource::bytes(format!("{name}.log"), incident_log(&title, &who(&ctx), opened));
+                let to = Conversation::channel(channel.id.as_str())?;
+                if let Err(e) = zoom.files().send(&to, log).await {
+                    tracing::warn!(error = %e, channel = %channel.id, "the incident's log could not be posted");
+                }
                 ctx.reply(Card::new().head(format!("Opened {name}")).push(Text::new(title)).build()?).await?;
                 Ok::<(), Error>(())
             }
