@@ -88,7 +88,7 @@ async fn a_body_that_never_arrives_is_answered_408() {
 async fn a_body_over_the_limit_is_answered_413() {
     let addr = start(Server::new()).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    let length = zoom_chatbot::serve::MAX_EVENT_BYTES + 1;
+    let length = zoom_chatbot::bot::MAX_EVENT_BYTES + 1;
     let head = format!(
         "POST /zoom/events HTTP/1.1\r\nHost: bot.example\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
     );
@@ -129,5 +129,41 @@ async fn shutdown_stops_accepting_and_returns() {
     TcpStream::connect(addr).await.unwrap();
     stop.send(()).unwrap();
     tokio::time::timeout(GUARD, served).await.expect("the server returned").unwrap().unwrap();
+    assert!(TcpStream::connect(addr).await.is_err(), "the listener is closed");
+}
+
+#[tokio::test]
+async fn serve_bot_stops_on_its_signal_and_counts_the_handlers_past_their_grace() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let bot = bot().on_command("stuck", |_| async { std::future::pending::<zoom_chatbot::Result<()>>().await });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(Server::new().serve_bot(
+        listener,
+        bot,
+        "/zoom/events",
+        async {
+            let _ = stopped.await;
+        },
+        Duration::from_millis(50),
+    ));
+    let body = serde_json::json!({"event": "bot_notification", "event_ts": 1, "payload": {
+        "accountId": "a", "robotJid": "bot@xmpp.zoom.us", "toJid": "c@conference.xmpp.zoom.us",
+        "userJid": "u@xmpp.zoom.us", "cmd": "stuck"}});
+    let (parts, body) = common::signed("webhook-secret", &body).into_parts();
+    let mut request = String::from("POST /zoom/events HTTP/1.1\r\nHost: bot.example\r\nConnection: close\r\n");
+    for (name, value) in &parts.headers {
+        request.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+    }
+    request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()));
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let seen = until_closed(&mut stream).await.expect("answered");
+    assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+
+    stop.send(()).unwrap();
+    let still_running = tokio::time::timeout(GUARD, served).await.expect("the server returned").unwrap().unwrap();
+    assert_eq!(still_running, 1, "the stuck handler outlived its grace");
     assert!(TcpStream::connect(addr).await.is_err(), "the listener is closed");
 }

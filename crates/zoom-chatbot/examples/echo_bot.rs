@@ -12,7 +12,7 @@
 
 use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::{Actions, Button, Card, Select, Style, Text};
-use zoom_chatbot::serve::Server;
+use zoom_chatbot::serve::{Server, ctrl_c};
 use zoom_chatbot::{Result, SecretString, ZoomClient, types};
 
 /// The card the bot answers a command with.
@@ -75,18 +75,7 @@ pub fn echo_bot(zoom: ZoomClient, secret_token: SecretString) -> Bot {
 /// Serves `bot` on `listener` until Ctrl-C, safe on the open internet (slow and idle clients
 /// are disconnected, connections capped), then lets the running handlers finish.
 pub async fn serve(listener: tokio::net::TcpListener, bot: Bot) -> std::io::Result<()> {
-    let handlers = bot.clone();
-    let shutdown = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C; serving until the process is stopped");
-            std::future::pending::<()>().await;
-        }
-    };
-    Server::new().serve_with_shutdown(listener, bot.router("/zoom/events"), shutdown).await?;
-    let still_running = handlers.shutdown(std::time::Duration::from_secs(10)).await;
-    if still_running > 0 {
-        tracing::warn!(still_running, "handlers still running at exit");
-    }
+    Server::new().serve_bot(listener, bot, "/zoom/events", ctrl_c(), std::time::Duration::from_secs(10)).await?;
     Ok(())
 }
 

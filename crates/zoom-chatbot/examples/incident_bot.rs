@@ -18,7 +18,7 @@ use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::{Actions, Button, Card, Fields, Text};
 use zoom_chatbot::chat::Conversation;
 use zoom_chatbot::files::FileSource;
-use zoom_chatbot::serve::Server;
+use zoom_chatbot::serve::{Server, ctrl_c};
 use zoom_chatbot::{Error, Result, SecretString, ZoomClient, types};
 
 /// The longest part of a channel name taken from the incident's title.
@@ -138,18 +138,7 @@ pub fn incident_bot(zoom: ZoomClient, secret_token: SecretString, on_call: Vec<S
 
 /// Serves `bot` on `listener` until Ctrl-C, then lets the running handlers finish.
 pub async fn serve(listener: tokio::net::TcpListener, bot: Bot) -> std::io::Result<()> {
-    let handlers = bot.clone();
-    let shutdown = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C; serving until the process is stopped");
-            std::future::pending::<()>().await;
-        }
-    };
-    Server::new().serve_with_shutdown(listener, bot.router("/zoom/events"), shutdown).await?;
-    let still_running = handlers.shutdown(std::time::Duration::from_secs(10)).await;
-    if still_running > 0 {
-        tracing::warn!(still_running, "handlers still running at exit");
-    }
+    Server::new().serve_bot(listener, bot, "/zoom/events", ctrl_c(), std::time::Duration::from_secs(10)).await?;
     Ok(())
 }
 

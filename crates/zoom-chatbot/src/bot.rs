@@ -74,6 +74,10 @@ pub const DEFAULT_MAX_HANDLERS: usize = 256;
 /// then delivers it again later). Well under the three seconds Zoom waits for an answer.
 pub const DEFAULT_HANDLER_WAIT: Duration = Duration::from_secs(1);
 
+/// The largest request body the bot's router reads (Zoom's events are a few kilobytes; one
+/// that echoes a card is larger). A longer one is answered 413 without being read.
+pub const MAX_EVENT_BYTES: usize = 1 << 20;
+
 /// What a handler receives: the event, a client to answer with, and the event's callback.
 #[derive(Clone)]
 pub struct Context {
@@ -1132,7 +1136,7 @@ impl Bot {
     }
 
     /// An `axum::Router` serving the bot at `path` (POST), reading at most
-    /// [`MAX_EVENT_BYTES`](crate::serve::MAX_EVENT_BYTES) of a request's body (413 past it).
+    /// [`MAX_EVENT_BYTES`] of a request's body (413 past it).
     /// Serve it with [`serve::Server`](crate::serve::Server), which closes slow and idle
     /// connections.
     #[cfg(feature = "axum")]
@@ -1145,7 +1149,7 @@ impl Bot {
                 let bot = bot.clone();
                 async move {
                     let (parts, body) = request.into_parts();
-                    match axum::body::to_bytes(body, crate::serve::MAX_EVENT_BYTES).await {
+                    match axum::body::to_bytes(body, MAX_EVENT_BYTES).await {
                         Ok(bytes) => bot
                             .handle(http::Request::from_parts(parts, bytes))
                             .await

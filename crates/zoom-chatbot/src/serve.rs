@@ -3,7 +3,8 @@
 //! routes of your own) with what `axum::serve` leaves out. A client that sends its headers too
 //! slowly, or keeps a connection idle, is disconnected within seconds; one whose request (its
 //! body, then the answer) takes too long gets 408; no more than a set number of connections
-//! are open at once. The bot's router also caps a request's body at [`MAX_EVENT_BYTES`].
+//! are open at once. The bot's router also caps a request's body at
+//! [`MAX_EVENT_BYTES`](crate::bot::MAX_EVENT_BYTES).
 //!
 //! ```no_run
 //! # async fn run(bot: zoom_chatbot::bot::Bot) -> std::io::Result<()> {
@@ -28,9 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
 
-/// The largest request body the bot's router reads (Zoom's events are a few kilobytes; one
-/// that echoes a card is larger). A longer one is answered 413 without being read.
-pub const MAX_EVENT_BYTES: usize = 1 << 20;
+use crate::bot::Bot;
 
 /// How long a client has to send a request's headers, and how long a connection may sit idle
 /// between requests, by default.
@@ -142,6 +141,45 @@ impl Server {
         drop(listener);
         graceful.shutdown().await;
         Ok(())
+    }
+
+    /// Serves `bot`'s events at `path` until `shutdown` completes, then waits up to `grace`
+    /// for the running handlers (a [`Bot::shutdown`](crate::bot::Bot::shutdown)). Returns how
+    /// many handlers still ran then, after logging them at WARN.
+    ///
+    /// ```no_run
+    /// # async fn run(bot: zoom_chatbot::bot::Bot) -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use zoom_chatbot::serve::{Server, ctrl_c};
+    ///
+    /// let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
+    /// Server::new().serve_bot(listener, bot, "/zoom/events", ctrl_c(), Duration::from_secs(10)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn serve_bot(
+        self,
+        listener: TcpListener,
+        bot: Bot,
+        path: &str,
+        shutdown: impl Future<Output = ()> + Send,
+        grace: Duration,
+    ) -> io::Result<usize> {
+        self.serve_with_shutdown(listener, bot.clone().router(path), shutdown).await?;
+        let still_running = bot.shutdown(grace).await;
+        if still_running > 0 {
+            tracing::warn!(still_running, "handlers still running at exit");
+        }
+        Ok(still_running)
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT), for [`Server::serve_bot`]'s `shutdown`. Where the signal
+/// cannot be listened for, it logs why at ERROR and never completes: the process serves until
+/// it is stopped.
+pub async fn ctrl_c() {
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::error!(error = %e, "cannot listen for Ctrl-C; serving until the process is stopped");
+        std::future::pending::<()>().await;
     }
 }
 
