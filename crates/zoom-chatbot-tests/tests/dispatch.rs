@@ -83,18 +83,6 @@ async fn on_takes_a_kind_and_a_second_on_replaces_the_first() {
     assert!(rx.try_recv().is_err(), "one handler per event");
 }
 
-/// Waits (up to five seconds, a guard against a hang) until no handler of `bot` runs: they
-/// run on their own tasks, after the delivery was answered.
-async fn handlers_done(bot: &Bot) {
-    for _ in 0..500 {
-        if bot.running_handlers() == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("handlers still running");
-}
-
 #[tokio::test]
 async fn a_handlers_error_is_logged_with_the_event_and_a_unit_handler_logs_none() {
     let (captured, _guard) = capture_logs();
@@ -105,10 +93,10 @@ async fn a_handlers_error_is_logged_with_the_event_and_a_unit_handler_logs_none(
         .on(EventKind::TeamChatAppMention, |_| async {});
     assert_eq!(bot.handle(signed(&mention(1))).await.status(), 200);
     assert_eq!(bot.handle(signed(&selection(2, &["ok"]))).await.status(), 200);
-    handlers_done(&bot).await;
+    common::handlers_done(&bot).await;
     assert!(!captured.text().contains("a bot handler failed"), "{}", captured.text());
     assert_eq!(bot.handle(signed(&selection(3, &["fail"]))).await.status(), 200);
-    handlers_done(&bot).await;
+    common::handlers_done(&bot).await;
     let logs = captured.text();
     assert!(logs.contains("a bot handler failed") && logs.contains("carries none"), "{logs}");
     assert!(logs.contains("interactive_message_select"), "the event is named: {logs}");

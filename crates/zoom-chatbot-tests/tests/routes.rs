@@ -53,17 +53,6 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<Seen>) -> Seen {
     tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("a handler ran").unwrap()
 }
 
-/// Waits (a guard against a hang) until no handler runs.
-async fn handlers_done(bot: &Bot) {
-    for _ in 0..500 {
-        if bot.running_handlers() == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("handlers still running");
-}
-
 #[tokio::test]
 async fn a_prefix_route_takes_the_commands_it_starts_and_hands_on_the_rest() {
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -108,7 +97,7 @@ async fn exact_words_come_before_prefixes_and_prefixes_before_patterns_in_regist
     assert_eq!(next(&mut rx).await.0, "pattern st");
     assert_eq!(bot.handle(signed(&command(4, "show status"))).await.status(), 200);
     assert_eq!(next(&mut rx).await.0, "pattern status");
-    handlers_done(&bot).await;
+    common::handlers_done(&bot).await;
     assert!(rx.try_recv().is_err(), "one handler per event");
 }
 
@@ -126,7 +115,7 @@ async fn a_layer_that_stops_an_event_runs_no_handler_and_zoom_gets_200() {
     let mut stopped = command(1, "hi");
     stopped["payload"]["accountId"] = json!("someone-else");
     assert_eq!(bot.handle(signed(&stopped)).await.status(), 200);
-    handlers_done(&bot).await;
+    common::handlers_done(&bot).await;
     assert!(rx.try_recv().is_err(), "the stopped event reached its handler");
     let mut allowed = command(2, "hi");
     allowed["payload"]["accountId"] = json!("allowed");
@@ -167,7 +156,7 @@ async fn layers_run_in_order_each_handing_on_what_it_changed_and_a_stop_ends_the
     assert_eq!(*order.lock().unwrap(), ["first", "second", "third"]);
     order.lock().unwrap().clear();
     assert_eq!(bot.handle(signed(&command(2, "stop"))).await.status(), 200);
-    handlers_done(&bot).await;
+    common::handlers_done(&bot).await;
     assert_eq!(*order.lock().unwrap(), ["first", "second"], "the third layer ran after a stop");
     assert!(rx.try_recv().is_err(), "the handler ran after a stop");
 }
@@ -181,7 +170,7 @@ async fn a_layer_sees_events_that_have_no_handler() {
         std::future::ready(Flow::Continue(ctx))
     });
     assert_eq!(bot.handle(signed(&command(1, "anything"))).await.status(), 200);
-    handlers_done(&bot).await;
+    common::handlers_done(&bot).await;
     assert_eq!(*seen.lock().unwrap(), [EventKind::BotNotification]);
 }
 

@@ -24,7 +24,7 @@ use zoom_api_gen::types;
 use crate::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{ChannelId, ChannelJid, UserId};
-use crate::paging::{page_size, pages};
+use crate::paging::{page_of, page_size, pages};
 use crate::users::checked_email;
 
 /// The most members a channel is made with at once (Zoom: "a maximum of 20 members").
@@ -387,13 +387,8 @@ impl ListChannels {
         pages(size, move |size, token| {
             let channels = channels.clone();
             async move {
-                let mut request = channels.client.api().list_channels().user_id(channels.user.as_str());
-                if let Some(n) = size {
-                    request = request.page_size(n);
-                }
-                if !token.is_empty() {
-                    request = request.next_page_token(token);
-                }
+                let request =
+                    page_of!(channels.client.api().list_channels().user_id(channels.user.as_str()), size, token);
                 let page = request.send().await.map_err(zoom_error)?.into_inner();
                 let items: Result<Vec<Channel>> = page
                     .channels
@@ -427,13 +422,8 @@ impl ListChannelMembers {
         pages(size, move |size, token| {
             let (channels, id) = (channels.clone(), id.clone());
             async move {
-                let mut request = channels.client.api().list_channel_members().channel_id(id.as_str());
-                if let Some(n) = size {
-                    request = request.page_size(n);
-                }
-                if !token.is_empty() {
-                    request = request.next_page_token(token);
-                }
+                let request =
+                    page_of!(channels.client.api().list_channel_members().channel_id(id.as_str()), size, token);
                 let page = request.send().await.map_err(zoom_error)?.into_inner();
                 Ok((page.members, page.next_page_token))
             }

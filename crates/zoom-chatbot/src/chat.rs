@@ -25,6 +25,7 @@ use zoom_api_gen::types;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{FileId, MessageId, UserId};
+use crate::paging::{page_of, page_size, pages};
 
 /// The most characters a chat message may have.
 pub const MAX_MESSAGE_CHARS: usize = 1024;
@@ -68,6 +69,7 @@ macro_rules! in_conversation {
         }
     };
 }
+pub(crate) use in_conversation;
 
 /// Whether a message is marked read or unread (the spec's `action` of a read mark).
 pub use types::MarkChatMessageRequestAction as ReadMark;
@@ -451,43 +453,17 @@ impl ListMessages {
 
     /// The messages, newest first, fetched a page at a time as the stream is read.
     pub fn stream(self) -> impl Stream<Item = Result<types::ChatMessage>> + Send + 'static {
-        let size = match self.page_size {
-            None => Ok(None),
-            Some(n @ 1..=MAX_PAGE_SIZE) => Ok(NonZeroU64::new(n)),
-            Some(n) => Err(Error::invalid("page_size", format!("must be 1 to {MAX_PAGE_SIZE}, not {n}"))),
-        };
-        // State: the messages of the current page still to give, and the next page's token
-        // (`None` once the last page was fetched).
-        let start = (Vec::<types::ChatMessage>::new().into_iter(), Some(String::new()), Some(size), self);
-        futures_util::stream::try_unfold(start, |(mut page, mut next, mut size, list)| async move {
-            loop {
-                if let Some(message) = page.next() {
-                    return Ok(Some((message, (page, next, size, list))));
-                }
-                let Some(token) = next.take() else { return Ok(None) };
-                let page_size = match size.take() {
-                    Some(Err(e)) => return Err(e),
-                    Some(Ok(s)) => s,
-                    None => None,
-                };
-                let mut request = list.chat.client.api().list_chat_messages().user_id(list.chat.user.as_str());
-                request = in_conversation!(request, &list.to);
-                if let Some(n) = page_size {
-                    request = request.page_size(n);
-                }
-                if list.include_changed {
-                    request = request.include_deleted_and_edited_message(true);
-                }
-                if !list.replies {
-                    request = request.exclude_child_message(true);
-                }
-                if !token.is_empty() {
-                    request = request.next_page_token(token);
-                }
+        let size = page_size(self.page_size, MAX_PAGE_SIZE);
+        let (chat, to, changed, replies) = (self.chat, self.to, self.include_changed, self.replies);
+        pages(size, move |size, token| {
+            let (chat, to) = (chat.clone(), to.clone());
+            async move {
+                let request = chat.client.api().list_chat_messages().user_id(chat.user.as_str());
+                let request = page_of!(in_conversation!(request, &to), size, token);
+                let request = if changed { request.include_deleted_and_edited_message(true) } else { request };
+                let request = if replies { request } else { request.exclude_child_message(true) };
                 let answer = request.send().await.map_err(zoom_error)?.into_inner();
-                next = answer.next_page_token.filter(|t| !t.is_empty());
-                page = answer.messages.into_iter();
-                size = Some(Ok(page_size));
+                Ok((answer.messages, answer.next_page_token))
             }
         })
     }

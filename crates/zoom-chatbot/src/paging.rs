@@ -1,5 +1,6 @@
 //! Paging: the items of a listing's pages as one stream, fetched as it is read, shared by
-//! every listing of the client (channels, members, scheduled messages, reminders).
+//! every listing of the client (messages, channels, members, contacts, scheduled messages,
+//! reminders).
 
 use std::future::Future;
 use std::num::NonZeroU64;
@@ -17,8 +18,25 @@ pub(crate) fn page_size(n: Option<u64>, max: u64) -> Result<Option<NonZeroU64>> 
     }
 }
 
+/// `request` (a generated operation builder) asking for one page: `size` items (Zoom's
+/// default with `None`) after the page `token` names (the first page with `None`).
+macro_rules! page_of {
+    ($request:expr, $size:expr, $token:expr) => {{
+        let request = $request;
+        let request = match $size {
+            Some(n) => request.page_size(n),
+            None => request,
+        };
+        match $token {
+            Some(token) => request.next_page_token(token),
+            None => request,
+        }
+    }};
+}
+pub(crate) use page_of;
+
 /// The items of every page `fetch` gives (from a page size and the previous page's token,
-/// empty for the first), fetched as the stream is read, until a page names no next one. An
+/// `None` for the first), fetched as the stream is read, until a page names no next one. An
 /// `Err` for `size` (a page size out of bounds, or other input checked first) is the
 /// stream's one item, and nothing is sent.
 pub(crate) fn pages<T, F, Fut>(
@@ -27,10 +45,10 @@ pub(crate) fn pages<T, F, Fut>(
 ) -> impl Stream<Item = Result<T>> + Send + 'static
 where
     T: Send + 'static,
-    F: Fn(Option<NonZeroU64>, String) -> Fut + Send + 'static,
+    F: Fn(Option<NonZeroU64>, Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(Vec<T>, Option<String>)>> + Send,
 {
-    let start = (Vec::<T>::new().into_iter(), Some(String::new()), Some(size), fetch);
+    let start = (Vec::<T>::new().into_iter(), Some(None::<String>), Some(size), fetch);
     futures_util::stream::try_unfold(start, |(mut page, mut next, mut size, fetch)| async move {
         loop {
             if let Some(item) = page.next() {
@@ -43,7 +61,7 @@ where
                 None => None,
             };
             let (items, token) = fetch(page_size, token).await?;
-            next = token.filter(|t| !t.is_empty());
+            next = token.filter(|t| !t.is_empty()).map(Some);
             page = items.into_iter();
             size = Some(Ok(page_size));
         }

@@ -29,10 +29,10 @@ use chrono::{DateTime, SubsecRound, Utc};
 use futures_core::Stream;
 use zoom_api_gen::types;
 
-use crate::chat::{Chat, Conversation, SendChatMessage, channel_param, contact_param};
+use crate::chat::{Chat, Conversation, SendChatMessage, channel_param, contact_param, in_conversation};
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{DraftId, MessageId};
-use crate::paging::{page_size, pages};
+use crate::paging::{page_of, page_size, pages};
 
 /// The most scheduled messages a page of [`Chat::scheduled`] has (Zoom's default is 10).
 pub const MAX_SCHEDULED_PAGE: u64 = 50;
@@ -144,13 +144,8 @@ impl Chat {
     /// Scope `chat_message:write`. A draft id the conversation does not hold (or one sent
     /// already, as Zoom's fake answers it) is `Error::Zoom { status: 400, code: 5404, .. }`.
     pub async fn cancel_scheduled(&self, conversation: &Conversation, draft: &DraftId) -> Result<()> {
-        let mut request = self.client.api().delete_scheduled_message().draft_id(draft.as_str());
-        if let Some(channel) = channel_param(conversation) {
-            request = request.to_channel(channel);
-        }
-        if let Some(contact) = contact_param(conversation) {
-            request = request.to_contact(contact);
-        }
+        let request = self.client.api().delete_scheduled_message().draft_id(draft.as_str());
+        let request = in_conversation!(request, conversation);
         request.send().await.map_err(zoom_error)?;
         Ok(())
     }
@@ -180,13 +175,8 @@ impl Chat {
     /// Scope `chat_message:write`. A message without the user's reminder is
     /// `Error::Zoom { status: 404, code: 4200, .. }`.
     pub async fn delete_reminder(&self, conversation: &Conversation, message: &MessageId) -> Result<()> {
-        let mut request = self.client.api().delete_reminder().message_id(message.as_str());
-        if let Some(channel) = channel_param(conversation) {
-            request = request.to_channel(channel);
-        }
-        if let Some(contact) = contact_param(conversation) {
-            request = request.to_contact(contact);
-        }
+        let request = self.client.api().delete_reminder().message_id(message.as_str());
+        let request = in_conversation!(request, conversation);
         request.send().await.map_err(zoom_error)?;
         Ok(())
     }
@@ -279,19 +269,8 @@ impl ListScheduledMessages {
         pages(size, move |size, token| {
             let (chat, to) = (chat.clone(), to.clone());
             async move {
-                let mut request = chat.client.api().list_scheduled_messages();
-                if let Some(channel) = channel_param(&to) {
-                    request = request.to_channel(channel);
-                }
-                if let Some(contact) = contact_param(&to) {
-                    request = request.to_contact(contact);
-                }
-                if let Some(n) = size {
-                    request = request.page_size(n);
-                }
-                if !token.is_empty() {
-                    request = request.next_page_token(token);
-                }
+                let request = chat.client.api().list_scheduled_messages();
+                let request = page_of!(in_conversation!(request, &to), size, token);
                 let page = request.send().await.map_err(zoom_error)?.into_inner();
                 Ok((page.messages, page.next_page_token))
             }
@@ -326,19 +305,12 @@ impl ListReminders {
         pages(size, move |size, token| {
             let (chat, to) = (chat.clone(), to.clone());
             async move {
-                let mut request = chat.client.api().list_reminders();
-                if let Some(channel) = to.as_ref().and_then(channel_param) {
-                    request = request.to_channel(channel);
-                }
-                if let Some(contact) = to.as_ref().and_then(contact_param) {
-                    request = request.to_contact(contact);
-                }
-                if let Some(n) = size {
-                    request = request.page_size(n);
-                }
-                if !token.is_empty() {
-                    request = request.next_page_token(token);
-                }
+                let request = chat.client.api().list_reminders();
+                let request = match &to {
+                    Some(to) => in_conversation!(request, to),
+                    None => request,
+                };
+                let request = page_of!(request, size, token);
                 let page = request.send().await.map_err(zoom_error)?.into_inner();
                 Ok((page.reminders, Some(page.next_page_token)))
             }

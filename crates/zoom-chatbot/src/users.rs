@@ -16,7 +16,7 @@ use zoom_api_gen::types;
 use crate::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{UserId, UserJid};
-use crate::paging::{page_size, pages};
+use crate::paging::{page_of, page_size, pages};
 
 /// The most contacts a page of [`Users::search`] has (Zoom's default is 1).
 pub const MAX_CONTACT_PAGE: u64 = 25;
@@ -134,13 +134,7 @@ impl SearchContacts {
         pages(size, move |size, token| {
             let (users, key) = (users.clone(), key.clone());
             async move {
-                let mut request = users.client.api().search_contacts().search_key(key);
-                if let Some(n) = size {
-                    request = request.page_size(n);
-                }
-                if !token.is_empty() {
-                    request = request.next_page_token(token);
-                }
+                let request = page_of!(users.client.api().search_contacts().search_key(key), size, token);
                 let page = request.send().await.map_err(zoom_error)?.into_inner();
                 Ok((page.contacts, page.next_page_token))
             }

@@ -202,3 +202,15 @@ pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> 
     }
     panic!("timed out waiting for {what}");
 }
+
+/// Waits (up to five seconds, a guard against a hang) until no handler of `bot` runs: they
+/// run on their own tasks, after the delivery was answered.
+pub async fn handlers_done(bot: &zoom_chatbot::bot::Bot) {
+    for _ in 0..500 {
+        if bot.running_handlers() == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("handlers still running");
+}
