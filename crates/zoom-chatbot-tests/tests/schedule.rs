@@ -11,6 +11,7 @@ use chrono::TimeDelta;
 use futures_util::TryStreamExt;
 use zoom_chatbot::Error;
 use zoom_chatbot::chat::Conversation;
+use zoom_chatbot::files::FileSource;
 use zoom_chatbot::ids::UserId;
 use zoom_mock::fake::{ConversationId, OperationId, ZoomMock};
 
@@ -146,6 +147,9 @@ async fn an_archived_channel_takes_no_message_until_it_is_unarchived() {
     assert!(fake.channel(made.id.as_str()).unwrap().archived);
     let err = zoom.chat().send(&here, "anyone?").await.unwrap_err();
     assert_eq!(zoom_code(&err), Some((400, 3205)), "{err}");
+    let err = zoom.files().send(&here, FileSource::bytes("late.log", "x")).await.unwrap_err();
+    assert_eq!(zoom_code(&err), Some((400, 3205)), "nor a file: {err}");
+    assert_eq!(fake.conversation(&ConversationId::channel(made.id.as_str()).unwrap()).len(), 0, "nothing was posted");
     let err = zoom.channels().archive(&made.id).await.unwrap_err();
     assert_eq!(zoom_code(&err), Some((200, 3205)), "already archived: {err}");
 

@@ -296,15 +296,9 @@ pub(crate) async fn send(
                 Ok(c) => c,
                 Err(r) => return r,
             };
-        let reply_to = match &body.reply_main_message_id {
-            None => None,
-            Some(main) => match find(state, &account, main, Some(&conversation)) {
-                Err(r) => return r,
-                Ok(m) if m.reply_to.is_some() => {
-                    return error(F, StatusCode::BAD_REQUEST, 5402, "This only supports replies to a main message.");
-                }
-                Ok(m) => Some(m.id.clone()),
-            },
+        let reply_to = match thread_of(state, &account, body.reply_main_message_id.as_deref(), &conversation) {
+            Ok(main) => main,
+            Err(r) => return r,
         };
         if let Err(r) = refuse_archived(state, &account, &conversation) {
             return r;
@@ -328,6 +322,22 @@ pub(crate) async fn send(
     // Its `team_chat.channel_message_posted`, after the answer.
     shared.send_team_chat_events();
     answer
+}
+
+/// The thread a reply goes in: the id of `main`, a main message of `conversation` (a reply
+/// to a reply is refused with 400/5402, as Zoom refuses it), or `None` for no thread.
+pub(crate) fn thread_of(
+    state: &State,
+    account: &str,
+    main: Option<&str>,
+    conversation: &ConversationId,
+) -> Result<Option<String>, Response> {
+    let Some(main) = main else { return Ok(None) };
+    let message = find(state, account, main, Some(conversation))?;
+    if message.reply_to.is_some() {
+        return Err(error(F, StatusCode::BAD_REQUEST, 5402, "This only supports replies to a main message."));
+    }
+    Ok(Some(message.id.clone()))
 }
 
 /// An archived channel takes no messages. Zoom's pages do not say how a send to one is

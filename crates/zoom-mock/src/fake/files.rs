@@ -13,12 +13,12 @@ use serde_json::Value;
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::chat::{account_of, find, resolve_conversation, resolve_user};
+use super::chat::{account_of, refuse_archived, resolve_conversation, resolve_user, thread_of};
 use super::http::{ErrorShape, Incoming, error, json, validation_error};
 use super::ops::operations;
 use super::shared::Shared;
 use super::state::files::Refused;
-use super::state::{MessageContent, Sender, State, StoredMessage};
+use super::state::{MessageContent, Sender, State, StoredMessage, TokenInfo};
 
 const F: ErrorShape = ErrorShape::Api;
 
@@ -151,6 +151,26 @@ fn store(state: &mut State, account: &str, form: &[Part], field: &str) -> Result
     }
 }
 
+/// A file operation's form checked as Zoom checks it (the file part `binary` holds a file, the
+/// rest fits the spec), then the token's account and the user the path names.
+fn checked(
+    state: &State,
+    token: &TokenInfo,
+    form: &[Part],
+    operation: OperationId,
+    binary: &str,
+    user_id: &str,
+) -> Result<(String, String), Response> {
+    if let Some(refused) = not_a_file(form, binary) {
+        return Err(refused);
+    }
+    let fields = as_json(form, &operations().form_arrays(operation));
+    operations().validate_form(operation, &fields).map_err(|invalid| validation_error(F, invalid))?;
+    let account = account_of(state, token);
+    let user = resolve_user(state, &account, &token.kind, user_id)?;
+    Ok((account, user))
+}
+
 /// `uploadChatFile`: stores the file; with `postToPersonalChat` (Zoom's default, `"true"`)
 /// it is also posted to the user's own chat.
 pub(crate) async fn upload(
@@ -163,15 +183,8 @@ pub(crate) async fn upload(
         Err(r) => return r,
     };
     shared.run::<()>(OperationId::UploadChatFile, F, &req, |state, call| {
-        if let Some(refused) = not_a_file(&form, "file") {
-            return refused;
-        }
-        if let Err(invalid) = operations().validate_form(OperationId::UploadChatFile, &as_json(&form, &[])) {
-            return validation_error(F, invalid);
-        }
-        let account = account_of(state, &call.token);
-        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
-            Ok(u) => u,
+        let (account, user) = match checked(state, &call.token, &form, OperationId::UploadChatFile, "file", &user_id) {
+            Ok(found) => found,
             Err(r) => return r,
         };
         let (id, name, _) = match store(state, &account, &form, "file") {
@@ -240,15 +253,8 @@ pub(crate) async fn send(
         Err(r) => return r,
     };
     shared.run::<()>(OperationId::SendChatFile, F, &req, |state, call| {
-        if let Some(refused) = not_a_file(&form, "files") {
-            return refused;
-        }
-        if let Err(invalid) = operations().validate_form(OperationId::SendChatFile, &as_json(&form, &["files"])) {
-            return validation_error(F, invalid);
-        }
-        let account = account_of(state, &call.token);
-        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
-            Ok(u) => u,
+        let (account, user) = match checked(state, &call.token, &form, OperationId::SendChatFile, "files", &user_id) {
+            Ok(found) => found,
             Err(r) => return r,
         };
         let conversation =
@@ -256,16 +262,13 @@ pub(crate) async fn send(
                 Ok(c) => c,
                 Err(r) => return r,
             };
-        let reply_to = match text(&form, "reply_main_message_id") {
-            None => None,
-            Some(main) => match find(state, &account, main, Some(&conversation)) {
-                Err(r) => return r,
-                Ok(m) if m.reply_to.is_some() => {
-                    return error(F, StatusCode::BAD_REQUEST, 5402, "This only supports replies to a main message.");
-                }
-                Ok(m) => Some(m.id.clone()),
-            },
+        let reply_to = match thread_of(state, &account, text(&form, "reply_main_message_id"), &conversation) {
+            Ok(main) => main,
+            Err(r) => return r,
         };
+        if let Err(r) = refuse_archived(state, &account, &conversation) {
+            return r;
+        }
         let (file_id, name, _) = match store(state, &account, &form, "files") {
             Ok(stored) => stored,
             Err(r) => return r,
@@ -392,7 +395,11 @@ mod tests {
         assert_eq!((parts[0].name.as_str(), &parts[0].data[..]), ("to_channel", &b"C1"[..]));
         assert_eq!(parts[1].filename.as_deref(), Some("a b.txt"));
         assert_eq!(&parts[1].data[..], b"line1\r\nline2", "a line break inside the data is kept");
-        assert_eq!(as_json(&parts, &["files"]), json!({"to_channel": "C1", "files": ["a b.txt"]}));
+        let arrays = operations().form_arrays(OperationId::SendChatFile);
+        assert_eq!(arrays, ["files"], "the spec's array fields");
+        assert_eq!(as_json(&parts, &arrays), json!({"to_channel": "C1", "files": ["a b.txt"]}));
+        assert!(operations().form_arrays(OperationId::UploadChatFile).is_empty());
+        assert!(operations().form_arrays(OperationId::SendChatbotMessage).is_empty(), "no form at all");
         for bad in [
             ("application/json", &body),
             ("multipart/form-data", &body),

@@ -106,6 +106,21 @@ impl Operations {
         &self.validator
     }
 
+    /// The fields of the operation's multipart body that the spec makes arrays (a part may
+    /// stand several times); none for an operation without one.
+    pub fn form_arrays(&self, id: OperationId) -> Vec<&'static str> {
+        let Some(ReferenceOr::Item(schema)) = self.get(id).form else { return Vec::new() };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return Vec::new() };
+        object
+            .properties
+            .iter()
+            .filter(|(_, field)| {
+                matches!(field, ReferenceOr::Item(f) if matches!(f.schema_kind, SchemaKind::Type(Type::Array(_))))
+            })
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
     /// Checks a multipart body's fields, given as JSON (a file part as its name), against the
     /// operation's schema.
     pub fn validate_form(&self, id: OperationId, form: &Value) -> Result<(), Invalid> {

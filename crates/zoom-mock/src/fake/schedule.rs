@@ -31,6 +31,14 @@ fn me(state: &State, token: &TokenInfo) -> Result<(String, String), Response> {
     Ok((account, user))
 }
 
+/// The token's account and user, and the conversation the query names (`to_channel` or
+/// `to_contact`, one of them required).
+fn me_in(state: &State, token: &TokenInfo, req: &Incoming) -> Result<(String, String, ConversationId), Response> {
+    let (account, user) = me(state, token)?;
+    let conversation = resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))?;
+    Ok((account, user, conversation))
+}
+
 /// The conversation the query names, when it names one (an empty value names none).
 fn named_conversation(state: &State, account: &str, req: &Incoming) -> Result<Option<ConversationId>, Response> {
     let named = |name: &str| req.query(name).filter(|v| !v.is_empty());
@@ -66,13 +74,8 @@ fn to_scheduled(state: &State, m: &ScheduledMessage) -> types::ScheduledMessage 
 /// `listScheduledMessages`: the user's messages scheduled in one conversation, soonest first.
 pub(crate) async fn list_scheduled(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
     shared.run::<()>(OperationId::ListScheduledMessages, F, &req, |state, call| {
-        let (account, user) = match me(state, &call.token) {
+        let (account, user, conversation) = match me_in(state, &call.token, &req) {
             Ok(found) => found,
-            Err(r) => return r,
-        };
-        let conversation = match resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))
-        {
-            Ok(c) => c,
             Err(r) => return r,
         };
         let list = Listing::Scheduled(user.to_ascii_lowercase(), conversation.clone());
@@ -106,13 +109,8 @@ pub(crate) async fn delete_scheduled(
     req: Incoming,
 ) -> Response {
     shared.run::<()>(OperationId::DeleteScheduledMessage, F, &req, |state, call| {
-        let (account, user) = match me(state, &call.token) {
+        let (account, user, conversation) = match me_in(state, &call.token, &req) {
             Ok(found) => found,
-            Err(r) => return r,
-        };
-        let conversation = match resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))
-        {
-            Ok(c) => c,
             Err(r) => return r,
         };
         let ours = state.scheduled.get(&draft_id).is_some_and(|m| {
