@@ -1,7 +1,8 @@
 //! The Team Chat events the fake sends when its state changes, in Zoom's published shape
 //! (each read against the spec's `ZoomEvent`): a message posted in a channel by a user (the
-//! chat API's send, `ZoomMock::post_in_channel`, the page's form), members invited to and
-//! removed from a channel (the channel API), and the bot added to a channel.
+//! chat API's send, `ZoomMock::post_in_channel`, the page's form), then edited, reacted to and
+//! deleted; members invited to and removed from a channel (the channel API), and the bot added
+//! to a channel.
 
 mod common;
 
@@ -83,6 +84,77 @@ async fn a_users_send_to_a_channel_delivers_channel_message_posted() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let posted = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.channel_message_posted").count();
     assert_eq!(posted, 1);
+}
+
+#[tokio::test]
+async fn editing_reacting_to_and_deleting_a_channel_message_deliver_their_events() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let id = channel(&zoom, &token, "ops", &["ana@example.com", "bo@example.com"]).await;
+    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
+        .json(&json!({"message": "the build is red", "to_channel": id}))
+        .send()
+        .await
+        .unwrap();
+    let (status, sent) = answer(r).await;
+    assert_eq!(status, 201, "{sent}");
+    let message = sent["id"].as_str().unwrap().to_owned();
+    let path = format!("/chat/users/ana/messages/{message}");
+
+    let r = api(&zoom, Method::PUT, &path, &token)
+        .json(&json!({"message": "the build is green", "to_channel": id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let updated = event(&seen, "team_chat.channel_message_updated", 0).await;
+    let object = &updated["payload"]["object"];
+    assert_eq!(
+        (object["message_id"].as_str(), object["message"].as_str()),
+        (Some(message.as_str()), Some("the build is green"))
+    );
+    assert_eq!(
+        (object["channel_id"].as_str(), updated["payload"]["operator_id"].as_str()),
+        (Some(id.as_str()), Some("ana"))
+    );
+
+    // Bo reacts, twice with the same emoji (one change, one event), then takes it back.
+    let reactions = format!("/chat/users/bo/messages/{message}/emoji_reactions");
+    for _ in 0..2 {
+        let r = api(&zoom, Method::PATCH, &reactions, &token)
+            .json(&json!({"action": "add", "emoji": "U+1F44D", "to_channel": id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    let added = event(&seen, "team_chat.channel_reaction_added", 0).await;
+    let object = &added["payload"]["object"];
+    assert_eq!((object["msg_id"].as_str(), object["emoji"].as_str()), (Some(message.as_str()), Some("U+1F44D")));
+    assert_eq!(added["payload"]["operator"], "bo@example.com");
+    let r = api(&zoom, Method::PATCH, &reactions, &token)
+        .json(&json!({"action": "remove", "emoji": "U+1F44D", "to_channel": id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let removed = event(&seen, "team_chat.channel_reaction_removed", 0).await;
+    assert_eq!(removed["payload"]["object"]["msg_id"], message.as_str());
+
+    let r = api(&zoom, Method::DELETE, &format!("{path}?to_channel={id}"), &token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let deleted = event(&seen, "team_chat.channel_message_deleted", 0).await;
+    let object = &deleted["payload"]["object"];
+    assert_eq!((object["message_id"].as_str(), object["channel_name"].as_str()), (Some(message.as_str()), Some("ops")));
+    let kinds: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["event"].as_str().filter(|k| k.starts_with("team_chat.channel_reaction")).map(str::to_owned))
+        .collect();
+    assert_eq!(kinds, ["team_chat.channel_reaction_added", "team_chat.channel_reaction_removed"], "one event a change");
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ use super::shared::Shared;
 use super::state::{
     ConversationId, Listing, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenInfo, TokenKind,
 };
+use super::team_chat::MessageChange;
 
 const F: ErrorShape = ErrorShape::Api;
 
@@ -416,7 +417,7 @@ pub(crate) async fn edit(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run(OperationId::EditChatMessage, F, &req, |state, call| {
+    let answer = shared.run(OperationId::EditChatMessage, F, &req, |state, call| {
         let body: types::EditChatMessageRequest = call.body.expect("the spec gives this operation a body");
         let (account, user, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
@@ -431,7 +432,7 @@ pub(crate) async fn edit(
             // A card, sent by a bot: not this user's to edit.
             return error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates.");
         };
-        if message.sender != Sender::User(user) {
+        if message.sender != Sender::User(user.clone()) {
             return error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates.");
         }
         let mut updated = current.clone();
@@ -446,8 +447,11 @@ pub(crate) async fn edit(
         }
         let old = std::mem::replace(&mut message.content, MessageContent::Text(updated));
         message.edits.push(Revision { content: old, replaced_at: Utc::now() });
+        state.message_changed(&account, &user, &message_id, MessageChange::Updated);
         StatusCode::NO_CONTENT.into_response()
-    })
+    });
+    shared.send_team_chat_events();
+    answer
 }
 
 pub(crate) async fn delete(
@@ -455,8 +459,8 @@ pub(crate) async fn delete(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>(OperationId::DeleteChatMessage, F, &req, |state, call| {
-        let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
+    let answer = shared.run::<()>(OperationId::DeleteChatMessage, F, &req, |state, call| {
+        let (account, user, conversation) = match open(state, &call.token, &user_id, &req) {
             Ok(opened) => opened,
             Err(r) => return r,
         };
@@ -466,8 +470,11 @@ pub(crate) async fn delete(
         if let Some(m) = state.messages.get_mut(&message_id) {
             m.deleted_at = Some(Utc::now());
         }
+        state.message_changed(&account, &user, &message_id, MessageChange::Deleted);
         StatusCode::NO_CONTENT.into_response()
-    })
+    });
+    shared.send_team_chat_events();
+    answer
 }
 
 fn missing(field: &str) -> Response {
@@ -479,7 +486,7 @@ pub(crate) async fn react(
     Path((user_id, message_id)): Path<(String, String)>,
     req: Incoming,
 ) -> Response {
-    shared.run(OperationId::ReactToChatMessage, F, &req, |state, call| {
+    let answer = shared.run(OperationId::ReactToChatMessage, F, &req, |state, call| {
         let body: types::ReactToChatMessageRequest = call.body.expect("the spec gives this operation a body");
         let account = account_of(state, &call.token);
         let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
@@ -493,21 +500,31 @@ pub(crate) async fn react(
             return r;
         }
         let Some(message) = state.messages.get_mut(&message_id) else { return not_found(&message_id) };
-        match action {
+        // Only a change is an event: a reaction added twice, or one never there taken back,
+        // changes nothing.
+        let changed = match action {
             types::ReactToChatMessageRequestAction::Add => {
-                message.reactions.entry(emoji).or_default().insert(user);
+                message.reactions.entry(emoji.clone()).or_default().insert(user.clone())
             }
-            types::ReactToChatMessageRequestAction::Remove => {
-                if let Some(users) = message.reactions.get_mut(&emoji) {
-                    users.remove(&user);
+            types::ReactToChatMessageRequestAction::Remove => match message.reactions.get_mut(&emoji) {
+                Some(users) => {
+                    let removed = users.remove(&user);
                     if users.is_empty() {
                         message.reactions.remove(&emoji);
                     }
+                    removed
                 }
-            }
+                None => false,
+            },
+        };
+        if changed {
+            let added = action == types::ReactToChatMessageRequestAction::Add;
+            state.message_changed(&account, &user, &message_id, MessageChange::Reacted { emoji: &emoji, added });
         }
         StatusCode::NO_CONTENT.into_response()
-    })
+    });
+    shared.send_team_chat_events();
+    answer
 }
 
 pub(crate) async fn mark(

@@ -272,8 +272,43 @@ fn event_channel_type(channel: &FakeChannel) -> types::EventChannelType {
     types::EventChannelType(std::num::NonZeroU64::new(value).expect("1 to 5 is not zero"))
 }
 
+/// A channel message's payload for `team_chat.channel_message_posted` and `..._updated`:
+/// `by`'s message `message_id` (a reply in the thread of `reply_main` if given) in
+/// `channel`, reading `text`, in the shape of Zoom's published example.
+fn channel_message_payload(
+    by: &Operator,
+    channel: &FakeChannel,
+    message_id: &str,
+    text: &str,
+    reply_main: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> types::TeamChatChannelMessagePayload {
+    types::TeamChatChannelMessagePayload {
+        account_id: by.account_id.clone(),
+        by_external_user: false,
+        operator: by.email.clone(),
+        operator_id: by.user_id.clone(),
+        operator_member_id: by.member_id.clone(),
+        object: types::TeamChatChannelMessage {
+            at_items: Vec::new(),
+            channel_id: channel.id.clone(),
+            channel_name: channel.name.clone(),
+            // The fake's channels are all of the account they are made in.
+            channel_owner_account_id: by.account_id.clone(),
+            date_time: date_time(now),
+            files: Vec::new(),
+            message: Some(text.to_owned()),
+            message_id: message_id.to_owned(),
+            reply_main_message_id: reply_main.map(str::to_owned),
+            rich_text: Vec::new(),
+            session_id: channel.id.clone(),
+            timestamp: now.timestamp_millis(),
+        },
+    }
+}
+
 /// `team_chat.channel_message_posted`: `by` posted `text` (message `message_id`, a reply in
-/// the thread of `reply_main` if given) in `channel`, in the shape of Zoom's published example.
+/// the thread of `reply_main` if given) in `channel`.
 pub fn channel_message_posted_event(
     by: &Operator,
     channel: &FakeChannel,
@@ -282,30 +317,87 @@ pub fn channel_message_posted_event(
     reply_main: Option<&str>,
 ) -> ZoomEvent {
     let now = chrono::Utc::now();
-    ZoomEvent::TeamChatChannelMessagePosted {
+    let payload = channel_message_payload(by, channel, message_id, text, reply_main, now);
+    ZoomEvent::TeamChatChannelMessagePosted { event_ts: now.timestamp_millis(), payload }
+}
+
+/// `team_chat.channel_message_updated`: `by` changed their message `message_id` of `channel`
+/// to read `text`.
+pub fn channel_message_updated_event(
+    by: &Operator,
+    channel: &FakeChannel,
+    message_id: &str,
+    text: &str,
+    reply_main: Option<&str>,
+) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    let payload = channel_message_payload(by, channel, message_id, text, reply_main, now);
+    ZoomEvent::TeamChatChannelMessageUpdated { event_ts: now.timestamp_millis(), payload }
+}
+
+/// `team_chat.channel_message_deleted`: `by` deleted the message `message_id` of `channel`,
+/// sent at `sent_at`.
+pub fn channel_message_deleted_event(
+    by: &Operator,
+    channel: &FakeChannel,
+    message_id: &str,
+    reply_main: Option<&str>,
+    sent_at: chrono::DateTime<chrono::Utc>,
+) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    ZoomEvent::TeamChatChannelMessageDeleted {
         event_ts: now.timestamp_millis(),
-        payload: types::TeamChatChannelMessagePayload {
+        payload: types::TeamChatChannelMessageDeletedPayload {
             account_id: by.account_id.clone(),
             by_external_user: false,
             operator: by.email.clone(),
             operator_id: by.user_id.clone(),
             operator_member_id: by.member_id.clone(),
-            object: types::TeamChatChannelMessage {
-                at_items: Vec::new(),
+            object: types::TeamChatChannelMessageDeleted {
                 channel_id: channel.id.clone(),
                 channel_name: channel.name.clone(),
-                // The fake's channels are all of the account they are made in.
                 channel_owner_account_id: by.account_id.clone(),
-                date_time: date_time(now),
-                files: Vec::new(),
-                message: Some(text.to_owned()),
+                date_time: date_time(sent_at),
                 message_id: message_id.to_owned(),
                 reply_main_message_id: reply_main.map(str::to_owned),
-                rich_text: Vec::new(),
-                session_id: channel.id.clone(),
                 timestamp: now.timestamp_millis(),
             },
         },
+    }
+}
+
+/// `team_chat.channel_reaction_added` (or, with `added` false, `..._removed`): `by` reacted
+/// with `emoji` to the message `message_id` of `channel`, sent at `sent_at` (or took the
+/// reaction back).
+pub fn channel_reaction_event(
+    by: &Operator,
+    channel: &FakeChannel,
+    message_id: &str,
+    sent_at: chrono::DateTime<chrono::Utc>,
+    emoji: &str,
+    added: bool,
+) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    let payload = types::TeamChatChannelReactionPayload {
+        account_id: by.account_id.clone(),
+        by_external_user: false,
+        operator: by.email.clone(),
+        operator_id: by.user_id.clone(),
+        operator_member_id: by.member_id.clone(),
+        object: types::TeamChatChannelReaction {
+            channel_id: channel.id.clone(),
+            emoji: emoji.to_owned(),
+            emoji_time: date_time(now),
+            msg_id: message_id.to_owned(),
+            msg_time: date_time(sent_at),
+            timestamp: now.timestamp_millis(),
+        },
+    };
+    let event_ts = now.timestamp_millis();
+    if added {
+        ZoomEvent::TeamChatChannelReactionAdded { event_ts, payload }
+    } else {
+        ZoomEvent::TeamChatChannelReactionRemoved { event_ts, payload }
     }
 }
 

@@ -18,7 +18,7 @@ use super::http::{ErrorShape, Incoming, error, json, validation_error};
 use super::ops::operations;
 use super::shared::Shared;
 use super::state::files::Refused;
-use super::state::{MessageContent, Sender, State, StoredMessage, TokenInfo};
+use super::state::{MessageContent, Sender, State, StoredMessage};
 
 const F: ErrorShape = ErrorShape::Api;
 
@@ -151,24 +151,36 @@ fn store(state: &mut State, account: &str, form: &[Part], field: &str) -> Result
     }
 }
 
-/// A file operation's form checked as Zoom checks it (the file part `binary` holds a file, the
-/// rest fits the spec), then the token's account and the user the path names.
-fn checked(
-    state: &State,
-    token: &TokenInfo,
-    form: &[Part],
+/// A file operation's request: the multipart body read (within the cap), then, under the
+/// fake's lock, the form checked as Zoom checks it (the part `binary` holds a file, the rest
+/// fits the spec) and `handler` called with the request, the form, the token's account and
+/// the user the path names.
+async fn run_form(
+    shared: Arc<Shared>,
+    request: Request,
     operation: OperationId,
     binary: &str,
     user_id: &str,
-) -> Result<(String, String), Response> {
-    if let Some(refused) = not_a_file(form, binary) {
-        return Err(refused);
-    }
-    let fields = as_json(form, &operations().form_arrays(operation));
-    operations().validate_form(operation, &fields).map_err(|invalid| validation_error(F, invalid))?;
-    let account = account_of(state, token);
-    let user = resolve_user(state, &account, &token.kind, user_id)?;
-    Ok((account, user))
+    handler: impl FnOnce(&mut State, &Incoming, &[Part], String, String) -> Response,
+) -> Response {
+    let (req, form) = match read(&shared, request).await {
+        Ok(read) => read,
+        Err(r) => return r,
+    };
+    shared.run::<()>(operation, F, &req, |state, call| {
+        if let Some(refused) = not_a_file(&form, binary) {
+            return refused;
+        }
+        let fields = as_json(&form, &operations().form_arrays(operation));
+        if let Err(invalid) = operations().validate_form(operation, &fields) {
+            return validation_error(F, invalid);
+        }
+        let account = account_of(state, &call.token);
+        match resolve_user(state, &account, &call.token.kind, user_id) {
+            Ok(user) => handler(state, &req, &form, account, user),
+            Err(r) => r,
+        }
+    })
 }
 
 /// `uploadChatFile`: stores the file; with `postToPersonalChat` (Zoom's default, `"true"`)
@@ -178,16 +190,8 @@ pub(crate) async fn upload(
     Path(user_id): Path<String>,
     request: Request,
 ) -> Response {
-    let (req, form) = match read(&shared, request).await {
-        Ok(read) => read,
-        Err(r) => return r,
-    };
-    shared.run::<()>(OperationId::UploadChatFile, F, &req, |state, call| {
-        let (account, user) = match checked(state, &call.token, &form, OperationId::UploadChatFile, "file", &user_id) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
-        let (id, name, _) = match store(state, &account, &form, "file") {
+    run_form(shared, request, OperationId::UploadChatFile, "file", &user_id, |state, req, form, account, user| {
+        let (id, name, _) = match store(state, &account, form, "file") {
             Ok(stored) => stored,
             Err(r) => return r,
         };
@@ -199,6 +203,7 @@ pub(crate) async fn upload(
         }
         json(StatusCode::CREATED, &types::ChatFileUploaded { id })
     })
+    .await
 }
 
 /// A message carrying a file, stored in its conversation: a text message whose text is the
@@ -248,34 +253,27 @@ pub(crate) async fn send(
     Path(user_id): Path<String>,
     request: Request,
 ) -> Response {
-    let (req, form) = match read(&shared, request).await {
-        Ok(read) => read,
-        Err(r) => return r,
-    };
-    shared.run::<()>(OperationId::SendChatFile, F, &req, |state, call| {
-        let (account, user) = match checked(state, &call.token, &form, OperationId::SendChatFile, "files", &user_id) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
+    run_form(shared, request, OperationId::SendChatFile, "files", &user_id, |state, _, form, account, user| {
         let conversation =
-            match resolve_conversation(state, &account, text(&form, "to_channel"), text(&form, "to_contact")) {
+            match resolve_conversation(state, &account, text(form, "to_channel"), text(form, "to_contact")) {
                 Ok(c) => c,
                 Err(r) => return r,
             };
-        let reply_to = match thread_of(state, &account, text(&form, "reply_main_message_id"), &conversation) {
+        let reply_to = match thread_of(state, &account, text(form, "reply_main_message_id"), &conversation) {
             Ok(main) => main,
             Err(r) => return r,
         };
         if let Err(r) = refuse_archived(state, &account, &conversation) {
             return r;
         }
-        let (file_id, name, _) = match store(state, &account, &form, "files") {
+        let (file_id, name, _) = match store(state, &account, form, "files") {
             Ok(stored) => stored,
             Err(r) => return r,
         };
         let id = post_file(state, &account, conversation, &user, &file_id, &name, reply_to);
         json(StatusCode::CREATED, &types::ChatFileSent { id })
     })
+    .await
 }
 
 /// A stored file as Zoom describes it.

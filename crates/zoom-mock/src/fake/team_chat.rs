@@ -1,6 +1,8 @@
 //! The Team Chat events the fake sends when its state changes, as Zoom's Team Chat webhooks
 //! page publishes them: `team_chat.channel_message_posted` when a user posts in a channel
-//! (the chat API's send, or the page's form), `chat_channel.member_invited` and
+//! (the chat API's send, or the page's form), `..._updated` and `..._deleted` when they edit
+//! or delete it, `team_chat.channel_reaction_added` and `..._removed` when a user reacts to a
+//! channel's message or takes the reaction back, `chat_channel.member_invited` and
 //! `chat_channel.member_removed` when the channel API adds or removes members, and
 //! `team_chat.channel_app_added` when the bot is added to a channel
 //! ([`ZoomMock::add_bot_to_channel`]).
@@ -20,9 +22,23 @@ use zoom_api_gen::events::EventKind;
 use super::ZoomMock;
 use super::act::record_refusal;
 use super::delivery::DeliveryError;
-use super::event_builders::{Operator, channel_app_added_event, channel_members_event, channel_message_posted_event};
+use super::event_builders::{
+    Operator, channel_app_added_event, channel_members_event, channel_message_deleted_event,
+    channel_message_posted_event, channel_message_updated_event, channel_reaction_event,
+};
 use super::shared::Shared;
 use super::state::{ChannelMember, ConversationId, MessageContent, Sender, State, StoredMessage};
+
+/// What became of a message, for its Team Chat event.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum MessageChange<'a> {
+    /// Its text changed: `team_chat.channel_message_updated`.
+    Updated,
+    /// It was deleted: `team_chat.channel_message_deleted`.
+    Deleted,
+    /// A reaction was added or taken back: `team_chat.channel_reaction_added` or `..._removed`.
+    Reacted { emoji: &'a str, added: bool },
+}
 
 /// The fake bot's display name in `team_chat.channel_app_added` (Zoom's is the app's name).
 const BOT_NAME: &str = "Fake Bot";
@@ -59,6 +75,25 @@ impl State {
         let Some(channel) = self.channel(account, conversation.local_part()).cloned() else { return };
         let by = self.operator(account, user, Some(&channel.id));
         self.outbox.push(channel_message_posted_event(&by, &channel, message_id, text, reply_main));
+    }
+
+    /// Queues the Team Chat event of `change`, made by `user` to the message `message_id`
+    /// (as it now stands), when the message is in a channel the account holds.
+    pub(crate) fn message_changed(&mut self, account: &str, user: &str, message_id: &str, change: MessageChange<'_>) {
+        let Some(message) = self.messages.get(message_id) else { return };
+        let ConversationId::Channel(_) = message.conversation else { return };
+        let Some(channel) = self.channel(account, message.conversation.local_part()).cloned() else { return };
+        let (text, reply_main, sent_at) = (message.text(), message.reply_to.clone(), message.sent_at);
+        let by = self.operator(account, user, Some(&channel.id));
+        let reply_main = reply_main.as_deref();
+        let event = match change {
+            MessageChange::Updated => channel_message_updated_event(&by, &channel, message_id, &text, reply_main),
+            MessageChange::Deleted => channel_message_deleted_event(&by, &channel, message_id, reply_main, sent_at),
+            MessageChange::Reacted { emoji, added } => {
+                channel_reaction_event(&by, &channel, message_id, sent_at, emoji, added)
+            }
+        };
+        self.outbox.push(event);
     }
 
     /// Queues `chat_channel.member_invited` (or `..._removed`) for `members` of `channel`.
