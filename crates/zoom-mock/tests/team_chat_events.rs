@@ -158,6 +158,107 @@ async fn editing_reacting_to_and_deleting_a_channel_message_deliver_their_events
 }
 
 #[tokio::test]
+async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
+        .json(&json!({"message": "lunch?", "to_contact": "bo@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, sent) = answer(r).await;
+    assert_eq!(status, 201, "{sent}");
+    let message = sent["id"].as_str().unwrap().to_owned();
+    let posted = event(&seen, "team_chat.dm_message_posted", 0).await;
+    let payload = &posted["payload"];
+    assert_eq!((payload["operator_id"].as_str(), payload["operator"].as_str()), (Some("ana"), Some("ana@example.com")));
+    let object = &payload["object"];
+    assert_eq!(
+        (object["contact_id"].as_str(), object["contact_email"].as_str(), object["message"].as_str()),
+        (Some("bo"), Some("bo@example.com"), Some("lunch?"))
+    );
+
+    let path = format!("/chat/users/ana/messages/{message}");
+    let r = api(&zoom, Method::PUT, &path, &token)
+        .json(&json!({"message": "lunch at 1?", "to_contact": "bo@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let updated = event(&seen, "team_chat.dm_message_updated", 0).await;
+    assert_eq!(updated["payload"]["object"]["message"], "lunch at 1?");
+
+    // Bo reacts in his chat with Ana: the event's contact is Ana.
+    let r = api(&zoom, Method::PATCH, &format!("/chat/users/bo/messages/{message}/emoji_reactions"), &token)
+        .json(&json!({"action": "add", "emoji": "U+1F44D", "to_contact": "ana@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let reacted = event(&seen, "team_chat.dm_reaction_added", 0).await;
+    let payload = &reacted["payload"];
+    assert_eq!((payload["operator_id"].as_str(), payload["object"]["contact_id"].as_str()), (Some("bo"), Some("ana")));
+    assert_eq!(payload["object"]["msg_id"], message.as_str());
+
+    let r = api(&zoom, Method::DELETE, &format!("{path}?to_contact=bo@example.com"), &token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let deleted = event(&seen, "team_chat.dm_message_deleted", 0).await;
+    assert_eq!(deleted["payload"]["object"]["message_id"], message.as_str());
+    let channel_events = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"].as_str().is_some_and(|k| k.starts_with("team_chat.channel_")))
+        .count();
+    assert_eq!(channel_events, 0, "no channel event for a one-to-one chat");
+}
+
+#[tokio::test]
+async fn a_file_sent_to_a_channel_and_deleted_delivers_file_shared_and_file_deleted() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let id = channel(&zoom, &token, "ops", &["ana@example.com"]).await;
+    let body = format!(
+        "--B\r\nContent-Disposition: form-data; name=\"to_channel\"\r\n\r\n{id}\r\n--B\r\nContent-Disposition: form-data; \
+         name=\"files\"; filename=\"build.log\"\r\nContent-Type: text/plain\r\n\r\nline 1\r\n--B--\r\n"
+    );
+    let r = http()
+        .post(format!("{}/chat/users/ana/messages/files", zoom.file_base_url()))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data; boundary=B")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let (status, sent) = answer(r).await;
+    assert_eq!(status, 201, "{sent}");
+    let shared = event(&seen, "team_chat.file_shared", 0).await;
+    let payload = &shared["payload"];
+    assert_eq!(payload["operator_id"], "ana");
+    let object = &payload["object"];
+    assert_eq!((object["type"].as_str(), object["channel_id"].as_str()), (Some("to_channel"), Some(id.as_str())));
+    let file = &object["files"][0];
+    assert_eq!((file["file_name"].as_str(), file["file_size"].as_i64()), (Some("build.log"), Some(6)));
+    let file_id = file["file_id"].as_str().unwrap().to_owned();
+    assert!(zoom.file(&file_id).is_some(), "the event names the stored file");
+
+    let r = api(&zoom, Method::DELETE, &format!("/chat/files/{file_id}"), &token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let deleted = event(&seen, "team_chat.file_deleted", 0).await;
+    assert_eq!(deleted["payload"]["object"]["files"][0]["file_id"], file_id.as_str());
+    // A file the account does not hold: refused, and no event.
+    let r = api(&zoom, Method::DELETE, &format!("/chat/files/{file_id}"), &token).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let deletions = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.file_deleted").count();
+    assert_eq!(deletions, 1);
+}
+
+#[tokio::test]
 async fn inviting_and_removing_members_deliver_chat_channel_member_invited_and_removed() {
     let zoom = fake().await;
     let (url, seen) = recording_bot("/events").await;

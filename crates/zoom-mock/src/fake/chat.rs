@@ -10,12 +10,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
+use super::event_builders::MessageChange;
 use super::http::{ErrorShape, Incoming, error, invalid_field, json, limited};
 use super::shared::Shared;
 use super::state::{
     ConversationId, Listing, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenInfo, TokenKind,
 };
-use super::team_chat::MessageChange;
 
 const F: ErrorShape = ErrorShape::Api;
 
@@ -312,12 +312,11 @@ pub(crate) async fn send(
             return limited(F, l);
         }
         let id = state.new_message_id();
-        let text = body.message.as_str().to_owned();
-        state.posted_in_channel(&account, &user, &conversation, &id, &text, reply_to.as_deref());
         let content = MessageContent::Text(body);
-        let mut message = StoredMessage::new(&account, id.clone(), conversation, Sender::User(user), content);
+        let mut message = StoredMessage::new(&account, id.clone(), conversation, Sender::User(user.clone()), content);
         message.reply_to = reply_to;
         state.store(message);
+        state.message_changed(&account, &user, &id, MessageChange::Posted);
         json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(id) })
     });
     // Its `team_chat.channel_message_posted`, after the answer.

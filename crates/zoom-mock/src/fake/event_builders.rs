@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use zoom_api_gen::types::{self, ZoomEvent};
 
+use super::state::files::FakeFile;
 use super::state::{ConversationId, FakeChannel};
 
 /// Now, in milliseconds since the epoch, as Zoom's `event_ts` and `timestamp`.
@@ -272,43 +273,8 @@ fn event_channel_type(channel: &FakeChannel) -> types::EventChannelType {
     types::EventChannelType(std::num::NonZeroU64::new(value).expect("1 to 5 is not zero"))
 }
 
-/// A channel message's payload for `team_chat.channel_message_posted` and `..._updated`:
-/// `by`'s message `message_id` (a reply in the thread of `reply_main` if given) in
-/// `channel`, reading `text`, in the shape of Zoom's published example.
-fn channel_message_payload(
-    by: &Operator,
-    channel: &FakeChannel,
-    message_id: &str,
-    text: &str,
-    reply_main: Option<&str>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> types::TeamChatChannelMessagePayload {
-    types::TeamChatChannelMessagePayload {
-        account_id: by.account_id.clone(),
-        by_external_user: false,
-        operator: by.email.clone(),
-        operator_id: by.user_id.clone(),
-        operator_member_id: by.member_id.clone(),
-        object: types::TeamChatChannelMessage {
-            at_items: Vec::new(),
-            channel_id: channel.id.clone(),
-            channel_name: channel.name.clone(),
-            // The fake's channels are all of the account they are made in.
-            channel_owner_account_id: by.account_id.clone(),
-            date_time: date_time(now),
-            files: Vec::new(),
-            message: Some(text.to_owned()),
-            message_id: message_id.to_owned(),
-            reply_main_message_id: reply_main.map(str::to_owned),
-            rich_text: Vec::new(),
-            session_id: channel.id.clone(),
-            timestamp: now.timestamp_millis(),
-        },
-    }
-}
-
 /// `team_chat.channel_message_posted`: `by` posted `text` (message `message_id`, a reply in
-/// the thread of `reply_main` if given) in `channel`.
+/// the thread of `reply_main` if given) in `channel`, now.
 pub fn channel_message_posted_event(
     by: &Operator,
     channel: &FakeChannel,
@@ -316,88 +282,264 @@ pub fn channel_message_posted_event(
     text: &str,
     reply_main: Option<&str>,
 ) -> ZoomEvent {
-    let now = chrono::Utc::now();
-    let payload = channel_message_payload(by, channel, message_id, text, reply_main, now);
-    ZoomEvent::TeamChatChannelMessagePosted { event_ts: now.timestamp_millis(), payload }
+    let message = EventMessage { id: message_id, text, reply_main, sent_at: chrono::Utc::now() };
+    channel_message_event(by, channel, message, MessageChange::Posted)
 }
 
-/// `team_chat.channel_message_updated`: `by` changed their message `message_id` of `channel`
-/// to read `text`.
-pub fn channel_message_updated_event(
+/// The `team_chat.channel_*` event of `change` to `message` of `channel`, made by `by`.
+pub fn channel_message_event(
     by: &Operator,
     channel: &FakeChannel,
-    message_id: &str,
-    text: &str,
-    reply_main: Option<&str>,
+    message: EventMessage<'_>,
+    change: MessageChange<'_>,
 ) -> ZoomEvent {
     let now = chrono::Utc::now();
-    let payload = channel_message_payload(by, channel, message_id, text, reply_main, now);
-    ZoomEvent::TeamChatChannelMessageUpdated { event_ts: now.timestamp_millis(), payload }
+    let event_ts = now.timestamp_millis();
+    let (account_id, operator, operator_id, operator_member_id) =
+        (by.account_id.clone(), by.email.clone(), by.user_id.clone(), by.member_id.clone());
+    // The fake's channels are all of the account they are made in.
+    let owner = by.account_id.clone();
+    let posted = || types::TeamChatChannelMessagePayload {
+        account_id: account_id.clone(),
+        by_external_user: false,
+        operator: operator.clone(),
+        operator_id: operator_id.clone(),
+        operator_member_id: operator_member_id.clone(),
+        object: types::TeamChatChannelMessage {
+            at_items: Vec::new(),
+            channel_id: channel.id.clone(),
+            channel_name: channel.name.clone(),
+            channel_owner_account_id: owner.clone(),
+            date_time: date_time(message.sent_at),
+            files: Vec::new(),
+            message: Some(message.text.to_owned()),
+            message_id: message.id.to_owned(),
+            reply_main_message_id: message.reply_main.map(str::to_owned),
+            rich_text: Vec::new(),
+            session_id: channel.id.clone(),
+            timestamp: event_ts,
+        },
+    };
+    match change {
+        MessageChange::Posted => ZoomEvent::TeamChatChannelMessagePosted { event_ts, payload: posted() },
+        MessageChange::Updated => ZoomEvent::TeamChatChannelMessageUpdated { event_ts, payload: posted() },
+        MessageChange::Deleted => ZoomEvent::TeamChatChannelMessageDeleted {
+            event_ts,
+            payload: types::TeamChatChannelMessageDeletedPayload {
+                account_id,
+                by_external_user: false,
+                operator,
+                operator_id,
+                operator_member_id,
+                object: types::TeamChatChannelMessageDeleted {
+                    channel_id: channel.id.clone(),
+                    channel_name: channel.name.clone(),
+                    channel_owner_account_id: owner,
+                    date_time: date_time(message.sent_at),
+                    message_id: message.id.to_owned(),
+                    reply_main_message_id: message.reply_main.map(str::to_owned),
+                    timestamp: event_ts,
+                },
+            },
+        },
+        MessageChange::Reacted { emoji, added } => {
+            let payload = types::TeamChatChannelReactionPayload {
+                account_id,
+                by_external_user: false,
+                operator,
+                operator_id,
+                operator_member_id,
+                object: types::TeamChatChannelReaction {
+                    channel_id: channel.id.clone(),
+                    emoji: emoji.to_owned(),
+                    emoji_time: date_time(now),
+                    msg_id: message.id.to_owned(),
+                    msg_time: date_time(message.sent_at),
+                    timestamp: event_ts,
+                },
+            };
+            if added {
+                ZoomEvent::TeamChatChannelReactionAdded { event_ts, payload }
+            } else {
+                ZoomEvent::TeamChatChannelReactionRemoved { event_ts, payload }
+            }
+        }
+    }
 }
 
-/// `team_chat.channel_message_deleted`: `by` deleted the message `message_id` of `channel`,
-/// sent at `sent_at`.
-pub fn channel_message_deleted_event(
+/// What became of a message, for its Team Chat event.
+#[derive(Clone, Copy, Debug)]
+pub enum MessageChange<'a> {
+    /// It was posted: `team_chat.channel_message_posted` or `team_chat.dm_message_posted`.
+    Posted,
+    /// Its text changed: `..._message_updated`.
+    Updated,
+    /// It was deleted: `..._message_deleted`.
+    Deleted,
+    /// A reaction was added or taken back: `..._reaction_added` or `..._reaction_removed`.
+    Reacted {
+        /// The emoji, as the reaction named it.
+        emoji: &'a str,
+        /// Added, or taken back.
+        added: bool,
+    },
+}
+
+/// A message, as its Team Chat event names it.
+#[derive(Clone, Copy, Debug)]
+pub struct EventMessage<'a> {
+    /// The message's id.
+    pub id: &'a str,
+    /// Its text as it now stands.
+    pub text: &'a str,
+    /// The main message of its thread, for a reply.
+    pub reply_main: Option<&'a str>,
+    /// When it was sent.
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The `team_chat.dm_*` event of `change` to `message`, made by `by` in their one-to-one chat
+/// with `contact`, in the shape of Zoom's published examples.
+pub fn direct_message_event(
     by: &Operator,
-    channel: &FakeChannel,
-    message_id: &str,
-    reply_main: Option<&str>,
-    sent_at: chrono::DateTime<chrono::Utc>,
+    contact: &Operator,
+    message: EventMessage<'_>,
+    change: MessageChange<'_>,
 ) -> ZoomEvent {
     let now = chrono::Utc::now();
-    ZoomEvent::TeamChatChannelMessageDeleted {
-        event_ts: now.timestamp_millis(),
-        payload: types::TeamChatChannelMessageDeletedPayload {
+    let event_ts = now.timestamp_millis();
+    let (account_id, operator, operator_id, operator_member_id) =
+        (by.account_id.clone(), by.email.clone(), by.user_id.clone(), by.member_id.clone());
+    let contact_account_id = Some(contact.account_id.clone());
+    let posted = || types::TeamChatDmMessagePayload {
+        account_id: account_id.clone(),
+        by_external_user: false,
+        operator: operator.clone(),
+        operator_id: operator_id.clone(),
+        operator_member_id: operator_member_id.clone(),
+        object: types::TeamChatDmMessage {
+            contact_account_id: contact_account_id.clone(),
+            contact_email: contact.email.clone(),
+            contact_id: contact.user_id.clone(),
+            contact_member_id: contact.member_id.clone(),
+            date_time: date_time(message.sent_at),
+            files: Vec::new(),
+            message: Some(message.text.to_owned()),
+            message_id: message.id.to_owned(),
+            reply_main_message_id: message.reply_main.map(str::to_owned),
+            rich_text: Vec::new(),
+            session_id: contact.user_id.clone(),
+            timestamp: event_ts,
+        },
+    };
+    match change {
+        MessageChange::Posted => ZoomEvent::TeamChatDmMessagePosted { event_ts, payload: posted() },
+        MessageChange::Updated => ZoomEvent::TeamChatDmMessageUpdated { event_ts, payload: posted() },
+        MessageChange::Deleted => ZoomEvent::TeamChatDmMessageDeleted {
+            event_ts,
+            payload: types::TeamChatDmMessageDeletedPayload {
+                account_id,
+                by_external_user: false,
+                operator,
+                operator_id,
+                operator_member_id,
+                object: types::TeamChatDmMessageDeleted {
+                    contact_account_id,
+                    contact_email: contact.email.clone(),
+                    contact_id: contact.user_id.clone(),
+                    contact_member_id: contact.member_id.clone(),
+                    date_time: date_time(message.sent_at),
+                    message_id: message.id.to_owned(),
+                    reply_main_message_id: message.reply_main.map(str::to_owned),
+                    timestamp: event_ts,
+                },
+            },
+        },
+        MessageChange::Reacted { emoji, added } => {
+            let payload = types::TeamChatDmReactionPayload {
+                account_id,
+                by_external_user: false,
+                operator,
+                operator_id,
+                operator_member_id,
+                object: types::TeamChatDmReaction {
+                    contact_email: contact.email.clone(),
+                    contact_id: contact.user_id.clone(),
+                    contact_member_id: contact.member_id.clone(),
+                    emoji: emoji.to_owned(),
+                    // Zoom's examples send the epoch milliseconds here.
+                    emoji_time: types::TeamChatDmReactionEmojiTime::Int64(event_ts),
+                    msg_id: message.id.to_owned(),
+                    msg_time: date_time(message.sent_at),
+                    timestamp: event_ts,
+                },
+            };
+            if added {
+                ZoomEvent::TeamChatDmReactionAdded { event_ts, payload }
+            } else {
+                ZoomEvent::TeamChatDmReactionRemoved { event_ts, payload }
+            }
+        }
+    }
+}
+
+/// Where a file was shared: a channel, by id, or a one-to-one chat with a user.
+#[derive(Clone, Copy, Debug)]
+pub enum SharedIn<'a> {
+    /// A channel, by its id.
+    Channel(&'a str),
+    /// A one-to-one chat with this user.
+    Contact(&'a Operator),
+}
+
+/// A file as Team Chat's file events describe it.
+fn file_info(file: &FakeFile) -> types::TeamChatFileInfo {
+    types::TeamChatFileInfo {
+        file_id: file.id.clone(),
+        file_name: file.name.clone(),
+        file_size: file.bytes.len() as i64,
+        os_file_type: file.extension(),
+    }
+}
+
+/// `team_chat.file_shared`: `by` shared `file` in `place`.
+pub fn file_shared_event(by: &Operator, place: SharedIn<'_>, file: &FakeFile) -> ZoomEvent {
+    let (type_, channel_id, contact) = match place {
+        SharedIn::Channel(id) => (types::TeamChatMessageType::ToChannel, Some(id.to_owned()), None),
+        SharedIn::Contact(contact) => (types::TeamChatMessageType::ToContact, None, Some(contact)),
+    };
+    ZoomEvent::TeamChatFileShared {
+        event_ts: now_millis(),
+        payload: types::TeamChatFileSharedPayload {
             account_id: by.account_id.clone(),
             by_external_user: false,
             operator: by.email.clone(),
             operator_id: by.user_id.clone(),
             operator_member_id: by.member_id.clone(),
-            object: types::TeamChatChannelMessageDeleted {
-                channel_id: channel.id.clone(),
-                channel_name: channel.name.clone(),
-                channel_owner_account_id: by.account_id.clone(),
-                date_time: date_time(sent_at),
-                message_id: message_id.to_owned(),
-                reply_main_message_id: reply_main.map(str::to_owned),
-                timestamp: now.timestamp_millis(),
+            object: types::TeamChatFilesShared {
+                type_,
+                channel_id,
+                contact_email: contact.map(|c| c.email.clone()),
+                contact_id: contact.map(|c| c.user_id.clone()),
+                contact_member_id: contact.map(|c| c.member_id.clone()),
+                is_external_user: contact.map(|_| false),
+                files: vec![file_info(file)],
             },
         },
     }
 }
 
-/// `team_chat.channel_reaction_added` (or, with `added` false, `..._removed`): `by` reacted
-/// with `emoji` to the message `message_id` of `channel`, sent at `sent_at` (or took the
-/// reaction back).
-pub fn channel_reaction_event(
-    by: &Operator,
-    channel: &FakeChannel,
-    message_id: &str,
-    sent_at: chrono::DateTime<chrono::Utc>,
-    emoji: &str,
-    added: bool,
-) -> ZoomEvent {
-    let now = chrono::Utc::now();
-    let payload = types::TeamChatChannelReactionPayload {
-        account_id: by.account_id.clone(),
-        by_external_user: false,
-        operator: by.email.clone(),
-        operator_id: by.user_id.clone(),
-        operator_member_id: by.member_id.clone(),
-        object: types::TeamChatChannelReaction {
-            channel_id: channel.id.clone(),
-            emoji: emoji.to_owned(),
-            emoji_time: date_time(now),
-            msg_id: message_id.to_owned(),
-            msg_time: date_time(sent_at),
-            timestamp: now.timestamp_millis(),
+/// `team_chat.file_deleted`: `by` deleted `file`.
+pub fn file_deleted_event(by: &Operator, file: &FakeFile) -> ZoomEvent {
+    ZoomEvent::TeamChatFileDeleted {
+        event_ts: now_millis(),
+        payload: types::TeamChatFileDeletedPayload {
+            account_id: by.account_id.clone(),
+            operator: by.email.clone(),
+            operator_id: by.user_id.clone(),
+            operator_member_id: by.member_id.clone(),
+            object: types::TeamChatFilesDeleted { files: vec![file_info(file)] },
         },
-    };
-    let event_ts = now.timestamp_millis();
-    if added {
-        ZoomEvent::TeamChatChannelReactionAdded { event_ts, payload }
-    } else {
-        ZoomEvent::TeamChatChannelReactionRemoved { event_ts, payload }
     }
 }
 

@@ -253,27 +253,39 @@ pub(crate) async fn send(
     Path(user_id): Path<String>,
     request: Request,
 ) -> Response {
-    run_form(shared, request, OperationId::SendChatFile, "files", &user_id, |state, _, form, account, user| {
-        let conversation =
-            match resolve_conversation(state, &account, text(form, "to_channel"), text(form, "to_contact")) {
-                Ok(c) => c,
+    let answer = run_form(
+        shared.clone(),
+        request,
+        OperationId::SendChatFile,
+        "files",
+        &user_id,
+        |state, _, form, account, user| {
+            let conversation =
+                match resolve_conversation(state, &account, text(form, "to_channel"), text(form, "to_contact")) {
+                    Ok(c) => c,
+                    Err(r) => return r,
+                };
+            let reply_to = match thread_of(state, &account, text(form, "reply_main_message_id"), &conversation) {
+                Ok(main) => main,
                 Err(r) => return r,
             };
-        let reply_to = match thread_of(state, &account, text(form, "reply_main_message_id"), &conversation) {
-            Ok(main) => main,
-            Err(r) => return r,
-        };
-        if let Err(r) = refuse_archived(state, &account, &conversation) {
-            return r;
-        }
-        let (file_id, name, _) = match store(state, &account, form, "files") {
-            Ok(stored) => stored,
-            Err(r) => return r,
-        };
-        let id = post_file(state, &account, conversation, &user, &file_id, &name, reply_to);
-        json(StatusCode::CREATED, &types::ChatFileSent { id })
-    })
-    .await
+            if let Err(r) = refuse_archived(state, &account, &conversation) {
+                return r;
+            }
+            let (file_id, name, _) = match store(state, &account, form, "files") {
+                Ok(stored) => stored,
+                Err(r) => return r,
+            };
+            if let Some(file) = state.files.get(&account, &file_id).cloned() {
+                state.file_changed(&account, &user, &file, Some(&conversation));
+            }
+            let id = post_file(state, &account, conversation, &user, &file_id, &name, reply_to);
+            json(StatusCode::CREATED, &types::ChatFileSent { id })
+        },
+    )
+    .await;
+    shared.send_team_chat_events();
+    answer
 }
 
 /// A stored file as Zoom describes it.
@@ -314,13 +326,18 @@ pub(crate) async fn delete(
     Path(file_id): Path<String>,
     req: Incoming,
 ) -> Response {
-    shared.run::<()>(OperationId::DeleteChatFile, F, &req, |state, call| {
+    let answer = shared.run::<()>(OperationId::DeleteChatFile, F, &req, |state, call| {
         let account = account_of(state, &call.token);
-        match state.files.remove(&account, &file_id) {
-            Some(_) => StatusCode::NO_CONTENT.into_response(),
-            None => error(F, StatusCode::NOT_FOUND, 404, "Resource not found."),
+        let Some(file) = state.files.remove(&account, &file_id) else {
+            return error(F, StatusCode::NOT_FOUND, 404, "Resource not found.");
+        };
+        if let Ok(user) = resolve_user(state, &account, &call.token.kind, "me") {
+            state.file_changed(&account, &user, &file, None);
         }
-    })
+        StatusCode::NO_CONTENT.into_response()
+    });
+    shared.send_team_chat_events();
+    answer
 }
 
 /// The page's upload form: the file, stored in the form's account within the caps, posted to

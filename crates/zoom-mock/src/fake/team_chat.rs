@@ -2,7 +2,10 @@
 //! page publishes them: `team_chat.channel_message_posted` when a user posts in a channel
 //! (the chat API's send, or the page's form), `..._updated` and `..._deleted` when they edit
 //! or delete it, `team_chat.channel_reaction_added` and `..._removed` when a user reacts to a
-//! channel's message or takes the reaction back, `chat_channel.member_invited` and
+//! channel's message or takes the reaction back; the same five as `team_chat.dm_*` in a
+//! one-to-one chat between two users; `team_chat.file_shared` when a user sends a file to a
+//! channel or a user, and `team_chat.file_deleted` when they delete one;
+//! `chat_channel.member_invited` and
 //! `chat_channel.member_removed` when the channel API adds or removes members, and
 //! `team_chat.channel_app_added` when the bot is added to a channel
 //! ([`ZoomMock::add_bot_to_channel`]).
@@ -23,22 +26,12 @@ use super::ZoomMock;
 use super::act::record_refusal;
 use super::delivery::DeliveryError;
 use super::event_builders::{
-    Operator, channel_app_added_event, channel_members_event, channel_message_deleted_event,
-    channel_message_posted_event, channel_message_updated_event, channel_reaction_event,
+    EventMessage, MessageChange, Operator, SharedIn, channel_app_added_event, channel_members_event,
+    channel_message_event, channel_message_posted_event, direct_message_event, file_deleted_event, file_shared_event,
 };
 use super::shared::Shared;
+use super::state::files::FakeFile;
 use super::state::{ChannelMember, ConversationId, MessageContent, Sender, State, StoredMessage};
-
-/// What became of a message, for its Team Chat event.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum MessageChange<'a> {
-    /// Its text changed: `team_chat.channel_message_updated`.
-    Updated,
-    /// It was deleted: `team_chat.channel_message_deleted`.
-    Deleted,
-    /// A reaction was added or taken back: `team_chat.channel_reaction_added` or `..._removed`.
-    Reacted { emoji: &'a str, added: bool },
-}
 
 /// The fake bot's display name in `team_chat.channel_app_added` (Zoom's is the app's name).
 const BOT_NAME: &str = "Fake Bot";
@@ -60,37 +53,55 @@ impl State {
         Operator { account_id: account.to_owned(), user_id: user.to_owned(), email, member_id }
     }
 
-    /// Queues `team_chat.channel_message_posted` for a message `user` posted in the channel
-    /// `conversation` (when it is a channel the account holds).
-    pub(crate) fn posted_in_channel(
+    /// Queues the Team Chat event of `change`, made by `user` to the message `message_id` (as
+    /// it now stands): a `team_chat.channel_*` event in a channel the account holds, a
+    /// `team_chat.dm_*` one in a one-to-one chat between two users (none for a chat with the
+    /// bot).
+    pub(crate) fn message_changed(&mut self, account: &str, user: &str, message_id: &str, change: MessageChange<'_>) {
+        let Some(stored) = self.messages.get(message_id) else { return };
+        let (text, reply_main, sent_at) = (stored.text(), stored.reply_to.clone(), stored.sent_at);
+        let message = EventMessage { id: message_id, text: &text, reply_main: reply_main.as_deref(), sent_at };
+        let event = match &stored.conversation {
+            ConversationId::Channel(_) => {
+                let Some(channel) = self.channel(account, stored.conversation.local_part()).cloned() else { return };
+                let by = self.operator(account, user, Some(&channel.id));
+                channel_message_event(&by, &channel, message, change)
+            }
+            ConversationId::User(_) => {
+                // The other person: the chat's user, or, when they act, the sender.
+                let chat_of = stored.conversation.local_part().to_owned();
+                let contact = match &stored.sender {
+                    Sender::User(sender) if chat_of.eq_ignore_ascii_case(user) => sender.clone(),
+                    Sender::User(_) => chat_of,
+                    _ => return,
+                };
+                let (by, contact) = (self.operator(account, user, None), self.operator(account, &contact, None));
+                direct_message_event(&by, &contact, message, change)
+            }
+        };
+        self.outbox.push(event);
+    }
+
+    /// Queues `team_chat.file_shared` for `file`, shared by `user` in `conversation`, or, with
+    /// none, `team_chat.file_deleted` for it.
+    pub(crate) fn file_changed(
         &mut self,
         account: &str,
         user: &str,
-        conversation: &ConversationId,
-        message_id: &str,
-        text: &str,
-        reply_main: Option<&str>,
+        file: &FakeFile,
+        conversation: Option<&ConversationId>,
     ) {
-        let ConversationId::Channel(_) = conversation else { return };
-        let Some(channel) = self.channel(account, conversation.local_part()).cloned() else { return };
-        let by = self.operator(account, user, Some(&channel.id));
-        self.outbox.push(channel_message_posted_event(&by, &channel, message_id, text, reply_main));
-    }
-
-    /// Queues the Team Chat event of `change`, made by `user` to the message `message_id`
-    /// (as it now stands), when the message is in a channel the account holds.
-    pub(crate) fn message_changed(&mut self, account: &str, user: &str, message_id: &str, change: MessageChange<'_>) {
-        let Some(message) = self.messages.get(message_id) else { return };
-        let ConversationId::Channel(_) = message.conversation else { return };
-        let Some(channel) = self.channel(account, message.conversation.local_part()).cloned() else { return };
-        let (text, reply_main, sent_at) = (message.text(), message.reply_to.clone(), message.sent_at);
-        let by = self.operator(account, user, Some(&channel.id));
-        let reply_main = reply_main.as_deref();
-        let event = match change {
-            MessageChange::Updated => channel_message_updated_event(&by, &channel, message_id, &text, reply_main),
-            MessageChange::Deleted => channel_message_deleted_event(&by, &channel, message_id, reply_main, sent_at),
-            MessageChange::Reacted { emoji, added } => {
-                channel_reaction_event(&by, &channel, message_id, sent_at, emoji, added)
+        let event = match conversation {
+            None => file_deleted_event(&self.operator(account, user, None), file),
+            Some(ConversationId::Channel(_)) => {
+                let channel = conversation.map(|c| c.local_part().to_owned()).unwrap_or_default();
+                let by = self.operator(account, user, Some(&channel));
+                file_shared_event(&by, SharedIn::Channel(&channel), file)
+            }
+            Some(chat @ ConversationId::User(_)) => {
+                let (by, contact) =
+                    (self.operator(account, user, None), self.operator(account, chat.local_part(), None));
+                file_shared_event(&by, SharedIn::Contact(&contact), file)
             }
         };
         self.outbox.push(event);
