@@ -290,7 +290,7 @@ async fn inviting_and_removing_members_deliver_chat_channel_member_invited_and_r
 }
 
 #[tokio::test]
-async fn adding_the_bot_to_a_channel_delivers_channel_app_added_and_the_channel_holds_it() {
+async fn adding_and_removing_the_bot_deliver_channel_app_added_and_removed() {
     let zoom = fake().await;
     let (url, seen) = recording_bot("/events").await;
     zoom.connect_bot(&url, "s").await.unwrap();
@@ -308,6 +308,14 @@ async fn adding_the_bot_to_a_channel_delivers_channel_app_added_and_the_channel_
     assert!(zoom.add_bot_to_channel(ACCOUNT, "ana", "nosuchchannel").await.is_err());
     let added = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.channel_app_added").count();
     assert_eq!(added, 1);
+
+    // Removed by Ana: the channel no longer holds it, and the bot is told; a second removal
+    // (the bot is not there) is refused.
+    assert_eq!(zoom.remove_bot_from_channel(ACCOUNT, "ana", &id).await.unwrap(), 200);
+    assert!(zoom.account(ACCOUNT).channel(&id).unwrap().bots.is_empty());
+    let removed = event(&seen, "team_chat.channel_app_removed", 0).await;
+    assert_eq!(removed["payload"]["object"]["app_members"][0]["id"], bot_local.as_str());
+    assert!(zoom.remove_bot_from_channel(ACCOUNT, "ana", &id).await.is_err());
 }
 
 #[tokio::test]
@@ -361,4 +369,12 @@ async fn the_page_shows_a_channels_members_and_posts_in_it_as_the_picked_user() 
     let added = event(&seen, "team_chat.channel_app_added", 0).await;
     assert_eq!(added["payload"]["object"]["channel_id"], id.as_str());
     assert_eq!(zoom.account(ACCOUNT).channel(&id).unwrap().bots, [zoom.robot_jid()]);
+    // With the bot there, the button removes it.
+    let html = http().get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("action=\"/_fake/act/remove_bot\"") && html.contains("Remove the bot"), "{html}");
+    let acted = browser().post(format!("{base}/_fake/act/remove_bot")).header("origin", &base).form(&form).send().await;
+    assert_eq!(acted.unwrap().status(), 303);
+    let removed = event(&seen, "team_chat.channel_app_removed", 0).await;
+    assert_eq!(removed["payload"]["object"]["channel_id"], id.as_str());
+    assert!(zoom.account(ACCOUNT).channel(&id).unwrap().bots.is_empty());
 }

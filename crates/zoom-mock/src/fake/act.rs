@@ -18,7 +18,7 @@ use super::state::ConversationId;
 use super::state::Delivery;
 
 /// Where the page's forms post:
-/// `/_fake/act/{command,click,select,edit,install,uninstall,post,add_bot}`.
+/// `/_fake/act/{command,click,select,edit,install,uninstall,post,add_bot,remove_bot}`.
 pub(crate) const ACT: &str = "/_fake/act/{action}";
 /// Where the page's bot form posts.
 pub(crate) const BOT: &str = "/_fake/bot";
@@ -103,9 +103,9 @@ pub(crate) async fn act(
             let _ = shared.set_installed(&account, action == "install").await;
             return back("");
         }
-        // A user posts in a channel, or adds the bot to one: the state changes, and the
+        // A user posts in a channel, or adds the bot to one or removes it: the state changes, and the
         // Team Chat event goes to the bot (`team_chat.rs`).
-        "post" | "add_bot" => {
+        "post" | "add_bot" | "remove_bot" => {
             let channel = field("channel");
             let user = Some(field("user"))
                 .filter(|u| !u.is_empty())
@@ -113,7 +113,7 @@ pub(crate) async fn act(
                 .unwrap_or_default();
             let done = match action.as_str() {
                 "post" => shared.post_in_channel(&account, &user, &channel, &field("text")).await,
-                _ => shared.add_bot_to_channel(&account, &user, &channel).await,
+                present => shared.set_bot_in_channel(&account, &user, &channel, present == "add_bot").await,
             };
             // The outcome, good or bad, is in the list of deliveries.
             let _ = done;

@@ -577,29 +577,46 @@ pub fn channel_members_event(
     }
 }
 
-/// `team_chat.channel_app_added`: `by` added the bot `robot_jid` (its name `bot_name`) to
-/// `channel`. The app member's id is the JID's local part, the shape of Zoom's example id.
+/// `team_chat.channel_app_added`: `by` added the bot (`robot_jid`, shown as `bot_name`) to
+/// `channel`.
 pub fn channel_app_added_event(by: &Operator, channel: &FakeChannel, robot_jid: &str, bot_name: &str) -> ZoomEvent {
+    let (event_ts, payload) = channel_app_payload(by, channel, robot_jid, bot_name);
+    ZoomEvent::TeamChatChannelAppAdded { event_ts, payload }
+}
+
+/// `team_chat.channel_app_removed`: `by` removed the bot (`robot_jid`, shown as `bot_name`)
+/// from `channel`.
+pub fn channel_app_removed_event(by: &Operator, channel: &FakeChannel, robot_jid: &str, bot_name: &str) -> ZoomEvent {
+    let (event_ts, payload) = channel_app_payload(by, channel, robot_jid, bot_name);
+    ZoomEvent::TeamChatChannelAppRemoved { event_ts, payload }
+}
+
+/// The payload both `team_chat.channel_app_*` events carry, and their `event_ts`. The app
+/// member's id is the JID's local part, the shape of Zoom's example id.
+fn channel_app_payload(
+    by: &Operator,
+    channel: &FakeChannel,
+    robot_jid: &str,
+    bot_name: &str,
+) -> (i64, types::TeamChatChannelAppPayload) {
     let now = chrono::Utc::now();
-    ZoomEvent::TeamChatChannelAppAdded {
-        event_ts: now.timestamp_millis(),
-        payload: types::TeamChatChannelAppPayload {
-            account_id: by.account_id.clone(),
-            by_external_user: Some(false),
-            operator: by.email.clone(),
-            operator_id: by.user_id.clone(),
-            operator_member_id: by.member_id.clone(),
-            object: types::TeamChatChannelApps {
-                channel_id: channel.id.clone(),
-                channel_name: channel.name.clone(),
-                type_: event_channel_type(channel),
-                date_time: date_time(now),
-                timestamp: now.timestamp_millis(),
-                app_members: vec![types::EventChannelMember {
-                    id: robot_jid.split('@').next().unwrap_or(robot_jid).to_owned(),
-                    display_name: bot_name.to_owned(),
-                }],
-            },
+    let payload = types::TeamChatChannelAppPayload {
+        account_id: by.account_id.clone(),
+        by_external_user: Some(false),
+        operator: by.email.clone(),
+        operator_id: by.user_id.clone(),
+        operator_member_id: by.member_id.clone(),
+        object: types::TeamChatChannelApps {
+            channel_id: channel.id.clone(),
+            channel_name: channel.name.clone(),
+            type_: event_channel_type(channel),
+            date_time: date_time(now),
+            timestamp: now.timestamp_millis(),
+            app_members: vec![types::EventChannelMember {
+                id: robot_jid.split('@').next().unwrap_or(robot_jid).to_owned(),
+                display_name: bot_name.to_owned(),
+            }],
         },
-    }
+    };
+    (now.timestamp_millis(), payload)
 }

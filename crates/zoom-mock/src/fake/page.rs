@@ -557,10 +557,15 @@ fn channels_panel(channels: &[(AccountSpec, FakeChannel)]) -> Markup {
                             input name="text" placeholder="a message in the channel" size="40" aria-label="message";
                             button type="submit" { "Post" }
                         }
-                        form class="act" method="post" action="/_fake/act/add_bot" {
+                        @let (action, label) = if channel.bots.is_empty() {
+                            ("/_fake/act/add_bot", "Add the bot")
+                        } else {
+                            ("/_fake/act/remove_bot", "Remove the bot")
+                        };
+                        form class="act" method="post" action=(action) {
                             input type="hidden" name="account" value=(account.id);
                             input type="hidden" name="channel" value=(channel.id);
-                            button type="submit" { "Add the bot" }
+                            button type="submit" { (label) }
                         }
                     }
                 }

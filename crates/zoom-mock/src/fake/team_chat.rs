@@ -7,8 +7,8 @@
 //! channel or a user, and `team_chat.file_deleted` when they delete one;
 //! `chat_channel.member_invited` and
 //! `chat_channel.member_removed` when the channel API adds or removes members, and
-//! `team_chat.channel_app_added` when the bot is added to a channel
-//! ([`ZoomMock::add_bot_to_channel`]).
+//! `team_chat.channel_app_added` and `_removed` when the bot is added to a channel or removed
+//! from it ([`ZoomMock::add_bot_to_channel`], [`ZoomMock::remove_bot_from_channel`]).
 //!
 //! Zoom sends these to an app whose event subscriptions name them. The fake holds no
 //! subscriptions: its one app's endpoint is the page's bot, which receives them all. A change
@@ -26,8 +26,9 @@ use super::ZoomMock;
 use super::act::record_refusal;
 use super::delivery::DeliveryError;
 use super::event_builders::{
-    EventMessage, MessageChange, Operator, SharedIn, channel_app_added_event, channel_members_event,
-    channel_message_event, channel_message_posted_event, direct_message_event, file_deleted_event, file_shared_event,
+    EventMessage, MessageChange, Operator, SharedIn, channel_app_added_event, channel_app_removed_event,
+    channel_members_event, channel_message_event, channel_message_posted_event, direct_message_event,
+    file_deleted_event, file_shared_event,
 };
 use super::shared::Shared;
 use super::state::files::FakeFile;
@@ -189,27 +190,42 @@ impl Shared {
         self.deliver_to_page_bot(&event).await
     }
 
-    /// `user` adds the bot to the channel `channel` of `account`: the channel holds the bot,
-    /// and `team_chat.channel_app_added` is delivered to the page's bot (awaited).
-    pub(crate) async fn add_bot_to_channel(
+    /// `user` adds the bot to the channel `channel` of `account` (or, with `present` false,
+    /// removes it): the channel holds the bot (or no longer does), and
+    /// `team_chat.channel_app_added` (`_removed`) is delivered to the page's bot (awaited).
+    pub(crate) async fn set_bot_in_channel(
         self: &Arc<Self>,
         account: &str,
         user: &str,
         channel: &str,
+        present: bool,
     ) -> Result<u16, DeliveryError> {
+        let kind = if present { EventKind::TeamChatChannelAppAdded } else { EventKind::TeamChatChannelAppRemoved };
         let event = {
             let mut state = self.lock();
             let robot = state.config.robot_jid.clone();
             let Some(found) = state.channel_mut(account, channel) else {
                 drop(state);
-                return self.refused(EventKind::TeamChatChannelAppAdded, account, channel);
+                return self.refused(kind, account, channel);
             };
-            if !found.bots.iter().any(|b| b.eq_ignore_ascii_case(&robot)) {
-                found.bots.push(robot.clone());
+            let held = found.bots.iter().any(|b| b.eq_ignore_ascii_case(&robot));
+            match (present, held) {
+                (true, false) => found.bots.push(robot.clone()),
+                (false, true) => found.bots.retain(|b| !b.eq_ignore_ascii_case(&robot)),
+                (false, false) => {
+                    drop(state);
+                    let why = format!("the bot is not in channel {channel:?}");
+                    record_refusal(self, kind.as_str(), channel.to_owned(), why.clone());
+                    return Err(DeliveryError::Unknown(why));
+                }
+                (true, true) => {}
             }
             let found = found.clone();
             let by = state.operator(account, user, Some(&found.id));
-            channel_app_added_event(&by, &found, &robot, BOT_NAME)
+            match present {
+                true => channel_app_added_event(&by, &found, &robot, BOT_NAME),
+                false => channel_app_removed_event(&by, &found, &robot, BOT_NAME),
+            }
         };
         self.changed();
         self.deliver_to_page_bot(&event).await
@@ -256,6 +272,18 @@ impl ZoomMock {
     /// ([`FakeChannel::bots`](super::FakeChannel::bots)) and `team_chat.channel_app_added` is
     /// delivered to the connected bot.
     pub async fn add_bot_to_channel(&self, account: &str, user: &str, channel: &str) -> Result<u16, DeliveryError> {
-        self.shared.add_bot_to_channel(account, user, channel).await
+        self.shared.set_bot_in_channel(account, user, channel, true).await
+    }
+
+    /// `user` removes the app's bot from the channel `channel` (its id) of `account`: the
+    /// channel no longer holds the bot and `team_chat.channel_app_removed` is delivered to the
+    /// connected bot. A channel without the bot is refused (and the refusal recorded).
+    pub async fn remove_bot_from_channel(
+        &self,
+        account: &str,
+        user: &str,
+        channel: &str,
+    ) -> Result<u16, DeliveryError> {
+        self.shared.set_bot_in_channel(account, user, channel, false).await
     }
 }
