@@ -1,4 +1,5 @@
-//! One contract test per operation of the spec: the generated client calls the generated
+//! One contract test per operation of the spec (written out, or by `contract!` where the
+//! spec's examples make the whole request): the generated client calls the generated
 //! httpmock mock; the mock must see exactly the request the spec describes (method, path,
 //! query, body, and no `api-version` header) and the typed response must come back.
 //! The requests and answers are the spec's own examples.
@@ -17,6 +18,44 @@ fn client(server: &MockServer) -> Client {
 /// What every request must not carry: progenitor's version header is not for Zoom.
 fn no_version_header(when: httpmock::When) {
     when.header_missing("api-version");
+}
+
+/// A contract test of `$method` (the spec's `$op`) whose request is the spec's examples: its
+/// path parameters (`name = "theirName"` from the spec's example, `name: "value"` as given),
+/// its JSON body (`body Type`) when it has one; the mock must see exactly that (a body as
+/// JSON), and the answer (`then.$then` with the example of `$status`, typed `$answer`, or one
+/// with no body) must come back with the status `$code`.
+macro_rules! contract {
+    ($test:ident: $op:literal, $method:ident
+        [$($param:ident $(= $name:literal)? $(: $value:literal)?),*]
+        $(body $body:ty)?
+        => $code:literal $then:ident $(($status:literal, $answer:ty))?
+    ) => {
+        #[tokio::test]
+        async fn $test() {
+            let server = MockServer::start_async().await;
+            $(let $param: String = contract!(@param $op $(= $name)? $(: $value)?);)*
+            $(let body: $body = request_example($op);)?
+            $(let answer: $answer = response_example($op, $status);)?
+            let mock = server.$method(|when, then| {
+                let when = when$(.$param(&$param))*;
+                $(let when = { let _: Option<$body> = None; when.body(&body) };)?
+                let when = when.into_inner();
+                $(let when = { let _: Option<$body> = None; when.header("content-type", "application/json") };)?
+                no_version_header(when);
+                then.$then($({ let _: Option<$answer> = None; &answer })?);
+            });
+            let client = client(&server);
+            let request = client.$method()$(.$param(&$param))*;
+            $(let request = { let _: Option<$body> = None; request.body(body.clone()) };)?
+            let got = request.send().await.unwrap();
+            mock.assert_async().await;
+            assert_eq!(got.status(), $code);
+            $({ let _: Option<$answer> = None; assert_eq!(got.into_inner(), answer); })?
+        }
+    };
+    (@param $op:literal = $name:literal) => { parameter_str($op, $name) };
+    (@param $op:literal : $value:literal) => { $value.to_owned() };
 }
 
 #[test]
@@ -38,7 +77,10 @@ fn every_operation_in_the_spec_has_a_contract_test() {
                 path,
             )
         })
-        .filter(|(name, _, _)| !source.contains(&format!("async fn contract_{name}()")))
+        .filter(|(name, _, _)| {
+            !source.contains(&format!("async fn contract_{name}()"))
+                && !source.contains(&format!("contract!(contract_{name}:"))
+        })
         .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
         .collect();
     assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
@@ -47,35 +89,11 @@ fn every_operation_in_the_spec_has_a_contract_test() {
 
 // ----- chatbot messages ---------------------------------------------------------------------
 
-#[tokio::test]
-async fn contract_send_chatbot_message() {
-    let server = MockServer::start_async().await;
-    let body: types::SendChatbotMessageRequest = request_example("sendChatbotMessage");
-    let sent: types::ChatbotMessageSent = response_example("sendChatbotMessage", "201");
-    let mock = server.send_chatbot_message(|when, then| {
-        no_version_header(when.body(&body).into_inner().header("content-type", "application/json"));
-        then.created(&sent);
-    });
-    let got = client(&server).send_chatbot_message().body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 201);
-    assert_eq!(got.into_inner(), sent);
-}
+contract!(contract_send_chatbot_message: "sendChatbotMessage", send_chatbot_message []
+    body types::SendChatbotMessageRequest => 201 created("201", types::ChatbotMessageSent));
 
-#[tokio::test]
-async fn contract_edit_chatbot_message() {
-    let server = MockServer::start_async().await;
-    let id = parameter_str("editChatbotMessage", "message_id");
-    let body: types::EditChatbotMessageRequest = request_example("editChatbotMessage");
-    let changed: types::ChatbotMessageChanged = response_example("editChatbotMessage", "200");
-    let mock = server.edit_chatbot_message(|when, then| {
-        no_version_header(when.message_id(&id).body(&body).into_inner());
-        then.ok(&changed);
-    });
-    let got = client(&server).edit_chatbot_message().message_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), changed);
-}
+contract!(contract_edit_chatbot_message: "editChatbotMessage", edit_chatbot_message [message_id = "message_id"]
+    body types::EditChatbotMessageRequest => 200 ok("200", types::ChatbotMessageChanged));
 
 #[tokio::test]
 async fn contract_delete_chatbot_message() {
@@ -103,38 +121,11 @@ async fn contract_delete_chatbot_message() {
     assert_eq!(got.into_inner(), changed);
 }
 
-#[tokio::test]
-async fn contract_unfurl_link() {
-    let server = MockServer::start_async().await;
-    let op = "unfurlLink";
-    let (user, trigger) = (parameter_str(op, "userId"), parameter_str(op, "triggerId"));
-    let body: types::UnfurlLinkRequest = request_example(op);
-    let mock = server.unfurl_link(|when, then| {
-        no_version_header(when.user_id(&user).trigger_id(&trigger).body(&body).into_inner());
-        then.no_content();
-    });
-    let got =
-        client(&server).unfurl_link().user_id(&user).trigger_id(&trigger).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_unfurl_link: "unfurlLink", unfurl_link [user_id = "userId", trigger_id = "triggerId"]
+    body types::UnfurlLinkRequest => 204 no_content);
 
-#[tokio::test]
-async fn contract_reply_to_callback() {
-    let server = MockServer::start_async().await;
-    let op = "replyToCallback";
-    let id = parameter_str(op, "callbackId");
-    let body: types::CallbackReply = request_example(op);
-    let sent: types::CallbackReplySent = response_example(op, "201");
-    let mock = server.reply_to_callback(|when, then| {
-        no_version_header(when.callback_id(&id).body(&body).into_inner());
-        then.created(&sent);
-    });
-    let got = client(&server).reply_to_callback().callback_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 201);
-    assert_eq!(got.into_inner(), sent);
-}
+contract!(contract_reply_to_callback: "replyToCallback", reply_to_callback [callback_id = "callbackId"]
+    body types::CallbackReply => 201 created("201", types::CallbackReplySent));
 
 // ----- user-level chat messages -------------------------------------------------------------
 
@@ -173,19 +164,8 @@ async fn contract_list_chat_messages() {
     assert_eq!(got.messages[0].status, Some(types::ChatMessageStatus::Normal));
 }
 
-#[tokio::test]
-async fn contract_send_chat_message() {
-    let server = MockServer::start_async().await;
-    let body: types::SendChatMessageRequest = request_example("sendChatMessage");
-    let created: types::ChatMessageCreated = response_example("sendChatMessage", "201");
-    let mock = server.send_chat_message(|when, then| {
-        no_version_header(when.user_id("me").body(&body).into_inner());
-        then.created(&created);
-    });
-    let got = client(&server).send_chat_message().user_id("me").body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), created);
-}
+contract!(contract_send_chat_message: "sendChatMessage", send_chat_message [user_id: "me"]
+    body types::SendChatMessageRequest => 201 created("201", types::ChatMessageCreated));
 
 #[tokio::test]
 async fn contract_get_chat_message() {
@@ -212,20 +192,8 @@ async fn contract_get_chat_message() {
 // generate: zoom-chatbot builds them, and their contract tests are with it, in
 // crates/zoom-chatbot-tests/tests/files_contract.rs (which the count above reads too).
 
-#[tokio::test]
-async fn contract_get_chat_file() {
-    let server = MockServer::start_async().await;
-    let op = "getChatFile";
-    let id = parameter_str(op, "fileId");
-    let file: types::ChatFileInfo = response_example(op, "200");
-    let mock = server.get_chat_file(|when, then| {
-        no_version_header(when.file_id(&id).into_inner());
-        then.ok(&file);
-    });
-    let got = client(&server).get_chat_file().file_id(&id).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), file);
-}
+contract!(contract_get_chat_file: "getChatFile", get_chat_file [file_id = "fileId"]
+    => 200 ok("200", types::ChatFileInfo));
 
 #[tokio::test]
 async fn contract_delete_chat_file() {
@@ -285,36 +253,11 @@ async fn contract_search_contacts() {
 
 // ----- channels -----------------------------------------------------------------------------
 
-#[tokio::test]
-async fn contract_create_channel() {
-    let server = MockServer::start_async().await;
-    let op = "createChannel";
-    let body: types::CreateChannelRequest = request_example(op);
-    let created: types::ChannelCreated = response_example(op, "201");
-    let mock = server.create_channel(|when, then| {
-        no_version_header(when.user_id("me").body(&body).into_inner().header("content-type", "application/json"));
-        then.created(&created);
-    });
-    let got = client(&server).create_channel().user_id("me").body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 201);
-    assert_eq!(got.into_inner(), created);
-}
+contract!(contract_create_channel: "createChannel", create_channel [user_id: "me"]
+    body types::CreateChannelRequest => 201 created("201", types::ChannelCreated));
 
-#[tokio::test]
-async fn contract_get_channel() {
-    let server = MockServer::start_async().await;
-    let op = "getChannel";
-    let id = parameter_str(op, "channelId");
-    let channel: types::Channel = response_example(op, "200");
-    let mock = server.get_channel(|when, then| {
-        no_version_header(when.channel_id(&id).into_inner());
-        then.ok(&channel);
-    });
-    let got = client(&server).get_channel().channel_id(&id).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), channel);
-}
+contract!(contract_get_channel: "getChannel", get_channel [channel_id = "channelId"]
+    => 200 ok("200", types::Channel));
 
 #[tokio::test]
 async fn contract_list_channels() {
@@ -357,64 +300,17 @@ async fn contract_list_channel_members() {
     assert_eq!(got.into_inner(), page);
 }
 
-#[tokio::test]
-async fn contract_invite_channel_members() {
-    let server = MockServer::start_async().await;
-    let op = "inviteChannelMembers";
-    let id = parameter_str(op, "channelId");
-    let body: types::InviteChannelMembersRequest = request_example(op);
-    let invited: types::ChannelMembersInvited = response_example(op, "201");
-    let mock = server.invite_channel_members(|when, then| {
-        no_version_header(when.channel_id(&id).body(&body).into_inner().header("content-type", "application/json"));
-        then.created(&invited);
-    });
-    let got = client(&server).invite_channel_members().channel_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 201);
-    assert_eq!(got.into_inner(), invited);
-}
+contract!(contract_invite_channel_members: "inviteChannelMembers", invite_channel_members [channel_id = "channelId"]
+    body types::InviteChannelMembersRequest => 201 created("201", types::ChannelMembersInvited));
 
-#[tokio::test]
-async fn contract_update_channel() {
-    let server = MockServer::start_async().await;
-    let op = "updateChannel";
-    let id = parameter_str(op, "channelId");
-    let body: types::UpdateChannelRequest = request_example(op);
-    let mock = server.update_channel(|when, then| {
-        no_version_header(when.channel_id(&id).body(&body).into_inner().header("content-type", "application/json"));
-        then.no_content();
-    });
-    let got = client(&server).update_channel().channel_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_update_channel: "updateChannel", update_channel [channel_id = "channelId"]
+    body types::UpdateChannelRequest => 204 no_content);
 
-#[tokio::test]
-async fn contract_delete_channel() {
-    let server = MockServer::start_async().await;
-    let id = parameter_str("deleteChannel", "channelId");
-    let mock = server.delete_channel(|when, then| {
-        no_version_header(when.channel_id(&id).into_inner());
-        then.no_content();
-    });
-    let got = client(&server).delete_channel().channel_id(&id).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_delete_channel: "deleteChannel", delete_channel [channel_id = "channelId"]
+    => 204 no_content);
 
-#[tokio::test]
-async fn contract_remove_channel_member() {
-    let server = MockServer::start_async().await;
-    let op = "removeChannelMember";
-    let (id, member) = (parameter_str(op, "channelId"), parameter_str(op, "identifier"));
-    let mock = server.remove_channel_member(|when, then| {
-        no_version_header(when.channel_id(&id).identifier(&member).into_inner());
-        then.no_content();
-    });
-    let got = client(&server).remove_channel_member().channel_id(&id).identifier(&member).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_remove_channel_member: "removeChannelMember", remove_channel_member
+    [channel_id = "channelId", identifier = "identifier"] => 204 no_content);
 
 #[tokio::test]
 async fn contract_remove_channel_members() {
@@ -546,20 +442,8 @@ async fn contract_list_reminders() {
     assert_eq!(got.reminders[0].reminder_note, "Check the rollout");
 }
 
-#[tokio::test]
-async fn contract_edit_chat_message() {
-    let server = MockServer::start_async().await;
-    let id = parameter_str("editChatMessage", "messageId");
-    let body: types::EditChatMessageRequest = request_example("editChatMessage");
-    let mock = server.edit_chat_message(|when, then| {
-        no_version_header(when.user_id("me").message_id(&id).body(&body).into_inner());
-        then.no_content();
-    });
-    let got =
-        client(&server).edit_chat_message().user_id("me").message_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_edit_chat_message: "editChatMessage", edit_chat_message [user_id: "me", message_id = "messageId"]
+    body types::EditChatMessageRequest => 204 no_content);
 
 #[tokio::test]
 async fn contract_delete_chat_message() {
@@ -592,18 +476,8 @@ async fn contract_react_to_chat_message() {
     mock.assert_async().await;
 }
 
-#[tokio::test]
-async fn contract_mark_chat_message() {
-    let server = MockServer::start_async().await;
-    let id = parameter_str("markChatMessage", "messageId");
-    let body: types::MarkChatMessageRequest = request_example("markChatMessage");
-    let mock = server.mark_chat_message(|when, then| {
-        no_version_header(when.user_id("me").message_id(&id).body(&body).into_inner());
-        then.no_content();
-    });
-    client(&server).mark_chat_message().user_id("me").message_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-}
+contract!(contract_mark_chat_message: "markChatMessage", mark_chat_message [user_id: "me", message_id = "messageId"]
+    body types::MarkChatMessageRequest => 204 no_content);
 
 #[tokio::test]
 async fn contract_get_chat_message_thread() {
