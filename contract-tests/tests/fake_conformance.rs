@@ -179,6 +179,20 @@ async fn exercise(zoom: &ZoomMock) {
     chat.invite_channel_members().channel_id(&channel_id).body(invite).send().await.unwrap();
     let members = chat.list_channel_members().channel_id(&channel_id).send().await.unwrap();
     assert_eq!(members.members.len(), 3, "the maker and two invited");
+    // Ana, with a user-managed app's token (her own), joins a public channel and leaves it;
+    // a private channel, and one she is no longer in, are refused (400, code 5301).
+    let open: types::CreateChannelRequest = serde_json::from_value(json!({"name": "open", "type": 3})).unwrap();
+    let open_id = chat.create_channel().user_id("me").body(open).send().await.unwrap().id.clone().unwrap();
+    let code = zoom.authorization_code("AnaId", None, None);
+    let by_code: types::TokenRequest =
+        types::TokenRequest::builder().grant_type(GrantType::AuthorizationCode).code(Some(code)).try_into().unwrap();
+    let ana_token = oauth.request_token().body(by_code).send().await.unwrap();
+    let ana = client_with(&zoom.api_base_url(), &format!("Bearer {}", ana_token.access_token));
+    let joined = ana.join_channel().channel_id(&open_id).send().await.unwrap();
+    assert_eq!(joined.id.as_deref(), Some("AnaId"));
+    ana.join_channel().channel_id(&channel_id).send().await.unwrap_err();
+    ana.leave_channel().channel_id(&open_id).send().await.unwrap();
+    ana.leave_channel().channel_id(&open_id).send().await.unwrap_err();
     chat.get_channel().channel_id("0123456789abcdef").send().await.unwrap_err();
     chat.create_channel().user_id("me").body(new).send().await.unwrap_err();
     // Renamed, a member removed, deleted: then it is unknown (404, code 4130).
@@ -429,7 +443,7 @@ async fn every_answer_of_the_fake_conforms_to_the_spec() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let all: BTreeSet<String> = operations().into_iter().map(|(id, ..)| id).collect();
     assert_eq!(seen_ok, all, "every operation answered successfully at least once");
-    assert_eq!(errors_checked, 26, "the scenario makes twenty-six refusals; each must be checked");
+    assert_eq!(errors_checked, 28, "the scenario makes twenty-eight refusals; each must be checked");
     assert!(independently_checked >= 20, "only {independently_checked} answers had a body to check");
 }
 

@@ -84,7 +84,7 @@ fn every_operation_in_the_spec_has_a_contract_test() {
         .map(|(name, method, path)| format!("contract_{name} ({method} {path})"))
         .collect();
     assert!(missing.is_empty(), "operations without a contract test: {missing:?}");
-    assert_eq!(operations().len(), 37, "the spec's operation count changed; add the new contract tests");
+    assert_eq!(operations().len(), 39, "the spec's operation count changed; add the new contract tests");
 }
 
 // ----- chatbot messages ---------------------------------------------------------------------
@@ -309,6 +309,9 @@ contract!(contract_update_channel: "updateChannel", update_channel [channel_id =
 contract!(contract_delete_channel: "deleteChannel", delete_channel [channel_id = "channelId"]
     => 204 no_content);
 
+contract!(contract_join_channel: "joinChannel", join_channel [channel_id = "channelId"]
+    => 201 created("201", types::ChannelJoined));
+contract!(contract_leave_channel: "leaveChannel", leave_channel [channel_id = "channelId"] => 204 no_content);
 contract!(contract_remove_channel_member: "removeChannelMember", remove_channel_member
     [channel_id = "channelId", identifier = "identifier"] => 204 no_content);
 

@@ -99,6 +99,7 @@ generated_types!(
     ChannelMemberPage,
     InviteChannelMembersRequest,
     ChannelMembersInvited,
+    ChannelJoined,
     PostingMember,
     UpdateChannelSettings,
     UpdateChannelRequest,

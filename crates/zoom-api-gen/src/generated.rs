@@ -2213,6 +2213,25 @@ pub mod types {
             Default::default()
         }
     }
+    ///Who just joined a channel (Zoom's answer names no required field).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ChannelJoined {
+        ///When the user joined.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub added_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The user id of the user who joined.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Their member id in the channel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub member_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ChannelJoined {
+        pub fn builder() -> builder::ChannelJoined {
+            Default::default()
+        }
+    }
     ///A member of a channel.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -11108,6 +11127,89 @@ A chatbot app was removed from a channel.*/
                     jid: Ok(value.jid),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChannelJoined {
+            added_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            member_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChannelJoined {
+            fn default() -> Self {
+                Self {
+                    added_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    member_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChannelJoined {
+            pub fn added_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.added_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for added_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn member_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.member_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for member_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChannelJoined> for super::ChannelJoined {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChannelJoined,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    added_at: value.added_at?,
+                    id: value.id?,
+                    member_id: value.member_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChannelJoined> for ChannelJoined {
+            fn from(value: super::ChannelJoined) -> Self {
+                Self {
+                    added_at: Ok(value.added_at),
+                    id: Ok(value.id),
+                    member_id: Ok(value.member_id),
                 }
             }
         }
@@ -24388,6 +24490,40 @@ let response = client.remove_channel_members()
     pub fn remove_channel_members(&self) -> builder::RemoveChannelMembers<'_> {
         builder::RemoveChannelMembers::new(self)
     }
+    /**Join a channel
+
+The token's user joins a channel that anyone in the account may join (not a private one, which takes invited members only). Zoom sends `chat_channel.member_joined`. Only user-managed apps. Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `POST /chat/channels/{channelId}/members/me` (`joinChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+```text
+let response = client.join_channel()
+    .channel_id(channel_id)
+    .send()
+    .await;
+```*/
+    pub fn join_channel(&self) -> builder::JoinChannel<'_> {
+        builder::JoinChannel::new(self)
+    }
+    /**Leave a channel
+
+The token's user leaves a channel; they no longer see it. Zoom sends `chat_channel.member_left`. Only user-managed apps. Scopes `chat_channel:write` or `chat_channel:write:admin`.
+
+Sends `DELETE /chat/channels/{channelId}/members/me` (`leaveChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+
+Arguments:
+- `channel_id`: The channel's id.
+```text
+let response = client.leave_channel()
+    .channel_id(channel_id)
+    .send()
+    .await;
+```*/
+    pub fn leave_channel(&self) -> builder::LeaveChannel<'_> {
+        builder::LeaveChannel::new(self)
+    }
     /**Remove a member from a channel
 
 Removes one member from a channel. Scopes `chat_channel:write` or `chat_channel:write:admin`.
@@ -28462,6 +28598,168 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "remove_channel_members",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::join_channel`]
+
+[`Client::join_channel`]: super::Client::join_channel*/
+    #[derive(Debug, Clone)]
+    pub struct JoinChannel<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+    }
+    impl<'a> JoinChannel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `POST /chat/channels/{channelId}/members/me` (`joinChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChannelJoined>, Error<types::ApiError>> {
+            let Self { client, channel_id } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}/members/me", client.baseurl, encode_path(&
+                channel_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "join_channel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::leave_channel`]
+
+[`Client::leave_channel`]: super::Client::leave_channel*/
+    #[derive(Debug, Clone)]
+    pub struct LeaveChannel<'a> {
+        client: &'a super::Client,
+        channel_id: Result<::std::string::String, String>,
+    }
+    impl<'a> LeaveChannel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id: Err("channel_id was not initialized".to_string()),
+            }
+        }
+        pub fn channel_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends `DELETE /chat/channels/{channelId}/members/me` (`leaveChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, channel_id } = self;
+            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat/channels/{}/members/me", client.baseurl, encode_path(&
+                channel_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "leave_channel",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -235,6 +235,18 @@ crate::shapes::operation_table! {
             method: "DELETE", path: "/chat/channels/{channelId}/members", base_path: "/v2", server: "https://api.zoom.us/v2",
             label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
         },
+        #[doc = "Join a channel"]
+        JoinChannel {
+            id: "joinChannel", method_name: "join_channel", zoom_id: Some("joinChannel"),
+            method: "POST", path: "/chat/channels/{channelId}/members/me", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `POST /chat/channels/{channelId}/members/me` (`joinChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
+        #[doc = "Leave a channel"]
+        LeaveChannel {
+            id: "leaveChannel", method_name: "leave_channel", zoom_id: Some("leaveChannel"),
+            method: "DELETE", path: "/chat/channels/{channelId}/members/me", base_path: "/v2", server: "https://api.zoom.us/v2",
+            label: Some(RateLabel::Medium), tag: Channels, doc: "Sends `DELETE /chat/channels/{channelId}/members/me` (`leaveChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium.",
+        },
         #[doc = "Remove a member from a channel"]
         RemoveChannelMember {
             id: "removeChannelMember", method_name: "remove_channel_member", zoom_id: Some("removeAUserLevelChannelMember"),
@@ -305,6 +317,8 @@ macro_rules! operation_doc {
     (listChannelMembers) => { "Sends `GET /chat/channels/{channelId}/members` (`listChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (inviteChannelMembers) => { "Sends `POST /chat/channels/{channelId}/members` (`inviteChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (removeChannelMembers) => { "Sends `DELETE /chat/channels/{channelId}/members` (`removeChannelMembers`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (joinChannel) => { "Sends `POST /chat/channels/{channelId}/members/me` (`joinChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
+    (leaveChannel) => { "Sends `DELETE /chat/channels/{channelId}/members/me` (`leaveChannel`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (removeChannelMember) => { "Sends `DELETE /chat/channels/{channelId}/members/{identifier}` (`removeChannelMember`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Medium." };
     (archiveChannels) => { "Sends `PATCH /chat/channels/events` (`archiveChannels`) with a server-to-server (`account_credentials`) or user token with chat_message scopes; rate label Light." };
     (requestToken) => { "Sends `POST /oauth/token` (`requestToken`) with the app's client id and client secret; no rate label." };

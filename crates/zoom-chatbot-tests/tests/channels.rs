@@ -1,7 +1,8 @@
 //! Channels against the fake Zoom: one made with two members by email, a third invited, the
 //! members listed over pages, a card sent to the channel's JID and found in its
-//! conversation; and the refusals (malformed input before anything is sent, an unknown
-//! channel and a taken name as Zoom answers them).
+//! conversation; a user joining a public channel and leaving it with their own tokens; and
+//! the refusals (malformed input before anything is sent, an unknown channel and a taken name
+//! as Zoom answers them, a private channel to join and one to leave that the user is not in).
 
 mod common;
 
@@ -132,4 +133,35 @@ async fn malformed_input_is_refused_before_sending_and_unknown_channels_as_zoom_
 
     let err = zoom.channels().create("ops", Vec::<String>::new()).await.unwrap_err();
     assert!(matches!(&err, Error::Zoom { status: 400, code: 300, .. }), "a taken name: {err:?}");
+}
+
+#[tokio::test]
+async fn a_user_joins_a_public_channel_and_leaves_it_with_their_own_tokens() {
+    use zoom_chatbot::SecretString;
+    use zoom_chatbot::auth::{OAuth, Pkce, UserOAuth};
+
+    let fake = fake().await;
+    let admin = common::client(&fake);
+    let open = admin.channels().create("open", ["bo@example.com"]).kind(ChannelKind::Public).await.unwrap();
+    let closed = admin.channels().create("closed", ["bo@example.com"]).await.unwrap();
+    // Ana's own tokens, as a user-managed app holds them.
+    let pkce = Pkce::new();
+    let code = fake.authorization_code("AnaId", None, Some(pkce.challenge()));
+    let http = admin.http().clone();
+    let oauth = OAuth::new(&fake.oauth_base_url(), http, &fake.client_id(), &SecretString::from(fake.client_secret()));
+    let (source, _) = UserOAuth::exchange_code(&oauth, &code, "", &pkce, |_: &SecretString| Ok(())).await.unwrap();
+    let ana = common::builder(&fake).chat_tokens(source).build().unwrap();
+
+    let joined = ana.channels().join(&open.id).await.unwrap();
+    assert_eq!(joined.id.as_deref(), Some("AnaId"));
+    let members = fake.channel(open.id.as_str()).unwrap().members;
+    assert!(members.iter().any(|m| m.user_id.as_deref() == Some("AnaId")), "{members:?}");
+    let err = ana.channels().join(&closed.id).await.unwrap_err();
+    assert!(matches!(err, Error::Zoom { status: 400, code: 5301, .. }), "{err:?}");
+
+    ana.channels().leave(&open.id).await.unwrap();
+    let members = fake.channel(open.id.as_str()).unwrap().members;
+    assert!(members.iter().all(|m| m.user_id.as_deref() != Some("AnaId")), "{members:?}");
+    let err = ana.channels().leave(&open.id).await.unwrap_err();
+    assert!(matches!(err, Error::Zoom { status: 400, code: 5301, .. }), "not a member: {err:?}");
 }

@@ -218,6 +218,30 @@ impl Channels {
         Ok(())
     }
 
+    /// The token's user joins a channel anyone in the account may join (a public one; a
+    /// private channel takes invited members only). Zoom allows it to user-managed apps only:
+    /// the user's own tokens ([`ClientBuilder::chat_tokens`](crate::ClientBuilder::chat_tokens)).
+    ///
+    #[doc = zoom_api_gen::operation_doc!(joinChannel)]
+    ///
+    /// Scope `chat_channel:write`. A channel the user may not join (or none by that id) is
+    /// `Error::Zoom { status: 400, code: 5301, .. }`.
+    pub async fn join(&self, id: &ChannelId) -> Result<types::ChannelJoined> {
+        let joined = self.client.api().join_channel().channel_id(id.as_str()).send().await.map_err(zoom_error)?;
+        Ok(joined.into_inner())
+    }
+
+    /// The token's user leaves a channel (user-managed apps only, as for [`join`](Self::join)).
+    ///
+    #[doc = zoom_api_gen::operation_doc!(leaveChannel)]
+    ///
+    /// Scope `chat_channel:write`. A channel the user is not in, or the owner leaving, is
+    /// `Error::Zoom { status: 400, code: 5301, .. }`.
+    pub async fn leave(&self, id: &ChannelId) -> Result<()> {
+        self.client.api().leave_channel().channel_id(id.as_str()).send().await.map_err(zoom_error)?;
+        Ok(())
+    }
+
     /// Removes up to 20 members of a channel at once, by user id (at least one; checked
     /// before anything is sent). Ids that name no member are passed over.
     ///

@@ -153,7 +153,8 @@ impl Server {
     /// use zoom_chatbot::serve::{Server, ctrl_c};
     ///
     /// let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
-    /// Server::new().serve_bot(listener, bot, "/zoom/events", ctrl_c(), Duration::from_secs(10)).await?;
+    /// let grace = Duration::from_secs(10);
+    /// Server::new().serve_bot(listener, bot, "/zoom/events", ctrl_c(), grace).await?;
     /// # Ok(()) }
     /// ```
     pub async fn serve_bot(

@@ -2298,6 +2298,118 @@ pub mod operations {
             )
         }
     }
+    pub struct JoinChannelWhen(::httpmock::When);
+    impl JoinChannelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/chat/channels/[^/]*/members/me$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}/members/me$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct JoinChannelThen(::httpmock::Then);
+    impl JoinChannelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ChannelJoined) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LeaveChannelWhen(::httpmock::When);
+    impl LeaveChannelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/chat/channels/[^/]*/members/me$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn channel_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat/channels/{}/members/me$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LeaveChannelThen(::httpmock::Then);
+    impl LeaveChannelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct RemoveChannelMemberWhen(::httpmock::When);
     impl RemoveChannelMemberWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2676,6 +2788,12 @@ pub trait MockServerExt {
             operations::RemoveChannelMembersWhen,
             operations::RemoveChannelMembersThen,
         );
+    fn join_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::JoinChannelWhen, operations::JoinChannelThen);
+    fn leave_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LeaveChannelWhen, operations::LeaveChannelThen);
     fn remove_channel_member<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -3056,6 +3174,28 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::RemoveChannelMembersWhen::new(when),
                 operations::RemoveChannelMembersThen::new(then),
+            )
+        })
+    }
+    fn join_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::JoinChannelWhen, operations::JoinChannelThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JoinChannelWhen::new(when),
+                operations::JoinChannelThen::new(then),
+            )
+        })
+    }
+    fn leave_channel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LeaveChannelWhen, operations::LeaveChannelThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LeaveChannelWhen::new(when),
+                operations::LeaveChannelThen::new(then),
             )
         })
     }

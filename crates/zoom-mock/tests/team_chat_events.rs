@@ -1,8 +1,9 @@
 //! The Team Chat events the fake sends when its state changes, in Zoom's published shape
 //! (each read against the spec's `ZoomEvent`): a message posted in a channel by a user (the
 //! chat API's send, `ZoomMock::post_in_channel`, the page's form), then edited, reacted to and
-//! deleted; members invited to and removed from a channel (the channel API), and the bot added
-//! to a channel.
+//! deleted; the same in a one-to-one chat between two users; a file sent and deleted; members
+//! invited to and removed from a channel (the channel API), or joining and leaving it
+//! themselves; and the bot added to a channel and removed.
 
 mod common;
 
@@ -17,7 +18,8 @@ use zoom_mock::fake::ZoomMock;
 const ACCOUNT: &str = "FakeAccount01";
 
 async fn fake() -> ZoomMock {
-    ZoomMock::builder().user("ana", "ana@example.com").user("bo", "bo@example.com").start().await.unwrap()
+    let builder = ZoomMock::builder().user("ana", "ana@example.com").user("bo", "bo@example.com");
+    builder.user("cy", "cy@example.com").start().await.unwrap()
 }
 
 /// Waits (a guard against a hang: the events go on a task of their own) for the `n`-th event
@@ -213,6 +215,39 @@ async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
         .filter(|e| e["event"].as_str().is_some_and(|k| k.starts_with("team_chat.channel_")))
         .count();
     assert_eq!(channel_events, 0, "no channel event for a one-to-one chat");
+
+    // A message in Ana's chat with herself, and a third user's reaction to one between Ana and
+    // Bo: no one-to-one chat between two of them, no event.
+    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
+        .json(&json!({"message": "note to self", "to_contact": "ana@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
+        .json(&json!({"message": "again?", "to_contact": "bo@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    let (_, second) = answer(r).await;
+    event(&seen, "team_chat.dm_message_posted", 1).await;
+    let third = format!("/chat/users/cy/messages/{}/emoji_reactions", second["id"].as_str().unwrap());
+    let r = api(&zoom, Method::PATCH, &third, &token)
+        .json(&json!({"action": "add", "emoji": "U+1F44D", "to_contact": "ana@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let dms: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["event"].as_str().filter(|k| k.starts_with("team_chat.dm_")).map(str::to_owned))
+        .collect();
+    let posted = dms.iter().filter(|k| *k == "team_chat.dm_message_posted").count();
+    assert_eq!(posted, 2, "the chat with oneself made none: {dms:?}");
+    assert_eq!(dms.iter().filter(|k| *k == "team_chat.dm_reaction_added").count(), 1, "Cy's made none: {dms:?}");
 }
 
 #[tokio::test]
@@ -256,6 +291,70 @@ async fn a_file_sent_to_a_channel_and_deleted_delivers_file_shared_and_file_dele
     tokio::time::sleep(Duration::from_millis(100)).await;
     let deletions = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.file_deleted").count();
     assert_eq!(deletions, 1);
+}
+
+/// A user's own token, as a user-managed app gets it: an authorization code exchanged.
+async fn user_token(zoom: &ZoomMock, user: &str) -> String {
+    let code = zoom.authorization_code(user, None, None);
+    let r = http()
+        .post(format!("{}/oauth/token", zoom.oauth_base_url()))
+        .basic_auth(zoom.client_id(), Some(zoom.client_secret()))
+        .form(&[("grant_type", "authorization_code"), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = answer(r).await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn joining_and_leaving_a_public_channel_deliver_member_joined_and_left() {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    let body = json!({"name": "open", "type": 3});
+    let r = api(&zoom, Method::POST, "/chat/users/me/channels", &token).json(&body).send().await.unwrap();
+    let (status, made) = answer(r).await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_str().unwrap().to_owned();
+    let private = channel(&zoom, &token, "closed", &[]).await;
+    let ana = user_token(&zoom, "ana").await;
+    let path = format!("/chat/channels/{id}/members/me");
+
+    let (status, joined) = answer(api(&zoom, Method::POST, &path, &ana).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{joined}");
+    let member =
+        zoom.account(ACCOUNT).channel(&id).unwrap().members.into_iter().find(|m| m.user_id.as_deref() == Some("ana"));
+    let member = member.expect("Ana is a member");
+    assert_eq!((joined["id"].as_str(), joined["member_id"].as_str()), (Some("ana"), Some(member.member_id.as_str())));
+    let event_joined = event(&seen, "chat_channel.member_joined", 0).await;
+    let payload = &event_joined["payload"];
+    assert_eq!((payload["operator_id"].as_str(), payload["object"]["id"].as_str()), (Some("ana"), Some(id.as_str())));
+    // The same user's member id is the same in every event: in a one-to-one chat too.
+    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
+        .json(&json!({"message": "hi", "to_contact": "bo@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let dm = event(&seen, "team_chat.dm_message_posted", 0).await;
+    assert_eq!(dm["payload"]["operator_member_id"], member.member_id.as_str());
+
+    let r = api(&zoom, Method::POST, &format!("/chat/channels/{private}/members/me"), &ana).send().await.unwrap();
+    let (status, refused) = answer(r).await;
+    assert_eq!((status, refused["code"].as_i64()), (400, Some(5301)), "a private channel takes invited members only");
+    let r = api(&zoom, Method::DELETE, &path, &ana).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(zoom.account(ACCOUNT).channel(&id).unwrap().members.iter().all(|m| m.user_id.as_deref() != Some("ana")));
+    let left = event(&seen, "chat_channel.member_left", 0).await;
+    assert_eq!(left["payload"]["operator_id"], "ana");
+    let (status, refused) = answer(api(&zoom, Method::DELETE, &path, &ana).send().await.unwrap()).await;
+    assert_eq!((status, refused["code"].as_i64()), (400, Some(5301)), "not a member any more");
+    // The owner (the token's user who made it) may not leave it.
+    let r = api(&zoom, Method::DELETE, &path, &token).send().await.unwrap();
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test]
@@ -306,6 +405,7 @@ async fn adding_and_removing_the_bot_deliver_channel_app_added_and_removed() {
     assert_eq!(added["payload"]["operator_id"], "ana");
     // A channel the account does not hold: refused, nothing delivered.
     assert!(zoom.add_bot_to_channel(ACCOUNT, "ana", "nosuchchannel").await.is_err());
+    assert!(zoom.add_bot_to_channel(ACCOUNT, "ana", &id).await.is_err(), "already there: no change, no event");
     let added = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.channel_app_added").count();
     assert_eq!(added, 1);
 

@@ -103,8 +103,8 @@ pub(crate) async fn act(
             let _ = shared.set_installed(&account, action == "install").await;
             return back("");
         }
-        // A user posts in a channel, or adds the bot to one or removes it: the state changes, and the
-        // Team Chat event goes to the bot (`team_chat.rs`).
+        // A user posts in a channel, or adds the bot to one or removes it: the state changes,
+        // and the Team Chat event goes to the bot (`team_chat.rs`).
         "post" | "add_bot" | "remove_bot" => {
             let channel = field("channel");
             let user = Some(field("user"))

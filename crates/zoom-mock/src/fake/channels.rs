@@ -344,6 +344,84 @@ pub(crate) async fn delete(
     })
 }
 
+/// `joinChannel`: the token's user joins a channel anyone in the account may join (public).
+/// A channel the account does not hold, a private one or a group chat is Zoom's one
+/// documented refusal, 400, code 5301; a member already in it joins again as they are.
+pub(crate) async fn join(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    let answer = shared.run::<()>(OperationId::JoinChannel, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        let user = match resolve_user(state, &account, &call.token.kind, "me") {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let refused = || error(F, StatusCode::BAD_REQUEST, 5301, "The request to join the channel failed.");
+        let open =
+            |c: &FakeChannel| matches!(c.kind, types::ChannelType::Public | types::ChannelType::PublicToOtherAccounts);
+        let Some(channel) = state.channel(&account, &channel_id).filter(|c| open(c)).cloned() else { return refused() };
+        let mine = |m: &ChannelMember| m.user_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&user));
+        let member = match channel.members.iter().find(|m| mine(m)) {
+            Some(m) => m.clone(),
+            None => {
+                let by = state.operator(&account, &user, None);
+                let member = ChannelMember {
+                    user_id: Some(user.clone()),
+                    member_id: by.member_id,
+                    email: Some(by.email),
+                    role: types::ChannelMemberRole::Member,
+                };
+                state.channel_mut(&account, &channel_id).expect("found above").members.push(member.clone());
+                state.member_moved(&account, &user, &channel, true);
+                member
+            }
+        };
+        let joined = types::ChannelJoined {
+            added_at: Some(chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default()),
+            id: member.user_id,
+            member_id: Some(member.member_id),
+        };
+        json(StatusCode::CREATED, &joined)
+    });
+    // Its `chat_channel.member_joined`, after the answer.
+    shared.send_team_chat_events();
+    answer
+}
+
+/// `leaveChannel`: the token's user leaves the channel. A channel the account does not hold,
+/// one the user is not in, or its owner leaving is Zoom's one documented refusal, 400, code
+/// 5301 (the owner is the fake's choice, as for `removeChannelMember`).
+pub(crate) async fn leave(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(channel_id): Path<String>,
+    req: Incoming,
+) -> Response {
+    let answer = shared.run::<()>(OperationId::LeaveChannel, F, &req, |state, call| {
+        let account = account_of(state, &call.token);
+        let user = match resolve_user(state, &account, &call.token.kind, "me") {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        let refused = || error(F, StatusCode::BAD_REQUEST, 5301, "Request to leave the channel failed.");
+        let Some(channel) = state.channel_mut(&account, &channel_id) else { return refused() };
+        let mine = |m: &ChannelMember| m.user_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&user));
+        match channel.members.iter().position(mine) {
+            Some(i) if channel.members[i].role != types::ChannelMemberRole::Owner => {
+                channel.members.remove(i);
+                let channel = channel.clone();
+                state.member_moved(&account, &user, &channel, false);
+                StatusCode::NO_CONTENT.into_response()
+            }
+            _ => refused(),
+        }
+    });
+    // Its `chat_channel.member_left`, after the answer.
+    shared.send_team_chat_events();
+    answer
+}
+
 /// `removeChannelMember`: one member, by email, user id or member id. A member the channel
 /// does not have, or its owner, is Zoom's 400, code 5301 (the owner is the fake's choice:
 /// Zoom's pages do not say what removing the owner does).

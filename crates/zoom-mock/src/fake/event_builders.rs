@@ -543,6 +543,30 @@ pub fn file_deleted_event(by: &Operator, file: &FakeFile) -> ZoomEvent {
     }
 }
 
+/// `chat_channel.member_joined` (or, with `joined` false, `chat_channel.member_left`): `by`
+/// joined `channel` themselves (or left it).
+pub fn channel_member_event(by: &Operator, channel: &FakeChannel, joined: bool) -> ZoomEvent {
+    let now = chrono::Utc::now();
+    let payload = types::ChatChannelMemberPayload {
+        account_id: by.account_id.clone(),
+        operator: by.email.clone(),
+        operator_id: by.user_id.clone(),
+        object: types::ChatChannelChanged {
+            id: channel.id.clone(),
+            name: channel.name.clone(),
+            type_: event_channel_type(channel),
+            date_time: date_time(now),
+            timestamp: now.timestamp_millis(),
+        },
+    };
+    let event_ts = now.timestamp_millis();
+    if joined {
+        ZoomEvent::ChatChannelMemberJoined { event_ts, payload }
+    } else {
+        ZoomEvent::ChatChannelMemberLeft { event_ts, payload }
+    }
+}
+
 /// `chat_channel.member_invited` (or, with `invited` false, `chat_channel.member_removed`):
 /// `by` added `members` to `channel` (or removed them), each named by its user id (its member
 /// id for a member of another account, whose user id Zoom leaves empty) and display name.

@@ -52,6 +52,8 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         .operation(Op::UpdateChannel, channels::update)
         .operation(Op::DeleteChannel, channels::delete)
         .operation(Op::RemoveChannelMember, channels::remove_member)
+        .operation(Op::JoinChannel, channels::join)
+        .operation(Op::LeaveChannel, channels::leave)
         .operation(Op::UploadChatFile, files::upload)
         .operation(Op::SendChatFile, files::send)
         .operation(Op::GetChatFile, files::get)

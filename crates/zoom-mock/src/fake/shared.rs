@@ -18,6 +18,8 @@ pub(crate) struct Shared {
     /// How many changes there were: a page drawn at one version reloads when the stream says
     /// another, so a change between drawing the page and its listening is not missed.
     version: AtomicU64,
+    /// Taken by each delivery of queued Team Chat events, one at a time (`team_chat.rs`).
+    pub(crate) team_chat_turn: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
@@ -29,6 +31,7 @@ impl Shared {
             tracking: AtomicU64::new(1),
             changes: tokio::sync::broadcast::channel(16).0,
             version: AtomicU64::new(0),
+            team_chat_turn: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -6,7 +6,8 @@
 //! one-to-one chat between two users; `team_chat.file_shared` when a user sends a file to a
 //! channel or a user, and `team_chat.file_deleted` when they delete one;
 //! `chat_channel.member_invited` and
-//! `chat_channel.member_removed` when the channel API adds or removes members, and
+//! `chat_channel.member_removed` when the channel API adds or removes members,
+//! `chat_channel.member_joined` and `_left` when a user joins or leaves one, and
 //! `team_chat.channel_app_added` and `_removed` when the bot is added to a channel or removed
 //! from it ([`ZoomMock::add_bot_to_channel`], [`ZoomMock::remove_bot_from_channel`]).
 //!
@@ -27,31 +28,32 @@ use super::act::record_refusal;
 use super::delivery::DeliveryError;
 use super::event_builders::{
     EventMessage, MessageChange, Operator, SharedIn, channel_app_added_event, channel_app_removed_event,
-    channel_members_event, channel_message_event, channel_message_posted_event, direct_message_event,
-    file_deleted_event, file_shared_event,
+    channel_member_event, channel_members_event, channel_message_event, channel_message_posted_event,
+    direct_message_event, file_deleted_event, file_shared_event,
 };
 use super::shared::Shared;
 use super::state::files::FakeFile;
-use super::state::{ChannelMember, ConversationId, MessageContent, Sender, State, StoredMessage};
+use super::state::{
+    ChannelMember, ConversationId, FakeChannel, MessageContent, Sender, State, StoredMessage, member_id_of,
+};
 
 /// The fake bot's display name in `team_chat.channel_app_added` (Zoom's is the app's name).
 const BOT_NAME: &str = "Fake Bot";
 
 impl State {
-    /// Who `user` (an id) of `account` is as an event's operator: the directory's email
-    /// (`{id}@example.com` for a user it does not hold) and the user's member id in
-    /// `channel` when a member, else a new one.
+    /// Who `user` (an id) of `account` is as an event's operator: the directory's id and
+    /// email (`{id}@example.com` for a user it does not hold) and the user's member id in
+    /// `channel` when a member, else the user's own (`member_id_of`).
     pub(crate) fn operator(&mut self, account: &str, user: &str, channel: Option<&str>) -> Operator {
-        let email = self
-            .account(account)
-            .and_then(|a| a.users.iter().find(|u| u.id.eq_ignore_ascii_case(user)))
-            .map_or_else(|| format!("{}@example.com", user.to_ascii_lowercase()), |u| u.email.clone());
+        let known = self.account(account).and_then(|a| a.users.iter().find(|u| u.id.eq_ignore_ascii_case(user)));
+        let user_id = known.map_or_else(|| user.to_owned(), |u| u.id.clone());
+        let email = known.map_or_else(|| format!("{}@example.com", user.to_ascii_lowercase()), |u| u.email.clone());
         let member = channel
             .and_then(|c| self.channel(account, c))
             .and_then(|c| c.members.iter().find(|m| m.user_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(user))))
             .map(|m| m.member_id.clone());
-        let member_id = member.unwrap_or_else(|| self.new_opaque(24));
-        Operator { account_id: account.to_owned(), user_id: user.to_owned(), email, member_id }
+        let member_id = member.unwrap_or_else(|| member_id_of(account, &user_id));
+        Operator { account_id: account.to_owned(), user_id, email, member_id }
     }
 
     /// Queues the Team Chat event of `change`, made by `user` to the message `message_id` (as
@@ -69,11 +71,14 @@ impl State {
                 channel_message_event(&by, &channel, message, change)
             }
             ConversationId::User(_) => {
-                // The other person: the chat's user, or, when they act, the sender.
-                let chat_of = stored.conversation.local_part().to_owned();
-                let contact = match &stored.sender {
-                    Sender::User(sender) if chat_of.eq_ignore_ascii_case(user) => sender.clone(),
-                    Sender::User(_) => chat_of,
+                // The chat's two people: its sender and the user it is with. The event is
+                // for one of them acting; its contact is the other (none for a chat with the
+                // bot, or with oneself).
+                let Sender::User(sender) = &stored.sender else { return };
+                let with = stored.conversation.local_part();
+                let contact = match (sender.eq_ignore_ascii_case(user), with.eq_ignore_ascii_case(user)) {
+                    (true, false) => with.to_owned(),
+                    (false, true) => sender.clone(),
                     _ => return,
                 };
                 let (by, contact) = (self.operator(account, user, None), self.operator(account, &contact, None));
@@ -95,17 +100,27 @@ impl State {
         let event = match conversation {
             None => file_deleted_event(&self.operator(account, user, None), file),
             Some(ConversationId::Channel(_)) => {
-                let channel = conversation.map(|c| c.local_part().to_owned()).unwrap_or_default();
+                let local = conversation.map(|c| c.local_part()).unwrap_or_default();
+                let Some(channel) = self.channel(account, local).map(|c| c.id.clone()) else { return };
                 let by = self.operator(account, user, Some(&channel));
                 file_shared_event(&by, SharedIn::Channel(&channel), file)
             }
-            Some(chat @ ConversationId::User(_)) => {
+            Some(chat @ ConversationId::User(_)) if !chat.local_part().eq_ignore_ascii_case(user) => {
                 let (by, contact) =
                     (self.operator(account, user, None), self.operator(account, chat.local_part(), None));
                 file_shared_event(&by, SharedIn::Contact(&contact), file)
             }
+            // A file in one's own chat is shared with nobody.
+            Some(_) => return,
         };
         self.outbox.push(event);
+    }
+
+    /// Queues `chat_channel.member_joined` (or, with `joined` false, `..._left`) for `user`,
+    /// who joined `channel` themselves (or left it).
+    pub(crate) fn member_moved(&mut self, account: &str, user: &str, channel: &FakeChannel, joined: bool) {
+        let by = self.operator(account, user, Some(&channel.id));
+        self.outbox.push(channel_member_event(&by, channel, joined));
     }
 
     /// Queues `chat_channel.member_invited` (or `..._removed`) for `members` of `channel`.
@@ -136,17 +151,23 @@ impl State {
 
 impl Shared {
     /// Delivers the queued Team Chat events to the page's bot, in order, on a task of its own.
+    /// One delivery runs at a time and takes all that is queued when its turn comes, so the
+    /// bot gets the events in the order of the changes even when their tasks start out of it.
     pub(crate) fn send_team_chat_events(self: &Arc<Self>) {
-        let (events, has_bot) = {
-            let mut state = self.lock();
-            let has_bot = !matches!(state.page_bot, super::state::PageBot::None);
-            (state.outbox.take(), has_bot)
-        };
-        if events.is_empty() || !has_bot {
+        if self.lock().outbox.is_empty() {
             return;
         }
         let shared = self.clone();
         tokio::spawn(async move {
+            let _turn = shared.team_chat_turn.lock().await;
+            let (events, has_bot) = {
+                let mut state = shared.lock();
+                let has_bot = !matches!(state.page_bot, super::state::PageBot::None);
+                (state.outbox.take(), has_bot)
+            };
+            if events.is_empty() || !has_bot {
+                return;
+            }
             let Ok(bot) = shared.page_bot().await else { return };
             for event in events {
                 // Recorded in the deliveries like any other; a failure does not stop the rest.
@@ -212,13 +233,13 @@ impl Shared {
             match (present, held) {
                 (true, false) => found.bots.push(robot.clone()),
                 (false, true) => found.bots.retain(|b| !b.eq_ignore_ascii_case(&robot)),
-                (false, false) => {
+                // No change, no event: adding the bot where it is, or removing it where not.
+                (true, true) | (false, false) => {
                     drop(state);
-                    let why = format!("the bot is not in channel {channel:?}");
+                    let why = format!("the bot is {}in channel {channel:?}", if held { "already " } else { "not " });
                     record_refusal(self, kind.as_str(), channel.to_owned(), why.clone());
                     return Err(DeliveryError::Unknown(why));
                 }
-                (true, true) => {}
             }
             let found = found.clone();
             let by = state.operator(account, user, Some(&found.id));

@@ -116,11 +116,19 @@ impl State {
         let known = self.account(account).and_then(|a| a.users.iter().find(|u| u.email.eq_ignore_ascii_case(email)));
         let user_id = known.map(|u| u.id.clone());
         let email = known.map_or_else(|| email.to_owned(), |u| u.email.clone());
-        ChannelMember {
-            user_id,
-            member_id: self.new_opaque(24),
-            email: Some(email),
-            role: types::ChannelMemberRole::Member,
-        }
+        let member_id = match &user_id {
+            Some(id) => member_id_of(account, id),
+            None => self.new_opaque(24),
+        };
+        ChannelMember { user_id, member_id, email: Some(email), role: types::ChannelMemberRole::Member }
     }
+}
+
+/// A user's member id, the same in every event and channel of the account: Zoom's member
+/// ids are opaque, and the fake's is made from the account and the user id (lower-cased).
+pub(crate) fn member_id_of(account: &str, user: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("{account}/{}", user.to_ascii_lowercase()).as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..24])
 }

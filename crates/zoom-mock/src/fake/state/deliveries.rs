@@ -119,4 +119,9 @@ impl Outbox {
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
+
+    /// Whether none waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }

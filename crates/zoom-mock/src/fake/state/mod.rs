@@ -19,7 +19,7 @@ pub(crate) mod files;
 mod schedule;
 
 pub use channels::{ChannelMember, FakeChannel};
-pub(crate) use channels::{KEEP_CHANNELS, channel_url};
+pub(crate) use channels::{KEEP_CHANNELS, channel_url, member_id_of};
 
 pub use deliveries::{BotEndpoint, Delivery};
 pub(crate) use deliveries::{Deliveries, Outbox, PageBot};
