@@ -211,15 +211,24 @@ async fn a_team_chat_event_reaches_its_kinds_handler_with_its_payload_typed() {
 }
 
 #[tokio::test]
-async fn an_app_mention_still_names_no_conversation() {
+async fn an_app_mention_names_its_channel_by_id_and_outside_a_channel_no_conversation() {
     let examples: Value =
         serde_json::from_str(include_str!("../../zoom-spec/spec/zoom-published/event-examples.json")).unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let bot = bot().on(EventKind::TeamChatAppMention, move |ctx| {
-        tx.send(ctx.conversation().unwrap_err().to_string()).unwrap();
+        let channel = ctx.channel_id().map(|c| c.to_string());
+        tx.send(format!("{channel:?} {}", ctx.conversation().unwrap_err())).unwrap();
         std::future::ready(())
     });
-    assert_eq!(bot.handle(signed(&examples["team_chat.app_mention"])).await.status(), 200);
+    let mut in_channel = examples["team_chat.app_mention"].clone();
+    assert_eq!(bot.handle(signed(&in_channel)).await.status(), 200);
     let got = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
-    assert!(got.contains("names no JID"), "{got}");
+    assert!(got.starts_with(r#"Some("8AmQ0WOoQ1O3a84yYFc2xQ") "#) && got.contains("event.channel_id"), "{got}");
+    // The same mention in a one-to-one chat: no channel, nothing to answer in.
+    in_channel["event_ts"] = serde_json::json!(1);
+    in_channel["payload"]["object"]["type"] = serde_json::json!("to_contact");
+    in_channel["payload"]["object"].as_object_mut().unwrap().remove("channel_id");
+    assert_eq!(bot.handle(signed(&in_channel)).await.status(), 200);
+    let got = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
+    assert!(got.starts_with("None ") && got.contains("names no JID and no channel"), "{got}");
 }

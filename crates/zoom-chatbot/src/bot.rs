@@ -214,6 +214,12 @@ fn team_chat_channel(event: &ZoomEvent) -> Option<(&str, Option<&str>)> {
         }
         ZoomEvent::TeamChatChannelAppAdded { payload, .. } => (&payload.object.channel_id, None),
         ZoomEvent::TeamChatFileShared { payload, .. } => (payload.object.channel_id.as_deref()?, None),
+        // A mention in a channel is answered in the thread of the mentioning message (a
+        // mention elsewhere names no channel, and no conversation).
+        ZoomEvent::TeamChatAppMention { payload, .. } => {
+            let o = &payload.object;
+            (o.channel_id.as_deref()?, thread(&o.reply_main_message_id, &o.message_id))
+        }
         _ => return None,
     })
 }
@@ -337,8 +343,9 @@ impl Context {
     ///
     /// The Team Chat events name a channel by id only, and no JID: this is an error for them
     /// (`event.channel_id`); [`reply`](Self::reply) looks the channel's JID up, and
-    /// [`channel_id`](Self::channel_id) gives the id. `team_chat.app_mention` names no JID of
-    /// any kind (Zoom's chatbot events page), so nothing answers it in place.
+    /// [`channel_id`](Self::channel_id) gives the id. So does `team_chat.app_mention` in a
+    /// channel; a mention elsewhere names no conversation at all (Zoom's chatbot events
+    /// page), so nothing answers it in place.
     pub fn conversation(&self) -> Result<Recipient> {
         let to = match &*self.event {
             ZoomEvent::BotNotification { payload, .. } => &payload.to_jid,
@@ -347,16 +354,16 @@ impl Context {
                 .as_deref()
                 .filter(|jid| !jid.is_empty())
                 .ok_or_else(|| Error::invalid("event.userJid", "is missing: no installer to answer"))?,
-            ZoomEvent::TeamChatAppMention { .. } => {
-                return Err(Error::invalid(
-                    "event.payload.object",
-                    "names no JID: Zoom's team_chat.app_mention carries no channel JID to answer in",
-                ));
-            }
             other if team_chat_channel(other).is_some() => {
                 return Err(Error::invalid(
                     "event.channel_id",
                     "names the channel by id only, with no JID; `reply` looks the JID up",
+                ));
+            }
+            ZoomEvent::TeamChatAppMention { .. } => {
+                return Err(Error::invalid(
+                    "event.payload.object",
+                    "names no JID and no channel: a mention outside a channel has nothing to answer in",
                 ));
             }
             other => card_of(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.0,
@@ -365,7 +372,8 @@ impl Context {
     }
 
     /// The channel a Team Chat event names, by id: the channel of a message, reaction,
-    /// membership change, added app or file shared to a channel (`None` for other events).
+    /// membership change, added app, file shared to a channel or mention of the app in one
+    /// (`None` for other events).
     pub fn channel_id(&self) -> Option<ChannelId> {
         team_chat_channel(&self.event).and_then(|(id, _)| id.parse().ok())
     }
@@ -519,7 +527,8 @@ impl Context {
     /// acting user's, which Zoom leaves empty for a user of another account: such an event
     /// is refused (`event.accountId`) before anything is sent. Direct-message events, and
     /// `team_chat.channel_app_removed` (the bot is no longer there), name no conversation the
-    /// bot is in, and `team_chat.app_mention` no JID at all: refused, with the rule.
+    /// bot is in, and neither does `team_chat.app_mention` outside a channel: refused, with
+    /// the rule. A mention in a channel is answered in the thread of the mentioning message.
     pub async fn reply(&self, card: types::Card) -> Result<SentMessage> {
         if let Some((channel, thread)) = team_chat_channel(&self.event) {
             let account = self.account()?;
