@@ -22,6 +22,20 @@ async fn fake() -> ZoomMock {
     builder.user("cy", "cy@example.com").start().await.unwrap()
 }
 
+/// `body` as JSON, sent to the API's `path` with `token`.
+async fn send_json(zoom: &ZoomMock, method: Method, path: &str, token: &str, body: Value) -> reqwest::Response {
+    api(zoom, method, path, token).json(&body).send().await.unwrap()
+}
+
+/// The fake with a recording bot connected, what the bot was sent, and an API token.
+async fn connected() -> (ZoomMock, Seen, String) {
+    let zoom = fake().await;
+    let (url, seen) = recording_bot("/events").await;
+    zoom.connect_bot(&url, "s").await.unwrap();
+    let token = api_token(&zoom).await;
+    (zoom, seen, token)
+}
+
 /// Waits (a guard against a hang: the events go on a task of their own) for the `n`-th event
 /// named `name`, and checks it against the spec's `ZoomEvent`.
 async fn event(seen: &Seen, name: &str, n: usize) -> Value {
@@ -42,8 +56,13 @@ async fn event(seen: &Seen, name: &str, n: usize) -> Value {
 
 /// A channel made through the channel API, with `members` by email; its id.
 async fn channel(zoom: &ZoomMock, token: &str, name: &str, members: &[&str]) -> String {
+    channel_of_type(zoom, token, name, 1, members).await
+}
+
+/// A channel of Zoom's type `kind` (1 private, 3 public), made as [`channel`] makes one.
+async fn channel_of_type(zoom: &ZoomMock, token: &str, name: &str, kind: u8, members: &[&str]) -> String {
     let members: Vec<Value> = members.iter().map(|m| json!({"email": m})).collect();
-    let body = json!({"name": name, "type": 1, "members": members});
+    let body = json!({"name": name, "type": kind, "members": members});
     let r = api(zoom, Method::POST, "/chat/users/me/channels", token).json(&body).send().await.unwrap();
     let (status, body) = answer(r).await;
     assert_eq!(status, 201, "{body}");
@@ -52,16 +71,10 @@ async fn channel(zoom: &ZoomMock, token: &str, name: &str, members: &[&str]) -> 
 
 #[tokio::test]
 async fn a_users_send_to_a_channel_delivers_channel_message_posted() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, seen, token) = connected().await;
     let id = channel(&zoom, &token, "ops", &["ana@example.com"]).await;
-    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
-        .json(&json!({"message": "the build is red", "to_channel": id}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"message": "the build is red", "to_channel": id});
+    let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
     let (status, sent) = answer(r).await;
     assert_eq!(status, 201, "{sent}");
     let posted = event(&seen, "team_chat.channel_message_posted", 0).await;
@@ -77,11 +90,8 @@ async fn a_users_send_to_a_channel_delivers_channel_message_posted() {
         (Some("the build is red"), sent["id"].as_str())
     );
     // A message to a conversation that is no channel of the account makes no such event.
-    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
-        .json(&json!({"message": "hi", "to_contact": "bo@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"message": "hi", "to_contact": "bo@example.com"});
+    let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
     assert_eq!(r.status(), 201);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let posted = seen.lock().unwrap().iter().filter(|e| e["event"] == "team_chat.channel_message_posted").count();
@@ -90,26 +100,17 @@ async fn a_users_send_to_a_channel_delivers_channel_message_posted() {
 
 #[tokio::test]
 async fn editing_reacting_to_and_deleting_a_channel_message_deliver_their_events() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, seen, token) = connected().await;
     let id = channel(&zoom, &token, "ops", &["ana@example.com", "bo@example.com"]).await;
-    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
-        .json(&json!({"message": "the build is red", "to_channel": id}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"message": "the build is red", "to_channel": id});
+    let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
     let (status, sent) = answer(r).await;
     assert_eq!(status, 201, "{sent}");
     let message = sent["id"].as_str().unwrap().to_owned();
     let path = format!("/chat/users/ana/messages/{message}");
 
-    let r = api(&zoom, Method::PUT, &path, &token)
-        .json(&json!({"message": "the build is green", "to_channel": id}))
-        .send()
-        .await
-        .unwrap();
+    let r =
+        send_json(&zoom, Method::PUT, &path, &token, json!({"message": "the build is green", "to_channel": id})).await;
     assert_eq!(r.status(), 204);
     let updated = event(&seen, "team_chat.channel_message_updated", 0).await;
     let object = &updated["payload"]["object"];
@@ -125,22 +126,16 @@ async fn editing_reacting_to_and_deleting_a_channel_message_deliver_their_events
     // Bo reacts, twice with the same emoji (one change, one event), then takes it back.
     let reactions = format!("/chat/users/bo/messages/{message}/emoji_reactions");
     for _ in 0..2 {
-        let r = api(&zoom, Method::PATCH, &reactions, &token)
-            .json(&json!({"action": "add", "emoji": "U+1F44D", "to_channel": id}))
-            .send()
-            .await
-            .unwrap();
+        let body = json!({"action": "add", "emoji": "U+1F44D", "to_channel": id});
+        let r = send_json(&zoom, Method::PATCH, &reactions, &token, body).await;
         assert_eq!(r.status(), 204);
     }
     let added = event(&seen, "team_chat.channel_reaction_added", 0).await;
     let object = &added["payload"]["object"];
     assert_eq!((object["msg_id"].as_str(), object["emoji"].as_str()), (Some(message.as_str()), Some("U+1F44D")));
     assert_eq!(added["payload"]["operator"], "bo@example.com");
-    let r = api(&zoom, Method::PATCH, &reactions, &token)
-        .json(&json!({"action": "remove", "emoji": "U+1F44D", "to_channel": id}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"action": "remove", "emoji": "U+1F44D", "to_channel": id});
+    let r = send_json(&zoom, Method::PATCH, &reactions, &token, body).await;
     assert_eq!(r.status(), 204);
     let removed = event(&seen, "team_chat.channel_reaction_removed", 0).await;
     assert_eq!(removed["payload"]["object"]["msg_id"], message.as_str());
@@ -161,15 +156,9 @@ async fn editing_reacting_to_and_deleting_a_channel_message_deliver_their_events
 
 #[tokio::test]
 async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
-    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
-        .json(&json!({"message": "lunch?", "to_contact": "bo@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let (zoom, seen, token) = connected().await;
+    let body = json!({"message": "lunch?", "to_contact": "bo@example.com"});
+    let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
     let (status, sent) = answer(r).await;
     assert_eq!(status, 201, "{sent}");
     let message = sent["id"].as_str().unwrap().to_owned();
@@ -183,21 +172,18 @@ async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
     );
 
     let path = format!("/chat/users/ana/messages/{message}");
-    let r = api(&zoom, Method::PUT, &path, &token)
-        .json(&json!({"message": "lunch at 1?", "to_contact": "bo@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let r =
+        send_json(&zoom, Method::PUT, &path, &token, json!({"message": "lunch at 1?", "to_contact": "bo@example.com"}))
+            .await;
     assert_eq!(r.status(), 204);
     let updated = event(&seen, "team_chat.dm_message_updated", 0).await;
     assert_eq!(updated["payload"]["object"]["message"], "lunch at 1?");
 
     // Bo reacts in his chat with Ana: the event's contact is Ana.
-    let r = api(&zoom, Method::PATCH, &format!("/chat/users/bo/messages/{message}/emoji_reactions"), &token)
-        .json(&json!({"action": "add", "emoji": "U+1F44D", "to_contact": "ana@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"action": "add", "emoji": "U+1F44D", "to_contact": "ana@example.com"});
+    let r =
+        send_json(&zoom, Method::PATCH, &format!("/chat/users/bo/messages/{message}/emoji_reactions"), &token, body)
+            .await;
     assert_eq!(r.status(), 204);
     let reacted = event(&seen, "team_chat.dm_reaction_added", 0).await;
     let payload = &reacted["payload"];
@@ -218,25 +204,16 @@ async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
 
     // A message in Ana's chat with herself, and a third user's reaction to one between Ana and
     // Bo: no one-to-one chat between two of them, no event.
-    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
-        .json(&json!({"message": "note to self", "to_contact": "ana@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"message": "note to self", "to_contact": "ana@example.com"});
+    let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
     assert_eq!(r.status(), 201);
-    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
-        .json(&json!({"message": "again?", "to_contact": "bo@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"message": "again?", "to_contact": "bo@example.com"});
+    let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
     let (_, second) = answer(r).await;
     event(&seen, "team_chat.dm_message_posted", 1).await;
     let third = format!("/chat/users/cy/messages/{}/emoji_reactions", second["id"].as_str().unwrap());
-    let r = api(&zoom, Method::PATCH, &third, &token)
-        .json(&json!({"action": "add", "emoji": "U+1F44D", "to_contact": "ana@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"action": "add", "emoji": "U+1F44D", "to_contact": "ana@example.com"});
+    let r = send_json(&zoom, Method::PATCH, &third, &token, body).await;
     assert_eq!(r.status(), 204);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let dms: Vec<String> = seen
@@ -252,10 +229,7 @@ async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
 
 #[tokio::test]
 async fn a_file_sent_to_a_channel_and_deleted_delivers_file_shared_and_file_deleted() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, seen, token) = connected().await;
     let id = channel(&zoom, &token, "ops", &["ana@example.com"]).await;
     let body = format!(
         "--B\r\nContent-Disposition: form-data; name=\"to_channel\"\r\n\r\n{id}\r\n--B\r\nContent-Disposition: form-data; \
@@ -310,15 +284,8 @@ async fn user_token(zoom: &ZoomMock, user: &str) -> String {
 
 #[tokio::test]
 async fn joining_and_leaving_a_public_channel_deliver_member_joined_and_left() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
-    let body = json!({"name": "open", "type": 3});
-    let r = api(&zoom, Method::POST, "/chat/users/me/channels", &token).json(&body).send().await.unwrap();
-    let (status, made) = answer(r).await;
-    assert_eq!(status, 201, "{made}");
-    let id = made["id"].as_str().unwrap().to_owned();
+    let (zoom, seen, token) = connected().await;
+    let id = channel_of_type(&zoom, &token, "open", 3, &[]).await;
     let private = channel(&zoom, &token, "closed", &[]).await;
     let ana = user_token(&zoom, "ana").await;
     let path = format!("/chat/channels/{id}/members/me");
@@ -333,11 +300,8 @@ async fn joining_and_leaving_a_public_channel_deliver_member_joined_and_left() {
     let payload = &event_joined["payload"];
     assert_eq!((payload["operator_id"].as_str(), payload["object"]["id"].as_str()), (Some("ana"), Some(id.as_str())));
     // The same user's member id is the same in every event: in a one-to-one chat too.
-    let r = api(&zoom, Method::POST, "/chat/users/ana/messages", &token)
-        .json(&json!({"message": "hi", "to_contact": "bo@example.com"}))
-        .send()
-        .await
-        .unwrap();
+    let body = json!({"message": "hi", "to_contact": "bo@example.com"});
+    let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
     assert_eq!(r.status(), 201);
     let dm = event(&seen, "team_chat.dm_message_posted", 0).await;
     assert_eq!(dm["payload"]["operator_member_id"], member.member_id.as_str());
@@ -359,10 +323,7 @@ async fn joining_and_leaving_a_public_channel_deliver_member_joined_and_left() {
 
 #[tokio::test]
 async fn inviting_and_removing_members_deliver_chat_channel_member_invited_and_removed() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, seen, token) = connected().await;
     let id = channel(&zoom, &token, "incident-7", &[]).await;
     let path = format!("/chat/channels/{id}/members");
     let body = json!({"members": [{"email": "ana@example.com"}, {"email": "bo@example.com"}]});
@@ -390,10 +351,7 @@ async fn inviting_and_removing_members_deliver_chat_channel_member_invited_and_r
 
 #[tokio::test]
 async fn adding_and_removing_the_bot_deliver_channel_app_added_and_removed() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, seen, token) = connected().await;
     let id = channel(&zoom, &token, "deploys", &["ana@example.com"]).await;
     assert_eq!(zoom.add_bot_to_channel(ACCOUNT, "ana", &id).await.unwrap(), 200);
     assert_eq!(zoom.account(ACCOUNT).channel(&id).unwrap().bots, [zoom.robot_jid()]);
@@ -420,10 +378,7 @@ async fn adding_and_removing_the_bot_deliver_channel_app_added_and_removed() {
 
 #[tokio::test]
 async fn a_post_in_a_channel_is_stored_and_delivered() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, seen, token) = connected().await;
     let id = channel(&zoom, &token, "general-2", &["bo@example.com"]).await;
     assert_eq!(zoom.post_in_channel(ACCOUNT, "bo", &id, "morning").await.unwrap(), 200);
     let posted = event(&seen, "team_chat.channel_message_posted", 0).await;
@@ -441,10 +396,7 @@ fn browser() -> reqwest::Client {
 
 #[tokio::test]
 async fn the_page_shows_a_channels_members_and_posts_in_it_as_the_picked_user() {
-    let zoom = fake().await;
-    let (url, seen) = recording_bot("/events").await;
-    zoom.connect_bot(&url, "s").await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, seen, token) = connected().await;
     let id = channel(&zoom, &token, "<b>team</b>", &["ana@example.com", "bo@example.com"]).await;
     let base = zoom.oauth_base_url();
     let html = http().get(format!("{base}/")).send().await.unwrap().text().await.unwrap();

@@ -262,6 +262,21 @@ pub struct Operator {
     pub member_id: String,
 }
 
+/// A Team Chat payload of `by`'s act on `object`: the operator's fields every one carries
+/// (a user of the account, so not external).
+macro_rules! operated {
+    ($payload:ident, $by:expr, $object:expr) => {
+        types::$payload {
+            account_id: $by.account_id.clone(),
+            by_external_user: false,
+            operator: $by.email.clone(),
+            operator_id: $by.user_id.clone(),
+            operator_member_id: $by.member_id.clone(),
+            object: $object,
+        }
+    };
+}
+
 /// Zoom's `date_time`: the time to the second, `Z`.
 fn date_time(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
@@ -295,43 +310,37 @@ pub fn channel_message_event(
 ) -> ZoomEvent {
     let now = chrono::Utc::now();
     let event_ts = now.timestamp_millis();
-    let (account_id, operator, operator_id, operator_member_id) =
-        (by.account_id.clone(), by.email.clone(), by.user_id.clone(), by.member_id.clone());
     // The fake's channels are all of the account they are made in.
     let owner = by.account_id.clone();
-    let posted = || types::TeamChatChannelMessagePayload {
-        account_id: account_id.clone(),
-        by_external_user: false,
-        operator: operator.clone(),
-        operator_id: operator_id.clone(),
-        operator_member_id: operator_member_id.clone(),
-        object: types::TeamChatChannelMessage {
-            at_items: Vec::new(),
-            channel_id: channel.id.clone(),
-            channel_name: channel.name.clone(),
-            channel_owner_account_id: owner.clone(),
-            date_time: date_time(message.sent_at),
-            files: Vec::new(),
-            message: Some(message.text.to_owned()),
-            message_id: message.id.to_owned(),
-            reply_main_message_id: message.reply_main.map(str::to_owned),
-            rich_text: Vec::new(),
-            session_id: channel.id.clone(),
-            timestamp: event_ts,
-        },
+    let posted = || {
+        operated!(
+            TeamChatChannelMessagePayload,
+            by,
+            types::TeamChatChannelMessage {
+                at_items: Vec::new(),
+                channel_id: channel.id.clone(),
+                channel_name: channel.name.clone(),
+                channel_owner_account_id: owner.clone(),
+                date_time: date_time(message.sent_at),
+                files: Vec::new(),
+                message: Some(message.text.to_owned()),
+                message_id: message.id.to_owned(),
+                reply_main_message_id: message.reply_main.map(str::to_owned),
+                rich_text: Vec::new(),
+                session_id: channel.id.clone(),
+                timestamp: event_ts,
+            }
+        )
     };
     match change {
         MessageChange::Posted => ZoomEvent::TeamChatChannelMessagePosted { event_ts, payload: posted() },
         MessageChange::Updated => ZoomEvent::TeamChatChannelMessageUpdated { event_ts, payload: posted() },
         MessageChange::Deleted => ZoomEvent::TeamChatChannelMessageDeleted {
             event_ts,
-            payload: types::TeamChatChannelMessageDeletedPayload {
-                account_id,
-                by_external_user: false,
-                operator,
-                operator_id,
-                operator_member_id,
-                object: types::TeamChatChannelMessageDeleted {
+            payload: operated!(
+                TeamChatChannelMessageDeletedPayload,
+                by,
+                types::TeamChatChannelMessageDeleted {
                     channel_id: channel.id.clone(),
                     channel_name: channel.name.clone(),
                     channel_owner_account_id: owner,
@@ -339,25 +348,22 @@ pub fn channel_message_event(
                     message_id: message.id.to_owned(),
                     reply_main_message_id: message.reply_main.map(str::to_owned),
                     timestamp: event_ts,
-                },
-            },
+                }
+            ),
         },
         MessageChange::Reacted { emoji, added } => {
-            let payload = types::TeamChatChannelReactionPayload {
-                account_id,
-                by_external_user: false,
-                operator,
-                operator_id,
-                operator_member_id,
-                object: types::TeamChatChannelReaction {
+            let payload = operated!(
+                TeamChatChannelReactionPayload,
+                by,
+                types::TeamChatChannelReaction {
                     channel_id: channel.id.clone(),
                     emoji: emoji.to_owned(),
                     emoji_time: date_time(now),
                     msg_id: message.id.to_owned(),
                     msg_time: date_time(message.sent_at),
                     timestamp: event_ts,
-                },
-            };
+                }
+            );
             if added {
                 ZoomEvent::TeamChatChannelReactionAdded { event_ts, payload }
             } else {
@@ -408,42 +414,36 @@ pub fn direct_message_event(
 ) -> ZoomEvent {
     let now = chrono::Utc::now();
     let event_ts = now.timestamp_millis();
-    let (account_id, operator, operator_id, operator_member_id) =
-        (by.account_id.clone(), by.email.clone(), by.user_id.clone(), by.member_id.clone());
     let contact_account_id = Some(contact.account_id.clone());
-    let posted = || types::TeamChatDmMessagePayload {
-        account_id: account_id.clone(),
-        by_external_user: false,
-        operator: operator.clone(),
-        operator_id: operator_id.clone(),
-        operator_member_id: operator_member_id.clone(),
-        object: types::TeamChatDmMessage {
-            contact_account_id: contact_account_id.clone(),
-            contact_email: contact.email.clone(),
-            contact_id: contact.user_id.clone(),
-            contact_member_id: contact.member_id.clone(),
-            date_time: date_time(message.sent_at),
-            files: Vec::new(),
-            message: Some(message.text.to_owned()),
-            message_id: message.id.to_owned(),
-            reply_main_message_id: message.reply_main.map(str::to_owned),
-            rich_text: Vec::new(),
-            session_id: contact.user_id.clone(),
-            timestamp: event_ts,
-        },
+    let posted = || {
+        operated!(
+            TeamChatDmMessagePayload,
+            by,
+            types::TeamChatDmMessage {
+                contact_account_id: contact_account_id.clone(),
+                contact_email: contact.email.clone(),
+                contact_id: contact.user_id.clone(),
+                contact_member_id: contact.member_id.clone(),
+                date_time: date_time(message.sent_at),
+                files: Vec::new(),
+                message: Some(message.text.to_owned()),
+                message_id: message.id.to_owned(),
+                reply_main_message_id: message.reply_main.map(str::to_owned),
+                rich_text: Vec::new(),
+                session_id: contact.user_id.clone(),
+                timestamp: event_ts,
+            }
+        )
     };
     match change {
         MessageChange::Posted => ZoomEvent::TeamChatDmMessagePosted { event_ts, payload: posted() },
         MessageChange::Updated => ZoomEvent::TeamChatDmMessageUpdated { event_ts, payload: posted() },
         MessageChange::Deleted => ZoomEvent::TeamChatDmMessageDeleted {
             event_ts,
-            payload: types::TeamChatDmMessageDeletedPayload {
-                account_id,
-                by_external_user: false,
-                operator,
-                operator_id,
-                operator_member_id,
-                object: types::TeamChatDmMessageDeleted {
+            payload: operated!(
+                TeamChatDmMessageDeletedPayload,
+                by,
+                types::TeamChatDmMessageDeleted {
                     contact_account_id,
                     contact_email: contact.email.clone(),
                     contact_id: contact.user_id.clone(),
@@ -452,17 +452,14 @@ pub fn direct_message_event(
                     message_id: message.id.to_owned(),
                     reply_main_message_id: message.reply_main.map(str::to_owned),
                     timestamp: event_ts,
-                },
-            },
+                }
+            ),
         },
         MessageChange::Reacted { emoji, added } => {
-            let payload = types::TeamChatDmReactionPayload {
-                account_id,
-                by_external_user: false,
-                operator,
-                operator_id,
-                operator_member_id,
-                object: types::TeamChatDmReaction {
+            let payload = operated!(
+                TeamChatDmReactionPayload,
+                by,
+                types::TeamChatDmReaction {
                     contact_email: contact.email.clone(),
                     contact_id: contact.user_id.clone(),
                     contact_member_id: contact.member_id.clone(),
@@ -472,8 +469,8 @@ pub fn direct_message_event(
                     msg_id: message.id.to_owned(),
                     msg_time: date_time(message.sent_at),
                     timestamp: event_ts,
-                },
-            };
+                }
+            );
             if added {
                 ZoomEvent::TeamChatDmReactionAdded { event_ts, payload }
             } else {
@@ -510,13 +507,10 @@ pub fn file_shared_event(by: &Operator, place: SharedIn<'_>, file: &FakeFile) ->
     };
     ZoomEvent::TeamChatFileShared {
         event_ts: now_millis(),
-        payload: types::TeamChatFileSharedPayload {
-            account_id: by.account_id.clone(),
-            by_external_user: false,
-            operator: by.email.clone(),
-            operator_id: by.user_id.clone(),
-            operator_member_id: by.member_id.clone(),
-            object: types::TeamChatFilesShared {
+        payload: operated!(
+            TeamChatFileSharedPayload,
+            by,
+            types::TeamChatFilesShared {
                 type_,
                 channel_id,
                 contact_email: contact.map(|c| c.email.clone()),
@@ -524,8 +518,8 @@ pub fn file_shared_event(by: &Operator, place: SharedIn<'_>, file: &FakeFile) ->
                 contact_member_id: contact.map(|c| c.member_id.clone()),
                 is_external_user: contact.map(|_| false),
                 files: vec![file_info(file)],
-            },
-        },
+            }
+        ),
     }
 }
 

@@ -291,7 +291,8 @@ impl ZoomMock {
     /// `user` adds the app's bot to the channel `channel` (its id) of `account`, as a
     /// channel member does in Zoom's client: the channel holds the bot
     /// ([`FakeChannel::bots`](super::FakeChannel::bots)) and `team_chat.channel_app_added` is
-    /// delivered to the connected bot.
+    /// delivered to the connected bot. A channel that holds the bot already is refused (and the
+    /// refusal recorded): no change, no event.
     pub async fn add_bot_to_channel(&self, account: &str, user: &str, channel: &str) -> Result<u16, DeliveryError> {
         self.shared.set_bot_in_channel(account, user, channel, true).await
     }
