@@ -13,7 +13,8 @@ use zoom_mock::fake::{Faults, OperationId, Plan, RateLabel, ZoomMock};
 async fn the_plan_limit_gives_429_with_zooms_headers() {
     let zoom = ZoomMock::builder().plan(Plan::Free).start().await.unwrap();
     let token = bot_token(&zoom).await;
-    // Free plan, Medium label: 2 per second.
+    // Free plan, Medium label: 2 per second; the paused clock keeps the three in one second.
+    zoom.pause_clock();
     assert_eq!(bot_send(&zoom, &token, CHANNEL, "1").await.status(), 201);
     assert_eq!(bot_send(&zoom, &token, CHANNEL, "2").await.status(), 201);
     let r = bot_send(&zoom, &token, CHANNEL, "3").await;
@@ -34,6 +35,7 @@ async fn the_plan_limit_gives_429_with_zooms_headers() {
 async fn explicit_rates_override_the_plan_and_can_change_at_run_time() {
     let zoom = ZoomMock::builder().unlimited().rate(RateLabel::Medium, 1).start().await.unwrap();
     let token = api_token(&zoom).await;
+    zoom.pause_clock();
     let list = || api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c", &token).send();
     assert_eq!(list().await.unwrap().status(), 200);
     let r = list().await.unwrap();

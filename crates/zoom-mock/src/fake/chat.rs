@@ -308,7 +308,7 @@ pub(crate) async fn send(
             return schedule(state, account, user, conversation, reply_to, body, at);
         }
         let channel_key = conversation.jid().to_owned();
-        if let Err(l) = state.limiter.check_channel(&account, &user, &channel_key, Instant::now()) {
+        if let Err(l) = state.limiter.check_channel(&account, &user, &channel_key, state.instant()) {
             return limited(F, l);
         }
         let id = state.new_message_id();

@@ -9,7 +9,6 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zoom_api_gen::operations::OperationId;
@@ -204,7 +203,8 @@ impl Shared {
             };
             if let (Some(label), Some(account)) = (operations().get(op).label, account) {
                 let plan = state.account(&account).and_then(|a| a.plan);
-                if let Err(l) = state.limiter.check_label(&account, plan, label, now, Utc::now()) {
+                let (instant, today) = (state.instant(), state.now());
+                if let Err(l) = state.limiter.check_label(&account, plan, label, instant, today) {
                     return limited(shape, l);
                 }
             }

@@ -255,14 +255,17 @@ pub(crate) async fn list_reminders(AxumState(shared): AxumState<Arc<Shared>>, re
 }
 
 impl ZoomMock {
-    /// The fake's clock: the real time, moved on by every [`advance`](Self::advance). Scheduled
-    /// messages and reminders are timed on it (nothing else reads it).
+    /// The fake's clock: the real time, moved on by every [`advance`](Self::advance), and held
+    /// still while [paused](Self::pause_clock). Rate limits (per label and per channel), daily
+    /// quotas, scheduled messages and reminders run on it; token and callback lifetimes run on
+    /// the real time.
     pub fn now(&self) -> DateTime<Utc> {
         self.shared.lock().now()
     }
 
     /// Moves the fake's clock on by `by`: every scheduled message whose time it passes is sent
-    /// into its conversation at once, at its scheduled time.
+    /// into its conversation at once, at its scheduled time; rate-limit windows and daily
+    /// quotas that it passes are over.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -275,8 +278,35 @@ impl ZoomMock {
     /// # Ok(()) }
     /// ```
     pub fn advance(&self, by: Duration) {
-        let by = TimeDelta::from_std(by).unwrap_or(TimeDelta::MAX);
         self.shared.lock().advance(by);
+        self.shared.changed();
+    }
+
+    /// Holds the fake's clock still: from now on it moves only by [`advance`](Self::advance),
+    /// so a test can fill a rate-limit window or a quota and step past it, however slowly the
+    /// machine runs.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// let zoom = zoom_mock::fake::ZoomMock::start().await?;
+    /// zoom.pause_clock();
+    /// let before = zoom.now();
+    /// tokio::time::sleep(Duration::from_millis(10)).await;
+    /// assert_eq!(zoom.now(), before);
+    /// zoom.advance(Duration::from_secs(1));
+    /// assert_eq!(zoom.now() - before, chrono::TimeDelta::seconds(1));
+    /// # Ok(()) }
+    /// ```
+    pub fn pause_clock(&self) {
+        self.shared.lock().clock.pause();
+    }
+
+    /// Lets the fake's clock run again: it catches up on the time it stood still (it never goes
+    /// back), keeping what [`advance`](Self::advance) added.
+    pub fn resume_clock(&self) {
+        self.shared.lock().clock.resume();
         self.shared.changed();
     }
 

@@ -14,6 +14,7 @@ use super::limits::Limiter;
 use super::rng::SplitMix64;
 
 mod channels;
+pub(crate) mod clock;
 mod deliveries;
 pub(crate) mod files;
 mod schedule;
@@ -298,9 +299,9 @@ pub(crate) struct State {
     pub(crate) outbox: Outbox,
     /// Chat files with their bytes (`files.rs`).
     pub files: files::Files,
-    /// How far the fake's clock is ahead of the real time (`State::now`); only scheduled
-    /// messages and reminders read it.
-    pub clock_offset: chrono::TimeDelta,
+    /// The fake's clock (`State::now`, `State::instant`): rate limits, daily quotas,
+    /// scheduled messages and reminders read it.
+    pub(crate) clock: clock::Clock,
     /// Messages scheduled and not sent yet, by draft id.
     pub scheduled: CappedMap<String, ScheduledMessage>,
     /// Reminders by account, user (lower case) and message.
@@ -359,7 +360,7 @@ impl State {
             page_bot: PageBot::default(),
             outbox: Outbox::default(),
             files: files::Files::default(),
-            clock_offset: chrono::TimeDelta::zero(),
+            clock: clock::Clock::default(),
             scheduled: CappedMap::new(KEEP_SCHEDULED),
             reminders: CappedMap::new(KEEP_SCHEDULED),
         })

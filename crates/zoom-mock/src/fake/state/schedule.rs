@@ -1,7 +1,7 @@
 //! The fake's clock, the messages scheduled on it (sent into their conversation when the
 //! clock passes their time), and the users' reminders on messages.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
 use super::{ConversationId, MessageContent, Sender, State, StoredMessage};
@@ -54,14 +54,19 @@ pub struct Reminder {
 pub(crate) type ReminderKey = (String, String, String);
 
 impl State {
-    /// The fake's clock: the real time, moved on by [`advance`](Self::advance).
+    /// The fake's clock ([`Clock`](super::clock::Clock)).
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.clock_offset
+        self.clock.now()
+    }
+
+    /// The fake's clock, as the monotonic time rate limits count in.
+    pub fn instant(&self) -> std::time::Instant {
+        self.clock.instant()
     }
 
     /// Moves the clock on by `by`, and sends the scheduled messages whose time it passed.
-    pub fn advance(&mut self, by: TimeDelta) {
-        self.clock_offset += by;
+    pub fn advance(&mut self, by: std::time::Duration) {
+        self.clock.advance(by);
         self.release_due();
     }
 
