@@ -69,88 +69,113 @@ fn start_fake(root: &Path) -> Result<Server, String> {
 }
 
 /// One schemathesis run: the operations of `tag`, at `base`, with `auth` arguments.
-struct Run<'a> {
-    tag: &'a str,
+struct Run {
+    tag: &'static str,
     base: String,
     auth: Vec<String>,
 }
 
-pub fn run(root: &Path, o: Options) -> Result<(), String> {
-    let st = schemathesis(root)?;
-    let fake = start_fake(root)?;
-    let origin = format!("http://127.0.0.1:{}", fake.port);
-    let bot = fake_token_for(fake.port, "grant_type=client_credentials")?;
-    let api = fake_token_for(fake.port, "grant_type=account_credentials&account_id=FakeAccount01")?;
-    let runs = [
-        Run {
-            tag: "chatbot",
-            base: format!("{origin}/v2"),
-            auth: vec!["-H".into(), format!("Authorization: Bearer {bot}")],
-        },
-        Run {
-            tag: "chat",
-            base: format!("{origin}/v2"),
-            auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
-        },
-        Run {
-            tag: "users",
-            base: format!("{origin}/v2"),
-            auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
-        },
-        Run {
-            tag: "channels",
-            base: format!("{origin}/v2"),
-            auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
-        },
+/// The run of `tag` against the fake on `port`, with the credentials Zoom gives its family of
+/// operations.
+fn run_for(tag: &'static str, port: u16) -> Result<Run, String> {
+    let origin = format!("http://127.0.0.1:{port}");
+    let bearer = |grant: &str| -> Result<Vec<String>, String> {
+        Ok(vec!["-H".into(), format!("Authorization: Bearer {}", fake_token_for(port, grant)?)])
+    };
+    let server_to_server = "grant_type=account_credentials&account_id=FakeAccount01";
+    let (base, auth) = match tag {
+        "chatbot" => (format!("{origin}/v2"), bearer("grant_type=client_credentials")?),
         // The file host's paths are served on the fake's one listener, as its API's; the
         // uploads' multipart bodies are built by schemathesis from the spec's schemas.
-        Run {
-            tag: "files",
-            base: format!("{origin}/v2"),
-            auth: vec!["-H".into(), format!("Authorization: Bearer {api}")],
-        },
-        Run { tag: "callback", base: format!("{origin}/v2"), auth: vec![] },
-        Run { tag: "oauth", base: origin.clone(), auth: vec!["-a".into(), "fake_client_id:fake_client_secret".into()] },
-        Run { tag: "incoming-webhook", base: origin.clone(), auth: vec![] },
-    ];
+        "chat" | "users" | "channels" | "files" => (format!("{origin}/v2"), bearer(server_to_server)?),
+        "callback" => (format!("{origin}/v2"), vec![]),
+        "oauth" => (origin, vec!["-a".into(), "fake_client_id:fake_client_secret".into()]),
+        "incoming-webhook" => (origin, vec![]),
+        other => return Err(format!("no schemathesis run for the tag {other} in xtask/src/fuzz.rs")),
+    };
+    Ok(Run { tag, base, auth })
+}
+
+/// The spec's tags, each of which must have a run.
+const TAGS: [&str; 8] = ["chatbot", "chat", "users", "channels", "files", "callback", "oauth", "incoming-webhook"];
+
+pub fn run(root: &Path, o: Options) -> Result<(), String> {
+    let st = schemathesis(root)?;
     // Every tag of the spec is fuzzed: a new tag without its run (and token) fails here.
     let spec_tags: Vec<String> = zoom_spec::spec().tags.iter().map(|t| t.name.clone()).collect();
-    let missing: Vec<&String> = spec_tags.iter().filter(|t| !runs.iter().any(|r| r.tag == t.as_str())).collect();
+    let missing: Vec<&String> = spec_tags.iter().filter(|t| !TAGS.contains(&t.as_str())).collect();
     if !missing.is_empty() {
         return Err(format!("the spec's tags {missing:?} have no schemathesis run in xtask/src/fuzz.rs"));
     }
-    let mut failed = Vec::new();
-    for r in &runs {
-        println!("\n==> schemathesis: {} operations at {}", r.tag, r.base);
-        let mut command = Command::new(&st);
-        command
-            .current_dir(root.join("target"))
-            .env("ZOOM_SPEC", root.join(crate::SPEC))
-            .env("PYTHONPATH", root.join("xtask/fuzz"))
-            .env("SCHEMATHESIS_HOOKS", "hooks")
-            .arg("run")
-            .arg(root.join(crate::SPEC))
-            .args(["--url", &r.base, "--include-tag", r.tag, "--checks", "all"])
-            // One worker: runs repeat exactly (the tool has shown a race of its own with two).
-            .args(["--phases", "examples,coverage,fuzzing", "--workers", "1", "--no-color", "--warnings", "off"])
-            .args(&r.auth);
-        match o.max_time {
-            // The short run is the same every time (a fixed seed), so CI is repeatable.
-            None => command.args(["--seed", "20261130", "--max-examples", &o.max_examples.to_string()]),
-            // A longer run explores: a fresh seed (printed by schemathesis), until the time is
-            // spent.
-            Some(seconds) => command.args(["--max-time", &seconds.to_string()]),
-        };
-        let status = command.status().map_err(|e| format!("cannot run schemathesis: {e}"))?;
-        if !status.success() {
-            failed.push(r.tag);
-        }
+    // Each run has a fake of its own, so a run sees the same state (and, with its fixed seed,
+    // repeats exactly) however the runs are spread over the cores: two at a time on two.
+    let mut work = Vec::new();
+    for tag in TAGS {
+        let fake = start_fake(root)?;
+        work.push((run_for(tag, fake.port)?, fake));
     }
-    drop(fake);
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).min(work.len());
+    println!("\n==> schemathesis: {} runs, {jobs} at a time, each against a fake of its own", work.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((r, _)) = work.get(i) else { break };
+                    let (ok, report) = run_one(root, &st, r, &o);
+                    // Printed whole as each ends, so two runs' lines do not interleave.
+                    println!("\n==> schemathesis: {} operations at {}\n{report}", r.tag, r.base);
+                    if !ok {
+                        failed.lock().unwrap_or_else(|e| e.into_inner()).push(r.tag);
+                    }
+                }
+            });
+        }
+    });
+    drop(work);
+    let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
+    failed.sort_by_key(|tag| TAGS.iter().position(|t| t == tag));
     if failed.is_empty() {
-        println!("\nschemathesis: 0 failures in {} runs", runs.len());
+        println!("\nschemathesis: 0 failures in {} runs", TAGS.len());
         Ok(())
     } else {
         Err(format!("schemathesis found failures in: {}", failed.join(", ")))
+    }
+}
+
+/// One schemathesis run, in a directory of its own under `target/schemathesis/`: whether it
+/// passed, and what it printed.
+fn run_one(root: &Path, st: &Path, r: &Run, o: &Options) -> (bool, String) {
+    let dir = root.join("target/schemathesis").join(r.tag);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return (false, format!("cannot make {}: {e}", dir.display()));
+    }
+    let mut command = Command::new(st);
+    command
+        .current_dir(&dir)
+        .env("ZOOM_SPEC", root.join(crate::SPEC))
+        .env("PYTHONPATH", root.join("xtask/fuzz"))
+        .env("SCHEMATHESIS_HOOKS", "hooks")
+        .arg("run")
+        .arg(root.join(crate::SPEC))
+        .args(["--url", &r.base, "--include-tag", r.tag, "--checks", "all"])
+        // One worker: runs repeat exactly (the tool has shown a race of its own with two).
+        .args(["--phases", "examples,coverage,fuzzing", "--workers", "1", "--no-color", "--warnings", "off"])
+        .args(&r.auth);
+    match o.max_time {
+        // The short run is the same every time (a fixed seed), so CI is repeatable.
+        None => command.args(["--seed", "20261130", "--max-examples", &o.max_examples.to_string()]),
+        // A longer run explores: a fresh seed (printed by schemathesis), until the time is
+        // spent.
+        Some(seconds) => command.args(["--max-time", &seconds.to_string()]),
+    };
+    match command.output() {
+        Ok(out) => {
+            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            (out.status.success(), text)
+        }
+        Err(e) => (false, format!("cannot run schemathesis: {e}")),
     }
 }

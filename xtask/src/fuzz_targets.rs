@@ -98,51 +98,78 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
         return Err("the fuzz targets do not build".into());
     }
 
-    let mut crashed = Vec::new();
-    for target in &o.targets {
-        let corpus = root.join("fuzz/corpus").join(target);
-        std::fs::create_dir_all(&corpus).map_err(|e| format!("cannot make {}: {e}", corpus.display()))?;
-        println!("\n==> {target}: {} s", o.seconds);
-        let output = cargo_fuzz(root)
-            .arg("run")
-            .args(BUILD)
-            .arg(target)
-            .arg(&corpus)
-            .arg(root.join("fuzz/seeds").join(target))
-            .arg("--")
-            .arg(format!("-max_total_time={}", o.seconds))
-            // An input that takes ten seconds is a hang in these parsers; it fails the target.
-            .arg("-timeout=10")
-            .arg("-print_final_stats=1")
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
-        let log = String::from_utf8_lossy(&output.stderr);
-        let runs = executions(&log).map_or_else(|| "? executions".to_owned(), |n| format!("{n} executions"));
-        if output.status.success() {
-            println!("{target}: ok, {runs} in {} s, no crash", o.seconds);
-            continue;
+    // Each target runs on one core: two at a time on a machine with two.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).min(o.targets.len()).max(1);
+    println!("\n==> {} target(s), {} s each, {jobs} at a time", o.targets.len(), o.seconds);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let reports = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(target) = o.targets.get(i) else { break };
+                    let report = run_one(root, target, o.seconds);
+                    // Printed whole as each ends, so two runs' lines do not interleave.
+                    println!("{}", report.1);
+                    reports.lock().unwrap_or_else(|e| e.into_inner()).push((i, report.0));
+                }
+            });
         }
-        println!("{target}: CRASH after {runs}");
-        for line in what_happened(&log) {
-            println!("    {line}");
-        }
-        match artifact(&log) {
-            Some(path) => {
-                let input = std::fs::read(&path).unwrap_or_default();
-                println!("  artifact: {path}\n  input ({} bytes, hex): {}", input.len(), hex(&input));
-                println!("  again: cargo +nightly fuzz run {} {target} {path}", BUILD.join(" "));
-            }
-            None => println!("  (libFuzzer named no artifact)"),
-        }
-        crashed.push(target.clone());
-    }
+    });
+    let mut reports = reports.into_inner().unwrap_or_else(|e| e.into_inner());
+    reports.sort();
+    let crashed: Vec<String> = reports.into_iter().filter(|(_, ok)| !ok).map(|(i, _)| o.targets[i].clone()).collect();
     if crashed.is_empty() {
         println!("\nfuzz-targets: {} target(s), {} s each, no crash", o.targets.len(), o.seconds);
         Ok(())
     } else {
         Err(format!("fuzz targets found crashes: {}", crashed.join(", ")))
     }
+}
+
+/// Runs one target for `seconds`: whether it found no crash, and its report.
+fn run_one(root: &Path, target: &str, seconds: u32) -> (bool, String) {
+    use std::fmt::Write as _;
+    let corpus = root.join("fuzz/corpus").join(target);
+    if let Err(e) = std::fs::create_dir_all(&corpus) {
+        return (false, format!("{target}: cannot make {}: {e}", corpus.display()));
+    }
+    let output = cargo_fuzz(root)
+        .arg("run")
+        .args(BUILD)
+        .arg(target)
+        .arg(&corpus)
+        .arg(root.join("fuzz/seeds").join(target))
+        .arg("--")
+        .arg(format!("-max_total_time={seconds}"))
+        // An input that takes ten seconds is a hang in these parsers; it fails the target.
+        .arg("-timeout=10")
+        .arg("-print_final_stats=1")
+        .stdin(Stdio::null())
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(e) => return (false, format!("{target}: cannot run cargo fuzz: {e}")),
+    };
+    let log = String::from_utf8_lossy(&output.stderr);
+    let runs = executions(&log).map_or_else(|| "? executions".to_owned(), |n| format!("{n} executions"));
+    if output.status.success() {
+        return (true, format!("{target}: ok, {runs} in {seconds} s, no crash"));
+    }
+    let mut report = format!("{target}: CRASH after {runs}");
+    for line in what_happened(&log) {
+        let _ = write!(report, "\n    {line}");
+    }
+    match artifact(&log) {
+        Some(path) => {
+            let input = std::fs::read(&path).unwrap_or_default();
+            let _ = write!(report, "\n  artifact: {path}\n  input ({} bytes, hex): {}", input.len(), hex(&input));
+            let _ = write!(report, "\n  again: cargo +nightly fuzz run {} {target} {path}", BUILD.join(" "));
+        }
+        None => report.push_str("\n  (libFuzzer named no artifact)"),
+    }
+    (false, report)
 }
 
 /// The executions libFuzzer reports at its end (`stat::number_of_executed_units`, or its
