@@ -14,7 +14,7 @@ use zoom_chatbot::card::{self, Actions, Card, Divider, Page, ProgressBar, Sectio
 use zoom_chatbot::{Error, SecretString, ZoomClient, types};
 use zoom_mock::fake::ZoomMock;
 
-mod support;
+use crate::support;
 use support::program;
 
 /// The spec as JSON, and a schema with its `$ref` followed.

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
-mod support;
+use crate::support;
 use support::{BIN, CHANNEL, err, program, temp_file as temp};
 
 /// The program with the fake's `ZOOM_*` configuration; run off the test's runtime, which

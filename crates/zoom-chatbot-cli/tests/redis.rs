@@ -2,8 +2,7 @@
 //! free port, no persistence) against one fake account: one token request for all of them,
 //! one rate budget, and Redis killed and restarted mid-run.
 
-#[path = "../../zoom-chatbot-tests/tests/redis_server/mod.rs"]
-mod redis_server;
+use crate::redis_server;
 
 use std::collections::HashMap;
 use std::process::{Output, Stdio};
@@ -12,7 +11,7 @@ use std::time::Duration;
 use redis_server::RedisServer;
 use zoom_mock::fake::{ConversationId, OperationId, RateLabel, ZoomMock};
 
-mod support;
+use crate::support;
 use support::{CHANNEL, bulk_file, err, program};
 
 /// Starts the program with the fake's configuration and, when given, Redis's URL.

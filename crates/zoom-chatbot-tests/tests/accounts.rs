@@ -3,11 +3,9 @@
 //! behalf of the event's user. Zoom is scripted with httpmock: each expected send is a mock
 //! that matches its account, bot and conversation, and counts its hits.
 
-mod common;
+use crate::common;
+use crate::echo_bot;
 use common::{BOT, installed, marketplace as zoom};
-#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
-#[allow(dead_code)]
-mod echo_bot;
 
 use std::time::Duration;
 

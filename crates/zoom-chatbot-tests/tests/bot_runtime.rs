@@ -2,7 +2,7 @@
 //! counted, a panicking handler is logged (and the bot goes on), and shutdown waits for the
 //! running handlers.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

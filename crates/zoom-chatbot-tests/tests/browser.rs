@@ -7,10 +7,8 @@
 //! `CHROME` and `CHROMEDRIVER` name other binaries. Screenshots of the page are written to
 //! `target/browser/` (the README's come from there).
 
-mod common;
-#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
-#[allow(dead_code)]
-mod echo_bot;
+use crate::common;
+use crate::echo_bot;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -4,7 +4,7 @@
 //! the refusals (malformed input before anything is sent, an unknown channel and a taken name
 //! as Zoom answers them, a private channel to join and one to leave that the user is not in).
 
-mod common;
+use crate::common;
 
 use futures_util::TryStreamExt;
 use zoom_chatbot::Error;

@@ -2,7 +2,7 @@
 //! and `on_select` by the word or value they name (before the kind's handler), and a handler
 //! returning `()` or a `Result` whose error is logged with the event's name.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

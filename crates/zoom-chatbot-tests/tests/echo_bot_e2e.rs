@@ -2,10 +2,8 @@
 //! driven by the fake Zoom: handshake, slash command in, card out, click, card edited; all
 //! checked in the fake's state.
 
-mod common;
-#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
-#[allow(dead_code)]
-mod echo_bot;
+use crate::common;
+use crate::echo_bot;
 
 use std::time::Duration;
 

@@ -3,11 +3,9 @@
 //! account; the fake's install and uninstall reach the bot, whose installations store records
 //! and removes them. Everything is checked in the fake's state.
 
-mod common;
+use crate::common;
+use crate::echo_bot;
 use common::eventually;
-#[path = "../../zoom-chatbot/examples/echo_bot.rs"]
-#[allow(dead_code)]
-mod echo_bot;
 
 use zoom_chatbot::ids::AccountId;
 use zoom_chatbot::installs::{InstallStore, MemoryInstalls};

@@ -2,7 +2,7 @@
 //! upload's id travels in `file_ids`, the progress callback sees the whole size, bad files are
 //! refused before anything is sent, and a retry after a 429 sends the whole file again.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -3,10 +3,8 @@
 //! the incident's card and log land in it, clicks are answered in the card's thread, and a channel
 //! that cannot be made is said so to the user.
 
-mod common;
-#[path = "../../zoom-chatbot/examples/incident_bot.rs"]
-#[allow(dead_code)]
-mod incident_bot;
+use crate::common;
+use crate::incident_bot;
 
 use common::*;
 use futures_util::TryStreamExt as _;

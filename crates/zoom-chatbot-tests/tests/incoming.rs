@@ -1,6 +1,6 @@
 //! Incoming webhooks in their three formats, against the fake Zoom.
 
-mod common;
+use crate::common;
 
 use common::*;
 use zoom_chatbot::card::{Card, Text};

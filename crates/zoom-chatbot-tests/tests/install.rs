@@ -3,7 +3,7 @@
 //! simulated with the fake's `authorization_code`; Zoom's redirect back is exchanged at the
 //! fake's /oauth/token, the refresh token handed to the app, and the browser sent on.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

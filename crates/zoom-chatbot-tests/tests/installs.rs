@@ -4,7 +4,7 @@
 //! account), and a store that fails is answered 503 so that Zoom delivers the event again.
 //! Zoom is scripted with httpmock; the bot is driven through `Bot::handle`, as Zoom would.
 
-mod common;
+use crate::common;
 use common::{BOT, deauthorized, installed, marketplace as zoom, unix_now};
 
 use std::sync::{Arc, Mutex};

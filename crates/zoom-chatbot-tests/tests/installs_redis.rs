@@ -2,8 +2,8 @@
 //! another lists it and changes it, a third's removal is seen by all; concurrent changes to
 //! different keys of one account's data are all kept; keys live under the store's prefix.
 
-mod common;
-mod redis_server;
+use crate::common;
+use crate::redis_server;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Chatbot and chat messages through the client, against the fake Zoom over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::*;
 use futures_util::TryStreamExt;

@@ -2,7 +2,7 @@
 //! by kind and outcome, handler time, token requests; labelled by event, operation and outcome,
 //! never by account.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

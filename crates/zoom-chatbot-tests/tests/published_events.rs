@@ -3,7 +3,7 @@
 //! handler when the spec says the field is optional, and is reported as malformed, naming the
 //! field, when the spec requires it; it is never taken for an unknown event.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

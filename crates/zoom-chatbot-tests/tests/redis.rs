@@ -3,8 +3,8 @@
 //! goes away. Each "replica" here has its own client and its own Redis connections; the
 //! command line's tests run replicas as separate processes.
 
-mod common;
-mod redis_server;
+use crate::common;
+use crate::redis_server;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

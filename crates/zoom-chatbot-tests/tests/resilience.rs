@@ -1,6 +1,6 @@
 //! Tokens, retries and pacing, against the fake Zoom: what the fake saw is the evidence.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

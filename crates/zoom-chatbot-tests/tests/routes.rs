@@ -3,7 +3,7 @@
 //! layers every event passes before its handler (one that stops it, one that hands it on,
 //! their order), and Team Chat events reaching `Bot::on` with their payload typed.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! a reminder is listed and deleted, and an archived channel takes no message until it is
 //! unarchived.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-mod common;
+use crate::common;
 
 use common::capture_logs;
 use httpmock::MockServer;

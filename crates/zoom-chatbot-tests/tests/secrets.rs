@@ -1,6 +1,6 @@
 //! Secrets never appear in logs, errors or `Debug` output, and every request has its span.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use common::*;

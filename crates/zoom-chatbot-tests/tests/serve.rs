@@ -2,7 +2,7 @@
 //! answered 408, large ones 413, and the connection cap holds. The clients here are raw TCP
 //! connections on loopback that misbehave on purpose.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! channel API, as Zoom's payload names the channel by id only). A mention of the app in a
 //! channel is answered the same way, in the thread of the mentioning message.
 
-mod common;
+use crate::common;
 
 use zoom_chatbot::SecretString;
 use zoom_chatbot::bot::{Bot, EventKind};

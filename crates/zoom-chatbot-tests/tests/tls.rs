@@ -3,7 +3,7 @@
 //! opens an `https` call with: a TLS handshake (a ClientHello record), not a panic for a
 //! missing crypto provider.
 
-mod common;
+use crate::common;
 
 use tokio::io::AsyncReadExt as _;
 use zoom_chatbot::{Error, SecretString, ZoomClient};

@@ -1,6 +1,6 @@
 //! User OAuth: the PKCE code exchange, and refresh tokens that rotate into a store.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,7 +2,7 @@
 //! message goes to, and the refusals (an unknown user as Zoom answers it; a malformed address
 //! before anything is sent).
 
-mod common;
+use crate::common;
 
 use zoom_chatbot::Error;
 use zoom_mock::fake::{ConversationId, OperationId, ZoomMock};

@@ -1,7 +1,7 @@
 //! Several accounts in one fake: each with its own plan, users, conversations, limits and
 //! daily quotas, and the app installed on some of them. Through real HTTP, as a client sees it.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;
@@ -269,11 +269,6 @@ async fn events_name_the_account_they_happen_in() {
     let accounts: Vec<&str> = seen[1..].iter().map(|e| e["payload"]["accountId"].as_str().unwrap()).collect();
     assert_eq!(accounts, [ACME, "FakeAccount01", ACME]);
     assert_eq!(seen[1]["payload"]["userJid"], user.as_str());
-}
-
-/// A browser that does not follow the page's redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The fake's rate limits, faults, retention, incoming webhooks, request log and lifetime.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -62,8 +62,8 @@ async fn statuses_with(faults: Faults, n: usize) -> Vec<Option<u16>> {
     let token = bot_token(&zoom).await;
     let mut out = Vec::new();
     for i in 0..n {
-        // A fresh client per request, so a dropped connection does not poison the next one.
-        let r = reqwest::Client::new()
+        // The shared client keeps no connection, so a dropped one does not poison the next.
+        let r = http()
             .post(format!("{}/im/chat/messages", zoom.api_base_url()))
             .bearer_auth(&token)
             .json(&send_body(&zoom, CHANNEL, &i.to_string()))
@@ -92,7 +92,7 @@ async fn faults_are_reproducible_from_their_seed() {
 async fn a_dropped_connection_is_a_transport_error_and_nothing_is_stored() {
     let zoom = ZoomMock::builder().faults(Faults { drop_rate: 1.0, ..Faults::default() }).start().await.unwrap();
     let token = bot_token(&zoom).await;
-    let err = reqwest::Client::new()
+    let err = http()
         .post(format!("{}/im/chat/messages", zoom.api_base_url()))
         .bearer_auth(&token)
         .json(&send_body(&zoom, CHANNEL, "lost"))
@@ -201,7 +201,7 @@ async fn dropping_the_handle_stops_the_server() {
     // The server task is aborted; give the runtime a moment (up to 2 s) to close the socket.
     let mut refused = None;
     for _ in 0..40 {
-        match reqwest::Client::new().post(&url).send().await {
+        match http().post(&url).send().await {
             Err(e) => {
                 refused = Some(e);
                 break;

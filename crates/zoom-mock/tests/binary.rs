@@ -3,8 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-mod common;
-use common::recording_bot;
+use crate::common;
+use common::{http, recording_bot};
 
 const BIN: &str = env!("CARGO_BIN_EXE_zoom-mock");
 
@@ -109,7 +109,7 @@ async fn the_binary_starts_with_its_options_and_serves() {
         "--seed",
         "7",
     ]));
-    let token = reqwest::Client::new()
+    let token = http()
         .post(format!("http://{addr}/oauth/token"))
         .basic_auth("fake_client_id", Some("fake_client_secret"))
         .form(&[("grant_type", "client_credentials")])
@@ -117,7 +117,7 @@ async fn the_binary_starts_with_its_options_and_serves() {
         .await
         .unwrap();
     assert_eq!(token.status(), 200, "{first}");
-    let limited = reqwest::Client::new().get(format!("http://{addr}/v2/chat/users/me/messages")).send().await.unwrap();
+    let limited = http().get(format!("http://{addr}/v2/chat/users/me/messages")).send().await.unwrap();
     assert_eq!(limited.status(), 429, "--force-429 1 holds the first API request");
     child.kill().unwrap();
     child.wait().unwrap();
@@ -258,7 +258,7 @@ async fn bot_url_connects_the_pages_user_to_a_bot() {
 async fn allow_host_adds_a_name_the_page_answers_on() {
     let Serving { mut child, output, addr, .. } =
         serving(Command::new(BIN).args(["--port", "0", "--allow-host", "zoom-mock.test", "--allow-host", "10.1.2.3"]));
-    let page = |host: &'static str| reqwest::Client::new().get(format!("http://{addr}/")).header("host", host).send();
+    let page = |host: &'static str| http().get(format!("http://{addr}/")).header("host", host).send();
     assert_eq!(page("zoom-mock.test:9090").await.unwrap().status(), 200);
     assert_eq!(page("10.1.2.3").await.unwrap().status(), 200);
     assert_eq!(page("evil.example").await.unwrap().status(), 403);
@@ -285,9 +285,10 @@ async fn accounts_n_serves_n_accounts_with_the_app_installed_on_each() {
     for line in ["FakeAccount01 (business", "FakeAccount02 (pro", "FakeAccount03 (free"] {
         assert!(printed.contains(line), "{line:?} in {printed}");
     }
-    let http = reqwest::Client::new();
+    let client = http();
     let token = |form: Vec<(&'static str, &'static str)>| {
-        http.post(format!("http://{addr}/oauth/token"))
+        client
+            .post(format!("http://{addr}/oauth/token"))
             .basic_auth("fake_client_id", Some("fake_client_secret"))
             .form(&form)
             .send()
@@ -296,7 +297,8 @@ async fn accounts_n_serves_n_accounts_with_the_app_installed_on_each() {
     assert_eq!(s2s.status(), 200);
     let bot: serde_json::Value = token(vec![("grant_type", "client_credentials")]).await.unwrap().json().await.unwrap();
     let send = |account: &str| {
-        http.post(format!("http://{addr}/v2/im/chat/messages"))
+        client
+            .post(format!("http://{addr}/v2/im/chat/messages"))
             .bearer_auth(bot["access_token"].as_str().unwrap())
             .json(
                 &serde_json::json!({"robot_jid": "v1fakebot@xmpp.zoom.us", "to_jid": "general@conference.xmpp.zoom.us",

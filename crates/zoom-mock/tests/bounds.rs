@@ -1,7 +1,7 @@
 //! The fake holds against what it did not expect: its tables stay bounded whatever a client
 //! sends, and one slow request does not hold up the others.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

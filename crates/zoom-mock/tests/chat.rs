@@ -1,6 +1,6 @@
 //! The fake's user-level chat endpoints, through real HTTP.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! page's change stream) is not idle; and past the connection cap, a new connection waits,
 //! unserved, until one closes. Timeouts here only guard against a hang.
 
-mod common;
+use crate::common;
 
 use std::io::ErrorKind;
 use std::time::Duration;

@@ -3,16 +3,11 @@
 //! `Origin`, and a control called from another site are refused with a 403 that says why,
 //! before anything happens. Zoom's own paths answer on any name.
 
-mod common;
+use crate::common;
 
 use common::*;
-use reqwest::{Client, RequestBuilder, StatusCode};
+use reqwest::{RequestBuilder, StatusCode};
 use zoom_mock::fake::ZoomMock;
-
-/// A browser that does not follow the page's redirects, so each answer can be checked.
-fn browser() -> Client {
-    Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
 
 /// Status and text of an answer (not read for the change stream, which never ends).
 async fn sent(request: RequestBuilder) -> (StatusCode, String) {

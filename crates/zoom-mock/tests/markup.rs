@@ -3,7 +3,7 @@
 //! quotes, `;`, `url(` and `javascript:`), drawn by `render_card_html`, never puts markup of
 //! the input's choosing in the output.
 
-mod common;
+use crate::common;
 
 use common::markup::{Allowed, foreign_markup};
 use proptest::prelude::*;

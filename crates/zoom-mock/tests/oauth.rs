@@ -1,6 +1,6 @@
 //! The fake's OAuth host and token checks, through real HTTP.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

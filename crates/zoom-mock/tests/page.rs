@@ -1,7 +1,7 @@
 //! The page at `/`: the conversations the fake holds, every card element drawn, threads,
 //! edits and deletions marked, and nothing from a message ever run as markup.
 
-mod common;
+use crate::common;
 
 use common::markup::{Allowed, foreign_markup};
 use common::*;
@@ -152,11 +152,6 @@ async fn a_change_reaches_the_page_as_a_server_sent_event() {
     read_until("data: 2\n", &mut seen).await;
     let page = http().get(format!("{}/", zoom.oauth_base_url())).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<body data-version=\"2\">"), "{page}");
-}
-
-/// A browser that does not follow the page's redirects, so each answer can be checked.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! would otherwise make the fake re-post a signed event, the handshake included, to an
 //! address of the answer's choosing. A 3xx is recorded as that status: a failed delivery.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;

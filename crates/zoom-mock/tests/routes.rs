@@ -2,7 +2,7 @@
 //! operation table reaches a handler (never the fallback's 404 or a 405), and the request log
 //! names it by its `OperationId`. An operation added to the spec without a route fails here.
 
-mod common;
+use crate::common;
 
 use reqwest::Method;
 use zoom_mock::fake::{OperationId, ZoomMock};

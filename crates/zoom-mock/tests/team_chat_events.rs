@@ -5,11 +5,11 @@
 //! invited to and removed from a channel (the channel API), or joining and leaving it
 //! themselves; and the bot added to a channel and removed.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{Seen, answer, api, api_token, http, recording_bot};
+use common::{Seen, answer, api, api_token, browser, http, recording_bot};
 use reqwest::Method;
 use serde_json::{Value, json};
 use zoom_mock::fake::ZoomMock;
@@ -387,11 +387,6 @@ async fn a_post_in_a_channel_is_stored_and_delivered() {
     assert_eq!(stored.len(), 1);
     assert_eq!(posted["payload"]["object"]["message_id"], stored[0].id.as_str());
     assert_eq!(posted["payload"]["object"]["message"], "morning");
-}
-
-/// A browser that does not follow the page's redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 #[tokio::test]

@@ -8,8 +8,21 @@ use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use zoom_mock::fake::ZoomMock;
 
+/// One client for every test of the binary: building one loads the TLS roots (the workspace's
+/// tests turn reqwest's TLS features on), which took most of a minute over a test's 500 sends.
+/// It keeps no idle connection, because each test has a runtime of its own and a connection
+/// lives on the runtime that opened it.
 pub fn http() -> Client {
-    Client::new()
+    static CLIENT: std::sync::OnceLock<Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| Client::builder().pool_max_idle_per_host(0).build().unwrap()).clone()
+}
+
+/// A browser that does not follow the page's redirects, so each answer can be checked (one for
+/// the binary, as [`http`]).
+pub fn browser() -> Client {
+    static CLIENT: std::sync::OnceLock<Client> = std::sync::OnceLock::new();
+    let build = || Client::builder().pool_max_idle_per_host(0).redirect(reqwest::redirect::Policy::none()).build();
+    CLIENT.get_or_init(|| build().unwrap()).clone()
 }
 
 pub async fn token(zoom: &ZoomMock, grant: &str) -> String {
