@@ -255,7 +255,7 @@ async fn events_name_the_account_they_happen_in() {
     let (url, events) = recording_bot("/events").await;
     let bot = zoom.connect_bot(&url, "s").await.unwrap();
     let user = zoom.account(ACME).user_jid();
-    assert_eq!(zoom.account(ACME).slash_command(&bot, &user, CHANNEL, "hello").await.unwrap(), 200);
+    assert_eq!(zoom.slash_command(&bot, &user, CHANNEL, "hello").await.unwrap(), 200);
     assert_eq!(zoom.slash_command(&bot, "ana@xmpp.zoom.us", CHANNEL, "hi").await.unwrap(), 200);
     // A click on a card of Acme happens in Acme.
     let token = bot_token(&zoom).await;

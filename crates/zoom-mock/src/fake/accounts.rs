@@ -9,7 +9,6 @@ use super::delivery::DeliveryError;
 use super::event_builders::{app_deauthorized_event, bot_installed_event};
 use super::limits::Plan;
 use super::shared::Shared;
-use super::state::BotEndpoint;
 use super::state::{ConversationId, FakeChannel, FakeFile, StoredMessage};
 use super::{ZoomMock, act};
 
@@ -108,19 +107,6 @@ impl FakeAccount<'_> {
     /// The messages of its conversation a JID names.
     pub fn conversation_of_jid(&self, jid: &str) -> Vec<StoredMessage> {
         jid.parse::<ConversationId>().map(|id| self.conversation(&id)).unwrap_or_default()
-    }
-
-    /// A user of this account types `/<command> {text}` in `to_jid` (see
-    /// [`ZoomMock::slash_command`]): the event names this account.
-    pub async fn slash_command(
-        &self,
-        bot: &BotEndpoint,
-        user_jid: &str,
-        to_jid: &str,
-        text: &str,
-    ) -> Result<u16, DeliveryError> {
-        let event = self.mock.shared.slash_command(&self.id, user_jid, to_jid, text);
-        self.mock.deliver(bot, &event).await
     }
 }
 

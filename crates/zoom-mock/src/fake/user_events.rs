@@ -118,7 +118,8 @@ impl Shared {
 
 impl ZoomMock {
     /// A user types `/<command> {text}` in the conversation `to_jid` (a channel JID, or the
-    /// user's own JID for a direct message to the bot).
+    /// user's own JID for a direct message to the bot). The event names the user's account
+    /// (the one whose default user or directory holds them; the first for a user of none).
     pub async fn slash_command(
         &self,
         bot: &BotEndpoint,
@@ -126,7 +127,12 @@ impl ZoomMock {
         to_jid: &str,
         text: &str,
     ) -> Result<u16, DeliveryError> {
-        self.account(&self.account_id()).slash_command(bot, user_jid, to_jid, text).await
+        let account = {
+            let state = self.shared.lock();
+            state.account_of_user(user_jid).unwrap_or_else(|| state.default_account()).to_owned()
+        };
+        let event = self.shared.slash_command(&account, user_jid, to_jid, text);
+        self.deliver(bot, &event).await
     }
 
     /// A user shares `link` in the conversation `to_jid`: a `team_chat.link_shared` event

@@ -397,6 +397,13 @@ impl State {
         format!("{}{}", user.to_ascii_lowercase(), zoom_api_gen::jid::USER_DOMAIN)
     }
 
+    /// The account a user's JID belongs to: the one whose default user or directory has it.
+    pub fn account_of_user(&self, user_jid: &str) -> Option<&str> {
+        let id = user_jid.split('/').next()?.strip_suffix(zoom_api_gen::jid::USER_DOMAIN)?;
+        let is = |user: &str| user.eq_ignore_ascii_case(id);
+        self.accounts.iter().find(|a| is(&a.user_id) || a.users.iter().any(|u| is(&u.id))).map(|a| a.id.as_str())
+    }
+
     /// A Zoom-like id: `5AF2A82E-9220-4600-AFB2-A028852E377C`. URL-safe, as real clients need.
     pub fn new_message_id(&mut self) -> String {
         let a = self.rng.next_u64();
