@@ -77,6 +77,19 @@ macro_rules! interactive_payload {
     };
 }
 
+/// An interactive event of the card `message_id`, answerable once through `callback`.
+macro_rules! interactive_event {
+    ($variant:ident, $ty:ident, $ctx:expr, $message_id:expr, $original:expr, $callback:expr, { $($fields:tt)* }) => {{
+        let callback: CallbackGrant = $callback;
+        ZoomEvent::$variant {
+            event_ts: Some(now_millis()),
+            callback_url: callback.url,
+            callback_token: callback.token,
+            payload: interactive_payload!($ty, $ctx, $message_id, $original, { $($fields)* }),
+        }
+    }};
+}
+
 /// A slash command (or a direct message to the bot): the text after the command.
 pub fn slash_command_event(ctx: &EventContext, text: &str) -> ZoomEvent {
     ZoomEvent::BotNotification {
@@ -104,15 +117,10 @@ pub fn button_click_event(
     original: Option<types::EchoedCard>,
     callback: CallbackGrant,
 ) -> ZoomEvent {
-    ZoomEvent::InteractiveMessageActions {
-        event_ts: Some(now_millis()),
-        callback_url: callback.url,
-        callback_token: callback.token,
-        payload: interactive_payload!(ActionsPayload, ctx, message_id, original, {
-            action_item: item,
-            timestamp: Some(now_millis()),
-        }),
-    }
+    interactive_event!(InteractiveMessageActions, ActionsPayload, ctx, message_id, original, callback, {
+        action_item: item,
+        timestamp: Some(now_millis()),
+    })
 }
 
 /// A choice of `values` in a select menu of the card `message_id`. Zoom gives this event no
@@ -141,15 +149,10 @@ pub fn text_edit_event(
     original: Option<types::EchoedCard>,
     callback: CallbackGrant,
 ) -> ZoomEvent {
-    ZoomEvent::InteractiveMessageEditable {
-        event_ts: Some(now_millis()),
-        callback_url: callback.url,
-        callback_token: callback.token,
-        payload: interactive_payload!(EditablePayload, ctx, message_id, original, {
-            edit_item: types::EditItem { origin, target: Some(target.to_owned()) },
-            timestamp: Some(now_millis()),
-        }),
-    }
+    interactive_event!(InteractiveMessageEditable, EditablePayload, ctx, message_id, original, callback, {
+        edit_item: types::EditItem { origin, target: Some(target.to_owned()) },
+        timestamp: Some(now_millis()),
+    })
 }
 
 /// An edit of the editable field `key` of the card `message_id`.
@@ -162,20 +165,12 @@ pub fn field_edit_event(
     original: Option<types::EchoedCard>,
     callback: CallbackGrant,
 ) -> ZoomEvent {
-    ZoomEvent::InteractiveMessageFieldsEditable {
-        event_ts: Some(now_millis()),
-        callback_url: callback.url,
-        callback_token: callback.token,
-        payload: interactive_payload!(FieldsEditablePayload, ctx, message_id, original, {
-            field_edit_item: types::FieldEditItem {
-                key: key.to_owned(),
-                current_value: current,
-                new_value: Some(new.to_owned()),
-            },
-            // Zoom's example sends an integer here (its schema says string).
-            timestamp: Some(types::IntegerOrString::Int64(now_millis())),
-        }),
-    }
+    let item = types::FieldEditItem { key: key.to_owned(), current_value: current, new_value: Some(new.to_owned()) };
+    interactive_event!(InteractiveMessageFieldsEditable, FieldsEditablePayload, ctx, message_id, original, callback, {
+        field_edit_item: item,
+        // Zoom's example sends an integer here (its schema says string).
+        timestamp: Some(types::IntegerOrString::Int64(now_millis())),
+    })
 }
 
 /// A link shared in a message, with the unfurl endpoint of its trigger as `response_url`.
@@ -277,6 +272,39 @@ macro_rules! operated {
     };
 }
 
+/// A posted message's object, of a channel or a one-to-one chat: the fields both carry, and
+/// the place's own.
+macro_rules! posted_message {
+    ($ty:ident, $message:expr, $event_ts:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        types::$ty {
+            date_time: date_time($message.sent_at),
+            files: Vec::new(),
+            message: Some($message.text.to_owned()),
+            message_id: $message.id.to_owned(),
+            reply_main_message_id: $message.reply_main.map(str::to_owned),
+            rich_text: Vec::new(),
+            timestamp: $event_ts,
+            $($field: $value,)*
+        }
+    };
+}
+
+/// The event of a `MessageChange`, in one family's five variants (posted, updated, deleted,
+/// reaction added and removed): an update carries the posted payload again, as Zoom's do.
+macro_rules! changed {
+    ($change:expr, $event_ts:expr, [$posted:ident, $updated:ident, $deleted:ident, $added:ident, $removed:ident],
+     posted: $p:expr, deleted: $d:expr, reacted: |$emoji:ident| $r:expr $(,)?) => {{
+        let event_ts = $event_ts;
+        match $change {
+            MessageChange::Posted => ZoomEvent::$posted { event_ts, payload: $p },
+            MessageChange::Updated => ZoomEvent::$updated { event_ts, payload: $p },
+            MessageChange::Deleted => ZoomEvent::$deleted { event_ts, payload: $d },
+            MessageChange::Reacted { emoji: $emoji, added: true } => ZoomEvent::$added { event_ts, payload: $r },
+            MessageChange::Reacted { emoji: $emoji, added: false } => ZoomEvent::$removed { event_ts, payload: $r },
+        }
+    }};
+}
+
 /// Zoom's `date_time`: the time to the second, `Z`.
 fn date_time(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
@@ -298,77 +326,134 @@ pub fn channel_message_posted_event(
     reply_main: Option<&str>,
 ) -> ZoomEvent {
     let message = EventMessage { id: message_id, text, reply_main, sent_at: chrono::Utc::now() };
-    channel_message_event(by, channel, message, MessageChange::Posted)
+    message_event(by, MessageIn::Channel(channel), message, MessageChange::Posted)
 }
 
-/// The `team_chat.channel_*` event of `change` to `message` of `channel`, made by `by`.
-pub fn channel_message_event(
+/// Where a message is, for its Team Chat event.
+#[derive(Clone, Copy, Debug)]
+pub enum MessageIn<'a> {
+    /// A channel: a `team_chat.channel_*` event.
+    Channel(&'a FakeChannel),
+    /// A one-to-one chat of the actor with this user: a `team_chat.dm_*` event.
+    Contact(&'a Operator),
+}
+
+/// The Team Chat event of `change` to `message`, made by `by` where the message is, in the
+/// shape of Zoom's published examples.
+pub fn message_event(
     by: &Operator,
-    channel: &FakeChannel,
+    place: MessageIn<'_>,
     message: EventMessage<'_>,
     change: MessageChange<'_>,
 ) -> ZoomEvent {
-    let now = chrono::Utc::now();
-    let event_ts = now.timestamp_millis();
-    // The fake's channels are all of the account they are made in.
-    let owner = by.account_id.clone();
-    let posted = || {
-        operated!(
-            TeamChatChannelMessagePayload,
-            by,
-            types::TeamChatChannelMessage {
-                at_items: Vec::new(),
-                channel_id: channel.id.clone(),
-                channel_name: channel.name.clone(),
-                channel_owner_account_id: owner.clone(),
-                date_time: date_time(message.sent_at),
-                files: Vec::new(),
-                message: Some(message.text.to_owned()),
-                message_id: message.id.to_owned(),
-                reply_main_message_id: message.reply_main.map(str::to_owned),
-                rich_text: Vec::new(),
-                session_id: channel.id.clone(),
-                timestamp: event_ts,
-            }
-        )
-    };
-    match change {
-        MessageChange::Posted => ZoomEvent::TeamChatChannelMessagePosted { event_ts, payload: posted() },
-        MessageChange::Updated => ZoomEvent::TeamChatChannelMessageUpdated { event_ts, payload: posted() },
-        MessageChange::Deleted => ZoomEvent::TeamChatChannelMessageDeleted {
-            event_ts,
-            payload: operated!(
-                TeamChatChannelMessageDeletedPayload,
-                by,
-                types::TeamChatChannelMessageDeleted {
-                    channel_id: channel.id.clone(),
-                    channel_name: channel.name.clone(),
-                    channel_owner_account_id: owner,
-                    date_time: date_time(message.sent_at),
-                    message_id: message.id.to_owned(),
-                    reply_main_message_id: message.reply_main.map(str::to_owned),
-                    timestamp: event_ts,
-                }
-            ),
-        },
-        MessageChange::Reacted { emoji, added } => {
-            let payload = operated!(
-                TeamChatChannelReactionPayload,
-                by,
-                types::TeamChatChannelReaction {
-                    channel_id: channel.id.clone(),
-                    emoji: emoji.to_owned(),
-                    emoji_time: date_time(now),
-                    msg_id: message.id.to_owned(),
-                    msg_time: date_time(message.sent_at),
-                    timestamp: event_ts,
-                }
-            );
-            if added {
-                ZoomEvent::TeamChatChannelReactionAdded { event_ts, payload }
-            } else {
-                ZoomEvent::TeamChatChannelReactionRemoved { event_ts, payload }
-            }
+    match place {
+        MessageIn::Channel(channel) => {
+            let now = chrono::Utc::now();
+            let event_ts = now.timestamp_millis();
+            // The fake's channels are all of the account they are made in.
+            let owner = &by.account_id;
+            changed!(
+                change,
+                event_ts,
+                [
+                    TeamChatChannelMessagePosted,
+                    TeamChatChannelMessageUpdated,
+                    TeamChatChannelMessageDeleted,
+                    TeamChatChannelReactionAdded,
+                    TeamChatChannelReactionRemoved
+                ],
+                posted: operated!(
+                    TeamChatChannelMessagePayload,
+                    by,
+                    posted_message!(TeamChatChannelMessage, message, event_ts, {
+                        at_items: Vec::new(),
+                        channel_id: channel.id.clone(),
+                        channel_name: channel.name.clone(),
+                        channel_owner_account_id: owner.clone(),
+                        session_id: channel.id.clone(),
+                    })
+                ),
+                deleted: operated!(
+                    TeamChatChannelMessageDeletedPayload,
+                    by,
+                    types::TeamChatChannelMessageDeleted {
+                        channel_id: channel.id.clone(),
+                        channel_name: channel.name.clone(),
+                        channel_owner_account_id: owner.clone(),
+                        date_time: date_time(message.sent_at),
+                        message_id: message.id.to_owned(),
+                        reply_main_message_id: message.reply_main.map(str::to_owned),
+                        timestamp: event_ts,
+                    }
+                ),
+                reacted: |emoji| operated!(
+                    TeamChatChannelReactionPayload,
+                    by,
+                    types::TeamChatChannelReaction {
+                        channel_id: channel.id.clone(),
+                        emoji: emoji.to_owned(),
+                        emoji_time: date_time(now),
+                        msg_id: message.id.to_owned(),
+                        msg_time: date_time(message.sent_at),
+                        timestamp: event_ts,
+                    }
+                ),
+            )
+        }
+        MessageIn::Contact(contact) => {
+            let event_ts = now_millis();
+            let contact_account_id = Some(contact.account_id.clone());
+            changed!(
+                change,
+                event_ts,
+                [
+                    TeamChatDmMessagePosted,
+                    TeamChatDmMessageUpdated,
+                    TeamChatDmMessageDeleted,
+                    TeamChatDmReactionAdded,
+                    TeamChatDmReactionRemoved
+                ],
+                posted: operated!(
+                    TeamChatDmMessagePayload,
+                    by,
+                    posted_message!(TeamChatDmMessage, message, event_ts, {
+                        contact_account_id: contact_account_id.clone(),
+                        contact_email: contact.email.clone(),
+                        contact_id: contact.user_id.clone(),
+                        contact_member_id: contact.member_id.clone(),
+                        session_id: contact.user_id.clone(),
+                    })
+                ),
+                deleted: operated!(
+                    TeamChatDmMessageDeletedPayload,
+                    by,
+                    types::TeamChatDmMessageDeleted {
+                        contact_account_id: contact_account_id.clone(),
+                        contact_email: contact.email.clone(),
+                        contact_id: contact.user_id.clone(),
+                        contact_member_id: contact.member_id.clone(),
+                        date_time: date_time(message.sent_at),
+                        message_id: message.id.to_owned(),
+                        reply_main_message_id: message.reply_main.map(str::to_owned),
+                        timestamp: event_ts,
+                    }
+                ),
+                reacted: |emoji| operated!(
+                    TeamChatDmReactionPayload,
+                    by,
+                    types::TeamChatDmReaction {
+                        contact_email: contact.email.clone(),
+                        contact_id: contact.user_id.clone(),
+                        contact_member_id: contact.member_id.clone(),
+                        emoji: emoji.to_owned(),
+                        // Zoom's examples send the epoch milliseconds here.
+                        emoji_time: types::TeamChatDmReactionEmojiTime::Int64(event_ts),
+                        msg_id: message.id.to_owned(),
+                        msg_time: date_time(message.sent_at),
+                        timestamp: event_ts,
+                    }
+                ),
+            )
         }
     }
 }
@@ -402,82 +487,6 @@ pub struct EventMessage<'a> {
     pub reply_main: Option<&'a str>,
     /// When it was sent.
     pub sent_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// The `team_chat.dm_*` event of `change` to `message`, made by `by` in their one-to-one chat
-/// with `contact`, in the shape of Zoom's published examples.
-pub fn direct_message_event(
-    by: &Operator,
-    contact: &Operator,
-    message: EventMessage<'_>,
-    change: MessageChange<'_>,
-) -> ZoomEvent {
-    let now = chrono::Utc::now();
-    let event_ts = now.timestamp_millis();
-    let contact_account_id = Some(contact.account_id.clone());
-    let posted = || {
-        operated!(
-            TeamChatDmMessagePayload,
-            by,
-            types::TeamChatDmMessage {
-                contact_account_id: contact_account_id.clone(),
-                contact_email: contact.email.clone(),
-                contact_id: contact.user_id.clone(),
-                contact_member_id: contact.member_id.clone(),
-                date_time: date_time(message.sent_at),
-                files: Vec::new(),
-                message: Some(message.text.to_owned()),
-                message_id: message.id.to_owned(),
-                reply_main_message_id: message.reply_main.map(str::to_owned),
-                rich_text: Vec::new(),
-                session_id: contact.user_id.clone(),
-                timestamp: event_ts,
-            }
-        )
-    };
-    match change {
-        MessageChange::Posted => ZoomEvent::TeamChatDmMessagePosted { event_ts, payload: posted() },
-        MessageChange::Updated => ZoomEvent::TeamChatDmMessageUpdated { event_ts, payload: posted() },
-        MessageChange::Deleted => ZoomEvent::TeamChatDmMessageDeleted {
-            event_ts,
-            payload: operated!(
-                TeamChatDmMessageDeletedPayload,
-                by,
-                types::TeamChatDmMessageDeleted {
-                    contact_account_id,
-                    contact_email: contact.email.clone(),
-                    contact_id: contact.user_id.clone(),
-                    contact_member_id: contact.member_id.clone(),
-                    date_time: date_time(message.sent_at),
-                    message_id: message.id.to_owned(),
-                    reply_main_message_id: message.reply_main.map(str::to_owned),
-                    timestamp: event_ts,
-                }
-            ),
-        },
-        MessageChange::Reacted { emoji, added } => {
-            let payload = operated!(
-                TeamChatDmReactionPayload,
-                by,
-                types::TeamChatDmReaction {
-                    contact_email: contact.email.clone(),
-                    contact_id: contact.user_id.clone(),
-                    contact_member_id: contact.member_id.clone(),
-                    emoji: emoji.to_owned(),
-                    // Zoom's examples send the epoch milliseconds here.
-                    emoji_time: types::TeamChatDmReactionEmojiTime::Int64(event_ts),
-                    msg_id: message.id.to_owned(),
-                    msg_time: date_time(message.sent_at),
-                    timestamp: event_ts,
-                }
-            );
-            if added {
-                ZoomEvent::TeamChatDmReactionAdded { event_ts, payload }
-            } else {
-                ZoomEvent::TeamChatDmReactionRemoved { event_ts, payload }
-            }
-        }
-    }
 }
 
 /// Where a file was shared: a channel, by id, or a one-to-one chat with a user.

@@ -67,11 +67,10 @@ pub use client_env::ClientEnv;
 pub use config::{AccountSpec, Config, DirectoryUser, Faults};
 pub use delivery::{DELIVERY_TIMEOUT, DeliveryError, post_signed, post_signed_within, validate_endpoint};
 pub use event_builders::{
-    CallbackGrant, EventContext, EventMessage, MessageChange, Operator, SharedIn, app_deauthorized_event,
+    CallbackGrant, EventContext, EventMessage, MessageChange, MessageIn, Operator, SharedIn, app_deauthorized_event,
     bot_installed_event, button_click_event, channel_app_added_event, channel_app_removed_event, channel_member_event,
-    channel_members_event, channel_message_event, channel_message_posted_event, direct_message_event, echoed,
-    field_edit_event, file_deleted_event, file_shared_event, link_shared_event, select_event, slash_command_event,
-    text_edit_event,
+    channel_members_event, channel_message_posted_event, echoed, field_edit_event, file_deleted_event,
+    file_shared_event, link_shared_event, message_event, select_event, slash_command_event, text_edit_event,
 };
 pub use handle::ZoomMock;
 pub use limits::{Plan, RateLabel};

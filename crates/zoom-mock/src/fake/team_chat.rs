@@ -27,9 +27,9 @@ use super::ZoomMock;
 use super::act::record_refusal;
 use super::delivery::DeliveryError;
 use super::event_builders::{
-    EventMessage, MessageChange, Operator, SharedIn, channel_app_added_event, channel_app_removed_event,
-    channel_member_event, channel_members_event, channel_message_event, channel_message_posted_event,
-    direct_message_event, file_deleted_event, file_shared_event,
+    EventMessage, MessageChange, MessageIn, Operator, SharedIn, channel_app_added_event, channel_app_removed_event,
+    channel_member_event, channel_members_event, channel_message_posted_event, file_deleted_event, file_shared_event,
+    message_event,
 };
 use super::shared::Shared;
 use super::state::files::FakeFile;
@@ -68,7 +68,7 @@ impl State {
             ConversationId::Channel(_) => {
                 let Some(channel) = self.channel(account, stored.conversation.local_part()).cloned() else { return };
                 let by = self.operator(account, user, Some(&channel.id));
-                channel_message_event(&by, &channel, message, change)
+                message_event(&by, MessageIn::Channel(&channel), message, change)
             }
             ConversationId::User(_) => {
                 // The chat's two people: its sender and the user it is with. The event is
@@ -82,7 +82,7 @@ impl State {
                     _ => return,
                 };
                 let (by, contact) = (self.operator(account, user, None), self.operator(account, &contact, None));
-                direct_message_event(&by, &contact, message, change)
+                message_event(&by, MessageIn::Contact(&contact), message, change)
             }
         };
         self.outbox.push(event);
