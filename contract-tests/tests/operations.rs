@@ -1,6 +1,6 @@
-//! One contract test per operation of the spec (written out, or by `contract!` where the
-//! spec's examples make the whole request): the generated client calls the generated
-//! httpmock mock; the mock must see exactly the request the spec describes (method, path,
+//! One contract test per operation of the spec (by `contract!` where the spec's examples make
+//! the whole request, written out where a typed id or a form body needs it): the generated
+//! client calls the generated httpmock mock; the mock must see exactly the request the spec describes (method, path,
 //! query, body, and no `api-version` header) and the typed response must come back.
 //! The requests and answers are the spec's own examples.
 
@@ -22,23 +22,33 @@ fn no_version_header(when: httpmock::When) {
 
 /// A contract test of `$method` (the spec's `$op`) whose request is the spec's examples: its
 /// path parameters (`name = "theirName"` from the spec's example, `name: "value"` as given),
-/// its JSON body (`body Type`) when it has one; the mock must see exactly that (a body as
-/// JSON), and the answer (`then.$then` with the example of `$status`, typed `$answer`, or one
-/// with no body) must come back with the status `$code`.
+/// its query parameters (`query [..]`: `name = "theirName"` from the spec's example,
+/// `name => value` as given; `absent [..]`: those the mock must not see), its JSON body
+/// (`body Type`) when it has one; the mock must see exactly that (a body as JSON), and the
+/// answer (`then.$then` with the example of `$status`, typed `$answer`, or one with no body)
+/// must come back with the status `$code`. `request |body| {..}` and `answer |got| {..}` add
+/// what the test checks of the example body and of the typed answer.
 macro_rules! contract {
     ($test:ident: $op:literal, $method:ident
         [$($param:ident $(= $name:literal)? $(: $value:literal)?),*]
+        $(query [$($q:ident $(= $qname:literal)? $(=> $qvalue:expr)?),*])?
+        $(absent [$($absent:ident),*])?
         $(body $body:ty)?
         => $code:literal $then:ident $(($status:literal, $answer:ty))?
+        $(request |$request:ident| $request_check:block)?
+        $(answer |$got:ident| $answer_check:block)?
     ) => {
         #[tokio::test]
         async fn $test() {
             let server = MockServer::start_async().await;
             $(let $param: String = contract!(@param $op $(= $name)? $(: $value)?);)*
+            $($($(let $q: String = parameter_str($op, $qname);)?)*)?
             $(let body: $body = request_example($op);)?
             $(let answer: $answer = response_example($op, $status);)?
             let mock = server.$method(|when, then| {
                 let when = when$(.$param(&$param))*;
+                $($(let when = when.$q(contract!(@mock $q $(= $qname)? $(=> $qvalue)?));)*)?
+                $($(let when = when.$absent(None);)*)?
                 $(let when = { let _: Option<$body> = None; when.body(&body) };)?
                 let when = when.into_inner();
                 $(let when = { let _: Option<$body> = None; when.header("content-type", "application/json") };)?
@@ -47,15 +57,27 @@ macro_rules! contract {
             });
             let client = client(&server);
             let request = client.$method()$(.$param(&$param))*;
+            $($(let request = contract!(@client request $q $(= $qname)? $(=> $qvalue)?);)*)?
             $(let request = { let _: Option<$body> = None; request.body(body.clone()) };)?
             let got = request.send().await.unwrap();
             mock.assert_async().await;
             assert_eq!(got.status(), $code);
             $({ let _: Option<$answer> = None; assert_eq!(got.into_inner(), answer); })?
+            $({ let $request = &body; $request_check })?
+            $({ let $got = &answer; $answer_check })?
         }
     };
     (@param $op:literal = $name:literal) => { parameter_str($op, $name) };
     (@param $op:literal : $value:literal) => { $value.to_owned() };
+    (@mock $q:ident = $name:literal) => { $q.as_str() };
+    (@mock $q:ident => $value:expr) => { $value };
+    (@client $request:ident $q:ident = $name:literal) => { $request.$q($q.as_str()) };
+    (@client $request:ident $q:ident => $value:expr) => { $request.$q($value) };
+}
+
+/// A page size or limit from the spec's example.
+fn nonzero(op: &str, name: &str) -> std::num::NonZeroU64 {
+    std::num::NonZeroU64::new(parameter_example(op, name).as_u64().unwrap()).unwrap()
 }
 
 #[test]
@@ -129,62 +151,19 @@ contract!(contract_reply_to_callback: "replyToCallback", reply_to_callback [call
 
 // ----- user-level chat messages -------------------------------------------------------------
 
-#[tokio::test]
-async fn contract_list_chat_messages() {
-    let server = MockServer::start_async().await;
-    let op = "listChatMessages";
-    let channel = parameter_str(op, "to_channel");
-    let token = parameter_str(op, "next_page_token");
-    let page: types::ChatMessagePage = response_example(op, "200");
-    let mock = server.list_chat_messages(|when, then| {
-        no_version_header(
-            when.user_id("me")
-                .to_channel(channel.as_str())
-                .page_size(std::num::NonZeroU64::new(20).unwrap())
-                .next_page_token(token.as_str())
-                .include_deleted_and_edited_message(true)
-                .to_contact(None)
-                .into_inner(),
-        );
-        then.ok(&page);
-    });
-    let got = client(&server)
-        .list_chat_messages()
-        .user_id("me")
-        .to_channel(&channel)
-        .page_size(std::num::NonZeroU64::new(20).unwrap())
-        .next_page_token(&token)
-        .include_deleted_and_edited_message(true)
-        .send()
-        .await
-        .unwrap();
-    mock.assert_async().await;
-    let got = got.into_inner();
-    assert_eq!(got, page);
-    assert_eq!(got.messages[0].status, Some(types::ChatMessageStatus::Normal));
-}
+contract!(contract_list_chat_messages: "listChatMessages", list_chat_messages [user_id: "me"]
+    query [to_channel = "to_channel", page_size => nonzero("listChatMessages", "page_size"),
+        next_page_token = "next_page_token", include_deleted_and_edited_message => true]
+    absent [to_contact]
+    => 200 ok("200", types::ChatMessagePage)
+    answer |got| { assert_eq!(got.messages[0].status, Some(types::ChatMessageStatus::Normal)); });
 
 contract!(contract_send_chat_message: "sendChatMessage", send_chat_message [user_id: "me"]
     body types::SendChatMessageRequest => 201 created("201", types::ChatMessageCreated));
 
-#[tokio::test]
-async fn contract_get_chat_message() {
-    let server = MockServer::start_async().await;
-    let op = "getChatMessage";
-    let (id, contact) = (parameter_str(op, "messageId"), parameter_str(op, "to_contact"));
-    let message: types::ChatMessage = response_example(op, "200");
-    let mock = server.get_chat_message(|when, then| {
-        // `@` in the query arrives decoded, as Zoom reads it.
-        no_version_header(
-            when.user_id("me").message_id(&id).to_contact(contact.as_str()).to_channel(None).into_inner(),
-        );
-        then.ok(&message);
-    });
-    let got =
-        client(&server).get_chat_message().user_id("me").message_id(&id).to_contact(&contact).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), message);
-}
+// `@` in the query arrives decoded, as Zoom reads it.
+contract!(contract_get_chat_message: "getChatMessage", get_chat_message [user_id: "me", message_id = "messageId"]
+    query [to_contact = "to_contact"] absent [to_channel] => 200 ok("200", types::ChatMessage));
 
 // ----- files --------------------------------------------------------------------------------
 
@@ -259,46 +238,13 @@ contract!(contract_create_channel: "createChannel", create_channel [user_id: "me
 contract!(contract_get_channel: "getChannel", get_channel [channel_id = "channelId"]
     => 200 ok("200", types::Channel));
 
-#[tokio::test]
-async fn contract_list_channels() {
-    let server = MockServer::start_async().await;
-    let op = "listChannels";
-    let token = parameter_str(op, "next_page_token");
-    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
-    let page: types::ChannelPage = response_example(op, "200");
-    let mock = server.list_channels(|when, then| {
-        no_version_header(when.user_id("me").page_size(size).next_page_token(token.as_str()).into_inner());
-        then.ok(&page);
-    });
-    let got =
-        client(&server).list_channels().user_id("me").page_size(size).next_page_token(&token).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), page);
-}
+contract!(contract_list_channels: "listChannels", list_channels [user_id: "me"]
+    query [page_size => nonzero("listChannels", "page_size"), next_page_token = "next_page_token"]
+    => 200 ok("200", types::ChannelPage));
 
-#[tokio::test]
-async fn contract_list_channel_members() {
-    let server = MockServer::start_async().await;
-    let op = "listChannelMembers";
-    let id = parameter_str(op, "channelId");
-    let token = parameter_str(op, "next_page_token");
-    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
-    let page: types::ChannelMemberPage = response_example(op, "200");
-    let mock = server.list_channel_members(|when, then| {
-        no_version_header(when.channel_id(&id).page_size(size).next_page_token(token.as_str()).into_inner());
-        then.ok(&page);
-    });
-    let got = client(&server)
-        .list_channel_members()
-        .channel_id(&id)
-        .page_size(size)
-        .next_page_token(&token)
-        .send()
-        .await
-        .unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), page);
-}
+contract!(contract_list_channel_members: "listChannelMembers", list_channel_members [channel_id = "channelId"]
+    query [page_size => nonzero("listChannelMembers", "page_size"), next_page_token = "next_page_token"]
+    => 200 ok("200", types::ChannelMemberPage));
 
 contract!(contract_invite_channel_members: "inviteChannelMembers", invite_channel_members [channel_id = "channelId"]
     body types::InviteChannelMembersRequest => 201 created("201", types::ChannelMembersInvited));
@@ -333,191 +279,53 @@ async fn contract_remove_channel_members() {
     assert_eq!(got.status(), 204);
 }
 
-#[tokio::test]
-async fn contract_archive_channels() {
-    let server = MockServer::start_async().await;
-    let op = "archiveChannels";
-    let body: types::ArchiveChannelsRequest = request_example(op);
-    let answer: types::ChannelsArchived = response_example(op, "200");
-    let mock = server.archive_channels(|when, then| {
-        no_version_header(when.body(&body).into_inner().header("content-type", "application/json"));
-        then.ok(&answer);
-    });
-    let got = client(&server).archive_channels().body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    let got = got.into_inner();
-    assert_eq!(got, answer);
-    assert_eq!(got.failed_channels[0].error_code.as_deref(), Some("4130"));
-}
+contract!(contract_archive_channels: "archiveChannels", archive_channels []
+    body types::ArchiveChannelsRequest => 200 ok("200", types::ChannelsArchived)
+    answer |got| { assert_eq!(got.failed_channels[0].error_code.as_deref(), Some("4130")); });
 
 // ----- scheduled messages and reminders -----------------------------------------------------
 
-#[tokio::test]
-async fn contract_list_scheduled_messages() {
-    let server = MockServer::start_async().await;
-    let op = "listScheduledMessages";
-    let channel = parameter_str(op, "to_channel");
-    let token = parameter_str(op, "next_page_token");
-    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
-    let page: types::ScheduledMessagePage = response_example(op, "200");
-    let mock = server.list_scheduled_messages(|when, then| {
-        no_version_header(
-            when.to_channel(channel.as_str())
-                .to_contact(None)
-                .page_size(size)
-                .next_page_token(token.as_str())
-                .into_inner(),
-        );
-        then.ok(&page);
-    });
-    let got = client(&server)
-        .list_scheduled_messages()
-        .to_channel(&channel)
-        .page_size(size)
-        .next_page_token(&token)
-        .send()
-        .await
-        .unwrap();
-    mock.assert_async().await;
-    let got = got.into_inner();
-    assert_eq!(got, page);
-    assert_eq!(got.messages[0].draft_id, "8cfaf567-bf5a-4acc-b4f2-88b3d371aca5");
-}
+contract!(contract_list_scheduled_messages: "listScheduledMessages", list_scheduled_messages []
+    query [to_channel = "to_channel", page_size => nonzero("listScheduledMessages", "page_size"),
+        next_page_token = "next_page_token"]
+    absent [to_contact]
+    => 200 ok("200", types::ScheduledMessagePage)
+    answer |got| { assert_eq!(got.messages[0].draft_id, "8cfaf567-bf5a-4acc-b4f2-88b3d371aca5"); });
 
-#[tokio::test]
-async fn contract_delete_scheduled_message() {
-    let server = MockServer::start_async().await;
-    let op = "deleteScheduledMessage";
-    let (draft, channel) = (parameter_str(op, "draftId"), parameter_str(op, "to_channel"));
-    let mock = server.delete_scheduled_message(|when, then| {
-        no_version_header(when.draft_id(&draft).to_channel(channel.as_str()).to_contact(None).into_inner());
-        then.no_content();
-    });
-    let got = client(&server).delete_scheduled_message().draft_id(&draft).to_channel(&channel).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_delete_scheduled_message: "deleteScheduledMessage", delete_scheduled_message [draft_id = "draftId"]
+    query [to_channel = "to_channel"] absent [to_contact] => 204 no_content);
 
-#[tokio::test]
-async fn contract_create_reminder() {
-    let server = MockServer::start_async().await;
-    let op = "createReminder";
-    let id = parameter_str(op, "messageId");
-    let body: types::CreateReminderRequest = request_example(op);
-    let mock = server.create_reminder(|when, then| {
-        no_version_header(when.message_id(&id).body(&body).into_inner().header("content-type", "application/json"));
-        then.no_content();
-    });
-    let got = client(&server).create_reminder().message_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-    assert_eq!(body.delay_seconds, Some(1800));
-}
+contract!(contract_create_reminder: "createReminder", create_reminder [message_id = "messageId"]
+    body types::CreateReminderRequest => 204 no_content
+    request |body| { assert_eq!(body.delay_seconds, Some(1800)); });
 
-#[tokio::test]
-async fn contract_delete_reminder() {
-    let server = MockServer::start_async().await;
-    let op = "deleteReminder";
-    let (id, contact) = (parameter_str(op, "messageId"), parameter_str(op, "to_contact"));
-    let mock = server.delete_reminder(|when, then| {
-        no_version_header(when.message_id(&id).to_contact(contact.as_str()).to_channel(None).into_inner());
-        then.no_content();
-    });
-    let got = client(&server).delete_reminder().message_id(&id).to_contact(&contact).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_delete_reminder: "deleteReminder", delete_reminder [message_id = "messageId"]
+    query [to_contact = "to_contact"] absent [to_channel] => 204 no_content);
 
-#[tokio::test]
-async fn contract_list_reminders() {
-    let server = MockServer::start_async().await;
-    let op = "listReminders";
-    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
-    let page: types::ReminderPage = response_example(op, "200");
-    let mock = server.list_reminders(|when, then| {
-        no_version_header(when.page_size(size).to_channel(None).to_contact(None).next_page_token(None).into_inner());
-        then.ok(&page);
-    });
-    let got = client(&server).list_reminders().page_size(size).send().await.unwrap();
-    mock.assert_async().await;
-    let got = got.into_inner();
-    assert_eq!(got, page);
-    assert_eq!(got.reminders[0].reminder_note, "Check the rollout");
-}
+contract!(contract_list_reminders: "listReminders", list_reminders []
+    query [page_size => nonzero("listReminders", "page_size")] absent [to_channel, to_contact, next_page_token]
+    => 200 ok("200", types::ReminderPage)
+    answer |got| { assert_eq!(got.reminders[0].reminder_note, "Check the rollout"); });
 
 contract!(contract_edit_chat_message: "editChatMessage", edit_chat_message [user_id: "me", message_id = "messageId"]
     body types::EditChatMessageRequest => 204 no_content);
 
-#[tokio::test]
-async fn contract_delete_chat_message() {
-    let server = MockServer::start_async().await;
-    let op = "deleteChatMessage";
-    let (id, channel) = (parameter_str(op, "messageId"), parameter_str(op, "to_channel"));
-    let mock = server.delete_chat_message(|when, then| {
-        no_version_header(
-            when.user_id("me").message_id(&id).to_channel(channel.as_str()).to_contact(None).into_inner(),
-        );
-        then.no_content();
-    });
-    let got =
-        client(&server).delete_chat_message().user_id("me").message_id(&id).to_channel(&channel).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_delete_chat_message: "deleteChatMessage", delete_chat_message
+    [user_id: "me", message_id = "messageId"] query [to_channel = "to_channel"] absent [to_contact] => 204 no_content);
 
-#[tokio::test]
-async fn contract_react_to_chat_message() {
-    let server = MockServer::start_async().await;
-    let id = parameter_str("reactToChatMessage", "messageId");
-    let body: types::ReactToChatMessageRequest = request_example("reactToChatMessage");
-    assert_eq!(body.action, types::ReactToChatMessageRequestAction::Add);
-    let mock = server.react_to_chat_message(|when, then| {
-        no_version_header(when.user_id("me").message_id(&id).body(&body).into_inner());
-        then.no_content();
-    });
-    client(&server).react_to_chat_message().user_id("me").message_id(&id).body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-}
+contract!(contract_react_to_chat_message: "reactToChatMessage", react_to_chat_message
+    [user_id: "me", message_id = "messageId"] body types::ReactToChatMessageRequest => 204 no_content
+    request |body| { assert_eq!(body.action, types::ReactToChatMessageRequestAction::Add); });
 
 contract!(contract_mark_chat_message: "markChatMessage", mark_chat_message [user_id: "me", message_id = "messageId"]
     body types::MarkChatMessageRequest => 204 no_content);
 
-#[tokio::test]
-async fn contract_get_chat_message_thread() {
-    let server = MockServer::start_async().await;
-    let op = "getChatMessageThread";
-    let (id, from, channel) =
-        (parameter_str(op, "messageId"), parameter_str(op, "from"), parameter_str(op, "to_channel"));
-    let limit = parameter_example(op, "limit").as_u64().unwrap();
-    let thread: types::ChatThread = response_example(op, "200");
-    let mock = server.get_chat_message_thread(|when, then| {
-        no_version_header(
-            when.user_id("me")
-                .message_id(&id)
-                .from(from.as_str())
-                .to_channel(channel.as_str())
-                .limit(std::num::NonZeroU64::new(limit).unwrap())
-                .sort(types::GetChatMessageThreadSort::Asc)
-                .into_inner(),
-        );
-        then.ok(&thread);
-    });
-    let got = client(&server)
-        .get_chat_message_thread()
-        .user_id("me")
-        .message_id(&id)
-        .from(&from)
-        .to_channel(&channel)
-        .limit(std::num::NonZeroU64::new(limit).unwrap())
-        .sort(types::GetChatMessageThreadSort::Asc)
-        .send()
-        .await
-        .unwrap();
-    mock.assert_async().await;
-    let got = got.into_inner();
-    assert_eq!(got, thread);
-    assert_eq!(got.messages.iter().filter(|m| m.is_reply).count(), 1);
-}
+contract!(contract_get_chat_message_thread: "getChatMessageThread", get_chat_message_thread
+    [user_id: "me", message_id = "messageId"]
+    query [from = "from", to_channel = "to_channel", limit => nonzero("getChatMessageThread", "limit"),
+        sort => types::GetChatMessageThreadSort::Asc]
+    => 200 ok("200", types::ChatThread)
+    answer |got| { assert_eq!(got.messages.iter().filter(|m| m.is_reply).count(), 1); });
 
 // ----- OAuth --------------------------------------------------------------------------------
 
@@ -577,27 +385,8 @@ async fn contract_revoke_token() {
 
 // ----- incoming webhooks --------------------------------------------------------------------
 
-#[tokio::test]
-async fn contract_send_incoming_webhook() {
-    let server = MockServer::start_async().await;
-    let op = "sendIncomingWebhook";
-    let id = parameter_str(op, "webhookId");
-    let body: types::IncomingWebhookCard = request_example(op);
-    let mock = server.send_incoming_webhook(|when, then| {
-        no_version_header(when.webhook_id(&id).format(types::IncomingWebhookFormat::Full).body(&body).into_inner());
-        then.ok();
-    });
-    let got = client(&server)
-        .send_incoming_webhook()
-        .webhook_id(&id)
-        .format(types::IncomingWebhookFormat::Full)
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 200);
-}
+contract!(contract_send_incoming_webhook: "sendIncomingWebhook", send_incoming_webhook [webhook_id = "webhookId"]
+    query [format => types::IncomingWebhookFormat::Full] body types::IncomingWebhookCard => 200 ok);
 
 // ----- typed error paths --------------------------------------------------------------------
 
