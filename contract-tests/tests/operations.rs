@@ -1,8 +1,8 @@
 //! One contract test per operation of the spec (by `contract!` where the spec's examples make
 //! the whole request, written out where a typed id or a form body needs it): the generated
-//! client calls the generated httpmock mock; the mock must see exactly the request the spec describes (method, path,
-//! query, body, and no `api-version` header) and the typed response must come back.
-//! The requests and answers are the spec's own examples.
+//! client calls the generated httpmock mock; the mock must see exactly the request the spec
+//! describes (method, path, query, body, and no `api-version` header) and the typed response
+//! must come back. The requests and answers are the spec's own examples.
 
 use contract_tests::{operations, parameter_example, parameter_str, request_example, response_example};
 use httpmock::MockServer;
