@@ -1,8 +1,8 @@
 //! One contract test per operation of the spec (by `contract!` where the spec's examples make
-//! the whole request, written out where a typed id or a form body needs it): the generated
-//! client calls the generated httpmock mock; the mock must see exactly the request the spec
-//! describes (method, path, query, body, and no `api-version` header) and the typed response
-//! must come back. The requests and answers are the spec's own examples.
+//! the whole request; written out where a typed id, a form body or an empty body is checked):
+//! the generated client calls the generated httpmock mock; the mock must see exactly the
+//! request the spec describes (method, path, query, body, and no `api-version` header) and the
+//! typed response must come back. The requests and answers are the spec's own examples.
 
 use contract_tests::{operations, parameter_example, parameter_str, request_example, response_example};
 use httpmock::MockServer;
@@ -27,7 +27,8 @@ fn no_version_header(when: httpmock::When) {
 /// (`body Type`) when it has one; the mock must see exactly that (a body as JSON), and the
 /// answer (`then.$then` with the example of `$status`, typed `$answer`, or one with no body)
 /// must come back with the status `$code`. `request |body| {..}` and `answer |got| {..}` add
-/// what the test checks of the example body and of the typed answer.
+/// what the test checks of the example body and of the example answer (which the typed
+/// answer was found equal to).
 macro_rules! contract {
     ($test:ident: $op:literal, $method:ident
         [$($param:ident $(= $name:literal)? $(: $value:literal)?),*]

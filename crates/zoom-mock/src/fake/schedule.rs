@@ -284,7 +284,8 @@ impl ZoomMock {
 
     /// Holds the fake's clock still: from now on it moves only by [`advance`](Self::advance),
     /// so a test can fill a rate-limit window or a quota and step past it, however slowly the
-    /// machine runs.
+    /// machine runs. A 429 then lasts until the test advances the clock: a client that waits
+    /// out its `Retry-After` in real time is refused again.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

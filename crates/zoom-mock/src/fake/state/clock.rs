@@ -5,6 +5,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+/// How far the clock may go ahead of the real time: a century.
+const MAX_AHEAD: Duration = Duration::from_secs(100 * 366 * 24 * 3600);
+
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
     /// How far the clock is ahead of the real time.
@@ -26,8 +29,9 @@ impl Clock {
         base + self.ahead
     }
 
+    /// Held to a century ahead, so that the times read from it never overflow.
     pub fn advance(&mut self, by: Duration) {
-        self.ahead = self.ahead.saturating_add(by);
+        self.ahead = self.ahead.saturating_add(by).min(MAX_AHEAD);
     }
 
     pub fn pause(&mut self) {
@@ -57,6 +61,15 @@ mod tests {
         clock.advance(Duration::from_secs(10));
         assert_eq!(clock.instant() - t0, Duration::from_secs(10));
         assert_eq!(clock.now() - d0, TimeDelta::seconds(10));
+    }
+
+    #[test]
+    fn an_advance_past_a_century_stops_there_and_the_clock_still_reads() {
+        let mut clock = Clock::default();
+        clock.advance(Duration::MAX);
+        clock.advance(Duration::MAX);
+        assert!(clock.now() - Utc::now() > TimeDelta::days(36_500));
+        assert!(clock.instant() > Instant::now());
     }
 
     #[test]
