@@ -4,8 +4,8 @@
 //! `cargo package` makes the `.crate` files (`target/package/`); they are unpacked into
 //! `target/package-check/`, which becomes a workspace of its own where each package's
 //! dependencies on the others point at their unpacked packages (`[patch]`), with the
-//! workspace's lock file, so the versions are the ones the workspace tests. `cargo check`
-//! there fails on any file a package lacks (a module, an `include_str!`, a build script's
+//! workspace's lock file, so the versions are the ones the workspace tests. `cargo check` of
+//! each package there, with its own features, fails on any file a package lacks (a module, an `include_str!`, a build script's
 //! input). It checks rather than builds, in the workspace's target directory, so it reuses
 //! what the lint and feature checks compiled instead of building every dependency again with
 //! each package's own features (the step took six minutes on two cores that way). A build
@@ -107,9 +107,13 @@ pub fn run_package(root: &Path) -> Result<(), String> {
         })
     };
     let before = sources(&checked)?;
-    let mut check = Command::new(&cargo);
-    check.current_dir(&checked).args(["check", "--workspace", "--lib", "--bins"]);
-    run(check.arg("--target-dir").arg(root.join("target")))?;
+    // One package at a time, so each builds with its own features (as a user's build of it
+    // would), not the union of all six.
+    for (name, _) in &members {
+        let mut check = Command::new(&cargo);
+        check.current_dir(&checked).args(["check", "--quiet", "-p", name, "--lib", "--bins"]);
+        run(check.arg("--target-dir").arg(root.join("target")))?;
+    }
     let after = sources(&checked)?;
     if before != after {
         let changed: Vec<String> = after
