@@ -107,11 +107,11 @@ pub fn run_package(root: &Path) -> Result<(), String> {
         })
     };
     let before = sources(&checked)?;
-    // One package at a time, so each builds with its own features (as a user's build of it
-    // would), not the union of all six.
+    // One package at a time, its library and programs (cargo's default targets), so each builds
+    // with its own features, as a user's build of it would, not the union of all six.
     for (name, _) in &members {
         let mut check = Command::new(&cargo);
-        check.current_dir(&checked).args(["check", "--quiet", "-p", name, "--lib", "--bins"]);
+        check.current_dir(&checked).args(["check", "--quiet", "-p", name]);
         run(check.arg("--target-dir").arg(root.join("target")))?;
     }
     let after = sources(&checked)?;
