@@ -114,29 +114,15 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
         let fake = start_fake(root)?;
         work.push((run_for(tag, fake.port)?, fake));
     }
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).min(work.len());
+    let jobs = crate::jobs::at_a_time(work.len());
     println!("\n==> schemathesis: {} runs, {jobs} at a time, each against a fake of its own", work.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let failed = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((r, _)) = work.get(i) else { break };
-                    let (ok, report) = run_one(root, &st, r, &o);
-                    // Printed whole as each ends, so two runs' lines do not interleave.
-                    println!("\n==> schemathesis: {} operations at {}\n{report}", r.tag, r.base);
-                    if !ok {
-                        failed.lock().unwrap_or_else(|e| e.into_inner()).push(r.tag);
-                    }
-                }
-            });
-        }
+    let passed = crate::jobs::each(&work, |(r, _)| {
+        let (ok, report) = run_one(root, &st, r, &o);
+        println!("\n==> schemathesis: {} operations at {}\n{report}", r.tag, r.base);
+        ok
     });
+    let failed: Vec<&str> = work.iter().zip(passed).filter(|(_, ok)| !ok).map(|((r, _), _)| r.tag).collect();
     drop(work);
-    let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
-    failed.sort_by_key(|tag| TAGS.iter().position(|t| t == tag));
     if failed.is_empty() {
         println!("\nschemathesis: 0 failures in {} runs", TAGS.len());
         Ok(())

@@ -99,27 +99,14 @@ pub fn run(root: &Path, o: Options) -> Result<(), String> {
     }
 
     // Each target runs on one core: two at a time on a machine with two.
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).min(o.targets.len()).max(1);
+    let jobs = crate::jobs::at_a_time(o.targets.len());
     println!("\n==> {} target(s), {} s each, {jobs} at a time", o.targets.len(), o.seconds);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let reports = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(target) = o.targets.get(i) else { break };
-                    let report = run_one(root, target, o.seconds);
-                    // Printed whole as each ends, so two runs' lines do not interleave.
-                    println!("{}", report.1);
-                    reports.lock().unwrap_or_else(|e| e.into_inner()).push((i, report.0));
-                }
-            });
-        }
+    let passed = crate::jobs::each(&o.targets, |target| {
+        let (ok, report) = run_one(root, target, o.seconds);
+        println!("{report}");
+        ok
     });
-    let mut reports = reports.into_inner().unwrap_or_else(|e| e.into_inner());
-    reports.sort();
-    let crashed: Vec<String> = reports.into_iter().filter(|(_, ok)| !ok).map(|(i, _)| o.targets[i].clone()).collect();
+    let crashed: Vec<&str> = o.targets.iter().zip(passed).filter(|(_, ok)| !ok).map(|(t, _)| t.as_str()).collect();
     if crashed.is_empty() {
         println!("\nfuzz-targets: {} target(s), {} s each, no crash", o.targets.len(), o.seconds);
         Ok(())

@@ -6,6 +6,7 @@ mod fuzz;
 mod fuzz_targets;
 mod integer_enums;
 mod invariants;
+mod jobs;
 mod package;
 mod tables;
 mod test;
