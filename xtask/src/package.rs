@@ -5,12 +5,12 @@
 //! `target/package-check/`, which becomes a workspace of its own where each package's
 //! dependencies on the others point at their unpacked packages (`[patch]`), with the
 //! workspace's lock file, so the versions are the ones the workspace tests. `cargo check` of
-//! each package there, with its own features, fails on any file a package lacks (a module, an `include_str!`, a build script's
-//! input). It checks rather than builds, in the workspace's target directory, so it reuses
-//! what the lint and feature checks compiled instead of building every dependency again with
-//! each package's own features (the step took six minutes on two cores that way). A build
-//! script that writes into its package's sources fails the command, as it fails `cargo
-//! package`'s own verification.
+//! each package there, with its own features, fails on any file a package lacks (a module, an
+//! `include_str!`, a build script's input). It checks rather than builds, in the workspace's
+//! target directory, so it reuses what the lint and feature checks compiled instead of
+//! building every dependency again with each package's own features (the step took six
+//! minutes on two cores that way). A build script that writes into its package's sources
+//! fails the command, as it fails `cargo package`'s own verification.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
