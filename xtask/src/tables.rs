@@ -200,12 +200,14 @@ pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<String, 
 }
 
 /// The spec's events, as the rows of `event_table!` (`crates/zoom-api-gen/src/shapes/events.rs`):
-/// each `ZoomEvent` variant, its name and its payload's type.
+/// each `ZoomEvent` variant, its name, its payload's type and the type of the payload's
+/// `object` where it has one; then each such object type once.
 pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let schema = zoom_spec::component_schema(spec, "ZoomEvent").ok_or("the spec has no ZoomEvent schema")?;
     let value = serde_json::to_value(schema).map_err(|e| e.to_string())?;
     let events = value["oneOf"].as_array().ok_or("ZoomEvent must be a oneOf")?;
     let mut rows = String::new();
+    let mut objects: Vec<String> = Vec::new();
     for v in events {
         let name = match v["properties"]["event"]["enum"].as_array().map(Vec::as_slice) {
             Some([serde_json::Value::String(name)]) => name.clone(),
@@ -216,18 +218,42 @@ pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
             .and_then(|r| r.strip_prefix("#/components/schemas/"))
             .ok_or_else(|| format!("ZoomEvent variant {name}: `payload` must be a $ref to a component"))?;
         let doc = format!("`{name}`: {}", v["description"].as_str().unwrap_or_default());
+        // The payload's `object`, where it has one: a named component, and required.
+        let payload_schema = zoom_spec::component_schema(spec, payload).ok_or(format!("{payload} leads nowhere"))?;
+        let payload_schema = serde_json::to_value(payload_schema).map_err(|e| e.to_string())?;
+        let object = match payload_schema["properties"].get("object") {
+            None => String::new(),
+            Some(object) => {
+                let object = object["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .ok_or_else(|| format!("{payload}: `object` must be a $ref to a component"))?
+                    .to_upper_camel_case();
+                if !payload_schema["required"].as_array().is_some_and(|r| r.iter().any(|f| f == "object")) {
+                    return Err(format!("{payload}: `object` must be required"));
+                }
+                if !objects.contains(&object) {
+                    objects.push(object.clone());
+                }
+                format!(", object {object}")
+            }
+        };
         // As progenitor names the variants of an enum told apart by a tag.
         rows += &format!(
-            "    #[doc = {}]\n    {} = {} ({}),\n",
+            "        #[doc = {}]\n        {} = {} ({}{object}),\n",
             lit(&doc),
             name.to_upper_camel_case(),
             lit(&name),
             payload.to_upper_camel_case()
         );
     }
+    let objects: String = objects.iter().map(|o| format!("{o}, ")).collect();
     Ok(format!(
-        "//! The kinds of event the spec's `ZoomEvent` defines, with the names Zoom gives them.\n\n\
-         use crate::types::ZoomEvent;\n\ncrate::shapes::event_table! {{\n{rows}}}\n"
+        "//! The kinds of event the spec's `ZoomEvent` defines, with the names Zoom gives them, and\n\
+         //! the objects their payloads carry.\n\n\
+         use crate::types::ZoomEvent;\n\n\
+         crate::shapes::event_table! {{\n    events: [\n{rows}    ],\n    objects: [{}],\n}}\n",
+        objects.trim_end()
     ))
 }
 

@@ -49,9 +49,10 @@ impl fmt::Display for IdError {
 
 impl std::error::Error for IdError {}
 
-fn check_id(kind: &'static str, id: &str) -> Result<(), IdError> {
+/// Reads an id that travels in a path: URL-safe by Zoom's grammar (`jid::check_local`).
+fn url_safe(id: &str, kind: &'static str) -> Result<String, IdError> {
     match jid::check_local(id) {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(id.to_owned()),
         Err(JidError::Empty) => Err(IdError::new(kind, "must not be empty")),
         Err(JidError::Char(bad)) => {
             Err(IdError::new(kind, format!("{bad:?} is not allowed (letters, digits, - _ . only)")))
@@ -59,6 +60,33 @@ fn check_id(kind: &'static str, id: &str) -> Result<(), IdError> {
         Err(JidError::DotSegment) => Err(IdError::new(kind, JidError::DotSegment.to_string())),
         Err(JidError::Domain) => unreachable!("an id has no domain to check"),
     }
+}
+
+/// Reads a user's JID; a `/resource` is dropped, and the JID kept in lower case, as Zoom
+/// writes it.
+fn user_jid(s: &str, what: &'static str) -> Result<String, IdError> {
+    jid_of(s, JidKind::User, what)
+}
+
+/// Reads a channel's JID, kept in lower case, as Zoom writes it.
+fn channel_jid(s: &str, what: &'static str) -> Result<String, IdError> {
+    jid_of(s, JidKind::Channel, what)
+}
+
+/// Reads a user id or an email address (or `me`), as the chat API's `userId` path segment
+/// takes it.
+fn user_id(s: &str, what: &'static str) -> Result<String, IdError> {
+    if s.is_empty() {
+        return Err(IdError::new(what, "must not be empty"));
+    }
+    if s == "." || s == ".." {
+        // It travels as a path segment (`/chat/users/{userId}/...`), which a URL resolves away.
+        return Err(IdError::new(what, JidError::DotSegment.to_string()));
+    }
+    if let Some(bad) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.@+".contains(*c))) {
+        return Err(IdError::new(what, format!("{bad:?} is not allowed in a user id or email")));
+    }
+    Ok(s.to_owned())
 }
 
 /// Reads a JID of `kind` by Zoom's grammar (`zoom_api_gen::jid`), naming the field `what`
@@ -76,11 +104,31 @@ fn jid_of(s: &str, kind: JidKind, what: &'static str) -> Result<String, IdError>
     }
 }
 
+/// Makes each variant of an enum of ids from the id it holds.
+macro_rules! variants_from {
+    ($name:ident { $($variant:ident($id:ident)),* }) => {
+        $(impl From<$id> for $name {
+            fn from(id: $id) -> Self {
+                Self::$variant(id)
+            }
+        })*
+    };
+}
+
+/// Defines an id kept as Zoom writes it, read by `$read` (a reader above), which names the
+/// field `$what` in its errors.
 macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident: $what:literal, $read:ident) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(String);
+
+        impl FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                $read(s, $what).map(Self)
+            }
+        }
 
         impl $name {
             /// The id as Zoom writes it.
@@ -134,66 +182,49 @@ macro_rules! string_id {
 string_id!(
     /// A user's JID: `USERID@xmpp.zoom.us` (a `/resource` suffix, as direct messages to a
     /// bot carry, is dropped).
-    UserJid
+    UserJid: "user JID", user_jid
 );
 string_id!(
     /// A channel's JID: `CHANNELID@conference.xmpp.zoom.us`.
-    ChannelJid
+    ChannelJid: "channel JID", channel_jid
 );
 string_id!(
     /// A bot's JID (its `robot_jid`): `...@xmpp.zoom.us`.
-    BotJid
+    BotJid: "robot_jid", user_jid
 );
 string_id!(
     /// An account id.
-    AccountId
+    AccountId: "account_id", url_safe
 );
 string_id!(
     /// A user id, an email address, or `me`, as the chat API's `userId` takes it.
-    UserId
+    UserId: "user id", user_id
 );
 string_id!(
     /// A message id. Zoom's ids are URL-safe (`5AF2A82E-9220-4600-AFB2-A028852E377C`,
     /// `201910tryyRFjM_main`), which is checked, since they travel in paths.
-    MessageId
+    MessageId: "message id", url_safe
 );
 string_id!(
     /// A channel id (the chat API's `to_channel`).
-    ChannelId
+    ChannelId: "channel id", url_safe
 );
 string_id!(
     /// A chat file's id (an upload's answer, `file_ids` of a send, `/chat/files/{fileId}`):
     /// checked as a message id is, since it travels in paths.
-    FileId
+    FileId: "file id", url_safe
 );
 string_id!(
     /// The draft id of a scheduled message (the `id` a send with `scheduled_time` answers
     /// with, `8cfaf567-bf5a-4acc-b4f2-88b3d371aca5`), which lists and cancels it: checked as
     /// a message id is, since it travels in a path.
-    DraftId
+    DraftId: "draft id", url_safe
 );
 string_id!(
     /// The `trigger_id` of a shared link (`team_chat.link_shared`), which an unfurl names in
     /// its path: checked as a message id is.
-    TriggerId
+    TriggerId: "trigger_id", url_safe
 );
-
-impl FromStr for UserJid {
-    type Err = IdError;
-    /// Reads a user's JID; a `/resource` is dropped, and the JID kept in lower case, as Zoom
-    /// writes it.
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        jid_of(s, JidKind::User, "user JID").map(Self)
-    }
-}
-
-impl FromStr for ChannelJid {
-    type Err = IdError;
-    /// Reads a channel's JID, kept in lower case, as Zoom writes it.
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        jid_of(s, JidKind::Channel, "channel JID").map(Self)
-    }
-}
 
 impl ChannelJid {
     /// The channel id (the part before `@`), as the chat API's `to_channel` wants it.
@@ -214,78 +245,6 @@ impl UserJid {
     /// `to_contact`.
     pub fn local_part(&self) -> &str {
         self.0.trim_end_matches(USER_DOMAIN)
-    }
-}
-
-impl FromStr for BotJid {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        jid_of(s, JidKind::User, "robot_jid").map(Self)
-    }
-}
-
-impl FromStr for AccountId {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        check_id("account_id", s)?;
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl FromStr for MessageId {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        check_id("message id", s)?;
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl FromStr for FileId {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        check_id("file id", s)?;
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl FromStr for DraftId {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        check_id("draft id", s)?;
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl FromStr for TriggerId {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        check_id("trigger_id", s)?;
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl FromStr for ChannelId {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        check_id("channel id", s)?;
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl FromStr for UserId {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        if s.is_empty() {
-            return Err(IdError::new("user id", "must not be empty"));
-        }
-        if s == "." || s == ".." {
-            // It travels as a path segment (`/chat/users/{userId}/...`), which a URL resolves away.
-            return Err(IdError::new("user id", JidError::DotSegment.to_string()));
-        }
-        if let Some(bad) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.@+".contains(*c))) {
-            return Err(IdError::new("user id", format!("{bad:?} is not allowed in a user id or email")));
-        }
-        Ok(Self(s.to_owned()))
     }
 }
 
@@ -350,17 +309,7 @@ impl TryFrom<&str> for Recipient {
     }
 }
 
-impl From<UserJid> for Recipient {
-    fn from(u: UserJid) -> Self {
-        Self::User(u)
-    }
-}
-
-impl From<ChannelJid> for Recipient {
-    fn from(c: ChannelJid) -> Self {
-        Self::Channel(c)
-    }
-}
+variants_from!(Recipient { User(UserJid), Channel(ChannelJid) });
 
 impl serde::Serialize for Recipient {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -392,8 +341,8 @@ impl Recipient {
     /// The one-to-one chat with the user of this id (the part of the JID before `@`), kept in
     /// lower case.
     pub fn user(id: &str) -> Result<Self, IdError> {
-        check_id("user id", id)?;
-        Ok(Self::User(UserJid(Jid { kind: JidKind::User, local: id.to_ascii_lowercase() }.to_string())))
+        let local = url_safe(id, "user id")?.to_ascii_lowercase();
+        Ok(Self::User(UserJid(Jid { kind: JidKind::User, local }.to_string())))
     }
 
     /// The part of the JID before `@`: the channel id or the user id, in lower case.
@@ -429,17 +378,7 @@ impl Conversation {
     }
 }
 
-impl From<ChannelId> for Conversation {
-    fn from(id: ChannelId) -> Self {
-        Self::Channel(id)
-    }
-}
-
-impl From<UserId> for Conversation {
-    fn from(user: UserId) -> Self {
-        Self::Contact(user)
-    }
-}
+variants_from!(Conversation { Channel(ChannelId), Contact(UserId) });
 
 impl From<&Recipient> for Conversation {
     /// The conversation a recipient names: the channel of a channel JID, or the user of a
@@ -470,6 +409,11 @@ impl TryFrom<&Conversation> for Recipient {
 mod tests {
     use super::*;
 
+    /// What reading `text` as a `T` says is wrong with it.
+    fn refusal<T: FromStr<Err = IdError> + fmt::Debug>(text: &str) -> String {
+        text.parse::<T>().unwrap_err().to_string()
+    }
+
     #[test]
     fn a_trigger_id_is_one_path_segment() {
         assert_eq!("d8f1c2a0-3b4e".parse::<TriggerId>().unwrap().as_str(), "d8f1c2a0-3b4e");
@@ -496,16 +440,13 @@ mod tests {
             "kdykjn@xmpp.zoom.us/robot_x@xmpp.zoom.us".parse::<UserJid>().unwrap().as_str(),
             "kdykjn@xmpp.zoom.us"
         );
+        assert_eq!(refusal::<UserJid>("x@example.com"), "invalid user JID: must end with @xmpp.zoom.us");
         assert_eq!(
-            "x@example.com".parse::<UserJid>().unwrap_err().to_string(),
-            "invalid user JID: must end with @xmpp.zoom.us"
-        );
-        assert_eq!(
-            "a b@xmpp.zoom.us".parse::<UserJid>().unwrap_err().to_string(),
+            refusal::<UserJid>("a b@xmpp.zoom.us"),
             "invalid user JID: ' ' is not allowed before @ (letters, digits, - _ . only)"
         );
         assert_eq!(
-            "u@xmpp.zoom.us".parse::<ChannelJid>().unwrap_err().to_string(),
+            refusal::<ChannelJid>("u@xmpp.zoom.us"),
             "invalid channel JID: a user JID was given where a channel JID is wanted"
         );
         assert!("v1bot@conference.xmpp.zoom.us".parse::<BotJid>().is_err());
@@ -518,14 +459,14 @@ mod tests {
         assert!(!"u@xmpp.zoom.us".parse::<Recipient>().unwrap().is_channel());
         let with_resource = "C@conference.xmpp.zoom.us/x".parse::<Recipient>().unwrap();
         assert_eq!(with_resource.jid(), "c@conference.xmpp.zoom.us");
-        assert_eq!(
-            "a b@xmpp.zoom.us".parse::<Recipient>().unwrap_err().to_string(),
-            "invalid to_jid: ' ' is not allowed before @ (letters, digits, - _ . only)"
-        );
-        assert_eq!(
-            "nobody".parse::<Recipient>().unwrap_err().to_string(),
-            "invalid to_jid: must end with @xmpp.zoom.us (a user) or @conference.xmpp.zoom.us (a channel)"
-        );
+        // The rule broken, checking that the error names the field.
+        let to_jid = |text: &str| {
+            let err = text.parse::<Recipient>().unwrap_err();
+            assert_eq!(err.field, "to_jid", "{text}");
+            err.rule
+        };
+        assert_eq!(to_jid("a b@xmpp.zoom.us"), "' ' is not allowed before @ (letters, digits, - _ . only)");
+        assert_eq!(to_jid("nobody"), "must end with @xmpp.zoom.us (a user) or @conference.xmpp.zoom.us (a channel)");
     }
 
     /// Found by the `jid` fuzz target: `.` and `..` passed as ids, which travel as path
@@ -534,16 +475,16 @@ mod tests {
     fn dot_segments_are_refused_as_ids() {
         for bad in [".", ".."] {
             assert_eq!(
-                bad.parse::<MessageId>().unwrap_err().to_string(),
+                refusal::<MessageId>(bad),
                 "invalid message id: must not be . or .. (an id is a path segment of its own)"
             );
             assert!(bad.parse::<ChannelId>().is_err() && bad.parse::<AccountId>().is_err(), "{bad}");
             assert_eq!(
-                bad.parse::<UserId>().unwrap_err().to_string(),
+                refusal::<UserId>(bad),
                 "invalid user id: must not be . or .. (an id is a path segment of its own)"
             );
             assert_eq!(
-                format!("{bad}@xmpp.zoom.us").parse::<UserJid>().unwrap_err().to_string(),
+                refusal::<UserJid>(&format!("{bad}@xmpp.zoom.us")),
                 "invalid user JID: must not be . or .. (an id is a path segment of its own)"
             );
             assert!(format!("{bad}@conference.xmpp.zoom.us").parse::<ChannelJid>().is_err());
@@ -555,10 +496,7 @@ mod tests {
     fn message_ids_must_be_url_safe() {
         assert!("201910tryyRFjM_main".parse::<MessageId>().is_ok());
         assert!("5AF2A82E-9220-4600-AFB2-A028852E377C".parse::<MessageId>().is_ok());
-        assert_eq!(
-            "a/b".parse::<MessageId>().unwrap_err().to_string(),
-            "invalid message id: '/' is not allowed (letters, digits, - _ . only)"
-        );
+        assert_eq!(refusal::<MessageId>("a/b"), "invalid message id: '/' is not allowed (letters, digits, - _ . only)");
     }
 
     #[test]

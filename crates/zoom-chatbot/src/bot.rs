@@ -59,7 +59,7 @@ use crate::routes::{Captures, Regex, Routes};
 use crate::tasks::{Refused, TaskPool};
 use crate::webhook::{Event, MalformedEvent, RedactedEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier};
 
-pub use zoom_api_gen::events::EventKind;
+pub use zoom_api_gen::events::{EventKind, EventObject};
 
 /// What a layer ([`Bot::layer`]) decides: hand the event on (`Flow::Continue(ctx)`), or stop
 /// it (`Flow::Stop`).
@@ -123,6 +123,35 @@ impl<T: Send + 'static> IntoHandlerResult for Result<T> {
     fn into_handler_result(self) -> Result<()> {
         self.map(|_| ())
     }
+}
+
+/// A handler of events: an async function or closure taking the [`Context`] and giving `()`
+/// or a `Result` ([`IntoHandlerResult`]), as every `on_*` method of [`Bot`] takes it. Every
+/// such function is one; there is nothing to implement.
+///
+/// ```
+/// use zoom_chatbot::bot::{Context, EventHandler};
+///
+/// async fn status(ctx: Context) -> zoom_chatbot::Result<()> {
+///     ctx.reply(zoom_chatbot::card::Card::new().head("all green").build()?).await?;
+///     Ok(())
+/// }
+///
+/// fn is_handler(_: impl EventHandler) {}
+/// is_handler(status);
+/// is_handler(|_ctx| async {});
+/// ```
+pub trait EventHandler: Fn(Context) -> <Self as EventHandler>::Future + Send + Sync + 'static {
+    /// The future the handler gives for one event.
+    type Future: Future<Output: IntoHandlerResult> + Send + 'static;
+}
+
+impl<F, Fut> EventHandler for F
+where
+    F: Fn(Context) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output: IntoHandlerResult> + Send + 'static,
+{
+    type Future = Fut;
 }
 
 /// Who an event names: its account, its bot and the user who acted, where it says.
@@ -395,101 +424,27 @@ impl Context {
         &mut self.extensions
     }
 
-    /// The message of `team_chat.channel_message_posted` and `..._updated`.
-    pub fn channel_message(&self) -> Option<&types::TeamChatChannelMessage> {
-        match &*self.event {
-            ZoomEvent::TeamChatChannelMessagePosted { payload, .. }
-            | ZoomEvent::TeamChatChannelMessageUpdated { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The deleted message of `team_chat.channel_message_deleted`.
-    pub fn deleted_channel_message(&self) -> Option<&types::TeamChatChannelMessageDeleted> {
-        match &*self.event {
-            ZoomEvent::TeamChatChannelMessageDeleted { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The message of `team_chat.dm_message_posted` and `..._updated`.
-    pub fn dm_message(&self) -> Option<&types::TeamChatDmMessage> {
-        match &*self.event {
-            ZoomEvent::TeamChatDmMessagePosted { payload, .. }
-            | ZoomEvent::TeamChatDmMessageUpdated { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The deleted message of `team_chat.dm_message_deleted`.
-    pub fn deleted_dm_message(&self) -> Option<&types::TeamChatDmMessageDeleted> {
-        match &*self.event {
-            ZoomEvent::TeamChatDmMessageDeleted { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The reaction of `team_chat.channel_reaction_added` and `..._removed`.
-    pub fn channel_reaction(&self) -> Option<&types::TeamChatChannelReaction> {
-        match &*self.event {
-            ZoomEvent::TeamChatChannelReactionAdded { payload, .. }
-            | ZoomEvent::TeamChatChannelReactionRemoved { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The reaction of `team_chat.dm_reaction_added` and `..._removed`.
-    pub fn dm_reaction(&self) -> Option<&types::TeamChatDmReaction> {
-        match &*self.event {
-            ZoomEvent::TeamChatDmReactionAdded { payload, .. }
-            | ZoomEvent::TeamChatDmReactionRemoved { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The files of `team_chat.file_shared`, and where they were shared.
-    pub fn files_shared(&self) -> Option<&types::TeamChatFilesShared> {
-        match &*self.event {
-            ZoomEvent::TeamChatFileShared { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The files of `team_chat.file_deleted`.
-    pub fn files_deleted(&self) -> Option<&types::TeamChatFilesDeleted> {
-        match &*self.event {
-            ZoomEvent::TeamChatFileDeleted { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The channel and the members of `chat_channel.member_invited` and `..._removed`.
-    pub fn channel_members(&self) -> Option<&types::ChatChannelMembers> {
-        match &*self.event {
-            ZoomEvent::ChatChannelMemberInvited { payload, .. }
-            | ZoomEvent::ChatChannelMemberRemoved { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
-    }
-
-    /// The channel of `chat_channel.member_joined` and `..._left` (the user is the event's
-    /// operator: [`Context::event`]'s `payload.operator_id`).
-    pub fn channel_joined_or_left(&self) -> Option<&types::ChatChannelChanged> {
-        match &*self.event {
-            ZoomEvent::ChatChannelMemberJoined { payload, .. } | ZoomEvent::ChatChannelMemberLeft { payload, .. } => {
-                Some(&payload.object)
-            }
-            _ => None,
-        }
-    }
-
-    /// The channel and the apps of `team_chat.channel_app_added` and `..._removed`.
-    pub fn channel_apps(&self) -> Option<&types::TeamChatChannelApps> {
-        match &*self.event {
-            ZoomEvent::TeamChatChannelAppAdded { payload, .. }
-            | ZoomEvent::TeamChatChannelAppRemoved { payload, .. } => Some(&payload.object),
-            _ => None,
-        }
+    /// The event's `payload.object`, if it carries an object of type `T`: the message of
+    /// `team_chat.channel_message_posted` and `..._updated` is
+    /// `object::<types::TeamChatChannelMessage>()`, the reaction of
+    /// `team_chat.dm_reaction_added` and `..._removed` is `object::<types::TeamChatDmReaction>()`;
+    /// [`EventObject`]'s implementors are every object the spec's events carry.
+    ///
+    /// ```
+    /// use zoom_chatbot::{bot::EventKind, types, Bot, Context};
+    ///
+    /// async fn on_message(ctx: Context) {
+    ///     if let Some(message) = ctx.object::<types::TeamChatChannelMessage>() {
+    ///         tracing::info!(channel = %message.channel_id, "posted");
+    ///     }
+    /// }
+    ///
+    /// # fn wire(bot: Bot) -> Bot {
+    /// bot.on(EventKind::TeamChatChannelMessagePosted, on_message)
+    /// # }
+    /// ```
+    pub fn object<T: EventObject>(&self) -> Option<&T> {
+        self.event.object()
     }
 
     /// The card the user acted on, for interactive events.
@@ -635,11 +590,7 @@ impl std::fmt::Debug for Bot {
     }
 }
 
-fn boxed<F, Fut>(f: F) -> Handler
-where
-    F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-{
+fn boxed(f: impl EventHandler) -> Handler {
     Arc::new(move |ctx| {
         let running = f(ctx);
         Box::pin(async move { running.await.into_handler_result() })
@@ -749,11 +700,7 @@ impl Bot {
     ///     .on(EventKind::TeamChatAppMention, |_ctx| async move {});
     /// # let _ = bot; }
     /// ```
-    pub fn on<F, Fut>(mut self, kind: EventKind, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-    {
+    pub fn on(mut self, kind: EventKind, handler: impl EventHandler) -> Self {
         self.by_event.insert(kind, boxed(handler));
         self
     }
@@ -761,11 +708,7 @@ impl Bot {
     /// Handles slash commands (and direct messages) whose first word is `word` (compared in
     /// lowercase). Exact words are tried before prefixes and patterns; a second route for the
     /// same word replaces the first.
-    pub fn on_command<F, Fut>(mut self, word: &str, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-    {
+    pub fn on_command(mut self, word: &str, handler: impl EventHandler) -> Self {
         self.routes.exact(word, boxed(handler));
         self
     }
@@ -788,11 +731,7 @@ impl Bot {
     ///     });
     /// # let _ = bot; }
     /// ```
-    pub fn on_prefix<F, Fut>(mut self, prefix: &str, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-    {
+    pub fn on_prefix(mut self, prefix: &str, handler: impl EventHandler) -> Self {
         self.routes.prefix(prefix, boxed(handler));
         self
     }
@@ -816,11 +755,7 @@ impl Bot {
     ///     });
     /// # let _ = bot; }
     /// ```
-    pub fn on_pattern<F, Fut>(mut self, pattern: Regex, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-    {
+    pub fn on_pattern(mut self, pattern: Regex, handler: impl EventHandler) -> Self {
         self.routes.pattern(pattern, boxed(handler));
         self
     }
@@ -879,11 +814,7 @@ impl Bot {
     }
 
     /// Handles clicks on buttons whose value is `value`.
-    pub fn on_button<F, Fut>(mut self, value: &str, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-    {
+    pub fn on_button(mut self, value: &str, handler: impl EventHandler) -> Self {
         self.buttons.insert(value.to_owned(), boxed(handler));
         self
     }
@@ -892,11 +823,7 @@ impl Bot {
     /// is `value` (the first chosen option with a handler decides); see
     /// [`Context::selected_values`]. `on(EventKind::InteractiveMessageSelect, ..)` takes the
     /// other choices.
-    pub fn on_select<F, Fut>(mut self, value: &str, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-    {
+    pub fn on_select(mut self, value: &str, handler: impl EventHandler) -> Self {
         self.choices.insert(value.to_owned(), boxed(handler));
         self
     }
@@ -913,11 +840,7 @@ impl Bot {
     }
 
     /// Handles every known event no other handler took.
-    pub fn on_other<F, Fut>(mut self, handler: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output: IntoHandlerResult> + Send + 'static,
-    {
+    pub fn on_other(mut self, handler: impl EventHandler) -> Self {
         self.fallback = Some(boxed(handler));
         self
     }

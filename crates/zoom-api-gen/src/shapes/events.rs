@@ -1,41 +1,26 @@
 //! The shape of `events.rs`: `EventKind` and what does not depend on the spec. The generated
 //! file invokes [`event_table!`] with the spec's events.
 
-/// Defines `EventKind` (with `ZoomEvent::kind`), `PayloadVisitor` and `UnknownEvent` in the
-/// invoking module, from each event's variant, name and payload type.
+/// Defines `EventKind` (with `ZoomEvent::kind`), `PayloadVisitor`, `UnknownEvent` and
+/// `EventObject` (with `ZoomEvent::object`) in the invoking module, from each event's variant,
+/// name, payload type and the type of its payload's `object`, and the list of those types.
 macro_rules! event_table {
-    ($(#[doc = $doc:literal] $kind:ident = $name:literal ($payload:ident),)*) => {
-        /// A kind of event the spec defines: one per variant of [`ZoomEvent`].
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum EventKind { $(#[doc = $doc] $kind,)* }
+    (
+        events: [$(#[doc = $doc:literal] $kind:ident = $name:literal ($payload:ident $(, object $object:ident)?),)*],
+        objects: [$($each_object:ident,)*],
+    ) => {
+        $crate::shapes::named_enum! {
+            /// A kind of event the spec defines, named as Zoom sends it in the event's `event`
+            /// field: one per variant of [`ZoomEvent`].
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            EventKind { $(#[doc = $doc] $kind = $name,)* }
+        }
+        $crate::shapes::exact_names!(EventKind, UnknownEvent, "an event of the spec");
 
         impl EventKind {
-            /// Every kind, in the spec's order.
-            pub const ALL: &'static [EventKind] = &[$(EventKind::$kind,)*];
-
-            /// The name Zoom sends in the event's `event` field.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(EventKind::$kind => $name,)* }
-            }
-
             /// Calls `visitor` with the generated type of this kind's `payload`.
             pub fn visit_payload<V: PayloadVisitor>(self, visitor: V) -> V::Output {
                 match self { $(EventKind::$kind => visitor.visit::<crate::types::$payload>(),)* }
-            }
-        }
-
-        impl ::std::str::FromStr for EventKind {
-            type Err = UnknownEvent;
-
-            /// Reads an event's name, exactly as Zoom sends it.
-            fn from_str(name: &str) -> Result<Self, UnknownEvent> {
-                match name { $($name => Ok(EventKind::$kind),)* _ => Err(UnknownEvent(name.to_owned())) }
-            }
-        }
-
-        impl ::std::fmt::Display for EventKind {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
             }
         }
 
@@ -44,7 +29,44 @@ macro_rules! event_table {
             pub fn kind(&self) -> EventKind {
                 match self { $(ZoomEvent::$kind { .. } => EventKind::$kind,)* }
             }
+
+            /// The event's `payload.object`, if the event carries an object of type `T`: the
+            /// message of `team_chat.channel_message_posted` and `..._updated` is
+            /// `object::<types::TeamChatChannelMessage>()`.
+            ///
+            /// ```
+            /// use zoom_api_gen::types::{ChatChannelChanged, TeamChatChannelMessage, ZoomEvent};
+            ///
+            /// let event: ZoomEvent = serde_json::from_value(serde_json::json!({
+            ///     "event": "chat_channel.member_joined", "event_ts": 1,
+            ///     "payload": {
+            ///         "account_id": "A", "operator": "ana@example.com", "operator_id": "u1",
+            ///         "object": {
+            ///             "id": "c1", "name": "ops", "type": 3,
+            ///             "date_time": "2026-01-01T00:00:00Z", "timestamp": 1
+            ///         }
+            ///     }
+            /// }))?;
+            /// assert_eq!(event.object::<ChatChannelChanged>().map(|c| c.name.as_str()), Some("ops"));
+            /// assert!(event.object::<TeamChatChannelMessage>().is_none());
+            /// # Ok::<(), serde_json::Error>(())
+            /// ```
+            pub fn object<T: EventObject>(&self) -> Option<&T> {
+                let object: &dyn ::std::any::Any = match self {
+                    $($(ZoomEvent::$kind { payload, .. } => {
+                        let object: &crate::types::$object = &payload.object;
+                        object
+                    })?)*
+                    _ => return None,
+                };
+                object.downcast_ref()
+            }
         }
+
+        /// A type that events carry as their `payload.object` ([`ZoomEvent::object`]).
+        pub trait EventObject: ::std::any::Any {}
+
+        $(impl EventObject for crate::types::$each_object {})*
 
         /// Something done with the type of an event's payload, chosen by its kind at run time
         /// ([`EventKind::visit_payload`]).
@@ -55,17 +77,6 @@ macro_rules! event_table {
             fn visit<P: ::serde::de::DeserializeOwned>(self) -> Self::Output;
         }
 
-        /// A name that is not one of the spec's events.
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub struct UnknownEvent(pub String);
-
-        impl ::std::fmt::Display for UnknownEvent {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                write!(f, "{:?} is not an event of the spec", self.0)
-            }
-        }
-
-        impl ::std::error::Error for UnknownEvent {}
     };
 }
 

@@ -5,9 +5,11 @@
 mod cards;
 mod events;
 mod integer_enums;
+mod names;
 mod operations;
 
 pub(crate) use cards::card_table;
 pub(crate) use events::event_table;
 pub(crate) use integer_enums::integer_enum;
+pub(crate) use names::{exact_names, named_enum, names_ignoring_case};
 pub(crate) use operations::operation_table;

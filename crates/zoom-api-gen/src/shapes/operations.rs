@@ -22,49 +22,22 @@ macro_rules! operation_table {
             },
         )*],
     ) => {
-        /// A rate-limit label, as the spec's `x-rate-limit-label` names it.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum RateLabel { $(#[doc = $label_name] $label,)* }
-
-        impl RateLabel {
-            /// Every label.
-            pub const ALL: &'static [RateLabel] = &[$(RateLabel::$label,)*];
-
-            /// The label as Zoom writes it (`X-RateLimit-Category`).
-            pub fn as_str(self) -> &'static str {
-                match self { $(RateLabel::$label => $label_name,)* }
-            }
-
-            /// Reads a label, ignoring case.
-            pub fn parse(text: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|l| l.as_str().eq_ignore_ascii_case(text))
-            }
+        $crate::shapes::named_enum! {
+            /// A rate-limit label, as the spec's `x-rate-limit-label` names it (and Zoom's
+            /// `X-RateLimit-Category` header).
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            RateLabel { $(#[doc = $label_name] $label = $label_name,)* }
         }
+        $crate::shapes::names_ignoring_case!(RateLabel);
 
-        impl ::std::fmt::Display for RateLabel {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
+        $crate::shapes::named_enum! {
+            /// An account plan, which sets the limit of each label (its name lower case).
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            Plan { $(#[doc = $plan_name] $plan = $plan_name,)* }
         }
-
-        /// An account plan, which sets the limit of each label.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Plan { $(#[doc = $plan_name] $plan,)* }
+        $crate::shapes::names_ignoring_case!(Plan);
 
         impl Plan {
-            /// Every plan.
-            pub const ALL: &'static [Plan] = &[$(Plan::$plan,)*];
-
-            /// The plan's name, lower case.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Plan::$plan => $plan_name,)* }
-            }
-
-            /// Reads a plan name, ignoring case.
-            pub fn parse(text: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|p| p.as_str().eq_ignore_ascii_case(text))
-            }
-
             /// Requests per second the plan allows for `label`.
             pub fn per_second(self, label: RateLabel) -> u32 {
                 self.rate(label).map_or(u32::MAX, |r| r.per_second)
@@ -119,40 +92,22 @@ macro_rules! operation_table {
             ChannelWindow { messages: $messages, seconds: $seconds, blocked_seconds: $blocked },
         )*];
 
-        /// An operation's tag (its first), which says what authorises it.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Tag { $(#[doc = $tag_doc] $tag,)* }
-
-        impl Tag {
-            /// Every tag, in the spec's order.
-            pub const ALL: &'static [Tag] = &[$(Tag::$tag,)*];
-
-            /// The tag as the spec names it.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Tag::$tag => $tag_name,)* }
-            }
+        $crate::shapes::named_enum! {
+            /// An operation's tag (its first), which says what authorises it.
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            Tag { $(#[doc = $tag_doc] $tag = $tag_name,)* }
         }
 
-        impl ::std::fmt::Display for Tag {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
+        $crate::shapes::named_enum! {
+            /// An operation of the spec, named by its `operationId` (`sendChatbotMessage`): what
+            /// the client's request hooks are handed and what the fake Zoom keys its handlers and
+            /// its request log by.
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            OperationId { $(#[doc = $summary] $op = $id,)* }
         }
-
-        /// An operation of the spec: what the client's request hooks are handed and what the
-        /// fake Zoom keys its handlers and its request log by.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum OperationId { $(#[doc = $summary] $op,)* }
+        $crate::shapes::exact_names!(OperationId, UnknownOperation, "an operation id of the spec");
 
         impl OperationId {
-            /// Every operation, in the spec's order.
-            pub const ALL: &'static [OperationId] = &[$(OperationId::$op,)*];
-
-            /// The spec's `operationId` (`sendChatbotMessage`).
-            pub const fn as_str(self) -> &'static str {
-                match self { $(OperationId::$op => $id,)* }
-            }
-
             /// The generated client method's name (`send_chatbot_message`), which is also the
             /// name progenitor hands to request hooks.
             pub const fn method_name(self) -> &'static str {
@@ -175,33 +130,6 @@ macro_rules! operation_table {
                 match name { $($method_name => Some(OperationId::$op),)* _ => None }
             }
         }
-
-        impl ::std::str::FromStr for OperationId {
-            type Err = UnknownOperation;
-
-            /// Reads the spec's `operationId`, exactly.
-            fn from_str(id: &str) -> Result<Self, UnknownOperation> {
-                match id { $($id => Ok(OperationId::$op),)* _ => Err(UnknownOperation(id.to_owned())) }
-            }
-        }
-
-        impl ::std::fmt::Display for OperationId {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        /// A name that is not an operation id of the spec.
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub struct UnknownOperation(pub String);
-
-        impl ::std::fmt::Display for UnknownOperation {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                write!(f, "{:?} is not an operation id of the spec", self.0)
-            }
-        }
-
-        impl ::std::error::Error for UnknownOperation {}
 
         /// One operation of the spec.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
