@@ -11,6 +11,18 @@ async fn send(zoom: &ZoomMock, token: &str, body: Value) -> (u16, Value) {
     answer(api(zoom, Method::POST, "/chat/users/me/messages", token).json(&body).send().await.unwrap()).await
 }
 
+/// A fake that does not throttle sends per sender and channel (these tests send many to one
+/// channel), and an API token for it.
+async fn unthrottled() -> (ZoomMock, String) {
+    let zoom = ZoomMock::builder().channel_limits(false).start().await.unwrap();
+    let token = api_token(&zoom).await;
+    (zoom, token)
+}
+
+async fn get(zoom: &ZoomMock, token: &str, path: &str) -> reqwest::Response {
+    api(zoom, Method::GET, path, token).send().await.unwrap()
+}
+
 async fn send_ok(zoom: &ZoomMock, token: &str, body: Value) -> String {
     let (status, reply) = send(zoom, token, body).await;
     assert_eq!(status, 201, "{reply}");
@@ -19,8 +31,7 @@ async fn send_ok(zoom: &ZoomMock, token: &str, body: Value) -> String {
 
 #[tokio::test]
 async fn send_get_edit_delete_round() {
-    let zoom = ZoomMock::builder().channel_limits(false).start().await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, token) = unthrottled().await;
     let id = send_ok(&zoom, &token, json!({"message": "hello", "to_channel": "c1"})).await;
     let get = |q: &str| api(&zoom, Method::GET, &format!("/chat/users/me/messages/{id}{q}"), &token).send();
     let (status, got) = answer(get("?to_channel=c1").await.unwrap()).await;
@@ -60,22 +71,17 @@ async fn validation_names_the_field_with_code_300() {
         send(&zoom, &token, json!({"message": "hi", "to_channel": "c1", "rich_text": [{"format_type": "Sparkly"}]}))
             .await;
     assert_eq!(body["errors"][0]["field"], "rich_text[0].format_type");
-    let r = api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c1&page_size=51", &token).send().await.unwrap();
+    let r = get(&zoom, &token, "/chat/users/me/messages?to_channel=c1&page_size=51").await;
     expect_error(r, 400, 300, "page_size: must be at most 50").await;
-    let r = api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c1&search_type=video", &token)
-        .send()
-        .await
-        .unwrap();
+    let r = get(&zoom, &token, "/chat/users/me/messages?to_channel=c1&search_type=video").await;
     expect_error(r, 400, 300, "search_type: must be one of: message, file").await;
-    let r =
-        api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c1&page_size=ten", &token).send().await.unwrap();
+    let r = get(&zoom, &token, "/chat/users/me/messages?to_channel=c1&page_size=ten").await;
     expect_error(r, 400, 300, "page_size: must be an integer").await;
 }
 
 #[tokio::test]
 async fn list_pages_newest_first_and_shows_changes_on_request() {
-    let zoom = ZoomMock::builder().channel_limits(false).start().await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, token) = unthrottled().await;
     let mut ids = Vec::new();
     for i in 0..5 {
         ids.push(send_ok(&zoom, &token, json!({"message": format!("m{i}"), "to_channel": "c1"})).await);
@@ -107,17 +113,13 @@ async fn list_pages_newest_first_and_shows_changes_on_request() {
     assert_eq!(all["messages"][0]["status"], "Deleted");
     assert_eq!(all["messages"][1]["status"], "Normal");
 
-    let r = api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c1&next_page_token=bogus", &token)
-        .send()
-        .await
-        .unwrap();
+    let r = get(&zoom, &token, "/chat/users/me/messages?to_channel=c1&next_page_token=bogus").await;
     expect_error(r, 400, 300, "next_page_token").await;
 }
 
 #[tokio::test]
 async fn replies_threads_and_the_reply_to_a_reply_rule() {
-    let zoom = ZoomMock::builder().channel_limits(false).start().await.unwrap();
-    let token = api_token(&zoom).await;
+    let (zoom, token) = unthrottled().await;
     let main = send_ok(&zoom, &token, json!({"message": "main", "to_channel": "c1"})).await;
     let r1 = send_ok(&zoom, &token, json!({"message": "r1", "to_channel": "c1", "reply_main_message_id": main})).await;
     send_ok(&zoom, &token, json!({"message": "r2", "to_channel": "c1", "reply_main_message_id": main})).await;
@@ -140,10 +142,7 @@ async fn replies_threads_and_the_reply_to_a_reply_rule() {
     expect_error(thread(&main, "sort=asc").await.unwrap(), 400, 300, "from: is required").await;
     expect_error(thread("NOPE", "from=2026-01-01T00:00:00Z").await.unwrap(), 404, 4131, "does not exist").await;
 
-    let list = api(&zoom, Method::GET, "/chat/users/me/messages?to_channel=c1&exclude_child_message=true", &token)
-        .send()
-        .await
-        .unwrap();
+    let list = get(&zoom, &token, "/chat/users/me/messages?to_channel=c1&exclude_child_message=true").await;
     assert_eq!(answer(list).await.1["messages"].as_array().unwrap().len(), 1);
 }
 
@@ -157,7 +156,7 @@ async fn reactions_and_read_status() {
     };
     assert_eq!(patch("emoji_reactions", json!({"action": "add", "emoji": "U+1F44D"})).await.unwrap().status(), 204);
     assert_eq!(zoom.message(&id).unwrap().reactions["U+1F44D"].len(), 1);
-    let r = api(&zoom, Method::GET, &format!("/chat/users/me/messages/{id}"), &token).send().await.unwrap();
+    let r = get(&zoom, &token, &format!("/chat/users/me/messages/{id}")).await;
     assert_eq!(answer(r).await.1["reactions"][0]["total_count"], 1);
     assert_eq!(patch("emoji_reactions", json!({"action": "remove", "emoji": "U+1F44D"})).await.unwrap().status(), 204);
     assert!(zoom.message(&id).unwrap().reactions.is_empty());
@@ -186,7 +185,7 @@ async fn strict_directory_answers_1001_and_4130() {
     assert_eq!((status, body["code"].as_i64()), (404, Some(4130)));
     let (status, body) = send(&zoom, &token, json!({"message": "hi", "to_contact": "bob@example.com"})).await;
     assert_eq!((status, body["code"].as_i64()), (404, Some(1001)));
-    let r = api(&zoom, Method::GET, "/chat/users/stranger/messages?to_channel=c1", &token).send().await.unwrap();
+    let r = get(&zoom, &token, "/chat/users/stranger/messages?to_channel=c1").await;
     expect_error(r, 404, 1001, "User does not exist: stranger").await;
     // The email and the id name the same conversation.
     assert_eq!(zoom.conversation(&zoom_mock::fake::ConversationId::user("ana").unwrap()).len(), 1);

@@ -27,6 +27,13 @@ async fn send_json(zoom: &ZoomMock, method: Method, path: &str, token: &str, bod
     api(zoom, method, path, token).json(&body).send().await.unwrap()
 }
 
+/// The JSON body of `r`, which must have answered `status`.
+async fn answered(r: reqwest::Response, status: u16) -> Value {
+    let (got, body) = answer(r).await;
+    assert_eq!(got, status, "{body}");
+    body
+}
+
 /// The fake with a recording bot connected, what the bot was sent, and an API token.
 async fn connected() -> (ZoomMock, Seen, String) {
     let zoom = fake().await;
@@ -54,6 +61,12 @@ async fn event(seen: &Seen, name: &str, n: usize) -> Value {
     panic!("no {name} (#{n}) was delivered: {:?}", seen.lock().unwrap());
 }
 
+/// The names of the events delivered so far that start with `prefix`, oldest first.
+fn names(seen: &Seen, prefix: &str) -> Vec<String> {
+    let seen = seen.lock().unwrap();
+    seen.iter().filter_map(|e| e["event"].as_str().filter(|k| k.starts_with(prefix)).map(str::to_owned)).collect()
+}
+
 /// A channel made through the channel API, with `members` by email; its id.
 async fn channel(zoom: &ZoomMock, token: &str, name: &str, members: &[&str]) -> String {
     channel_of_type(zoom, token, name, 1, members).await
@@ -64,8 +77,7 @@ async fn channel_of_type(zoom: &ZoomMock, token: &str, name: &str, kind: u8, mem
     let members: Vec<Value> = members.iter().map(|m| json!({"email": m})).collect();
     let body = json!({"name": name, "type": kind, "members": members});
     let r = api(zoom, Method::POST, "/chat/users/me/channels", token).json(&body).send().await.unwrap();
-    let (status, body) = answer(r).await;
-    assert_eq!(status, 201, "{body}");
+    let body = answered(r, 201).await;
     body["id"].as_str().unwrap().to_owned()
 }
 
@@ -75,8 +87,7 @@ async fn a_users_send_to_a_channel_delivers_channel_message_posted() {
     let id = channel(&zoom, &token, "ops", &["ana@example.com"]).await;
     let body = json!({"message": "the build is red", "to_channel": id});
     let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
-    let (status, sent) = answer(r).await;
-    assert_eq!(status, 201, "{sent}");
+    let sent = answered(r, 201).await;
     let posted = event(&seen, "team_chat.channel_message_posted", 0).await;
     let payload = &posted["payload"];
     assert_eq!(payload["account_id"], ACCOUNT);
@@ -104,8 +115,7 @@ async fn editing_reacting_to_and_deleting_a_channel_message_deliver_their_events
     let id = channel(&zoom, &token, "ops", &["ana@example.com", "bo@example.com"]).await;
     let body = json!({"message": "the build is red", "to_channel": id});
     let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
-    let (status, sent) = answer(r).await;
-    assert_eq!(status, 201, "{sent}");
+    let sent = answered(r, 201).await;
     let message = sent["id"].as_str().unwrap().to_owned();
     let path = format!("/chat/users/ana/messages/{message}");
 
@@ -145,12 +155,7 @@ async fn editing_reacting_to_and_deleting_a_channel_message_deliver_their_events
     let deleted = event(&seen, "team_chat.channel_message_deleted", 0).await;
     let object = &deleted["payload"]["object"];
     assert_eq!((object["message_id"].as_str(), object["channel_name"].as_str()), (Some(message.as_str()), Some("ops")));
-    let kinds: Vec<String> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["event"].as_str().filter(|k| k.starts_with("team_chat.channel_reaction")).map(str::to_owned))
-        .collect();
+    let kinds = names(&seen, "team_chat.channel_reaction");
     assert_eq!(kinds, ["team_chat.channel_reaction_added", "team_chat.channel_reaction_removed"], "one event a change");
 }
 
@@ -159,8 +164,7 @@ async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
     let (zoom, seen, token) = connected().await;
     let body = json!({"message": "lunch?", "to_contact": "bo@example.com"});
     let r = send_json(&zoom, Method::POST, "/chat/users/ana/messages", &token, body).await;
-    let (status, sent) = answer(r).await;
-    assert_eq!(status, 201, "{sent}");
+    let sent = answered(r, 201).await;
     let message = sent["id"].as_str().unwrap().to_owned();
     let posted = event(&seen, "team_chat.dm_message_posted", 0).await;
     let payload = &posted["payload"];
@@ -194,13 +198,8 @@ async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
     assert_eq!(r.status(), 204);
     let deleted = event(&seen, "team_chat.dm_message_deleted", 0).await;
     assert_eq!(deleted["payload"]["object"]["message_id"], message.as_str());
-    let channel_events = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|e| e["event"].as_str().is_some_and(|k| k.starts_with("team_chat.channel_")))
-        .count();
-    assert_eq!(channel_events, 0, "no channel event for a one-to-one chat");
+    let channel_events = names(&seen, "team_chat.channel_");
+    assert!(channel_events.is_empty(), "no channel event for a one-to-one chat: {channel_events:?}");
 
     // A message in Ana's chat with herself, and a third user's reaction to one between Ana and
     // Bo: no one-to-one chat between two of them, no event.
@@ -216,12 +215,7 @@ async fn a_one_to_one_chat_between_users_delivers_the_dm_events() {
     let r = send_json(&zoom, Method::PATCH, &third, &token, body).await;
     assert_eq!(r.status(), 204);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let dms: Vec<String> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["event"].as_str().filter(|k| k.starts_with("team_chat.dm_")).map(str::to_owned))
-        .collect();
+    let dms = names(&seen, "team_chat.dm_");
     let posted = dms.iter().filter(|k| *k == "team_chat.dm_message_posted").count();
     assert_eq!(posted, 2, "the chat with oneself made none: {dms:?}");
     assert_eq!(dms.iter().filter(|k| *k == "team_chat.dm_reaction_added").count(), 1, "Cy's made none: {dms:?}");
@@ -243,8 +237,7 @@ async fn a_file_sent_to_a_channel_and_deleted_delivers_file_shared_and_file_dele
         .send()
         .await
         .unwrap();
-    let (status, sent) = answer(r).await;
-    assert_eq!(status, 201, "{sent}");
+    answered(r, 201).await;
     let shared = event(&seen, "team_chat.file_shared", 0).await;
     let payload = &shared["payload"];
     assert_eq!(payload["operator_id"], "ana");
@@ -277,8 +270,7 @@ async fn user_token(zoom: &ZoomMock, user: &str) -> String {
         .send()
         .await
         .unwrap();
-    let (status, body) = answer(r).await;
-    assert_eq!(status, 200, "{body}");
+    let body = answered(r, 200).await;
     body["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -290,8 +282,7 @@ async fn joining_and_leaving_a_public_channel_deliver_member_joined_and_left() {
     let ana = user_token(&zoom, "ana").await;
     let path = format!("/chat/channels/{id}/members/me");
 
-    let (status, joined) = answer(api(&zoom, Method::POST, &path, &ana).send().await.unwrap()).await;
-    assert_eq!(status, 201, "{joined}");
+    let joined = answered(api(&zoom, Method::POST, &path, &ana).send().await.unwrap(), 201).await;
     let member =
         zoom.account(ACCOUNT).channel(&id).unwrap().members.into_iter().find(|m| m.user_id.as_deref() == Some("ana"));
     let member = member.expect("Ana is a member");

@@ -1,18 +1,14 @@
 //! The user-level chat message endpoints under `/chat/users/{userId}/messages`.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
 use super::event_builders::MessageChange;
-use super::http::{ErrorShape, Incoming, error, invalid_field, json, limited};
-use super::shared::Shared;
+use super::http::{Answer, Call, ErrorShape, Incoming, error, invalid_field, json, limited};
 use super::state::{
     ConversationId, Listing, MessageContent, PageCursor, Revision, Sender, State, StoredMessage, TokenInfo, TokenKind,
 };
@@ -41,6 +37,13 @@ pub(crate) fn resolve_user(state: &State, account: &str, token: &TokenKind, user
         return Err(error(F, StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user_id}.")));
     }
     Ok(user)
+}
+
+/// The account a user-level call acts in (its token's) and the user a path's `userId` names.
+pub(crate) fn acting(state: &State, token: &TokenInfo, user_id: &str) -> Result<(String, String), Response> {
+    let account = account_of(state, token);
+    let user = resolve_user(state, &account, &token.kind, user_id)?;
+    Ok((account, user))
 }
 
 /// The conversation named by `to_channel` or `to_contact` (an email is mapped to the user id
@@ -101,7 +104,12 @@ pub(crate) fn find<'a>(
     }
 }
 
-fn optional_conversation(state: &State, account: &str, req: &Incoming) -> Result<Option<ConversationId>, Response> {
+/// The conversation the query names (`to_channel` or `to_contact`), when it names one.
+pub(crate) fn optional_conversation(
+    state: &State,
+    account: &str,
+    req: &Incoming,
+) -> Result<Option<ConversationId>, Response> {
     // An empty value names nothing, as an absent one: the message is then found by its id.
     let named = |name: &str| req.query(name).filter(|v| !v.is_empty());
     match (named("to_channel"), named("to_contact")) {
@@ -118,8 +126,7 @@ fn open(
     user_id: &str,
     req: &Incoming,
 ) -> Result<(String, String, Option<ConversationId>), Response> {
-    let account = account_of(state, token);
-    let user = resolve_user(state, &account, &token.kind, user_id)?;
+    let (account, user) = acting(state, token, user_id)?;
     let conversation = optional_conversation(state, &account, req)?;
     Ok((account, user, conversation))
 }
@@ -207,121 +214,87 @@ pub(crate) fn to_chat_message(state: &State, m: &StoredMessage, with_status: boo
     }
 }
 
-pub(crate) async fn list(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(user_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    shared.run::<()>(OperationId::ListChatMessages, F, &req, |state, call| {
-        let account = account_of(state, &call.token);
-        if let Err(r) = resolve_user(state, &account, &call.token.kind, &user_id) {
-            return r;
-        }
-        let conversation = match resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))
-        {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-        let page_size = req.query("page_size").and_then(|p| p.parse::<usize>().ok()).unwrap_or(10);
-        let offset = match req.query("next_page_token").filter(|t| !t.is_empty()) {
-            None => 0,
-            Some(token) => match state.page_cursors.get(token) {
-                Some(c) if c.account == account && c.list == Listing::Messages(conversation.clone()) && c.is_live() => {
-                    c.offset
-                }
-                _ => {
-                    return error(F, StatusCode::BAD_REQUEST, 300, "Invalid next_page_token: unknown or expired.");
-                }
-            },
-        };
-        let include_changed = req.query("include_deleted_and_edited_message") == Some("true");
-        let exclude_children = req.query("exclude_child_message") == Some("true");
-        let date: Option<NaiveDate> = req.query("date").and_then(|d| d.parse().ok());
-        let from: Option<DateTime<Utc>> = req.query("from").and_then(|d| d.parse().ok());
-        let to: Option<DateTime<Utc>> = req.query("to").and_then(|d| d.parse().ok());
-        // Without `date` or `from`, Zoom lists today's messages (UTC), today on the fake's
-        // clock (where scheduled messages are sent).
-        let today = state.now().date_naive();
-        let day = date.or_else(|| from.is_none().then_some(today));
-        let search = req.query("search_key").map(str::to_lowercase);
-        let matching: Vec<&StoredMessage> = state
-            .conversation(&account, &conversation)
-            .into_iter()
-            .rev()
-            .filter(|m| include_changed || m.deleted_at.is_none())
-            .filter(|m| !exclude_children || m.reply_to.is_none())
-            .filter(|m| day.is_none_or(|d| m.sent_at.date_naive() == d))
-            .filter(|m| from.is_none_or(|f| m.sent_at >= f) && to.is_none_or(|t| m.sent_at <= t))
-            .filter(|m| search.as_ref().is_none_or(|s| m.text().to_lowercase().contains(s)))
-            .collect();
-        let page: Vec<types::ChatMessage> =
-            matching.iter().skip(offset).take(page_size).map(|m| to_chat_message(state, m, include_changed)).collect();
-        let more = offset + page.len() < matching.len();
-        let next = if more {
-            let token = state.new_opaque(24);
-            let list = Listing::Messages(conversation);
-            let cursor = PageCursor { account, list, offset: offset + page.len(), created: Instant::now() };
-            state.remember_cursor(token.clone(), cursor);
-            token
-        } else {
-            String::new()
-        };
-        json(
-            StatusCode::OK,
-            &types::ChatMessagePage {
-                date: day,
-                from,
-                to,
-                messages: page,
-                next_page_token: Some(next),
-                page_size: Some(page_size as i64),
-            },
-        )
-    })
+pub(crate) fn list(state: &mut State, call: Call<'_, String>) -> Answer {
+    let req = call.req;
+    let (account, _) = acting(state, &call.token, &call.path)?;
+    let conversation = resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))?;
+    let page_size = req.query("page_size").and_then(|p| p.parse::<usize>().ok()).unwrap_or(10);
+    let offset = match req.query("next_page_token").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => match state.page_cursors.get(token) {
+            Some(c) if c.account == account && c.list == Listing::Messages(conversation.clone()) && c.is_live() => {
+                c.offset
+            }
+            _ => {
+                return Err(error(F, StatusCode::BAD_REQUEST, 300, "Invalid next_page_token: unknown or expired."));
+            }
+        },
+    };
+    let include_changed = req.query("include_deleted_and_edited_message") == Some("true");
+    let exclude_children = req.query("exclude_child_message") == Some("true");
+    let date: Option<NaiveDate> = req.query("date").and_then(|d| d.parse().ok());
+    let from: Option<DateTime<Utc>> = req.query("from").and_then(|d| d.parse().ok());
+    let to: Option<DateTime<Utc>> = req.query("to").and_then(|d| d.parse().ok());
+    // Without `date` or `from`, Zoom lists today's messages (UTC), today on the fake's
+    // clock (where scheduled messages are sent).
+    let today = state.now().date_naive();
+    let day = date.or_else(|| from.is_none().then_some(today));
+    let search = req.query("search_key").map(str::to_lowercase);
+    let matching: Vec<&StoredMessage> = state
+        .conversation(&account, &conversation)
+        .into_iter()
+        .rev()
+        .filter(|m| include_changed || m.deleted_at.is_none())
+        .filter(|m| !exclude_children || m.reply_to.is_none())
+        .filter(|m| day.is_none_or(|d| m.sent_at.date_naive() == d))
+        .filter(|m| from.is_none_or(|f| m.sent_at >= f) && to.is_none_or(|t| m.sent_at <= t))
+        .filter(|m| search.as_ref().is_none_or(|s| m.text().to_lowercase().contains(s)))
+        .collect();
+    let page: Vec<types::ChatMessage> =
+        matching.iter().skip(offset).take(page_size).map(|m| to_chat_message(state, m, include_changed)).collect();
+    let more = offset + page.len() < matching.len();
+    let next = if more {
+        let token = state.new_opaque(24);
+        let list = Listing::Messages(conversation);
+        let cursor = PageCursor { account, list, offset: offset + page.len(), created: Instant::now() };
+        state.remember_cursor(token.clone(), cursor);
+        token
+    } else {
+        String::new()
+    };
+    Ok(json(
+        StatusCode::OK,
+        &types::ChatMessagePage {
+            date: day,
+            from,
+            to,
+            messages: page,
+            next_page_token: Some(next),
+            page_size: Some(page_size as i64),
+        },
+    ))
 }
 
-pub(crate) async fn send(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(user_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    let answer = shared.run(OperationId::SendChatMessage, F, &req, |state, call| {
-        let body: types::SendChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let account = account_of(state, &call.token);
-        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
-            Ok(u) => u,
-            Err(r) => return r,
-        };
-        let conversation =
-            match resolve_conversation(state, &account, body.to_channel.as_deref(), body.to_contact.as_deref()) {
-                Ok(c) => c,
-                Err(r) => return r,
-            };
-        let reply_to = match thread_of(state, &account, body.reply_main_message_id.as_deref(), &conversation) {
-            Ok(main) => main,
-            Err(r) => return r,
-        };
-        if let Err(r) = refuse_archived(state, &account, &conversation) {
-            return r;
-        }
-        if let Some(at) = body.scheduled_time {
-            return schedule(state, account, user, conversation, reply_to, body, at);
-        }
-        let channel_key = conversation.jid().to_owned();
-        if let Err(l) = state.limiter.check_channel(&account, &user, &channel_key, state.instant()) {
-            return limited(F, l);
-        }
-        let id = state.new_message_id();
-        let content = MessageContent::Text(body);
-        let mut message = StoredMessage::new(&account, id.clone(), conversation, Sender::User(user.clone()), content);
-        message.reply_to = reply_to;
-        state.store(message);
-        state.message_changed(&account, &user, &id, MessageChange::Posted);
-        json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(id) })
-    });
-    // Its `team_chat.channel_message_posted`, after the answer.
-    shared.send_team_chat_events();
-    answer
+pub(crate) fn send(state: &mut State, call: Call<'_, String, types::SendChatMessageRequest>) -> Answer {
+    let body = call.body;
+    let (account, user) = acting(state, &call.token, &call.path)?;
+    let conversation = resolve_conversation(state, &account, body.to_channel.as_deref(), body.to_contact.as_deref())?;
+    let reply_to = thread_of(state, &account, body.reply_main_message_id.as_deref(), &conversation)?;
+    refuse_archived(state, &account, &conversation)?;
+    if let Some(at) = body.scheduled_time {
+        return schedule(state, account, user, conversation, reply_to, body, at);
+    }
+    let channel_key = conversation.jid().to_owned();
+    if let Err(l) = state.limiter.check_channel(&account, &user, &channel_key, state.instant()) {
+        return Err(limited(F, l));
+    }
+    let id = state.new_message_id();
+    let content = MessageContent::Text(body);
+    let mut message = StoredMessage::new(&account, id.clone(), conversation, Sender::User(user.clone()), content);
+    message.reply_to = reply_to;
+    state.store(message);
+    state.message_changed(&account, &user, &id, MessageChange::Posted);
+    Ok(json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(id) }))
 }
 
 /// The thread a reply goes in: the id of `main`, a main message of `conversation` (a reply
@@ -363,16 +336,16 @@ fn schedule(
     reply_to: Option<String>,
     request: types::SendChatMessageRequest,
     at: DateTime<Utc>,
-) -> Response {
+) -> Answer {
     let now = state.now();
     if at <= now + chrono::TimeDelta::minutes(30) || at > now + chrono::TimeDelta::days(180) {
-        return error(
+        return Err(error(
             F,
             StatusCode::BAD_REQUEST,
             300,
             "Invalid parameter: send_time. The time requirement is more than 30 minutes from now and within 180 \
              days.",
-        );
+        ));
     }
     let draft_id = state.new_message_id().to_ascii_lowercase();
     let created = now;
@@ -387,241 +360,174 @@ fn schedule(
         at,
     };
     state.schedule(message);
-    json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(draft_id) })
+    Ok(json(StatusCode::CREATED, &types::ChatMessageCreated { id: Some(draft_id) }))
 }
 
-pub(crate) async fn get(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path((user_id, message_id)): Path<(String, String)>,
-    req: Incoming,
-) -> Response {
-    shared.run::<()>(OperationId::GetChatMessage, F, &req, |state, call| {
-        let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
-            Ok(opened) => opened,
-            Err(r) => return r,
-        };
-        match find(state, &account, &message_id, conversation.as_ref()) {
-            Ok(m) => {
-                let mut shown = to_chat_message(state, m, false);
-                shown.message_url = Some(format!("https://zoom.us/launch/chat/v2/{}", m.id));
-                json(StatusCode::OK, &shown)
-            }
-            Err(r) => r,
-        }
-    })
+pub(crate) fn get(state: &mut State, call: Call<'_, (String, String)>) -> Answer {
+    let (user_id, message_id) = call.path;
+    let (account, _, conversation) = open(state, &call.token, &user_id, call.req)?;
+    let m = find(state, &account, &message_id, conversation.as_ref())?;
+    let mut shown = to_chat_message(state, m, false);
+    shown.message_url = Some(format!("https://zoom.us/launch/chat/v2/{}", m.id));
+    Ok(json(StatusCode::OK, &shown))
 }
 
-pub(crate) async fn edit(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path((user_id, message_id)): Path<(String, String)>,
-    req: Incoming,
-) -> Response {
-    let answer = shared.run(OperationId::EditChatMessage, F, &req, |state, call| {
-        let body: types::EditChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let (account, user, conversation) = match open(state, &call.token, &user_id, &req) {
-            Ok(opened) => opened,
-            Err(r) => return r,
-        };
-        let Some(message) = state.messages.get_mut(&message_id).filter(|m| {
-            m.account == account && m.deleted_at.is_none() && conversation.as_ref().is_none_or(|c| *c == m.conversation)
-        }) else {
-            return not_found(&message_id);
-        };
-        let MessageContent::Text(current) = &message.content else {
-            // A card, sent by a bot: not this user's to edit.
-            return error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates.");
-        };
-        if message.sender != Sender::User(user.clone()) {
-            return error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates.");
-        }
-        let mut updated = current.clone();
-        if let Some(text) = body.message {
-            updated.message = text.to_string().try_into().expect("both limits are 1024 characters");
-        }
-        if !body.file_ids.is_empty() {
-            updated.file_ids = body.file_ids;
-        }
-        if !body.interactive_cards.is_empty() {
-            updated.interactive_cards = body.interactive_cards;
-        }
-        let old = std::mem::replace(&mut message.content, MessageContent::Text(updated));
-        message.edits.push(Revision { content: old, replaced_at: Utc::now() });
-        state.message_changed(&account, &user, &message_id, MessageChange::Updated);
-        StatusCode::NO_CONTENT.into_response()
-    });
-    shared.send_team_chat_events();
-    answer
+pub(crate) fn edit(state: &mut State, call: Call<'_, (String, String), types::EditChatMessageRequest>) -> Answer {
+    let (user_id, message_id) = call.path;
+    let body = call.body;
+    let (account, user, conversation) = open(state, &call.token, &user_id, call.req)?;
+    let Some(message) = state.messages.get_mut(&message_id).filter(|m| {
+        m.account == account && m.deleted_at.is_none() && conversation.as_ref().is_none_or(|c| *c == m.conversation)
+    }) else {
+        return Err(not_found(&message_id));
+    };
+    let MessageContent::Text(current) = &message.content else {
+        // A card, sent by a bot: not this user's to edit.
+        return Err(error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates."));
+    };
+    if message.sender != Sender::User(user.clone()) {
+        return Err(error(F, StatusCode::BAD_REQUEST, 200, "Only the sender of this message can make updates."));
+    }
+    let mut updated = current.clone();
+    if let Some(text) = body.message {
+        updated.message = text.to_string().try_into().expect("both limits are 1024 characters");
+    }
+    if !body.file_ids.is_empty() {
+        updated.file_ids = body.file_ids;
+    }
+    if !body.interactive_cards.is_empty() {
+        updated.interactive_cards = body.interactive_cards;
+    }
+    let old = std::mem::replace(&mut message.content, MessageContent::Text(updated));
+    message.edits.push(Revision { content: old, replaced_at: Utc::now() });
+    state.message_changed(&account, &user, &message_id, MessageChange::Updated);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub(crate) async fn delete(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path((user_id, message_id)): Path<(String, String)>,
-    req: Incoming,
-) -> Response {
-    let answer = shared.run::<()>(OperationId::DeleteChatMessage, F, &req, |state, call| {
-        let (account, user, conversation) = match open(state, &call.token, &user_id, &req) {
-            Ok(opened) => opened,
-            Err(r) => return r,
-        };
-        if let Err(r) = find(state, &account, &message_id, conversation.as_ref()) {
-            return r;
-        }
-        if let Some(m) = state.messages.get_mut(&message_id) {
-            m.deleted_at = Some(Utc::now());
-        }
-        state.message_changed(&account, &user, &message_id, MessageChange::Deleted);
-        StatusCode::NO_CONTENT.into_response()
-    });
-    shared.send_team_chat_events();
-    answer
+pub(crate) fn delete(state: &mut State, call: Call<'_, (String, String)>) -> Answer {
+    let (user_id, message_id) = call.path;
+    let (account, user, conversation) = open(state, &call.token, &user_id, call.req)?;
+    find(state, &account, &message_id, conversation.as_ref())?;
+    if let Some(m) = state.messages.get_mut(&message_id) {
+        m.deleted_at = Some(Utc::now());
+    }
+    state.message_changed(&account, &user, &message_id, MessageChange::Deleted);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn missing(field: &str) -> Response {
     invalid_field(F, field, "is required")
 }
 
-pub(crate) async fn react(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path((user_id, message_id)): Path<(String, String)>,
-    req: Incoming,
-) -> Response {
-    let answer = shared.run(OperationId::ReactToChatMessage, F, &req, |state, call| {
-        let body: types::ReactToChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let account = account_of(state, &call.token);
-        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
-            Ok(u) => u,
-            Err(r) => return r,
-        };
-        let action = body.action;
-        // The validator holds `x-required-one-of`; this only names the field again.
-        let Some(emoji) = body.emoji.or(body.custom_emoji_id) else { return missing("custom_emoji_id") };
-        if let Err(r) = find(state, &account, &message_id, None) {
-            return r;
+pub(crate) fn react(state: &mut State, call: Call<'_, (String, String), types::ReactToChatMessageRequest>) -> Answer {
+    let (user_id, message_id) = call.path;
+    let body = call.body;
+    let (account, user) = acting(state, &call.token, &user_id)?;
+    let action = body.action;
+    // The validator holds `x-required-one-of`; this only names the field again.
+    let Some(emoji) = body.emoji.or(body.custom_emoji_id) else { return Err(missing("custom_emoji_id")) };
+    find(state, &account, &message_id, None)?;
+    let Some(message) = state.messages.get_mut(&message_id) else { return Err(not_found(&message_id)) };
+    // Only a change is an event: a reaction added twice, or one never there taken back,
+    // changes nothing.
+    let changed = match action {
+        types::ReactToChatMessageRequestAction::Add => {
+            message.reactions.entry(emoji.clone()).or_default().insert(user.clone())
         }
-        let Some(message) = state.messages.get_mut(&message_id) else { return not_found(&message_id) };
-        // Only a change is an event: a reaction added twice, or one never there taken back,
-        // changes nothing.
-        let changed = match action {
-            types::ReactToChatMessageRequestAction::Add => {
-                message.reactions.entry(emoji.clone()).or_default().insert(user.clone())
-            }
-            types::ReactToChatMessageRequestAction::Remove => match message.reactions.get_mut(&emoji) {
-                Some(users) => {
-                    let removed = users.remove(&user);
-                    if users.is_empty() {
-                        message.reactions.remove(&emoji);
-                    }
-                    removed
+        types::ReactToChatMessageRequestAction::Remove => match message.reactions.get_mut(&emoji) {
+            Some(users) => {
+                let removed = users.remove(&user);
+                if users.is_empty() {
+                    message.reactions.remove(&emoji);
                 }
-                None => false,
+                removed
+            }
+            None => false,
+        },
+    };
+    if changed {
+        let added = action == types::ReactToChatMessageRequestAction::Add;
+        state.message_changed(&account, &user, &message_id, MessageChange::Reacted { emoji: &emoji, added });
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub(crate) fn mark(state: &mut State, call: Call<'_, (String, String), types::MarkChatMessageRequest>) -> Answer {
+    let (user_id, message_id) = call.path;
+    let body = call.body;
+    let (account, user) = acting(state, &call.token, &user_id)?;
+    let action = body.action;
+    find(state, &account, &message_id, None)?;
+    let Some(message) = state.messages.get_mut(&message_id) else { return Err(not_found(&message_id)) };
+    match action {
+        types::MarkChatMessageRequestAction::Unread => message.unread_by.insert(user),
+        types::MarkChatMessageRequestAction::Read => message.unread_by.remove(&user),
+    };
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub(crate) fn thread(state: &mut State, call: Call<'_, (String, String)>) -> Answer {
+    let req = call.req;
+    let (user_id, message_id) = call.path;
+    let (account, _, conversation) = open(state, &call.token, &user_id, req)?;
+    let found = find(state, &account, &message_id, conversation.as_ref())?;
+    let main = found.reply_to.clone().unwrap_or_else(|| found.id.clone());
+    let Some(main_message) = state.messages.get(&main) else { return Err(not_found(&main)) };
+    // The window the replies were sent in: `from` (required) to `to` (optional).
+    let bound = |name: &str| req.query(name).and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    let (from, to) = (bound("from"), bound("to"));
+    let mut replies: Vec<&StoredMessage> = state
+        .conversation(&account, &main_message.conversation)
+        .into_iter()
+        .filter(|m| m.deleted_at.is_none() && m.reply_to.as_deref() == Some(main.as_str()))
+        .filter(|m| from.is_none_or(|f| m.sent_at >= f) && to.is_none_or(|t| m.sent_at <= t))
+        .collect();
+    if req.query("sort") != Some("asc") {
+        replies.reverse();
+    }
+    let limit = req.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(10);
+    let with_main = req.query("need_main_message") != Some("false");
+    let with_emoji = req.query("need_emoji") == Some("true");
+    let total = replies.len() + 1;
+    let last_reply = replies.iter().map(|m| m.sent_at.timestamp_millis()).max();
+    let shown = with_main
+        .then_some(main_message)
+        .into_iter()
+        .chain(replies)
+        .take(limit)
+        .map(|m| types::ThreadMessage {
+            at_items: Vec::new(),
+            bot_message: Default::default(),
+            files: Vec::new(),
+            interactive_cards: Vec::new(),
+            is_followed: None,
+            is_reply: m.reply_to.is_some(),
+            last_reply_time: if m.reply_to.is_none() { last_reply } else { None },
+            message: m.text(),
+            message_type: Some(types::ThreadMessageMessageType::PlainTextMessage),
+            msg_id: m.id.clone(),
+            reactions: if with_emoji {
+                m.reactions
+                    .iter()
+                    .map(|(e, users)| types::ThreadReaction {
+                        emoji_id: Some(e.clone()),
+                        count: Some(users.len() as i64),
+                        is_sender: None,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
             },
-        };
-        if changed {
-            let added = action == types::ReactToChatMessageRequestAction::Add;
-            state.message_changed(&account, &user, &message_id, MessageChange::Reacted { emoji: &emoji, added });
-        }
-        StatusCode::NO_CONTENT.into_response()
-    });
-    shared.send_team_chat_events();
-    answer
-}
-
-pub(crate) async fn mark(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path((user_id, message_id)): Path<(String, String)>,
-    req: Incoming,
-) -> Response {
-    shared.run(OperationId::MarkChatMessage, F, &req, |state, call| {
-        let body: types::MarkChatMessageRequest = call.body.expect("the spec gives this operation a body");
-        let account = account_of(state, &call.token);
-        let user = match resolve_user(state, &account, &call.token.kind, &user_id) {
-            Ok(u) => u,
-            Err(r) => return r,
-        };
-        let action = body.action;
-        if let Err(r) = find(state, &account, &message_id, None) {
-            return r;
-        }
-        let Some(message) = state.messages.get_mut(&message_id) else { return not_found(&message_id) };
-        match action {
-            types::MarkChatMessageRequestAction::Unread => message.unread_by.insert(user),
-            types::MarkChatMessageRequestAction::Read => message.unread_by.remove(&user),
-        };
-        StatusCode::NO_CONTENT.into_response()
-    })
-}
-
-pub(crate) async fn thread(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path((user_id, message_id)): Path<(String, String)>,
-    req: Incoming,
-) -> Response {
-    shared.run::<()>(OperationId::GetChatMessageThread, F, &req, |state, call| {
-        let (account, _, conversation) = match open(state, &call.token, &user_id, &req) {
-            Ok(opened) => opened,
-            Err(r) => return r,
-        };
-        let main = match find(state, &account, &message_id, conversation.as_ref()) {
-            Ok(m) => m.reply_to.clone().unwrap_or_else(|| m.id.clone()),
-            Err(r) => return r,
-        };
-        let Some(main_message) = state.messages.get(&main) else { return not_found(&main) };
-        // The window the replies were sent in: `from` (required) to `to` (optional).
-        let bound = |name: &str| req.query(name).and_then(|t| DateTime::parse_from_rfc3339(t).ok());
-        let (from, to) = (bound("from"), bound("to"));
-        let mut replies: Vec<&StoredMessage> = state
-            .conversation(&account, &main_message.conversation)
-            .into_iter()
-            .filter(|m| m.deleted_at.is_none() && m.reply_to.as_deref() == Some(main.as_str()))
-            .filter(|m| from.is_none_or(|f| m.sent_at >= f) && to.is_none_or(|t| m.sent_at <= t))
-            .collect();
-        if req.query("sort") != Some("asc") {
-            replies.reverse();
-        }
-        let limit = req.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(10);
-        let with_main = req.query("need_main_message") != Some("false");
-        let with_emoji = req.query("need_emoji") == Some("true");
-        let total = replies.len() + 1;
-        let last_reply = replies.iter().map(|m| m.sent_at.timestamp_millis()).max();
-        let shown = with_main
-            .then_some(main_message)
-            .into_iter()
-            .chain(replies)
-            .take(limit)
-            .map(|m| types::ThreadMessage {
-                at_items: Vec::new(),
-                bot_message: Default::default(),
-                files: Vec::new(),
-                interactive_cards: Vec::new(),
-                is_followed: None,
-                is_reply: m.reply_to.is_some(),
-                last_reply_time: if m.reply_to.is_none() { last_reply } else { None },
-                message: m.text(),
-                message_type: Some(types::ThreadMessageMessageType::PlainTextMessage),
-                msg_id: m.id.clone(),
-                reactions: if with_emoji {
-                    m.reactions
-                        .iter()
-                        .map(|(e, users)| types::ThreadReaction {
-                            emoji_id: Some(e.clone()),
-                            count: Some(users.len() as i64),
-                            is_sender: None,
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                rich_text: Vec::new(),
-                sender_display_name: Some(sender_name(state, &m.account, &m.sender)),
-                sender_email: None,
-                sender_member_id: None,
-                sender_user_id: match &m.sender {
-                    Sender::User(u) => Some(u.clone()),
-                    _ => None,
-                },
-                timestamp: m.sent_at.timestamp_millis(),
-            })
-            .collect();
-        json(StatusCode::OK, &types::ChatThread { total: total as i64, messages: shown })
-    })
+            rich_text: Vec::new(),
+            sender_display_name: Some(sender_name(state, &m.account, &m.sender)),
+            sender_email: None,
+            sender_member_id: None,
+            sender_user_id: match &m.sender {
+                Sender::User(u) => Some(u.clone()),
+                _ => None,
+            },
+            timestamp: m.sent_at.timestamp_millis(),
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &types::ChatThread { total: total as i64, messages: shown }))
 }

@@ -1,16 +1,11 @@
 //! The chatbot message endpoints: send, edit, delete, unfurl.
 
-use std::sync::Arc;
-
-use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::http::{ErrorShape, Incoming, error, json};
-use super::shared::Shared;
+use super::http::{Answer, Call, ErrorShape, error, json};
 use super::state::{ConversationId, MessageContent, Revision, Sender, State, StoredMessage};
 
 const F: ErrorShape = ErrorShape::Chatbot;
@@ -75,43 +70,35 @@ fn own_message<'a>(state: &'a mut State, account: &str, id: &str) -> Result<&'a 
     }
 }
 
-pub(crate) async fn send(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
-    shared.run(OperationId::SendChatbotMessage, F, &req, |state, call| {
-        let body: types::SendChatbotMessageRequest = call.body.expect("the spec gives this operation a body");
-        if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
-            return r;
-        }
-        let account = body.account_id.clone();
-        let Some(conversation) = body.to_jid.parse::<ConversationId>().ok().filter(|c| state.exists(&account, c))
-        else {
-            return error(F, StatusCode::FORBIDDEN, 7004, "Not authorized.");
-        };
-        let reply_to = match thread_parent(state, &account, &conversation, body.reply_to.as_deref()) {
-            Ok(parent) => parent,
-            Err(response) => return response,
-        };
-        let now = Utc::now();
-        let id = state.new_message_id();
-        let sender = Sender::Bot(state.config.robot_jid.clone());
-        let markdown = body.is_markdown_support.unwrap_or(false);
-        let content = MessageContent::Card { card: body.content, markdown };
-        let mut message = StoredMessage::new(&account, id.clone(), conversation, sender, content);
-        message.sent_at = now;
-        message.reply_to = reply_to;
-        message.visible_to_user = body.visible_to_user;
-        message.user_jid = body.user_jid.clone();
-        state.store(message);
-        json(
-            StatusCode::CREATED,
-            &types::ChatbotMessageSent {
-                message_id: id,
-                robot_jid: body.robot_jid,
-                sent_time: sent_time(now),
-                to_jid: body.to_jid,
-                user_jid: body.user_jid,
-            },
-        )
-    })
+pub(crate) fn send(state: &mut State, call: Call<'_, (), types::SendChatbotMessageRequest>) -> Answer {
+    let body = call.body;
+    check_bot(state, &body.robot_jid, &body.account_id)?;
+    let account = body.account_id.clone();
+    let Some(conversation) = body.to_jid.parse::<ConversationId>().ok().filter(|c| state.exists(&account, c)) else {
+        return Err(error(F, StatusCode::FORBIDDEN, 7004, "Not authorized."));
+    };
+    let reply_to = thread_parent(state, &account, &conversation, body.reply_to.as_deref())?;
+    let now = Utc::now();
+    let id = state.new_message_id();
+    let sender = Sender::Bot(state.config.robot_jid.clone());
+    let markdown = body.is_markdown_support.unwrap_or(false);
+    let content = MessageContent::Card { card: body.content, markdown };
+    let mut message = StoredMessage::new(&account, id.clone(), conversation, sender, content);
+    message.sent_at = now;
+    message.reply_to = reply_to;
+    message.visible_to_user = body.visible_to_user;
+    message.user_jid = body.user_jid.clone();
+    state.store(message);
+    Ok(json(
+        StatusCode::CREATED,
+        &types::ChatbotMessageSent {
+            message_id: id,
+            robot_jid: body.robot_jid,
+            sent_time: sent_time(now),
+            to_jid: body.to_jid,
+            user_jid: body.user_jid,
+        },
+    ))
 }
 
 fn changed(robot_jid: &str, m: &StoredMessage) -> types::ChatbotMessageChanged {
@@ -124,65 +111,40 @@ fn changed(robot_jid: &str, m: &StoredMessage) -> types::ChatbotMessageChanged {
     }
 }
 
-pub(crate) async fn edit(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(message_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    shared.run(OperationId::EditChatbotMessage, F, &req, |state, call| {
-        let body: types::EditChatbotMessageRequest = call.body.expect("the spec gives this operation a body");
-        if let Err(r) = check_bot(state, &body.robot_jid, &body.account_id) {
-            return r;
-        }
-        let message = match own_message(state, &body.account_id, &message_id) {
-            Ok(m) => m,
-            Err(r) => return r,
-        };
-        let new = MessageContent::Card { card: body.content, markdown: body.is_markdown_support.unwrap_or(false) };
-        let old = std::mem::replace(&mut message.content, new);
-        message.edits.push(Revision { content: old, replaced_at: Utc::now() });
-        json(StatusCode::OK, &changed(&body.robot_jid, message))
-    })
+pub(crate) fn edit(state: &mut State, call: Call<'_, String, types::EditChatbotMessageRequest>) -> Answer {
+    let message_id = call.path;
+    let body = call.body;
+    check_bot(state, &body.robot_jid, &body.account_id)?;
+    let message = own_message(state, &body.account_id, &message_id)?;
+    let new = MessageContent::Card { card: body.content, markdown: body.is_markdown_support.unwrap_or(false) };
+    let old = std::mem::replace(&mut message.content, new);
+    message.edits.push(Revision { content: old, replaced_at: Utc::now() });
+    Ok(json(StatusCode::OK, &changed(&body.robot_jid, message)))
 }
 
-pub(crate) async fn delete(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(message_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    shared.run::<()>(OperationId::DeleteChatbotMessage, F, &req, |state, _| {
-        let (robot, account) = (req.query("robot_jid").unwrap_or(""), req.query("account_id").unwrap_or(""));
-        if let Err(r) = check_bot(state, robot, account) {
-            return r;
-        }
-        let message = match own_message(state, account, &message_id) {
-            Ok(m) => m,
-            Err(r) => return r,
-        };
-        message.deleted_at = Some(Utc::now());
-        json(StatusCode::OK, &changed(robot, message))
-    })
+pub(crate) fn delete(state: &mut State, call: Call<'_, String>) -> Answer {
+    let message_id = call.path;
+    let (robot, account) = (call.req.query("robot_jid").unwrap_or(""), call.req.query("account_id").unwrap_or(""));
+    check_bot(state, robot, account)?;
+    let message = own_message(state, account, &message_id)?;
+    message.deleted_at = Some(Utc::now());
+    Ok(json(StatusCode::OK, &changed(robot, message)))
 }
 
-pub(crate) async fn unfurl(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path((_user_id, trigger_id)): Path<(String, String)>,
-    req: Incoming,
-) -> Response {
-    shared.run(OperationId::UnfurlLink, F, &req, |state, call| {
-        let body: types::UnfurlLinkRequest = call.body.expect("the spec gives this operation a body");
-        if !state.unfurl_triggers.contains_key(&trigger_id) {
-            return error(F, StatusCode::NOT_FOUND, 8002, "Unfurl id does not exist.");
-        }
-        if let Err(e) = serde_json::from_str::<types::Card>(&body.content) {
-            return error(
-                F,
-                StatusCode::BAD_REQUEST,
-                7001,
-                format!("Invalid parameter: content: must be a JSON-encoded message card ({e})."),
-            );
-        }
-        state.remember_unfurl(trigger_id.clone(), body.content);
-        StatusCode::NO_CONTENT.into_response()
-    })
+pub(crate) fn unfurl(state: &mut State, call: Call<'_, (String, String), types::UnfurlLinkRequest>) -> Answer {
+    let (_user_id, trigger_id) = call.path;
+    let body = call.body;
+    if !state.unfurl_triggers.contains_key(&trigger_id) {
+        return Err(error(F, StatusCode::NOT_FOUND, 8002, "Unfurl id does not exist."));
+    }
+    if let Err(e) = serde_json::from_str::<types::Card>(&body.content) {
+        return Err(error(
+            F,
+            StatusCode::BAD_REQUEST,
+            7001,
+            format!("Invalid parameter: content: must be a JSON-encoded message card ({e})."),
+        ));
+    }
+    state.remember_unfurl(trigger_id.clone(), body.content);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

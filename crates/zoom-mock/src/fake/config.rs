@@ -132,25 +132,22 @@ pub struct Config {
     pub client_id: String,
     /// The registered app's client secret.
     pub client_secret: String,
-    /// The first account, where the app is installed: the default of every call and event
-    /// that names none.
-    pub account_id: String,
+    /// The first account (its id, plan, default user and strict directory), where the app is
+    /// installed: the default of every call and event that names none. Its default user is
+    /// `me` with the server-to-server token; its `installed` is not read (it always is).
+    pub account: AccountSpec,
     /// The accounts after the first, each with its own plan, users, channels and install.
     pub accounts: Vec<AccountSpec>,
     /// The bot's JID.
     pub robot_jid: String,
     /// The bot's user id (the `uid` in its token).
     pub bot_user_id: String,
-    /// The first account's default user (`me` with its server-to-server token).
-    pub default_user_id: String,
     /// Lifetime of issued tokens.
     pub token_lifetime: Duration,
     /// How long an interactive event's callback may be used (Zoom: 30 minutes).
     pub callback_lifetime: Duration,
     /// How long a delivered event waits for the bot's answer (Zoom: three seconds).
     pub delivery_timeout: Duration,
-    /// The first account's plan; `None` for no plan limits.
-    pub plan: Option<Plan>,
     /// Explicit per-second limits that override the plans' (in every account).
     pub rates: HashMap<RateLabel, u32>,
     /// Whether user-level sends are throttled per sender and channel.
@@ -169,10 +166,6 @@ pub struct Config {
     /// With a strict directory, only the declared users and channels exist (in each account,
     /// its own).
     pub strict: bool,
-    /// Users of the first account's strict directory.
-    pub users: Vec<DirectoryUser>,
-    /// Channel ids of the first account's strict directory.
-    pub channels: Vec<String>,
     /// Faults to inject.
     pub faults: Faults,
     /// Names the page, the forms and the controls answer on, beside loopback and the bound
@@ -192,14 +185,7 @@ pub struct Config {
 impl Config {
     /// Every account, the first (from this configuration's own fields) first.
     pub fn all_accounts(&self) -> Vec<AccountSpec> {
-        let first = AccountSpec {
-            id: self.account_id.clone(),
-            plan: self.plan,
-            user_id: self.default_user_id.clone(),
-            users: self.users.clone(),
-            channels: self.channels.clone(),
-            installed: true,
-        };
+        let first = AccountSpec { installed: true, ..self.account.clone() };
         std::iter::once(first).chain(self.accounts.iter().cloned()).collect()
     }
 }
@@ -211,15 +197,13 @@ impl Default for Config {
             port: 0,
             client_id: "fake_client_id".into(),
             client_secret: "fake_client_secret".into(),
-            account_id: "FakeAccount01".into(),
+            account: AccountSpec::new("FakeAccount01").user_id("fakeuser01"),
             accounts: Vec::new(),
             robot_jid: "v1fakebot@xmpp.zoom.us".into(),
             bot_user_id: "fakebotuser".into(),
-            default_user_id: "fakeuser01".into(),
             token_lifetime: Duration::from_secs(3600),
             callback_lifetime: Duration::from_secs(30 * 60),
             delivery_timeout: Duration::from_secs(3),
-            plan: Some(Plan::Business),
             rates: HashMap::new(),
             channel_limits: true,
             retention: 1_000,
@@ -229,8 +213,6 @@ impl Default for Config {
             max_stored_file_bytes: 256 << 20,
             request_log: 10_000,
             strict: false,
-            users: Vec::new(),
-            channels: Vec::new(),
             faults: Faults::default(),
             allowed_hosts: Vec::new(),
             idle_timeout: Duration::from_secs(10),

@@ -546,22 +546,31 @@ pub fn file_deleted_event(by: &Operator, file: &FakeFile) -> ZoomEvent {
     }
 }
 
+/// A `chat_channel.*` payload of `by`'s change to `channel` at `now`: the operator's and the
+/// channel's fields every one carries, and the event's own.
+macro_rules! channel_changed {
+    ($payload:ident, $object:ident, $by:expr, $channel:expr, $now:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        types::$payload {
+            account_id: $by.account_id.clone(),
+            operator: $by.email.clone(),
+            operator_id: $by.user_id.clone(),
+            object: types::$object {
+                id: $channel.id.clone(),
+                name: $channel.name.clone(),
+                type_: event_channel_type($channel),
+                date_time: date_time($now),
+                timestamp: $now.timestamp_millis(),
+                $($field: $value,)*
+            },
+        }
+    };
+}
+
 /// `chat_channel.member_joined` (or, with `joined` false, `chat_channel.member_left`): `by`
 /// joined `channel` themselves (or left it).
 pub fn channel_member_event(by: &Operator, channel: &FakeChannel, joined: bool) -> ZoomEvent {
     let now = chrono::Utc::now();
-    let payload = types::ChatChannelMemberPayload {
-        account_id: by.account_id.clone(),
-        operator: by.email.clone(),
-        operator_id: by.user_id.clone(),
-        object: types::ChatChannelChanged {
-            id: channel.id.clone(),
-            name: channel.name.clone(),
-            type_: event_channel_type(channel),
-            date_time: date_time(now),
-            timestamp: now.timestamp_millis(),
-        },
-    };
+    let payload = channel_changed!(ChatChannelMemberPayload, ChatChannelChanged, by, channel, now, {});
     let event_ts = now.timestamp_millis();
     if joined {
         ZoomEvent::ChatChannelMemberJoined { event_ts, payload }
@@ -580,22 +589,12 @@ pub fn channel_members_event(
     invited: bool,
 ) -> ZoomEvent {
     let now = chrono::Utc::now();
-    let payload = types::ChatChannelMembersPayload {
-        account_id: by.account_id.clone(),
-        operator: by.email.clone(),
-        operator_id: by.user_id.clone(),
-        object: types::ChatChannelMembers {
-            id: channel.id.clone(),
-            name: channel.name.clone(),
-            type_: event_channel_type(channel),
-            date_time: date_time(now),
-            timestamp: now.timestamp_millis(),
-            members: members
-                .iter()
-                .map(|(id, name)| types::EventChannelMember { id: id.clone(), display_name: name.clone() })
-                .collect(),
-        },
-    };
+    let payload = channel_changed!(ChatChannelMembersPayload, ChatChannelMembers, by, channel, now, {
+        members: members
+            .iter()
+            .map(|(id, name)| types::EventChannelMember { id: id.clone(), display_name: name.clone() })
+            .collect(),
+    });
     if invited {
         ZoomEvent::ChatChannelMemberInvited { event_ts: now.timestamp_millis(), payload }
     } else {

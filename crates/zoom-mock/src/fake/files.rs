@@ -12,10 +12,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
+use zoom_spec::Violation;
 
-use super::chat::{account_of, refuse_archived, resolve_conversation, resolve_user, thread_of};
-use super::http::{ErrorShape, Incoming, error, json, validation_error};
-use super::ops::operations;
+use super::chat::{account_of, acting, refuse_archived, resolve_conversation, resolve_user, thread_of};
+use super::http::{Answer, Body, Call, ErrorShape, Incoming, error, json, validation_error};
+use super::ops::{Invalid, operations};
 use super::shared::Shared;
 use super::state::files::Refused;
 use super::state::{MessageContent, Sender, State, StoredMessage};
@@ -91,17 +92,41 @@ fn param(params: &str, key: &str) -> Option<String> {
 }
 
 /// Reads a file operation's request, its body within the fake's per-file cap (past it, Zoom's
-/// refusal of a file too large), and its parts.
-async fn read(shared: &Shared, request: Request) -> Result<(Incoming, Vec<Part>), Response> {
+/// refusal of a file too large).
+pub(crate) async fn incoming(shared: &Shared, request: Request) -> Result<Incoming, Response> {
     let max = shared.lock().config.max_file_bytes;
-    let (parts, body) = request.into_parts();
-    let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
-    let body = axum::body::to_bytes(body, max.saturating_add(FORM_OVERHEAD)).await.map_err(|_| too_large(max))?;
-    let content_type = parts.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let form = parse_multipart(&content_type, &body).map_err(|why| {
-        validation_error(F, super::ops::Invalid::Malformed(format!("the body is not a form ({why})")))
-    })?;
-    Ok((Incoming { path: parts.uri.path().to_owned(), headers: parts.headers, query, body: Bytes::new() }, form))
+    Incoming::read(request, max.saturating_add(FORM_OVERHEAD)).await.ok_or_else(|| too_large(max))
+}
+
+/// A multipart/form-data body, in its parts: a file operation's body.
+pub(crate) struct Form(Vec<Part>);
+
+impl Form {
+    fn parse(req: &Incoming) -> Result<Self, Invalid> {
+        let content_type = req.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        parse_multipart(content_type, &req.body)
+            .map(Self)
+            .map_err(|why| Invalid::Malformed(format!("the body is not a form ({why})")))
+    }
+}
+
+/// A form is checked as Zoom checks it: each field that holds files holds parts with a filename
+/// (a plain form field there is not a file, whatever its text), and the rest fits the spec.
+impl Body for Form {
+    fn read(op: OperationId, req: &Incoming) -> Result<Self, Invalid> {
+        operations().validate(op, &req.query, &[])?;
+        let form = Self::parse(req)?;
+        if let Some(field) = operations()
+            .form_files(op)
+            .into_iter()
+            .find(|f| form.0.iter().any(|p| p.name == *f && p.filename.is_none()))
+        {
+            let rule = "must be a file (a part with a filename)".into();
+            return Err(Invalid::Rules(vec![Violation { path: field.into(), rule }]));
+        }
+        operations().validate_form(op, &as_json(&form.0, &operations().form_arrays(op)))?;
+        Ok(form)
+    }
 }
 
 /// The form's fields as JSON, for the spec's schema: text fields as strings, file parts as
@@ -125,14 +150,6 @@ fn as_json(form: &[Part], arrays: &[&str]) -> Value {
     Value::Object(out)
 }
 
-/// A part of a `format: binary` field must be a file (a part with a filename): a plain form
-/// field there is not one, whatever its text.
-fn not_a_file(form: &[Part], binary: &str) -> Option<Response> {
-    form.iter()
-        .any(|p| p.name == binary && p.filename.is_none())
-        .then(|| super::http::invalid_field(F, binary, "must be a file (a part with a filename)"))
-}
-
 fn text<'a>(form: &'a [Part], name: &str) -> Option<&'a str> {
     form.iter().find(|p| p.name == name && p.filename.is_none()).and_then(|p| std::str::from_utf8(&p.data).ok())
 }
@@ -151,59 +168,18 @@ fn store(state: &mut State, account: &str, form: &[Part], field: &str) -> Result
     }
 }
 
-/// A file operation's request: the multipart body read (within the cap), then, under the
-/// fake's lock, the form checked as Zoom checks it (the part `binary` holds a file, the rest
-/// fits the spec) and `handler` called with the request, the form, the token's account and
-/// the user the path names.
-async fn run_form(
-    shared: Arc<Shared>,
-    request: Request,
-    operation: OperationId,
-    binary: &str,
-    user_id: &str,
-    handler: impl FnOnce(&mut State, &Incoming, &[Part], String, String) -> Response,
-) -> Response {
-    let (req, form) = match read(&shared, request).await {
-        Ok(read) => read,
-        Err(r) => return r,
-    };
-    shared.run::<()>(operation, F, &req, |state, call| {
-        if let Some(refused) = not_a_file(&form, binary) {
-            return refused;
-        }
-        let fields = as_json(&form, &operations().form_arrays(operation));
-        if let Err(invalid) = operations().validate_form(operation, &fields) {
-            return validation_error(F, invalid);
-        }
-        let account = account_of(state, &call.token);
-        match resolve_user(state, &account, &call.token.kind, user_id) {
-            Ok(user) => handler(state, &req, &form, account, user),
-            Err(r) => r,
-        }
-    })
-}
-
 /// `uploadChatFile`: stores the file; with `postToPersonalChat` (Zoom's default, `"true"`)
 /// it is also posted to the user's own chat.
-pub(crate) async fn upload(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(user_id): Path<String>,
-    request: Request,
-) -> Response {
-    run_form(shared, request, OperationId::UploadChatFile, "file", &user_id, |state, req, form, account, user| {
-        let (id, name, _) = match store(state, &account, form, "file") {
-            Ok(stored) => stored,
-            Err(r) => return r,
-        };
-        if req.query("postToPersonalChat") != Some("false")
-            && let Ok(own) = super::state::ConversationId::user(&user)
-            && state.exists(&account, &own)
-        {
-            post_file(state, &account, own, &user, &id, &name, None);
-        }
-        json(StatusCode::CREATED, &types::ChatFileUploaded { id })
-    })
-    .await
+pub(crate) fn upload(state: &mut State, call: Call<'_, String, Form>) -> Answer {
+    let (account, user) = acting(state, &call.token, &call.path)?;
+    let (id, name, _) = store(state, &account, &call.body.0, "file")?;
+    if call.req.query("postToPersonalChat") != Some("false")
+        && let Ok(own) = super::state::ConversationId::user(&user)
+        && state.exists(&account, &own)
+    {
+        post_file(state, &account, own, &user, &id, &name, None);
+    }
+    Ok(json(StatusCode::CREATED, &types::ChatFileUploaded { id }))
 }
 
 /// A message carrying a file, stored in its conversation: a text message whose text is the
@@ -248,44 +224,18 @@ fn text_of(name: &str) -> types::SendChatMessageRequestMessage {
 }
 
 /// `sendChatFile`: stores the file and posts it to the contact or channel, or in a thread.
-pub(crate) async fn send(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(user_id): Path<String>,
-    request: Request,
-) -> Response {
-    let answer = run_form(
-        shared.clone(),
-        request,
-        OperationId::SendChatFile,
-        "files",
-        &user_id,
-        |state, _, form, account, user| {
-            let conversation =
-                match resolve_conversation(state, &account, text(form, "to_channel"), text(form, "to_contact")) {
-                    Ok(c) => c,
-                    Err(r) => return r,
-                };
-            let reply_to = match thread_of(state, &account, text(form, "reply_main_message_id"), &conversation) {
-                Ok(main) => main,
-                Err(r) => return r,
-            };
-            if let Err(r) = refuse_archived(state, &account, &conversation) {
-                return r;
-            }
-            let (file_id, name, _) = match store(state, &account, form, "files") {
-                Ok(stored) => stored,
-                Err(r) => return r,
-            };
-            if let Some(file) = state.files.get(&account, &file_id).cloned() {
-                state.file_changed(&account, &user, &file, Some(&conversation));
-            }
-            let id = post_file(state, &account, conversation, &user, &file_id, &name, reply_to);
-            json(StatusCode::CREATED, &types::ChatFileSent { id })
-        },
-    )
-    .await;
-    shared.send_team_chat_events();
-    answer
+pub(crate) fn send(state: &mut State, call: Call<'_, String, Form>) -> Answer {
+    let (account, user) = acting(state, &call.token, &call.path)?;
+    let form = &call.body.0;
+    let conversation = resolve_conversation(state, &account, text(form, "to_channel"), text(form, "to_contact"))?;
+    let reply_to = thread_of(state, &account, text(form, "reply_main_message_id"), &conversation)?;
+    refuse_archived(state, &account, &conversation)?;
+    let (file_id, name, _) = store(state, &account, form, "files")?;
+    if let Some(file) = state.files.get(&account, &file_id).cloned() {
+        state.file_changed(&account, &user, &file, Some(&conversation));
+    }
+    let id = post_file(state, &account, conversation, &user, &file_id, &name, reply_to);
+    Ok(json(StatusCode::CREATED, &types::ChatFileSent { id }))
 }
 
 /// A stored file as Zoom describes it.
@@ -305,47 +255,38 @@ fn described(shared_origin: &str, file: &super::state::FakeFile) -> types::ChatF
 }
 
 /// `getChatFile`: a file of the token's account, or 404/404 "Resource not found.".
-pub(crate) async fn get(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(file_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    let origin = shared.origin.clone();
-    shared.run::<()>(OperationId::GetChatFile, F, &req, |state, call| {
-        let account = account_of(state, &call.token);
-        match state.files.get(&account, &file_id) {
-            Some(file) => json(StatusCode::OK, &described(&origin, file)),
-            None => error(F, StatusCode::NOT_FOUND, 404, "Resource not found."),
-        }
-    })
+pub(crate) fn get(state: &mut State, call: Call<'_, String>) -> Answer {
+    let account = account_of(state, &call.token);
+    match state.files.get(&account, &call.path) {
+        Some(file) => Ok(json(StatusCode::OK, &described(call.origin, file))),
+        None => Err(file_missing()),
+    }
 }
 
 /// `deleteChatFile`: 204, or 404/404 for a file the account does not hold.
-pub(crate) async fn delete(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(file_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    let answer = shared.run::<()>(OperationId::DeleteChatFile, F, &req, |state, call| {
-        let account = account_of(state, &call.token);
-        let Some(file) = state.files.remove(&account, &file_id) else {
-            return error(F, StatusCode::NOT_FOUND, 404, "Resource not found.");
-        };
-        if let Ok(user) = resolve_user(state, &account, &call.token.kind, "me") {
-            state.file_changed(&account, &user, &file, None);
-        }
-        StatusCode::NO_CONTENT.into_response()
-    });
-    shared.send_team_chat_events();
-    answer
+pub(crate) fn delete(state: &mut State, call: Call<'_, String>) -> Answer {
+    let account = account_of(state, &call.token);
+    let file = state.files.remove(&account, &call.path).ok_or_else(file_missing)?;
+    if let Ok(user) = resolve_user(state, &account, &call.token.kind, "me") {
+        state.file_changed(&account, &user, &file, None);
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn file_missing() -> Response {
+    error(F, StatusCode::NOT_FOUND, 404, "Resource not found.")
 }
 
 /// The page's upload form: the file, stored in the form's account within the caps, posted to
 /// the form's conversation as that account's user; then back to the page.
 pub(crate) async fn page_upload(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
-    let (_, form) = match read(&shared, request).await {
-        Ok(read) => read,
-        Err(r) => return r,
+    let req = match incoming(&shared, request).await {
+        Ok(req) => req,
+        Err(refused) => return refused,
+    };
+    let Form(form) = match Form::parse(&req) {
+        Ok(form) => form,
+        Err(invalid) => return validation_error(F, invalid),
     };
     let (account, to_jid) = (text(&form, "account").unwrap_or_default(), text(&form, "to_jid").unwrap_or_default());
     let Some(part) = form.iter().find(|p| p.name == "file" && p.filename.as_deref().is_some_and(|n| !n.is_empty()))

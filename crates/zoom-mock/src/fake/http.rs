@@ -11,7 +11,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use zoom_api_gen::operations::OperationId;
+use serde_json::Value;
+use zoom_api_gen::operations::{OperationId, Tag};
 use zoom_api_gen::types;
 
 use super::limits::{Limited, RetryAfter};
@@ -35,16 +36,21 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
     type Rejection = Response;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Response> {
-        let (parts, body) = req.into_parts();
-        let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
-        let body = axum::body::to_bytes(body, MAX_BODY)
+        Self::read(req, MAX_BODY)
             .await
-            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())?;
-        Ok(Self { path: parts.uri.path().to_owned(), headers: parts.headers, query, body })
+            .ok_or_else(|| (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())
     }
 }
 
 impl Incoming {
+    /// Reads a request whose body is at most `limit` bytes; `None` for a larger one.
+    pub async fn read(req: Request, limit: usize) -> Option<Self> {
+        let (parts, body) = req.into_parts();
+        let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        let body = axum::body::to_bytes(body, limit).await.ok()?;
+        Some(Self { path: parts.uri.path().to_owned(), headers: parts.headers, query, body })
+    }
+
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
@@ -57,6 +63,14 @@ pub(crate) enum ErrorShape {
     Chatbot,
     /// `{code, message, errors?}`.
     Api,
+}
+
+impl ErrorShape {
+    /// The shape of an operation's errors: the chatbot API's for the chatbot's operations, the
+    /// REST API's for the others.
+    pub fn of(op: OperationId) -> Self {
+        if matches!(op.info().tag, Tag::Chatbot) { Self::Chatbot } else { Self::Api }
+    }
 }
 
 pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
@@ -136,10 +150,34 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
 }
 
-/// What a handler gets once the pipeline let the request through.
-pub(crate) struct Call<B> {
+/// What an operation's handler answers: a refusal is an answer too, so that a handler can
+/// pass on its checks' refusals with `?`.
+pub(crate) type Answer = Result<Response, Response>;
+
+/// What an operation's handler gets once the pipeline let the request through: the token, the
+/// path's parameters (`P`, as axum's `Path` reads them), the body (`B`, read and checked against
+/// the spec) and the request itself, for its query.
+pub(crate) struct Call<'a, P = (), B = ()> {
     pub token: TokenInfo,
-    pub body: Option<B>,
+    pub path: P,
+    pub body: B,
+    pub req: &'a Incoming,
+    /// The fake's own origin (`http://host:port`), for the URLs an answer gives.
+    pub origin: &'a str,
+}
+
+/// A request's body as an operation's handler takes it, read from the request and checked
+/// against the operation's spec (its query too) before the handler runs.
+pub(crate) trait Body: Sized {
+    fn read(op: OperationId, req: &Incoming) -> Result<Self, Invalid>;
+}
+
+/// A JSON body, as its generated type; `()` for an operation without one.
+impl<T: DeserializeOwned> Body for T {
+    fn read(op: OperationId, req: &Incoming) -> Result<Self, Invalid> {
+        let value = operations().validate(op, &req.query, &req.body)?.unwrap_or(Value::Null);
+        serde_json::from_value(value).map_err(|e| Invalid::Malformed(e.to_string()))
+    }
 }
 
 /// What a chatbot call names its account by: its `account_id` (in the query of a delete, the
@@ -172,18 +210,19 @@ fn named(req: &Incoming) -> Named {
 impl Shared {
     /// The pipeline of every API call: a valid token of the right kind, a free rate-limit
     /// slot of the account the call acts in (both under the lock), a request valid against
-    /// the spec (outside it); then `handler` runs with the state locked.
+    /// the spec (outside it); then `handler` runs with the state locked, given the token and the
+    /// body, and its answer or refusal is the response.
     ///
     /// A chatbot call counts against the account it names when that account exists and has
     /// the app installed (any other is refused by its handler, as Zoom refuses it, and spends
     /// no one's budget); a user-level call against its token's account.
-    pub(crate) fn run<B: DeserializeOwned>(
+    pub(crate) fn run<B: Body>(
         self: &Arc<Self>,
         op: OperationId,
-        shape: ErrorShape,
         req: &Incoming,
-        handler: impl FnOnce(&mut State, Call<B>) -> Response,
+        handler: impl FnOnce(&mut State, TokenInfo, B) -> Answer,
     ) -> Response {
+        let shape = ErrorShape::of(op);
         let now = Instant::now();
         let named = if shape == ErrorShape::Chatbot { named(req) } else { Named::Nothing };
         let token = {
@@ -212,15 +251,11 @@ impl Shared {
         };
         // Validation reads only the request, so it runs without the lock: a large body does
         // not hold up every other request.
-        let body = match operations().validate(op, &req.query, &req.body) {
-            Ok(Some(value)) => match serde_json::from_value::<B>(value) {
-                Ok(typed) => Some(typed),
-                Err(e) => return validation_error(shape, Invalid::Malformed(e.to_string())),
-            },
-            Ok(None) => None,
+        let body = match B::read(op, req) {
+            Ok(body) => body,
             Err(invalid) => return validation_error(shape, invalid),
         };
-        handler(&mut self.lock(), Call { token, body })
+        handler(&mut self.lock(), token, body).unwrap_or_else(|refusal| refusal)
     }
 }
 

@@ -263,13 +263,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_eleventh_message_in_a_second_blocks_the_channel_for_ten_seconds() {
+    /// A limiter that has let `me` send `n` messages in channel `c1` of account `a`, `every`
+    /// apart from the instant it returns.
+    fn after_sends(n: u32, every: Duration) -> (Limiter, Instant) {
         let mut l = Limiter::new(HashMap::new(), true);
         let t0 = Instant::now();
-        for i in 0..10u32 {
-            l.check_channel("a", "me", "c1", t0 + Duration::from_millis(50) * i).unwrap();
+        for i in 0..n {
+            l.check_channel("a", "me", "c1", t0 + every * i).unwrap();
         }
+        (l, t0)
+    }
+
+    #[test]
+    fn the_eleventh_message_in_a_second_blocks_the_channel_for_ten_seconds() {
+        let (mut l, t0) = after_sends(10, Duration::from_millis(50));
         let err = l.check_channel("a", "me", "c1", t0 + Duration::from_millis(600)).unwrap_err();
         assert_eq!(err.retry_after, RetryAfter::Seconds(10));
         // Another channel, the same channel in another account, and the same channel after
@@ -282,12 +289,8 @@ mod tests {
 
     #[test]
     fn thirty_one_in_ten_seconds_blocks_for_thirty() {
-        let mut l = Limiter::new(HashMap::new(), true);
-        let t0 = Instant::now();
-        for i in 0..30u32 {
-            l.check_channel("a", "me", "c", t0 + Duration::from_millis(300) * i).unwrap();
-        }
-        let err = l.check_channel("a", "me", "c", t0 + Duration::from_millis(9_100)).unwrap_err();
+        let (mut l, t0) = after_sends(30, Duration::from_millis(300));
+        let err = l.check_channel("a", "me", "c1", t0 + Duration::from_millis(9_100)).unwrap_err();
         assert_eq!(err.retry_after, RetryAfter::Seconds(30));
     }
 }

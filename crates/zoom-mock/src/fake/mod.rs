@@ -89,30 +89,95 @@ pub struct ZoomMockBuilder {
     config: Config,
 }
 
-impl ZoomMockBuilder {
-    /// Listen on this address (default `127.0.0.1`).
-    pub fn host(mut self, host: impl Into<String>) -> Self {
-        self.config.host = host.into();
-        self
-    }
+/// Builder methods that each set one field of the configuration and return the builder:
+/// `fn name(argument: Type) => field = value;`.
+macro_rules! config_setters {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) => $($field:ident).+ = $value:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $($arg: $ty),*) -> Self {
+                self.config.$($field).+ = $value;
+                self
+            }
+        )*
+    };
+}
 
-    /// Listen on this port (default 0: a free one).
-    pub fn port(mut self, port: u16) -> Self {
-        self.config.port = port;
-        self
+impl ZoomMockBuilder {
+    config_setters! {
+        /// Listen on this address (default `127.0.0.1`).
+        fn host(host: impl Into<String>) => host = host.into();
+
+        /// Listen on this port (default 0: a free one).
+        fn port(port: u16) => port = port;
+
+        /// The first account's id (default `FakeAccount01`): the default of every call and event
+        /// that names no account.
+        fn account_id(account_id: impl Into<String>) => account.id = account_id.into();
+
+        /// The bot's JID.
+        fn robot_jid(robot_jid: impl Into<String>) => robot_jid = robot_jid.into();
+
+        /// How long issued tokens live (default one hour).
+        fn token_lifetime(lifetime: Duration) => token_lifetime = lifetime;
+
+        /// How long a delivered event waits for the bot's answer (default three seconds, as Zoom).
+        fn delivery_timeout(timeout: Duration) => delivery_timeout = timeout;
+
+        /// How many conversations are kept (default 10,000); past it, the one started longest
+        /// ago goes, with its messages.
+        fn max_conversations(conversations: usize) => max_conversations = conversations.max(1);
+
+        /// The largest file the fake stores, in bytes (default 32 MiB); a larger upload or file
+        /// send is refused as Zoom refuses a file too large (400, code 300).
+        fn max_file_bytes(bytes: usize) => max_file_bytes = bytes;
+
+        /// The bytes of all stored files together (default 256 MiB); past it, uploads are
+        /// refused the same way.
+        fn max_stored_file_bytes(bytes: usize) => max_stored_file_bytes = bytes;
+
+        /// How long an interactive event's callback may be used (default 30 minutes, as Zoom's).
+        fn callback_lifetime(lifetime: Duration) => callback_lifetime = lifetime;
+
+        /// The first account's plan, whose rate limits apply there (default Business).
+        fn plan(plan: Plan) => account.plan = Some(plan);
+
+        /// No plan limits in the first account (for load tests); explicit [`rate`](Self::rate)s
+        /// still apply.
+        fn unlimited() => account.plan = None;
+
+        /// Whether user-level sends are throttled per sender and channel (default on).
+        fn channel_limits(on: bool) => channel_limits = on;
+
+        /// Messages kept per conversation (default 1,000); older ones are dropped.
+        fn retention(messages: usize) => retention = messages.max(1);
+
+        /// Requests kept in the inspection log (default 10,000).
+        fn request_log(requests: usize) => request_log = requests;
+
+        /// Only the declared users and channels exist (in each account, its own); others answer
+        /// 7004, 1001 or 4130.
+        fn strict() => strict = true;
+
+        /// Faults to inject from the start.
+        fn faults(faults: Faults) => faults = faults;
+
+        /// How long a connection may go without a request in flight before the fake closes it
+        /// (default 10 seconds): the time to send a request's head, counted from the connection's
+        /// opening or the end of its last answer. It closes both a client that sends half a
+        /// request and an idle keep-alive connection; the page's change stream, which is a
+        /// request in flight, stays open.
+        fn idle_timeout(timeout: Duration) => idle_timeout = timeout;
+
+        /// How many connections are served at once (default 512, under the usual limit of 1,024
+        /// open files). Past it, new connections wait, unaccepted, until one closes.
+        fn max_connections(connections: usize) => max_connections = connections.max(1);
     }
 
     /// The app's client id and secret.
     pub fn credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         self.config.client_id = client_id.into();
         self.config.client_secret = client_secret.into();
-        self
-    }
-
-    /// The first account's id (default `FakeAccount01`): the default of every call and event
-    /// that names no account.
-    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
-        self.config.account_id = account_id.into();
         self
     }
 
@@ -139,110 +204,21 @@ impl ZoomMockBuilder {
         self
     }
 
-    /// The bot's JID.
-    pub fn robot_jid(mut self, robot_jid: impl Into<String>) -> Self {
-        self.config.robot_jid = robot_jid.into();
-        self
-    }
-
-    /// How long issued tokens live (default one hour).
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.config.token_lifetime = lifetime;
-        self
-    }
-
-    /// How long a delivered event waits for the bot's answer (default three seconds, as Zoom).
-    pub fn delivery_timeout(mut self, timeout: Duration) -> Self {
-        self.config.delivery_timeout = timeout;
-        self
-    }
-
-    /// How many conversations are kept (default 10,000); past it, the one started longest
-    /// ago goes, with its messages.
-    pub fn max_conversations(mut self, conversations: usize) -> Self {
-        self.config.max_conversations = conversations.max(1);
-        self
-    }
-
-    /// The largest file the fake stores, in bytes (default 32 MiB); a larger upload or file
-    /// send is refused as Zoom refuses a file too large (400, code 300).
-    pub fn max_file_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_file_bytes = bytes;
-        self
-    }
-
-    /// The bytes of all stored files together (default 256 MiB); past it, uploads are
-    /// refused the same way.
-    pub fn max_stored_file_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_stored_file_bytes = bytes;
-        self
-    }
-
-    /// How long an interactive event's callback may be used (default 30 minutes, as Zoom's).
-    pub fn callback_lifetime(mut self, lifetime: Duration) -> Self {
-        self.config.callback_lifetime = lifetime;
-        self
-    }
-
-    /// The first account's plan, whose rate limits apply there (default Business).
-    pub fn plan(mut self, plan: Plan) -> Self {
-        self.config.plan = Some(plan);
-        self
-    }
-
-    /// No plan limits in the first account (for load tests); explicit [`rate`](Self::rate)s
-    /// still apply.
-    pub fn unlimited(mut self) -> Self {
-        self.config.plan = None;
-        self
-    }
-
     /// An explicit per-second limit for a label, overriding the plans' (in every account).
     pub fn rate(mut self, label: RateLabel, per_second: u32) -> Self {
         self.config.rates.insert(label, per_second);
         self
     }
 
-    /// Whether user-level sends are throttled per sender and channel (default on).
-    pub fn channel_limits(mut self, on: bool) -> Self {
-        self.config.channel_limits = on;
-        self
-    }
-
-    /// Messages kept per conversation (default 1,000); older ones are dropped.
-    pub fn retention(mut self, messages: usize) -> Self {
-        self.config.retention = messages.max(1);
-        self
-    }
-
-    /// Requests kept in the inspection log (default 10,000).
-    pub fn request_log(mut self, requests: usize) -> Self {
-        self.config.request_log = requests;
-        self
-    }
-
-    /// Only the declared users and channels exist (in each account, its own); others answer
-    /// 7004, 1001 or 4130.
-    pub fn strict(mut self) -> Self {
-        self.config.strict = true;
-        self
-    }
-
     /// Declares a user of the first account's strict directory.
     pub fn user(mut self, id: impl Into<String>, email: impl Into<String>) -> Self {
-        self.config.users.push(DirectoryUser { id: id.into(), email: email.into() });
+        self.config.account.users.push(DirectoryUser { id: id.into(), email: email.into() });
         self
     }
 
     /// Declares a channel of the first account's strict directory.
     pub fn channel(mut self, id: impl Into<String>) -> Self {
-        self.config.channels.push(id.into());
-        self
-    }
-
-    /// Faults to inject from the start.
-    pub fn faults(mut self, faults: Faults) -> Self {
-        self.config.faults = faults;
+        self.config.account.channels.push(id.into());
         self
     }
 
@@ -261,23 +237,6 @@ impl ZoomMockBuilder {
     /// ```
     pub fn allow_host(mut self, name: impl Into<String>) -> Self {
         self.config.allowed_hosts.push(name.into());
-        self
-    }
-
-    /// How long a connection may go without a request in flight before the fake closes it
-    /// (default 10 seconds): the time to send a request's head, counted from the connection's
-    /// opening or the end of its last answer. It closes both a client that sends half a
-    /// request and an idle keep-alive connection; the page's change stream, which is a
-    /// request in flight, stays open.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.config.idle_timeout = timeout;
-        self
-    }
-
-    /// How many connections are served at once (default 512, under the usual limit of 1,024
-    /// open files). Past it, new connections wait, unaccepted, until one closes.
-    pub fn max_connections(mut self, connections: usize) -> Self {
-        self.config.max_connections = connections.max(1);
         self
     }
 
@@ -364,7 +323,7 @@ impl ZoomMock {
     /// The first account's id: the default of every call and event that names no account
     /// (the others: [`accounts`](Self::accounts)).
     pub fn account_id(&self) -> String {
-        self.config(|c| c.account_id.clone())
+        self.config(|c| c.account.id.clone())
     }
 
     /// The bot's JID.

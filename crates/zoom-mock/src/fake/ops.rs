@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use zoom_spec::openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, Type};
+use zoom_spec::openapiv3::{
+    Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
 use zoom_spec::{Validator, Violation};
 
 use zoom_api_gen::operations::{OperationId, RateLabel};
@@ -109,14 +111,23 @@ impl Operations {
     /// The fields of the operation's multipart body that the spec makes arrays (a part may
     /// stand several times); none for an operation without one.
     pub fn form_arrays(&self, id: OperationId) -> Vec<&'static str> {
+        self.form_fields(id, |field| matches!(field.schema_kind, SchemaKind::Type(Type::Array(_))))
+    }
+
+    /// The fields of the operation's multipart body that hold files (`format: binary`, or an
+    /// array of them); none for an operation without one.
+    pub fn form_files(&self, id: OperationId) -> Vec<&'static str> {
+        self.form_fields(id, is_binary)
+    }
+
+    /// The fields of the operation's multipart body whose schema is `pick`'s.
+    fn form_fields(&self, id: OperationId, pick: impl Fn(&Schema) -> bool) -> Vec<&'static str> {
         let Some(ReferenceOr::Item(schema)) = self.get(id).form else { return Vec::new() };
         let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return Vec::new() };
         object
             .properties
             .iter()
-            .filter(|(_, field)| {
-                matches!(field, ReferenceOr::Item(f) if matches!(f.schema_kind, SchemaKind::Type(Type::Array(_))))
-            })
+            .filter(|(_, field)| matches!(field, ReferenceOr::Item(f) if pick(f)))
             .map(|(name, _)| name.as_str())
             .collect()
     }
@@ -173,6 +184,15 @@ impl Operations {
             }
         }
         out
+    }
+}
+
+/// Whether a schema is a file's (`type: string, format: binary`), or an array of files.
+fn is_binary(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary)),
+        SchemaKind::Type(Type::Array(a)) => matches!(&a.items, Some(ReferenceOr::Item(items)) if is_binary(items)),
+        _ => false,
     }
 }
 

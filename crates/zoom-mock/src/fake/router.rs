@@ -7,16 +7,17 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State as AxumState};
+use axum::extract::{FromRequest, Path, Request, State as AxumState};
 use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, get, on, post};
+use serde::de::DeserializeOwned;
 use zoom_api_gen::operations::OperationId;
 
 use super::guard::Guard;
-use super::http::{self, ErrorShape};
+use super::http::{self, Answer, Call, ErrorShape};
 use super::limits::{Limited, RetryAfter};
 use super::shared::Shared;
 use super::state::{SeenRequest, State};
@@ -29,11 +30,17 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
     let control_guard = || middleware::from_fn_with_state(guard.clone(), guard::control);
     use OperationId as Op;
     Router::new()
+        // The operations that judge their requests themselves: the callback reply (by its
+        // event's token), OAuth (by the app's credentials) and incoming webhooks (by theirs).
+        .raw_operation(Op::ReplyToCallback, callback::reply)
+        .raw_operation(Op::RequestToken, oauth::token)
+        .raw_operation(Op::RevokeToken, oauth::revoke)
+        .raw_operation(Op::SendIncomingWebhook, webhook::post)
+        // The API's operations, each a plain function behind the pipeline (`Shared::run`).
         .operation(Op::SendChatbotMessage, chatbot::send)
         .operation(Op::EditChatbotMessage, chatbot::edit)
         .operation(Op::DeleteChatbotMessage, chatbot::delete)
         .operation(Op::UnfurlLink, chatbot::unfurl)
-        .operation(Op::ReplyToCallback, callback::reply)
         .operation(Op::ListChatMessages, chat::list)
         .operation(Op::SendChatMessage, chat::send)
         .operation(Op::GetChatMessage, chat::get)
@@ -65,9 +72,6 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         .operation(Op::CreateReminder, schedule::create_reminder)
         .operation(Op::DeleteReminder, schedule::delete_reminder)
         .operation(Op::ListReminders, schedule::list_reminders)
-        .operation(Op::RequestToken, oauth::token)
-        .operation(Op::RevokeToken, oauth::revoke)
-        .operation(Op::SendIncomingWebhook, webhook::post)
         // A page for people: the conversations, drawn, a card preview, and the page's forms
         // (outside Zoom's paths). Guarded: only the fake's own names, and only its own page
         // may post (`guard.rs`).
@@ -91,14 +95,51 @@ pub(crate) fn router(shared: Arc<Shared>, guard: Arc<Guard>) -> Router {
         .with_state(shared)
 }
 
-/// Routes an operation of the spec to its handler, at the operation's method and path (its
-/// server's path and its template, which axum reads as the spec writes it: `{name}`).
+/// Routes an operation of the spec at its method and path (its server's path and its template,
+/// which axum reads as the spec writes it: `{name}`).
 trait RouteOperation {
-    fn operation<H: Handler<T, Arc<Shared>>, T: 'static>(self, id: OperationId, handler: H) -> Self;
+    /// Routes `id` to `handler`, a function of the locked state and the call, behind the
+    /// pipeline every API call goes through (`Shared::run`). A file operation's request may be
+    /// as large as the fake's per-file cap. The Team Chat events the call queued go to the page's
+    /// bot after its answer.
+    fn operation<P, B, H>(self, id: OperationId, handler: H) -> Self
+    where
+        P: DeserializeOwned + Send + 'static,
+        B: http::Body,
+        H: Fn(&mut State, Call<'_, P, B>) -> Answer + Clone + Send + Sync + 'static;
+
+    /// Routes `id` to an axum handler that judges the request itself.
+    fn raw_operation<H: Handler<T, Arc<Shared>>, T: 'static>(self, id: OperationId, handler: H) -> Self;
 }
 
 impl RouteOperation for Router<Arc<Shared>> {
-    fn operation<H: Handler<T, Arc<Shared>>, T: 'static>(self, id: OperationId, handler: H) -> Self {
+    fn operation<P, B, H>(self, id: OperationId, handler: H) -> Self
+    where
+        P: DeserializeOwned + Send + 'static,
+        B: http::Body,
+        H: Fn(&mut State, Call<'_, P, B>) -> Answer + Clone + Send + Sync + 'static,
+    {
+        let serve = move |AxumState(shared): AxumState<Arc<Shared>>, Path(path): Path<P>, request: Request| async move {
+            let read = match ops::operations().get(id).form {
+                Some(_) => files::incoming(&shared, request).await,
+                None => http::Incoming::from_request(request, &()).await,
+            };
+            let req = match read {
+                Ok(req) => req,
+                Err(refused) => return refused,
+            };
+            let answer = shared.run(id, &req, |state, token, body| {
+                handler(state, Call { token, path, body, req: &req, origin: &shared.origin })
+            });
+            // The Team Chat events the call queued (a message posted, a member gone, ...), after
+            // its answer.
+            shared.send_team_chat_events();
+            answer
+        };
+        self.raw_operation(id, serve)
+    }
+
+    fn raw_operation<H: Handler<T, Arc<Shared>>, T: 'static>(self, id: OperationId, handler: H) -> Self {
         let info = id.info();
         let method = axum::http::Method::from_bytes(info.method.as_bytes()).expect("the spec's methods are HTTP's");
         let filter = MethodFilter::try_from(method).expect("the spec's methods are routable");

@@ -2,21 +2,17 @@
 //! `/chat/reminder`), as the token's user, on the fake's clock; and the handle's control of
 //! that clock (`ZoomMock::advance`) and its views of what is scheduled.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, TimeDelta, Utc};
-use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use super::channels::{next_token, page_of};
-use super::chat::{account_of, find, resolve_conversation, resolve_user};
+use super::channels::paginate;
+use super::chat::{acting, find, optional_conversation, resolve_conversation};
 use super::handle::ZoomMock;
-use super::http::{ErrorShape, Incoming, error, json};
-use super::shared::Shared;
+use super::http::{Answer, Call, ErrorShape, Incoming, error, json};
 use super::state::{ConversationId, Listing, Reminder, ScheduledMessage, State, TokenInfo};
 
 const F: ErrorShape = ErrorShape::Api;
@@ -24,28 +20,12 @@ const F: ErrorShape = ErrorShape::Api;
 /// The furthest ahead a reminder may be set (Zoom: "the latest is 90 days later").
 const REMINDER_HORIZON: TimeDelta = TimeDelta::days(90);
 
-/// The token's user (`me`) in its account.
-fn me(state: &State, token: &TokenInfo) -> Result<(String, String), Response> {
-    let account = account_of(state, token);
-    let user = resolve_user(state, &account, &token.kind, "me")?;
-    Ok((account, user))
-}
-
 /// The token's account and user, and the conversation the query names (`to_channel` or
 /// `to_contact`, one of them required).
 fn me_in(state: &State, token: &TokenInfo, req: &Incoming) -> Result<(String, String, ConversationId), Response> {
-    let (account, user) = me(state, token)?;
+    let (account, user) = acting(state, token, "me")?;
     let conversation = resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"))?;
     Ok((account, user, conversation))
-}
-
-/// The conversation the query names, when it names one (an empty value names none).
-fn named_conversation(state: &State, account: &str, req: &Incoming) -> Result<Option<ConversationId>, Response> {
-    let named = |name: &str| req.query(name).filter(|v| !v.is_empty());
-    match (named("to_channel"), named("to_contact")) {
-        (None, None) => Ok(None),
-        (c, u) => resolve_conversation(state, account, c, u).map(Some),
-    }
 }
 
 fn to_scheduled(state: &State, m: &ScheduledMessage) -> types::ScheduledMessage {
@@ -72,56 +52,37 @@ fn to_scheduled(state: &State, m: &ScheduledMessage) -> types::ScheduledMessage 
 }
 
 /// `listScheduledMessages`: the user's messages scheduled in one conversation, soonest first.
-pub(crate) async fn list_scheduled(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
-    shared.run::<()>(OperationId::ListScheduledMessages, F, &req, |state, call| {
-        let (account, user, conversation) = match me_in(state, &call.token, &req) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
-        let list = Listing::Scheduled(user.to_ascii_lowercase(), conversation.clone());
-        let (offset, size) = match page_of(state, &req, &account, &list, 10) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
-        let all: Vec<types::ScheduledMessage> =
-            state.scheduled_in(&account, &user, &conversation).into_iter().map(|m| to_scheduled(state, m)).collect();
-        let total = all.len();
-        let messages: Vec<types::ScheduledMessage> = all.into_iter().skip(offset).take(size).collect();
-        let end = offset + messages.len();
-        let next = next_token(state, account, list, end, total);
-        let page = types::ScheduledMessagePage {
-            to_channel: req.query("to_channel").map(str::to_owned),
-            to_contact: req.query("to_contact").map(str::to_owned),
-            page_size: size as i64,
-            next_page_token: Some(next),
-            messages,
-        };
-        json(StatusCode::OK, &page)
-    })
+pub(crate) fn list_scheduled(state: &mut State, call: Call<'_>) -> Answer {
+    let (account, user, conversation) = me_in(state, &call.token, call.req)?;
+    let all: Vec<types::ScheduledMessage> =
+        state.scheduled_in(&account, &user, &conversation).into_iter().map(|m| to_scheduled(state, m)).collect();
+    let list = Listing::Scheduled(user.to_ascii_lowercase(), conversation);
+    let page = paginate(state, call.req, account, list, 10, all)?;
+    let scheduled = types::ScheduledMessagePage {
+        to_channel: call.req.query("to_channel").map(str::to_owned),
+        to_contact: call.req.query("to_contact").map(str::to_owned),
+        page_size: page.size as i64,
+        next_page_token: Some(page.next_token),
+        messages: page.items,
+    };
+    Ok(json(StatusCode::OK, &scheduled))
 }
 
 /// `deleteScheduledMessage`: one of the user's scheduled messages in the named conversation,
 /// not sent yet, goes. Any other draft id (unknown, another's, sent already) is Zoom's 400,
 /// code 5404.
-pub(crate) async fn delete_scheduled(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(draft_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    shared.run::<()>(OperationId::DeleteScheduledMessage, F, &req, |state, call| {
-        let (account, user, conversation) = match me_in(state, &call.token, &req) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
-        let ours = state.scheduled.get(&draft_id).is_some_and(|m| {
-            m.account == account && m.user.eq_ignore_ascii_case(&user) && m.conversation == conversation
-        });
-        if !ours {
-            return error(F, StatusCode::BAD_REQUEST, 5404, format!("Invalid draft id: {draft_id}."));
-        }
-        state.scheduled.remove(&draft_id);
-        StatusCode::NO_CONTENT.into_response()
-    })
+pub(crate) fn delete_scheduled(state: &mut State, call: Call<'_, String>) -> Answer {
+    let draft_id = call.path;
+    let (account, user, conversation) = me_in(state, &call.token, call.req)?;
+    let ours = state
+        .scheduled
+        .get(&draft_id)
+        .is_some_and(|m| m.account == account && m.user.eq_ignore_ascii_case(&user) && m.conversation == conversation);
+    if !ours {
+        return Err(error(F, StatusCode::BAD_REQUEST, 5404, format!("Invalid draft id: {draft_id}.")));
+    }
+    state.scheduled.remove(&draft_id);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The message a reminder call names, in the conversation it names (Zoom: 404, code 4200 for
@@ -147,111 +108,78 @@ fn reminded(
 /// `createReminder`: the user's reminder on a message, at `remind_time` or `delay_seconds`
 /// from the fake's clock; a second on the same message replaces the first (Zoom's page does not
 /// say).
-pub(crate) async fn create_reminder(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(message_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    shared.run(OperationId::CreateReminder, F, &req, |state, call| {
-        let body: types::CreateReminderRequest = call.body.expect("the spec gives this operation a body");
-        let (account, user) = match me(state, &call.token) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
-        let named = resolve_conversation(state, &account, body.to_channel.as_deref(), body.to_contact.as_deref());
-        let (conversation, ..) = match reminded(state, &account, &message_id, named) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
-        let now = state.now();
-        // The validator holds `x-required-one-of` and the bounds of `delay_seconds`; given
-        // both, `remind_time` is read (Zoom's page does not say which wins).
-        let at: DateTime<Utc> = match (body.remind_time, body.delay_seconds) {
-            (Some(at), _) => at,
-            (None, Some(delay)) => now + TimeDelta::seconds(delay),
-            (None, None) => {
-                let rule = "One parameter from `remind_time` and `delay_seconds` must be passed.";
-                return error(F, StatusCode::BAD_REQUEST, 4103, rule);
-            }
-        };
-        if at <= now || at > now + REMINDER_HORIZON {
-            let rule = "`remind_time` should be greater than the current time, and the latest is 90 days later.";
-            return error(F, StatusCode::BAD_REQUEST, 4105, rule);
+pub(crate) fn create_reminder(state: &mut State, call: Call<'_, String, types::CreateReminderRequest>) -> Answer {
+    let message_id = call.path;
+    let body = call.body;
+    let (account, user) = acting(state, &call.token, "me")?;
+    let named = resolve_conversation(state, &account, body.to_channel.as_deref(), body.to_contact.as_deref());
+    let (conversation, ..) = reminded(state, &account, &message_id, named)?;
+    let now = state.now();
+    // The validator holds `x-required-one-of` and the bounds of `delay_seconds`; given
+    // both, `remind_time` is read (Zoom's page does not say which wins).
+    let at: DateTime<Utc> = match (body.remind_time, body.delay_seconds) {
+        (Some(at), _) => at,
+        (None, Some(delay)) => now + TimeDelta::seconds(delay),
+        (None, None) => {
+            let rule = "One parameter from `remind_time` and `delay_seconds` must be passed.";
+            return Err(error(F, StatusCode::BAD_REQUEST, 4103, rule));
         }
-        let note = body.reminder_note.unwrap_or_default();
-        state.keep_reminder(Reminder { account, user, message_id, conversation, note, created: now, at });
-        StatusCode::NO_CONTENT.into_response()
-    })
+    };
+    if at <= now || at > now + REMINDER_HORIZON {
+        let rule = "`remind_time` should be greater than the current time, and the latest is 90 days later.";
+        return Err(error(F, StatusCode::BAD_REQUEST, 4105, rule));
+    }
+    let note = body.reminder_note.unwrap_or_default();
+    state.keep_reminder(Reminder { account, user, message_id, conversation, note, created: now, at });
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `deleteReminder`: the user's reminder on a message goes. A message without one is Zoom's
 /// 404, code 4200, as a message that does not exist (its page names no other code).
-pub(crate) async fn delete_reminder(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(message_id): Path<String>,
-    req: Incoming,
-) -> Response {
-    shared.run::<()>(OperationId::DeleteReminder, F, &req, |state, call| {
-        let (account, user) = match me(state, &call.token) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
-        let named = resolve_conversation(state, &account, req.query("to_channel"), req.query("to_contact"));
-        if let Err(r) = reminded(state, &account, &message_id, named) {
-            return r;
-        }
-        let key = (account, user.to_ascii_lowercase(), message_id.clone());
-        if state.reminders.remove(&key).is_none() {
-            return error(F, StatusCode::NOT_FOUND, 4200, format!("Message does not exist: {message_id}."));
-        }
-        StatusCode::NO_CONTENT.into_response()
-    })
+pub(crate) fn delete_reminder(state: &mut State, call: Call<'_, String>) -> Answer {
+    let message_id = call.path;
+    let (account, user) = acting(state, &call.token, "me")?;
+    let named = resolve_conversation(state, &account, call.req.query("to_channel"), call.req.query("to_contact"));
+    reminded(state, &account, &message_id, named)?;
+    let key = (account, user.to_ascii_lowercase(), message_id.clone());
+    if state.reminders.remove(&key).is_none() {
+        return Err(error(F, StatusCode::NOT_FOUND, 4200, format!("Message does not exist: {message_id}.")));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `listReminders`: the user's reminders, in the named conversation or everywhere, oldest set
 /// first (they stay after their time: Zoom documents no event for one going off).
-pub(crate) async fn list_reminders(AxumState(shared): AxumState<Arc<Shared>>, req: Incoming) -> Response {
-    shared.run::<()>(OperationId::ListReminders, F, &req, |state, call| {
-        let (account, user) = match me(state, &call.token) {
-            Ok(found) => found,
-            Err(r) => return r,
-        };
-        let conversation = match named_conversation(state, &account, &req) {
-            Ok(c) => c,
-            Err(_) => {
-                let rule = "The provided `to_contact` or `to_channel` parameter is invalid.";
-                return error(F, StatusCode::BAD_REQUEST, 4100, rule);
+pub(crate) fn list_reminders(state: &mut State, call: Call<'_>) -> Answer {
+    let (account, user) = acting(state, &call.token, "me")?;
+    let conversation = match optional_conversation(state, &account, call.req) {
+        Ok(c) => c,
+        Err(_) => {
+            let rule = "The provided `to_contact` or `to_channel` parameter is invalid.";
+            return Err(error(F, StatusCode::BAD_REQUEST, 4100, rule));
+        }
+    };
+    let all: Vec<types::Reminder> = state
+        .reminders_of(&account, &user, conversation.as_ref())
+        .into_iter()
+        .map(|r| {
+            let message = state.messages.get(&r.message_id);
+            let main = message.and_then(|m| m.reply_to.as_ref()).and_then(|id| state.messages.get(id));
+            types::Reminder {
+                content: message.map(|m| m.text()).unwrap_or_default(),
+                create_time: r.created,
+                main_message_id: main.map(|m| m.id.clone()),
+                main_message_timestamp: main.map(|m| m.sent_at.timestamp_millis()),
+                message_id: r.message_id.clone(),
+                message_timestamp: message.map_or(0, |m| m.sent_at.timestamp_millis()),
+                remind_time: r.at,
+                reminder_note: r.note.clone(),
             }
-        };
-        let list = Listing::Reminders(user.to_ascii_lowercase(), conversation.clone());
-        let (offset, size) = match page_of(state, &req, &account, &list, 10) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
-        let all: Vec<types::Reminder> = state
-            .reminders_of(&account, &user, conversation.as_ref())
-            .into_iter()
-            .map(|r| {
-                let message = state.messages.get(&r.message_id);
-                let main = message.and_then(|m| m.reply_to.as_ref()).and_then(|id| state.messages.get(id));
-                types::Reminder {
-                    content: message.map(|m| m.text()).unwrap_or_default(),
-                    create_time: r.created,
-                    main_message_id: main.map(|m| m.id.clone()),
-                    main_message_timestamp: main.map(|m| m.sent_at.timestamp_millis()),
-                    message_id: r.message_id.clone(),
-                    message_timestamp: message.map_or(0, |m| m.sent_at.timestamp_millis()),
-                    remind_time: r.at,
-                    reminder_note: r.note.clone(),
-                }
-            })
-            .collect();
-        let total = all.len();
-        let reminders: Vec<types::Reminder> = all.into_iter().skip(offset).take(size).collect();
-        let end = offset + reminders.len();
-        let next = next_token(state, account, list, end, total);
-        json(StatusCode::OK, &types::ReminderPage { next_page_token: next, reminders })
-    })
+        })
+        .collect();
+    let list = Listing::Reminders(user.to_ascii_lowercase(), conversation);
+    let page = paginate(state, call.req, account, list, 10, all)?;
+    Ok(json(StatusCode::OK, &types::ReminderPage { next_page_token: page.next_token, reminders: page.items }))
 }
 
 impl ZoomMock {

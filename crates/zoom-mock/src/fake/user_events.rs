@@ -116,6 +116,26 @@ impl Shared {
     }
 }
 
+/// What a user does on a live card, each a method of [`ZoomMock`] that delivers to `bot` the
+/// event [`Shared`]'s method of the same name builds for `user_jid` on the card `message_id`.
+macro_rules! card_actions {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name(
+                &self,
+                bot: &BotEndpoint,
+                user_jid: &str,
+                message_id: &str,
+                $($arg: $ty),*
+            ) -> Result<u16, DeliveryError> {
+                let event = self.shared.$name(user_jid, message_id, $($arg),*)?;
+                self.deliver(bot, &event).await
+            }
+        )*
+    };
+}
+
 impl ZoomMock {
     /// A user types `/<command> {text}` in the conversation `to_jid` (a channel JID, or the
     /// user's own JID for a direct message to the bot). The event names the user's account
@@ -127,10 +147,7 @@ impl ZoomMock {
         to_jid: &str,
         text: &str,
     ) -> Result<u16, DeliveryError> {
-        let account = {
-            let state = self.shared.lock();
-            state.account_of_user(user_jid).unwrap_or_else(|| state.default_account()).to_owned()
-        };
+        let account = self.shared.lock().account_of_user(user_jid).to_owned();
         let event = self.shared.slash_command(&account, user_jid, to_jid, text);
         self.deliver(bot, &event).await
     }
@@ -157,53 +174,18 @@ impl ZoomMock {
         Ok((self.deliver(bot, &event).await?, trigger))
     }
 
-    /// A user clicks the button with `value` on the bot's card `message_id`.
-    pub async fn click(
-        &self,
-        bot: &BotEndpoint,
-        user_jid: &str,
-        message_id: &str,
-        value: &str,
-    ) -> Result<u16, DeliveryError> {
-        let event = self.shared.click(user_jid, message_id, value)?;
-        self.deliver(bot, &event).await
-    }
+    card_actions! {
+        /// A user clicks the button with `value` on the bot's card `message_id`.
+        fn click(value: &str);
 
-    /// A user picks the options `values` in a select menu of the bot's card `message_id`.
-    pub async fn select(
-        &self,
-        bot: &BotEndpoint,
-        user_jid: &str,
-        message_id: &str,
-        values: &[&str],
-    ) -> Result<u16, DeliveryError> {
-        let event = self.shared.select(user_jid, message_id, values)?;
-        self.deliver(bot, &event).await
-    }
+        /// A user picks the options `values` in a select menu of the bot's card `message_id`.
+        fn select(values: &[&str]);
 
-    /// A user changes the editable text of the bot's card `message_id` to `text`.
-    pub async fn edit_text(
-        &self,
-        bot: &BotEndpoint,
-        user_jid: &str,
-        message_id: &str,
-        text: &str,
-    ) -> Result<u16, DeliveryError> {
-        let event = self.shared.edit_text(user_jid, message_id, text)?;
-        self.deliver(bot, &event).await
-    }
+        /// A user changes the editable text of the bot's card `message_id` to `text`.
+        fn edit_text(text: &str);
 
-    /// A user changes the editable field `key` of the bot's card `message_id` to `value`.
-    pub async fn edit_field(
-        &self,
-        bot: &BotEndpoint,
-        user_jid: &str,
-        message_id: &str,
-        key: &str,
-        value: &str,
-    ) -> Result<u16, DeliveryError> {
-        let event = self.shared.edit_field(user_jid, message_id, key, value)?;
-        self.deliver(bot, &event).await
+        /// A user changes the editable field `key` of the bot's card `message_id` to `value`.
+        fn edit_field(key: &str, value: &str);
     }
 
     /// A callback on the live message `message_id`, as an interactive event on it would grant:

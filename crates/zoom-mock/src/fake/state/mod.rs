@@ -366,13 +366,13 @@ impl State {
         })
     }
 
-    /// The first account's id: the default of whatever names no account.
     /// Stores a file of `account` within the configured caps (`state/files.rs`); its id.
     pub fn store_file(&mut self, account: &str, name: &str, bytes: Bytes) -> Result<String, files::Refused> {
         let caps = (self.config.max_file_bytes, self.config.max_stored_file_bytes);
         self.files.store(account, name, bytes, caps, &mut self.rng)
     }
 
+    /// The first account's id: the default of whatever names no account.
     pub fn default_account(&self) -> &str {
         &self.accounts[0].id
     }
@@ -397,11 +397,13 @@ impl State {
         format!("{}{}", user.to_ascii_lowercase(), zoom_api_gen::jid::USER_DOMAIN)
     }
 
-    /// The account a user's JID belongs to: the one whose default user or directory has it.
-    pub fn account_of_user(&self, user_jid: &str) -> Option<&str> {
-        let id = user_jid.split('/').next()?.strip_suffix(zoom_api_gen::jid::USER_DOMAIN)?;
-        let is = |user: &str| user.eq_ignore_ascii_case(id);
-        self.accounts.iter().find(|a| is(&a.user_id) || a.users.iter().any(|u| is(&u.id))).map(|a| a.id.as_str())
+    /// The account a user's JID belongs to: the one whose default user or directory has it, or
+    /// the first for a user of none.
+    pub fn account_of_user(&self, user_jid: &str) -> &str {
+        let id = user_jid.split('/').next().and_then(|jid| jid.strip_suffix(zoom_api_gen::jid::USER_DOMAIN));
+        let is = |user: &str| id.is_some_and(|id| user.eq_ignore_ascii_case(id));
+        let found = self.accounts.iter().find(|a| is(&a.user_id) || a.users.iter().any(|u| is(&u.id)));
+        found.map_or_else(|| self.default_account(), |a| a.id.as_str())
     }
 
     /// A Zoom-like id: `5AF2A82E-9220-4600-AFB2-A028852E377C`. URL-safe, as real clients need.
