@@ -1,11 +1,11 @@
-//! One contract test per operation of the spec (by `contract!` where the spec's examples make
-//! the whole request; written out where a typed id, a form body or an empty body is checked):
-//! the generated client calls the generated httpmock mock; the mock must see exactly the
-//! request the spec describes (method, path, query, body, and no `api-version` header) and the
-//! typed response must come back. The requests and answers are the spec's own examples.
+//! One contract test per operation of the spec, by `contract!`: the generated client calls the
+//! generated httpmock mock; the mock must see exactly the request the spec describes (method,
+//! path, query, body or none, and no `api-version` header) and the typed response must come
+//! back. The requests and answers are the spec's own examples.
 
 use contract_tests::{operations, parameter_example, parameter_str, request_example, response_example};
 use httpmock::MockServer;
+use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types::{self, GrantType};
 use zoom_api_gen::{Client, Error, hooks::Hooks};
 use zoom_mock::MockServerExt;
@@ -20,20 +20,29 @@ fn no_version_header(when: httpmock::When) {
     when.header_missing("api-version");
 }
 
+/// What a request of `op`, which has no body in the spec, must carry: no body (a `GET` is left
+/// as it is: it has none, and httpmock refuses a body matcher on one).
+fn no_body(op: &str, when: httpmock::When) -> httpmock::When {
+    let operation: OperationId = op.parse().unwrap();
+    if operation.info().method == "GET" { when } else { when.body("") }
+}
+
 /// A contract test of `$method` (the spec's `$op`) whose request is the spec's examples: its
 /// path parameters (`name = "theirName"` from the spec's example, `name: "value"` as given),
 /// its query parameters (`query [..]`: `name = "theirName"` from the spec's example,
-/// `name => value` as given; `absent [..]`: those the mock must not see), its JSON body
-/// (`body Type`) when it has one; the mock must see exactly that (a body as JSON), and the
-/// answer (`then.$then` with the example of `$status`, typed `$answer`, or one with no body)
-/// must come back with the status `$code`. `request |body| {..}` and `answer |got| {..}` add
-/// what the test checks of the example body and of the example answer (which the typed
-/// answer was found equal to).
+/// `name => value` as given; `absent [..]`: those the mock must not see), a parameter of a
+/// typed id read from the spec's example as that type (`name as Type = "theirName"`), and its
+/// body: JSON (`body Type`), a form (`form(Type)`), or none (then the mock must see none). The
+/// mock must see exactly that, and the answer (`then.$then` with the example of `$status`,
+/// typed `$answer`, or one with no body) must come back with the status `$code`.
+/// `request |body| {..}` and `answer |got| {..}` add what the test checks of the example body
+/// and of the example answer (which the typed answer was found equal to).
 macro_rules! contract {
     ($test:ident: $op:literal, $method:ident
-        [$($param:ident $(= $name:literal)? $(: $value:literal)?),*]
-        $(query [$($q:ident $(= $qname:literal)? $(=> $qvalue:expr)?),*])?
+        [$($param:ident $(as $pty:ty)? $(= $name:literal)? $(: $value:literal)?),*]
+        $(query [$($q:ident $(as $qty:ty)? $(= $qname:literal)? $(=> $qvalue:expr)?),*])?
         $(absent [$($absent:ident),*])?
+        $(form($form:ty))?
         $(body $body:ty)?
         => $code:literal $then:ident $(($status:literal, $answer:ty))?
         $(request |$request:ident| $request_check:block)?
@@ -42,24 +51,28 @@ macro_rules! contract {
         #[tokio::test]
         async fn $test() {
             let server = MockServer::start_async().await;
-            $(let $param: String = contract!(@param $op $(= $name)? $(: $value)?);)*
-            $($($(let $q: String = parameter_str($op, $qname);)?)*)?
+            $(contract!(@let $op $param $(as $pty)? $(= $name)? $(: $value)?);)*
+            $($(contract!(@let $op $q $(as $qty)? $(= $qname)? $(=> $qvalue)?);)*)?
             $(let body: $body = request_example($op);)?
+            $(let body: $form = request_example($op);)?
             $(let answer: $answer = response_example($op, $status);)?
             let mock = server.$method(|when, then| {
                 let when = when$(.$param(&$param))*;
-                $($(let when = when.$q(contract!(@mock $q $(= $qname)? $(=> $qvalue)?));)*)?
+                $($(let when = when.$q(contract!(@mock $q $(as $qty)? $(= $qname)? $(=> $qvalue)?));)*)?
                 $($(let when = when.$absent(None);)*)?
                 $(let when = { let _: Option<$body> = None; when.body(&body) };)?
+                $(let when = { let _: Option<$form> = None; when.form_body(&body) };)?
                 let when = when.into_inner();
                 $(let when = { let _: Option<$body> = None; when.header("content-type", "application/json") };)?
+                let when = contract!(@no_body $op when $($body)? $($form)?);
                 no_version_header(when);
                 then.$then($({ let _: Option<$answer> = None; &answer })?);
             });
             let client = client(&server);
-            let request = client.$method()$(.$param(&$param))*;
-            $($(let request = contract!(@client request $q $(= $qname)? $(=> $qvalue)?);)*)?
+            let request = client.$method()$(.$param($param.clone()))*;
+            $($(let request = contract!(@client request $q $(as $qty)? $(= $qname)? $(=> $qvalue)?);)*)?
             $(let request = { let _: Option<$body> = None; request.body(body.clone()) };)?
+            $(let request = { let _: Option<$form> = None; request.body(body.clone()) };)?
             let got = request.send().await.unwrap();
             mock.assert_async().await;
             assert_eq!(got.status(), $code);
@@ -68,12 +81,22 @@ macro_rules! contract {
             $({ let $got = &answer; $answer_check })?
         }
     };
-    (@param $op:literal = $name:literal) => { parameter_str($op, $name) };
-    (@param $op:literal : $value:literal) => { $value.to_owned() };
+    // A parameter's value, bound to its name (one given `=> value` is written where it is used).
+    (@let $op:literal $p:ident = $name:literal) => { let $p = parameter_str($op, $name); };
+    (@let $op:literal $p:ident as $ty:ty = $name:literal) => {
+        let $p: $ty = parameter_str($op, $name).parse().unwrap();
+    };
+    (@let $op:literal $p:ident : $value:literal) => { let $p = $value.to_owned(); };
+    (@let $op:literal $p:ident => $value:expr) => {};
     (@mock $q:ident = $name:literal) => { $q.as_str() };
+    (@mock $q:ident as $ty:ty = $name:literal) => { &$q };
     (@mock $q:ident => $value:expr) => { $value };
     (@client $request:ident $q:ident = $name:literal) => { $request.$q($q.as_str()) };
+    (@client $request:ident $q:ident as $ty:ty = $name:literal) => { $request.$q($q.clone()) };
     (@client $request:ident $q:ident => $value:expr) => { $request.$q($value) };
+    // An operation with no body in the spec sends none.
+    (@no_body $op:literal $when:ident) => { no_body($op, $when) };
+    (@no_body $op:literal $when:ident $body:ty) => { $when };
 }
 
 /// A page size or limit from the spec's example.
@@ -118,31 +141,10 @@ contract!(contract_send_chatbot_message: "sendChatbotMessage", send_chatbot_mess
 contract!(contract_edit_chatbot_message: "editChatbotMessage", edit_chatbot_message [message_id = "message_id"]
     body types::EditChatbotMessageRequest => 200 ok("200", types::ChatbotMessageChanged));
 
-#[tokio::test]
-async fn contract_delete_chatbot_message() {
-    let server = MockServer::start_async().await;
-    let op = "deleteChatbotMessage";
-    let (id, robot, account) =
-        (parameter_str(op, "message_id"), parameter_str(op, "robot_jid"), parameter_str(op, "account_id"));
-    let changed: types::ChatbotMessageChanged = response_example(op, "200");
-    let mock = server.delete_chatbot_message(|when, then| {
-        // No body, and the bot and account in the query: the mistake other SDKs make.
-        no_version_header(
-            when.message_id(&id).robot_jid(&robot).account_id(&account).user_jid(None).into_inner().body(""),
-        );
-        then.ok(&changed);
-    });
-    let got = client(&server)
-        .delete_chatbot_message()
-        .message_id(&id)
-        .robot_jid(&robot)
-        .account_id(&account)
-        .send()
-        .await
-        .unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), changed);
-}
+// No body, and the bot and account in the query: the mistake other SDKs make.
+contract!(contract_delete_chatbot_message: "deleteChatbotMessage", delete_chatbot_message [message_id = "message_id"]
+    query [robot_jid = "robot_jid", account_id = "account_id"] absent [user_jid]
+    => 200 ok("200", types::ChatbotMessageChanged));
 
 contract!(contract_unfurl_link: "unfurlLink", unfurl_link [user_id = "userId", trigger_id = "triggerId"]
     body types::UnfurlLinkRequest => 204 no_content);
@@ -175,61 +177,17 @@ contract!(contract_get_chat_message: "getChatMessage", get_chat_message [user_id
 contract!(contract_get_chat_file: "getChatFile", get_chat_file [file_id = "fileId"]
     => 200 ok("200", types::ChatFileInfo));
 
-#[tokio::test]
-async fn contract_delete_chat_file() {
-    let server = MockServer::start_async().await;
-    let id = parameter_str("deleteChatFile", "fileId");
-    let mock = server.delete_chat_file(|when, then| {
-        no_version_header(when.file_id(&id).into_inner().body(""));
-        then.no_content();
-    });
-    let got = client(&server).delete_chat_file().file_id(&id).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
-}
+contract!(contract_delete_chat_file: "deleteChatFile", delete_chat_file [file_id = "fileId"] => 204 no_content);
 
 // ----- users --------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn contract_get_user() {
-    let server = MockServer::start_async().await;
-    let op = "getUser";
-    let email = parameter_str(op, "userId");
-    let user: types::User = response_example(op, "200");
-    let path_id: types::GetUserUserId = email.parse().unwrap();
-    let mock = server.get_user(|when, then| {
-        no_version_header(when.user_id(&path_id).login_type(None).encrypted_email(None).into_inner());
-        then.ok(&user);
-    });
-    let got = client(&server).get_user().user_id(email.as_str()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), user);
-}
+contract!(contract_get_user: "getUser", get_user [user_id as types::GetUserUserId = "userId"]
+    absent [login_type, encrypted_email] => 200 ok("200", types::User));
 
-#[tokio::test]
-async fn contract_search_contacts() {
-    let server = MockServer::start_async().await;
-    let op = "searchContacts";
-    let key = parameter_str(op, "search_key");
-    let token = parameter_str(op, "next_page_token");
-    let size = std::num::NonZeroU64::new(parameter_example(op, "page_size").as_u64().unwrap()).unwrap();
-    let page: types::ContactPage = response_example(op, "200");
-    let typed_key: types::SearchContactsSearchKey = key.parse().unwrap();
-    let mock = server.search_contacts(|when, then| {
-        no_version_header(when.search_key(&typed_key).page_size(size).next_page_token(token.as_str()).into_inner());
-        then.ok(&page);
-    });
-    let got = client(&server)
-        .search_contacts()
-        .search_key(typed_key.clone())
-        .page_size(size)
-        .next_page_token(&token)
-        .send()
-        .await
-        .unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), page);
-}
+contract!(contract_search_contacts: "searchContacts", search_contacts []
+    query [search_key as types::SearchContactsSearchKey = "search_key",
+        page_size => nonzero("searchContacts", "page_size"), next_page_token = "next_page_token"]
+    => 200 ok("200", types::ContactPage));
 
 // ----- channels -----------------------------------------------------------------------------
 
@@ -262,22 +220,14 @@ contract!(contract_leave_channel: "leaveChannel", leave_channel [channel_id = "c
 contract!(contract_remove_channel_member: "removeChannelMember", remove_channel_member
     [channel_id = "channelId", identifier = "identifier"] => 204 no_content);
 
-#[tokio::test]
-async fn contract_remove_channel_members() {
-    let server = MockServer::start_async().await;
-    let op = "removeChannelMembers";
-    let id = parameter_str(op, "channelId");
-    let users: types::RemoveChannelMembersUserIds = parameter_str(op, "user_ids").parse().unwrap();
-    // The pattern holds a list to 20 ids.
+contract!(contract_remove_channel_members: "removeChannelMembers", remove_channel_members [channel_id = "channelId"]
+    query [user_ids as types::RemoveChannelMembersUserIds = "user_ids"] absent [member_ids] => 204 no_content);
+
+#[test]
+fn a_removal_names_at_most_20_users() {
+    // The spec's pattern holds the list of ids to 20.
     let many = vec!["u"; 21].join(",");
     assert!(many.parse::<types::RemoveChannelMembersUserIds>().is_err());
-    let mock = server.remove_channel_members(|when, then| {
-        no_version_header(when.channel_id(&id).user_ids(&users).member_ids(None).into_inner());
-        then.no_content();
-    });
-    let got = client(&server).remove_channel_members().channel_id(&id).user_ids(users.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.status(), 204);
 }
 
 contract!(contract_archive_channels: "archiveChannels", archive_channels []
@@ -330,20 +280,9 @@ contract!(contract_get_chat_message_thread: "getChatMessageThread", get_chat_mes
 
 // ----- OAuth --------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn contract_request_token() {
-    let server = MockServer::start_async().await;
-    let body: types::TokenRequest = request_example("requestToken");
-    assert_eq!(body.grant_type, GrantType::AccountCredentials);
-    let token: types::TokenResponse = response_example("requestToken", "200");
-    let mock = server.request_token(|when, then| {
-        no_version_header(when.form_body(&body).into_inner());
-        then.ok(&token);
-    });
-    let got = client(&server).request_token().body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner(), token);
-}
+contract!(contract_request_token: "requestToken", request_token [] form(types::TokenRequest)
+    => 200 ok("200", types::TokenResponse)
+    request |body| { assert_eq!(body.grant_type, GrantType::AccountCredentials); });
 
 #[tokio::test]
 async fn form_body_matcher_is_exact() {
@@ -370,19 +309,9 @@ async fn form_body_matcher_is_exact() {
     assert_eq!(mock.calls_async().await, 0);
 }
 
-#[tokio::test]
-async fn contract_revoke_token() {
-    let server = MockServer::start_async().await;
-    let body: types::RevokeTokenRequest = request_example("revokeToken");
-    let outcome: types::RevokeTokenResponse = response_example("revokeToken", "200");
-    let mock = server.revoke_token(|when, then| {
-        no_version_header(when.form_body(&body).into_inner());
-        then.ok(&outcome);
-    });
-    let got = client(&server).revoke_token().body(body.clone()).send().await.unwrap();
-    mock.assert_async().await;
-    assert_eq!(got.into_inner().status, "success");
-}
+contract!(contract_revoke_token: "revokeToken", revoke_token [] form(types::RevokeTokenRequest)
+    => 200 ok("200", types::RevokeTokenResponse)
+    answer |got| { assert_eq!(got.status, "success"); });
 
 // ----- incoming webhooks --------------------------------------------------------------------
 
@@ -402,18 +331,31 @@ fn expect_error_response<E: std::fmt::Debug>(err: Error<E>, status: u16) -> E {
     }
 }
 
-#[tokio::test]
-async fn chatbot_errors_come_back_typed() {
-    let server = MockServer::start_async().await;
-    let refusal: types::ChatbotError = response_example("sendChatbotMessage", "4XX");
-    server.send_chatbot_message(|_, then| {
-        then.client_error(403, &refusal);
-    });
-    let body: types::SendChatbotMessageRequest = request_example("sendChatbotMessage");
-    let err = client(&server).send_chatbot_message().body(body).send().await.unwrap_err();
-    let got = expect_error_response(err, 403);
-    assert_eq!((got.code, got.message.as_str(), got.result), (7004, "Not authorized.", Some(false)));
+/// A test that the spec's 4XX example of `$op`, answered with the status `$status` to
+/// `$method` (path parameters as given, the spec's request example as its body), comes back
+/// typed as `$error` with that status; `|got| {..}` checks what it says.
+macro_rules! refusal {
+    ($test:ident: $op:literal, $method:ident [$($param:ident: $value:literal),*]
+        body $body:ty => $status:literal $error:ty |$got:ident| $check:block
+    ) => {
+        #[tokio::test]
+        async fn $test() {
+            let server = MockServer::start_async().await;
+            let refusal: $error = response_example($op, "4XX");
+            server.$method(|_, then| {
+                then.client_error($status, &refusal);
+            });
+            let body: $body = request_example($op);
+            let err = client(&server).$method()$(.$param($value))*.body(body).send().await.unwrap_err();
+            let $got = expect_error_response(err, $status);
+            $check
+        }
+    };
 }
+
+refusal!(chatbot_errors_come_back_typed: "sendChatbotMessage", send_chatbot_message []
+    body types::SendChatbotMessageRequest => 403 types::ChatbotError
+    |got| { assert_eq!((got.code, got.message.as_str(), got.result), (7004, "Not authorized.", Some(false))); });
 
 #[tokio::test]
 async fn unknown_chatbot_message_is_a_typed_404() {
@@ -448,38 +390,17 @@ async fn rate_limited_answers_come_back_typed() {
     assert_eq!(rv.into_inner().code, 429);
 }
 
-#[tokio::test]
-async fn api_validation_errors_keep_their_field_errors() {
-    let server = MockServer::start_async().await;
-    let invalid: types::ApiError = response_example("sendChatMessage", "4XX");
-    server.send_chat_message(|_, then| {
-        then.client_error(400, &invalid);
-    });
-    let body: types::SendChatMessageRequest = request_example("sendChatMessage");
-    let err = client(&server).send_chat_message().user_id("me").body(body).send().await.unwrap_err();
-    let got = expect_error_response(err, 400);
-    assert_eq!(got.code, 300);
-    assert_eq!(got.errors[0].field, "message");
-}
+refusal!(api_validation_errors_keep_their_field_errors: "sendChatMessage", send_chat_message [user_id: "me"]
+    body types::SendChatMessageRequest => 400 types::ApiError
+    |got| { assert_eq!((got.code, got.errors[0].field.as_str()), (300, "message")); });
 
-#[tokio::test]
-async fn oauth_errors_come_back_typed() {
-    let server = MockServer::start_async().await;
-    let refusal: types::OAuthError = response_example("requestToken", "4XX");
-    server.request_token(|_, then| {
-        then.client_error(401, &refusal);
-    });
-    let body: types::TokenRequest = request_example("requestToken");
-    let err = client(&server).request_token().body(body).send().await.unwrap_err();
-    let got = expect_error_response(err, 401);
-    assert_eq!(got.error, "invalid_client");
-}
+refusal!(oauth_errors_come_back_typed: "requestToken", request_token []
+    body types::TokenRequest => 401 types::OAuthError |got| { assert_eq!(got.error, "invalid_client"); });
 
 #[tokio::test]
 async fn a_policy_sees_every_request_and_its_operation_id() {
     use std::sync::{Arc, Mutex};
     use zoom_api_gen::hooks::{BoxFuture, RequestPolicy};
-    use zoom_api_gen::operations::OperationId;
 
     #[derive(Default)]
     struct Recording(Mutex<Vec<(OperationId, Option<String>)>>);

@@ -9,11 +9,15 @@
 //!
 //! `cargo bench -p zoom-chatbot-tests --bench file_upload`
 
+#[path = "../tests/child/mod.rs"]
+mod child;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use child::KillOnDrop;
 use zoom_chatbot::ClientBuilder;
 use zoom_chatbot::chat::Conversation;
 use zoom_chatbot::files::FileSource;
@@ -65,15 +69,6 @@ fn fake() {
     });
 }
 
-struct Fake(Child);
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn main() {
     if std::env::args().any(|a| a == "--fake") {
         return fake();
@@ -98,7 +93,7 @@ fn main() {
         let (name, value) = line.split_once('=').unwrap();
         vars.push((name.to_owned(), value.to_owned()));
     }
-    let _fake = Fake(child);
+    let _fake = KillOnDrop(child);
 
     let dir = std::env::temp_dir().join(format!("zoom-file-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -20,6 +20,8 @@
 //!
 //! `cargo bench -p zoom-chatbot-tests --bench marketplace` (needs `redis-server`).
 
+#[path = "../tests/child/mod.rs"]
+mod child;
 #[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
@@ -28,10 +30,11 @@ mod redis_server;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use child::KillOnDrop;
 use chrono::{DateTime, Utc};
 use redis_server::RedisServer;
 use zoom_chatbot::installs::{InstallStore, Installation, Update};
@@ -91,15 +94,8 @@ fn replica() -> Result<(), Box<dyn std::error::Error>> {
 // ---- The driver ----
 
 struct Replica {
-    child: Child,
+    child: KillOnDrop,
     url: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start_replica(fake: &ZoomMock, redis: &RedisServer, prefix: &str, one_budget: bool) -> Replica {
@@ -122,7 +118,7 @@ fn start_replica(fake: &ZoomMock, redis: &RedisServer, prefix: &str, one_budget:
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let port = line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("replica said {line:?}"));
-    Replica { url: format!("http://127.0.0.1:{port}/zoom/events"), child }
+    Replica { url: format!("http://127.0.0.1:{port}/zoom/events"), child: KillOnDrop(child) }
 }
 
 /// Resident memory of a process (KiB), from `/proc`.
@@ -278,7 +274,7 @@ async fn run(redis: &RedisServer, label: &str, saturate: bool, one_budget: bool)
     while fake.account(&account_id(ACCOUNTS - 1)).conversation(&team).len() < REPLICAS {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let pids: Vec<u32> = replicas.iter().map(|r| r.child.id()).collect();
+    let pids: Vec<u32> = replicas.iter().map(|r| r.child.0.id()).collect();
     let memory_before: u64 = pids.iter().map(|p| rss_kib(*p)).sum();
     let (monitor, round_trips) = count_redis_round_trips(redis);
     let sends_before = fake.message_count();

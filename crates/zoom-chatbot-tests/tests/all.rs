@@ -3,6 +3,7 @@
 //! cores) and run side by side. `env.rs` stays a binary of its own: it changes the process's
 //! environment.
 
+mod child;
 mod common;
 #[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]

@@ -7,11 +7,12 @@
 //! `CHROME` and `CHROMEDRIVER` name other binaries. Screenshots of the page are written to
 //! `target/browser/` (the README's come from there).
 
+use crate::child::KillOnDrop;
 use crate::common;
 use crate::echo_bot;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -36,15 +37,8 @@ fn program(var: &str, debian: &str, package: &str) -> PathBuf {
 
 /// `chromedriver` on a free port, killed when dropped.
 struct Driver {
-    child: Child,
+    _process: KillOnDrop,
     url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 async fn start_driver() -> Driver {
@@ -56,7 +50,7 @@ async fn start_driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+    let driver = Driver { _process: KillOnDrop(child), url: format!("http://127.0.0.1:{port}") };
     let started = Instant::now();
     while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
         assert!(started.elapsed() < PATIENCE, "chromedriver did not listen on port {port}");

@@ -21,6 +21,11 @@ async fn serve_bot(fake: &ZoomMock) -> String {
     url
 }
 
+/// `body` posted to a callback's `url` with `token` directly, so that the fake itself is checked.
+async fn post_reply(url: &str, token: &str, body: &serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new().post(url).bearer_auth(token).json(body).send().await.unwrap()
+}
+
 /// The example is safe to put on the internet: a client that sends half a request is
 /// disconnected (`axum::serve` would keep it open for ever).
 #[tokio::test]
@@ -178,14 +183,11 @@ async fn a_reused_callback_is_refused_by_the_client_and_by_the_fake() {
     // The fake refuses the spent token too, as Zoom does: 401 with code 7010.
     let callback = callback.unwrap();
     let body = serde_json::json!({"content": {"head": {"text": "third"}}});
-    let reused =
-        reqwest::Client::new().post(callback.url()).bearer_auth("not-the-token").json(&body).send().await.unwrap();
-    assert_eq!(reused.status(), 401);
+    assert_eq!(post_reply(callback.url(), "not-the-token", &body).await.status(), 401);
     let grant = fake.callback_for(sent.id.as_str()).unwrap();
-    let post =
-        |token: String| reqwest::Client::new().post(grant.url.clone().unwrap()).bearer_auth(token).json(&body).send();
-    assert_eq!(post(grant.token.clone().unwrap()).await.unwrap().status(), 201);
-    let again = post(grant.token.clone().unwrap()).await.unwrap();
+    let (url, token) = (grant.url.unwrap(), grant.token.unwrap());
+    assert_eq!(post_reply(&url, &token, &body).await.status(), 201);
+    let again = post_reply(&url, &token, &body).await;
     assert_eq!(again.status(), 401);
     assert_eq!(again.json::<serde_json::Value>().await.unwrap()["code"], 7010);
 }
@@ -199,14 +201,8 @@ async fn an_expired_callback_is_refused_by_the_fake() {
         .unwrap();
     let grant = fake.callback_for(sent.id.as_str()).unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let late = reqwest::Client::new()
-        .post(grant.url.unwrap())
-        .bearer_auth(grant.token.unwrap())
-        .json(&serde_json::json!({"content": {"head": {"text": "late"}}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(late.status(), 401);
+    let late = serde_json::json!({"content": {"head": {"text": "late"}}});
+    assert_eq!(post_reply(&grant.url.unwrap(), &grant.token.unwrap(), &late).await.status(), 401);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! names, the bearer, no `api-version` header) and reads the spec's example answer back.
 //! contract-tests/tests/operations.rs counts these with the generated operations' tests.
 
-use httpmock::MockServer;
+use httpmock::{Mock, MockServer, When};
 use zoom_chatbot::types;
 
 /// The spec's request example of an operation (its first media type's).
@@ -34,9 +34,24 @@ fn response_example<T: serde::de::DeserializeOwned>(id: &str, code: &str) -> T {
     serde_json::from_value(example).unwrap()
 }
 
-/// What every request must not carry: progenitor's version header is not for Zoom.
-fn no_version_header(when: httpmock::When) {
-    when.header_missing("api-version");
+/// A mock of the multipart `POST` to `path` the client builds: with the client's bearer, a
+/// multipart body, no `api-version` header (progenitor's is not for Zoom) and what `request`
+/// adds (the query, the parts); answered 201 with `answer`.
+fn multipart_post<'a>(
+    server: &'a MockServer,
+    path: &str,
+    request: impl FnOnce(When) -> When,
+    answer: &impl serde::Serialize,
+) -> Mock<'a> {
+    server.mock(|when, then| {
+        let when = when
+            .method(httpmock::Method::POST)
+            .path(path)
+            .header("authorization", "Bearer s2s")
+            .header_includes("content-type", "multipart/form-data; boundary=");
+        request(when).header_missing("api-version");
+        then.status(201).header("content-type", "application/json").json_body_obj(answer);
+    })
 }
 
 /// A zoom-chatbot client with a server-to-server token from `server`, whose API and file hosts
@@ -65,18 +80,12 @@ async fn contract_upload_chat_file() {
     let op = "uploadChatFile";
     let name = request_example_json(op)["file"].as_str().unwrap().to_owned();
     let uploaded: types::ChatFileUploaded = response_example(op, "201");
-    let mock = server.mock(|when, then| {
-        no_version_header(
-            when.method(httpmock::Method::POST)
-                .path("/v2/chat/users/me/files")
-                .query_param("postToPersonalChat", "false")
-                .header("authorization", "Bearer s2s")
-                .header_includes("content-type", "multipart/form-data; boundary=")
-                .body_includes(format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\""))
-                .body_includes("the log's lines"),
-        );
-        then.status(201).header("content-type", "application/json").json_body_obj(&uploaded);
-    });
+    let upload = |when: When| {
+        when.query_param("postToPersonalChat", "false")
+            .body_includes(format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\""))
+            .body_includes("the log's lines")
+    };
+    let mock = multipart_post(&server, "/v2/chat/users/me/files", upload, &uploaded);
     let file = zoom_chatbot::files::FileSource::bytes(name, "the log's lines");
     let id = files_client(&server).files().upload(file).await.unwrap();
     mock.assert_async().await;
@@ -90,18 +99,12 @@ async fn contract_send_chat_file() {
     let example = request_example_json(op);
     let (name, channel) = (example["files"][0].as_str().unwrap(), example["to_channel"].as_str().unwrap());
     let sent: types::ChatFileSent = response_example(op, "201");
-    let mock = server.mock(|when, then| {
-        no_version_header(
-            when.method(httpmock::Method::POST)
-                .path("/v2/chat/users/me/messages/files")
-                .header("authorization", "Bearer s2s")
-                .header_includes("content-type", "multipart/form-data; boundary=")
-                .body_includes(format!("Content-Disposition: form-data; name=\"to_channel\"\r\n\r\n{channel}\r\n"))
-                .body_includes(format!("Content-Disposition: form-data; name=\"files\"; filename=\"{name}\""))
-                .body_excludes("to_contact"),
-        );
-        then.status(201).header("content-type", "application/json").json_body_obj(&sent);
-    });
+    let send = |when: When| {
+        when.body_includes(format!("Content-Disposition: form-data; name=\"to_channel\"\r\n\r\n{channel}\r\n"))
+            .body_includes(format!("Content-Disposition: form-data; name=\"files\"; filename=\"{name}\""))
+            .body_excludes("to_contact")
+    };
+    let mock = multipart_post(&server, "/v2/chat/users/me/messages/files", send, &sent);
     let to = zoom_chatbot::chat::Conversation::channel(channel).unwrap();
     let file = zoom_chatbot::files::FileSource::bytes(name, "the log's lines");
     let id = files_client(&server).files().send(&to, file).await.unwrap();

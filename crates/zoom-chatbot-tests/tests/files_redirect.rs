@@ -4,24 +4,32 @@
 //! followed, the call fails with `Error::UntrustedRedirect`, and that host hears nothing.
 
 use httpmock::{Method, MockServer};
-use zoom_chatbot::{Error, SecretString, ZoomClient};
+use zoom_chatbot::{ClientBuilder, Error, SecretString, ZoomClient};
 
-/// A client whose OAuth, API and file hosts are all `zoom` (a stand-in for Zoom's hosts),
-/// with a server-to-server token `s2s-token`.
-fn client(zoom: &MockServer) -> ZoomClient {
+/// Answers the OAuth token request on `zoom` with the server-to-server token `s2s-token`.
+fn grant_token(zoom: &MockServer) {
     zoom.mock(|when, then| {
         when.method(Method::POST).path("/oauth/token");
         then.status(200).header("content-type", "application/json").json_body(serde_json::json!({
             "access_token": "s2s-token", "token_type": "bearer", "expires_in": 3599, "scope": "chat_message:write"
         }));
     });
+}
+
+/// A client's builder with OAuth on `zoom` and the API on `api`.
+fn builder(zoom: &MockServer, api: &MockServer) -> ClientBuilder {
     ZoomClient::builder()
         .credentials("client-id", SecretString::from("client-secret".to_owned()))
         .account_id("Wk9PTV9BQ0NPVU5UX0lE".parse().unwrap())
         .oauth_url(zoom.base_url())
-        .api_url(format!("{}/v2", zoom.base_url()))
-        .build()
-        .unwrap()
+        .api_url(format!("{}/v2", api.base_url()))
+}
+
+/// A client whose OAuth, API and file hosts are all `zoom` (a stand-in for Zoom's hosts),
+/// with a server-to-server token `s2s-token`.
+fn client(zoom: &MockServer) -> ZoomClient {
+    grant_token(zoom);
+    builder(zoom, zoom).build().unwrap()
 }
 
 const FILE: &str = r#"{"file_id":"F1","file_name":"a.txt","OS_file_type":"txt","length":1,"digest":"d","created_time":1,"modified_time":1,"download_url":"https://file.zoom.us/f/F1"}"#;
@@ -75,20 +83,8 @@ async fn an_uploads_redirect_sends_the_whole_file_again_to_the_trusted_host() {
     let zoom = MockServer::start_async().await;
     let files = MockServer::start_async().await;
     // The file host is configured (its origin is trusted); the upload first reaches `zoom`.
-    let zoom_client = ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .account_id("Wk9PTV9BQ0NPVU5UX0lE".parse().unwrap())
-        .oauth_url(zoom.base_url())
-        .api_url(format!("{}/v2", zoom.base_url()))
-        .file_url(format!("{}/v2", zoom.base_url()))
-        .build()
-        .unwrap();
-    zoom.mock(|when, then| {
-        when.method(Method::POST).path("/oauth/token");
-        then.status(200).header("content-type", "application/json").json_body(serde_json::json!({
-            "access_token": "s2s-token", "token_type": "bearer", "expires_in": 3599, "scope": "chat_message:write"
-        }));
-    });
+    let zoom_client = builder(&zoom, &zoom).file_url(format!("{}/v2", zoom.base_url())).build().unwrap();
+    grant_token(&zoom);
     zoom.mock(|when, then| {
         when.method(Method::POST).path("/v2/chat/users/me/files");
         then.status(307).header("location", format!("{}/v2/chat/users/me/files?part=2", files.base_url()));
@@ -106,14 +102,7 @@ async fn an_uploads_redirect_sends_the_whole_file_again_to_the_trusted_host() {
 
     // Once the second host is configured (as the API's host, say), the upload follows, whole.
     elsewhere.delete_async().await;
-    let client = ZoomClient::builder()
-        .credentials("client-id", SecretString::from("client-secret".to_owned()))
-        .account_id("Wk9PTV9BQ0NPVU5UX0lE".parse().unwrap())
-        .oauth_url(zoom.base_url())
-        .api_url(format!("{}/v2", files.base_url()))
-        .file_url(format!("{}/v2", zoom.base_url()))
-        .build()
-        .unwrap();
+    let client = builder(&zoom, &files).file_url(format!("{}/v2", zoom.base_url())).build().unwrap();
     let whole = files.mock(|when, then| {
         when.method(Method::POST)
             .path("/v2/chat/users/me/files")

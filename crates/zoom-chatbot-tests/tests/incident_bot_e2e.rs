@@ -15,7 +15,7 @@ const SECRET: &str = "webhook-secret-token";
 const ANA: &str = "ana@xmpp.zoom.us";
 
 async fn fake() -> ZoomMock {
-    ZoomMock::builder().user("BoId", "bo@example.com").user("CyId", "cy@example.com").start().await.unwrap()
+    fake_with_users(&[("BoId", "bo@example.com"), ("CyId", "cy@example.com")]).await
 }
 
 async fn serve_bot(fake: &ZoomMock, on_call: &[&str]) -> BotEndpoint {

@@ -137,8 +137,7 @@ async fn a_reminder_is_listed_then_deleted() {
 
 #[tokio::test]
 async fn an_archived_channel_takes_no_message_until_it_is_unarchived() {
-    let fake =
-        ZoomMock::builder().user("AnaId", "ana@example.com").user("BoId", "bo@example.com").start().await.unwrap();
+    let fake = common::fake_with_users(&[("AnaId", "ana@example.com"), ("BoId", "bo@example.com")]).await;
     let zoom = common::client(&fake);
     let made = zoom.channels().create("incident-9", ["ana@example.com", "bo@example.com"]).await.unwrap();
     let here = Conversation::channel(made.id.as_str()).unwrap();

@@ -5,11 +5,11 @@
 use crate::common;
 
 use zoom_chatbot::Error;
-use zoom_mock::fake::{ConversationId, OperationId, ZoomMock};
+use zoom_mock::fake::{ConversationId, OperationId};
 
 #[tokio::test]
 async fn an_email_becomes_the_jid_a_card_is_sent_to() {
-    let fake = ZoomMock::builder().user("AnaId", "ana@example.com").start().await.unwrap();
+    let fake = common::fake_with_users(&[("AnaId", "ana@example.com")]).await;
     let zoom = common::client(&fake);
 
     let ana = zoom.users().by_email("Ana@Example.com").await.unwrap();
@@ -29,7 +29,7 @@ async fn an_email_becomes_the_jid_a_card_is_sent_to() {
 
 #[tokio::test]
 async fn a_user_id_becomes_the_jid_a_card_is_sent_to() {
-    let fake = ZoomMock::builder().user("BoId", "bo@example.com").start().await.unwrap();
+    let fake = common::fake_with_users(&[("BoId", "bo@example.com")]).await;
     let zoom = common::client(&fake);
 
     // An id as a channel's member list carries it.
@@ -48,13 +48,8 @@ async fn a_user_id_becomes_the_jid_a_card_is_sent_to() {
 #[tokio::test]
 async fn contacts_are_searched_over_pages_and_an_empty_key_is_refused() {
     use futures_util::TryStreamExt as _;
-    let fake = ZoomMock::builder()
-        .user("AnaId", "ana@example.com")
-        .user("BoId", "bo@example.com")
-        .user("CyId", "cy@other.example")
-        .start()
-        .await
-        .unwrap();
+    let users = [("AnaId", "ana@example.com"), ("BoId", "bo@example.com"), ("CyId", "cy@other.example")];
+    let fake = common::fake_with_users(&users).await;
     let zoom = common::client(&fake);
 
     // Zoom's default page holds one contact: two are found over two pages.
@@ -82,7 +77,7 @@ async fn contacts_are_searched_over_pages_and_an_empty_key_is_refused() {
 
 #[tokio::test]
 async fn an_unknown_or_malformed_address_is_refused() {
-    let fake = ZoomMock::builder().user("AnaId", "ana@example.com").start().await.unwrap();
+    let fake = common::fake_with_users(&[("AnaId", "ana@example.com")]).await;
     let zoom = common::client(&fake);
 
     let err = zoom.users().jid_by_email("bob@example.com").await.unwrap_err();

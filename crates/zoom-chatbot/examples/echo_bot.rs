@@ -12,8 +12,11 @@
 
 use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::{Actions, Button, Card, Select, Style, Text};
-use zoom_chatbot::serve::{Server, ctrl_c};
 use zoom_chatbot::{Result, SecretString, ZoomClient, types};
+
+mod support;
+/// Serves a bot as `main` does (the end-to-end test serves the example with it).
+pub use support::serve;
 
 /// The card the bot answers a command with.
 pub fn echo_card(text: &str) -> Result<types::Card> {
@@ -72,23 +75,8 @@ pub fn echo_bot(zoom: ZoomClient, secret_token: SecretString) -> Bot {
         })
 }
 
-/// Serves `bot` on `listener` until Ctrl-C, safe on the open internet (slow and idle clients
-/// are disconnected, connections capped), then lets the running handlers finish.
-pub async fn serve(listener: tokio::net::TcpListener, bot: Bot) -> std::io::Result<()> {
-    Server::new().serve_bot(listener, bot, "/zoom/events", ctrl_c(), std::time::Duration::from_secs(10)).await?;
-    Ok(())
-}
-
 #[tokio::main]
 #[allow(dead_code)] // the end-to-end test includes this file and runs `echo_bot` itself
 async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt().init();
-    let secret = std::env::var("ZOOM_WEBHOOK_SECRET_TOKEN")
-        .map_err(|_| "set ZOOM_WEBHOOK_SECRET_TOKEN (the app's secret token)")?;
-    let zoom = ZoomClient::from_env()?;
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("echo bot listening on http://{}/zoom/events", listener.local_addr()?);
-    serve(listener, echo_bot(zoom, SecretString::from(secret))).await?;
-    Ok(())
+    support::run("echo bot", echo_bot).await
 }

@@ -18,8 +18,11 @@ use zoom_chatbot::bot::{Bot, Context, EventKind};
 use zoom_chatbot::card::{Actions, Button, Card, Fields, Text};
 use zoom_chatbot::chat::Conversation;
 use zoom_chatbot::files::FileSource;
-use zoom_chatbot::serve::{Server, ctrl_c};
 use zoom_chatbot::{Error, Result, SecretString, ZoomClient, types};
+
+mod support;
+/// Serves a bot as `main` does (the end-to-end test serves the example with it).
+pub use support::serve;
 
 /// The longest part of a channel name taken from the incident's title.
 const SLUG_CHARS: usize = 40;
@@ -136,28 +139,14 @@ pub fn incident_bot(zoom: ZoomClient, secret_token: SecretString, on_call: Vec<S
         })
 }
 
-/// Serves `bot` on `listener` until Ctrl-C, then lets the running handlers finish.
-pub async fn serve(listener: tokio::net::TcpListener, bot: Bot) -> std::io::Result<()> {
-    Server::new().serve_bot(listener, bot, "/zoom/events", ctrl_c(), std::time::Duration::from_secs(10)).await?;
-    Ok(())
-}
-
 #[tokio::main]
 #[allow(dead_code)] // the end-to-end test includes this file and runs `incident_bot` itself
 async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt().init();
-    let secret = std::env::var("ZOOM_WEBHOOK_SECRET_TOKEN")
-        .map_err(|_| "set ZOOM_WEBHOOK_SECRET_TOKEN (the app's secret token)")?;
     let on_call: Vec<String> = std::env::var("ONCALL")
         .map_err(|_| "set ONCALL (the on-call people's email addresses, separated by commas)")?
         .split(',')
         .map(|e| e.trim().to_owned())
         .filter(|e| !e.is_empty())
         .collect();
-    let zoom = ZoomClient::from_env()?;
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("incident bot listening on http://{}/zoom/events", listener.local_addr()?);
-    serve(listener, incident_bot(zoom, SecretString::from(secret), on_call)).await?;
-    Ok(())
+    support::run("incident bot", |zoom, secret| incident_bot(zoom, secret, on_call)).await
 }

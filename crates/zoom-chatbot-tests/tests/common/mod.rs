@@ -54,6 +54,12 @@ pub async fn send_concurrently(zoom: &ZoomClient, n: usize) {
     }
 }
 
+/// A fake Zoom whose account's directory holds `users`, each as `(id, email)`.
+pub async fn fake_with_users(users: &[(&str, &str)]) -> ZoomMock {
+    let builder = users.iter().fold(ZoomMock::builder(), |builder, &(id, email)| builder.user(id, email));
+    builder.start().await.unwrap()
+}
+
 pub fn client(fake: &ZoomMock) -> ZoomClient {
     builder(fake).build().unwrap()
 }
