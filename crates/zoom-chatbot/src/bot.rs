@@ -431,7 +431,8 @@ impl Context {
     /// [`EventObject`]'s implementors are every object the spec's events carry.
     ///
     /// ```
-    /// use zoom_chatbot::{bot::EventKind, types, Bot, Context};
+    /// use zoom_chatbot::bot::{Bot, Context, EventKind};
+    /// use zoom_chatbot::types;
     ///
     /// async fn on_message(ctx: Context) {
     ///     if let Some(message) = ctx.object::<types::TeamChatChannelMessage>() {

@@ -20,8 +20,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -30,6 +28,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types::{self, ZoomEvent};
 
+use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{MessageId, TriggerId, UserId};
@@ -254,14 +253,7 @@ impl ReplyToCallback {
     }
 }
 
-impl IntoFuture for ReplyToCallback {
-    type Output = Result<CallbackReceipt>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<CallbackReceipt>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(ReplyToCallback => Result<CallbackReceipt>);
 
 /// The unfurl of a `team_chat.link_shared` event's `response_url`: the user and the trigger
 /// read from it, once it is known to be Zoom's.

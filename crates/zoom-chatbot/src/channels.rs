@@ -15,15 +15,14 @@
 //! # let _ = members; Ok(()) }
 //! ```
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-
 use futures_core::Stream;
 use zoom_api_gen::types;
 
 use crate::ZoomClient;
+use crate::awaitable::awaitable;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{ChannelId, ChannelJid, UserId};
+use crate::macros::setters;
 use crate::paging::{page_of, page_size, pages};
 use crate::users::checked_email;
 
@@ -311,6 +310,7 @@ impl Channels {
 }
 
 /// A change of a channel; await it to send it. From [`Channels::update`].
+#[must_use = "a channel is changed only when awaited"]
 pub struct UpdateChannel {
     channels: Channels,
     id: ChannelId,
@@ -319,16 +319,12 @@ pub struct UpdateChannel {
 }
 
 impl UpdateChannel {
-    /// Renames the channel (Zoom states no length limit here, as it does for a new one).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
+    setters! {
+        /// Renames the channel (Zoom states no length limit here, as it does for a new one).
+        pub fn name(name: impl Into<String>) = Some(name.into());
 
-    /// Changes its type (not to a group chat).
-    pub fn kind(mut self, kind: ChannelKind) -> Self {
-        self.kind = Some(kind);
-        self
+        /// Changes its type (not to a group chat).
+        pub fn kind(kind: ChannelKind) = Some(kind);
     }
 
     async fn run(self) -> Result<()> {
@@ -340,16 +336,10 @@ impl UpdateChannel {
     }
 }
 
-impl IntoFuture for UpdateChannel {
-    type Output = Result<()>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(UpdateChannel => Result<()>);
 
 /// A channel being made; await it to make it. From [`Channels::create`].
+#[must_use = "a channel is made only when awaited"]
 pub struct CreateChannel {
     channels: Channels,
     name: String,
@@ -358,10 +348,9 @@ pub struct CreateChannel {
 }
 
 impl CreateChannel {
-    /// The channel's type (Zoom's pages give no default).
-    pub fn kind(mut self, kind: ChannelKind) -> Self {
-        self.kind = Some(kind);
-        self
+    setters! {
+        /// The channel's type (Zoom's pages give no default).
+        pub fn kind(kind: ChannelKind) = Some(kind);
     }
 
     async fn run(self) -> Result<Channel<types::ChannelCreated>> {
@@ -382,14 +371,7 @@ impl CreateChannel {
     }
 }
 
-impl IntoFuture for CreateChannel {
-    type Output = Result<Channel<types::ChannelCreated>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(CreateChannel => Result<Channel<types::ChannelCreated>>);
 
 /// A listing of a user's channels; [`stream`](Self::stream) it. From [`Channels::list`].
 pub struct ListChannels {
@@ -398,29 +380,23 @@ pub struct ListChannels {
 }
 
 impl ListChannels {
-    /// Channels fetched per request (1 to 1000; Zoom's default is 10).
-    pub fn page_size(mut self, n: u64) -> Self {
-        self.page_size = Some(n);
-        self
+    setters! {
+        /// Channels fetched per request (1 to 1000; Zoom's default is 10).
+        pub fn page_size(n: u64) = Some(n);
     }
 
     /// The channels, fetched a page at a time as the stream is read.
     pub fn stream(self) -> impl Stream<Item = Result<Channel>> + Send + 'static {
         let size = page_size(self.page_size, MAX_CHANNEL_PAGE);
-        let channels = self.channels;
-        pages(size, move |size, token| {
-            let channels = channels.clone();
-            async move {
-                let request =
-                    page_of!(channels.client.api().list_channels().user_id(channels.user.as_str()), size, token);
-                let page = request.send().await.map_err(zoom_error)?.into_inner();
-                let items: Result<Vec<Channel>> = page
-                    .channels
-                    .into_iter()
-                    .map(|c| typed(c.id.clone().as_deref(), c.jid.clone().as_deref(), c))
-                    .collect();
-                Ok((items?, page.next_page_token))
-            }
+        pages(size, self.channels, |channels, size, token| async move {
+            let request = page_of!(channels.client.api().list_channels().user_id(channels.user.as_str()), size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            let items: Result<Vec<Channel>> = page
+                .channels
+                .into_iter()
+                .map(|c| typed(c.id.clone().as_deref(), c.jid.clone().as_deref(), c))
+                .collect();
+            Ok((items?, page.next_page_token))
         })
     }
 }
@@ -433,24 +409,18 @@ pub struct ListChannelMembers {
 }
 
 impl ListChannelMembers {
-    /// Members fetched per request (1 to 100; Zoom's default is 30).
-    pub fn page_size(mut self, n: u64) -> Self {
-        self.page_size = Some(n);
-        self
+    setters! {
+        /// Members fetched per request (1 to 100; Zoom's default is 30).
+        pub fn page_size(n: u64) = Some(n);
     }
 
     /// The members, fetched a page at a time as the stream is read.
     pub fn stream(self) -> impl Stream<Item = Result<types::ChannelMember>> + Send + 'static {
         let size = page_size(self.page_size, MAX_MEMBER_PAGE);
-        let (channels, id) = (self.channels, self.id);
-        pages(size, move |size, token| {
-            let (channels, id) = (channels.clone(), id.clone());
-            async move {
-                let request =
-                    page_of!(channels.client.api().list_channel_members().channel_id(id.as_str()), size, token);
-                let page = request.send().await.map_err(zoom_error)?.into_inner();
-                Ok((page.members, page.next_page_token))
-            }
+        pages(size, (self.channels, self.id), |(channels, id), size, token| async move {
+            let request = page_of!(channels.client.api().list_channel_members().channel_id(id.as_str()), size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((page.members, page.next_page_token))
         })
     }
 }

@@ -13,18 +13,18 @@
 //! # let _ = (id, everything); Ok(()) }
 //! ```
 
-use std::future::{Future, IntoFuture};
 use std::num::NonZeroU64;
 use std::ops::Range;
-use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use zoom_api_gen::types;
 
+use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{FileId, MessageId, UserId};
+use crate::macros::setters;
 use crate::paging::{page_of, page_size, pages};
 
 /// The most characters a chat message may have.
@@ -132,8 +132,8 @@ impl Chat {
             chat: self.clone(),
             to: conversation.clone(),
             page_size: None,
-            include_changed: false,
-            replies: true,
+            include_deleted_and_edited: false,
+            without_replies: false,
         }
     }
 
@@ -303,10 +303,9 @@ pub struct SendChatMessage {
 }
 
 impl SendChatMessage {
-    /// Sends it as a reply in this main message's thread.
-    pub fn reply_to(mut self, main: &MessageId) -> Self {
-        self.reply_to = Some(main.clone());
-        self
+    setters! {
+        /// Sends it as a reply in this main message's thread.
+        pub fn reply_to(main: &MessageId) = Some(main.clone());
     }
 
     /// Mentions a contact (by email or user id) at a range of the text (in characters).
@@ -414,57 +413,40 @@ impl SendChatMessage {
     }
 }
 
-impl IntoFuture for SendChatMessage {
-    type Output = Result<MessageId>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<MessageId>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(SendChatMessage => Result<MessageId>);
 
 /// A listing of a conversation; [`stream`](Self::stream) it.
 pub struct ListMessages {
     chat: Chat,
     to: Conversation,
     page_size: Option<u64>,
-    include_changed: bool,
-    replies: bool,
+    include_deleted_and_edited: bool,
+    without_replies: bool,
 }
 
 impl ListMessages {
-    /// Messages fetched per request (1 to 50; Zoom's default is 10).
-    pub fn page_size(mut self, n: u64) -> Self {
-        self.page_size = Some(n);
-        self
-    }
+    setters! {
+        /// Messages fetched per request (1 to 50; Zoom's default is 10).
+        pub fn page_size(n: u64) = Some(n);
 
-    /// Lists deleted and edited messages too, with their status.
-    pub fn include_deleted_and_edited(mut self) -> Self {
-        self.include_changed = true;
-        self
-    }
+        /// Lists deleted and edited messages too, with their status.
+        pub fn include_deleted_and_edited() = true;
 
-    /// Leaves thread replies out.
-    pub fn without_replies(mut self) -> Self {
-        self.replies = false;
-        self
+        /// Leaves thread replies out.
+        pub fn without_replies() = true;
     }
 
     /// The messages, newest first, fetched a page at a time as the stream is read.
     pub fn stream(self) -> impl Stream<Item = Result<types::ChatMessage>> + Send + 'static {
         let size = page_size(self.page_size, MAX_PAGE_SIZE);
-        let (chat, to, changed, replies) = (self.chat, self.to, self.include_changed, self.replies);
-        pages(size, move |size, token| {
-            let (chat, to) = (chat.clone(), to.clone());
-            async move {
-                let request = chat.client.api().list_chat_messages().user_id(chat.user.as_str());
-                let request = page_of!(in_conversation!(request, &to), size, token);
-                let request = if changed { request.include_deleted_and_edited_message(true) } else { request };
-                let request = if replies { request } else { request.exclude_child_message(true) };
-                let answer = request.send().await.map_err(zoom_error)?.into_inner();
-                Ok((answer.messages, answer.next_page_token))
-            }
+        let (changed, without_replies) = (self.include_deleted_and_edited, self.without_replies);
+        pages(size, (self.chat, self.to), move |(chat, to), size, token| async move {
+            let request = chat.client.api().list_chat_messages().user_id(chat.user.as_str());
+            let request = page_of!(in_conversation!(request, &to), size, token);
+            let request = if changed { request.include_deleted_and_edited_message(true) } else { request };
+            let request = if without_replies { request.exclude_child_message(true) } else { request };
+            let answer = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((answer.messages, answer.next_page_token))
         })
     }
 }

@@ -25,7 +25,6 @@
 //! ([`FileSource::stream`]) cannot be read twice: once its bytes have gone, a retry or a
 //! redirect fails with [`Error::StreamSpent`].
 
-use std::future::{Future, IntoFuture};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -36,9 +35,11 @@ use futures_util::StreamExt as _;
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
+use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, PolicyFailure, Result, refusal, zoom_error};
 use crate::ids::{Conversation, FileId, MessageId, UserId};
+use crate::macros::setters;
 
 /// The longest file name sent, in bytes. Zoom states no rule for names; 255 is what common
 /// file systems hold, and a name must be one (no path, no control characters).
@@ -117,10 +118,9 @@ impl FileSource {
         Self { name: name.into(), body: Body::Stream { len, stream: Mutex::new(Some(Box::pin(stream))) } }
     }
 
-    /// The name Zoom shows for the file (by default a path's file name).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+    setters! {
+        /// The name Zoom shows for the file (by default a path's file name).
+        pub fn name(name: impl Into<String>) = name.into();
     }
 
     /// The file's size: a path's is read from the file system.
@@ -247,7 +247,7 @@ impl Files {
     /// On the file host. At most 20 MB (16 MB for an image); an empty file, one too large or
     /// a name that is not one is refused before anything is sent. Scope `chat_message:write`.
     pub fn send(&self, to: &Conversation, file: FileSource) -> SendChatFile {
-        SendChatFile { files: self.clone(), to: to.clone(), file, reply_to: None, progress: None }
+        SendChatFile { files: self.clone(), to: to.clone(), file, reply_to: None, on_progress: None }
     }
 
     /// Uploads one file, for `file_ids` of a chat message. Await it, or set options first.
@@ -256,7 +256,7 @@ impl Files {
     ///
     /// On the file host. At most 1 GB. Scope `chat_message:write`.
     pub fn upload(&self, file: FileSource) -> UploadChatFile {
-        UploadChatFile { files: self.clone(), file, personal_chat: false, progress: None }
+        UploadChatFile { files: self.clone(), file, post_to_personal_chat: false, on_progress: None }
     }
 
     /// A file's name, type, length, SHA-256 digest and download URL.
@@ -282,16 +282,17 @@ impl Files {
 
     /// Posts `file` as the multipart body's part `part` with the text `fields`, through the
     /// client's request policy (its token, retries, redirects and span), each attempt with a
-    /// body of its own; Zoom's answer, read as `T`.
+    /// body of its own; Zoom's answer, read as `T`. The file is checked first against the
+    /// operation's limits, the part naming it in an error.
     async fn post<T: serde::de::DeserializeOwned>(
         &self,
         operation: OperationId,
         file: &FileSource,
-        len: u64,
         form: Form,
         progress: Option<OnProgress>,
     ) -> Result<T> {
         let Form { part, fields, query } = form;
+        let len = file.check(operation, part)?;
         let info = operation.info();
         let path = info.path.replace("{userId}", self.user.as_str());
         let url = format!("{}{path}", self.client.file_url());
@@ -344,29 +345,25 @@ struct Form {
 }
 
 /// A file being sent as a message ([`Files::send`]); await it for the message's id.
+#[must_use = "a file is sent only when awaited"]
 pub struct SendChatFile {
     files: Files,
     to: Conversation,
     file: FileSource,
     reply_to: Option<MessageId>,
-    progress: Option<OnProgress>,
+    on_progress: Option<OnProgress>,
 }
 
 impl SendChatFile {
-    /// Sends it as a reply in this main message's thread (`reply_main_message_id`).
-    pub fn reply_to(mut self, main: &MessageId) -> Self {
-        self.reply_to = Some(main.clone());
-        self
-    }
+    setters! {
+        /// Sends it as a reply in this main message's thread (`reply_main_message_id`).
+        pub fn reply_to(main: &MessageId) = Some(main.clone());
 
-    /// Calls `f` as the file's bytes go out (from zero again if an attempt is retried).
-    pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(f));
-        self
+        /// Calls `f` as the file's bytes go out (from zero again if an attempt is retried).
+        pub fn on_progress(f: impl Fn(Progress) + Send + Sync + 'static) = Some(Arc::new(f));
     }
 
     async fn run(self) -> Result<MessageId> {
-        let len = self.file.check(OperationId::SendChatFile, "files")?;
         let mut fields = Vec::new();
         match &self.to {
             Conversation::Channel(c) => fields.push(("to_channel", c.to_string())),
@@ -380,9 +377,8 @@ impl SendChatFile {
             .post(
                 OperationId::SendChatFile,
                 &self.file,
-                len,
                 Form { part: "files", fields, query: Vec::new() },
-                self.progress,
+                self.on_progress,
             )
             .await?;
         sent.id
@@ -391,48 +387,36 @@ impl SendChatFile {
     }
 }
 
-impl IntoFuture for SendChatFile {
-    type Output = Result<MessageId>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<MessageId>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(SendChatFile => Result<MessageId>);
 
 /// A file being uploaded ([`Files::upload`]); await it for the file's id.
+#[must_use = "a file is uploaded only when awaited"]
 pub struct UploadChatFile {
     files: Files,
     file: FileSource,
-    personal_chat: bool,
-    progress: Option<OnProgress>,
+    post_to_personal_chat: bool,
+    on_progress: Option<OnProgress>,
 }
 
 impl UploadChatFile {
-    /// Also posts the file to the user's personal chat (Zoom's default; off here, since an
-    /// upload is usually for `file_ids`).
-    pub fn post_to_personal_chat(mut self, yes: bool) -> Self {
-        self.personal_chat = yes;
-        self
-    }
+    setters! {
+        /// Also posts the file to the user's personal chat (Zoom's default; off here, since an
+        /// upload is usually for `file_ids`).
+        pub fn post_to_personal_chat(yes: bool);
 
-    /// Calls `f` as the file's bytes go out (from zero again if an attempt is retried).
-    pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(f));
-        self
+        /// Calls `f` as the file's bytes go out (from zero again if an attempt is retried).
+        pub fn on_progress(f: impl Fn(Progress) + Send + Sync + 'static) = Some(Arc::new(f));
     }
 
     async fn run(self) -> Result<FileId> {
-        let len = self.file.check(OperationId::UploadChatFile, "file")?;
-        let query = vec![("postToPersonalChat", if self.personal_chat { "true" } else { "false" })];
+        let query = vec![("postToPersonalChat", if self.post_to_personal_chat { "true" } else { "false" })];
         let uploaded: types::ChatFileUploaded = self
             .files
             .post(
                 OperationId::UploadChatFile,
                 &self.file,
-                len,
                 Form { part: "file", fields: Vec::new(), query },
-                self.progress,
+                self.on_progress,
             )
             .await?;
         uploaded
@@ -442,14 +426,7 @@ impl UploadChatFile {
     }
 }
 
-impl IntoFuture for UploadChatFile {
-    type Output = Result<FileId>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<FileId>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(UploadChatFile => Result<FileId>);
 
 #[cfg(test)]
 mod tests {

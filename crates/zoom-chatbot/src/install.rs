@@ -60,6 +60,7 @@ use crate::auth::{BoxFuture, OAuth, Pkce, Token, authorize_url, exchange};
 use crate::client::ZOOM_OAUTH_URL;
 use crate::error::{Error, Result};
 use crate::ids::UserId;
+use crate::macros::{debug_fields, setters};
 
 /// How long an install link's `state` is good for by default.
 pub const DEFAULT_STATE_TTL: Duration = Duration::from_secs(10 * 60);
@@ -105,61 +106,36 @@ pub struct InstallRouteBuilder {
     on_authorized: Option<OnAuthorized>,
 }
 
-impl fmt::Debug for InstallRouteBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InstallRouteBuilder")
-            .field("client_id", &self.client_id)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("install_path", &self.install_path)
-            .finish_non_exhaustive()
-    }
-}
+debug_fields!(InstallRouteBuilder { client_id, redirect_uri, install_path });
 
 impl InstallRouteBuilder {
-    /// The OAuth host's base URL (default `https://zoom.us`).
-    pub fn oauth_url(mut self, url: impl Into<String>) -> Self {
-        self.oauth_url = url.into();
-        self
-    }
+    setters! {
+        /// The OAuth host's base URL (default `https://zoom.us`).
+        pub fn oauth_url(url: impl Into<String>) = url.into();
 
-    /// Where the install starts (default `/zoom/install`): the link to put on the app's site.
-    pub fn install_path(mut self, path: impl Into<String>) -> Self {
-        self.install_path = path.into();
-        self
-    }
+        /// Where the install starts (default `/zoom/install`): the link to put on the app's
+        /// site.
+        pub fn install_path(path: impl Into<String>) = path.into();
 
-    /// Where the browser goes once the app is installed (required): a page of the app, or a
-    /// link that opens the Zoom client.
-    pub fn done_url(mut self, url: impl Into<String>) -> Self {
-        self.done_url = Some(url.into());
-        self
-    }
+        /// Where the browser goes once the app is installed (required): a page of the app, or a
+        /// link that opens the Zoom client.
+        pub fn done_url(url: impl Into<String>) = Some(url.into());
 
-    /// Starts the flow with a PKCE S256 challenge, and sends its verifier with the code (off
-    /// by default: Zoom takes PKCE, and the app's client secret already guards the exchange).
-    pub fn pkce(mut self) -> Self {
-        self.pkce = true;
-        self
-    }
+        /// Starts the flow with a PKCE S256 challenge, and sends its verifier with the code
+        /// (off by default: Zoom takes PKCE, and the app's client secret already guards the
+        /// exchange).
+        pub fn pkce() = true;
 
-    /// How long an install link is good for (default [`DEFAULT_STATE_TTL`]).
-    pub fn state_ttl(mut self, ttl: Duration) -> Self {
-        self.state_ttl = ttl;
-        self
-    }
+        /// How long an install link is good for (default [`DEFAULT_STATE_TTL`]).
+        pub fn state_ttl(ttl: Duration);
 
-    /// The key that signs the `state` (default: derived from the client secret, so that every
-    /// replica of the app checks what another signed).
-    pub fn state_key(mut self, key: SecretString) -> Self {
-        self.state_key = Some(key);
-        self
-    }
+        /// The key that signs the `state` (default: derived from the client secret, so that
+        /// every replica of the app checks what another signed).
+        pub fn state_key(key: SecretString) = Some(key);
 
-    /// The HTTP client for the code exchange (default: one made as a
-    /// [`ZoomClient`](crate::ZoomClient)'s is, with a 30 s timeout, following no redirects).
-    pub fn http(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
+        /// The HTTP client for the code exchange (default: one made as a
+        /// [`ZoomClient`](crate::ZoomClient)'s is, with a 30 s timeout, following no redirects).
+        pub fn http(http: reqwest::Client) = Some(http);
     }
 
     /// Exchanges the code for the installing user's tokens and hands them to `keep` (which
@@ -259,15 +235,11 @@ struct Inner {
     on_authorized: Option<OnAuthorized>,
 }
 
-impl fmt::Debug for InstallRoute {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InstallRoute")
-            .field("install_path", &self.inner.install_path)
-            .field("redirect_uri", &self.inner.redirect_uri)
-            .field("done_url", &self.inner.done_url)
-            .finish_non_exhaustive()
-    }
-}
+debug_fields!(InstallRoute {
+    install_path: inner.install_path,
+    redirect_uri: inner.redirect_uri,
+    done_url: inner.done_url,
+});
 
 /// HMAC-SHA256 of `parts` under `key`.
 fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {

@@ -41,6 +41,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod awaitable;
 pub mod bot;
 pub mod callback;
 pub mod card;
@@ -56,6 +57,7 @@ pub mod incoming;
 pub mod install;
 pub mod installs;
 pub mod layers;
+mod macros;
 mod messages;
 pub mod metrics;
 pub mod pacing;

@@ -2,15 +2,15 @@
 //! built, the message sent, and what Zoom says of an edit or delete.
 
 use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
+use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, Setting, zoom_error};
 use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, TriggerId, UserId, UserJid};
+use crate::macros::setters;
 use crate::time::parse_sent_time;
 
 /// The chatbot in one account. A chatbot's token serves every account that installed the
@@ -118,7 +118,7 @@ impl AccountClient {
             to: to.into_recipient(),
             card,
             reply_to: None,
-            visible_to_user: None,
+            visible_to: None,
             markdown: None,
         }
     }
@@ -197,33 +197,26 @@ pub struct SendMessage {
     to: Result<Recipient>,
     card: types::Card,
     reply_to: Option<MessageId>,
-    visible_to_user: Option<String>,
+    visible_to: Option<String>,
     markdown: Option<bool>,
 }
 
 impl SendMessage {
-    /// Sends it as a reply in this message's thread.
-    pub fn reply_to(mut self, parent: &MessageId) -> Self {
-        self.reply_to = Some(parent.clone());
-        self
-    }
+    setters! {
+        /// Sends it as a reply in this message's thread.
+        pub fn reply_to(parent: &MessageId) = Some(parent.clone());
 
-    /// In a channel, only this member (a user id) sees it.
-    pub fn visible_to(mut self, user_id: &UserId) -> Self {
-        self.visible_to_user = Some(user_id.to_string());
-        self
+        /// In a channel, only this member (a user id) sees it.
+        pub fn visible_to(user_id: &UserId) = Some(user_id.to_string());
+
+        /// Reads the card's texts as markdown.
+        pub fn markdown() = Some(true);
     }
 
     /// For user-managed apps: the user the bot acts for (see
     /// [`AccountClient::on_behalf_of`], which sets it for every call).
     pub fn on_behalf_of(mut self, user: &UserJid) -> Self {
-        self.account.user_jid = Some(user.clone());
-        self
-    }
-
-    /// Reads the card's texts as markdown.
-    pub fn markdown(mut self) -> Self {
-        self.markdown = Some(true);
+        self.account = self.account.on_behalf_of(user);
         self
     }
 
@@ -236,7 +229,7 @@ impl SendMessage {
             to_jid: to.jid().to_owned(),
             account_id: addressing.account_id,
             content: self.card,
-            visible_to_user: self.visible_to_user,
+            visible_to_user: self.visible_to,
             user_jid: addressing.user_jid,
             reply_to: self.reply_to.map(|r| r.to_string()),
             is_markdown_support: self.markdown,
@@ -252,14 +245,7 @@ impl SendMessage {
     }
 }
 
-impl IntoFuture for SendMessage {
-    type Output = Result<SentMessage>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<SentMessage>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(SendMessage => Result<SentMessage>);
 
 /// A message the bot sent: it can edit, delete or answer itself, in the account, as the bot
 /// and for the user it was sent with.

@@ -37,6 +37,7 @@ use zoom_api_gen::operations::CHANNEL_SEND_WINDOWS;
 pub use zoom_api_gen::operations::{Plan, RateLabel};
 
 use crate::error::RetryAfter;
+use crate::macros::setters;
 use crate::time::next_midnight;
 
 /// Which limits to keep under.
@@ -67,28 +68,25 @@ impl Pacing {
         self
     }
 
-    /// Whether user-level sends wait for room in the per-channel windows (default on).
-    pub fn channel_windows(mut self, on: bool) -> Self {
-        self.channel_windows = on;
-        self
-    }
+    setters! {
+        /// Whether user-level sends wait for room in the per-channel windows (default on).
+        pub fn channel_windows(on: bool);
 
-    /// Keeps one budget for every account the client sends to (default off): the baseline the
-    /// per-account budgets are measured against (BENCHMARKS.md), not a setting for production.
-    /// Every account is paced, counted and pushed back as one, at the pacing's plan or rates:
-    /// a busy account holds back the others, one account's 429 (or spent day) holds back all,
-    /// and a Free account is sent at the pacing's rate, not its own (Zoom refuses it). Plans
-    /// given or read per account, and forgetting an account, do nothing then.
-    ///
-    /// ```
-    /// use zoom_chatbot::pacing::{Pacing, Plan};
-    ///
-    /// let pacing = Pacing::plan(Plan::Business).one_budget(true);
-    /// # let _ = pacing;
-    /// ```
-    pub fn one_budget(mut self, on: bool) -> Self {
-        self.one_budget = on;
-        self
+        /// Keeps one budget for every account the client sends to (default off): the baseline
+        /// the per-account budgets are measured against (BENCHMARKS.md), not a setting for
+        /// production. Every account is paced, counted and pushed back as one, at the pacing's
+        /// plan or rates: a busy account holds back the others, one account's 429 (or spent
+        /// day) holds back all, and a Free account is sent at the pacing's rate, not its own
+        /// (Zoom refuses it). Plans given or read per account, and forgetting an account, do
+        /// nothing then.
+        ///
+        /// ```
+        /// use zoom_chatbot::pacing::{Pacing, Plan};
+        ///
+        /// let pacing = Pacing::plan(Plan::Business).one_budget(true);
+        /// # let _ = pacing;
+        /// ```
+        pub fn one_budget(on: bool);
     }
 
     /// The rate kept for a label, if any (for an account on the pacing's plan).

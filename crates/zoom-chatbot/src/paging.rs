@@ -35,24 +35,26 @@ macro_rules! page_of {
 }
 pub(crate) use page_of;
 
-/// The items of every page `fetch` gives (from a page size and the previous page's token,
-/// `None` for the first), fetched as the stream is read, until a page names no next one. An
-/// `Err` for `size` (a page size out of bounds, or other input checked first) is the
-/// stream's one item, and nothing is sent.
-pub(crate) fn pages<T, F, Fut>(
+/// The items of every page `fetch` gives (from its own clone of `context`, a page size and the
+/// previous page's token, `None` for the first), fetched as the stream is read, until a page
+/// names no next one. An `Err` for `size` (a page size out of bounds, or other input checked
+/// first) is the stream's one item, and nothing is sent.
+pub(crate) fn pages<C, T, F, Fut>(
     size: Result<Option<NonZeroU64>>,
+    context: C,
     fetch: F,
 ) -> impl Stream<Item = Result<T>> + Send + 'static
 where
+    C: Clone + Send + 'static,
     T: Send + 'static,
-    F: Fn(Option<NonZeroU64>, Option<String>) -> Fut + Send + 'static,
+    F: Fn(C, Option<NonZeroU64>, Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(Vec<T>, Option<String>)>> + Send,
 {
-    let start = (Vec::<T>::new().into_iter(), Some(None::<String>), Some(size), fetch);
-    futures_util::stream::try_unfold(start, |(mut page, mut next, mut size, fetch)| async move {
+    let start = (Vec::<T>::new().into_iter(), Some(None::<String>), Some(size), context, fetch);
+    futures_util::stream::try_unfold(start, |(mut page, mut next, mut size, context, fetch)| async move {
         loop {
             if let Some(item) = page.next() {
-                return Ok(Some((item, (page, next, size, fetch))));
+                return Ok(Some((item, (page, next, size, context, fetch))));
             }
             let Some(token) = next.take() else { return Ok(None) };
             let page_size = match size.take() {
@@ -60,7 +62,7 @@ where
                 Some(Ok(s)) => s,
                 None => None,
             };
-            let (items, token) = fetch(page_size, token).await?;
+            let (items, token) = fetch(context.clone(), page_size, token).await?;
             next = token.filter(|t| !t.is_empty()).map(Some);
             page = items.into_iter();
             size = Some(Ok(page_size));

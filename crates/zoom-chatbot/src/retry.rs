@@ -14,6 +14,8 @@
 
 use std::time::Duration;
 
+use crate::macros::setters;
+
 /// How many times and how patiently to retry.
 ///
 /// ```
@@ -56,28 +58,18 @@ impl RetryPolicy {
         Self { max_attempts: 1, ..Self::default() }
     }
 
-    /// Attempts in all, the first included (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
-    }
+    setters! {
+        /// Attempts in all, the first included (at least 1).
+        pub fn max_attempts(attempts: u32) = attempts.max(1);
 
-    /// The first backoff; each retry doubles it.
-    pub fn base_delay(mut self, delay: Duration) -> Self {
-        self.base_delay = delay;
-        self
-    }
+        /// The first backoff; each retry doubles it.
+        pub fn base_delay(delay: Duration);
 
-    /// The longest backoff, and the longest wait for a `Retry-After`.
-    pub fn max_delay(mut self, delay: Duration) -> Self {
-        self.max_delay = delay;
-        self
-    }
+        /// The longest backoff, and the longest wait for a `Retry-After`.
+        pub fn max_delay(delay: Duration);
 
-    /// How long one call may take, waits and retries included.
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
-        self
+        /// How long one call may take, waits and retries included.
+        pub fn deadline(deadline: Duration);
     }
 
     /// The backoff before retry number `retry` (1 for the first retry): exponential, capped,

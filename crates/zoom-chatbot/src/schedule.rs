@@ -21,17 +21,17 @@
 //! # let _ = (pending, mine); Ok(()) }
 //! ```
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use futures_core::Stream;
 use zoom_api_gen::types;
 
+use crate::awaitable::awaitable;
 use crate::chat::{Chat, Conversation, SendChatMessage, channel_param, contact_param, in_conversation};
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{DraftId, MessageId};
+use crate::macros::setters;
 use crate::paging::{page_of, page_size, pages};
 
 /// The most scheduled messages a page of [`Chat::scheduled`] has (Zoom's default is 10).
@@ -95,14 +95,7 @@ impl ScheduleChatMessage {
     }
 }
 
-impl IntoFuture for ScheduleChatMessage {
-    type Output = Result<Scheduled>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(ScheduleChatMessage => Result<Scheduled>);
 
 /// When a reminder goes off: at a time, or after a delay from now (Zoom takes one of the
 /// two). A [`DateTime`] or a [`Duration`] converts into it.
@@ -189,7 +182,7 @@ impl Chat {
     ///
     /// Once a page. Scope `chat_message:read`.
     pub fn reminders(&self) -> ListReminders {
-        ListReminders { chat: self.clone(), to: None, page_size: None }
+        ListReminders { chat: self.clone(), in_conversation: None, page_size: None }
     }
 }
 
@@ -204,10 +197,9 @@ pub struct CreateReminder {
 }
 
 impl CreateReminder {
-    /// A note shown with the reminder.
-    pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
-        self
+    setters! {
+        /// A note shown with the reminder.
+        pub fn note(note: impl Into<String>) = Some(note.into());
     }
 
     fn body(&self) -> Result<types::CreateReminderRequest> {
@@ -239,14 +231,7 @@ impl CreateReminder {
     }
 }
 
-impl IntoFuture for CreateReminder {
-    type Output = Result<()>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+awaitable!(CreateReminder => Result<()>);
 
 /// A listing of scheduled messages; [`stream`](Self::stream) it. From [`Chat::scheduled`].
 pub struct ListScheduledMessages {
@@ -256,24 +241,19 @@ pub struct ListScheduledMessages {
 }
 
 impl ListScheduledMessages {
-    /// Scheduled messages fetched per request (1 to 50; Zoom's default is 10).
-    pub fn page_size(mut self, n: u64) -> Self {
-        self.page_size = Some(n);
-        self
+    setters! {
+        /// Scheduled messages fetched per request (1 to 50; Zoom's default is 10).
+        pub fn page_size(n: u64) = Some(n);
     }
 
     /// The scheduled messages, soonest first, fetched a page at a time as the stream is read.
     pub fn stream(self) -> impl Stream<Item = Result<types::ScheduledMessage>> + Send + 'static {
         let size = page_size(self.page_size, MAX_SCHEDULED_PAGE);
-        let (chat, to) = (self.chat, self.to);
-        pages(size, move |size, token| {
-            let (chat, to) = (chat.clone(), to.clone());
-            async move {
-                let request = chat.client.api().list_scheduled_messages();
-                let request = page_of!(in_conversation!(request, &to), size, token);
-                let page = request.send().await.map_err(zoom_error)?.into_inner();
-                Ok((page.messages, page.next_page_token))
-            }
+        pages(size, (self.chat, self.to), |(chat, to), size, token| async move {
+            let request = chat.client.api().list_scheduled_messages();
+            let request = page_of!(in_conversation!(request, &to), size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((page.messages, page.next_page_token))
         })
     }
 }
@@ -281,39 +261,31 @@ impl ListScheduledMessages {
 /// A listing of the user's reminders; [`stream`](Self::stream) it. From [`Chat::reminders`].
 pub struct ListReminders {
     chat: Chat,
-    to: Option<Conversation>,
+    in_conversation: Option<Conversation>,
     page_size: Option<u64>,
 }
 
 impl ListReminders {
-    /// Only the reminders in this conversation.
-    pub fn in_conversation(mut self, conversation: &Conversation) -> Self {
-        self.to = Some(conversation.clone());
-        self
-    }
+    setters! {
+        /// Only the reminders in this conversation.
+        pub fn in_conversation(conversation: &Conversation) = Some(conversation.clone());
 
-    /// Reminders fetched per request (1 to 20; Zoom's default is 10).
-    pub fn page_size(mut self, n: u64) -> Self {
-        self.page_size = Some(n);
-        self
+        /// Reminders fetched per request (1 to 20; Zoom's default is 10).
+        pub fn page_size(n: u64) = Some(n);
     }
 
     /// The reminders, fetched a page at a time as the stream is read.
     pub fn stream(self) -> impl Stream<Item = Result<types::Reminder>> + Send + 'static {
         let size = page_size(self.page_size, MAX_REMINDER_PAGE);
-        let (chat, to) = (self.chat, self.to);
-        pages(size, move |size, token| {
-            let (chat, to) = (chat.clone(), to.clone());
-            async move {
-                let request = chat.client.api().list_reminders();
-                let request = match &to {
-                    Some(to) => in_conversation!(request, to),
-                    None => request,
-                };
-                let request = page_of!(request, size, token);
-                let page = request.send().await.map_err(zoom_error)?.into_inner();
-                Ok((page.reminders, Some(page.next_page_token)))
-            }
+        pages(size, (self.chat, self.in_conversation), |(chat, to), size, token| async move {
+            let request = chat.client.api().list_reminders();
+            let request = match &to {
+                Some(to) => in_conversation!(request, to),
+                None => request,
+            };
+            let request = page_of!(request, size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((page.reminders, Some(page.next_page_token)))
         })
     }
 }

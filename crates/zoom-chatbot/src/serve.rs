@@ -30,6 +30,7 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
 
 use crate::bot::Bot;
+use crate::macros::setters;
 
 /// How long a client has to send a request's headers, and how long a connection may sit idle
 /// between requests, by default.
@@ -64,25 +65,19 @@ impl Server {
         Self::default()
     }
 
-    /// How long a client has to send a request's headers; a connection kept open with no
-    /// request is closed after the same time (default [`DEFAULT_HEADER_READ_TIMEOUT`]).
-    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.header_read_timeout = timeout;
-        self
-    }
+    setters! {
+        /// How long a client has to send a request's headers; a connection kept open with no
+        /// request is closed after the same time (default [`DEFAULT_HEADER_READ_TIMEOUT`]).
+        pub fn header_read_timeout(timeout: Duration);
 
-    /// How long a request may take once its headers are in: reading its body, then the
-    /// answer. Past it the client gets 408 (default [`DEFAULT_REQUEST_TIMEOUT`]).
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
+        /// How long a request may take once its headers are in: reading its body, then the
+        /// answer. Past it the client gets 408 (default [`DEFAULT_REQUEST_TIMEOUT`]).
+        pub fn request_timeout(timeout: Duration);
 
-    /// How many connections may be open at once (default [`DEFAULT_MAX_CONNECTIONS`], at least
-    /// one). At the cap, new connections wait in the listener's backlog until one closes.
-    pub fn max_connections(mut self, connections: usize) -> Self {
-        self.max_connections = connections.max(1);
-        self
+        /// How many connections may be open at once (default [`DEFAULT_MAX_CONNECTIONS`], at
+        /// least one). At the cap, new connections wait in the listener's backlog until one
+        /// closes.
+        pub fn max_connections(connections: usize) = connections.max(1);
     }
 
     /// Serves `app` on `listener` until the task is dropped.

@@ -16,6 +16,7 @@ use zoom_api_gen::types;
 use crate::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{UserId, UserJid};
+use crate::macros::setters;
 use crate::paging::{page_of, page_size, pages};
 
 /// The most contacts a page of [`Users::search`] has (Zoom's default is 1).
@@ -117,10 +118,9 @@ pub struct SearchContacts {
 }
 
 impl SearchContacts {
-    /// Contacts fetched per request (1 to 25; Zoom's default is 1).
-    pub fn page_size(mut self, n: u64) -> Self {
-        self.page_size = Some(n);
-        self
+    setters! {
+        /// Contacts fetched per request (1 to 25; Zoom's default is 1).
+        pub fn page_size(n: u64) = Some(n);
     }
 
     /// The contacts found, fetched a page at a time as the stream is read.
@@ -130,14 +130,10 @@ impl SearchContacts {
         } else {
             page_size(self.page_size, MAX_CONTACT_PAGE)
         };
-        let (users, key) = (self.users, self.key);
-        pages(size, move |size, token| {
-            let (users, key) = (users.clone(), key.clone());
-            async move {
-                let request = page_of!(users.client.api().search_contacts().search_key(key), size, token);
-                let page = request.send().await.map_err(zoom_error)?.into_inner();
-                Ok((page.contacts, page.next_page_token))
-            }
+        pages(size, (self.users, self.key), |(users, key), size, token| async move {
+            let request = page_of!(users.client.api().search_contacts().search_key(key), size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((page.contacts, page.next_page_token))
         })
     }
 }

@@ -7,86 +7,76 @@ use super::text::preset;
 
 plain_elements!(DatePicker, TimePicker, RadioButtons, Checkboxes, TextInput);
 
-fn option(text: impl Into<String>, value: impl Into<String>) -> types::CardOption {
-    types::CardOption { text: text.into(), value: value.into() }
+/// Defines `$name`, the builder of a form input over the generated `$item`, with a `new` (its
+/// doc `$new_doc`) that names the input by `action_id` and gives every other field its empty
+/// value.
+macro_rules! form_input {
+    (
+        $(#[$doc:meta])*
+        $name:ident($item:ident { type_: $kind:path, $($field:ident: $empty:expr),+ $(,)? }),
+        $new_doc:expr $(,)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $name(types::$item);
+
+        impl $name {
+            #[doc = $new_doc]
+            pub fn new(action_id: impl Into<String>) -> Self {
+                Self(types::$item { type_: $kind, action_id: Some(action_id.into()), $($field: $empty),+ })
+            }
+        }
+    };
 }
 
-/// A date input of a form.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatePicker(types::CardDatepicker);
+/// Defines a picker of a form, `$name` over the generated `$item`: a form input with a
+/// placeholder and a preset `$what` (in `$initial`, written as `$format`). Dates and times are
+/// one input but for these.
+macro_rules! picker {
+    ($(#[$doc:meta])* $name:ident($item:ident { type_: $kind:path, $initial:ident }), $what:ident, $format:literal) => {
+        form_input!(
+            $(#[$doc])*
+            $name($item { type_: $kind, $initial: None, placeholder: None }),
+            concat!("A ", stringify!($what), " input named `action_id`."),
+        );
 
-impl DatePicker {
-    /// A date input named `action_id`.
-    pub fn new(action_id: impl Into<String>) -> Self {
-        Self(types::CardDatepicker {
-            type_: types::CardDatepickerType::Datepicker,
-            action_id: Some(action_id.into()),
-            initial_date: None,
-            placeholder: None,
-        })
-    }
-
-    /// The preset date, as Zoom shows it (`yyyy-MM-dd`).
-    pub fn initial(mut self, date: impl Into<String>) -> Self {
-        self.0.initial_date = Some(date.into());
-        self
-    }
-
-    /// Shown while empty.
-    pub fn placeholder(mut self, text: impl Into<String>) -> Self {
-        self.0.placeholder = Some(text.into());
-        self
-    }
+        impl $name {
+            setters! { self.0;
+                #[doc = concat!("The preset ", stringify!($what), ", as Zoom shows it (`", $format, "`).")]
+                initial($what: impl Into<String>) => $initial;
+                /// Shown while empty.
+                placeholder(text: impl Into<String>) => placeholder;
+            }
+        }
+    };
 }
 
-/// A time input of a form.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimePicker(types::CardTimepicker);
+picker!(
+    /// A date input of a form.
+    DatePicker(CardDatepicker { type_: types::CardDatepickerType::Datepicker, initial_date }),
+    date,
+    "yyyy-MM-dd"
+);
 
-impl TimePicker {
-    /// A time input named `action_id`.
-    pub fn new(action_id: impl Into<String>) -> Self {
-        Self(types::CardTimepicker {
-            type_: types::CardTimepickerType::Timepicker,
-            action_id: Some(action_id.into()),
-            initial_time: None,
-            placeholder: None,
-        })
-    }
+picker!(
+    /// A time input of a form.
+    TimePicker(CardTimepicker { type_: types::CardTimepickerType::Timepicker, initial_time }),
+    time,
+    "HH:mm"
+);
 
-    /// The preset time, as Zoom shows it (`HH:mm`).
-    pub fn initial(mut self, time: impl Into<String>) -> Self {
-        self.0.initial_time = Some(time.into());
-        self
-    }
-
-    /// Shown while empty.
-    pub fn placeholder(mut self, text: impl Into<String>) -> Self {
-        self.0.placeholder = Some(text.into());
-        self
-    }
-}
-
-/// One choice among options, in a form.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RadioButtons(types::CardRadioButtons);
+form_input!(
+    /// One choice among options, in a form.
+    RadioButtons(CardRadioButtons {
+        type_: types::CardRadioButtonsType::RadioButtons,
+        options: Vec::new(),
+        initial_option: None,
+    }),
+    "A choice named `action_id`.",
+);
 
 impl RadioButtons {
-    /// A choice named `action_id`.
-    pub fn new(action_id: impl Into<String>) -> Self {
-        Self(types::CardRadioButtons {
-            type_: types::CardRadioButtonsType::RadioButtons,
-            action_id: Some(action_id.into()),
-            options: Vec::new(),
-            initial_option: None,
-        })
-    }
-
-    /// An option: its text and value.
-    pub fn option(mut self, text: impl Into<String>, value: impl Into<String>) -> Self {
-        self.0.options.push(option(text, value));
-        self
-    }
+    option_method!(options);
 
     /// The option chosen at first, by value (among those added so far).
     pub fn initial(mut self, value: impl Into<String>) -> Self {
@@ -95,26 +85,18 @@ impl RadioButtons {
     }
 }
 
-/// Any number of choices, in a form.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Checkboxes(types::CardCheckboxes);
+form_input!(
+    /// Any number of choices, in a form.
+    Checkboxes(CardCheckboxes {
+        type_: types::CardCheckboxesType::Checkboxes,
+        options: Vec::new(),
+        initial_options: Vec::new(),
+    }),
+    "Checkboxes named `action_id`.",
+);
 
 impl Checkboxes {
-    /// Checkboxes named `action_id`.
-    pub fn new(action_id: impl Into<String>) -> Self {
-        Self(types::CardCheckboxes {
-            type_: types::CardCheckboxesType::Checkboxes,
-            action_id: Some(action_id.into()),
-            options: Vec::new(),
-            initial_options: Vec::new(),
-        })
-    }
-
-    /// An option: its text and value.
-    pub fn option(mut self, text: impl Into<String>, value: impl Into<String>) -> Self {
-        self.0.options.push(option(text, value));
-        self
-    }
+    option_method!(options);
 
     /// An option checked at first, by value (among those added so far).
     pub fn checked(mut self, value: impl Into<String>) -> Self {
@@ -124,37 +106,24 @@ impl Checkboxes {
     }
 }
 
-/// A text input of a form.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextInput(types::CardPlainTextInput);
+form_input!(
+    /// A text input of a form.
+    TextInput(CardPlainTextInput {
+        type_: types::CardPlainTextInputType::PlainTextInput,
+        placeholder: None,
+        initial_value: None,
+        multiline: None,
+    }),
+    "A text input named `action_id`.",
+);
 
 impl TextInput {
-    /// A text input named `action_id`.
-    pub fn new(action_id: impl Into<String>) -> Self {
-        Self(types::CardPlainTextInput {
-            type_: types::CardPlainTextInputType::PlainTextInput,
-            action_id: Some(action_id.into()),
-            placeholder: None,
-            initial_value: None,
-            multiline: None,
-        })
-    }
-
-    /// Shown while empty.
-    pub fn placeholder(mut self, text: impl Into<String>) -> Self {
-        self.0.placeholder = Some(text.into());
-        self
-    }
-
-    /// The preset text.
-    pub fn initial(mut self, text: impl Into<String>) -> Self {
-        self.0.initial_value = Some(text.into());
-        self
-    }
-
-    /// Several lines.
-    pub fn multiline(mut self) -> Self {
-        self.0.multiline = Some(true);
-        self
+    setters! { self.0;
+        /// Shown while empty.
+        placeholder(text: impl Into<String>) => placeholder;
+        /// The preset text.
+        initial(text: impl Into<String>) => initial_value;
+        /// Several lines.
+        multiline() => multiline;
     }
 }

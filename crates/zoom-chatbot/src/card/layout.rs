@@ -6,6 +6,8 @@ use super::Element;
 use super::rules::{self, Rejected, Seg};
 
 plain_elements!(ProgressBar);
+checked_elements!(Section, Divider, Page);
+default_is_new!(Section, Divider);
 
 /// Elements grouped beside a coloured sidebar, with an optional footer.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,8 +16,9 @@ pub struct Section {
     rejected: Vec<Rejected>,
 }
 
-impl Default for Section {
-    fn default() -> Self {
+impl Section {
+    /// An empty section.
+    pub fn new() -> Self {
         let item = types::CardSection {
             type_: types::CardSectionType::Section,
             sections: Vec::new(),
@@ -25,13 +28,6 @@ impl Default for Section {
             ts: None,
         };
         Self { item, rejected: Vec::new() }
-    }
-}
-
-impl Section {
-    /// An empty section.
-    pub fn new() -> Self {
-        Self::default()
     }
 
     /// The sidebar colour, `#rrggbb`.
@@ -49,28 +45,13 @@ impl Section {
         self
     }
 
-    /// A footer line.
-    pub fn footer(mut self, text: impl Into<String>) -> Self {
-        self.item.footer = Some(text.into());
-        self
-    }
-
-    /// An icon beside the footer.
-    pub fn footer_icon(mut self, url: impl Into<String>) -> Self {
-        self.item.footer_icon = Some(url.into());
-        self
-    }
-
-    /// A time shown in the footer, in milliseconds since the epoch.
-    pub fn timestamp(mut self, millis: i64) -> Self {
-        self.item.ts = Some(millis);
-        self
-    }
-}
-
-impl From<Section> for Element {
-    fn from(s: Section) -> Self {
-        Element::new(s.item, s.rejected)
+    setters! { self.item;
+        /// A footer line.
+        footer(text: impl Into<String>) => footer;
+        /// An icon beside the footer.
+        footer_icon(url: impl Into<String>) => footer_icon;
+        /// A time shown in the footer, in milliseconds since the epoch.
+        timestamp(millis: i64) => ts;
     }
 }
 
@@ -81,32 +62,21 @@ pub struct Divider {
     rejected: Vec<Rejected>,
 }
 
-impl Default for Divider {
-    fn default() -> Self {
-        Self { item: types::CardDivider { type_: types::CardDividerType::Divider, style: None }, rejected: Vec::new() }
-    }
-}
-
 impl Divider {
     /// A thin line.
     pub fn new() -> Self {
-        Self::default()
+        Self { item: types::CardDivider { type_: types::CardDividerType::Divider, style: None }, rejected: Vec::new() }
     }
 
     fn style(&mut self) -> &mut types::DividerStyle {
         self.item.style.get_or_insert(types::DividerStyle { bold: None, dotted: None, color: None })
     }
 
-    /// A thick line.
-    pub fn bold(mut self) -> Self {
-        self.style().bold = Some(true);
-        self
-    }
-
-    /// A dotted line.
-    pub fn dotted(mut self) -> Self {
-        self.style().dotted = Some(true);
-        self
+    setters! { self.style();
+        /// A thick line.
+        bold() => bold;
+        /// A dotted line.
+        dotted() => dotted;
     }
 
     /// The line colour, `#rrggbb`.
@@ -114,12 +84,6 @@ impl Divider {
         let color = rules::colour(color.into(), &["style", "color"], &mut self.rejected);
         self.style().color = color;
         self
-    }
-}
-
-impl From<Divider> for Element {
-    fn from(d: Divider) -> Self {
-        Element::new(d.item, d.rejected)
     }
 }
 
@@ -151,11 +115,5 @@ impl Page {
             item: types::CardPage { type_: types::CardPageType::Page, text: None, current_page, total_pages },
             rejected,
         }
-    }
-}
-
-impl From<Page> for Element {
-    fn from(p: Page) -> Self {
-        Element::new(p.item, p.rejected)
     }
 }

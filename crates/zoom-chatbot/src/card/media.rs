@@ -3,6 +3,7 @@
 use zoom_api_gen::types;
 
 plain_elements!(Attachment, File, Images, Video);
+default_is_new!(Images);
 
 /// A linked file or page with an image.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,10 +26,9 @@ impl Attachment {
         self.0.information.get_or_insert(types::CardAttachmentInformation { title: None, description: None })
     }
 
-    /// The image shown.
-    pub fn image(mut self, url: impl Into<String>) -> Self {
-        self.0.img_url = Some(url.into());
-        self
+    setters! { self.0;
+        /// The image shown.
+        image(url: impl Into<String>) => img_url;
     }
 
     /// Its title.
@@ -74,16 +74,11 @@ impl File {
         self
     }
 
-    /// Its size in bytes.
-    pub fn size(mut self, bytes: u32) -> Self {
-        self.0.size = Some(i64::from(bytes));
-        self
-    }
-
-    /// The icon shown beside it.
-    pub fn icon_url(mut self, url: impl Into<String>) -> Self {
-        self.0.icon_url = Some(url.into());
-        self
+    setters! { self.0;
+        /// Its size in bytes.
+        size(bytes: u32) => size;
+        /// The icon shown beside it.
+        icon_url(url: impl Into<String>) => icon_url;
     }
 }
 
@@ -91,16 +86,10 @@ impl File {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Images(types::CardImages);
 
-impl Default for Images {
-    fn default() -> Self {
-        Self(types::CardImages { type_: types::CardImagesType::Images, items: Vec::new() })
-    }
-}
-
 impl Images {
     /// No images yet.
     pub fn new() -> Self {
-        Self::default()
+        Self(types::CardImages { type_: types::CardImagesType::Images, items: Vec::new() })
     }
 
     /// An image at `url`.
@@ -131,15 +120,10 @@ impl Video {
         })
     }
 
-    /// Its title.
-    pub fn title(mut self, text: impl Into<String>) -> Self {
-        self.0.title = Some(text.into());
-        self
-    }
-
-    /// The still shown before play.
-    pub fn thumbnail_url(mut self, url: impl Into<String>) -> Self {
-        self.0.thumbnail_url = Some(url.into());
-        self
+    setters! { self.0;
+        /// Its title.
+        title(text: impl Into<String>) => title;
+        /// The still shown before play.
+        thumbnail_url(url: impl Into<String>) => thumbnail_url;
     }
 }

@@ -38,6 +38,67 @@ macro_rules! plain_elements {
     };
 }
 
+/// `From<builder> for Element` for builders that keep, beside their generated `item`, the
+/// values it could not hold (`rejected`), for the check in [`Card::build`].
+macro_rules! checked_elements {
+    ($($builder:ident),+ $(,)?) => {
+        $(impl From<$builder> for super::Element {
+            fn from(builder: $builder) -> Self {
+                super::Element::new(builder.item, builder.rejected)
+            }
+        })+
+    };
+}
+
+/// `Default` for builders whose `new` takes nothing: the empty element.
+macro_rules! default_is_new {
+    ($($builder:ident),+ $(,)?) => {
+        $(impl Default for $builder {
+            fn default() -> Self {
+                Self::new()
+            }
+        })+
+    };
+}
+
+/// Builder methods that each set one optional field of the element under construction,
+/// `self.0`, `self.item` or what an accessor such as `self.style()` gives: an entry
+/// `name(arg: Type) => field;` sets it to `Some(arg.into())`, and `name() => field;` to
+/// `Some(true)`.
+macro_rules! setters {
+    (self.$accessor:ident(); $($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty)?) => $field:ident;)*) => {
+        $($(#[$doc])*
+        pub fn $name(mut self $(, $arg: $ty)?) -> Self {
+            self.$accessor().$field = Some(setters!(@value $($arg)?));
+            self
+        })*
+    };
+    (self.$place:tt; $($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty)?) => $field:ident;)*) => {
+        $($(#[$doc])*
+        pub fn $name(mut self $(, $arg: $ty)?) -> Self {
+            self.$place.$field = Some(setters!(@value $($arg)?));
+            self
+        })*
+    };
+    (@value $arg:ident) => {
+        $arg.into()
+    };
+    (@value) => {
+        true
+    };
+}
+
+/// The `option` method of a builder whose options are in `self.0.$options`.
+macro_rules! option_method {
+    ($options:ident) => {
+        /// Adds an option: its text and value.
+        pub fn option(mut self, text: impl Into<String>, value: impl Into<String>) -> Self {
+            self.0.$options.push(zoom_api_gen::types::CardOption { text: text.into(), value: value.into() });
+            self
+        }
+    };
+}
+
 mod form;
 mod layout;
 mod media;

@@ -28,16 +28,11 @@ impl Style {
         self
     }
 
-    /// Bold text.
-    pub fn bold(mut self) -> Self {
-        self.edit().bold = Some(true);
-        self
-    }
-
-    /// Italic text.
-    pub fn italic(mut self) -> Self {
-        self.edit().italic = Some(true);
-        self
+    setters! { self.edit();
+        /// Bold text.
+        bold() => bold;
+        /// Italic text.
+        italic() => italic;
     }
 
     /// The generated style (none when nothing was set), and what it could not hold, at

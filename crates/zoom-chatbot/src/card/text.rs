@@ -2,10 +2,12 @@
 
 use zoom_api_gen::types;
 
+use super::Style;
 use super::rules::{self, Rejected};
-use super::{Element, Style};
 
 plain_elements!(Fields, Select, Alert);
+checked_elements!(Text, Actions);
+default_is_new!(Fields, Actions);
 
 /// A paragraph: plain, markdown, a link, or an editable line.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,28 +38,13 @@ impl Text {
         self
     }
 
-    /// A link to `url`.
-    pub fn link(mut self, url: impl Into<String>) -> Self {
-        self.item.link = Some(url.into());
-        self
-    }
-
-    /// Editable by the reader (Zoom sends `interactive_message_editable`).
-    pub fn editable(mut self) -> Self {
-        self.item.editable = Some(true);
-        self
-    }
-
-    /// Read as markdown.
-    pub fn markdown(mut self) -> Self {
-        self.item.is_markdown_support = Some(true);
-        self
-    }
-}
-
-impl From<Text> for Element {
-    fn from(t: Text) -> Self {
-        Element::new(t.item, t.rejected)
+    setters! { self.item;
+        /// A link to `url`.
+        link(url: impl Into<String>) => link;
+        /// Editable by the reader (Zoom sends `interactive_message_editable`).
+        editable() => editable;
+        /// Read as markdown.
+        markdown() => is_markdown_support;
     }
 }
 
@@ -65,16 +52,10 @@ impl From<Text> for Element {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fields(types::CardFields);
 
-impl Default for Fields {
-    fn default() -> Self {
-        Self(types::CardFields { type_: types::CardFieldsType::Fields, items: Vec::new() })
-    }
-}
-
 impl Fields {
     /// No lines yet.
     pub fn new() -> Self {
-        Self::default()
+        Self(types::CardFields { type_: types::CardFieldsType::Fields, items: Vec::new() })
     }
 
     fn add(mut self, key: impl Into<String>, value: impl Into<String>, short: bool, editable: bool) -> Self {
@@ -133,10 +114,9 @@ impl Button {
         Self::styled(text, value, Some(types::ButtonStyle::Disabled))
     }
 
-    /// In a form card, this button submits the form.
-    pub fn submit(mut self) -> Self {
-        self.0.submit = Some(true);
-        self
+    setters! { self.0;
+        /// In a form card, this button submits the form.
+        submit() => submit;
     }
 }
 
@@ -153,17 +133,11 @@ pub struct Actions {
     rejected: Vec<Rejected>,
 }
 
-impl Default for Actions {
-    fn default() -> Self {
-        let item = types::CardActions { type_: types::CardActionsType::Actions, items: Vec::new(), limit: None };
-        Self { item, rejected: Vec::new() }
-    }
-}
-
 impl Actions {
     /// No buttons yet.
     pub fn new() -> Self {
-        Self::default()
+        let item = types::CardActions { type_: types::CardActionsType::Actions, items: Vec::new(), limit: None };
+        Self { item, rejected: Vec::new() }
     }
 
     /// Adds a button.
@@ -180,20 +154,14 @@ impl Actions {
     }
 }
 
-impl From<Actions> for Element {
-    fn from(a: Actions) -> Self {
-        Element::new(a.item, a.rejected)
-    }
-}
-
-fn option(text: impl Into<String>, value: impl Into<String>) -> types::CardOption {
-    types::CardOption { text: text.into(), value: value.into() }
-}
-
 /// The option among `options` whose value is `value`; one of that value alone (its text the
 /// value) when none is: which options a preset may name is not a rule of Zoom's.
 pub(crate) fn preset(options: &[types::CardOption], value: String) -> types::CardOption {
-    options.iter().find(|o| o.value == value).cloned().unwrap_or_else(|| option(value.clone(), value))
+    options
+        .iter()
+        .find(|o| o.value == value)
+        .cloned()
+        .unwrap_or_else(|| types::CardOption { text: value.clone(), value })
 }
 
 /// A dropdown: your options, or the account's members or channels. A choice sends
@@ -227,11 +195,7 @@ impl Select {
         Self::with(placeholder, Some(types::CardSelectStaticSource::Channels))
     }
 
-    /// Adds an option.
-    pub fn option(mut self, text: impl Into<String>, value: impl Into<String>) -> Self {
-        self.0.select_items.push(option(text, value));
-        self
-    }
+    option_method!(select_items);
 
     /// Pre-selects the option with this value (among those added so far).
     pub fn selected(mut self, value: impl Into<String>) -> Self {

@@ -12,6 +12,7 @@ use super::{Inner, ZoomClient};
 use crate::auth::{ChatbotCredentials, OAuth, ServerToServer, TokenCache, TokenSource};
 use crate::error::{Error, Result, Setting};
 use crate::ids::{AccountId, BotJid, IdError};
+use crate::macros::setters;
 use crate::pacing::{Pacer, Pacing};
 use crate::policy::Policy;
 use crate::retry::RetryPolicy;
@@ -44,7 +45,7 @@ pub struct ClientBuilder {
     pacing: Option<Pacing>,
     timeout: Duration,
     #[cfg(feature = "redis")]
-    shared: Option<crate::shared::RedisStore>,
+    shared_state: Option<crate::shared::RedisStore>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -78,7 +79,7 @@ impl Default for ClientBuilder {
             pacing: None,
             timeout: DEFAULT_TIMEOUT,
             #[cfg(feature = "redis")]
-            shared: None,
+            shared_state: None,
         }
     }
 }
@@ -91,85 +92,51 @@ impl ClientBuilder {
         self
     }
 
-    /// The account the bot is installed in (chatbot messages name it; server-to-server
-    /// tokens are issued for it).
-    pub fn account_id(mut self, account_id: AccountId) -> Self {
-        self.account_id = Some(account_id);
-        self
-    }
+    setters! {
+        /// The account the bot is installed in (chatbot messages name it; server-to-server
+        /// tokens are issued for it).
+        pub fn account_id(account_id: AccountId) = Some(account_id);
 
-    /// The bot's JID (the app's Chat Subscription page shows it).
-    pub fn robot_jid(mut self, robot_jid: BotJid) -> Self {
-        self.robot_jid = Some(robot_jid);
-        self
-    }
+        /// The bot's JID (the app's Chat Subscription page shows it).
+        pub fn robot_jid(robot_jid: BotJid) = Some(robot_jid);
 
-    /// The API's base URL (default Zoom's, or the regional host the token names).
-    pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.api_url = Some(url.into());
-        self
-    }
+        /// The API's base URL (default Zoom's, or the regional host the token names).
+        pub fn api_url(url: impl Into<String>) = Some(url.into());
 
-    /// The OAuth host's base URL (default `https://zoom.us`).
-    pub fn oauth_url(mut self, url: impl Into<String>) -> Self {
-        self.oauth_url = url.into();
-        self
-    }
+        /// The OAuth host's base URL (default `https://zoom.us`).
+        pub fn oauth_url(url: impl Into<String>) = url.into();
 
-    /// The incoming-webhook host's base URL (default `https://integrations.zoom.us`).
-    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
-        self.webhook_url = url.into();
-        self
-    }
+        /// The incoming-webhook host's base URL (default `https://integrations.zoom.us`).
+        pub fn webhook_url(url: impl Into<String>) = url.into();
 
-    /// The file host's base URL (default `https://file.zoom.us/v2`), where uploads and file
-    /// sends go. Its origin is trusted with the bearer, as the API's and OAuth host's are.
-    pub fn file_url(mut self, url: impl Into<String>) -> Self {
-        self.file_url = url.into();
-        self
-    }
+        /// The file host's base URL (default `https://file.zoom.us/v2`), where uploads and file
+        /// sends go. Its origin is trusted with the bearer, as the API's and OAuth host's are.
+        pub fn file_url(url: impl Into<String>) = url.into();
 
-    /// Where chatbot tokens come from (default: the app's `client_credentials`).
-    pub fn bot_tokens(mut self, source: impl TokenSource) -> Self {
-        self.bot_tokens = Some(Box::new(source));
-        self
-    }
+        /// Where chatbot tokens come from (default: the app's `client_credentials`).
+        pub fn bot_tokens(source: impl TokenSource) = Some(Box::new(source));
 
-    /// Where tokens for the user-level chat API ([`ZoomClient::chat`]) come from (default:
-    /// server-to-server `account_credentials` for the account, when an account id is set; a
-    /// user's OAuth tokens with [`UserOAuth`](crate::auth::UserOAuth)).
-    /// [`ZoomClient::chat_token`] is the token it gives.
-    pub fn chat_tokens(mut self, source: impl TokenSource) -> Self {
-        self.chat_tokens = Some(Box::new(source));
-        self
-    }
+        /// Where tokens for the user-level chat API ([`ZoomClient::chat`]) come from (default:
+        /// server-to-server `account_credentials` for the account, when an account id is set; a
+        /// user's OAuth tokens with [`UserOAuth`](crate::auth::UserOAuth)).
+        /// [`ZoomClient::chat_token`] is the token it gives.
+        pub fn chat_tokens(source: impl TokenSource) = Some(Box::new(source));
 
-    /// How failed requests are retried (see [`crate::retry`]).
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
+        /// How failed requests are retried (see [`crate::retry`]).
+        pub fn retry(retry: RetryPolicy);
 
-    /// Keeps the client (and its clones) under these limits (see [`crate::pacing`]).
-    pub fn pacing(mut self, pacing: Pacing) -> Self {
-        self.pacing = Some(pacing);
-        self
-    }
+        /// Keeps the client (and its clones) under these limits (see [`crate::pacing`]).
+        pub fn pacing(pacing: Pacing) = Some(pacing);
 
-    /// Shares this client's tokens and pacing with the other replicas of the bot through
-    /// `store` (the `redis` feature; see [`crate::shared`]): one token request per expiry for
-    /// the fleet (chatbot tokens under `chatbot`, user-level ones under `user`), and the
-    /// [`pacing`](Self::pacing) budget kept for the account as a whole.
-    #[cfg(feature = "redis")]
-    pub fn shared_state(mut self, store: crate::shared::RedisStore) -> Self {
-        self.shared = Some(store);
-        self
-    }
+        /// Shares this client's tokens and pacing with the other replicas of the bot through
+        /// `store` (the `redis` feature; see [`crate::shared`]): one token request per expiry
+        /// for the fleet (chatbot tokens under `chatbot`, user-level ones under `user`), and
+        /// the [`pacing`](Self::pacing) budget kept for the account as a whole.
+        #[cfg(feature = "redis")]
+        pub fn shared_state(store: crate::shared::RedisStore) = Some(store);
 
-    /// Timeout of each HTTP exchange (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+        /// Timeout of each HTTP exchange (default 30 s).
+        pub fn timeout(timeout: Duration);
     }
 
     /// Reads `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`, `ZOOM_ACCOUNT_ID`, `ZOOM_ROBOT_JID` and the
@@ -283,7 +250,7 @@ impl ClientBuilder {
         };
         let pacer = self.pacing.map(|p| Pacer::new(p, self.account_id.as_ref().map(AccountId::as_str)));
         #[cfg(feature = "redis")]
-        let (bot, user, pacer) = match &self.shared {
+        let (bot, user, pacer) = match &self.shared_state {
             None => (bot, user, pacer),
             Some(store) => {
                 let pacer = pacer.map(|p| p.shared(store.clone()));

@@ -37,7 +37,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -45,6 +44,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 
 use crate::error::{Error, Result, Setting};
+use crate::macros::{debug_fields, setters};
 
 mod budget;
 mod dedup;
@@ -95,15 +95,7 @@ struct Inner {
     started: std::time::Instant,
 }
 
-impl fmt::Debug for RedisStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisStore")
-            .field("prefix", &self.inner.prefix)
-            .field("on_unavailable", &self.inner.on_unavailable)
-            .field("connections", &self.inner.size)
-            .finish_non_exhaustive()
-    }
-}
+debug_fields!(RedisStore { prefix: inner.prefix, on_unavailable: inner.on_unavailable, connections: inner.size });
 
 /// Sets up a [`RedisStore`].
 #[derive(Clone)]
@@ -118,64 +110,41 @@ pub struct RedisStoreBuilder {
     dedup_horizon: Duration,
 }
 
-impl fmt::Debug for RedisStoreBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisStoreBuilder").field("prefix", &self.prefix).finish_non_exhaustive()
-    }
-}
+debug_fields!(RedisStoreBuilder { prefix });
 
 /// How long Zoom may deliver an event again: after 5, 20 and 60 minutes, so 85 minutes after
 /// the first attempt at most; the default horizon leaves a margin.
 pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(2 * 60 * 60);
 
 impl RedisStoreBuilder {
-    /// The prefix of every key (default `zoom-chatbot`). The replicas of one app share a
-    /// prefix (the budgets of the accounts it serves are kept apart under it); two apps in
-    /// one Redis need two.
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
+    setters! {
+        /// The prefix of every key (default `zoom-chatbot`). The replicas of one app share a
+        /// prefix (the budgets of the accounts it serves are kept apart under it); two apps in
+        /// one Redis need two.
+        pub fn prefix(prefix: impl Into<String>) = prefix.into();
 
-    /// What to do when Redis cannot be reached (default [`OnUnavailable::FailClosed`]).
-    pub fn on_unavailable(mut self, on: OnUnavailable) -> Self {
-        self.on_unavailable = on;
-        self
-    }
+        /// What to do when Redis cannot be reached (default [`OnUnavailable::FailClosed`]).
+        pub fn on_unavailable(on: OnUnavailable);
 
-    /// How many multiplexed connections to keep and use in turn (default 2). Each one
-    /// pipelines any number of concurrent commands and reconnects by itself.
-    pub fn connections(mut self, n: usize) -> Self {
-        self.connections = n.max(1);
-        self
-    }
+        /// How many multiplexed connections to keep and use in turn (default 2). Each one
+        /// pipelines any number of concurrent commands and reconnects by itself.
+        pub fn connections(n: usize) = n.max(1);
 
-    /// How long one Redis command or connection attempt may take before Redis counts as
-    /// unreachable (default 500 ms).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+        /// How long one Redis command or connection attempt may take before Redis counts as
+        /// unreachable (default 500 ms).
+        pub fn timeout(timeout: Duration);
 
-    /// How long the token lock lasts if its holder never releases it, a crashed replica say
-    /// (default 15 s).
-    pub fn lock_ttl(mut self, ttl: Duration) -> Self {
-        self.lock_ttl = ttl.max(Duration::from_millis(100));
-        self
-    }
+        /// How long the token lock lasts if its holder never releases it, a crashed replica say
+        /// (default 15 s).
+        pub fn lock_ttl(ttl: Duration) = ttl.max(Duration::from_millis(100));
 
-    /// For a `rediss://` URL (TLS, with the `rustls` feature): trust this CA certificate (PEM)
-    /// instead of the system's roots, for a Redis with a private CA.
-    #[cfg(feature = "rustls")]
-    pub fn root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.root_certificate = Some(pem.into());
-        self
-    }
+        /// For a `rediss://` URL (TLS, with the `rustls` feature): trust this CA certificate
+        /// (PEM) instead of the system's roots, for a Redis with a private CA.
+        #[cfg(feature = "rustls")]
+        pub fn root_certificate(pem: impl Into<Vec<u8>>) = Some(pem.into());
 
-    /// How long an event is remembered after it was taken (default [`REDELIVERY_HORIZON`]).
-    pub fn dedup_horizon(mut self, horizon: Duration) -> Self {
-        self.dedup_horizon = horizon.max(Duration::from_secs(1));
-        self
+        /// How long an event is remembered after it was taken (default [`REDELIVERY_HORIZON`]).
+        pub fn dedup_horizon(horizon: Duration) = horizon.max(Duration::from_secs(1));
     }
 
     /// The store. Connections are made at the first use, so a store can be built while Redis

@@ -10,7 +10,6 @@
 //! the refresh token used is still the current one (whether or not the lock outlived Zoom's
 //! answer).
 
-use std::fmt;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -22,6 +21,7 @@ use zoom_api_gen::types::GrantType;
 use super::{RedisStore, nonce, unavailable};
 use crate::auth::{BoxFuture, OAuth, Token, TokenSource};
 use crate::error::{Error, Result};
+use crate::macros::debug_fields;
 
 /// How much more than its renewal margin a shared token must have left to be taken as it is:
 /// less, and the local cache would want another at once.
@@ -49,11 +49,7 @@ pub struct SharedTokens {
     origin: Origin,
 }
 
-impl fmt::Debug for SharedTokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SharedTokens").field("name", &self.name).finish_non_exhaustive()
-    }
-}
+debug_fields!(SharedTokens { name });
 
 enum Origin {
     /// Any source (the app's grants): only the token is shared.

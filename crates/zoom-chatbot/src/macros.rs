@@ -1,0 +1,110 @@
+//! Small declarative impls the crate's types share: [`setters!`], the builders' setters that
+//! only store a value, and [`debug_fields!`], a `Debug` that shows some fields only.
+
+/// Writes builder setters that store one value in the field of the setter's name and hand the
+/// builder back. Each `fn name(arg: Type) = value;` becomes
+/// `fn name(mut self, arg: Type) -> Self`, which sets `self.name` to `value`; `= value` may be
+/// left out when the value is `arg` as it is. A flag takes no argument: `fn name() = true;`.
+/// Attributes (the doc comment, a `cfg`) go on the method.
+macro_rules! setters {
+    (@value $arg:ident) => {
+        $arg
+    };
+    (@value $($arg:ident)? = $value:expr) => {
+        $value
+    };
+    ($($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty)?) $(= $value:expr)?;)*) => {
+        $(
+            $(#[$attr])*
+            $vis fn $name(mut self $(, $arg: $ty)?) -> Self {
+                self.$name = $crate::macros::setters!(@value $($arg)? $(= $value)?);
+                self
+            }
+        )*
+    };
+}
+
+pub(crate) use setters;
+
+/// Implements `Debug` for a type that must not show all its fields (a secret, a URL that may
+/// hold a password, a value with no `Debug`): `debug_fields!(Type { a, b: inner.c })` shows
+/// `Type { a: .., b: .., .. }`, `b` being the field `inner.c`.
+macro_rules! debug_fields {
+    (@field $this:ident $label:ident) => {
+        $this.$label
+    };
+    (@field $this:ident $label:ident: $($path:ident).+) => {
+        $this.$($path).+
+    };
+    ($ty:ident { $($label:ident $(: $($path:ident).+)?),* $(,)? }) => {
+        impl ::std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field(
+                        stringify!($label),
+                        &$crate::macros::debug_fields!(@field self $label $(: $($path).+)?),
+                    ))*
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+pub(crate) use debug_fields;
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, Default, PartialEq)]
+    struct Builder {
+        name: String,
+        count: usize,
+        label: Option<String>,
+        flag: bool,
+    }
+
+    impl Builder {
+        setters! {
+            fn name(name: impl Into<String>) = name.into();
+            fn count(count: usize) = count.max(1);
+            fn label(label: &str) = Some(label.to_owned());
+            fn flag() = true;
+        }
+    }
+
+    #[test]
+    fn each_setter_stores_its_value() {
+        let built = Builder::default().name("a").count(0).label("b").flag();
+        assert_eq!(built, Builder { name: "a".into(), count: 1, label: Some("b".into()), flag: true });
+    }
+
+    struct Secretive {
+        name: &'static str,
+        inner: Inner,
+    }
+
+    struct Inner {
+        size: usize,
+        _password: &'static str,
+    }
+
+    debug_fields!(Secretive { name, size: inner.size });
+
+    #[test]
+    fn debug_shows_the_named_fields_only() {
+        let value = Secretive { name: "a", inner: Inner { size: 2, _password: "hunter2" } };
+        assert_eq!(format!("{value:?}"), r#"Secretive { name: "a", size: 2, .. }"#);
+    }
+
+    #[test]
+    fn a_setter_without_a_value_stores_its_argument() {
+        struct Plain {
+            count: usize,
+        }
+        impl Plain {
+            setters! {
+                fn count(count: usize);
+            }
+        }
+        assert_eq!(Plain { count: 0 }.count(3).count, 3);
+    }
+}
