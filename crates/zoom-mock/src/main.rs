@@ -415,7 +415,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         port: args.port,
         client_id: args.client_id,
         client_secret: args.client_secret,
-        account: AccountSpec { id: args.account_id, plan: plan.unwrap_or(Some(Plan::Business)), ..Config::default().account },
+        account: AccountSpec {
+            id: args.account_id,
+            plan: plan.unwrap_or(Some(Plan::Business)),
+            ..Config::default().account
+        },
         robot_jid: args.robot_jid,
         token_lifetime: Duration::from_secs(args.token_lifetime),
         accounts,

@@ -75,7 +75,7 @@ pub use event_builders::{
 pub use handle::ZoomMock;
 pub use limits::{Plan, RateLabel};
 pub use page::{card_violations, render_card_html};
-pub use state::{BotEndpoint, ChannelMember, Delivery, FakeChannel, FakeFile, Reminder, ScheduledMessage};
+pub use state::{BotEndpoint, ChannelMember, Delivery, FakeChannel, FakeFile, Reminder, ReminderKey, ScheduledMessage};
 pub use state::{ConversationId, IssuedToken, MessageContent, Revision, SeenRequest, Sender, StoredMessage, TokenKind};
 /// The operation a request of [`SeenRequest`] was for.
 pub use zoom_api_gen::operations::OperationId;

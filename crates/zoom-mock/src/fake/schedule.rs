@@ -13,7 +13,7 @@ use super::channels::paginate;
 use super::chat::{acting, find, optional_conversation, resolve_conversation};
 use super::handle::ZoomMock;
 use super::http::{Answer, Call, ErrorShape, Incoming, error, json};
-use super::state::{ConversationId, Listing, Reminder, ScheduledMessage, State, TokenInfo};
+use super::state::{ConversationId, Listing, Reminder, ReminderKey, ScheduledMessage, State, TokenInfo};
 
 const F: ErrorShape = ErrorShape::Api;
 
@@ -130,7 +130,8 @@ pub(crate) fn create_reminder(state: &mut State, call: Call<'_, String, types::C
         return Err(error(F, StatusCode::BAD_REQUEST, 4105, rule));
     }
     let note = body.reminder_note.unwrap_or_default();
-    state.keep_reminder(Reminder { account, user, message_id, conversation, note, created: now, at });
+    let key = ReminderKey::new(account, &user, message_id);
+    state.keep_reminder(Reminder { key, conversation, note, created: now, at });
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -141,8 +142,7 @@ pub(crate) fn delete_reminder(state: &mut State, call: Call<'_, String>) -> Answ
     let (account, user) = acting(state, &call.token, "me")?;
     let named = resolve_conversation(state, &account, call.req.query("to_channel"), call.req.query("to_contact"));
     reminded(state, &account, &message_id, named)?;
-    let key = (account, user.to_ascii_lowercase(), message_id.clone());
-    if state.reminders.remove(&key).is_none() {
+    if state.reminders.remove(&ReminderKey::new(account, &user, message_id.as_str())).is_none() {
         return Err(error(F, StatusCode::NOT_FOUND, 4200, format!("Message does not exist: {message_id}.")));
     }
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -163,14 +163,14 @@ pub(crate) fn list_reminders(state: &mut State, call: Call<'_>) -> Answer {
         .reminders_of(&account, &user, conversation.as_ref())
         .into_iter()
         .map(|r| {
-            let message = state.messages.get(&r.message_id);
+            let message = state.messages.get(&r.key.message_id);
             let main = message.and_then(|m| m.reply_to.as_ref()).and_then(|id| state.messages.get(id));
             types::Reminder {
                 content: message.map(|m| m.text()).unwrap_or_default(),
                 create_time: r.created,
                 main_message_id: main.map(|m| m.id.clone()),
                 main_message_timestamp: main.map(|m| m.sent_at.timestamp_millis()),
-                message_id: r.message_id.clone(),
+                message_id: r.key.message_id.clone(),
                 message_timestamp: message.map_or(0, |m| m.sent_at.timestamp_millis()),
                 remind_time: r.at,
                 reminder_note: r.note.clone(),
@@ -252,7 +252,7 @@ impl ZoomMock {
     pub fn reminders(&self) -> Vec<Reminder> {
         let state = self.shared.lock();
         let mut all: Vec<Reminder> = state.reminders.keys().filter_map(|k| state.reminders.get(k)).cloned().collect();
-        all.sort_by(|a, b| (a.created, &a.message_id).cmp(&(b.created, &b.message_id)));
+        all.sort_by(|a, b| (a.created, &a.key).cmp(&(b.created, &b.key)));
         all
     }
 }

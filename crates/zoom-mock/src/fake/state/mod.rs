@@ -25,7 +25,8 @@ pub(crate) use channels::{KEEP_CHANNELS, channel_url, member_id_of};
 pub use deliveries::{BotEndpoint, Delivery};
 pub(crate) use deliveries::{Deliveries, Outbox, PageBot};
 pub use files::FakeFile;
-pub(crate) use schedule::{KEEP_SCHEDULED, ReminderKey};
+pub(crate) use schedule::KEEP_SCHEDULED;
+pub use schedule::ReminderKey;
 pub use schedule::{Reminder, ScheduledMessage};
 
 /// A conversation, by JID: a channel, or a one-to-one chat with a user. It is the client's
@@ -621,9 +622,7 @@ mod tests {
                 at: later,
             });
             state.keep_reminder(Reminder {
-                account: account.clone(),
-                user: "u".into(),
-                message_id: format!("m{i}"),
+                key: ReminderKey::new(account.clone(), "u", format!("m{i}")),
                 conversation,
                 note: String::new(),
                 created: today,

@@ -31,15 +31,29 @@ pub struct ScheduledMessage {
     pub at: DateTime<Utc>,
 }
 
-/// A user's reminder on a message.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Reminder {
+/// Whose reminder on which message: a user has one per message (a second replaces the first).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReminderKey {
     /// The account it is in.
     pub account: String,
-    /// The user who set it.
+    /// The user who set it, in lower case (Zoom's ids and emails name a user in any case).
     pub user: String,
     /// The message it is on.
     pub message_id: String,
+}
+
+impl ReminderKey {
+    /// The key of `user`'s reminder on `message_id` in `account`.
+    pub fn new(account: impl Into<String>, user: &str, message_id: impl Into<String>) -> Self {
+        Self { account: account.into(), user: user.to_ascii_lowercase(), message_id: message_id.into() }
+    }
+}
+
+/// A user's reminder on a message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reminder {
+    /// Whose it is, on which message.
+    pub key: ReminderKey,
     /// The conversation of the message.
     pub conversation: ConversationId,
     /// Its note.
@@ -49,9 +63,6 @@ pub struct Reminder {
     /// When it reminds. Zoom documents no event for it, so it stays listed after.
     pub at: DateTime<Utc>,
 }
-
-/// A reminder's key: one per account, user and message (a second replaces the first).
-pub(crate) type ReminderKey = (String, String, String);
 
 impl State {
     /// The fake's clock ([`Clock`](super::clock::Clock)).
@@ -123,8 +134,7 @@ impl State {
 
     /// Keeps a reminder (replacing the user's earlier one on the message).
     pub(crate) fn keep_reminder(&mut self, reminder: Reminder) {
-        let key = (reminder.account.clone(), reminder.user.to_ascii_lowercase(), reminder.message_id.clone());
-        self.reminders.insert(key, reminder);
+        self.reminders.insert(reminder.key.clone(), reminder);
     }
 
     /// The reminders of `user` in `account` (in one conversation, when one is named), oldest
@@ -138,11 +148,11 @@ impl State {
         let mut all: Vec<&Reminder> = self
             .reminders
             .keys()
-            .filter(|(a, u, _)| a == account && u.eq_ignore_ascii_case(user))
+            .filter(|k| k.account == account && k.user.eq_ignore_ascii_case(user))
             .filter_map(|k| self.reminders.get(k))
             .filter(|r| conversation.is_none_or(|c| r.conversation == *c))
             .collect();
-        all.sort_by(|a, b| (a.created, &a.message_id).cmp(&(b.created, &b.message_id)));
+        all.sort_by(|a, b| (a.created, &a.key).cmp(&(b.created, &b.key)));
         all
     }
 }
