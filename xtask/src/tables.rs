@@ -201,13 +201,18 @@ pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<String, 
 
 /// The spec's events, as the rows of `event_table!` (`crates/zoom-api-gen/src/shapes/events.rs`):
 /// each `ZoomEvent` variant, its name, its payload's type and the type of the payload's
-/// `object` where it has one; then each such object type once.
+/// `object` where it has one; then each such object type once; then, for each field that says
+/// who or where an event is (`account_id`, `robot_jid`, `user_jid`, `to_jid`), the events whose
+/// payload has it.
 pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let schema = zoom_spec::component_schema(spec, "ZoomEvent").ok_or("the spec has no ZoomEvent schema")?;
     let value = serde_json::to_value(schema).map_err(|e| e.to_string())?;
     let events = value["oneOf"].as_array().ok_or("ZoomEvent must be a oneOf")?;
     let mut rows = String::new();
     let mut objects: Vec<String> = Vec::new();
+    // The fields that say who and where an event is, each with the events whose payload has it.
+    let mut addressed: Vec<(&str, Vec<String>)> =
+        ["account_id", "robot_jid", "user_jid", "to_jid"].into_iter().map(|f| (f, Vec::new())).collect();
     for v in events {
         let name = match v["properties"]["event"]["enum"].as_array().map(Vec::as_slice) {
             Some([serde_json::Value::String(name)]) => name.clone(),
@@ -238,6 +243,16 @@ pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
                 format!(", object {object}")
             }
         };
+        // The payload's addressing fields (`accountId` and `account_id` alike), by the names
+        // progenitor gives them.
+        let variant = name.to_upper_camel_case();
+        if let Some(properties) = payload_schema["properties"].as_object() {
+            for field in properties.keys().map(|k| k.to_snake_case()) {
+                if let Some((_, variants)) = addressed.iter_mut().find(|(f, _)| *f == field) {
+                    variants.push(variant.clone());
+                }
+            }
+        }
         // As progenitor names the variants of an enum told apart by a tag.
         rows += &format!(
             "        #[doc = {}]\n        {} = {} ({}{object}),\n",
@@ -248,11 +263,15 @@ pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
         );
     }
     let objects: String = objects.iter().map(|o| format!("{o}, ")).collect();
+    let addressed: String =
+        addressed.iter().map(|(field, variants)| format!("        {field}: [{}],\n", variants.join(", "))).collect();
     Ok(format!(
-        "//! The kinds of event the spec's `ZoomEvent` defines, with the names Zoom gives them, and\n\
-         //! the objects their payloads carry.\n\n\
+        "//! The kinds of event the spec's `ZoomEvent` defines, with the names Zoom gives them, the\n\
+         //! objects their payloads carry and the events naming an account, a bot, a user or a\n\
+         //! conversation.\n\n\
          use crate::types::ZoomEvent;\n\n\
-         crate::shapes::event_table! {{\n    events: [\n{rows}    ],\n    objects: [{}],\n}}\n",
+         crate::shapes::event_table! {{\n    events: [\n{rows}    ],\n    objects: [{}],\n    \
+         addressed: {{\n{addressed}    }},\n}}\n",
         objects.trim_end()
     ))
 }

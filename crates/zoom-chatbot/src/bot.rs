@@ -154,53 +154,11 @@ where
     type Future = Fut;
 }
 
-/// Who an event names: its account, its bot and the user who acted, where it says.
+/// Who an event names: its account, its bot and the user who acted, where it says (the Team
+/// Chat events name their account by the acting user's, empty for a user of another account,
+/// and no bot or user JID).
 fn addressing(event: &ZoomEvent) -> (Option<&str>, Option<&str>, Option<&str>) {
-    match event {
-        ZoomEvent::BotNotification { payload: p, .. } => (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid)),
-        ZoomEvent::BotInstalled { payload: p, .. } => (Some(&p.account_id), Some(&p.robot_jid), p.user_jid.as_deref()),
-        ZoomEvent::InteractiveMessageActions { payload: p, .. } => {
-            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
-        }
-        ZoomEvent::InteractiveMessageSelect { payload: p, .. } => {
-            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
-        }
-        ZoomEvent::InteractiveMessageEditable { payload: p, .. } => {
-            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
-        }
-        ZoomEvent::InteractiveMessageFieldsEditable { payload: p, .. } => {
-            (Some(&p.account_id), Some(&p.robot_jid), Some(&p.user_jid))
-        }
-        ZoomEvent::TeamChatAppMention { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::TeamChatLinkShared { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::AppDeauthorized { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::EndpointUrlValidation { .. } => (None, None, None),
-        // The Team Chat events name their account by the acting user's (empty for a user of
-        // another account), and no bot or user JID.
-        ZoomEvent::TeamChatChannelMessagePosted { payload, .. }
-        | ZoomEvent::TeamChatChannelMessageUpdated { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::TeamChatChannelMessageDeleted { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::TeamChatDmMessagePosted { payload, .. } | ZoomEvent::TeamChatDmMessageUpdated { payload, .. } => {
-            (Some(&payload.account_id), None, None)
-        }
-        ZoomEvent::TeamChatDmMessageDeleted { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::TeamChatChannelReactionAdded { payload, .. }
-        | ZoomEvent::TeamChatChannelReactionRemoved { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::TeamChatDmReactionAdded { payload, .. } | ZoomEvent::TeamChatDmReactionRemoved { payload, .. } => {
-            (Some(&payload.account_id), None, None)
-        }
-        ZoomEvent::TeamChatFileShared { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::TeamChatFileDeleted { payload, .. } => (Some(&payload.account_id), None, None),
-        ZoomEvent::ChatChannelMemberInvited { payload, .. } | ZoomEvent::ChatChannelMemberRemoved { payload, .. } => {
-            (Some(&payload.account_id), None, None)
-        }
-        ZoomEvent::ChatChannelMemberJoined { payload, .. } | ZoomEvent::ChatChannelMemberLeft { payload, .. } => {
-            (Some(&payload.account_id), None, None)
-        }
-        ZoomEvent::TeamChatChannelAppAdded { payload, .. } | ZoomEvent::TeamChatChannelAppRemoved { payload, .. } => {
-            (Some(&payload.account_id), None, None)
-        }
-    }
+    (event.account_id(), event.robot_jid(), event.user_jid())
 }
 
 /// Where an interactive event happened: the card's conversation and message id.
