@@ -13,9 +13,9 @@
 //! stop it.
 //!
 //! Zoom's Team Chat events (`team_chat.channel_message_posted` and the others of
-//! [`EventKind`]) reach `Bot::on` like the rest; their payloads are read typed with
-//! [`Context::channel_message`] and its siblings, and [`Context::reply`] answers in the
-//! channel an event names.
+//! [`EventKind`]) reach `Bot::on` like the rest; their payloads' objects are read typed with
+//! [`Context::object`] (`ctx.object::<types::TeamChatChannelMessage>()`), and
+//! [`Context::reply`] answers in the channel an event names.
 //!
 //! ```no_run
 //! # async fn run(zoom: zoom_chatbot::ZoomClient) {

@@ -28,10 +28,10 @@ use secrecy::{ExposeSecret, SecretString};
 use zoom_api_gen::hooks::Hooks;
 use zoom_api_gen::types::{self, ZoomEvent};
 
-use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{MessageId, TriggerId, UserId};
+use crate::macros::awaitable;
 use crate::policy::Policy;
 
 /// How long after its event a callback may be used, as Zoom documents it.

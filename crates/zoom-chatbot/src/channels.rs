@@ -15,15 +15,13 @@
 //! # let _ = members; Ok(()) }
 //! ```
 
-use futures_core::Stream;
 use zoom_api_gen::types;
 
 use crate::ZoomClient;
-use crate::awaitable::awaitable;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{ChannelId, ChannelJid, UserId};
-use crate::macros::setters;
-use crate::paging::{page_of, page_size, pages};
+use crate::macros::{awaitable, setters};
+use crate::paging::{Listing, page_of};
 use crate::users::checked_email;
 
 /// The most members a channel is made with at once (Zoom: "a maximum of 20 members").
@@ -154,7 +152,16 @@ impl Channels {
     ///
     /// Once a page. Scope `chat_channel:read`.
     pub fn list(&self) -> ListChannels {
-        ListChannels { channels: self.clone(), page_size: None }
+        Listing::new(MAX_CHANNEL_PAGE, self.clone(), |channels, size, token| async move {
+            let request = page_of!(channels.client.api().list_channels().user_id(channels.user.as_str()), size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            let items: Result<Vec<Channel>> = page
+                .channels
+                .into_iter()
+                .map(|c| typed(c.id.clone().as_deref(), c.jid.clone().as_deref(), c))
+                .collect();
+            Ok((items?, page.next_page_token))
+        })
     }
 
     /// A channel's members; [`stream`](ListChannelMembers::stream) them.
@@ -163,7 +170,11 @@ impl Channels {
     ///
     /// Once a page. Scope `chat_channel:read`.
     pub fn members(&self, id: &ChannelId) -> ListChannelMembers {
-        ListChannelMembers { channels: self.clone(), id: id.clone(), page_size: None }
+        Listing::new(MAX_MEMBER_PAGE, (self.clone(), id.clone()), |(channels, id), size, token| async move {
+            let request = page_of!(channels.client.api().list_channel_members().channel_id(id.as_str()), size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((page.members, page.next_page_token))
+        })
     }
 
     /// Invites members of this user's contacts to a channel, by email (one to five at
@@ -373,57 +384,13 @@ impl CreateChannel {
 
 awaitable!(CreateChannel => Result<Channel<types::ChannelCreated>>);
 
-/// A listing of a user's channels; [`stream`](Self::stream) it. From [`Channels::list`].
-pub struct ListChannels {
-    channels: Channels,
-    page_size: Option<u64>,
-}
+/// A listing of a user's channels, 1 to [`MAX_CHANNEL_PAGE`] a page (Zoom's default is 10);
+/// [`stream`](Listing::stream) it. From [`Channels::list`].
+pub type ListChannels = Listing<Channel>;
 
-impl ListChannels {
-    setters! {
-        /// Channels fetched per request (1 to 1000; Zoom's default is 10).
-        pub fn page_size(n: u64) = Some(n);
-    }
-
-    /// The channels, fetched a page at a time as the stream is read.
-    pub fn stream(self) -> impl Stream<Item = Result<Channel>> + Send + 'static {
-        let size = page_size(self.page_size, MAX_CHANNEL_PAGE);
-        pages(size, self.channels, |channels, size, token| async move {
-            let request = page_of!(channels.client.api().list_channels().user_id(channels.user.as_str()), size, token);
-            let page = request.send().await.map_err(zoom_error)?.into_inner();
-            let items: Result<Vec<Channel>> = page
-                .channels
-                .into_iter()
-                .map(|c| typed(c.id.clone().as_deref(), c.jid.clone().as_deref(), c))
-                .collect();
-            Ok((items?, page.next_page_token))
-        })
-    }
-}
-
-/// A listing of a channel's members; [`stream`](Self::stream) it. From [`Channels::members`].
-pub struct ListChannelMembers {
-    channels: Channels,
-    id: ChannelId,
-    page_size: Option<u64>,
-}
-
-impl ListChannelMembers {
-    setters! {
-        /// Members fetched per request (1 to 100; Zoom's default is 30).
-        pub fn page_size(n: u64) = Some(n);
-    }
-
-    /// The members, fetched a page at a time as the stream is read.
-    pub fn stream(self) -> impl Stream<Item = Result<types::ChannelMember>> + Send + 'static {
-        let size = page_size(self.page_size, MAX_MEMBER_PAGE);
-        pages(size, (self.channels, self.id), |(channels, id), size, token| async move {
-            let request = page_of!(channels.client.api().list_channel_members().channel_id(id.as_str()), size, token);
-            let page = request.send().await.map_err(zoom_error)?.into_inner();
-            Ok((page.members, page.next_page_token))
-        })
-    }
-}
+/// A listing of a channel's members, 1 to [`MAX_MEMBER_PAGE`] a page (Zoom's default is 30);
+/// [`stream`](Listing::stream) it. From [`Channels::members`].
+pub type ListChannelMembers = Listing<types::ChannelMember>;
 
 #[cfg(test)]
 mod tests {

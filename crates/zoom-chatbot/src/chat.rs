@@ -17,15 +17,13 @@ use std::num::NonZeroU64;
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
-use futures_core::Stream;
 use zoom_api_gen::types;
 
-use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{FileId, MessageId, UserId};
-use crate::macros::setters;
-use crate::paging::{page_of, page_size, pages};
+use crate::macros::{awaitable, setters};
+use crate::paging::{Listing, page_of};
 
 /// The most characters a chat message may have.
 pub const MAX_MESSAGE_CHARS: usize = 1024;
@@ -70,6 +68,21 @@ macro_rules! in_conversation {
     };
 }
 pub(crate) use in_conversation;
+
+/// Sends a generated request builder in a conversation: the answer's body (`()` for none), or
+/// the error it is. So `send_in_conversation!(request, conversation)` names the conversation on
+/// `request` (with [`in_conversation!`]), awaits its `send()` and maps a failure with
+/// `zoom_error`.
+macro_rules! send_in_conversation {
+    ($request:expr, $conversation:expr) => {
+        $crate::chat::in_conversation!($request, $conversation)
+            .send()
+            .await
+            .map(|answer| answer.into_inner())
+            .map_err($crate::error::zoom_error)
+    };
+}
+pub(crate) use send_in_conversation;
 
 /// Whether a message is marked read or unread (the spec's `action` of a read mark).
 pub use types::MarkChatMessageRequestAction as ReadMark;
@@ -128,13 +141,17 @@ impl Chat {
     ///
     /// Once a page. Scope `chat_message:read`.
     pub fn list(&self, conversation: &Conversation) -> ListMessages {
-        ListMessages {
-            chat: self.clone(),
-            to: conversation.clone(),
-            page_size: None,
-            include_deleted_and_edited: false,
-            without_replies: false,
-        }
+        let context = (self.clone(), conversation.clone());
+        let filter = MessageFilter::default();
+        Listing::with_options(MAX_PAGE_SIZE, context, filter, |(chat, to), filter, size, token| async move {
+            let request = chat.client.api().list_chat_messages().user_id(chat.user.as_str());
+            let request = page_of!(in_conversation!(request, &to), size, token);
+            let changed = filter.include_deleted_and_edited;
+            let request = if changed { request.include_deleted_and_edited_message(true) } else { request };
+            let request = if filter.without_replies { request.exclude_child_message(true) } else { request };
+            let answer = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((answer.messages, answer.next_page_token))
+        })
     }
 
     /// One message.
@@ -144,8 +161,7 @@ impl Chat {
     /// Scope `chat_message:read`.
     pub async fn get(&self, conversation: &Conversation, id: &MessageId) -> Result<types::ChatMessage> {
         let request = self.client.api().get_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
-        let request = in_conversation!(request, conversation);
-        Ok(request.send().await.map_err(zoom_error)?.into_inner())
+        send_in_conversation!(request, conversation)
     }
 
     /// Replaces a message's text (only its sender may).
@@ -175,9 +191,7 @@ impl Chat {
     /// Scope `chat_message:write`.
     pub async fn delete(&self, conversation: &Conversation, id: &MessageId) -> Result<()> {
         let request = self.client.api().delete_chat_message().user_id(self.user.as_str()).message_id(id.as_str());
-        let request = in_conversation!(request, conversation);
-        request.send().await.map_err(zoom_error)?;
-        Ok(())
+        send_in_conversation!(request, conversation)
     }
 
     /// Adds or removes the user's reaction, an emoji like `U+1F44D`.
@@ -415,38 +429,24 @@ impl SendChatMessage {
 
 awaitable!(SendChatMessage => Result<MessageId>);
 
-/// A listing of a conversation; [`stream`](Self::stream) it.
-pub struct ListMessages {
-    chat: Chat,
-    to: Conversation,
-    page_size: Option<u64>,
-    include_deleted_and_edited: bool,
-    without_replies: bool,
-}
+/// A listing of a conversation's messages, newest first, 1 to [`MAX_PAGE_SIZE`] a page (Zoom's
+/// default is 10); [`stream`](Listing::stream) it. From [`Chat::list`].
+pub type ListMessages = Listing<types::ChatMessage, MessageFilter>;
 
 impl ListMessages {
-    setters! {
-        /// Messages fetched per request (1 to 50; Zoom's default is 10).
-        pub fn page_size(n: u64) = Some(n);
-
+    setters! { self.options;
         /// Lists deleted and edited messages too, with their status.
         pub fn include_deleted_and_edited() = true;
 
         /// Leaves thread replies out.
         pub fn without_replies() = true;
     }
+}
 
-    /// The messages, newest first, fetched a page at a time as the stream is read.
-    pub fn stream(self) -> impl Stream<Item = Result<types::ChatMessage>> + Send + 'static {
-        let size = page_size(self.page_size, MAX_PAGE_SIZE);
-        let (changed, without_replies) = (self.include_deleted_and_edited, self.without_replies);
-        pages(size, (self.chat, self.to), move |(chat, to), size, token| async move {
-            let request = chat.client.api().list_chat_messages().user_id(chat.user.as_str());
-            let request = page_of!(in_conversation!(request, &to), size, token);
-            let request = if changed { request.include_deleted_and_edited_message(true) } else { request };
-            let request = if without_replies { request.exclude_child_message(true) } else { request };
-            let answer = request.send().await.map_err(zoom_error)?.into_inner();
-            Ok((answer.messages, answer.next_page_token))
-        })
-    }
+/// Which messages a [`ListMessages`] lists: with or without the deleted and edited ones and
+/// thread replies (by default with neither).
+#[derive(Clone, Debug, Default)]
+pub struct MessageFilter {
+    include_deleted_and_edited: bool,
+    without_replies: bool,
 }

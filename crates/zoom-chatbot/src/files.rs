@@ -35,11 +35,10 @@ use futures_util::StreamExt as _;
 use zoom_api_gen::operations::OperationId;
 use zoom_api_gen::types;
 
-use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, PolicyFailure, Result, refusal, zoom_error};
 use crate::ids::{Conversation, FileId, MessageId, UserId};
-use crate::macros::setters;
+use crate::macros::{awaitable, setters};
 
 /// The longest file name sent, in bytes. Zoom states no rule for names; 255 is what common
 /// file systems hold, and a name must be one (no path, no control characters).

@@ -41,7 +41,6 @@
 #![deny(missing_docs)]
 
 pub mod auth;
-mod awaitable;
 pub mod bot;
 pub mod callback;
 pub mod card;
@@ -79,6 +78,7 @@ pub mod webhook;
 pub use client::{ClientBuilder, ZOOM_API_URL, ZOOM_FILE_URL, ZOOM_OAUTH_URL, ZOOM_WEBHOOK_URL, ZoomClient};
 pub use error::{Error, Result};
 pub use messages::{AccountClient, MessageReceipt, SendMessage, SentMessage};
+pub use paging::Listing;
 
 // The README's Rust examples compile, as doctests (some use the `redis` feature; CI tests
 // with every feature).

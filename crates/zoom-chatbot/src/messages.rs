@@ -6,11 +6,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use zoom_api_gen::types;
 
-use crate::awaitable::awaitable;
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, Setting, zoom_error};
 use crate::ids::{AccountId, BotJid, IntoRecipient, MessageId, Recipient, TriggerId, UserId, UserJid};
-use crate::macros::setters;
+use crate::macros::{awaitable, setters};
 use crate::time::parse_sent_time;
 
 /// The chatbot in one account. A chatbot's token serves every account that installed the

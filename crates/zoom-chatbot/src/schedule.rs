@@ -24,15 +24,15 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use futures_core::Stream;
 use zoom_api_gen::types;
 
-use crate::awaitable::awaitable;
-use crate::chat::{Chat, Conversation, SendChatMessage, channel_param, contact_param, in_conversation};
+use crate::chat::{
+    Chat, Conversation, SendChatMessage, channel_param, contact_param, in_conversation, send_in_conversation,
+};
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{DraftId, MessageId};
-use crate::macros::setters;
-use crate::paging::{page_of, page_size, pages};
+use crate::macros::{awaitable, setters};
+use crate::paging::{Listing, page_of};
 
 /// The most scheduled messages a page of [`Chat::scheduled`] has (Zoom's default is 10).
 pub const MAX_SCHEDULED_PAGE: u64 = 50;
@@ -127,7 +127,12 @@ impl Chat {
     ///
     /// Once a page. Scope `chat_message:read`.
     pub fn scheduled(&self, conversation: &Conversation) -> ListScheduledMessages {
-        ListScheduledMessages { chat: self.clone(), to: conversation.clone(), page_size: None }
+        Listing::new(MAX_SCHEDULED_PAGE, (self.clone(), conversation.clone()), |(chat, to), size, token| async move {
+            let request = chat.client.api().list_scheduled_messages();
+            let request = page_of!(in_conversation!(request, &to), size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((page.messages, page.next_page_token))
+        })
     }
 
     /// Cancels a scheduled message not sent yet, in the conversation it was scheduled in.
@@ -138,9 +143,7 @@ impl Chat {
     /// already, as Zoom's fake answers it) is `Error::Zoom { status: 400, code: 5404, .. }`.
     pub async fn cancel_scheduled(&self, conversation: &Conversation, draft: &DraftId) -> Result<()> {
         let request = self.client.api().delete_scheduled_message().draft_id(draft.as_str());
-        let request = in_conversation!(request, conversation);
-        request.send().await.map_err(zoom_error)?;
-        Ok(())
+        send_in_conversation!(request, conversation)
     }
 
     /// Sets the user's reminder on a message of a conversation; await it, or add a
@@ -169,9 +172,7 @@ impl Chat {
     /// `Error::Zoom { status: 404, code: 4200, .. }`.
     pub async fn delete_reminder(&self, conversation: &Conversation, message: &MessageId) -> Result<()> {
         let request = self.client.api().delete_reminder().message_id(message.as_str());
-        let request = in_conversation!(request, conversation);
-        request.send().await.map_err(zoom_error)?;
-        Ok(())
+        send_in_conversation!(request, conversation)
     }
 
     /// The user's reminders, in every channel and chat (or one:
@@ -182,7 +183,16 @@ impl Chat {
     ///
     /// Once a page. Scope `chat_message:read`.
     pub fn reminders(&self) -> ListReminders {
-        ListReminders { chat: self.clone(), in_conversation: None, page_size: None }
+        Listing::with_options(MAX_REMINDER_PAGE, self.clone(), None, |chat, to, size, token| async move {
+            let request = chat.client.api().list_reminders();
+            let request = match &to {
+                Some(to) => in_conversation!(request, to),
+                None => request,
+            };
+            let request = page_of!(request, size, token);
+            let page = request.send().await.map_err(zoom_error)?.into_inner();
+            Ok((page.reminders, Some(page.next_page_token)))
+        })
     }
 }
 
@@ -233,60 +243,20 @@ impl CreateReminder {
 
 awaitable!(CreateReminder => Result<()>);
 
-/// A listing of scheduled messages; [`stream`](Self::stream) it. From [`Chat::scheduled`].
-pub struct ListScheduledMessages {
-    chat: Chat,
-    to: Conversation,
-    page_size: Option<u64>,
-}
+/// A listing of the user's scheduled messages in a conversation, soonest first, 1 to
+/// [`MAX_SCHEDULED_PAGE`] a page (Zoom's default is 10); [`stream`](Listing::stream) it. From
+/// [`Chat::scheduled`].
+pub type ListScheduledMessages = Listing<types::ScheduledMessage>;
 
-impl ListScheduledMessages {
-    setters! {
-        /// Scheduled messages fetched per request (1 to 50; Zoom's default is 10).
-        pub fn page_size(n: u64) = Some(n);
-    }
-
-    /// The scheduled messages, soonest first, fetched a page at a time as the stream is read.
-    pub fn stream(self) -> impl Stream<Item = Result<types::ScheduledMessage>> + Send + 'static {
-        let size = page_size(self.page_size, MAX_SCHEDULED_PAGE);
-        pages(size, (self.chat, self.to), |(chat, to), size, token| async move {
-            let request = chat.client.api().list_scheduled_messages();
-            let request = page_of!(in_conversation!(request, &to), size, token);
-            let page = request.send().await.map_err(zoom_error)?.into_inner();
-            Ok((page.messages, page.next_page_token))
-        })
-    }
-}
-
-/// A listing of the user's reminders; [`stream`](Self::stream) it. From [`Chat::reminders`].
-pub struct ListReminders {
-    chat: Chat,
-    in_conversation: Option<Conversation>,
-    page_size: Option<u64>,
-}
+/// A listing of the user's reminders, in every conversation or in one, 1 to
+/// [`MAX_REMINDER_PAGE`] a page (Zoom's default is 10); [`stream`](Listing::stream) it. From
+/// [`Chat::reminders`].
+pub type ListReminders = Listing<types::Reminder, Option<Conversation>>;
 
 impl ListReminders {
     setters! {
         /// Only the reminders in this conversation.
-        pub fn in_conversation(conversation: &Conversation) = Some(conversation.clone());
-
-        /// Reminders fetched per request (1 to 20; Zoom's default is 10).
-        pub fn page_size(n: u64) = Some(n);
-    }
-
-    /// The reminders, fetched a page at a time as the stream is read.
-    pub fn stream(self) -> impl Stream<Item = Result<types::Reminder>> + Send + 'static {
-        let size = page_size(self.page_size, MAX_REMINDER_PAGE);
-        pages(size, (self.chat, self.in_conversation), |(chat, to), size, token| async move {
-            let request = chat.client.api().list_reminders();
-            let request = match &to {
-                Some(to) => in_conversation!(request, to),
-                None => request,
-            };
-            let request = page_of!(request, size, token);
-            let page = request.send().await.map_err(zoom_error)?.into_inner();
-            Ok((page.reminders, Some(page.next_page_token)))
-        })
+        pub fn in_conversation(conversation: &Conversation) => options = Some(conversation.clone());
     }
 }
 

@@ -10,14 +10,12 @@
 //! # Ok(()) }
 //! ```
 
-use futures_core::Stream;
 use zoom_api_gen::types;
 
 use crate::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{UserId, UserJid};
-use crate::macros::setters;
-use crate::paging::{page_of, page_size, pages};
+use crate::paging::{Listing, page_of};
 
 /// The most contacts a page of [`Users::search`] has (Zoom's default is 1).
 pub const MAX_CONTACT_PAGE: u64 = 25;
@@ -106,37 +104,20 @@ impl Users {
     /// # let _ = anas; Ok(()) }
     /// ```
     pub fn search(&self, key: impl Into<String>) -> SearchContacts {
-        SearchContacts { users: self.clone(), key: key.into(), page_size: None }
-    }
-}
-
-/// A contact search; [`stream`](Self::stream) it. From [`Users::search`].
-pub struct SearchContacts {
-    users: Users,
-    key: String,
-    page_size: Option<u64>,
-}
-
-impl SearchContacts {
-    setters! {
-        /// Contacts fetched per request (1 to 25; Zoom's default is 1).
-        pub fn page_size(n: u64) = Some(n);
-    }
-
-    /// The contacts found, fetched a page at a time as the stream is read.
-    pub fn stream(self) -> impl Stream<Item = Result<types::Contact>> + Send + 'static {
-        let size = if self.key.trim().is_empty() {
-            Err(Error::invalid("search_key", "must not be empty"))
-        } else {
-            page_size(self.page_size, MAX_CONTACT_PAGE)
-        };
-        pages(size, (self.users, self.key), |(users, key), size, token| async move {
+        let key = key.into();
+        let check = if key.trim().is_empty() { Err(Error::invalid("search_key", "must not be empty")) } else { Ok(()) };
+        let listing = Listing::new(MAX_CONTACT_PAGE, (self.clone(), key), |(users, key), size, token| async move {
             let request = page_of!(users.client.api().search_contacts().search_key(key), size, token);
             let page = request.send().await.map_err(zoom_error)?.into_inner();
             Ok((page.contacts, page.next_page_token))
-        })
+        });
+        listing.checked(check)
     }
 }
+
+/// A contact search, 1 to [`MAX_CONTACT_PAGE`] contacts a page (Zoom's default is 1);
+/// [`stream`](Listing::stream) it. From [`Users::search`].
+pub type SearchContacts = Listing<types::Contact>;
 
 /// The user JID of `user`, found for `wanted`, or Zoom's unexpected answer naming the field.
 fn jid_of(user: &types::User, wanted: &str) -> Result<UserJid> {

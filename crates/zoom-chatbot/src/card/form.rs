@@ -4,12 +4,15 @@
 use zoom_api_gen::types;
 
 use super::text::preset;
+use crate::macros::setters;
 
 plain_elements!(DatePicker, TimePicker, RadioButtons, Checkboxes, TextInput);
 
 /// Defines `$name`, the builder of a form input over the generated `$item`, with a `new` (its
 /// doc `$new_doc`) that names the input by `action_id` and gives every other field its empty
-/// value.
+/// value. So `form_input!(Input(CardInput { type_: K, options: Vec::new() }), "An input.")`
+/// writes `pub struct Input(types::CardInput);` and `Input::new(action_id)`, which builds
+/// `CardInput { type_: K, action_id: Some(action_id.into()), options: Vec::new() }`.
 macro_rules! form_input {
     (
         $(#[$doc:meta])*
@@ -31,7 +34,10 @@ macro_rules! form_input {
 
 /// Defines a picker of a form, `$name` over the generated `$item`: a form input with a
 /// placeholder and a preset `$what` (in `$initial`, written as `$format`). Dates and times are
-/// one input but for these.
+/// one input but for these. So
+/// `picker!(DatePicker(CardDatepicker { type_: K, initial_date }), date, "yyyy-MM-dd")` writes
+/// the form input `DatePicker` with `initial(date)`, which sets `initial_date`, and
+/// `placeholder(text)`.
 macro_rules! picker {
     ($(#[$doc:meta])* $name:ident($item:ident { type_: $kind:path, $initial:ident }), $what:ident, $format:literal) => {
         form_input!(
@@ -43,9 +49,9 @@ macro_rules! picker {
         impl $name {
             setters! { self.0;
                 #[doc = concat!("The preset ", stringify!($what), ", as Zoom shows it (`", $format, "`).")]
-                initial($what: impl Into<String>) => $initial;
+                pub fn initial($what: impl Into<String>) => $initial = Some($what.into());
                 /// Shown while empty.
-                placeholder(text: impl Into<String>) => placeholder;
+                pub fn placeholder(text: impl Into<String>) = Some(text.into());
             }
         }
     };
@@ -120,10 +126,10 @@ form_input!(
 impl TextInput {
     setters! { self.0;
         /// Shown while empty.
-        placeholder(text: impl Into<String>) => placeholder;
+        pub fn placeholder(text: impl Into<String>) = Some(text.into());
         /// The preset text.
-        initial(text: impl Into<String>) => initial_value;
+        pub fn initial(text: impl Into<String>) => initial_value = Some(text.into());
         /// Several lines.
-        multiline() => multiline;
+        pub fn multiline() = Some(true);
     }
 }

@@ -4,6 +4,7 @@ use zoom_api_gen::types;
 
 use super::Element;
 use super::rules::{self, Rejected, Seg};
+use crate::macros::setters;
 
 plain_elements!(ProgressBar);
 checked_elements!(Section, Divider, Page);
@@ -47,11 +48,11 @@ impl Section {
 
     setters! { self.item;
         /// A footer line.
-        footer(text: impl Into<String>) => footer;
+        pub fn footer(text: impl Into<String>) = Some(text.into());
         /// An icon beside the footer.
-        footer_icon(url: impl Into<String>) => footer_icon;
+        pub fn footer_icon(url: impl Into<String>) = Some(url.into());
         /// A time shown in the footer, in milliseconds since the epoch.
-        timestamp(millis: i64) => ts;
+        pub fn timestamp(millis: i64) => ts = Some(millis);
     }
 }
 
@@ -74,9 +75,9 @@ impl Divider {
 
     setters! { self.style();
         /// A thick line.
-        bold() => bold;
+        pub fn bold() = Some(true);
         /// A dotted line.
-        dotted() => dotted;
+        pub fn dotted() = Some(true);
     }
 
     /// The line colour, `#rrggbb`.

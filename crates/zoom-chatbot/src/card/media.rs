@@ -2,6 +2,8 @@
 
 use zoom_api_gen::types;
 
+use crate::macros::setters;
+
 plain_elements!(Attachment, File, Images, Video);
 default_is_new!(Images);
 
@@ -28,7 +30,7 @@ impl Attachment {
 
     setters! { self.0;
         /// The image shown.
-        image(url: impl Into<String>) => img_url;
+        pub fn image(url: impl Into<String>) => img_url = Some(url.into());
     }
 
     /// Its title.
@@ -76,9 +78,9 @@ impl File {
 
     setters! { self.0;
         /// Its size in bytes.
-        size(bytes: u32) => size;
+        pub fn size(bytes: u32) = Some(bytes.into());
         /// The icon shown beside it.
-        icon_url(url: impl Into<String>) => icon_url;
+        pub fn icon_url(url: impl Into<String>) = Some(url.into());
     }
 }
 
@@ -122,8 +124,8 @@ impl Video {
 
     setters! { self.0;
         /// Its title.
-        title(text: impl Into<String>) => title;
+        pub fn title(text: impl Into<String>) = Some(text.into());
         /// The still shown before play.
-        thumbnail_url(url: impl Into<String>) => thumbnail_url;
+        pub fn thumbnail_url(url: impl Into<String>) = Some(url.into());
     }
 }

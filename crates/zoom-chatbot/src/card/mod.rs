@@ -27,7 +27,8 @@
 //! ```
 
 /// `From<builder> for Element` for builders that hold only their generated element (nothing
-/// given to them is kept aside for the check): the element as it is.
+/// given to them is kept aside for the check): the element as it is. So
+/// `plain_elements!(Alert);` makes `Element::from(alert)` hold `alert.0`.
 macro_rules! plain_elements {
     ($($builder:ident),+ $(,)?) => {
         $(impl From<$builder> for super::Element {
@@ -39,7 +40,8 @@ macro_rules! plain_elements {
 }
 
 /// `From<builder> for Element` for builders that keep, beside their generated `item`, the
-/// values it could not hold (`rejected`), for the check in [`Card::build`].
+/// values it could not hold (`rejected`), for the check in [`Card::build`]. So
+/// `checked_elements!(Text);` makes `Element::from(text)` hold `text.item` and `text.rejected`.
 macro_rules! checked_elements {
     ($($builder:ident),+ $(,)?) => {
         $(impl From<$builder> for super::Element {
@@ -50,7 +52,8 @@ macro_rules! checked_elements {
     };
 }
 
-/// `Default` for builders whose `new` takes nothing: the empty element.
+/// `Default` for builders whose `new` takes nothing: the empty element. So
+/// `default_is_new!(Fields);` makes `Fields::default()` call `Fields::new()`.
 macro_rules! default_is_new {
     ($($builder:ident),+ $(,)?) => {
         $(impl Default for $builder {
@@ -61,34 +64,9 @@ macro_rules! default_is_new {
     };
 }
 
-/// Builder methods that each set one optional field of the element under construction,
-/// `self.0`, `self.item` or what an accessor such as `self.style()` gives: an entry
-/// `name(arg: Type) => field;` sets it to `Some(arg.into())`, and `name() => field;` to
-/// `Some(true)`.
-macro_rules! setters {
-    (self.$accessor:ident(); $($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty)?) => $field:ident;)*) => {
-        $($(#[$doc])*
-        pub fn $name(mut self $(, $arg: $ty)?) -> Self {
-            self.$accessor().$field = Some(setters!(@value $($arg)?));
-            self
-        })*
-    };
-    (self.$place:tt; $($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty)?) => $field:ident;)*) => {
-        $($(#[$doc])*
-        pub fn $name(mut self $(, $arg: $ty)?) -> Self {
-            self.$place.$field = Some(setters!(@value $($arg)?));
-            self
-        })*
-    };
-    (@value $arg:ident) => {
-        $arg.into()
-    };
-    (@value) => {
-        true
-    };
-}
-
-/// The `option` method of a builder whose options are in `self.0.$options`.
+/// The `option` method of a builder whose options are in `self.0.$options`. So
+/// `option_method!(options);` in `impl RadioButtons` writes `pub fn option(mut self, text, value)`,
+/// which pushes a `CardOption` onto `self.0.options`.
 macro_rules! option_method {
     ($options:ident) => {
         /// Adds an option: its text and value.

@@ -3,6 +3,7 @@
 use zoom_api_gen::types;
 
 use super::rules::{self, Rejected};
+use crate::macros::setters;
 
 /// Text style: colour, bold, italic. Ignored by Zoom when markdown is on.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -30,9 +31,9 @@ impl Style {
 
     setters! { self.edit();
         /// Bold text.
-        bold() => bold;
+        pub fn bold() = Some(true);
         /// Italic text.
-        italic() => italic;
+        pub fn italic() = Some(true);
     }
 
     /// The generated style (none when nothing was set), and what it could not hold, at

@@ -4,6 +4,7 @@ use zoom_api_gen::types;
 
 use super::Style;
 use super::rules::{self, Rejected};
+use crate::macros::setters;
 
 plain_elements!(Fields, Select, Alert);
 checked_elements!(Text, Actions);
@@ -40,11 +41,11 @@ impl Text {
 
     setters! { self.item;
         /// A link to `url`.
-        link(url: impl Into<String>) => link;
+        pub fn link(url: impl Into<String>) = Some(url.into());
         /// Editable by the reader (Zoom sends `interactive_message_editable`).
-        editable() => editable;
+        pub fn editable() = Some(true);
         /// Read as markdown.
-        markdown() => is_markdown_support;
+        pub fn markdown() => is_markdown_support = Some(true);
     }
 }
 
@@ -116,7 +117,7 @@ impl Button {
 
     setters! { self.0;
         /// In a form card, this button submits the form.
-        submit() => submit;
+        pub fn submit() = Some(true);
     }
 }
 

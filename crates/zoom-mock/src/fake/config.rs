@@ -35,8 +35,8 @@ pub struct DirectoryUser {
     pub email: String,
 }
 
-/// One more account of the fake, beside the first (the one [`Config::account_id`] names):
-/// its plan, its users and channels, and whether the app is installed there. Add it with
+/// An account of the fake: its plan, its users and channels, and whether the app is installed
+/// there. The first is [`Config::account`]; add more with
 /// [`ZoomMockBuilder::account`](super::ZoomMockBuilder::account).
 ///
 /// ```
