@@ -12,9 +12,9 @@ use bytes::Bytes;
 use common::offline as client;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use zoom_chatbot::{SecretString, types};
 use zoom_chatbot::bot::{Bot, Context, EventKind, Flow};
 use zoom_chatbot::routes::Regex;
+use zoom_chatbot::{SecretString, types};
 
 const SECRET: &str = "routes-secret";
 
@@ -188,12 +188,16 @@ async fn a_team_chat_event_reaches_its_kinds_handler_with_its_payload_typed() {
     let (posted, added) = (tx.clone(), tx.clone());
     let bot = bot()
         .on(EventKind::TeamChatChannelMessagePosted, move |ctx| {
-            let message = ctx.object::<types::TeamChatChannelMessage>().map(|m| (m.message.clone(), m.files.len(), m.at_items.len()));
+            let message = ctx
+                .object::<types::TeamChatChannelMessage>()
+                .map(|m| (m.message.clone(), m.files.len(), m.at_items.len()));
             posted.send(format!("{message:?} in {:?}", ctx.channel_id().map(|c| c.to_string()))).unwrap();
             std::future::ready(())
         })
         .on(EventKind::TeamChatChannelAppAdded, move |ctx| {
-            let apps = ctx.object::<types::TeamChatChannelApps>().map(|a| a.app_members.iter().map(|m| m.id.clone()).collect::<Vec<_>>());
+            let apps = ctx
+                .object::<types::TeamChatChannelApps>()
+                .map(|a| a.app_members.iter().map(|m| m.id.clone()).collect::<Vec<_>>());
             // Zoom's payload names the channel by id only: no conversation to answer in place.
             let conversation = ctx.conversation().unwrap_err().to_string();
             added.send(format!("{apps:?}; {conversation}")).unwrap();

@@ -19,7 +19,10 @@ async fn a_message_posted_in_a_channel_is_answered_in_its_thread() {
     let bot = Bot::new(zoom.clone(), SecretString::from(SECRET.to_owned())).on(
         EventKind::TeamChatChannelMessagePosted,
         |ctx| async move {
-            let text = ctx.object::<zoom_chatbot::types::TeamChatChannelMessage>().and_then(|m| m.message.clone()).unwrap_or_default();
+            let text = ctx
+                .object::<zoom_chatbot::types::TeamChatChannelMessage>()
+                .and_then(|m| m.message.clone())
+                .unwrap_or_default();
             ctx.reply(common::card(&format!("you said: {text}"))).await
         },
     );
