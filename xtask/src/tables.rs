@@ -202,8 +202,8 @@ pub fn operation_table(spec: &openapiv3::OpenAPI, ops: &[Op]) -> Result<String, 
 /// The spec's events, as the rows of `event_table!` (`crates/zoom-api-gen/src/shapes/events.rs`):
 /// each `ZoomEvent` variant, its name, its payload's type and the type of the payload's
 /// `object` where it has one; then each such object type once; then, for each field that says
-/// who or where an event is (`account_id`, `robot_jid`, `user_jid`, `to_jid`), the events whose
-/// payload has it.
+/// who or where an event is (`account_id`, `robot_jid`, `user_jid`, `to_jid`, `message_id`:
+/// the card an interactive event acted on), the events whose payload has it.
 pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let schema = zoom_spec::component_schema(spec, "ZoomEvent").ok_or("the spec has no ZoomEvent schema")?;
     let value = serde_json::to_value(schema).map_err(|e| e.to_string())?;
@@ -212,7 +212,7 @@ pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let mut objects: Vec<String> = Vec::new();
     // The fields that say who and where an event is, each with the events whose payload has it.
     let mut addressed: Vec<(&str, Vec<String>)> =
-        ["account_id", "robot_jid", "user_jid", "to_jid"].into_iter().map(|f| (f, Vec::new())).collect();
+        ["account_id", "robot_jid", "user_jid", "to_jid", "message_id"].into_iter().map(|f| (f, Vec::new())).collect();
     for v in events {
         let name = match v["properties"]["event"]["enum"].as_array().map(Vec::as_slice) {
             Some([serde_json::Value::String(name)]) => name.clone(),
@@ -257,7 +257,7 @@ pub fn event_table(spec: &openapiv3::OpenAPI) -> Result<String, String> {
         rows += &format!(
             "        #[doc = {}]\n        {} = {} ({}{object}),\n",
             lit(&doc),
-            name.to_upper_camel_case(),
+            variant,
             lit(&name),
             payload.to_upper_camel_case()
         );

@@ -72,5 +72,6 @@ crate::shapes::event_table! {
         robot_jid: [BotNotification, BotInstalled, InteractiveMessageActions, InteractiveMessageSelect, InteractiveMessageEditable, InteractiveMessageFieldsEditable],
         user_jid: [BotNotification, BotInstalled, InteractiveMessageActions, InteractiveMessageSelect, InteractiveMessageEditable, InteractiveMessageFieldsEditable],
         to_jid: [BotNotification, InteractiveMessageActions, InteractiveMessageSelect, InteractiveMessageEditable, InteractiveMessageFieldsEditable],
+        message_id: [InteractiveMessageActions, InteractiveMessageSelect, InteractiveMessageEditable, InteractiveMessageFieldsEditable],
     },
 }

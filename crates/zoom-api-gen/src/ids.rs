@@ -181,11 +181,12 @@ macro_rules! string_id {
 
 string_id!(
     /// A user's JID: `USERID@xmpp.zoom.us` (a `/resource` suffix, as direct messages to a
-    /// bot carry, is dropped).
+    /// bot carry, is dropped; kept in lower case, as Zoom writes it).
     UserJid: "user JID", user_jid
 );
 string_id!(
-    /// A channel's JID: `CHANNELID@conference.xmpp.zoom.us`.
+    /// A channel's JID: `CHANNELID@conference.xmpp.zoom.us` (kept in lower case, as Zoom
+    /// writes it).
     ChannelJid: "channel JID", channel_jid
 );
 string_id!(

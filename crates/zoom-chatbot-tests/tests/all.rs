@@ -8,8 +8,10 @@ mod common;
 #[path = "../../zoom-chatbot/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
+// Each example is whole on its own, with its own `mod support;` (examples/support/mod.rs), so
+// the two include that file twice, as each one's own module.
 #[path = "../../zoom-chatbot/examples/incident_bot.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 mod incident_bot;
 mod redis_server;
 

@@ -294,6 +294,7 @@ fn no_module_of_zoom_chatbot_imports_one_that_imports_it() {
 fn no_module_of_zoom_mock_imports_one_that_imports_it() {
     // Imports through `super::{..}` naming sibling modules.
     let edges = assert_no_cycle("zoom-mock", &[("fake::router", "fake::http"), ("fake::router", "fake::page")]);
+    assert!(edges.len() > 20, "{:?}", edges.keys());
     assert!(!edges.contains_key(&module("main")), "the binary is a crate of its own");
 }
 

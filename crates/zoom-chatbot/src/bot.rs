@@ -54,6 +54,7 @@ use crate::ids::ChannelId;
 use crate::ids::{AccountId, BotJid, MessageId, Recipient, UserJid};
 use crate::installs::{InstallStore, Installation};
 use crate::layers::Layers;
+use crate::macros::setters;
 use crate::messages::{AccountClient, MessageReceipt, SentMessage};
 use crate::routes::{Captures, Regex, Routes};
 use crate::tasks::{Refused, TaskPool};
@@ -154,22 +155,9 @@ where
     type Future = Fut;
 }
 
-/// Who an event names: its account, its bot and the user who acted, where it says (the Team
-/// Chat events name their account by the acting user's, empty for a user of another account,
-/// and no bot or user JID).
-fn addressing(event: &ZoomEvent) -> (Option<&str>, Option<&str>, Option<&str>) {
-    (event.account_id(), event.robot_jid(), event.user_jid())
-}
-
 /// Where an interactive event happened: the card's conversation and message id.
 fn card_of(event: &ZoomEvent) -> Option<(&str, &str)> {
-    match event {
-        ZoomEvent::InteractiveMessageActions { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
-        ZoomEvent::InteractiveMessageSelect { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
-        ZoomEvent::InteractiveMessageEditable { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
-        ZoomEvent::InteractiveMessageFieldsEditable { payload, .. } => Some((&payload.to_jid, &payload.message_id)),
-        _ => None,
-    }
+    event.to_jid().zip(event.message_id())
 }
 
 /// The channel a Team Chat event names (by id: Zoom's Team Chat payloads carry no JID), and
@@ -237,33 +225,33 @@ impl Context {
         self.installation.as_deref()
     }
 
-    /// For user-managed apps: answers act for the event's user (`user_jid`), as Zoom requires
-    /// there. [`Bot::user_managed`] sets it on every context.
-    pub fn user_managed(mut self, on: bool) -> Self {
-        self.user_managed = on;
-        self
+    setters! {
+        /// For user-managed apps: answers act for the event's user (`user_jid`), as Zoom
+        /// requires there. [`Bot::user_managed`] sets it on every context.
+        pub fn user_managed(on: bool);
     }
 
     /// The account the event came from (`accountId`; `account_id` of `app_deauthorized`).
     pub fn account_id(&self) -> Option<AccountId> {
-        addressing(&self.event).0.and_then(|a| a.parse().ok())
+        self.event.account_id().and_then(|a| a.parse().ok())
     }
 
     /// The bot the event was for (`robotJid`), where the event says.
     pub fn robot_jid(&self) -> Option<BotJid> {
-        addressing(&self.event).1.and_then(|j| j.parse().ok())
+        self.event.robot_jid().and_then(|j| j.parse().ok())
     }
 
     /// The user who acted (`userJid`), where the event says.
     pub fn user_jid(&self) -> Option<UserJid> {
-        addressing(&self.event).2.and_then(|j| j.parse().ok())
+        self.event.user_jid().and_then(|j| j.parse().ok())
     }
 
     /// The chatbot in the event's account, as the event's bot, and for user-managed apps on
     /// behalf of the event's user: where every answer of this context goes. An event that
     /// names no account is refused (`event.accountId`), before anything is sent.
     pub fn account(&self) -> Result<AccountClient> {
-        let (account, robot, user) = addressing(&self.event);
+        let event = &self.event;
+        let (account, robot, user) = (event.account_id(), event.robot_jid(), event.user_jid());
         let account: AccountId = account
             .ok_or_else(|| Error::invalid("event.accountId", "is missing: the event names no account to answer in"))?
             .parse()?;
@@ -335,7 +323,6 @@ impl Context {
     /// page), so nothing answers it in place.
     pub fn conversation(&self) -> Result<Recipient> {
         let to = match &*self.event {
-            ZoomEvent::BotNotification { payload, .. } => &payload.to_jid,
             ZoomEvent::BotInstalled { payload, .. } => payload
                 .user_jid
                 .as_deref()
@@ -353,7 +340,8 @@ impl Context {
                     "names no JID and no channel: a mention outside a channel has nothing to answer in",
                 ));
             }
-            other => card_of(other).ok_or_else(|| Error::invalid("event", "has no conversation"))?.0,
+            // A command's conversation, or an interactive event's card's.
+            other => other.to_jid().ok_or_else(|| Error::invalid("event", "has no conversation"))?,
         };
         Ok(to.parse()?)
     }
@@ -610,12 +598,11 @@ impl Bot {
         self
     }
 
-    /// For a user-managed app (installed by each user rather than by an admin for the
-    /// account): every answer through a [`Context`] acts for the event's user (`user_jid`),
-    /// which Zoom requires of such apps.
-    pub fn user_managed(mut self) -> Self {
-        self.user_managed = true;
-        self
+    setters! {
+        /// For a user-managed app (installed by each user rather than by an admin for the
+        /// account): every answer through a [`Context`] acts for the event's user (`user_jid`),
+        /// which Zoom requires of such apps.
+        pub fn user_managed() = true;
     }
 
     /// How many handlers are running now (across every clone of this bot).
@@ -977,7 +964,7 @@ impl Bot {
     /// production, say): answering it as this bot would be refused by Zoom, or worse.
     fn for_another_bot(&self, event: &ZoomEvent) -> Option<http::Response<Bytes>> {
         let ours = self.zoom.robot_jid()?;
-        let theirs = addressing(event).1?;
+        let theirs = event.robot_jid()?;
         if theirs.parse::<BotJid>().is_ok_and(|jid| &jid == ours) {
             return None;
         }

@@ -31,7 +31,7 @@ use zoom_api_gen::types::{self, ZoomEvent};
 use crate::client::ZoomClient;
 use crate::error::{Error, Result, zoom_error};
 use crate::ids::{MessageId, TriggerId, UserId};
-use crate::macros::awaitable;
+use crate::macros::{awaitable, setters};
 use crate::policy::Policy;
 
 /// How long after its event a callback may be used, as Zoom documents it.
@@ -202,22 +202,19 @@ impl ReplyToCallback {
         Self { zoom, callback, reply }
     }
 
-    /// Posts it as a reply in this message's thread.
-    pub fn reply_to(mut self, parent: &MessageId) -> Self {
-        self.reply.reply_to = Some(parent.to_string());
-        self
+    setters! { self.reply;
+        /// Posts it as a reply in this message's thread.
+        pub fn reply_to(parent: &MessageId) => reply_to = Some(parent.to_string());
     }
 
-    /// In a channel, only this member (a user id) sees it.
-    pub fn visible_to(mut self, user_id: &UserId) -> Self {
-        self.reply.visible_to_user = Some(user_id.to_string());
-        self
+    setters! { self.reply;
+        /// In a channel, only this member (a user id) sees it.
+        pub fn visible_to(user_id: &UserId) => visible_to_user = Some(user_id.to_string());
     }
 
-    /// Reads the card's texts as markdown.
-    pub fn markdown(mut self) -> Self {
-        self.reply.is_markdown_support = Some(true);
-        self
+    setters! { self.reply;
+        /// Reads the card's texts as markdown.
+        pub fn markdown() => is_markdown_support = Some(true);
     }
 
     /// `replyToCallback`: the reply as the one answer to the callback, with its token as

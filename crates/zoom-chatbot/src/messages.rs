@@ -63,18 +63,16 @@ impl AccountClient {
         Self { client, account, robot_jid: None, user_jid: None }
     }
 
-    /// Sends as `robot_jid` instead of the client's bot (an app with several bots, or the bot
-    /// an event names).
-    pub fn as_bot(mut self, robot_jid: &BotJid) -> Self {
-        self.robot_jid = Some(robot_jid.clone());
-        self
+    setters! {
+        /// Sends as `robot_jid` instead of the client's bot (an app with several bots, or the bot
+        /// an event names).
+        pub fn as_bot(robot_jid: &BotJid) => robot_jid = Some(robot_jid.clone());
     }
 
-    /// For user-managed apps, where Zoom requires it: every send, edit and delete acts for
-    /// `user` (`user_jid`).
-    pub fn on_behalf_of(mut self, user: &UserJid) -> Self {
-        self.user_jid = Some(user.clone());
-        self
+    setters! {
+        /// For user-managed apps, where Zoom requires it: every send, edit and delete acts for
+        /// `user` (`user_jid`).
+        pub fn on_behalf_of(user: &UserJid) => user_jid = Some(user.clone());
     }
 
     /// The account, if this handle has one.

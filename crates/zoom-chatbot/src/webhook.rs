@@ -31,6 +31,8 @@ use subtle::ConstantTimeEq;
 use zoom_api_gen::events::{EventKind, PayloadVisitor};
 use zoom_api_gen::types;
 
+use crate::macros::setters;
+
 /// The header with the request's time, in seconds since the epoch.
 pub const TIMESTAMP_HEADER: &str = "x-zm-request-timestamp";
 /// The header with `v0=` and the hex HMAC-SHA256 signature.
@@ -251,32 +253,30 @@ impl Verifier {
         Self { secret, previous: None, window: DEFAULT_REPLAY_WINDOW, seen }
     }
 
-    /// Also takes requests signed with `previous`, the secret token before a rotation: after
-    /// the app's secret token is regenerated, deliveries signed with the old one may still
-    /// arrive (retries, events in flight). The handshake is answered with the new secret only.
-    /// Drop it once the old secret's deliveries are past (the replay window, plus Zoom's
-    /// retries).
-    ///
-    /// ```
-    /// use zoom_chatbot::SecretString;
-    /// use zoom_chatbot::webhook::{Verifier, sign};
-    ///
-    /// let (old, new) = (SecretString::from("old".to_owned()), SecretString::from("new".to_owned()));
-    /// let verifier = Verifier::new(new.clone()).previous_secret(old.clone());
-    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    /// let body = br#"{"event":"bot_notification"}"#;
-    /// assert!(verifier.verify(Some(&now.to_string()), Some(&sign(&old, now, body)), body).is_ok());
-    /// assert!(verifier.verify(Some(&now.to_string()), Some(&sign(&new, now, b"{}")), b"{}").is_ok());
-    /// ```
-    pub fn previous_secret(mut self, previous: SecretString) -> Self {
-        self.previous = Some(previous);
-        self
+    setters! {
+        /// Also takes requests signed with `previous`, the secret token before a rotation: after
+        /// the app's secret token is regenerated, deliveries signed with the old one may still
+        /// arrive (retries, events in flight). The handshake is answered with the new secret only.
+        /// Drop it once the old secret's deliveries are past (the replay window, plus Zoom's
+        /// retries).
+        ///
+        /// ```
+        /// use zoom_chatbot::SecretString;
+        /// use zoom_chatbot::webhook::{Verifier, sign};
+        ///
+        /// let (old, new) = (SecretString::from("old".to_owned()), SecretString::from("new".to_owned()));
+        /// let verifier = Verifier::new(new.clone()).previous_secret(old.clone());
+        /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        /// let body = br#"{"event":"bot_notification"}"#;
+        /// assert!(verifier.verify(Some(&now.to_string()), Some(&sign(&old, now, body)), body).is_ok());
+        /// assert!(verifier.verify(Some(&now.to_string()), Some(&sign(&new, now, b"{}")), b"{}").is_ok());
+        /// ```
+        pub fn previous_secret(previous: SecretString) => previous = Some(previous);
     }
 
-    /// How far from now a request's timestamp may be.
-    pub fn replay_window(mut self, window: Duration) -> Self {
-        self.window = window;
-        self
+    setters! {
+        /// How far from now a request's timestamp may be.
+        pub fn replay_window(window: Duration) => window = window;
     }
 
     /// How many signatures the replay cache holds (default [`DEFAULT_REPLAY_CAPACITY`]).

@@ -50,7 +50,8 @@ macro_rules! event_table {
             ///         }
             ///     }
             /// }))?;
-            /// assert_eq!(event.object::<ChatChannelChanged>().map(|c| c.name.as_str()), Some("ops"));
+            /// let channel = event.object::<ChatChannelChanged>();
+            /// assert_eq!(channel.map(|c| c.name.as_str()), Some("ops"));
             /// assert!(event.object::<TeamChatChannelMessage>().is_none());
             /// # Ok::<(), serde_json::Error>(())
             /// ```
@@ -73,18 +74,28 @@ macro_rules! event_table {
                     "(the spec's `camelCase` or `snake_case` name alike)."
                 )]
                 pub fn $field(&self) -> Option<&str> {
+                    use $crate::shapes::OptionalText;
                     match self {
-                        $(ZoomEvent::$addressed { payload, .. } => $crate::shapes::OptionalText::text(&payload.$field),)*
+                        $(ZoomEvent::$addressed { payload, .. } => payload.$field.text(),)*
                         _ => None,
                     }
                 }
             )*
         }
 
-        /// A type that events carry as their `payload.object` ([`ZoomEvent::object`]).
-        pub trait EventObject: ::std::any::Any {}
+        /// A type that events carry as their `payload.object` ([`ZoomEvent::object`]): its
+        /// implementors are every such type of the spec, and only those (it is sealed).
+        pub trait EventObject: ::std::any::Any + sealed::Sealed {}
 
-        $(impl EventObject for crate::types::$each_object {})*
+        mod sealed {
+            /// Implemented for the spec's event objects only.
+            pub trait Sealed {}
+        }
+
+        $(
+            impl sealed::Sealed for crate::types::$each_object {}
+            impl EventObject for crate::types::$each_object {}
+        )*
 
         /// Something done with the type of an event's payload, chosen by its kind at run time
         /// ([`EventKind::visit_payload`]).

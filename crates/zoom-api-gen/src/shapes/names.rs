@@ -12,7 +12,7 @@ macro_rules! named_enum {
         pub enum $name { $(#[doc = $doc] $variant,)* }
 
         impl $name {
-            /// Every variant, in the spec's order.
+            /// Every variant, in the generated table's order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
             /// The name, as the spec writes it.

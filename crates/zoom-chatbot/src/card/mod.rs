@@ -93,6 +93,7 @@ pub use text::{Actions, Alert, AlertLevel, Button, Fields, Select, Text};
 use zoom_api_gen::types;
 
 use crate::error::Result;
+use crate::macros::setters;
 use rules::Rejected;
 
 /// One element of a card body: the generated [`types::CardBodyItem`], with any value given to
@@ -176,10 +177,9 @@ impl Card {
         self.settings.get_or_insert(types::CardSettings { default_sidebar_color: None, form: None })
     }
 
-    /// Makes the card a form whose inputs a [`Button::submit`] button sends together.
-    pub fn form(mut self) -> Self {
-        self.settings().form = Some(true);
-        self
+    setters! { self.settings();
+        /// Makes the card a form whose inputs a [`Button::submit`] button sends together.
+        pub fn form() = Some(true);
     }
 
     /// The sidebar colour of sections that set none, `#rrggbb`.

@@ -241,9 +241,8 @@ impl Alert {
         Self(types::CardAlert { type_: types::CardAlertType::Alert, text: text.into(), level: None })
     }
 
-    /// How serious it is.
-    pub fn level(mut self, level: AlertLevel) -> Self {
-        self.0.level = Some(level.as_str().to_owned());
-        self
+    setters! { self.0;
+        /// How serious it is.
+        pub fn level(level: AlertLevel) = Some(level.as_str().to_owned());
     }
 }

@@ -15,7 +15,7 @@ use zoom_api_gen::types;
 use zoom_spec::Violation;
 
 use super::chat::{account_of, acting, refuse_archived, resolve_conversation, resolve_user, thread_of};
-use super::http::{Answer, Body, Call, ErrorShape, Incoming, error, json, validation_error};
+use super::http::{Answer, Call, ErrorShape, Incoming, RequestBody, error, json, validation_error};
 use super::ops::{Invalid, operations};
 use super::shared::Shared;
 use super::state::files::Refused;
@@ -112,7 +112,7 @@ impl Form {
 
 /// A form is checked as Zoom checks it: each field that holds files holds parts with a filename
 /// (a plain form field there is not a file, whatever its text), and the rest fits the spec.
-impl Body for Form {
+impl RequestBody for Form {
     fn read(op: OperationId, req: &Incoming) -> Result<Self, Invalid> {
         operations().validate(op, &req.query, &[])?;
         let form = Self::parse(req)?;

@@ -168,12 +168,12 @@ pub(crate) struct Call<'a, P = (), B = ()> {
 
 /// A request's body as an operation's handler takes it, read from the request and checked
 /// against the operation's spec (its query too) before the handler runs.
-pub(crate) trait Body: Sized {
+pub(crate) trait RequestBody: Sized {
     fn read(op: OperationId, req: &Incoming) -> Result<Self, Invalid>;
 }
 
 /// A JSON body, as its generated type; `()` for an operation without one.
-impl<T: DeserializeOwned> Body for T {
+impl<T: DeserializeOwned> RequestBody for T {
     fn read(op: OperationId, req: &Incoming) -> Result<Self, Invalid> {
         let value = operations().validate(op, &req.query, &req.body)?.unwrap_or(Value::Null);
         serde_json::from_value(value).map_err(|e| Invalid::Malformed(e.to_string()))
@@ -216,7 +216,7 @@ impl Shared {
     /// A chatbot call counts against the account it names when that account exists and has
     /// the app installed (any other is refused by its handler, as Zoom refuses it, and spends
     /// no one's budget); a user-level call against its token's account.
-    pub(crate) fn run<B: Body>(
+    pub(crate) fn run<B: RequestBody>(
         self: &Arc<Self>,
         op: OperationId,
         req: &Incoming,

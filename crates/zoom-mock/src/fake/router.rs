@@ -105,7 +105,7 @@ trait RouteOperation {
     fn operation<P, B, H>(self, id: OperationId, handler: H) -> Self
     where
         P: DeserializeOwned + Send + 'static,
-        B: http::Body,
+        B: http::RequestBody,
         H: Fn(&mut State, Call<'_, P, B>) -> Answer + Clone + Send + Sync + 'static;
 
     /// Routes `id` to an axum handler that judges the request itself.
@@ -116,7 +116,7 @@ impl RouteOperation for Router<Arc<Shared>> {
     fn operation<P, B, H>(self, id: OperationId, handler: H) -> Self
     where
         P: DeserializeOwned + Send + 'static,
-        B: http::Body,
+        B: http::RequestBody,
         H: Fn(&mut State, Call<'_, P, B>) -> Answer + Clone + Send + Sync + 'static,
     {
         let serve = move |AxumState(shared): AxumState<Arc<Shared>>, Path(path): Path<P>, request: Request| async move {

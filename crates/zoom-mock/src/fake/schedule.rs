@@ -252,7 +252,7 @@ impl ZoomMock {
     pub fn reminders(&self) -> Vec<Reminder> {
         let state = self.shared.lock();
         let mut all: Vec<Reminder> = state.reminders.keys().filter_map(|k| state.reminders.get(k)).cloned().collect();
-        all.sort_by(|a, b| (a.created, &a.key).cmp(&(b.created, &b.key)));
+        all.sort_by(|a, b| (a.created, &a.key.message_id).cmp(&(b.created, &b.key.message_id)));
         all
     }
 }

@@ -152,7 +152,7 @@ impl State {
             .filter_map(|k| self.reminders.get(k))
             .filter(|r| conversation.is_none_or(|c| r.conversation == *c))
             .collect();
-        all.sort_by(|a, b| (a.created, &a.key).cmp(&(b.created, &b.key)));
+        all.sort_by(|a, b| (a.created, &a.key.message_id).cmp(&(b.created, &b.key.message_id)));
         all
     }
 }
