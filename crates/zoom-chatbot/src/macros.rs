@@ -71,7 +71,9 @@ pub(crate) use awaitable;
 
 /// Implements `Debug` for a type that must not show all its fields (a secret, a URL that may
 /// hold a password, a value with no `Debug`): `debug_fields!(Type { a, b: inner.c })` shows
-/// `Type { a: .., b: .., .. }`, `b` being the field `inner.c`.
+/// `Type { a: .., b: .., .. }`, `b` being the field `inner.c`. (Its users are the install
+/// route's and Redis's types, so it is built with their features.)
+#[cfg(any(feature = "axum", feature = "redis", test))]
 macro_rules! debug_fields {
     (@field $this:ident $label:ident) => {
         $this.$label
@@ -93,6 +95,7 @@ macro_rules! debug_fields {
     };
 }
 
+#[cfg(any(feature = "axum", feature = "redis", test))]
 pub(crate) use debug_fields;
 
 #[cfg(test)]

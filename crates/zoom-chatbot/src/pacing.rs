@@ -341,12 +341,11 @@ impl Pacer {
         }
     }
 
-    /// Paces against the budget the replicas share in `store` (falling back to this local
-    /// schedule as the store's policy says).
-    #[cfg(feature = "redis")]
-    pub fn shared(mut self, store: crate::shared::RedisStore) -> Self {
-        self.shared = Some(store);
-        self
+    setters! {
+        /// Paces against the budget the replicas share in `store` (falling back to this local
+        /// schedule as the store's policy says).
+        #[cfg(feature = "redis")]
+        pub fn shared(store: crate::shared::RedisStore) = Some(store);
     }
 
     /// Tests: UTC is `at` now, and moves with tokio's clock.

@@ -33,16 +33,11 @@ impl Attachment {
         pub fn image(url: impl Into<String>) => img_url = Some(url.into());
     }
 
-    /// Its title.
-    pub fn title(mut self, text: impl Into<String>) -> Self {
-        self.information().title = Some(types::CardText { text: text.into() });
-        self
-    }
-
-    /// Its description.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.information().description = Some(types::CardText { text: text.into() });
-        self
+    setters! { self.information();
+        /// Its title.
+        pub fn title(text: impl Into<String>) = Some(types::CardText { text: text.into() });
+        /// Its description.
+        pub fn description(text: impl Into<String>) = Some(types::CardText { text: text.into() });
     }
 
     /// The file size in bytes and its extension, for files.
@@ -70,13 +65,9 @@ impl File {
         })
     }
 
-    /// Its description.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.0.description = Some(types::CardText { text: text.into() });
-        self
-    }
-
     setters! { self.0;
+        /// Its description.
+        pub fn description(text: impl Into<String>) = Some(types::CardText { text: text.into() });
         /// Its size in bytes.
         pub fn size(bytes: u32) = Some(bytes.into());
         /// The icon shown beside it.
