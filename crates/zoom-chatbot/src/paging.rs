@@ -71,8 +71,8 @@ impl<T: Send + 'static, O: Clone + Send + 'static> Listing<T, O> {
         pub fn page_size(n: u64) = Some(n);
     }
 
-    /// The items, in the order the listing's type names, fetched a page at a time as the
-    /// stream is read.
+    /// The items, in the order Zoom gives them, fetched a page at a time as the stream is
+    /// read.
     pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
         let size = self.check.and_then(|()| page_size(self.page_size, self.max_page));
         pages(size, self.options, self.fetch)
