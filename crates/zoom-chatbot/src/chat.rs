@@ -443,8 +443,8 @@ impl ListMessages {
     }
 }
 
-/// Which messages a [`ListMessages`] lists: with or without the deleted and edited ones and
-/// thread replies (by default with neither).
+/// Which messages a [`ListMessages`] lists: with or without the deleted and edited ones, and
+/// with or without thread replies (by default, no deleted or edited ones, and the replies).
 #[derive(Clone, Debug, Default)]
 pub struct MessageFilter {
     include_deleted_and_edited: bool,

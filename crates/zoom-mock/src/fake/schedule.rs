@@ -241,18 +241,11 @@ impl ZoomMock {
 
     /// The messages scheduled and not sent yet, in every account, soonest first.
     pub fn scheduled_messages(&self) -> Vec<ScheduledMessage> {
-        let state = self.shared.lock();
-        let mut all: Vec<ScheduledMessage> =
-            state.scheduled.keys().filter_map(|k| state.scheduled.get(k)).cloned().collect();
-        all.sort_by(|a, b| (a.at, &a.draft_id).cmp(&(b.at, &b.draft_id)));
-        all
+        self.shared.lock().scheduled_where(|_| true).into_iter().cloned().collect()
     }
 
     /// Every reminder held, in every account, oldest set first.
     pub fn reminders(&self) -> Vec<Reminder> {
-        let state = self.shared.lock();
-        let mut all: Vec<Reminder> = state.reminders.keys().filter_map(|k| state.reminders.get(k)).cloned().collect();
-        all.sort_by(|a, b| (a.created, &a.key.message_id).cmp(&(b.created, &b.key.message_id)));
-        all
+        self.shared.lock().reminders_where(|_| true).into_iter().cloned().collect()
     }
 }

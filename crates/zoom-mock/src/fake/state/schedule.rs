@@ -122,12 +122,15 @@ impl State {
         user: &str,
         conversation: &ConversationId,
     ) -> Vec<&ScheduledMessage> {
-        let mut all: Vec<&ScheduledMessage> = self
-            .scheduled
-            .keys()
-            .filter_map(|k| self.scheduled.get(k))
-            .filter(|m| m.account == account && m.user.eq_ignore_ascii_case(user) && m.conversation == *conversation)
-            .collect();
+        self.scheduled_where(|m| {
+            m.account == account && m.user.eq_ignore_ascii_case(user) && m.conversation == *conversation
+        })
+    }
+
+    /// The scheduled messages `keep` accepts, soonest first (a draft id breaks a tie).
+    pub(crate) fn scheduled_where(&self, keep: impl Fn(&ScheduledMessage) -> bool) -> Vec<&ScheduledMessage> {
+        let mut all: Vec<&ScheduledMessage> =
+            self.scheduled.keys().filter_map(|k| self.scheduled.get(k)).filter(|m| keep(m)).collect();
         all.sort_by(|a, b| (a.at, &a.draft_id).cmp(&(b.at, &b.draft_id)));
         all
     }
@@ -145,13 +148,17 @@ impl State {
         user: &str,
         conversation: Option<&ConversationId>,
     ) -> Vec<&Reminder> {
-        let mut all: Vec<&Reminder> = self
-            .reminders
-            .keys()
-            .filter(|k| k.account == account && k.user.eq_ignore_ascii_case(user))
-            .filter_map(|k| self.reminders.get(k))
-            .filter(|r| conversation.is_none_or(|c| r.conversation == *c))
-            .collect();
+        self.reminders_where(|r| {
+            r.key.account == account
+                && r.key.user.eq_ignore_ascii_case(user)
+                && conversation.is_none_or(|c| r.conversation == *c)
+        })
+    }
+
+    /// The reminders `keep` accepts, oldest set first (a message id breaks a tie).
+    pub(crate) fn reminders_where(&self, keep: impl Fn(&Reminder) -> bool) -> Vec<&Reminder> {
+        let mut all: Vec<&Reminder> =
+            self.reminders.keys().filter_map(|k| self.reminders.get(k)).filter(|r| keep(r)).collect();
         all.sort_by(|a, b| (a.created, &a.key.message_id).cmp(&(b.created, &b.key.message_id)));
         all
     }
